@@ -1,0 +1,47 @@
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+
+const require = createRequire(import.meta.url);
+const dynalite = require('dynalite') as (options: DynaliteOptions) => Server;
+
+interface DynaliteOptions {
+  /** LevelDB folder; in memory when absent. */
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}
+
+/** A running DynamoDB emulator. */
+export interface DynamoDbEmulator {
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts dynalite on 127.0.0.1. Tables are ACTIVE at once (no CREATING delay), which is what tests and
+ * the local cloud want. `path` keeps the data on disk across restarts.
+ */
+export const startDynamoDb = async (
+  options: { port?: number; path?: string } = {},
+): Promise<DynamoDbEmulator> => {
+  const server = dynalite({
+    ...(options.path ? { path: options.path } : {}),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+};
