@@ -1,0 +1,85 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { METADATA_TABLE } from '../../lambdas/shared/metadata-item';
+
+/** Credentials and region the emulators accept; no real account is ever reached. */
+export const TEST_AWS = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+} as const;
+
+/** Sets the process-wide variables the handlers' SDK clients read (endpoints, region, credentials). */
+export const useEmulatorEnv = (endpoints: {
+  dynamodb?: string;
+  s3?: string;
+  sqs?: string;
+  sfn?: string;
+}): void => {
+  process.env.AWS_REGION = TEST_AWS.region;
+  process.env.AWS_ACCESS_KEY_ID = TEST_AWS.credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = TEST_AWS.credentials.secretAccessKey;
+  process.env.DOCFLOW_S3_FORCE_PATH_STYLE = 'true';
+  if (endpoints.dynamodb) process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
+  if (endpoints.s3) process.env.AWS_ENDPOINT_URL_S3 = endpoints.s3;
+  if (endpoints.sqs) process.env.AWS_ENDPOINT_URL_SQS = endpoints.sqs;
+  if (endpoints.sfn) process.env.AWS_ENDPOINT_URL_SFN = endpoints.sfn;
+};
+
+export const testS3 = (endpoint: string): S3Client =>
+  new S3Client({ ...TEST_AWS, endpoint, forcePathStyle: true });
+export const testSqs = (endpoint: string): SQSClient =>
+  new SQSClient({ ...TEST_AWS, endpoint, useQueueUrlAsEndpoint: false });
+export const testDynamo = (endpoint: string): DynamoDBClient => new DynamoDBClient({ ...TEST_AWS, endpoint });
+export const testDocumentClient = (endpoint: string): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(testDynamo(endpoint), { marshallOptions: { removeUndefinedValues: true } });
+
+/** Creates the metadata table with its listing indexes, from the same names the CDK construct uses. */
+export const createMetadataTable = async (endpoint: string, tableName: string): Promise<void> => {
+  const { partitionKey, byStatusIndex, byUploadTimeIndex } = METADATA_TABLE;
+  await testDynamo(endpoint).send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [
+        { AttributeName: partitionKey, AttributeType: 'S' },
+        { AttributeName: byStatusIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: byUploadTimeIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: byStatusIndex.sortKey, AttributeType: 'S' },
+      ],
+      GlobalSecondaryIndexes: [byStatusIndex, byUploadTimeIndex].map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'ALL' as const },
+      })),
+    }),
+  );
+};
+
+export const createBucket = async (endpoint: string, bucket: string): Promise<void> => {
+  await testS3(endpoint).send(new CreateBucketCommand({ Bucket: bucket }));
+};
+
+/** Creates a queue and returns its URL and ARN. */
+export const createQueue = async (
+  endpoint: string,
+  name: string,
+  attributes: Record<string, string> = {},
+): Promise<{ url: string; arn: string }> => {
+  const sqs = testSqs(endpoint);
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (!QueueUrl) throw new Error(`no url for queue ${name}`);
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return { url: QueueUrl, arn: Attributes?.QueueArn ?? '' };
+};
+
+/** A unique prefix per test, so tests sharing an emulator never see each other's data. */
+export const uniquePrefix = (label: string): string =>
+  `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
