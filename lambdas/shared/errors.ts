@@ -106,3 +106,27 @@ export const parseRejectionMessage = (message: string): { reason?: RejectionReas
   }
   return { detail: message };
 };
+
+/**
+ * An ingest message that is not an S3 event notification (not JSON, wrong shape, undecodable key).
+ * The starter fails the message instead of dropping it, so SQS redrive moves it to the ingest DLQ
+ * after maxReceiveCount receives, where an operator can read it.
+ */
+export class MalformedNotificationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MalformedNotificationError';
+  }
+}
+
+/**
+ * RecordRejected received a caught error that is not a rejection: a wiring bug in the state machine.
+ * Recording it as REJECTED would hide a system fault behind a verdict on the input and skip the DLQ,
+ * so the index-metadata function throws this instead, and the state's Catch records FAILED.
+ */
+export class NotARejectionError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NotARejectionError';
+  }
+}

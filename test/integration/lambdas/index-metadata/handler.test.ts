@@ -1,0 +1,258 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
+import type { DocumentRef } from '../../../../lambdas/shared/document';
+import { METADATA_TABLE, type MetadataItem } from '../../../../lambdas/shared/metadata-item';
+import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
+import {
+  aDocument,
+  aProcessedOutcome,
+  aRejectedOutcome,
+  lambdaErrorEnvelope,
+} from '../../../fixtures/document-outcomes';
+import {
+  createMetadataTable,
+  testDocumentClient,
+  testDynamo,
+  uniquePrefix,
+  useEmulatorEnv,
+} from '../../../support/aws';
+import { runTableState } from './asl-dynamodb-task';
+
+const TABLE = 'metadata-index-test';
+
+let emulator: DynamoDbEmulator;
+let handler: typeof Handler;
+
+beforeAll(async () => {
+  emulator = await startDynamoDb();
+  await createMetadataTable(emulator.endpoint, TABLE);
+  useEmulatorEnv({ dynamodb: emulator.endpoint });
+  process.env.METADATA_TABLE_NAME = TABLE;
+  // Imported only now: the handler reads its configuration and creates its client at module scope.
+  ({ handler } = await import('../../../../lambdas/index-metadata/handler'));
+});
+
+afterAll(async () => {
+  await emulator.stop();
+});
+
+const storedItem = async (document: DocumentRef): Promise<MetadataItem | undefined> => {
+  const { Item } = await testDocumentClient(emulator.endpoint).send(
+    new GetCommand({ TableName: TABLE, Key: { documentId: document.id }, ConsistentRead: true }),
+  );
+  return Item as MetadataItem | undefined;
+};
+
+/** What the state machine's own table states write, from the ASL's expressions. */
+const markProcessing = (document: DocumentRef): Promise<void> =>
+  runTableState(
+    testDynamo(emulator.endpoint),
+    TABLE,
+    'MarkProcessing',
+    { document },
+    executionContext(document),
+  );
+
+const recordFailure = (document: DocumentRef): Promise<void> =>
+  runTableState(
+    testDynamo(emulator.endpoint),
+    TABLE,
+    'RecordFailure',
+    { document, error: { Error: 'States.Timeout', Cause: 'Task timed out' } },
+    executionContext(document),
+  );
+
+const executionContext = (document: DocumentRef) => ({
+  Execution: { Id: aProcessedOutcome(document).execution.arn, StartTime: '2026-11-23T10:00:01.000Z' },
+  State: { EnteredTime: '2026-11-23T10:00:02.000Z' },
+});
+
+const keyOf = (label: string): string => `incoming/${uniquePrefix(label)}/report.pdf`;
+
+describe('index-metadata handler', () => {
+  it('lets a newer version overwrite an older one, removing the older one’s attributes', async () => {
+    // Prepare
+    const key = keyOf('newer');
+    const older = aDocument(key, '0062E1A0B1C2D3E4F5');
+    const newer = aDocument(key, '0062E1A0B1C2D3E4F6');
+    await markProcessing(older);
+    await handler(aProcessedOutcome(older));
+    await markProcessing(newer);
+
+    // Act
+    const result = await handler(aRejectedOutcome(newer));
+
+    // Assess
+    expect(result).toEqual({ written: true, status: 'REJECTED' });
+    const item = await storedItem(newer);
+    expect(item).toMatchObject({ version: newer.version, status: 'REJECTED', reason: 'CORRUPT' });
+    for (const stale of ['thumbnail', 'text', 'title', 'author', 'pages', 'sha256', 'mimeType']) {
+      expect(Object.keys(item ?? {})).not.toContain(stale);
+    }
+  });
+
+  it('refuses an older version that arrives after a newer one', async () => {
+    // Prepare
+    const key = keyOf('older');
+    const older = aDocument(key, '0062E1A0B1C2D3E4F5');
+    const newer = aDocument(key, '0062E1A0B1C2D3E4F6');
+    await markProcessing(newer);
+    await handler(aProcessedOutcome(newer));
+
+    // Act
+    const result = await handler(aProcessedOutcome(older));
+
+    // Assess
+    expect(result).toEqual({ written: false });
+    expect(await storedItem(newer)).toMatchObject({ version: newer.version, status: 'PROCESSED' });
+    await expect(markProcessing(older)).rejects.toThrow(
+      expect.objectContaining({ name: 'ConditionalCheckFailedException' }),
+    );
+  });
+
+  it('refuses a duplicate of a version that already ended', async () => {
+    // Prepare
+    const document = aDocument(keyOf('duplicate'), '0062E1A0B1C2D3E4F5');
+    await markProcessing(document);
+    await handler(aProcessedOutcome(document));
+    const first = await storedItem(document);
+    const duplicate = aProcessedOutcome(document, {
+      execution: {
+        arn: 'arn:aws:states:us-east-1:123456789012:execution:document-pipeline:rerun',
+        startedAt: '2026-11-23T11:00:00.000Z',
+      },
+    });
+
+    // Act
+    const processedAgain = await handler(duplicate);
+    const rejectedAfterProcessed = await handler(aRejectedOutcome(document));
+
+    // Assess
+    expect(processedAgain).toEqual({ written: false });
+    expect(rejectedAfterProcessed).toEqual({ written: false });
+    expect(await storedItem(document)).toEqual(first);
+  });
+
+  it('completes the same version from PROCESSING to PROCESSED', async () => {
+    // Prepare
+    const document = aDocument(keyOf('processing'), '0062E1A0B1C2D3E4F5');
+    await markProcessing(document);
+    const processing = await storedItem(document);
+
+    // Act
+    const result = await handler(aProcessedOutcome(document));
+
+    // Assess
+    expect(processing).toMatchObject({ status: 'PROCESSING', statusShard: `PROCESSING#${document.shard}` });
+    expect(result).toEqual({ written: true, status: 'PROCESSED' });
+    expect(await storedItem(document)).toMatchObject({
+      status: 'PROCESSED',
+      statusShard: `PROCESSED#${document.shard}`,
+      listShard: `ALL#${document.shard}`,
+      executionArn: aProcessedOutcome(document).execution.arn,
+      thumbnail: aProcessedOutcome(document).thumbnail,
+      text: aProcessedOutcome(document).text,
+      durationMs: expect.any(Number),
+    });
+  });
+
+  it('completes a version that FAILED when it is run again, dropping the failure', async () => {
+    // Prepare
+    const document = aDocument(keyOf('failed'), '0062E1A0B1C2D3E4F5');
+    await markProcessing(document);
+    await recordFailure(document);
+    const failed = await storedItem(document);
+
+    // Act
+    const result = await handler(aProcessedOutcome(document));
+
+    // Assess
+    expect(failed).toMatchObject({ status: 'FAILED', failure: { error: 'States.Timeout' } });
+    expect(result).toEqual({ written: true, status: 'PROCESSED' });
+    expect(Object.keys((await storedItem(document)) ?? {})).not.toContain('failure');
+  });
+
+  it.each([
+    [
+      'AWS’s Lambda error envelope',
+      lambdaErrorEnvelope('EncryptedDocumentError', 'ENCRYPTED: the PDF needs a password'),
+    ],
+    ['the local interpreter’s bare message', 'ENCRYPTED: the PDF needs a password'],
+  ])('records the REJECTED reason code from %s', async (_, cause) => {
+    // Prepare
+    const document = aDocument(keyOf('rejected'), '0062E1A0B1C2D3E4F5');
+    await markProcessing(document);
+
+    // Act
+    const result = await handler(aRejectedOutcome(document, 'EncryptedDocumentError', cause));
+
+    // Assess
+    expect(result).toEqual({ written: true, status: 'REJECTED' });
+    expect(await storedItem(document)).toMatchObject({
+      status: 'REJECTED',
+      statusShard: `REJECTED#${document.shard}`,
+      reason: 'ENCRYPTED',
+      reasonDetail: 'the PDF needs a password',
+    });
+  });
+
+  it('fails loudly, writing nothing, when RecordRejected receives an error that is not a rejection', async () => {
+    // Prepare
+    const document = aDocument(keyOf('not-rejection'), '0062E1A0B1C2D3E4F5');
+    await markProcessing(document);
+
+    // Act
+    const indexing = handler(aRejectedOutcome(document, 'States.Timeout', 'Task timed out after 90 seconds'));
+
+    // Assess
+    await expect(indexing).rejects.toThrow(expect.objectContaining({ name: 'NotARejectionError' }));
+    expect(await storedItem(document)).toMatchObject({ status: 'PROCESSING' });
+  });
+
+  it('refuses an event of another shape before writing anything', async () => {
+    // Prepare
+    const document = aDocument(keyOf('malformed'), '0062E1A0B1C2D3E4F5');
+
+    // Act
+    const indexing = handler({ outcome: 'PROCESSED', document });
+
+    // Assess
+    await expect(indexing).rejects.toThrow(expect.objectContaining({ name: 'ZodError' }));
+    expect(await storedItem(document)).toBeUndefined();
+  });
+
+  it('lists the item in the byStatus and byUploadTime indexes under its shard keys', async () => {
+    // Prepare
+    const document = aDocument(keyOf('indexes'), '0062E1A0B1C2D3E4F5', {
+      uploadedAt: `2026-11-23T12:00:00.${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}Z`,
+    });
+    await markProcessing(document);
+    await handler(aProcessedOutcome(document));
+    const query = async (
+      index: typeof METADATA_TABLE.byStatusIndex | typeof METADATA_TABLE.byUploadTimeIndex,
+      partition: string,
+    ) => {
+      const { Items } = await testDocumentClient(emulator.endpoint).send(
+        new QueryCommand({
+          TableName: TABLE,
+          IndexName: index.name,
+          KeyConditionExpression: '#partition = :partition AND #sort = :sort',
+          ExpressionAttributeNames: { '#partition': index.partitionKey, '#sort': index.sortKey },
+          ExpressionAttributeValues: { ':partition': partition, ':sort': document.uploadedAt },
+        }),
+      );
+      return (Items ?? []).map((item) => item.documentId as string);
+    };
+
+    // Act
+    const processed = await query(METADATA_TABLE.byStatusIndex, `PROCESSED#${document.shard}`);
+    const processing = await query(METADATA_TABLE.byStatusIndex, `PROCESSING#${document.shard}`);
+    const all = await query(METADATA_TABLE.byUploadTimeIndex, `ALL#${document.shard}`);
+
+    // Assess
+    expect(processed).toContain(document.id);
+    expect(processing).not.toContain(document.id);
+    expect(all).toContain(document.id);
+  });
+});
