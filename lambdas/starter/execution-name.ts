@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+
+/** Step Functions limit on execution names. */
+export const EXECUTION_NAME_MAX_LENGTH = 80;
+
+/**
+ * Hex characters of SHA-256 kept in the name: 128 bits, so two object versions never share a name
+ * within the 90 days Step Functions remembers it.
+ */
+const HASH_LENGTH = 32;
+
+/** What is left for the readable part, after the hash and its `-` separator. */
+const PREFIX_MAX_LENGTH = EXECUTION_NAME_MAX_LENGTH - HASH_LENGTH - 1;
+
+/**
+ * The execution name for one object version: the key's base name, sanitized and truncated so an
+ * operator can recognise it in the console, followed by a hash of bucket, key and version that makes
+ * it unique. The same version always gets the same name, which is what turns a redelivered
+ * notification into `ExecutionAlreadyExists` instead of a second run.
+ *
+ * Only `[A-Za-z0-9_-]` is used: Step Functions allows more, but executions with X-Ray tracing or
+ * CloudWatch logging need ASCII names, and these characters are safe in ARNs, URLs and log queries.
+ */
+export const executionName = (bucket: string, key: string, version: string): string => {
+  // JSON keeps the parts apart (a key may contain any separator) and escapes lone surrogates, which
+  // UTF-8 encoding would otherwise fold into one replacement character.
+  const hash = createHash('sha256')
+    .update(JSON.stringify([bucket, key, version]))
+    .digest('hex')
+    .slice(0, HASH_LENGTH);
+  const prefix = readablePrefix(key);
+  return prefix === '' ? hash : `${prefix}-${hash}`;
+};
+
+const readablePrefix = (key: string): string =>
+  key
+    .slice(key.lastIndexOf('/') + 1)
+    // Decompose and drop combining marks so `café.pdf` reads `cafe-pdf` rather than `caf-pdf`.
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .slice(0, PREFIX_MAX_LENGTH)
+    .replace(/^-+|-+$/g, '');

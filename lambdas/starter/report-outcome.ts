@@ -1,0 +1,94 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MalformedNotificationError } from '../shared/errors';
+import { logger, metrics } from '../shared/powertools';
+import type { StartOutcome } from './start-documents';
+
+/** Metric names the starter emits (one count per record), shared with alarms and tests. */
+export const STARTER_METRICS = {
+  executionsStarted: 'ExecutionsStarted',
+  /** A redelivered notification whose execution exists already. */
+  duplicateNotifications: 'DuplicateNotifications',
+  testEventsDropped: 'TestEventsDropped',
+  /** Records that are not `ObjectCreated:*`: a sign the bucket notification is misconfigured. */
+  nonCreateEventsDropped: 'NonCreateEventsDropped',
+  /** Messages that are not S3 notifications, or carry an undecodable key: each ends in the ingest DLQ. */
+  malformedMessages: 'MalformedMessages',
+  startFailures: 'StartFailures',
+} as const;
+
+const count = (name: string): void => {
+  metrics.addMetric(name, MetricUnit.Count, 1);
+};
+
+/**
+ * Logs and counts a message that is not an S3 notification. The caller fails it on purpose: after
+ * maxReceiveCount receives SQS moves it to the ingest DLQ, where it can be read, instead of vanishing.
+ */
+export const reportMalformedMessage = (
+  messageId: string,
+  receiveCount: string,
+  error: MalformedNotificationError,
+): void => {
+  count(STARTER_METRICS.malformedMessages);
+  logger.error('poison message: failing it so the ingest queue dead-letters it', {
+    messageId,
+    receiveCount,
+    error,
+  });
+};
+
+/**
+ * Logs and counts what happened to one record. Records of a batch are processed concurrently, so
+ * the document id goes on each line rather than onto the shared logger, where one record's id
+ * would leak into another's lines.
+ */
+export const reportOutcome = (messageId: string, outcome: StartOutcome): void => {
+  switch (outcome.kind) {
+    case 'test-event-dropped':
+      count(STARTER_METRICS.testEventsDropped);
+      logger.info('dropped an s3:TestEvent', { messageId, bucket: outcome.bucket });
+      return;
+    case 'ignored':
+      count(STARTER_METRICS.nonCreateEventsDropped);
+      logger.warn('dropped a record that is not ObjectCreated:*; check the bucket notification filter', {
+        messageId,
+        eventName: outcome.eventName,
+      });
+      return;
+    case 'started':
+    case 'duplicate': {
+      const { document, executionName, executionArn } = outcome;
+      const details = {
+        messageId,
+        documentId: document.id,
+        bucket: document.bucket,
+        key: document.key,
+        version: document.version,
+        executionName,
+        executionArn,
+      };
+      if (outcome.kind === 'started') {
+        count(STARTER_METRICS.executionsStarted);
+        logger.info('started execution', details);
+      } else {
+        count(STARTER_METRICS.duplicateNotifications);
+        logger.info('duplicate notification: this object version has an execution already', details);
+      }
+      return;
+    }
+    case 'failed':
+      count(
+        outcome.error instanceof MalformedNotificationError
+          ? STARTER_METRICS.malformedMessages
+          : STARTER_METRICS.startFailures,
+      );
+      logger.error('could not start an execution: failing the message so SQS delivers it again', {
+        messageId,
+        documentId: outcome.document?.id,
+        eventName: outcome.eventName,
+        encodedKey: outcome.encodedKey,
+        error: outcome.error,
+      });
+      return;
+  }
+};

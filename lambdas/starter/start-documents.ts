@@ -1,0 +1,126 @@
+import { type DocumentRef, documentId, normalizeSequencer, shardOf } from '../shared/document';
+import { MalformedNotificationError } from '../shared/errors';
+import { decodeS3EventKey } from '../shared/s3-key';
+import { executionName } from './execution-name';
+import type { IngestMessage, ObjectCreatedRecord } from './s3-notification';
+
+/** What starting an execution came to. */
+export type StartResult =
+  | { readonly status: 'started'; readonly executionArn: string }
+  /** An execution of this name exists already: this object version has been started before. */
+  | { readonly status: 'already-exists'; readonly executionArn: string };
+
+/** Starts workflow executions. Implementations must report a name clash as `already-exists`, not throw. */
+export interface ExecutionStarter {
+  start(name: string, input: string, traceHeader?: string): Promise<StartResult>;
+}
+
+/** What happened to one part of an ingest message. */
+export type StartOutcome =
+  | { readonly kind: 'test-event-dropped'; readonly bucket?: string }
+  | { readonly kind: 'ignored'; readonly eventName: string }
+  | {
+      readonly kind: 'started' | 'duplicate';
+      readonly document: DocumentRef;
+      readonly executionName: string;
+      readonly executionArn: string;
+    }
+  | {
+      readonly kind: 'failed';
+      readonly error: unknown;
+      readonly eventName: string;
+      readonly encodedKey: string;
+      readonly document?: DocumentRef;
+    };
+
+/**
+ * Starts one execution per created object in an ingest message, concurrently, and reports what
+ * happened to each record. Never throws for a record: a failure is a `failed` outcome, so the caller
+ * sees the records that did start too, and fails the whole message when any record failed (a retry
+ * of the message then finds the started ones as duplicates).
+ */
+export const startDocuments = async (
+  message: IngestMessage,
+  executions: ExecutionStarter,
+  traceHeader?: string,
+): Promise<StartOutcome[]> => {
+  if (message.kind === 'test-event') {
+    return [
+      { kind: 'test-event-dropped', ...(message.bucket === undefined ? {} : { bucket: message.bucket }) },
+    ];
+  }
+  return Promise.all(
+    message.records.map(
+      (record): Promise<StartOutcome> =>
+        record.kind === 'object-created'
+          ? startDocument(record, executions, traceHeader)
+          : Promise.resolve({ kind: 'ignored', eventName: record.eventName }),
+    ),
+  );
+};
+
+const startDocument = async (
+  record: ObjectCreatedRecord,
+  executions: ExecutionStarter,
+  traceHeader: string | undefined,
+): Promise<StartOutcome> => {
+  let document: DocumentRef | undefined;
+  try {
+    document = documentRefOf(record);
+    const name = executionName(document.bucket, document.key, document.version);
+    const result = await executions.start(name, executionInput(document), traceHeader);
+    return {
+      kind: result.status === 'started' ? 'started' : 'duplicate',
+      document,
+      executionName: name,
+      executionArn: result.executionArn,
+    };
+  } catch (error) {
+    return {
+      kind: 'failed',
+      error,
+      eventName: record.eventName,
+      encodedKey: record.encodedKey,
+      ...(document === undefined ? {} : { document }),
+    };
+  }
+};
+
+/**
+ * The document reference of a created object, built only from fields S3 repeats unchanged when it
+ * redelivers a notification.
+ *
+ * @throws MalformedNotificationError when the key is not valid percent-encoding.
+ */
+export const documentRefOf = (record: ObjectCreatedRecord): DocumentRef => {
+  let key: string;
+  try {
+    key = decodeS3EventKey(record.encodedKey);
+  } catch (error) {
+    throw new MalformedNotificationError(`the object key is not valid form-encoding: ${record.encodedKey}`, {
+      cause: error,
+    });
+  }
+  const id = documentId(record.bucket, key);
+  const sequencer = normalizeSequencer(record.sequencer);
+  // Objects written while versioning was off or suspended carry the literal version id "null",
+  // which repeats across overwrites; the sequencer tells those uploads apart.
+  const versionId =
+    record.versionId !== undefined && record.versionId !== 'null' ? record.versionId : undefined;
+  // Property order is fixed here, so the serialized input is byte-identical for a redelivery.
+  return {
+    id,
+    bucket: record.bucket,
+    key,
+    version: versionId ?? sequencer,
+    ...(versionId === undefined ? {} : { versionId }),
+    sequencer,
+    size: record.size,
+    eTag: record.eTag,
+    uploadedAt: new Date(record.eventTime).toISOString(),
+    shard: shardOf(id),
+  };
+};
+
+/** The state machine input, `{"document":{…}}`, serialized deterministically. */
+export const executionInput = (document: DocumentRef): string => JSON.stringify({ document });

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { MalformedNotificationError } from '../../../../lambdas/shared/errors';
+import { parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
+import { s3Notification, s3TestEvent } from '../../../fixtures/s3-sqs-events';
+
+const body = (value: unknown): string => JSON.stringify(value);
+
+describe('parseIngestMessage', () => {
+  it('reads a created object with its key still encoded', () => {
+    // Prepare
+    const notification = s3Notification({
+      bucket: 'uploads',
+      key: 'incoming/a+b c.pdf',
+      size: 42,
+      eTag: 'abc123',
+      versionId: 'v-1',
+      sequencer: '0055AED6DCD90281E5',
+      eventName: 'ObjectCreated:CompleteMultipartUpload',
+      eventTime: '2026-11-23T10:00:00.123Z',
+    });
+
+    // Act
+    const message = parseIngestMessage(body(notification));
+
+    // Assess
+    expect(message).toEqual({
+      kind: 'notification',
+      records: [
+        {
+          kind: 'object-created',
+          eventName: 'ObjectCreated:CompleteMultipartUpload',
+          eventTime: '2026-11-23T10:00:00.123Z',
+          bucket: 'uploads',
+          encodedKey: 'incoming/a%2Bb+c.pdf',
+          size: 42,
+          eTag: 'abc123',
+          versionId: 'v-1',
+          sequencer: '0055AED6DCD90281E5',
+        },
+      ],
+    });
+  });
+
+  it('leaves versionId out for an unversioned bucket', () => {
+    // Act
+    const message = parseIngestMessage(body(s3Notification({ key: 'incoming/a.pdf', versionId: null })));
+
+    // Assess
+    expect(message.kind === 'notification' && message.records[0]).not.toHaveProperty('versionId');
+  });
+
+  it('recognises the s3:TestEvent', () => {
+    // Act
+    const message = parseIngestMessage(body(s3TestEvent('uploads')));
+
+    // Assess
+    expect(message).toEqual({ kind: 'test-event', bucket: 'uploads' });
+  });
+
+  it('keeps other events as records to drop, without requiring object fields', () => {
+    // Prepare
+    const removal = s3Notification({ key: 'incoming/a.pdf', eventName: 'ObjectRemoved:DeleteMarkerCreated' });
+    const { size: _size, eTag: _eTag, ...object } = removal.Records[0]?.s3.object ?? {};
+    const withoutObjectFields = { Records: [{ ...removal.Records[0], s3: { object } }] };
+
+    // Act
+    const message = parseIngestMessage(body(withoutObjectFields));
+
+    // Assess
+    expect(message).toEqual({
+      kind: 'notification',
+      records: [{ kind: 'other', eventName: 'ObjectRemoved:DeleteMarkerCreated' }],
+    });
+  });
+
+  it('accepts a notification without records', () => {
+    // Act & Assess
+    expect(parseIngestMessage('{"Records":[]}')).toEqual({ kind: 'notification', records: [] });
+  });
+
+  it.each([
+    { name: 'not JSON', text: 'hello', message: /not JSON: hello/ },
+    { name: 'empty', text: '', message: /not JSON/ },
+    { name: 'JSON of another shape', text: '{"foo":1}', message: /not an S3 event notification/ },
+    { name: 'a JSON array', text: '[]', message: /not an S3 event notification/ },
+    {
+      name: 'an SNS envelope',
+      text: body({ Type: 'Notification', Message: body(s3Notification({ key: 'incoming/a.pdf' })) }),
+      message: /not an S3 event notification/,
+    },
+  ])('rejects a body that is $name', ({ text, message }) => {
+    // Act & Assess
+    expect(() => parseIngestMessage(text)).toThrow(MalformedNotificationError);
+    expect(() => parseIngestMessage(text)).toThrow(message);
+  });
+
+  it.each([
+    ['without a sequencer', { sequencer: undefined }],
+    ['with a sequencer that is not hex', { sequencer: 'not-hex' }],
+    ['with a negative size', { size: -1 }],
+    ['with an empty key', { key: '' }],
+  ])('rejects a created object %s', (_name, override) => {
+    // Prepare
+    const notification = s3Notification({ key: 'incoming/a.pdf' });
+    const record = notification.Records[0];
+    if (!record) throw new Error('fixture has no record');
+    const broken = {
+      Records: [{ ...record, s3: { ...record.s3, object: { ...record.s3.object, ...override } } }],
+    };
+
+    // Act & Assess
+    expect(() => parseIngestMessage(body(broken))).toThrow(MalformedNotificationError);
+  });
+
+  it('rejects a created object whose event time is not a timestamp', () => {
+    // Prepare
+    const notification = s3Notification({ key: 'incoming/a.pdf', eventTime: 'yesterday' });
+
+    // Act & Assess
+    expect(() => parseIngestMessage(body(notification))).toThrow(MalformedNotificationError);
+  });
+
+  it('keeps the error message short for a huge body', () => {
+    // Prepare
+    const huge = `{"foo":"${'x'.repeat(100_000)}"}`;
+
+    // Act
+    const error = (() => {
+      try {
+        parseIngestMessage(huge);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+
+    // Assess
+    expect(error).toBeInstanceOf(MalformedNotificationError);
+    expect((error as Error).message.length).toBeLessThan(2_000);
+  });
+});

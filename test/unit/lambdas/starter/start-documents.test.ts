@@ -1,0 +1,305 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { documentId, normalizeSequencer, shardOf } from '../../../../lambdas/shared/document';
+import { documentTaskInputSchema } from '../../../../lambdas/shared/document-ref-schema';
+import { MalformedNotificationError } from '../../../../lambdas/shared/errors';
+import { executionName } from '../../../../lambdas/starter/execution-name';
+import { type IngestMessage, parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
+import {
+  type ExecutionStarter,
+  type StartOutcome,
+  type StartResult,
+  startDocuments,
+} from '../../../../lambdas/starter/start-documents';
+import { type S3ObjectSpec, s3Notification, s3TestEvent } from '../../../fixtures/s3-sqs-events';
+
+const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:pipeline';
+
+/** Step Functions in memory: names are unique, a repeated name is reported as already existing. */
+class InMemoryExecutionStarter implements ExecutionStarter {
+  readonly executions = new Map<string, { input: string; traceHeader?: string }>();
+  readonly #failures = new Map<string, Error>();
+
+  failWhenStarting(name: string, error: Error): void {
+    this.#failures.set(name, error);
+  }
+
+  async start(name: string, input: string, traceHeader?: string): Promise<StartResult> {
+    const failure = this.#failures.get(name);
+    if (failure) throw failure;
+    const executionArn = `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${name}`;
+    if (this.executions.has(name)) return { status: 'already-exists', executionArn };
+    this.executions.set(name, { input, ...(traceHeader === undefined ? {} : { traceHeader }) });
+    return { status: 'started', executionArn };
+  }
+}
+
+const messageOf = (...objects: S3ObjectSpec[]): IngestMessage =>
+  parseIngestMessage(JSON.stringify(s3Notification(...objects)));
+
+const startedNames = (outcomes: StartOutcome[]): string[] =>
+  outcomes.flatMap((outcome) => (outcome.kind === 'started' ? [outcome.executionName] : []));
+
+describe('startDocuments', () => {
+  it('starts one execution with the document built from the notification', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const message = messageOf({
+      bucket: 'uploads',
+      key: 'incoming/a+b c.pdf',
+      size: 2048,
+      eTag: 'd41d8cd98f00b204e9800998ecf8427e',
+      versionId: 'Xk3.version_1',
+      sequencer: '0055aed6dcd90281e5',
+      eventTime: '2026-11-23T10:00:00.123Z',
+    });
+    const id = documentId('uploads', 'incoming/a+b c.pdf');
+    const name = executionName('uploads', 'incoming/a+b c.pdf', 'Xk3.version_1');
+
+    // Act
+    const outcomes = await startDocuments(message, executions);
+
+    // Assess
+    const document = {
+      id,
+      bucket: 'uploads',
+      key: 'incoming/a+b c.pdf',
+      version: 'Xk3.version_1',
+      versionId: 'Xk3.version_1',
+      sequencer: '0055AED6DCD90281E500000000000000',
+      size: 2048,
+      eTag: 'd41d8cd98f00b204e9800998ecf8427e',
+      uploadedAt: '2026-11-23T10:00:00.123Z',
+      shard: shardOf(id),
+    };
+    expect(outcomes).toEqual([
+      {
+        kind: 'started',
+        document,
+        executionName: name,
+        executionArn: `arn:aws:states:us-east-1:123456789012:execution:pipeline:${name}`,
+      },
+    ]);
+    expect([...executions.executions.keys()]).toEqual([name]);
+    expect(executions.executions.get(name)?.input).toBe(JSON.stringify({ document }));
+  });
+
+  it('serializes the input with a fixed property order', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+
+    // Act
+    await startDocuments(messageOf({ key: 'incoming/a.pdf' }), executions);
+
+    // Assess
+    const [{ input }] = [...executions.executions.values()] as [{ input: string }];
+    expect(Object.keys(JSON.parse(input))).toEqual(['document']);
+    expect(Object.keys(JSON.parse(input).document)).toEqual([
+      'id',
+      'bucket',
+      'key',
+      'version',
+      'versionId',
+      'sequencer',
+      'size',
+      'eTag',
+      'uploadedAt',
+      'shard',
+    ]);
+  });
+
+  it.each([
+    { name: 'absent (unversioned bucket)', versionId: null },
+    { name: '"null" (written while versioning was off)', versionId: 'null' },
+  ])('uses the normalized sequencer as version when versionId is $name', async ({ versionId }) => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const message = messageOf({ key: 'incoming/a.pdf', versionId, sequencer: '0055AED6DCD90281E5' });
+
+    // Act
+    const [outcome] = await startDocuments(message, executions);
+
+    // Assess
+    expect(outcome?.kind).toBe('started');
+    const document = outcome?.kind === 'started' ? outcome.document : undefined;
+    expect(document?.version).toBe(normalizeSequencer('0055AED6DCD90281E5'));
+    expect(document).not.toHaveProperty('versionId');
+  });
+
+  it('drops an s3:TestEvent without starting anything', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const message = parseIngestMessage(JSON.stringify(s3TestEvent('uploads')));
+
+    // Act
+    const outcomes = await startDocuments(message, executions);
+
+    // Assess
+    expect(outcomes).toEqual([{ kind: 'test-event-dropped', bucket: 'uploads' }]);
+    expect(executions.executions.size).toBe(0);
+  });
+
+  it('ignores records that are not ObjectCreated and starts the others', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const message = messageOf(
+      { key: 'incoming/gone.pdf', eventName: 'ObjectRemoved:Delete' },
+      { key: 'incoming/new.pdf' },
+    );
+
+    // Act
+    const outcomes = await startDocuments(message, executions);
+
+    // Assess
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['ignored', 'started']);
+    expect(outcomes[0]).toEqual({ kind: 'ignored', eventName: 'ObjectRemoved:Delete' });
+    expect(executions.executions.size).toBe(1);
+  });
+
+  it('reports a redelivered notification as a duplicate of the running execution', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const message = messageOf({ key: 'incoming/a.pdf', versionId: 'v1' });
+    await startDocuments(message, executions);
+
+    // Act
+    const outcomes = await startDocuments(message, executions);
+
+    // Assess
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['duplicate']);
+    expect(executions.executions.size).toBe(1);
+  });
+
+  it('starts a new execution for a new version of the same key, for the same document', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+
+    // Act
+    const [first] = await startDocuments(messageOf({ key: 'incoming/a.pdf', versionId: 'v1' }), executions);
+    const [second] = await startDocuments(messageOf({ key: 'incoming/a.pdf', versionId: 'v2' }), executions);
+
+    // Assess
+    expect(first?.kind).toBe('started');
+    expect(second?.kind).toBe('started');
+    if (first?.kind !== 'started' || second?.kind !== 'started') return;
+    expect(second.executionName).not.toBe(first.executionName);
+    expect(second.document.id).toBe(first.document.id);
+  });
+
+  it('treats NFC and NFD spellings of a key as two documents', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const message = messageOf({ key: 'incoming/caf\u00e9.pdf' }, { key: 'incoming/cafe\u0301.pdf' });
+
+    // Act
+    const outcomes = await startDocuments(message, executions);
+
+    // Assess
+    const keys = outcomes.map((outcome) => (outcome.kind === 'started' ? outcome.document.key : undefined));
+    const ids = outcomes.map((outcome) => (outcome.kind === 'started' ? outcome.document.id : undefined));
+    expect(keys).toEqual(['incoming/caf\u00e9.pdf', 'incoming/cafe\u0301.pdf']);
+    expect(new Set(ids).size).toBe(2);
+    expect(executions.executions.size).toBe(2);
+  });
+
+  it('starts every record of a message and reports the one that failed', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    executions.failWhenStarting(executionName('docflow-uploads', 'incoming/b.pdf', 'v1'), throttled);
+    const message = messageOf(
+      { key: 'incoming/a.pdf', versionId: 'v1' },
+      { key: 'incoming/b.pdf', versionId: 'v1' },
+      { key: 'incoming/c.pdf', versionId: 'v1' },
+    );
+
+    // Act
+    const outcomes = await startDocuments(message, executions);
+
+    // Assess
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['started', 'failed', 'started']);
+    expect(outcomes[1]).toMatchObject({
+      kind: 'failed',
+      error: throttled,
+      eventName: 'ObjectCreated:Put',
+      encodedKey: 'incoming/b.pdf',
+      document: { key: 'incoming/b.pdf', version: 'v1' },
+    });
+    expect(executions.executions.size).toBe(2);
+  });
+
+  it('fails a record whose key is not valid percent-encoding, without starting it', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const notification = s3Notification({ key: 'incoming/a.pdf' });
+    const record = notification.Records[0];
+    if (!record) throw new Error('fixture has no record');
+    record.s3.object.key = 'incoming/%E0%A4%A.pdf';
+    const message = parseIngestMessage(JSON.stringify(notification));
+
+    // Act
+    const [outcome] = await startDocuments(message, executions);
+
+    // Assess
+    expect(outcome?.kind).toBe('failed');
+    expect(outcome?.kind === 'failed' && outcome.error).toBeInstanceOf(MalformedNotificationError);
+    expect(outcome).not.toHaveProperty('document');
+    expect(executions.executions.size).toBe(0);
+  });
+
+  it('passes the trace header to every start', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const traceHeader = 'Root=1-6740f2a1-5f0c1d2e3f4a5b6c7d8e9f01;Parent=53995c3f42cd8ad8;Sampled=1';
+
+    // Act
+    await startDocuments(
+      messageOf({ key: 'incoming/a.pdf' }, { key: 'incoming/b.pdf' }),
+      executions,
+      traceHeader,
+    );
+
+    // Assess
+    expect([...executions.executions.values()].map((execution) => execution.traceHeader)).toEqual([
+      traceHeader,
+      traceHeader,
+    ]);
+  });
+
+  it('builds the same name and input from any serialization of the same notification', async () => {
+    const spec = fc.record({
+      key: fc.string({ unit: 'binary', minLength: 1, maxLength: 100 }),
+      versionId: fc.option(fc.stringMatching(/^[A-Za-z0-9._]{1,32}$/)),
+      sequencer: fc.stringMatching(/^[0-9A-F]{16,20}$/),
+      size: fc.nat(),
+    });
+    await fc.assert(
+      fc.asyncProperty(spec, async (object) => {
+        // Prepare: the redelivery has its object fields in another order and other whitespace.
+        const notification = s3Notification(object);
+        const reordered = {
+          Records: notification.Records.map((record) => ({
+            s3: { ...record.s3, object: Object.fromEntries(Object.entries(record.s3.object).reverse()) },
+            eventName: record.eventName,
+            eventTime: record.eventTime,
+          })),
+        };
+        const first = new InMemoryExecutionStarter();
+        const second = new InMemoryExecutionStarter();
+
+        // Act
+        const a = await startDocuments(parseIngestMessage(JSON.stringify(notification)), first);
+        const b = await startDocuments(parseIngestMessage(JSON.stringify(reordered, null, 2)), second);
+
+        // Assess
+        expect(startedNames(b)).toEqual(startedNames(a));
+        expect([...second.executions.values()]).toEqual([...first.executions.values()]);
+        const [{ input }] = [...first.executions.values()] as [{ input: string }];
+        expect(JSON.parse(input).document.key).toBe(object.key);
+        // The contract with the tasks: they parse exactly this input, losing nothing.
+        expect(documentTaskInputSchema.parse(JSON.parse(input))).toEqual(JSON.parse(input));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
