@@ -1,0 +1,39 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { dynamoDocumentClient, s3Client } from '../shared/clients';
+import { intEnv, requireEnv } from '../shared/env';
+import { logger } from '../shared/powertools';
+import { S3UrlSigner } from '../shared/s3-url-signer';
+import { DynamoDbDocumentCatalog } from './dynamodb-document-catalog';
+import { createRouter } from './router';
+import { apiRoutes } from './routes';
+import { S3TextStore } from './s3-text-store';
+
+const s3 = s3Client();
+
+const route = createRouter(
+  apiRoutes(
+    {
+      catalog: new DynamoDbDocumentCatalog(dynamoDocumentClient(), requireEnv('METADATA_TABLE_NAME')),
+      texts: new S3TextStore(s3),
+      urls: new S3UrlSigner(s3),
+    },
+    {
+      cursorSecret: requireEnv('CURSOR_SECRET'),
+      urlTtlSeconds: intEnv('URL_TTL_SECONDS', 300),
+      region: requireEnv('AWS_REGION'),
+    },
+  ),
+  {
+    onUnexpectedError: (error, event) =>
+      logger.error('request failed', { error, method: event.httpMethod, path: event.path }),
+  },
+);
+
+/** API Gateway REST proxy entry point of the query API. */
+export const handler = async (
+  event: APIGatewayProxyEvent,
+  context: Context,
+): Promise<APIGatewayProxyResult> => {
+  logger.addContext(context);
+  return route(event);
+};

@@ -1,0 +1,49 @@
+import type { DocumentStatus } from '../shared/document';
+import type { MetadataItem, S3Pointer } from '../shared/metadata-item';
+import type { TextDocument } from '../shared/text-document';
+
+/** Listing filters, already validated and normalized (times as `Date.toISOString()` strings). */
+export interface ListFilters {
+  readonly status?: DocumentStatus;
+  /** Short kind as Inspect records it (`pdf`, `jpeg`, …), lower case. */
+  readonly type?: string;
+  /** Inclusive lower bound on `uploadedAt`. */
+  readonly uploadedAfter?: string;
+  /** Inclusive upper bound on `uploadedAt`. */
+  readonly uploadedBefore?: string;
+}
+
+/** Where a shard's stream stopped: the index key of an item (the item need not still exist). */
+export interface ShardPosition {
+  readonly documentId: string;
+  readonly uploadedAt: string;
+}
+
+/** One page of one listing shard, newest first. */
+export interface ShardQuery extends ListFilters {
+  /** 0 … LIST_SHARDS-1. */
+  readonly shard: number;
+  /** Start strictly after this position; from the newest item when absent. */
+  readonly startAfter?: ShardPosition;
+  /** Items to evaluate (before the type filter, as DynamoDB's `Limit`). */
+  readonly limit: number;
+}
+
+export interface ShardPage {
+  /** Matching items, newest first. May be empty even when there is more (filtered out, 1 MB cut). */
+  readonly items: readonly MetadataItem[];
+  /** Where to continue; absent when the shard has nothing more. */
+  readonly next?: ShardPosition;
+}
+
+/** Read access to the metadata table. */
+export interface DocumentCatalog {
+  get(documentId: string): Promise<MetadataItem | undefined>;
+  queryShard(query: ShardQuery): Promise<ShardPage>;
+}
+
+/** Reads extracted-text documents from the derivatives bucket. */
+export interface TextStore {
+  /** The text document at `pointer`, or undefined when the object does not exist. */
+  get(pointer: S3Pointer): Promise<TextDocument | undefined>;
+}
