@@ -1,0 +1,643 @@
+import { createHash, randomBytes } from 'node:crypto';
+import JSZip from 'jszip';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { inspectDocument } from '../../../../lambdas/inspect/inspect-document';
+import type { BlobRef } from '../../../../lambdas/shared/document-blobs';
+import {
+  CorruptDocumentError,
+  DocumentTooLargeError,
+  EmptyDocumentError,
+  EncryptedDocumentError,
+  UnsupportedDocumentError,
+} from '../../../../lambdas/shared/errors';
+import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/limits';
+import {
+  buildDocx,
+  buildPdf,
+  buildZip,
+  compoundFileWithStreams,
+  heicBrandedImage,
+  noisyImage,
+  pngClaimingSize,
+} from '../../../support/documents';
+import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
+
+const REF: BlobRef = { bucket: 'uploads', key: 'incoming/some file.bin' };
+
+const inspect = async (bytes: Buffer, limits: Partial<Limits> = {}, contentType?: string) => {
+  const blobs = new FakeDocumentBlobs().put(REF, bytes, contentType);
+  const inspection = await inspectDocument(REF, { blobs, limits: { ...DEFAULT_LIMITS, ...limits } });
+  return { inspection, blobs };
+};
+
+/** Runs an inspection that must fail and returns the error with the calls made before it. */
+const rejection = async (bytes: Buffer, limits: Partial<Limits> = {}) => {
+  const blobs = new FakeDocumentBlobs().put(REF, bytes);
+  try {
+    await inspectDocument(REF, { blobs, limits: { ...DEFAULT_LIMITS, ...limits } });
+  } catch (error) {
+    return { error, blobs };
+  }
+  throw new Error('expected the inspection to be rejected');
+};
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+describe('inspectDocument: checks before reading the body', () => {
+  it('rejects an empty object as EMPTY after the HEAD alone', async () => {
+    // Prepare
+    const empty = Buffer.alloc(0);
+
+    // Act
+    const { error, blobs } = await rejection(empty);
+
+    // Assess
+    expect(error).toBeInstanceOf(EmptyDocumentError);
+    expect((error as EmptyDocumentError).reason).toBe('EMPTY');
+    expect(blobs.calls.map((call) => call.method)).toEqual(['head']);
+  });
+
+  it('rejects an object over MAX_DOCUMENT_BYTES as TOO_LARGE after the HEAD alone', async () => {
+    // Prepare
+    const png = await noisyImage(64, 64).png().toBuffer();
+
+    // Act
+    const { error, blobs } = await rejection(png, { maxDocumentBytes: png.length - 1 });
+
+    // Assess
+    expect(error).toBeInstanceOf(DocumentTooLargeError);
+    expect((error as Error).message).toBe(
+      `TOO_LARGE: the object is ${png.length} bytes, over the limit of ${png.length - 1} bytes`,
+    );
+    expect(blobs.calls.map((call) => call.method)).toEqual(['head']);
+  });
+
+  it('sniffs the type from the first 64 KiB before reading the whole object', async () => {
+    // Prepare
+    const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), randomBytes(200_000)]);
+
+    // Act
+    const { error, blobs } = await rejection(elf);
+
+    // Assess
+    expect(error).toBeInstanceOf(UnsupportedDocumentError);
+    expect((error as Error).message).toBe(
+      'UNSUPPORTED_TYPE: application/x-elf (.elf) is not a supported type',
+    );
+    expect(blobs.calls).toEqual([
+      { method: 'head', key: REF.key },
+      { method: 'readRange', key: REF.key, start: 0, end: 65_536 },
+    ]);
+  });
+
+  it('reads the whole object under MAX_DOCUMENT_BYTES and reports its size and sha256', async () => {
+    // Prepare
+    const text = Buffer.from('Quarterly figures\nRevenue: 12\n'.repeat(3_000));
+
+    // Act
+    const { inspection, blobs } = await inspect(text, { maxDocumentBytes: 100_000 });
+
+    // Assess
+    expect(text.length).toBeGreaterThan(65_536);
+    expect(inspection.size).toBe(text.length);
+    expect(inspection.sha256).toBe(sha256(text));
+    expect(blobs.calls).toEqual([
+      { method: 'head', key: REF.key },
+      { method: 'readRange', key: REF.key, start: 0, end: 65_536 },
+      { method: 'read', key: REF.key, maxBytes: 100_000 },
+    ]);
+  });
+
+  it('reads an object no larger than the sample only once', async () => {
+    // Prepare
+    const text = Buffer.from('A short note.\n');
+
+    // Act
+    const { inspection, blobs } = await inspect(text);
+
+    // Assess
+    expect(inspection.sha256).toBe(sha256(text));
+    expect(blobs.calls).toEqual([
+      { method: 'head', key: REF.key },
+      { method: 'readRange', key: REF.key, start: 0, end: text.length },
+    ]);
+  });
+
+  it('reads the version the ref names, not the current object', async () => {
+    // Prepare
+    const versioned: BlobRef = { ...REF, versionId: 'v1' };
+    const blobs = new FakeDocumentBlobs()
+      .put(versioned, Buffer.from('the first version'))
+      .put(REF, await noisyImage(8, 8).png().toBuffer());
+
+    // Act
+    const inspection = await inspectDocument(versioned, { blobs, limits: DEFAULT_LIMITS });
+
+    // Assess
+    expect(inspection.type).toBe('text');
+    expect(inspection.sha256).toBe(sha256(Buffer.from('the first version')));
+  });
+});
+
+describe('inspectDocument: images', () => {
+  it.each([
+    ['png', 'image/png', (image: ReturnType<typeof noisyImage>) => image.png()],
+    ['jpeg', 'image/jpeg', (image: ReturnType<typeof noisyImage>) => image.jpeg()],
+    ['webp', 'image/webp', (image: ReturnType<typeof noisyImage>) => image.webp()],
+    ['gif', 'image/gif', (image: ReturnType<typeof noisyImage>) => image.gif()],
+    ['tiff', 'image/tiff', (image: ReturnType<typeof noisyImage>) => image.tiff()],
+    ['avif', 'image/avif', (image: ReturnType<typeof noisyImage>) => image.avif()],
+  ])('reads a %s from its magic bytes, whatever the Content-Type says', async (type, mimeType, encode) => {
+    // Prepare
+    const bytes = await encode(noisyImage(300, 200)).toBuffer();
+
+    // Act
+    const { inspection } = await inspect(bytes, {}, 'application/pdf');
+
+    // Assess
+    expect(inspection).toEqual({
+      mimeType,
+      type,
+      size: bytes.length,
+      sha256: sha256(bytes),
+      width: 300,
+      height: 200,
+      pages: 1,
+      textStrategy: 'textract-sync',
+    });
+  });
+
+  it('reports a TIFF larger than the 64 KiB sample (header at the end) as a TIFF', async () => {
+    // Prepare
+    const bytes = await noisyImage(400, 300).tiff({ compression: 'none' }).toBuffer();
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(bytes.length).toBeGreaterThan(65_536);
+    expect(inspection).toMatchObject({ type: 'tiff', width: 400, height: 300 });
+  });
+
+  it('reports the dimensions of a JPEG as displayed, after its EXIF orientation', async () => {
+    // Prepare
+    const bytes = await noisyImage(300, 200).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(inspection).toMatchObject({ type: 'jpeg', width: 200, height: 300 });
+  });
+
+  it('counts the pages of a multi-page TIFF and sends it to asynchronous OCR', async () => {
+    // Prepare
+    const bytes = await noisyImage(30, 60).tiff().toBuffer();
+    const multiPage = await sharp({
+      create: { width: 30, height: 60, channels: 3, background: '#fff', pageHeight: 20 },
+    })
+      .tiff()
+      .toBuffer();
+
+    // Act
+    const single = await inspect(bytes);
+    const multi = await inspect(multiPage);
+
+    // Assess
+    expect(single.inspection).toMatchObject({ pages: 1, textStrategy: 'textract-sync' });
+    expect(multi.inspection).toMatchObject({
+      type: 'tiff',
+      width: 30,
+      height: 20,
+      pages: 3,
+      textStrategy: 'textract-async',
+    });
+  });
+
+  it('rejects a multi-page TIFF with more pages than MAX_PAGES as TOO_LARGE', async () => {
+    // Prepare
+    const bytes = await sharp({
+      create: { width: 10, height: 40, channels: 3, background: '#fff', pageHeight: 10 },
+    })
+      .tiff()
+      .toBuffer();
+
+    // Act
+    const { error } = await rejection(bytes, { maxPages: 3 });
+
+    // Assess
+    expect(error).toBeInstanceOf(DocumentTooLargeError);
+    expect((error as Error).message).toBe('TOO_LARGE: the image has 4 pages, over the limit of 3');
+  });
+
+  it('inspects a HEIC from its header without decoding it', async () => {
+    // Prepare
+    const bytes = await heicBrandedImage(120, 80);
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(inspection).toEqual({
+      mimeType: 'image/heic',
+      type: 'heic',
+      size: bytes.length,
+      sha256: sha256(bytes),
+      width: 120,
+      height: 80,
+      pages: 1,
+      textStrategy: 'textract-sync',
+    });
+  });
+
+  it('rejects a PNG whose header claims 50,000×50,000 pixels as TOO_LARGE in well under a second', async () => {
+    // Prepare
+    const bomb = pngClaimingSize(50_000, 50_000);
+    const started = performance.now();
+
+    // Act
+    const { error } = await rejection(bomb);
+
+    // Assess
+    expect(bomb.length).toBeLessThan(1_000);
+    expect(error).toBeInstanceOf(DocumentTooLargeError);
+    expect((error as Error).message).toBe('TOO_LARGE: the image exceeds the limit of 50000000 pixels');
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('applies MAX_IMAGE_PIXELS from the limits', async () => {
+    // Prepare
+    const bytes = await noisyImage(300, 200).png().toBuffer();
+
+    // Act
+    const { error } = await rejection(bytes, { maxImagePixels: 59_999 });
+
+    // Assess
+    expect(error).toBeInstanceOf(DocumentTooLargeError);
+  });
+
+  it.each([
+    ['PNG', (image: ReturnType<typeof noisyImage>) => image.png(), /vipspng|libpng/],
+    ['JPEG', (image: ReturnType<typeof noisyImage>) => image.jpeg(), /premature end of JPEG/],
+  ])('rejects a truncated %s (intact header) as CORRUPT', async (_, encode, cause) => {
+    // Prepare
+    const whole = await encode(noisyImage(300, 200)).toBuffer();
+    const truncated = whole.subarray(0, Math.floor(whole.length / 2));
+
+    // Act
+    const { error } = await rejection(truncated);
+
+    // Assess
+    expect(error).toBeInstanceOf(CorruptDocumentError);
+    expect((error as Error).message).toMatch(/^CORRUPT: the image cannot be read: /);
+    expect((error as Error).message).toMatch(cause);
+  });
+
+  it('rejects bytes with a PNG signature and nothing readable after it as CORRUPT', async () => {
+    // Prepare
+    const bytes = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      randomBytes(64),
+    ]);
+
+    // Act
+    const { error } = await rejection(bytes);
+
+    // Assess
+    expect(error).toBeInstanceOf(CorruptDocumentError);
+  });
+});
+
+describe('inspectDocument: SVG', () => {
+  it.each([
+    [
+      'bare',
+      '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"><rect width="5" height="5"/></svg>',
+    ],
+    [
+      'with an XML declaration and a comment',
+      '<?xml version="1.0" encoding="UTF-8"?>\n<!-- drawn by hand -->\n<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"/>',
+    ],
+  ])('reads a %s SVG as image/svg+xml with no text strategy', async (_, svg) => {
+    // Prepare
+    const bytes = Buffer.from(svg);
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(inspection).toEqual({
+      mimeType: 'image/svg+xml',
+      type: 'svg',
+      size: bytes.length,
+      sha256: sha256(bytes),
+      width: 120,
+      height: 80,
+      pages: 1,
+      textStrategy: 'none',
+    });
+  });
+
+  it('rejects a malformed SVG as CORRUPT', async () => {
+    // Prepare
+    const bytes = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" <<<');
+
+    // Act
+    const { error } = await rejection(bytes);
+
+    // Assess
+    expect(error).toBeInstanceOf(CorruptDocumentError);
+  });
+});
+
+describe('inspectDocument: PDF', () => {
+  it('reads page count, title, author and the text layer of a text PDF', async () => {
+    // Prepare
+    const bytes = buildPdf({
+      pages: [{ text: 'Invoice 2026-0042: three widgets, delivered on time.' }],
+      title: 'Invoice (2026-0042)',
+      author: 'Ada Lovelace',
+    });
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(inspection).toEqual({
+      mimeType: 'application/pdf',
+      type: 'pdf',
+      size: bytes.length,
+      sha256: sha256(bytes),
+      pages: 1,
+      hasTextLayer: true,
+      title: 'Invoice (2026-0042)',
+      author: 'Ada Lovelace',
+      textStrategy: 'local',
+    });
+  });
+
+  it('sends a one-page scan (image only) to synchronous OCR', async () => {
+    // Prepare
+    const bytes = buildPdf({ pages: [{ image: true }] });
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(inspection).toMatchObject({ pages: 1, hasTextLayer: false, textStrategy: 'textract-sync' });
+    expect(inspection).not.toHaveProperty('title');
+  });
+
+  it('sends a multi-page scan to asynchronous OCR', async () => {
+    // Prepare
+    const bytes = buildPdf({ pages: [{ image: true }, { image: true }, { image: true }] });
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(inspection).toMatchObject({ pages: 3, hasTextLayer: false, textStrategy: 'textract-async' });
+  });
+
+  it('does not take a page number on a scan for a text layer', async () => {
+    // Prepare
+    const bytes = buildPdf({ pages: [{ text: '1' }, { image: true }] });
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(inspection).toMatchObject({ pages: 2, hasTextLayer: false, textStrategy: 'textract-async' });
+  });
+
+  it('rejects a PDF with more pages than MAX_PAGES as TOO_LARGE', async () => {
+    // Prepare
+    const bytes = buildPdf({ pages: [{ text: 'one' }, { text: 'two' }, { text: 'three' }] });
+
+    // Act
+    const { error } = await rejection(bytes, { maxPages: 2 });
+
+    // Assess
+    expect(error).toBeInstanceOf(DocumentTooLargeError);
+    expect((error as Error).message).toBe('TOO_LARGE: the PDF has 3 pages, over the limit of 2');
+  });
+
+  it('rejects a password-protected PDF as ENCRYPTED', async () => {
+    // Prepare
+    const bytes = buildPdf({ pages: [{ text: 'Top secret figures for the board.' }], encrypted: true });
+
+    // Act
+    const { error } = await rejection(bytes);
+
+    // Assess
+    expect(error).toBeInstanceOf(EncryptedDocumentError);
+    expect((error as Error).message).toBe('ENCRYPTED: the PDF is password-protected');
+  });
+
+  it.each([
+    ['a PDF header followed by garbage', Buffer.from('%PDF-1.7\nthis is not a PDF at all\n%%EOF\n')],
+    ['a truncated PDF', buildPdf({ pages: [{ text: 'Hello there, this will be cut.' }] }).subarray(0, 300)],
+  ])('rejects %s as CORRUPT', async (_, bytes) => {
+    // Act
+    const { error } = await rejection(bytes);
+
+    // Assess
+    expect(error).toBeInstanceOf(CorruptDocumentError);
+    expect((error as Error).message).toBe('CORRUPT: not a valid PDF: Invalid PDF structure.');
+  });
+});
+
+describe('inspectDocument: DOCX and other archives', () => {
+  it('reads title and author from docProps/core.xml and extracts text locally', async () => {
+    // Prepare
+    const bytes = await buildDocx({
+      paragraphs: ['Minutes of the meeting'],
+      title: 'Minutes & notes',
+      creator: 'Grace Hopper',
+    });
+
+    // Act
+    const { inspection } = await inspect(bytes, {}, 'application/zip');
+
+    // Assess
+    expect(inspection).toEqual({
+      mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      type: 'docx',
+      size: bytes.length,
+      sha256: sha256(bytes),
+      title: 'Minutes & notes',
+      author: 'Grace Hopper',
+      textStrategy: 'local',
+    });
+  });
+
+  it('reads a DOCX without core properties', async () => {
+    // Prepare
+    const bytes = await buildDocx({ paragraphs: ['Just text'] });
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(inspection).toMatchObject({ type: 'docx', textStrategy: 'local' });
+    expect(inspection).not.toHaveProperty('title');
+    expect(inspection).not.toHaveProperty('author');
+    expect(inspection).not.toHaveProperty('pages');
+  });
+
+  it('recognises a DOCX whose Word parts come after the first 64 KiB', async () => {
+    // Prepare
+    const zip = new JSZip();
+    zip.file('customXml/blob.bin', randomBytes(100_000), { compression: 'STORE' });
+    const tail = await JSZip.loadAsync(await buildDocx({ paragraphs: ['Late parts'], title: 'Late' }));
+    for (const [name, entry] of Object.entries(tail.files)) {
+      if (!entry.dir) zip.file(name, await entry.async('uint8array'));
+    }
+    const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(inspection).toMatchObject({ type: 'docx', title: 'Late', textStrategy: 'local' });
+  });
+
+  it('recognises a DOCX whose content types come after more entries than file-type scans', async () => {
+    // Prepare
+    const zip = new JSZip();
+    for (let i = 0; i < 1_100; i++) zip.file(`customXml/item${i}.xml`, `<item>${i}</item>`);
+    const tail = await JSZip.loadAsync(await buildDocx({ paragraphs: ['Many parts'], creator: 'Ken' }));
+    for (const [name, entry] of Object.entries(tail.files)) {
+      if (!entry.dir) zip.file(name, await entry.async('uint8array'));
+    }
+    const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(inspection).toMatchObject({ type: 'docx', author: 'Ken', textStrategy: 'local' });
+  });
+
+  it('rejects a ZIP that is not a Word document as UNSUPPORTED_TYPE', async () => {
+    // Prepare
+    const bytes = await buildZip({ 'readme.txt': 'hello', 'data/values.csv': 'a,b\n1,2\n' });
+
+    // Act
+    const { error } = await rejection(bytes);
+
+    // Assess
+    expect(error).toBeInstanceOf(UnsupportedDocumentError);
+    expect((error as Error).message).toMatch(/^UNSUPPORTED_TYPE: a ZIP archive that is not a Word document/);
+  });
+
+  it('rejects a spreadsheet package as UNSUPPORTED_TYPE', async () => {
+    // Prepare
+    const bytes = await buildZip({
+      '[Content_Types].xml':
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+      'xl/workbook.xml': '<workbook/>',
+    });
+
+    // Act
+    const { error } = await rejection(bytes);
+
+    // Assess
+    expect(error).toBeInstanceOf(UnsupportedDocumentError);
+  });
+
+  it('rejects a password-protected Office document (OLE file with EncryptedPackage) as ENCRYPTED', async () => {
+    // Prepare
+    const bytes = compoundFileWithStreams(['Root Entry', 'EncryptionInfo', 'EncryptedPackage']);
+
+    // Act
+    const { error } = await rejection(bytes);
+
+    // Assess
+    expect(error).toBeInstanceOf(EncryptedDocumentError);
+    expect((error as Error).message).toBe('ENCRYPTED: the Office document is password-protected');
+  });
+
+  it('rejects a legacy binary Office file as UNSUPPORTED_TYPE', async () => {
+    // Prepare
+    const bytes = compoundFileWithStreams(['Root Entry', 'WordDocument', '1Table']);
+
+    // Act
+    const { error } = await rejection(bytes);
+
+    // Assess
+    expect(error).toBeInstanceOf(UnsupportedDocumentError);
+  });
+});
+
+describe('inspectDocument: text and unknown bytes', () => {
+  it('reads UTF-8 text as text/plain with local extraction', async () => {
+    // Prepare
+    const bytes = Buffer.from('Grüße aus Köln — 東京 too.\r\n\tIndented line.\n');
+
+    // Act
+    const { inspection } = await inspect(bytes, {}, 'image/png');
+
+    // Assess
+    expect(inspection).toEqual({
+      mimeType: 'text/plain',
+      type: 'text',
+      size: bytes.length,
+      sha256: sha256(bytes),
+      textStrategy: 'local',
+    });
+  });
+
+  it('reads UTF-16 text with a byte-order mark', async () => {
+    // Prepare
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Notes in UTF-16\n', 'utf16le')]);
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(inspection).toMatchObject({ mimeType: 'text/plain', type: 'text' });
+  });
+
+  it('reads text whose 64 KiB sample ends in the middle of a character', async () => {
+    // Prepare
+    const bytes = Buffer.from(`${'a'.repeat(65_535)}é and more text after the sample`);
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(bytes[65_535]).toBe(0xc3);
+    expect(inspection.type).toBe('text');
+  });
+
+  it('reads an XML document that is not SVG as text', async () => {
+    // Prepare
+    const bytes = Buffer.from('<?xml version="1.0"?><catalog><book id="1">Dune</book></catalog>');
+
+    // Act
+    const { inspection } = await inspect(bytes);
+
+    // Assess
+    expect(inspection).toMatchObject({ mimeType: 'text/plain', type: 'text' });
+  });
+
+  it.each([
+    ['random bytes', randomBytes(4_096)],
+    ['text containing NUL bytes', Buffer.from('looks like text\u0000but is not')],
+    ['an HTML page', Buffer.from('<!DOCTYPE html>\n<html><body><p>hello</p></body></html>')],
+    ['a Windows executable', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(510)])],
+    [
+      'text followed by binary data after the first 64 KiB',
+      Buffer.concat([Buffer.alloc(70_000, 'a'), randomBytes(1_000)]),
+    ],
+  ])('rejects %s as UNSUPPORTED_TYPE', async (_, bytes) => {
+    // Act
+    const { error } = await rejection(bytes);
+
+    // Assess
+    expect(error).toBeInstanceOf(UnsupportedDocumentError);
+    expect((error as UnsupportedDocumentError).reason).toBe('UNSUPPORTED_TYPE');
+  });
+});
