@@ -1,0 +1,293 @@
+import {
+  DeleteItemCommand,
+  type DeleteItemCommandInput,
+  type DynamoDBClient,
+  DynamoDBServiceException,
+  GetItemCommand,
+  type GetItemCommandInput,
+  PutItemCommand,
+  type PutItemCommandInput,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import {
+  SendMessageCommand,
+  type SendMessageCommandInput,
+  type SQSClient,
+  SQSServiceException,
+} from '@aws-sdk/client-sqs';
+import type { RunOptions } from 'aws-local-stepfunctions';
+import { type AslState, type AslStates, listStates } from './asl';
+import { TASK_TOKEN_PLACEHOLDER } from './context-object';
+import { TaskFailedError, UnhandleableTaskError } from './task-error';
+import type { TaskTokens } from './task-tokens';
+
+/** The `overrides.taskResourceLocalHandlers` map of aws-local-stepfunctions: state name → handler. */
+export type TaskResourceLocalHandlers = NonNullable<
+  NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']
+>;
+type TaskHandler = TaskResourceLocalHandlers[string];
+type JsonValue = Parameters<TaskHandler>[0];
+
+/**
+ * Invokes a Lambda function synchronously (RequestResponse) and resolves with its result. When the
+ * function fails it rejects with an Error whose `name` is the Lambda `errorType` and whose `message`
+ * is the `errorMessage`; Lambda service failures are named like Step Functions names them
+ * (`Lambda.ServiceException`, `Lambda.TooManyRequestsException`, …).
+ */
+export type LambdaInvoker = (functionArn: string, payload: unknown) => Promise<unknown>;
+
+/** What the bindings call. */
+export interface TaskBindingPorts {
+  readonly invokeLambda: LambdaInvoker;
+  readonly dynamodb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  readonly taskTokens: TaskTokens;
+}
+
+/** AWS limit on a state's input or output (and so on a task result). */
+const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+const LAMBDA_FUNCTION_ARN =
+  /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/;
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+const DYNAMODB_PREFIX = 'arn:aws:states:::dynamodb:';
+const SQS_SEND_MESSAGE = 'arn:aws:states:::sqs:sendMessage';
+
+/**
+ * Builds the local handlers of every Task state of a definition (nested branches included), from
+ * each Task's `Resource`: Lambda functions (plain ARN, `lambda:invoke`, `lambda:invoke.waitForTaskToken`),
+ * DynamoDB `getItem`/`putItem`/`updateItem`/`deleteItem` and SQS `sendMessage`, with results and error
+ * names shaped as Step Functions shapes them. A Resource with no binding fails here, naming the state,
+ * rather than in the middle of an execution.
+ */
+export const buildTaskBindings = (
+  definition: AslStates,
+  ports: TaskBindingPorts,
+): TaskResourceLocalHandlers => {
+  const handlers: TaskResourceLocalHandlers = {};
+  for (const { name, state } of listStates(definition)) {
+    if (state.Type !== 'Task') continue;
+    const handler = bindTask(name, state, ports);
+    handlers[name] = async (input) => limitResult(name, await handler(input));
+  }
+  return handlers;
+};
+
+const bindTask = (name: string, state: AslState, ports: TaskBindingPorts): TaskHandler => {
+  const resource = state.Resource ?? '';
+  if (LAMBDA_FUNCTION_ARN.test(resource)) {
+    return (input) => invokeFunction(ports.invokeLambda, resource, input);
+  }
+  if (resource === LAMBDA_INVOKE) {
+    requireLambdaInvokeParameters(name, state);
+    return async (input) => {
+      const { functionName, payload } = lambdaInvokeParameters(name, input);
+      return {
+        ExecutedVersion: '$LATEST',
+        Payload: await invokeFunction(ports.invokeLambda, functionName, payload),
+        StatusCode: 200,
+      };
+    };
+  }
+  if (resource === LAMBDA_INVOKE_WAIT) {
+    requireLambdaInvokeParameters(name, state);
+    if (!JSON.stringify(state.Parameters).includes('"$$.Task.Token"')) {
+      throw new Error(`state "${name}": a .waitForTaskToken task must pass $$.Task.Token`);
+    }
+    return (input) => invokeAndWaitForToken(name, state, ports, input);
+  }
+  if (resource.startsWith(DYNAMODB_PREFIX)) {
+    const action = resource.slice(DYNAMODB_PREFIX.length);
+    if (!isDynamoDbAction(action)) throw unsupported(name, resource);
+    return (input) => callDynamoDb(ports.dynamodb, action, input);
+  }
+  if (resource === SQS_SEND_MESSAGE) {
+    return (input) => sendMessage(ports.sqs, input);
+  }
+  throw unsupported(name, resource);
+};
+
+const unsupported = (name: string, resource: string): Error =>
+  new Error(`state "${name}": no local binding for resource "${resource}"`);
+
+const toJson = (value: unknown): JsonValue => JSON.parse(JSON.stringify(value ?? null)) as JsonValue;
+
+/** AWS fails a state whose result is over 256 KiB with `States.DataLimitExceeded`, which nothing catches. */
+const limitResult = (name: string, result: JsonValue): JsonValue => {
+  const bytes = Buffer.byteLength(JSON.stringify(result));
+  if (bytes > MAX_PAYLOAD_BYTES) {
+    throw new UnhandleableTaskError(
+      'States.DataLimitExceeded',
+      `the result of state "${name}" is ${bytes} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`,
+    );
+  }
+  return result;
+};
+
+const invokeFunction = async (
+  invoke: LambdaInvoker,
+  functionArn: string,
+  payload: unknown,
+): Promise<JsonValue> => {
+  try {
+    return toJson(await invoke(functionArn, payload));
+  } catch (error) {
+    throw lambdaTaskError(error);
+  }
+};
+
+/**
+ * A function error becomes the Task error named by its `errorType`, with AWS's Cause: the function's
+ * error payload as a JSON string (`{"errorType","errorMessage","trace"}`). Lambda service errors
+ * (`Lambda.*`) and Step Functions' own (`States.*`) keep their message as the Cause.
+ */
+const lambdaTaskError = (error: unknown): TaskFailedError => {
+  if (error instanceof TaskFailedError) return error;
+  if (!(error instanceof Error)) return new TaskFailedError('Lambda.Unknown', String(error));
+  if (/^(Lambda|States)\./.test(error.name)) return new TaskFailedError(error.name, error.message);
+  const cause = { errorType: error.name, errorMessage: error.message, trace: error.stack?.split('\n') ?? [] };
+  return new TaskFailedError(error.name, JSON.stringify(cause));
+};
+
+const requireLambdaInvokeParameters = (name: string, state: AslState): void => {
+  const parameters = isObject(state.Parameters) ? state.Parameters : {};
+  const has = (field: string): boolean => field in parameters || `${field}.$` in parameters;
+  if (!has('FunctionName') || !has('Payload')) {
+    throw new Error(`state "${name}": a lambda:invoke task needs FunctionName and Payload parameters`);
+  }
+  const invocationType = parameters.InvocationType;
+  if (invocationType !== undefined && invocationType !== 'RequestResponse') {
+    throw new Error(`state "${name}": InvocationType ${String(invocationType)} has no local binding`);
+  }
+};
+
+const lambdaInvokeParameters = (
+  name: string,
+  input: JsonValue,
+): { functionName: string; payload: JsonValue } => {
+  if (!isObject(input) || typeof input.FunctionName !== 'string') {
+    throw new UnhandleableTaskError(
+      'States.Runtime',
+      `state "${name}": FunctionName must resolve to a string`,
+    );
+  }
+  return { functionName: input.FunctionName, payload: (input.Payload ?? null) as JsonValue };
+};
+
+/**
+ * `lambda:invoke.waitForTaskToken`: the token is registered first (the function may call back before
+ * its invocation returns), then the function is invoked with the token in place of the
+ * `$$.Task.Token` marker; the task's result is what SendTaskSuccess sends.
+ */
+const invokeAndWaitForToken = async (
+  name: string,
+  state: AslState,
+  ports: TaskBindingPorts,
+  input: JsonValue,
+): Promise<JsonValue> => {
+  const { functionName, payload } = lambdaInvokeParameters(name, input);
+  const token = ports.taskTokens.issue({
+    ...(state.HeartbeatSeconds ? { heartbeatSeconds: state.HeartbeatSeconds } : {}),
+    ...(state.TimeoutSeconds ? { timeoutSeconds: state.TimeoutSeconds } : {}),
+  });
+  const settled = ports.taskTokens.waitFor(token);
+  try {
+    await invokeFunction(ports.invokeLambda, functionName, replaceTokenPlaceholder(payload, token));
+  } catch (error) {
+    ports.taskTokens.cancel(token);
+    throw error;
+  }
+  return toJson(await settled);
+};
+
+const replaceTokenPlaceholder = (value: JsonValue, token: string): JsonValue => {
+  if (value === TASK_TOKEN_PLACEHOLDER) return token;
+  if (Array.isArray(value)) return value.map((item) => replaceTokenPlaceholder(item, token));
+  if (isObject(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, replaceTokenPlaceholder(item, token)]),
+    ) as JsonValue;
+  }
+  return value;
+};
+
+const DYNAMODB_ACTIONS = {
+  getItem: (client: DynamoDBClient, input: unknown) =>
+    client.send(new GetItemCommand(input as GetItemCommandInput)),
+  putItem: (client: DynamoDBClient, input: unknown) =>
+    client.send(new PutItemCommand(input as PutItemCommandInput)),
+  updateItem: (client: DynamoDBClient, input: unknown) =>
+    client.send(new UpdateItemCommand(input as UpdateItemCommandInput)),
+  deleteItem: (client: DynamoDBClient, input: unknown) =>
+    client.send(new DeleteItemCommand(input as DeleteItemCommandInput)),
+} as const;
+type DynamoDbAction = keyof typeof DYNAMODB_ACTIONS;
+
+const isDynamoDbAction = (action: string): action is DynamoDbAction =>
+  Object.hasOwn(DYNAMODB_ACTIONS, action);
+
+/** The optimized DynamoDB integration: the API's own parameters in, the API's response out. */
+const callDynamoDb = async (
+  client: DynamoDBClient,
+  action: DynamoDbAction,
+  input: JsonValue,
+): Promise<JsonValue> => {
+  try {
+    const { $metadata: _, ...output } = await DYNAMODB_ACTIONS[action](client, input);
+    return toJson(output);
+  } catch (error) {
+    throw serviceTaskError(error, {
+      prefix: 'DynamoDB',
+      service: 'AmazonDynamoDBv2',
+      base: DynamoDBServiceException,
+      fallback: 'AmazonDynamoDBException',
+    });
+  }
+};
+
+/** The SQS integration serializes a JSON MessageBody, as Step Functions does. */
+const sendMessage = async (client: SQSClient, input: JsonValue): Promise<JsonValue> => {
+  if (!isObject(input))
+    throw new UnhandleableTaskError('States.Runtime', 'sqs:sendMessage parameters must be an object');
+  const body = input.MessageBody;
+  const parameters = { ...input, MessageBody: typeof body === 'string' ? body : JSON.stringify(body) };
+  try {
+    const { $metadata: _, ...output } = await client.send(
+      new SendMessageCommand(parameters as unknown as SendMessageCommandInput),
+    );
+    return toJson(output);
+  } catch (error) {
+    throw serviceTaskError(error, {
+      prefix: 'SQS',
+      service: 'AmazonSQS',
+      base: SQSServiceException,
+      fallback: 'AmazonSQSException',
+    });
+  }
+};
+
+/**
+ * Step Functions names a service integration's error `<Service>.<exception>` when the SDK models the
+ * exception (`DynamoDB.ConditionalCheckFailedException`) and `<Service>.<Service>Exception` otherwise
+ * (a ValidationException surfaces as `DynamoDB.AmazonDynamoDBException`); the Cause is the message
+ * followed by the Java SDK's request summary.
+ */
+const serviceTaskError = (
+  error: unknown,
+  service: { prefix: string; service: string; base: { readonly prototype: object }; fallback: string },
+): TaskFailedError => {
+  const fallback = `${service.prefix}.${service.fallback}`;
+  if (!(error instanceof Error)) return new TaskFailedError(fallback, String(error));
+  if (!('$metadata' in error)) return new TaskFailedError(fallback, error.message);
+  const modeled = Object.getPrototypeOf(error) !== service.base.prototype;
+  const metadata = (error.$metadata ?? {}) as { httpStatusCode?: number; requestId?: string };
+  const cause =
+    `${error.message} (Service: ${service.service}; Status Code: ${metadata.httpStatusCode ?? 'unknown'}; ` +
+    `Error Code: ${error.name}; Request ID: ${metadata.requestId ?? 'unknown'}; Proxy: null)`;
+  return new TaskFailedError(modeled ? `${service.prefix}.${error.name}` : fallback, cause);
+};
+
+const isObject = (value: unknown): value is Record<string, JsonValue> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

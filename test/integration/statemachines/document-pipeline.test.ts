@@ -1,0 +1,671 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  type DocumentRef,
+  documentId,
+  normalizeSequencer,
+  shardOf,
+  TEXT_STRATEGIES,
+} from '../../../lambdas/shared/document';
+import { TextractThrottledError } from '../../../lambdas/shared/errors';
+import type { TextInfo, ThumbnailInfo } from '../../../lambdas/shared/metadata-item';
+import { derivativeKeys, type TextDocument } from '../../../lambdas/shared/text-document';
+import { type DynamoDbEmulator, startDynamoDb } from '../../../local/emulators/dynamodb';
+import { type MessagingEmulator, startMessaging } from '../../../local/emulators/fauxqs';
+import { type AslStates, listStates } from '../../../local/stepfunctions/asl';
+import { executionContext, TASK_TOKEN_PLACEHOLDER } from '../../../local/stepfunctions/context-object';
+import { buildTaskBindings, type LambdaInvoker } from '../../../local/stepfunctions/task-bindings';
+import { TaskTokens } from '../../../local/stepfunctions/task-tokens';
+import { DEFINITION_PATH, type Substitutions, substitute } from '../../../statemachines/substitutions';
+import {
+  createBucket,
+  createMetadataTable,
+  createQueue,
+  TEST_AWS,
+  testDocumentClient,
+  testDynamo,
+  testS3,
+  testSqs,
+  uniquePrefix,
+  useEmulatorEnv,
+} from '../../support/aws';
+import { buildPdf } from '../../support/documents';
+
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+type JsonValue = Parameters<StateMachine['run']>[0];
+type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+const ACCOUNT = '000000000000';
+const functionArn = (name: string): string =>
+  `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:docflow-${name}`;
+const ARNS = {
+  inspect: functionArn('Inspect'),
+  thumbnail: functionArn('Thumbnail'),
+  extractText: functionArn('ExtractText'),
+  indexMetadata: functionArn('IndexMetadata'),
+} as const;
+const STATE_MACHINE_ARN = `arn:aws:states:${TEST_AWS.region}:${ACCOUNT}:stateMachine:docflow-DocumentPipeline`;
+
+/** Every state's input and output stays far below AWS's 256 KiB: pointers and small metadata only. */
+const MAX_STATE_BYTES = 8 * 1024;
+
+const count = z.number().int().nonnegative();
+const boundedText = z.string().max(2048);
+const thumbnailSchema = z.strictObject({
+  bucket: z.string().min(1),
+  key: z.string().min(1),
+  width: count,
+  height: count,
+  contentType: z.string().min(1),
+});
+const textSchema = z.strictObject({
+  bucket: z.string().min(1),
+  key: z.string().min(1),
+  pages: count,
+  characters: count,
+  words: count,
+  source: z.enum(['pdf-text-layer', 'docx', 'plain-text', 'textract']),
+});
+
+/**
+ * What each function may hand back into the state: strict objects, so an extra field (the text
+ * itself, OCR blocks) is a violation even when it is small. Enforced on every real result.
+ */
+const OUTPUT_CONTRACTS: Record<string, z.ZodType> = {
+  [ARNS.inspect]: z.strictObject({
+    mimeType: z.string().min(1).max(255),
+    type: z.string().min(1).max(64),
+    size: count,
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    pages: count.optional(),
+    width: count.optional(),
+    height: count.optional(),
+    hasTextLayer: z.boolean().optional(),
+    title: boundedText.optional(),
+    author: boundedText.optional(),
+    textStrategy: z.enum(TEXT_STRATEGIES),
+  }),
+  [ARNS.thumbnail]: z.strictObject({ thumbnail: thumbnailSchema.nullable() }),
+  [ARNS.extractText]: z.strictObject({ text: textSchema.nullable() }),
+  [ARNS.indexMetadata]: z.union([
+    z.strictObject({ written: z.literal(true), status: z.enum(['PROCESSED', 'REJECTED']) }),
+    z.strictObject({ written: z.literal(false) }),
+  ]),
+};
+/** A textract-async callback sends what the synchronous extraction returns. */
+const CALLBACK_CONTRACT = z.strictObject({ text: textSchema });
+
+/** A scripted fault: which calls (1-based) of a function fail for one document, and with what. */
+interface Fault {
+  readonly calls: 'all' | readonly number[];
+  readonly error: () => Error;
+}
+
+const namedError = (name: string, message: string): Error => Object.assign(new Error(message), { name });
+
+describe('document pipeline state machine (aws-local-stepfunctions + dynalite + fauxqs)', () => {
+  let dynamo: DynamoDbEmulator;
+  let messaging: MessagingEmulator;
+  let machine: StateMachine;
+  let bindings: ReturnType<typeof buildTaskBindings>;
+  let retryIntervalOverrides: Record<string, number>;
+  let dlqUrl: string;
+  const taskTokens = new TaskTokens();
+  const table = `metadata-${randomUUID()}`;
+  const uploads = `uploads-${randomUUID().slice(0, 8)}`;
+  const derivatives = `derivatives-${randomUUID().slice(0, 8)}`;
+
+  /** Calls per function ARN and document id, and the faults scripted for them. */
+  const calls = new Map<string, number>();
+  const faults = new Map<string, Fault>();
+  const contractViolations: string[] = [];
+  const callbackTokens: string[] = [];
+  const functions = new Map<string, LambdaHandler>();
+
+  const callKey = (arn: string, id: string): string => `${arn}|${id}`;
+  const callsOf = (arn: string, document: DocumentRef): number => calls.get(callKey(arn, document.id)) ?? 0;
+
+  const putTextDocument = async (document: DocumentRef, text: string, source: TextInfo['source']) => {
+    const key = derivativeKeys.text(document.id, document.version);
+    const body: TextDocument = {
+      documentId: document.id,
+      version: document.version,
+      source,
+      pages: [{ number: 1, text }],
+    };
+    await testS3(messaging.endpoint).send(
+      new PutObjectCommand({
+        Bucket: derivatives,
+        Key: key,
+        Body: JSON.stringify(body),
+        ContentType: 'application/json',
+      }),
+    );
+    const info: TextInfo = {
+      bucket: derivatives,
+      key,
+      pages: 1,
+      characters: text.length,
+      words: text.split(/\s+/).filter(Boolean).length,
+      source,
+    };
+    return { text: info };
+  };
+
+  /** Thumbnail double: a real 8×8 WebP for pictures, none for text. */
+  const thumbnailDouble: LambdaHandler = async (event) => {
+    const { document, inspection } = event as { document: DocumentRef; inspection: { width?: number } };
+    if (inspection.width === undefined) return { thumbnail: null };
+    const key = derivativeKeys.thumbnail(document.id, document.version);
+    const webp = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } })
+      .webp()
+      .toBuffer();
+    await testS3(messaging.endpoint).send(
+      new PutObjectCommand({ Bucket: derivatives, Key: key, Body: webp, ContentType: 'image/webp' }),
+    );
+    const thumbnail: ThumbnailInfo = {
+      bucket: derivatives,
+      key,
+      width: 8,
+      height: 8,
+      contentType: 'image/webp',
+    };
+    return { thumbnail };
+  };
+
+  /** ExtractText double: writes a text document; for textract-async, answers through the task token later. */
+  const extractTextDouble: LambdaHandler = async (event) => {
+    const { strategy, document, taskToken } = event as {
+      strategy: string;
+      document: DocumentRef;
+      taskToken?: string;
+    };
+    if (strategy === 'local') return putTextDocument(document, 'hello from the text layer', 'plain-text');
+    if (strategy === 'textract-sync') return putTextDocument(document, 'hello from textract', 'textract');
+    if (strategy !== 'textract-async' || taskToken === undefined)
+      throw new Error(`unexpected strategy ${strategy}`);
+    callbackTokens.push(taskToken);
+    // Like Textract's completion notification: the callback arrives after the invocation returned.
+    setTimeout(() => {
+      void putTextDocument(document, 'hello from a textract job', 'textract').then((output) => {
+        const parsed = CALLBACK_CONTRACT.safeParse(output);
+        if (!parsed.success) contractViolations.push(`callback: ${parsed.error.message}`);
+        taskTokens.succeed(taskToken, output);
+      });
+    }, 25);
+    return { jobId: 'job-1' };
+  };
+
+  const lambdaContext = (arn: string): Context => ({
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: arn.split(':').at(-1) ?? arn,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: arn,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${arn.split(':').at(-1)}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  });
+
+  /**
+   * The Lambda port: function ARN → handler, with the JSON round trip Lambda does on both sides,
+   * scripted faults, and every result checked against the function's output contract.
+   */
+  const invokeLambda: LambdaInvoker = async (arn, payload) => {
+    const handler = functions.get(arn);
+    if (!handler) throw namedError('Lambda.ResourceNotFoundException', `Function not found: ${arn}`);
+    const event = JSON.parse(JSON.stringify(payload)) as { document?: DocumentRef };
+    const id = event.document?.id ?? '';
+    const call = (calls.get(callKey(arn, id)) ?? 0) + 1;
+    calls.set(callKey(arn, id), call);
+    const fault = faults.get(callKey(arn, id));
+    if (fault && (fault.calls === 'all' || fault.calls.includes(call))) throw fault.error();
+    const result: unknown = JSON.parse(JSON.stringify((await handler(event, lambdaContext(arn))) ?? null));
+    // A callback task's result is what SendTaskSuccess sends (checked there); the invocation's is ignored.
+    const callback = (event as { strategy?: string }).strategy === 'textract-async';
+    const contract = callback ? undefined : OUTPUT_CONTRACTS[arn];
+    const parsed = contract?.safeParse(result);
+    if (parsed && !parsed.success) contractViolations.push(`${arn}: ${parsed.error.message}`);
+    return result;
+  };
+
+  let sequence = 0n;
+  /** Uploads bytes and builds the execution input as the starter does (no versioning: version = sequencer). */
+  const upload = async (name: string, body: Uint8Array, contentType: string): Promise<DocumentRef> => {
+    const key = `incoming/${uniquePrefix('doc')}/${name}`;
+    const put = await testS3(messaging.endpoint).send(
+      new PutObjectCommand({ Bucket: uploads, Key: key, Body: body, ContentType: contentType }),
+    );
+    sequence += 1n;
+    const sequencer = normalizeSequencer((BigInt(Date.now()) * 1000n + sequence).toString(16));
+    const id = documentId(uploads, key);
+    return {
+      id,
+      bucket: uploads,
+      key,
+      version: sequencer,
+      sequencer,
+      size: body.length,
+      eTag: (put.ETag ?? '').replaceAll('"', ''),
+      uploadedAt: new Date().toISOString(),
+      shard: shardOf(id),
+    };
+  };
+
+  const run = async (document: DocumentRef) => {
+    const name = `${document.id}-${randomUUID().slice(0, 8)}`;
+    const executionArn = `arn:aws:states:${TEST_AWS.region}:${ACCOUNT}:execution:docflow-DocumentPipeline:${name}`;
+    const input = { document };
+    const execution = machine.run(input as unknown as JsonValue, {
+      overrides: { taskResourceLocalHandlers: bindings, retryIntervalOverrides },
+      context: executionContext({
+        executionArn,
+        name,
+        stateMachineArn: STATE_MACHINE_ARN,
+        stateMachineName: 'docflow-DocumentPipeline',
+      }),
+    });
+    const events: EventLog[] = [];
+    const collecting = (async () => {
+      for await (const event of execution.eventLogs) events.push(event);
+    })();
+    const outcome = await execution.result.then(
+      (output) => ({ status: 'SUCCEEDED' as const, output }),
+      (error: unknown) => ({ status: 'FAILED' as const, error }),
+    );
+    await collecting;
+    return { ...outcome, events, executionArn, input };
+  };
+
+  const itemOf = async (document: DocumentRef) =>
+    (
+      await testDocumentClient(dynamo.endpoint).send(
+        new GetCommand({ TableName: table, Key: { documentId: document.id } }),
+      )
+    ).Item;
+
+  const entered = (events: readonly EventLog[]): string[] =>
+    events.flatMap((event) => (event.type === 'StateEntered' ? [event.state.name] : []));
+
+  const retried = (events: readonly EventLog[], state: string) =>
+    events.flatMap((event) =>
+      event.type === 'StateRetried' && event.state.name === state ? [event.retry.retrier.ErrorEquals] : [],
+    );
+
+  /** Messages of one execution in the failed-documents queue (others' are left alone). */
+  const dlqMessagesOf = async (executionArn: string): Promise<Record<string, unknown>[]> => {
+    const sqs = testSqs(messaging.endpoint);
+    const found: Record<string, unknown>[] = [];
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: dlqUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          VisibilityTimeout: 30,
+        }),
+      );
+      if (Messages.length === 0) return found;
+      for (const message of Messages) {
+        const body = JSON.parse(message.Body ?? '{}') as Record<string, unknown>;
+        if (body.executionArn !== executionArn) continue;
+        found.push(body);
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }));
+      }
+    }
+  };
+
+  const expectSmallStates = (events: readonly EventLog[]): void => {
+    const sizes = events.flatMap((event) => {
+      const payloads = 'state' in event ? [event.state.input, event.state.output] : [];
+      if (event.type === 'ExecutionStarted') payloads.push(event.input);
+      if (event.type === 'ExecutionSucceeded') payloads.push(event.output);
+      return payloads.map((payload) => Buffer.byteLength(JSON.stringify(payload ?? null)));
+    });
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(Math.max(...sizes)).toBeLessThan(MAX_STATE_BYTES);
+  };
+
+  const png = (width: number, height: number) =>
+    sharp({ create: { width, height, channels: 3, background: '#c0ffee' } })
+      .png()
+      .toBuffer();
+
+  beforeAll(async () => {
+    [dynamo, messaging] = await Promise.all([startDynamoDb(), startMessaging()]);
+    useEmulatorEnv({ dynamodb: dynamo.endpoint, s3: messaging.endpoint, sqs: messaging.endpoint });
+    process.env.METADATA_TABLE_NAME = table;
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+    await Promise.all([
+      createMetadataTable(dynamo.endpoint, table),
+      createBucket(messaging.endpoint, uploads),
+      createBucket(messaging.endpoint, derivatives),
+    ]);
+    dlqUrl = (await createQueue(messaging.endpoint, `failed-documents-${randomUUID().slice(0, 8)}`)).url;
+
+    // The real handlers read their configuration at import, so they are loaded after the env is set.
+    const { handler: inspect } = await import('../../../lambdas/inspect/handler');
+    const { handler: indexMetadata } = await import('../../../lambdas/index-metadata/handler');
+    functions.set(ARNS.inspect, (event) => inspect(event));
+    functions.set(ARNS.indexMetadata, (event, context) => indexMetadata(event, context));
+    functions.set(ARNS.thumbnail, thumbnailDouble);
+    functions.set(ARNS.extractText, extractTextDouble);
+
+    const substitutions: Substitutions = {
+      InspectFunctionArn: ARNS.inspect,
+      ThumbnailFunctionArn: ARNS.thumbnail,
+      ExtractTextFunctionArn: ARNS.extractText,
+      IndexMetadataFunctionArn: ARNS.indexMetadata,
+      MetadataTableName: table,
+      FailedDocumentsQueueUrl: dlqUrl,
+    };
+    const definition = JSON.parse(
+      substitute(readFileSync(DEFINITION_PATH, 'utf8'), substitutions),
+    ) as AslStates;
+    bindings = buildTaskBindings(definition, {
+      invokeLambda,
+      dynamodb: testDynamo(dynamo.endpoint),
+      sqs: testSqs(messaging.endpoint),
+      taskTokens,
+    });
+    retryIntervalOverrides = Object.fromEntries(
+      listStates(definition).flatMap(({ name, state }) => (state.Retry ? [[name, 0]] : [])),
+    );
+    machine = new StateMachine(definition as unknown as StateMachineDefinition);
+  });
+
+  afterAll(async () => {
+    await Promise.all([dynamo?.stop(), messaging?.stop()]);
+  });
+
+  afterEach(() => {
+    const violations = contractViolations.splice(0);
+    faults.clear();
+    expect(violations).toEqual([]);
+  });
+
+  it('processes a PNG: thumbnail and Textract text pointers on a PROCESSED item', async () => {
+    // Prepare
+    const document = await upload('red flower.png', await png(40, 30), 'image/png');
+
+    // Act
+    const execution = await run(document);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    const item = await itemOf(document);
+    expect(item).toMatchObject({
+      documentId: document.id,
+      status: 'PROCESSED',
+      statusShard: `PROCESSED#${document.shard}`,
+      version: document.version,
+      type: 'png',
+      width: 40,
+      height: 30,
+      textStrategy: 'textract-sync',
+      executionArn: execution.executionArn,
+      thumbnail: { bucket: derivatives, key: derivativeKeys.thumbnail(document.id, document.version) },
+      text: {
+        bucket: derivatives,
+        key: derivativeKeys.text(document.id, document.version),
+        source: 'textract',
+      },
+    });
+    const thumbnail = await testS3(messaging.endpoint).send(
+      new HeadObjectCommand({
+        Bucket: derivatives,
+        Key: derivativeKeys.thumbnail(document.id, document.version),
+      }),
+    );
+    expect(thumbnail.ContentType).toBe('image/webp');
+    expect(entered(execution.events).at(0)).toBe('MarkProcessing');
+    expect(entered(execution.events).slice(-2)).toEqual(['IndexMetadata', 'Processed']);
+    expect(new Set(entered(execution.events))).toEqual(
+      new Set([
+        'MarkProcessing',
+        'Inspect',
+        'MakeDerivatives',
+        'Thumbnail',
+        'ChooseTextStrategy',
+        'DetectTextWithTextract',
+        'IndexMetadata',
+        'Processed',
+      ]),
+    );
+    expect(execution.status === 'SUCCEEDED' && execution.output).toMatchObject({
+      document,
+      derivatives: {
+        thumbnail: { key: derivativeKeys.thumbnail(document.id, document.version) },
+        text: { key: derivativeKeys.text(document.id, document.version) },
+      },
+      indexed: { written: true, status: 'PROCESSED' },
+    });
+    expectSmallStates(execution.events);
+  });
+
+  it('processes a text file locally, with no thumbnail', async () => {
+    // Prepare
+    const document = await upload('notes.txt', Buffer.from('Meeting notes\nsecond line\n'), 'text/plain');
+
+    // Act
+    const execution = await run(document);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    const item = await itemOf(document);
+    expect(item).toMatchObject({
+      status: 'PROCESSED',
+      type: 'text',
+      textStrategy: 'local',
+      text: { source: 'plain-text' },
+    });
+    expect(item?.thumbnail).toBeUndefined();
+    expect(entered(execution.events)).toContain('ExtractTextLocally');
+    const stored = await testS3(messaging.endpoint).send(
+      new GetObjectCommand({ Bucket: derivatives, Key: derivativeKeys.text(document.id, document.version) }),
+    );
+    expect(JSON.parse((await stored.Body?.transformToString()) ?? '{}')).toMatchObject({
+      documentId: document.id,
+    });
+    expectSmallStates(execution.events);
+  });
+
+  it.each([
+    {
+      kind: 'an empty file',
+      name: 'empty.pdf',
+      body: Buffer.alloc(0),
+      reason: 'EMPTY',
+      error: 'EmptyDocumentError',
+    },
+    {
+      kind: 'an unsupported file',
+      name: 'program.exe',
+      body: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(510, 0x90)]),
+      reason: 'UNSUPPORTED_TYPE',
+      error: 'UnsupportedDocumentError',
+    },
+  ])('records $kind as REJECTED ($reason) and succeeds', async ({ name, body, reason, error }) => {
+    // Prepare
+    const document = await upload(name, body, 'application/octet-stream');
+
+    // Act
+    const execution = await run(document);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(await itemOf(document)).toMatchObject({
+      status: 'REJECTED',
+      reason,
+      statusShard: `REJECTED#${document.shard}`,
+    });
+    expect(callsOf(ARNS.inspect, document)).toBe(1);
+    expect(retried(execution.events, 'Inspect')).toEqual([]);
+    expect(entered(execution.events)).toEqual(['MarkProcessing', 'Inspect', 'RecordRejected', 'Rejected']);
+    const caught = execution.events.find(
+      (event) => event.type === 'StateCaught' && event.state.name === 'Inspect',
+    );
+    expect(caught?.type === 'StateCaught' && caught.catch.catcher.Next).toBe('RecordRejected');
+    expect(execution.status === 'SUCCEEDED' && execution.output).toMatchObject({ error: { Error: error } });
+    expect(await dlqMessagesOf(execution.executionArn)).toEqual([]);
+  });
+
+  it('retries a Lambda service exception and Textract throttling once each, then processes', async () => {
+    // Prepare
+    const document = await upload('scan.png', await png(20, 20), 'image/png');
+    faults.set(callKey(ARNS.thumbnail, document.id), {
+      calls: [1],
+      error: () => namedError('Lambda.ServiceException', 'Rate exceeded'),
+    });
+    faults.set(callKey(ARNS.extractText, document.id), {
+      calls: [1],
+      error: () => new TextractThrottledError('ProvisionedThroughputExceededException: slow down'),
+    });
+
+    // Act
+    const execution = await run(document);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(await itemOf(document)).toMatchObject({
+      status: 'PROCESSED',
+      thumbnail: { width: 8 },
+      text: { source: 'textract' },
+    });
+    expect(callsOf(ARNS.thumbnail, document)).toBe(2);
+    expect(callsOf(ARNS.extractText, document)).toBe(2);
+    expect(retried(execution.events, 'Thumbnail')).toEqual([
+      expect.arrayContaining(['Lambda.ServiceException']),
+    ]);
+    expect(retried(execution.events, 'DetectTextWithTextract')).toEqual([['TextractThrottledError']]);
+    const failed = execution.events.filter((event) => event.type === 'StateFailed');
+    expect(
+      failed.map((event) => event.type === 'StateFailed' && [event.state.name, event.Error]).sort(),
+    ).toEqual([
+      ['DetectTextWithTextract', 'TextractThrottledError'],
+      ['Thumbnail', 'Lambda.ServiceException'],
+    ]);
+  });
+
+  it('records FAILED and sends one DLQ message when a function keeps failing, and fails the execution', async () => {
+    // Prepare
+    const document = await upload('photo.png', await png(16, 16), 'image/png');
+    faults.set(callKey(ARNS.thumbnail, document.id), {
+      calls: 'all',
+      error: () => new Error('libvips: out of disk space'),
+    });
+
+    // Act
+    const execution = await run(document);
+
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(callsOf(ARNS.thumbnail, document)).toBe(3);
+    expect(retried(execution.events, 'Thumbnail')).toEqual([['States.ALL'], ['States.ALL']]);
+    const item = await itemOf(document);
+    expect(item).toMatchObject({
+      status: 'FAILED',
+      statusShard: `FAILED#${document.shard}`,
+      failure: { error: 'Error' },
+    });
+    // updatedAt comes from $$.State.EnteredTime, which only the local context object provides.
+    expect(Date.parse(String(item?.updatedAt))).toBeGreaterThanOrEqual(Date.parse(String(item?.startedAt)));
+    const cause = JSON.parse(String(item?.failure?.cause)) as { errorType: string; errorMessage: string };
+    expect(cause).toMatchObject({ errorType: 'Error', errorMessage: 'libvips: out of disk space' });
+    const messages = await dlqMessagesOf(execution.executionArn);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({
+      input: execution.input,
+      error: { Error: 'Error', Cause: item?.failure?.cause },
+      executionArn: execution.executionArn,
+    });
+    expect(Date.parse(String(messages[0]?.failedAt))).not.toBeNaN();
+    const failedEvent = execution.events.find((event) => event.type === 'ExecutionFailed');
+    expect(failedEvent?.type === 'ExecutionFailed' && [failedEvent.Error, failedEvent.Cause]).toEqual([
+      'Error',
+      item?.failure?.cause,
+    ]);
+    expect(entered(execution.events).slice(-3)).toEqual(['RecordFailure', 'SendToDlq', 'Failed']);
+  });
+
+  it('stops as Superseded, writing nothing, when a newer version is already recorded', async () => {
+    // Prepare
+    const document = await upload('report.txt', Buffer.from('old version'), 'text/plain');
+    const newer = {
+      documentId: document.id,
+      bucket: document.bucket,
+      key: document.key,
+      version: 'F'.repeat(32),
+      sequencer: 'F'.repeat(32),
+      status: 'PROCESSED',
+      statusShard: `PROCESSED#${document.shard}`,
+      listShard: `ALL#${document.shard}`,
+      uploadedAt: document.uploadedAt,
+      updatedAt: document.uploadedAt,
+    };
+    await testDocumentClient(dynamo.endpoint).send(new PutCommand({ TableName: table, Item: newer }));
+
+    // Act
+    const execution = await run(document);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(entered(execution.events)).toEqual(['MarkProcessing', 'Superseded']);
+    expect(retried(execution.events, 'MarkProcessing')).toEqual([]);
+    expect(callsOf(ARNS.inspect, document)).toBe(0);
+    expect(await itemOf(document)).toEqual(newer);
+    const failed = execution.events.find((event) => event.type === 'StateFailed');
+    expect(failed?.type === 'StateFailed' && failed.Error).toBe('DynamoDB.ConditionalCheckFailedException');
+  });
+
+  it('extracts a multi-page scan through a Textract job and its task-token callback', async () => {
+    // Prepare
+    const document = await upload(
+      'scan.pdf',
+      buildPdf({ pages: [{ image: true }, { image: true }] }),
+      'application/pdf',
+    );
+
+    // Act
+    const execution = await run(document);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(await itemOf(document)).toMatchObject({
+      status: 'PROCESSED',
+      type: 'pdf',
+      pages: 2,
+      textStrategy: 'textract-async',
+      text: { source: 'textract', key: derivativeKeys.text(document.id, document.version) },
+    });
+    expect(entered(execution.events)).toContain('AnalyzeWithTextractJob');
+    const token = callbackTokens.at(-1);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    expect(token).not.toBe(TASK_TOKEN_PLACEHOLDER);
+    expect(taskTokens.pendingCount).toBe(0);
+    expect(() => taskTokens.succeed(token ?? '', {})).toThrow(
+      expect.objectContaining({ name: 'TaskTimedOut' }),
+    );
+    const exited = execution.events.find(
+      (event) => event.type === 'StateExited' && event.state.name === 'AnalyzeWithTextractJob',
+    );
+    expect(exited?.type === 'StateExited' && exited.state.output).toEqual({
+      text: expect.objectContaining({ source: 'textract', pages: 1 }),
+    });
+    expectSmallStates(execution.events);
+  });
+});
