@@ -12,7 +12,11 @@ import {
 describe('typed errors', () => {
   it('names each error after its class, as the ASL matches on it', () => {
     // Act
-    const errors = [new EmptyDocumentError(), new CorruptDocumentError('x'), new TextractThrottledError('slow down')];
+    const errors = [
+      new EmptyDocumentError(),
+      new CorruptDocumentError('x'),
+      new TextractThrottledError('slow down'),
+    ];
 
     // Assess
     expect(errors.map((error) => error.name)).toEqual([
