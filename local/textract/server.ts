@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { s3DocumentStore, snsCompletionNotifier } from './aws-adapters';
+import { DocumentPages, type PageLimits } from './document-pages';
+import { TextractError } from './errors';
+import type { JobRegistryOptions } from './jobs';
+import { TesseractPool, type TesseractPoolOptions } from './ocr-engine';
+import { isOperationName, type TextractLimits, TextractService } from './operations';
+import { PdfRenderPool, type PdfRenderPoolOptions } from './pdf-render-pool';
+
+/** `X-Amz-Target` prefix of Textract calls: how a shared endpoint tells them from other services'. */
+export const TEXTRACT_TARGET_PREFIX = 'Textract.';
+
+/** A request body larger than this is not buffered (Textract's sync limit is 10 MB, ~13.4 MB in base64). */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface LocalTextractOptions {
+  /** Client for the local S3 that documents are read from (with `forcePathStyle: true`). */
+  readonly s3: S3Client;
+  /** Client for the local SNS that job completions are published to. */
+  readonly sns: SNSClient;
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** OCR worker pool (tesseract.js); `size` 1–2 suits a laptop. */
+  readonly ocr?: TesseractPoolOptions;
+  /** PDF render threads (pdf.js), with their time budgets. */
+  readonly pdf?: PdfRenderPoolOptions;
+  readonly pageLimits?: PageLimits;
+  readonly limits?: Partial<TextractLimits>;
+  /** The concurrent-job quota (`LimitExceededException` beyond it) and the queue. */
+  readonly jobs?: JobRegistryOptions;
+  readonly logger?: Pick<Console, 'warn'>;
+}
+
+/** The local Textract without a listening socket: mount `handler` on any node:http server. */
+export interface LocalTextract {
+  readonly service: TextractService;
+  readonly handler: (request: IncomingMessage, response: ServerResponse) => void;
+  /** Starts an OCR worker and a PDF render thread now rather than on the first document. */
+  warmUp(): Promise<void>;
+  /** Stops the job queue, then the OCR workers and PDF render threads. */
+  stop(): Promise<void>;
+}
+
+export interface RunningLocalTextract extends LocalTextract {
+  /** `http://127.0.0.1:<port>`: give it to `TextractClient` as `endpoint`. */
+  readonly endpoint: string;
+  readonly port: number;
+}
+
+const send = (response: ServerResponse, status: number, body: unknown): void => {
+  const json = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(json),
+    'x-amzn-requestid': randomUUID(),
+  });
+  response.end(json);
+};
+
+const sendError = (response: ServerResponse, error: TextractError): void => {
+  // The SDK reads the error name from `__type`; Textract's exceptions carry `Message`, other AWS JSON
+  // services `message`: both are sent so any client finds it.
+  send(response, error.statusCode, { __type: error.name, message: error.message, Message: error.message });
+};
+
+/** Reads the body, or undefined when it is over the cap (the rest is drained so the reply can be read). */
+const readBody = (request: IncomingMessage): Promise<Buffer | undefined> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    request.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
+    request.on('error', reject);
+  });
+
+const handle = async (service: TextractService, request: IncomingMessage, response: ServerResponse) => {
+  const target = request.headers['x-amz-target'];
+  const operation =
+    typeof target === 'string' && target.startsWith(TEXTRACT_TARGET_PREFIX)
+      ? target.slice(TEXTRACT_TARGET_PREFIX.length)
+      : '';
+  if (request.method !== 'POST' || !isOperationName(operation)) {
+    request.resume();
+    sendError(
+      response,
+      new TextractError('UnknownOperationException', `Unknown operation ${String(target)}`),
+    );
+    return;
+  }
+  const body = await readBody(request);
+  if (!body) {
+    sendError(
+      response,
+      new TextractError('DocumentTooLargeException', `The request is larger than ${MAX_BODY_BYTES} bytes`),
+    );
+    return;
+  }
+  let input: unknown;
+  try {
+    input = body.byteLength === 0 ? {} : JSON.parse(body.toString('utf8'));
+  } catch {
+    sendError(response, new TextractError('SerializationException', 'The request body is not valid JSON'));
+    return;
+  }
+  try {
+    send(response, 200, await service.call(operation, input));
+  } catch (error) {
+    sendError(
+      response,
+      error instanceof TextractError
+        ? error
+        : new TextractError('InternalServerError', 'Internal server error'),
+    );
+  }
+};
+
+/**
+ * A node:http request handler speaking Textract's AWS JSON 1.1 protocol (`POST /`,
+ * `X-Amz-Target: Textract.<Operation>`, errors as `{"__type": …}` with HTTP 400, or 500 for
+ * `InternalServerError`). Signatures are not checked.
+ */
+export const createTextractRequestHandler =
+  (service: TextractService) =>
+  (request: IncomingMessage, response: ServerResponse): void => {
+    handle(service, request, response).catch(() => {
+      if (!response.headersSent)
+        sendError(response, new TextractError('InternalServerError', 'Internal server error'));
+      else response.destroy();
+    });
+  };
+
+/** Builds the local Textract (service, OCR pool, PDF render threads) without listening anywhere. */
+export const createLocalTextract = (options: LocalTextractOptions): LocalTextract => {
+  const ocr = new TesseractPool(options.ocr);
+  const pdf = new PdfRenderPool(options.pdf);
+  const service = new TextractService({
+    documents: s3DocumentStore(options.s3),
+    notifier: snsCompletionNotifier(options.sns),
+    recognizer: ocr,
+    pages: new DocumentPages(pdf, options.pageLimits),
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.jobs ? { jobs: options.jobs } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  return {
+    service,
+    handler: createTextractRequestHandler(service),
+    warmUp: async () => {
+      await Promise.all([ocr.warmUp(), pdf.warmUp()]);
+    },
+    stop: async () => {
+      await service.stop();
+      await Promise.all([ocr.stop(), pdf.stop()]);
+    },
+  };
+};
+
+/** Starts the local Textract on 127.0.0.1; point `TextractClient` at `endpoint`. */
+export const startLocalTextract = async (options: LocalTextractOptions): Promise<RunningLocalTextract> => {
+  const textract = createLocalTextract(options);
+  const server = createServer(textract.handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...textract,
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await textract.stop();
+    },
+  };
+};
