@@ -1,0 +1,348 @@
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { MessagingEmulator } from '../../../../local/emulators/fauxqs';
+import { startMessaging } from '../../../../local/emulators/fauxqs';
+import { LambdaRunner } from '../../../../local/lambda/runner';
+import {
+  type BatchOutcome,
+  type FunctionInvoker,
+  SqsEventSource,
+  type SqsEventSourceOptions,
+} from '../../../../local/lambda/sqs-event-source';
+import type { ConsumerMessage } from '../../../fixtures/lambda-handlers/sqs-consumer';
+import { createQueue, TEST_AWS, testSqs, uniquePrefix } from '../../../support/aws';
+
+const CONSUMER = fileURLToPath(new URL('../../../fixtures/lambda-handlers/sqs-consumer.ts', import.meta.url));
+const FUNCTION_NAME = 'sqs-consumer';
+/** The same consumer with a reserved concurrency of 1, so a single poller gathers every batch. */
+const SERIAL_FUNCTION_NAME = 'sqs-consumer-serial';
+
+/** The runner, seen through a window that records every event the event source sends. */
+class RecordingInvoker implements FunctionInvoker {
+  readonly events: SQSEvent[] = [];
+  readonly #runner: LambdaRunner;
+
+  constructor(runner: LambdaRunner) {
+    this.#runner = runner;
+  }
+
+  invoke(name: string, payload: unknown): Promise<unknown> {
+    this.events.push(payload as SQSEvent);
+    return this.#runner.invoke(name, payload);
+  }
+
+  concurrencyOf(name: string): number {
+    return this.#runner.concurrencyOf(name);
+  }
+}
+
+/** Collects batch outcomes and lets a test wait until enough have arrived. */
+class Outcomes {
+  readonly all: BatchOutcome[] = [];
+  #waiters: { count: number; resolve(): void }[] = [];
+
+  readonly record = (outcome: BatchOutcome): void => {
+    this.all.push(outcome);
+    this.#waiters = this.#waiters.filter((waiter) => {
+      if (this.all.length < waiter.count) return true;
+      waiter.resolve();
+      return false;
+    });
+  };
+
+  async until(count: number, timeoutMs = 15_000): Promise<BatchOutcome[]> {
+    if (this.all.length < count) {
+      const { promise, resolve, reject } = Promise.withResolvers<void>();
+      const timer = setTimeout(() => reject(new Error(`${this.all.length} of ${count} batches`)), timeoutMs);
+      this.#waiters.push({ count, resolve });
+      await promise.finally(() => clearTimeout(timer));
+    }
+    return this.all.slice(0, count);
+  }
+}
+
+describe('SqsEventSource', () => {
+  let messaging: MessagingEmulator;
+  let sqs: SQSClient;
+  const runner = new LambdaRunner({
+    environment: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    maxConcurrencyPerFunction: 2,
+  });
+  const sources: SqsEventSource[] = [];
+  const errors: Error[] = [];
+
+  beforeAll(async () => {
+    messaging = await startMessaging();
+    sqs = testSqs(messaging.endpoint);
+    for (const [name, reservedConcurrency] of [
+      [FUNCTION_NAME, undefined],
+      [SERIAL_FUNCTION_NAME, 1],
+    ] as const) {
+      runner.register({
+        name,
+        arn: `arn:aws:lambda:${TEST_AWS.region}:123456789012:function:${name}`,
+        entry: CONSUMER,
+        handlerExport: 'handler',
+        timeoutSeconds: 5,
+        memoryMb: 256,
+        environment: {},
+        ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
+      });
+    }
+  });
+
+  afterEach(() => {
+    expect(errors.splice(0)).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(sources.map((source) => source.stop()));
+    await runner.close();
+    await messaging?.stop();
+  });
+
+  const queueCounts = async (url: string): Promise<{ visible: number; inFlight: number }> => {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return {
+      visible: Number(Attributes.ApproximateNumberOfMessages),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+    };
+  };
+
+  const send = async (url: string, ...messages: ConsumerMessage[]): Promise<string[]> => {
+    const { Successful = [] } = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: messages.map((message, index) => ({
+          Id: String(index),
+          MessageBody: JSON.stringify(message),
+        })),
+      }),
+    );
+    return Successful.map((entry) => entry.MessageId ?? '');
+  };
+
+  const startSource = (
+    queue: { url: string; arn: string },
+    outcomes: Outcomes,
+    invoker: FunctionInvoker,
+    options: Partial<SqsEventSourceOptions> = {},
+  ): SqsEventSource => {
+    const source = new SqsEventSource({
+      sqs,
+      invoker,
+      functionName: FUNCTION_NAME,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      region: TEST_AWS.region,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      onBatch: outcomes.record,
+      onError: (error) => errors.push(error),
+      ...options,
+    });
+    sources.push(source);
+    source.start();
+    return source;
+  };
+
+  it('delivers AWS-shaped SQS records', async () => {
+    // Prepare
+    const queue = await createQueue(messaging.endpoint, uniquePrefix('shape'));
+    const body = JSON.stringify({ outcome: 'ok' } satisfies ConsumerMessage);
+    const { MessageId } = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queue.url,
+        MessageBody: body,
+        MessageAttributes: { tenant: { DataType: 'String', StringValue: 'acme' } },
+      }),
+    );
+    const outcomes = new Outcomes();
+    const invoker = new RecordingInvoker(runner);
+
+    // Act
+    const source = startSource(queue, outcomes, invoker);
+    await outcomes.until(1);
+    await source.stop();
+
+    // Assess
+    const record = invoker.events[0]?.Records[0];
+    expect(record).toMatchObject({
+      messageId: MessageId,
+      body,
+      md5OfBody: createHash('md5').update(body).digest('hex'),
+      eventSource: 'aws:sqs',
+      eventSourceARN: queue.arn,
+      awsRegion: TEST_AWS.region,
+      attributes: { ApproximateReceiveCount: '1' },
+      messageAttributes: {
+        tenant: { stringValue: 'acme', stringListValues: [], binaryListValues: [], dataType: 'String' },
+      },
+    });
+    expect(record?.receiptHandle).toEqual(expect.any(String));
+    expect(Number(record?.attributes.SentTimestamp)).toBeGreaterThan(Date.parse('2026-01-01'));
+    expect(Number(record?.attributes.ApproximateFirstReceiveTimestamp)).toBeGreaterThanOrEqual(
+      Number(record?.attributes.SentTimestamp),
+    );
+    expect(record?.attributes.SenderId).toEqual(expect.any(String));
+    expect(outcomes.all[0]).toEqual({
+      messageIds: [MessageId],
+      deletedMessageIds: [MessageId],
+      failedMessageIds: [],
+    });
+    expect(await queueCounts(queue.url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('invokes with at most batchSize records and deletes every processed message', async () => {
+    // Prepare
+    const queue = await createQueue(messaging.endpoint, uniquePrefix('batches'));
+    const sent = await send(queue.url, ...Array.from({ length: 7 }, () => ({ outcome: 'ok' }) as const));
+    const outcomes = new Outcomes();
+    const invoker = new RecordingInvoker(runner);
+
+    // Act
+    const source = startSource(queue, outcomes, invoker, { batchSize: 3 });
+    await waitFor(() => outcomes.all.flatMap((outcome) => outcome.deletedMessageIds).length === 7);
+    await source.stop();
+
+    // Assess
+    const sizes = invoker.events.map((event) => event.Records.length);
+    expect(Math.max(...sizes)).toBe(3);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(7);
+    expect(outcomes.all.flatMap((outcome) => outcome.deletedMessageIds).sort()).toEqual([...sent].sort());
+    expect(await queueCounts(queue.url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('gathers records for the batching window before invoking', async () => {
+    // Prepare
+    const queue = await createQueue(messaging.endpoint, uniquePrefix('window'));
+    const outcomes = new Outcomes();
+    const invoker = new RecordingInvoker(runner);
+    const source = startSource(queue, outcomes, invoker, {
+      functionName: SERIAL_FUNCTION_NAME,
+      batchSize: 20,
+      maximumBatchingWindowSeconds: 2,
+    });
+
+    // Act
+    await send(queue.url, { outcome: 'ok' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await send(queue.url, ...Array.from({ length: 10 }, () => ({ outcome: 'ok' }) as const));
+    await send(queue.url, ...Array.from({ length: 4 }, () => ({ outcome: 'ok' }) as const));
+    await waitFor(() => outcomes.all.flatMap((outcome) => outcome.deletedMessageIds).length === 15);
+    await source.stop();
+
+    // Assess
+    expect(invoker.events.map((event) => event.Records.length)).toEqual([15]);
+  });
+
+  it('with ReportBatchItemFailures leaves exactly the failed message, which comes back', async () => {
+    // Prepare
+    const queue = await createQueue(messaging.endpoint, uniquePrefix('partial'), { VisibilityTimeout: '1' });
+    const [okFirst, failing, okLast] = await send(
+      queue.url,
+      { outcome: 'ok' },
+      { outcome: 'fail-once' },
+      { outcome: 'ok' },
+    );
+    const outcomes = new Outcomes();
+    const invoker = new RecordingInvoker(runner);
+
+    // Act
+    const source = startSource(queue, outcomes, invoker, { batchSize: 10 });
+    const [first, second] = await outcomes.until(2);
+    await source.stop();
+
+    // Assess
+    expect(first?.messageIds).toEqual([okFirst, failing, okLast]);
+    expect(first?.failedMessageIds).toEqual([failing]);
+    expect([...(first?.deletedMessageIds ?? [])].sort()).toEqual([okFirst, okLast].sort());
+    expect(second).toEqual({ messageIds: [failing], deletedMessageIds: [failing], failedMessageIds: [] });
+    expect(invoker.events[1]?.Records[0]?.attributes.ApproximateReceiveCount).toBe('2');
+    expect(await queueCounts(queue.url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('leaves a batch whose invocation failed, until the redrive policy moves it to the DLQ', async () => {
+    // Prepare
+    const dlq = await createQueue(messaging.endpoint, uniquePrefix('poison-dlq'));
+    const queue = await createQueue(messaging.endpoint, uniquePrefix('poison'), {
+      VisibilityTimeout: '1',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }),
+    });
+    const [poison] = await send(queue.url, { outcome: 'poison' });
+    const outcomes = new Outcomes();
+    const invoker = new RecordingInvoker(runner);
+
+    // Act
+    const source = startSource(queue, outcomes, invoker, { batchSize: 1 });
+    const [first, second] = await outcomes.until(2);
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlq.url,
+        WaitTimeSeconds: 5,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    await source.stop();
+
+    // Assess
+    for (const outcome of [first, second]) {
+      expect(outcome).toMatchObject({
+        messageIds: [poison],
+        deletedMessageIds: [],
+        failedMessageIds: [poison],
+      });
+      expect(outcome?.error?.name).toBe('TypeError');
+      expect(outcome?.error?.message).toBe(`poison message ${poison}`);
+    }
+    expect(invoker.events.map((event) => event.Records[0]?.attributes.ApproximateReceiveCount)).toEqual([
+      '1',
+      '2',
+    ]);
+    expect(Messages.map((message) => message.MessageId)).toEqual([poison]);
+    expect(outcomes.all).toHaveLength(2);
+    expect(await queueCounts(queue.url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('stop() lets the batch in flight finish, then polls no more', async () => {
+    // Prepare
+    const queue = await createQueue(messaging.endpoint, uniquePrefix('stop'));
+    const outcomes = new Outcomes();
+    const invoker = new RecordingInvoker(runner);
+    const source = startSource(queue, outcomes, invoker);
+    const [slow] = await send(queue.url, { outcome: 'ok', holdMs: 700 });
+    await waitFor(() => invoker.events.length === 1);
+
+    // Act
+    await source.stop();
+    await send(queue.url, { outcome: 'ok' });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+
+    // Assess
+    expect(source.running).toBe(false);
+    expect(outcomes.all).toEqual([{ messageIds: [slow], deletedMessageIds: [slow], failedMessageIds: [] }]);
+    expect(invoker.events).toHaveLength(1);
+    expect(await queueCounts(queue.url)).toEqual({ visible: 1, inFlight: 0 });
+  });
+});
+
+const waitFor = async (condition: () => boolean, timeoutMs = 15_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+};
