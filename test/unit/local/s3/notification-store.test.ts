@@ -1,0 +1,101 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NotificationConfiguration } from '../../../../local/s3/notification-configuration';
+import { NotificationStore, nextSequencer, SEQUENCER_DIGITS } from '../../../../local/s3/notification-store';
+
+const NOW = Date.parse('2026-11-23T12:00:00.000Z');
+
+const configuration: NotificationConfiguration = {
+  rules: [
+    {
+      id: 'incoming',
+      destination: { kind: 'queue', arn: 'arn:aws:sqs:us-east-1:000000000000:ingest' },
+      events: ['s3:ObjectCreated:*'],
+      filter: { prefix: 'incoming/' },
+    },
+  ],
+};
+
+describe('nextSequencer', () => {
+  it('follows the clock, at a fixed width of uppercase hex digits', () => {
+    // Act
+    const first = nextSequencer(undefined, NOW);
+    const later = nextSequencer(first, NOW + 1);
+
+    // Assess
+    expect(first).toMatch(new RegExp(`^[0-9A-F]{${SEQUENCER_DIGITS}}$`));
+    expect(later).toMatch(new RegExp(`^[0-9A-F]{${SEQUENCER_DIGITS}}$`));
+    expect(later > first).toBe(true);
+  });
+
+  it('still increases when the clock stands still or goes back', () => {
+    // Prepare
+    const first = nextSequencer(undefined, NOW);
+
+    // Act
+    const same = nextSequencer(first, NOW);
+    const back = nextSequencer(same, NOW - 60_000);
+
+    // Assess
+    expect(BigInt(`0x${same}`) - BigInt(`0x${first}`)).toBe(1n);
+    expect(BigInt(`0x${back}`) - BigInt(`0x${same}`)).toBe(1n);
+  });
+});
+
+describe('NotificationStore', () => {
+  let dataDir: string;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'docflow-notification-store-'));
+  });
+
+  afterEach(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps configurations and sequencers across reopening', () => {
+    // Prepare
+    const store = NotificationStore.open(dataDir);
+    store.setConfiguration('uploads', configuration);
+    const before = store.takeSequencer('uploads', NOW);
+
+    // Act
+    const reopened = NotificationStore.open(dataDir);
+    const after = reopened.takeSequencer('uploads', NOW - 1000);
+
+    // Assess
+    expect(reopened.configuration('uploads')).toEqual(configuration);
+    expect(reopened.configuration('other')).toEqual({ rules: [] });
+    expect(after > before).toBe(true);
+  });
+
+  it('counts each bucket on its own, and forgets a deleted bucket’s configuration but not its sequencer', async () => {
+    // Prepare
+    const store = NotificationStore.open(dataDir);
+    store.setConfiguration('uploads', configuration);
+    const uploads = store.takeSequencer('uploads', NOW);
+    const other = store.takeSequencer('other', NOW);
+
+    // Act
+    store.forgetBucket('uploads');
+    const saved = JSON.parse(await readFile(join(dataDir, 's3-notifications.json'), 'utf8'));
+
+    // Assess
+    expect(other).toBe(uploads);
+    expect(saved.configurations).toEqual({});
+    expect(saved.sequencers).toEqual({ uploads, other });
+  });
+
+  it('refuses a file that is not its own, rather than starting over', async () => {
+    // Prepare
+    await writeFile(join(dataDir, 's3-notifications.json'), '{"version":2}');
+
+    // Act
+    const open = () => NotificationStore.open(dataDir);
+
+    // Assess
+    expect(open).toThrow(/is not a bucket notification store/);
+  });
+});
