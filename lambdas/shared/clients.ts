@@ -1,7 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { TextractClient } from '@aws-sdk/client-textract';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './powertools';
 
@@ -28,3 +30,9 @@ export const sfnClient = (): SFNClient => tracer.captureAWSv3Client(new SFNClien
  */
 export const sqsClient = (): SQSClient =>
   tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: false }));
+
+/** Textract, in AWS or the local Textract (`AWS_ENDPOINT_URL_TEXTRACT`). */
+export const textractClient = (): TextractClient => tracer.captureAWSv3Client(new TextractClient({}));
+
+export const secretsManagerClient = (): SecretsManagerClient =>
+  tracer.captureAWSv3Client(new SecretsManagerClient({}));

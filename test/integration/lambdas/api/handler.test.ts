@@ -1,4 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as Handler } from '../../../../lambdas/api/handler';
@@ -11,27 +12,26 @@ import {
 import { DOCUMENT_STATUSES, documentId, LIST_SHARDS, shardOf } from '../../../../lambdas/shared/document';
 import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
 import type { TextDocument } from '../../../../lambdas/shared/text-document';
-import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
-import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { apiEvent } from '../../../fixtures/api-gateway-events';
 import { lambdaContext } from '../../../fixtures/lambda-context';
 import { aMetadataItem } from '../../../fixtures/metadata-items';
 import {
   createBucket,
   createMetadataTable,
+  TEST_AWS,
   testDocumentClient,
   testS3,
   uniquePrefix,
   useEmulatorEnv,
 } from '../../../support/aws';
+import { type LocalGateway, startLocalGateway } from '../../../support/local-gateway';
 
 const TABLE = 'api-test-metadata';
 const UPLOADS = 'api-test-uploads';
 const DERIVATIVES = 'api-test-derivatives';
 const TYPES = ['pdf', 'jpeg', 'docx', 'text', 'png'] as const;
 
-let dynamo: DynamoDbEmulator;
-let messaging: MessagingEmulator;
+let local: LocalGateway;
 let handler: typeof Handler;
 const prefix = uniquePrefix('api');
 
@@ -99,15 +99,25 @@ const pageThrough = async (query: Record<string, string>): Promise<string[][]> =
 };
 
 beforeAll(async () => {
-  [dynamo, messaging] = await Promise.all([startDynamoDb(), startMessaging()]);
+  local = await startLocalGateway();
+  const { dynamo, messaging } = local;
   await createMetadataTable(dynamo.endpoint, TABLE);
   await Promise.all([
     createBucket(messaging.endpoint, UPLOADS),
     createBucket(messaging.endpoint, DERIVATIVES),
   ]);
   useEmulatorEnv({ dynamodb: dynamo.endpoint, s3: messaging.endpoint });
+  // The cursor key comes from the local Secrets Manager, as it comes from the real one in AWS.
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = local.endpoint;
+  const secrets = new SecretsManagerClient({ ...TEST_AWS, endpoint: local.endpoint });
+  const { ARN } = await secrets.send(
+    new CreateSecretCommand({
+      Name: 'api-test-cursor-key',
+      SecretString: 'integration-cursor-secret-0123456789abcdef',
+    }),
+  );
   process.env.METADATA_TABLE_NAME = TABLE;
-  process.env.CURSOR_SECRET = 'integration-cursor-secret-0123456789abcdef';
+  process.env.CURSOR_SECRET_ARN = ARN;
   process.env.URL_TTL_SECONDS = '120';
   const client = testDocumentClient(dynamo.endpoint);
   for (let start = 0; start < items.length; start += 25) {
@@ -124,7 +134,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([dynamo?.stop(), messaging?.stop()]);
+  await local?.stop();
 });
 
 describe('api handler against dynalite and fauxqs', () => {
@@ -198,7 +208,7 @@ describe('api handler against dynalite and fauxqs', () => {
     if (!item?.thumbnail) throw new Error('the seed has no processed pdf with a thumbnail');
     const original = Buffer.from(`%PDF-1.7 ${prefix} original bytes`);
     const thumbnail = Buffer.from(`RIFF${prefix}WEBP`);
-    const s3 = testS3(messaging.endpoint);
+    const s3 = testS3(local.messaging.endpoint);
     await s3.send(new PutObjectCommand({ Bucket: UPLOADS, Key: item.key, Body: original }));
     await s3.send(new PutObjectCommand({ Bucket: DERIVATIVES, Key: item.thumbnail.key, Body: thumbnail }));
 
@@ -242,7 +252,7 @@ describe('api handler against dynalite and fauxqs', () => {
       source: 'pdf-text-layer',
       pages: Array.from({ length: 5 }, (_, i) => ({ number: i + 1, text: `${prefix} page ${i + 1}` })),
     };
-    await testS3(messaging.endpoint).send(
+    await testS3(local.messaging.endpoint).send(
       new PutObjectCommand({
         Bucket: item.text.bucket,
         Key: item.text.key,
@@ -289,7 +299,7 @@ describe('api handler against dynalite and fauxqs', () => {
     // Prepare
     const item = items.filter((candidate) => candidate.status === 'PROCESSED' && candidate.text)[1];
     if (!item?.text) throw new Error('the seed needs a second processed item with text');
-    await testS3(messaging.endpoint).send(
+    await testS3(local.messaging.endpoint).send(
       new PutObjectCommand({ Bucket: item.text.bucket, Key: item.text.key, Body: '{"pages": "not a list"}' }),
     );
 
