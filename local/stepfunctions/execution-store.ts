@@ -1,0 +1,389 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+
+/** Terminal and running statuses of a Standard execution, as DescribeExecution reports them. */
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** A history event as stored: the API's shape with the timestamp in epoch milliseconds. */
+export type StoredHistoryEvent = Omit<HistoryEvent, 'timestamp' | 'id'> & {
+  readonly id: number;
+  readonly timestamp: number;
+};
+
+export interface StateMachineRecord {
+  readonly arn: string;
+  readonly name: string;
+  readonly definition: string;
+  readonly roleArn: string;
+  readonly type: 'STANDARD';
+  readonly tracingEnabled: boolean;
+  readonly creationDate: number;
+  readonly updateDate: number;
+}
+
+export interface ExecutionRecord {
+  /** Insertion order; breaks ties between executions started in the same millisecond. */
+  readonly seq: number;
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly stateMachineName: string;
+  readonly name: string;
+  /** The definition this execution runs (a state machine update does not change it). */
+  readonly definitionHash: string;
+  readonly roleArn: string;
+  readonly status: ExecutionStatus;
+  readonly input: string;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly traceHeader?: string;
+  readonly startDate: number;
+  readonly stopDate?: number;
+  readonly redriveCount: number;
+  readonly redriveDate?: number;
+  /** Id of the newest history event (0 before the first). */
+  readonly lastEventId: number;
+}
+
+/** The fields a terminal event sets on its execution. */
+export interface ExecutionOutcome {
+  readonly status: Exclude<ExecutionStatus, 'RUNNING'>;
+  readonly stopDate: number;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/** Position of the last execution of a ListExecutions page (newest first). */
+export interface ExecutionCursor {
+  readonly startDate: number;
+  readonly seq: number;
+}
+
+const SCHEMA_VERSION = 1;
+const DATABASE_FILE = 'stepfunctions.sqlite';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS definitions (
+  hash TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state_machines (
+  arn TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  definition TEXT NOT NULL,
+  role_arn TEXT NOT NULL,
+  type TEXT NOT NULL,
+  tracing_enabled INTEGER NOT NULL,
+  creation_date INTEGER NOT NULL,
+  update_date INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS executions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  arn TEXT NOT NULL UNIQUE,
+  state_machine_arn TEXT NOT NULL,
+  state_machine_name TEXT NOT NULL,
+  name TEXT NOT NULL,
+  definition_hash TEXT NOT NULL REFERENCES definitions (hash),
+  role_arn TEXT NOT NULL,
+  status TEXT NOT NULL,
+  input TEXT NOT NULL,
+  output TEXT,
+  error TEXT,
+  cause TEXT,
+  trace_header TEXT,
+  start_date INTEGER NOT NULL,
+  stop_date INTEGER,
+  redrive_count INTEGER NOT NULL DEFAULT 0,
+  redrive_date INTEGER,
+  last_event_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS executions_by_start ON executions (state_machine_arn, start_date DESC, seq DESC);
+CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status);
+CREATE TABLE IF NOT EXISTS history_events (
+  execution_seq INTEGER NOT NULL REFERENCES executions (seq),
+  id INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (execution_seq, id)
+) WITHOUT ROWID;
+`;
+
+type Row = Record<string, unknown>;
+
+const text = (row: Row, column: string): string => String(row[column]);
+const optionalText = (row: Row, column: string): string | undefined =>
+  row[column] === null || row[column] === undefined ? undefined : String(row[column]);
+const int = (row: Row, column: string): number => Number(row[column]);
+const optionalInt = (row: Row, column: string): number | undefined =>
+  row[column] === null || row[column] === undefined ? undefined : Number(row[column]);
+
+const toStateMachine = (row: Row): StateMachineRecord => ({
+  arn: text(row, 'arn'),
+  name: text(row, 'name'),
+  definition: text(row, 'definition'),
+  roleArn: text(row, 'role_arn'),
+  type: 'STANDARD',
+  tracingEnabled: int(row, 'tracing_enabled') === 1,
+  creationDate: int(row, 'creation_date'),
+  updateDate: int(row, 'update_date'),
+});
+
+const toExecution = (row: Row): ExecutionRecord => {
+  const optional = {
+    output: optionalText(row, 'output'),
+    error: optionalText(row, 'error'),
+    cause: optionalText(row, 'cause'),
+    traceHeader: optionalText(row, 'trace_header'),
+    stopDate: optionalInt(row, 'stop_date'),
+    redriveDate: optionalInt(row, 'redrive_date'),
+  };
+  return {
+    seq: int(row, 'seq'),
+    executionArn: text(row, 'arn'),
+    stateMachineArn: text(row, 'state_machine_arn'),
+    stateMachineName: text(row, 'state_machine_name'),
+    name: text(row, 'name'),
+    definitionHash: text(row, 'definition_hash'),
+    roleArn: text(row, 'role_arn'),
+    status: text(row, 'status') as ExecutionStatus,
+    input: text(row, 'input'),
+    startDate: int(row, 'start_date'),
+    redriveCount: int(row, 'redrive_count'),
+    lastEventId: int(row, 'last_event_id'),
+    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
+  };
+};
+
+/** Content address of a definition: executions point at the exact text they run. */
+export const definitionHash = (definition: string): string =>
+  createHash('sha256').update(definition).digest('hex');
+
+/**
+ * Durable state of the local Step Functions: state machines, executions and their full histories, in
+ * one SQLite database (`node:sqlite`, WAL). Every write is synchronous and committed before the call
+ * returns, so what the API has answered survives a crash; a terminal event and its execution's new
+ * status are written in one transaction.
+ */
+export class ExecutionStore {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  /** Opens (or creates) the store in `dataDir`; without one it lives in memory. */
+  constructor(dataDir?: string) {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    this.#db = new DatabaseSync(dataDir ? join(dataDir, DATABASE_FILE) : ':memory:');
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+    const version = Number((this.#db.prepare('PRAGMA user_version').get() as Row).user_version);
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`the Step Functions data was written by a newer docflow (schema ${version})`);
+    }
+    this.#db.exec(SCHEMA);
+    this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #run(sql: string, ...values: SQLInputValue[]): void {
+    this.#statement(sql).run(...values);
+  }
+
+  #get(sql: string, ...values: SQLInputValue[]): Row | undefined {
+    return this.#statement(sql).get(...values) as Row | undefined;
+  }
+
+  #all(sql: string, ...values: SQLInputValue[]): Row[] {
+    return this.#statement(sql).all(...values) as Row[];
+  }
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #transaction<T>(work: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  putStateMachine(machine: StateMachineRecord): void {
+    this.#run(
+      `INSERT INTO state_machines (arn, name, definition, role_arn, type, tracing_enabled, creation_date, update_date)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET definition = excluded.definition, role_arn = excluded.role_arn,
+         tracing_enabled = excluded.tracing_enabled, update_date = excluded.update_date`,
+      machine.arn,
+      machine.name,
+      machine.definition,
+      machine.roleArn,
+      machine.type,
+      machine.tracingEnabled ? 1 : 0,
+      machine.creationDate,
+      machine.updateDate,
+    );
+  }
+
+  getStateMachine(arn: string): StateMachineRecord | undefined {
+    const row = this.#get('SELECT * FROM state_machines WHERE arn = ?', arn);
+    return row && toStateMachine(row);
+  }
+
+  /** State machines by name, after `afterName` (exclusive). */
+  listStateMachines(limit: number, afterName?: string): StateMachineRecord[] {
+    return this.#all(
+      'SELECT * FROM state_machines WHERE name > ? ORDER BY name LIMIT ?',
+      afterName ?? '',
+      limit,
+    ).map(toStateMachine);
+  }
+
+  definition(hash: string): string | undefined {
+    const row = this.#get('SELECT body FROM definitions WHERE hash = ?', hash);
+    return row && text(row, 'body');
+  }
+
+  /** Records a new RUNNING execution, with the definition it runs. */
+  insertExecution(
+    execution: Omit<ExecutionRecord, 'seq' | 'lastEventId'>,
+    definition: string,
+  ): ExecutionRecord {
+    return this.#transaction(() => {
+      this.#run(
+        'INSERT INTO definitions (hash, body) VALUES (?, ?) ON CONFLICT DO NOTHING',
+        execution.definitionHash,
+        definition,
+      );
+      this.#run(
+        `INSERT INTO executions (arn, state_machine_arn, state_machine_name, name, definition_hash, role_arn,
+           status, input, trace_header, start_date, redrive_count)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        execution.executionArn,
+        execution.stateMachineArn,
+        execution.stateMachineName,
+        execution.name,
+        execution.definitionHash,
+        execution.roleArn,
+        execution.status,
+        execution.input,
+        execution.traceHeader ?? null,
+        execution.startDate,
+        execution.redriveCount,
+      );
+      const stored = this.getExecution(execution.executionArn);
+      if (!stored) throw new Error(`execution ${execution.executionArn} was not stored`);
+      return stored;
+    });
+  }
+
+  getExecution(arn: string): ExecutionRecord | undefined {
+    const row = this.#get('SELECT * FROM executions WHERE arn = ?', arn);
+    return row && toExecution(row);
+  }
+
+  /** Executions of a state machine, newest first, strictly after `cursor`. */
+  listExecutions(
+    stateMachineArn: string,
+    options: { status?: ExecutionStatus; after?: ExecutionCursor; limit: number },
+  ): ExecutionRecord[] {
+    const after = options.after ?? { startDate: Number.MAX_SAFE_INTEGER, seq: Number.MAX_SAFE_INTEGER };
+    return this.#all(
+      `SELECT * FROM executions
+       WHERE state_machine_arn = ? AND (? IS NULL OR status = ?) AND (start_date, seq) < (?, ?)
+       ORDER BY start_date DESC, seq DESC LIMIT ?`,
+      stateMachineArn,
+      options.status ?? null,
+      options.status ?? null,
+      after.startDate,
+      after.seq,
+      options.limit,
+    ).map(toExecution);
+  }
+
+  /** Executions that were RUNNING when the process stopped, oldest first. */
+  runningExecutions(): ExecutionRecord[] {
+    return this.#all("SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY start_date, seq").map(
+      toExecution,
+    );
+  }
+
+  /** Appends history events; with an outcome, also closes the execution, atomically. */
+  append(
+    execution: ExecutionRecord,
+    events: readonly StoredHistoryEvent[],
+    outcome?: ExecutionOutcome,
+  ): void {
+    const last = events.at(-1);
+    if (!last && !outcome) return;
+    this.#transaction(() => {
+      for (const event of events) {
+        this.#run(
+          'INSERT INTO history_events (execution_seq, id, body) VALUES (?, ?, ?)',
+          execution.seq,
+          event.id,
+          JSON.stringify(event),
+        );
+      }
+      if (last) this.#run('UPDATE executions SET last_event_id = ? WHERE seq = ?', last.id, execution.seq);
+      if (outcome) {
+        this.#run(
+          'UPDATE executions SET status = ?, stop_date = ?, output = ?, error = ?, cause = ? WHERE seq = ?',
+          outcome.status,
+          outcome.stopDate,
+          outcome.output ?? null,
+          outcome.error ?? null,
+          outcome.cause ?? null,
+          execution.seq,
+        );
+      }
+    });
+  }
+
+  /** Puts a closed execution back to RUNNING for a redrive. */
+  reopenForRedrive(execution: ExecutionRecord, redriveDate: number): ExecutionRecord {
+    this.#run(
+      `UPDATE executions SET status = 'RUNNING', stop_date = NULL, output = NULL, error = NULL, cause = NULL,
+         redrive_count = redrive_count + 1, redrive_date = ? WHERE seq = ?`,
+      redriveDate,
+      execution.seq,
+    );
+    const reopened = this.getExecution(execution.executionArn);
+    if (!reopened) throw new Error(`execution ${execution.executionArn} disappeared`);
+    return reopened;
+  }
+
+  /** History events with ids after `afterId` (ascending) or before `beforeId` (descending). */
+  events(
+    execution: ExecutionRecord,
+    options: { reverse: boolean; fromId?: number; limit: number },
+  ): StoredHistoryEvent[] {
+    const rows = options.reverse
+      ? this.#all(
+          'SELECT body FROM history_events WHERE execution_seq = ? AND id <= ? ORDER BY id DESC LIMIT ?',
+          execution.seq,
+          options.fromId ?? Number.MAX_SAFE_INTEGER,
+          options.limit,
+        )
+      : this.#all(
+          'SELECT body FROM history_events WHERE execution_seq = ? AND id >= ? ORDER BY id LIMIT ?',
+          execution.seq,
+          options.fromId ?? 0,
+          options.limit,
+        );
+    return rows.map((row) => JSON.parse(text(row, 'body')) as StoredHistoryEvent);
+  }
+}

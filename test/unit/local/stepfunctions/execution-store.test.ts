@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  definitionHash,
+  type ExecutionRecord,
+  ExecutionStore,
+} from '../../../../local/stepfunctions/execution-store';
+
+const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:m';
+const DEFINITION = '{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const insert = (store: ExecutionStore, name: string, startDate: number): ExecutionRecord =>
+  store.insertExecution(
+    {
+      executionArn: `arn:aws:states:us-east-1:000000000000:execution:m:${name}`,
+      stateMachineArn: MACHINE,
+      stateMachineName: 'm',
+      name,
+      definitionHash: definitionHash(DEFINITION),
+      roleArn: 'arn:aws:iam::000000000000:role/r',
+      status: 'RUNNING',
+      input: '{}',
+      startDate,
+      redriveCount: 0,
+    },
+    DEFINITION,
+  );
+
+describe('ExecutionStore', () => {
+  it('lists newest first, breaking same-millisecond ties by insertion, with a filter and a cursor', () => {
+    // Prepare
+    const store = new ExecutionStore();
+    const a = insert(store, 'a', 1000);
+    insert(store, 'b', 2000);
+    const c = insert(store, 'c', 2000);
+    store.append(c, [], { status: 'FAILED', stopDate: 3000, error: 'E' });
+
+    // Act
+    const first = store.listExecutions(MACHINE, { limit: 2 });
+    const last = first.at(-1);
+    const rest = store.listExecutions(MACHINE, {
+      limit: 2,
+      ...(last ? { after: { startDate: last.startDate, seq: last.seq } } : {}),
+    });
+    const failed = store.listExecutions(MACHINE, { status: 'FAILED', limit: 10 });
+
+    // Assess
+    expect(first.map((execution) => execution.name)).toEqual(['c', 'b']);
+    expect(rest.map((execution) => execution.name)).toEqual(['a']);
+    expect(failed).toEqual([
+      expect.objectContaining({ name: 'c', status: 'FAILED', error: 'E', stopDate: 3000 }),
+    ]);
+    expect(store.runningExecutions().map((execution) => execution.name)).toEqual(['a', 'b']);
+    expect(a.lastEventId).toBe(0);
+    store.close();
+  });
+
+  it('keeps executions, histories and definitions across a reopen of its folder', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'docflow-store-'));
+    dirs.push(dir);
+    const first = new ExecutionStore(dir);
+    const execution = insert(first, 'kept', 1000);
+    first.append(execution, [
+      { id: 1, previousEventId: 0, timestamp: 1000, type: 'ExecutionStarted' },
+      { id: 2, previousEventId: 1, timestamp: 1001, type: 'PassStateEntered' },
+    ]);
+    first.append(execution, [{ id: 3, previousEventId: 2, timestamp: 1002, type: 'ExecutionSucceeded' }], {
+      status: 'SUCCEEDED',
+      stopDate: 1002,
+      output: '{"done":true}',
+    });
+    first.close();
+
+    // Act
+    const second = new ExecutionStore(dir);
+    const reopened = second.getExecution(execution.executionArn);
+    const backwards = reopened && second.events(reopened, { reverse: true, limit: 2 });
+
+    // Assess
+    expect(reopened).toMatchObject({ status: 'SUCCEEDED', output: '{"done":true}', lastEventId: 3 });
+    expect(backwards?.map((event) => event.type)).toEqual(['ExecutionSucceeded', 'PassStateEntered']);
+    expect(second.definition(definitionHash(DEFINITION))).toBe(DEFINITION);
+    second.close();
+  });
+});
