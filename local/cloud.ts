@@ -1,0 +1,221 @@
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { type RestApiServer, startRestApiServer } from './api/rest-api-server';
+import { applyPlan, type Deployment } from './deploy/apply';
+import { planDeployment } from './deploy/plan';
+import { sdkTargets } from './deploy/sdk-targets';
+import type { ApiStep, EventSourceStep } from './deploy/steps';
+import { synthesizeApp } from './deploy/synth';
+import { type LocalDeployment, writeDeploymentFile } from './deployment-file';
+import { startDynamoDb } from './emulators/dynamodb';
+import { startMessaging } from './emulators/fauxqs';
+import { DEFAULT_GATEWAY_PORT, startGateway } from './gateway';
+import { proxyTo } from './http/proxy';
+import { LambdaRunner } from './lambda/runner';
+import { SqsEventSource } from './lambda/sqs-event-source';
+import { createS3Notifications, fauxqsTargets } from './s3/notifications';
+import { LocalSecretsManager } from './secrets/service';
+import { sqsRoute } from './sqs/queue-urls';
+import { createLocalStepFunctions } from './stepfunctions/service';
+import { createLocalTextract } from './textract/server';
+
+/** The repository root: the CDK app, the handlers and the default data folder live here. */
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+
+/** Credentials every local client uses; the emulators accept any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'docflow', secretAccessKey: 'docflow-local' } as const;
+
+/** Default port of the query API, beside the services' 4566. */
+export const DEFAULT_API_PORT = 4567;
+
+export interface LocalCloudOptions {
+  /** Where every service keeps its state. @default `<repo>/.docflow` */
+  readonly dataDir?: string;
+  /** Delete the data folder first. @default false */
+  readonly fresh?: boolean;
+  /** Port of the one AWS endpoint; 0 picks a free one. @default 4566 */
+  readonly port?: number;
+  /** Port of the query API; 0 picks a free one. @default 4567 */
+  readonly apiPort?: number;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** Progress lines while the cloud comes up. @default nothing */
+  readonly log?: (line: string) => void;
+}
+
+/** A running local cloud. */
+export interface LocalCloud {
+  /** The one endpoint of every AWS service (`AWS_ENDPOINT_URL`). */
+  readonly endpoint: string;
+  /** Base URL of the query API, including the stage (like the deployed `ApiUrl`). */
+  readonly apiUrl: string;
+  readonly region: string;
+  readonly dataDir: string;
+  /** What the template became locally: outputs and every resource's physical id. */
+  readonly deployment: Deployment;
+  /** What `.docflow/deployment.json` says: the CLI and other clients read it. */
+  readonly localDeployment: LocalDeployment;
+  /** Stops polling first, then the services, so nothing in flight is lost. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Brings the whole pipeline up on this machine: starts the emulators and the local services behind
+ * one endpoint, synthesizes the CDK app and deploys its template onto them (the template is the only
+ * list of resources), then starts the SQS pollers and the query API.
+ */
+export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<LocalCloud> => {
+  const region = options.region ?? 'us-east-1';
+  const dataDir = resolve(options.dataDir ?? join(PROJECT_ROOT, '.docflow'));
+  const log = options.log ?? (() => {});
+  if (options.fresh) await rm(dataDir, { recursive: true, force: true });
+
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop();
+  };
+
+  try {
+    log('starting emulators (S3, SQS, SNS on fauxqs; DynamoDB on dynalite)');
+    const [messaging, dynamo] = await Promise.all([
+      startMessaging({ dataDir: join(dataDir, 'fauxqs'), region }),
+      startDynamoDb({ path: join(dataDir, 'dynamodb') }),
+    ]);
+    stops.push(
+      () => messaging.stop(),
+      () => dynamo.stop(),
+    );
+
+    const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
+    const notifications = createS3Notifications({
+      upstream: messaging.endpoint,
+      targets: fauxqsTargets(messaging.server),
+      dataDir: join(dataDir, 's3-notifications'),
+    });
+    const secrets = new LocalSecretsManager({ dataDir: join(dataDir, 'secrets'), region });
+    const textract = createLocalTextract({
+      s3: new S3Client({ ...clientConfig, endpoint: messaging.endpoint, forcePathStyle: true }),
+      sns: new SNSClient({ ...clientConfig, endpoint: messaging.endpoint }),
+    });
+    stops.push(() => textract.stop());
+
+    // The runner is created once the gateway's address is known; the workflow only invokes later.
+    let runner: LambdaRunner | undefined;
+    const stepFunctions = createLocalStepFunctions({
+      invokeLambda: (arn, payload) => {
+        if (!runner) throw new Error('the Lambda runner is not up yet');
+        return runner.invoke(arn, payload);
+      },
+      endpoints: { dynamodb: dynamo.endpoint, sqs: messaging.endpoint },
+      dataDir: join(dataDir, 'stepfunctions'),
+      region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+
+    const gateway = await startGateway({
+      port: options.port ?? DEFAULT_GATEWAY_PORT,
+      routes: {
+        s3: notifications.handler,
+        sqs: sqsRoute(messaging.endpoint),
+        sns: proxyTo(messaging.endpoint),
+        sts: proxyTo(messaging.endpoint),
+        dynamodb: proxyTo(dynamo.endpoint),
+        secretsmanager: secrets.handler,
+        states: stepFunctions.handler,
+        textract: textract.handler,
+      },
+    });
+    stops.push(() => gateway.stop());
+
+    const functionRunner = new LambdaRunner({
+      region,
+      environment: {
+        AWS_ENDPOINT_URL: gateway.endpoint,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        DOCFLOW_S3_FORCE_PATH_STYLE: 'true',
+      },
+    });
+    runner = functionRunner;
+    stops.push(() => functionRunner.close());
+    // Stopped before the runner: running executions drain, or stay RUNNING on disk and resume next time.
+    stops.push(() => stepFunctions.stop());
+
+    log('synthesizing the CDK app');
+    const synthesized = synthesizeApp({ projectRoot: PROJECT_ROOT });
+    const plan = planDeployment(synthesized.template, {
+      stackName: synthesized.stackName,
+      region,
+      queueEndpoint: gateway.endpoint,
+      projectRoot: synthesized.projectRoot,
+      fileAssets: synthesized.fileAssets,
+    });
+
+    const storage = sdkTargets({ endpoint: gateway.endpoint, region, credentials: LOCAL_CREDENTIALS });
+    stops.push(async () => storage.close());
+    const eventSources: EventSourceStep[] = [];
+    const apis: ApiStep[] = [];
+    log(`deploying ${synthesized.stackName} (${plan.steps.length} steps)`);
+    const deployment = await applyPlan(plan, {
+      ...storage,
+      registerFunction: (step) => functionRunner.register(step),
+      addEventSource: (step) => {
+        if (step.enabled) eventSources.push(step);
+      },
+      registerStateMachine: (step) => stepFunctions.registerStateMachine(step),
+      addApiRoutes: (step) => {
+        apis.push(step);
+      },
+    });
+
+    const [api, ...otherApis] = apis;
+    if (!api || otherApis.length > 0)
+      throw new Error(`expected one REST API in the template, found ${apis.length}`);
+    const apiServer: RestApiServer = await startRestApiServer({
+      routes: api.routes,
+      stage: api.stageNames[0] ?? 'prod',
+      apiId: api.restApiId,
+      region,
+      port: options.apiPort ?? DEFAULT_API_PORT,
+      invoke: (functionArn, event) => functionRunner.invoke(functionArn, event),
+    });
+    stops.push(() => apiServer.stop());
+
+    const sqs = new SQSClient({ ...clientConfig, endpoint: gateway.endpoint, useQueueUrlAsEndpoint: false });
+    stops.push(async () => sqs.destroy());
+    const pollers = eventSources.map(
+      (step) => new SqsEventSource({ ...step, sqs, invoker: functionRunner, region }),
+    );
+    for (const poller of pollers) poller.start();
+    stops.push(async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+    });
+
+    const resumed = stepFunctions.resumeInterrupted();
+    if (resumed > 0) log(`resumed ${resumed} execution(s) left running by the last run`);
+
+    const localDeployment: LocalDeployment = {
+      endpoint: gateway.endpoint,
+      region,
+      apiUrl: apiServer.url,
+      outputs: { ...deployment.outputs, ApiUrl: apiServer.url },
+    };
+    await writeDeploymentFile(dataDir, localDeployment);
+
+    return {
+      endpoint: gateway.endpoint,
+      apiUrl: apiServer.url,
+      region,
+      dataDir,
+      deployment,
+      localDeployment,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};
