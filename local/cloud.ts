@@ -42,6 +42,8 @@ export interface LocalCloudOptions {
   readonly apiPort?: number;
   /** @default 'us-east-1' */
   readonly region?: string;
+  /** CDK context on top of cdk.json's (e.g. limits), as `cdk deploy -c key=value` would pass it. */
+  readonly context?: Readonly<Record<string, unknown>>;
   /** Progress lines while the cloud comes up. @default nothing */
   readonly log?: (line: string) => void;
 }
@@ -145,7 +147,10 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     stops.push(() => stepFunctions.stop());
 
     log('synthesizing the CDK app');
-    const synthesized = synthesizeApp({ projectRoot: PROJECT_ROOT });
+    const synthesized = synthesizeApp({
+      projectRoot: PROJECT_ROOT,
+      ...(options.context ? { context: { ...options.context } } : {}),
+    });
     const plan = planDeployment(synthesized.template, {
       stackName: synthesized.stackName,
       region,
