@@ -71,17 +71,22 @@ export const mapPdfError = (error: unknown): Error => {
   return new CorruptDocumentError(`the PDF cannot be parsed: ${message}`, { cause: error });
 };
 
+/** pdf.js options a caller may add to {@link PDFJS_OPTIONS}: renderers bound the images they decode. */
+export type PdfOpenOptions = Pick<DocumentInitParameters, 'maxImageSize'>;
+
 /**
- * Opens a PDF with {@link PDFJS_OPTIONS} and runs `use` on it within a time budget, always destroying
- * the document afterwards (also on timeout). Every failure comes out as a typed rejection.
+ * Opens a PDF with {@link PDFJS_OPTIONS} (plus `options`) and runs `use` on it within a time budget,
+ * always destroying the document afterwards (also on timeout). Every failure comes out as a typed
+ * rejection.
  */
 export const withPdfDocument = async <T>(
   bytes: Uint8Array,
   timeoutMs: number,
   use: (doc: PDFDocumentProxy) => Promise<T>,
+  options: PdfOpenOptions = {},
 ): Promise<T> => {
   // pdf.js transfers (detaches) the buffer it is given and refuses a Node Buffer: hand it a private copy.
-  const task = getDocument({ ...PDFJS_OPTIONS, data: new Uint8Array(bytes) });
+  const task = getDocument({ ...PDFJS_OPTIONS, ...options, data: new Uint8Array(bytes) });
   const destroy = (): void => {
     task.destroy().catch(() => undefined);
   };

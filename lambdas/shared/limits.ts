@@ -10,6 +10,8 @@ export interface Limits {
   readonly maxPages: number;
   /** Time budget, in milliseconds, for parsing one document (pdf.js can hang on hostile files). */
   readonly parseTimeoutMs: number;
+  /** Heap cap, in MiB, of the worker thread a document is parsed or decoded in. */
+  readonly parseMemoryMb: number;
 }
 
 /** One configurable limit: its environment variable, default and meaning (the README lists these). */
@@ -45,6 +47,12 @@ export const LIMIT_SETTINGS = {
     default: 20_000,
     description: 'Time budget, in milliseconds, for parsing one document; over it the document is CORRUPT.',
   },
+  parseMemoryMb: {
+    env: 'PARSE_MEMORY_MB',
+    default: 512,
+    description:
+      'JavaScript heap cap, in MiB, of the worker thread that parses or decodes one document; over it the document is TOO_LARGE.',
+  },
 } as const satisfies Record<keyof Limits, LimitSetting>;
 
 /** Reads the limits from the environment, falling back to the defaults. Call once, at module scope. */
@@ -53,6 +61,7 @@ export const readLimits = (): Limits => ({
   maxImagePixels: intEnv(LIMIT_SETTINGS.maxImagePixels.env, LIMIT_SETTINGS.maxImagePixels.default),
   maxPages: intEnv(LIMIT_SETTINGS.maxPages.env, LIMIT_SETTINGS.maxPages.default),
   parseTimeoutMs: intEnv(LIMIT_SETTINGS.parseTimeoutMs.env, LIMIT_SETTINGS.parseTimeoutMs.default),
+  parseMemoryMb: intEnv(LIMIT_SETTINGS.parseMemoryMb.env, LIMIT_SETTINGS.parseMemoryMb.default),
 });
 
 /** The default limits, for tests and for tools that run without the Lambda environment. */
@@ -61,4 +70,5 @@ export const DEFAULT_LIMITS: Limits = {
   maxImagePixels: LIMIT_SETTINGS.maxImagePixels.default,
   maxPages: LIMIT_SETTINGS.maxPages.default,
   parseTimeoutMs: LIMIT_SETTINGS.parseTimeoutMs.default,
+  parseMemoryMb: LIMIT_SETTINGS.parseMemoryMb.default,
 };

@@ -18,9 +18,16 @@ describe('readLimits', () => {
       maxImagePixels: 50_000_000,
       maxPages: 500,
       parseTimeoutMs: 20_000,
+      parseMemoryMb: 512,
     });
     expect(limits).toEqual(DEFAULT_LIMITS);
-    expect(ENV_NAMES).toEqual(['MAX_DOCUMENT_BYTES', 'MAX_IMAGE_PIXELS', 'MAX_PAGES', 'PARSE_TIMEOUT_MS']);
+    expect(ENV_NAMES).toEqual([
+      'MAX_DOCUMENT_BYTES',
+      'MAX_IMAGE_PIXELS',
+      'MAX_PAGES',
+      'PARSE_TIMEOUT_MS',
+      'PARSE_MEMORY_MB',
+    ]);
   });
 
   it('reads each limit from its environment variable', () => {
@@ -29,6 +36,7 @@ describe('readLimits', () => {
     process.env.MAX_IMAGE_PIXELS = '2000';
     process.env.MAX_PAGES = '3';
     process.env.PARSE_TIMEOUT_MS = '4000';
+    process.env.PARSE_MEMORY_MB = '256';
 
     // Act
     const limits = readLimits();
@@ -39,6 +47,7 @@ describe('readLimits', () => {
       maxImagePixels: 2000,
       maxPages: 3,
       parseTimeoutMs: 4000,
+      parseMemoryMb: 256,
     });
   });
 

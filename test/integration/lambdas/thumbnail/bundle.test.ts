@@ -1,0 +1,228 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { build } from 'esbuild';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ESM_REQUIRE_BANNER,
+  NATIVE_PACKAGES,
+  PROJECT_ROOT,
+} from '../../../../infra/constructs/pipeline-function';
+import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
+import { derivativeKeys } from '../../../../lambdas/shared/text-document';
+import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
+import { createBucket, TEST_AWS, testS3, uniquePrefix } from '../../../support/aws';
+import { heicClaimingSize } from '../../../support/hostile-documents';
+
+/**
+ * The deployed world: the thumbnail handler bundled as the CDK app bundles it (one minified ESM file,
+ * native and data-carrying packages external), run by plain Node in a child process — no vitest, no
+ * tsx, no TypeScript. Its contained jobs must find their code by re-entering the bundle.
+ */
+
+const run = promisify(execFile);
+
+/**
+ * heic-decode must stay external too: its libheif build is CommonJS emitted by Emscripten that reads
+ * `__dirname`, which an ES module bundle does not have (the bundled handler fails at import).
+ */
+const EXTERNAL = [...NATIVE_PACKAGES, 'heic-decode'];
+
+const UPLOADS = 'uploads-bundle-test';
+const DERIVATIVES = 'derivatives-bundle-test';
+
+describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () => {
+  // Under node_modules so that the external packages resolve from the bundle as they do in /var/task.
+  const outdir = join(PROJECT_ROOT, 'node_modules', '.cache', 'docflow-tests', `bundle-${randomUUID()}`);
+  let messaging: MessagingEmulator;
+  let s3: S3Client;
+
+  /** Runs an ES module script next to the bundles with Node itself; returns what it prints as JSON. */
+  const runScript = async (
+    name: string,
+    source: string,
+    env: Record<string, string> = {},
+  ): Promise<unknown> => {
+    const script = join(outdir, name);
+    await writeFile(script, source);
+    const { stdout } = await run(process.execPath, [script], {
+      cwd: outdir,
+      env: { PATH: process.env.PATH ?? '', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null');
+  };
+
+  beforeAll(async () => {
+    await mkdir(outdir, { recursive: true });
+    const [server] = await Promise.all([
+      startMessaging(),
+      build({
+        entryPoints: {
+          handler: join(PROJECT_ROOT, 'lambdas/thumbnail/handler.ts'),
+          containment: fileURLToPath(new URL('../../../support/contained-bundle-entry.ts', import.meta.url)),
+        },
+        outdir,
+        outExtension: { '.js': '.mjs' },
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node24',
+        minify: true,
+        sourcemap: true,
+        mainFields: ['module', 'main'],
+        banner: { js: ESM_REQUIRE_BANNER },
+        external: EXTERNAL,
+        logLevel: 'silent',
+      }),
+    ]);
+    messaging = server;
+    await Promise.all([
+      createBucket(messaging.endpoint, UPLOADS),
+      createBucket(messaging.endpoint, DERIVATIVES),
+    ]);
+    s3 = testS3(messaging.endpoint);
+  }, 120_000);
+
+  afterAll(async () => {
+    s3?.destroy();
+    await messaging?.stop();
+    await rm(outdir, { recursive: true, force: true });
+  });
+
+  it('kills a spinning job at its budget and a ballooning one at its heap cap, from inside the bundle', async () => {
+    // Act
+    const outcome = await runScript(
+      'containment.check.mjs',
+      `
+      import { allocateWithoutBound, echo, runContained, spinForever } from './containment.mjs';
+      const settle = (promise) => promise.then(
+        (value) => ({ value }),
+        (error) => ({ error: { name: error.name, message: error.message } }),
+      );
+      const started = Date.now();
+      const spin = await settle(runContained(spinForever, null, { budgetMs: 500, memoryMb: 64 }));
+      const spinMs = Date.now() - started;
+      const balloon = await settle(runContained(allocateWithoutBound, null, { budgetMs: 20000, memoryMb: 64 }));
+      const answer = await settle(runContained(echo, { value: [1, 2, 3] }, { budgetMs: 5000, memoryMb: 64 }));
+      console.log(JSON.stringify({ spin, spinMs, balloon, answer, entry: spinForever.moduleUrl }));
+      `,
+    );
+
+    // Assess
+    expect(outcome).toMatchObject({
+      spin: {
+        error: {
+          name: 'CorruptDocumentError',
+          message:
+            'CORRUPT: test.spin-forever exceeded its 500 ms budget; the document may be malformed or hostile',
+        },
+      },
+      balloon: { error: { name: 'DocumentTooLargeError' } },
+      answer: { value: [1, 2, 3] },
+      // The task's own module is the bundle: its thread re-entered the bundle, not a .ts source.
+      entry: expect.stringMatching(/\/containment\.mjs$/),
+    });
+    expect((outcome as { spinMs: number }).spinMs).toBeLessThan(5_000);
+  });
+
+  it('makes a WebP thumbnail in a contained thread and rejects hostile bytes by name', async () => {
+    // Prepare
+    const upload = async (name: string, body: Buffer): Promise<DocumentRef> => {
+      const key = `incoming/${uniquePrefix('bundle')}/${name}`;
+      await s3.send(new PutObjectCommand({ Bucket: UPLOADS, Key: key, Body: body }));
+      const id = documentId(UPLOADS, key);
+      return {
+        id,
+        bucket: UPLOADS,
+        key,
+        version: 'v1',
+        sequencer: '0055AED6DCD90281E5000000000000000',
+        size: body.length,
+        eTag: 'etag',
+        uploadedAt: '2026-11-23T10:00:00.000Z',
+        shard: shardOf(id),
+      };
+    };
+    const photo = await readFile(new URL('../../../../sample-docs/photo-exif-rotated.jpg', import.meta.url));
+    const pdf = await readFile(new URL('../../../../sample-docs/report-text-layer.pdf', import.meta.url));
+    const events = [
+      { document: await upload('photo.jpg', photo), inspection: { type: 'jpeg' } },
+      { document: await upload('report.pdf', pdf), inspection: { type: 'pdf' } },
+      { document: await upload('cut.jpg', photo.subarray(0, 2_000)), inspection: { type: 'jpeg' } },
+      // Loads heic-decode (external) in the thread, and refuses the claimed size before decoding.
+      {
+        document: await upload('huge.heic', await heicClaimingSize(50_000, 50_000)),
+        inspection: { type: 'heic' },
+      },
+    ];
+
+    // Act
+    const outcome = (await runScript(
+      'handler.check.mjs',
+      `
+      import { handler } from './handler.mjs';
+      const events = ${JSON.stringify(events)};
+      const context = { getRemainingTimeInMillis: () => 90000 };
+      const results = [];
+      for (const event of events) {
+        results.push(await handler(event, context).then(
+          (value) => ({ value }),
+          (error) => ({ error: { name: error.name, message: error.message } }),
+        ));
+      }
+      console.log(JSON.stringify(results));
+      `,
+      {
+        AWS_REGION: TEST_AWS.region,
+        AWS_ACCESS_KEY_ID: TEST_AWS.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: TEST_AWS.credentials.secretAccessKey,
+        AWS_ENDPOINT_URL_S3: messaging.endpoint,
+        DOCFLOW_S3_FORCE_PATH_STYLE: 'true',
+        DERIVATIVES_BUCKET_NAME: DERIVATIVES,
+        POWERTOOLS_TRACE_ENABLED: 'false',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+    )) as { value?: unknown; error?: { name: string } }[];
+
+    // Assess
+    const [photoEvent, pdfEvent] = events;
+    expect(outcome).toEqual([
+      {
+        value: {
+          thumbnail: {
+            bucket: DERIVATIVES,
+            key: derivativeKeys.thumbnail(photoEvent?.document.id ?? '', 'v1'),
+            width: 144,
+            height: 256,
+            contentType: 'image/webp',
+          },
+        },
+      },
+      {
+        value: {
+          thumbnail: expect.objectContaining({
+            key: derivativeKeys.thumbnail(pdfEvent?.document.id ?? '', 'v1'),
+            width: 198,
+            height: 256,
+          }),
+        },
+      },
+      { error: expect.objectContaining({ name: 'CorruptDocumentError' }) },
+      { error: expect.objectContaining({ name: 'DocumentTooLargeError' }) },
+    ]);
+    const stored = await s3.send(
+      new GetObjectCommand({
+        Bucket: DERIVATIVES,
+        Key: derivativeKeys.thumbnail(photoEvent?.document.id ?? '', 'v1'),
+      }),
+    );
+    const webp = Buffer.from((await stored.Body?.transformToByteArray()) ?? []);
+    expect(await sharp(webp).metadata()).toMatchObject({ format: 'webp', width: 144, height: 256 });
+  });
+});

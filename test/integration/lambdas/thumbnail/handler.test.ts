@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
+import { derivativeKeys } from '../../../../lambdas/shared/text-document';
+import type { handler as ThumbnailHandler } from '../../../../lambdas/thumbnail/handler';
+import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
+import { lambdaContext } from '../../../fixtures/lambda-context';
+import { createBucket, testS3, uniquePrefix, useEmulatorEnv } from '../../../support/aws';
+import { buildDocx } from '../../../support/documents';
+
+const UPLOADS = 'uploads-thumbnail-test';
+const DERIVATIVES = 'derivatives-thumbnail-test';
+const sampleDoc = (name: string): Buffer =>
+  readFileSync(new URL(`../../../../sample-docs/${name}`, import.meta.url));
+
+describe('thumbnail handler against the local S3', () => {
+  let messaging: MessagingEmulator;
+  let s3: S3Client;
+  let handler: typeof ThumbnailHandler;
+
+  const upload = async (name: string, body: Buffer): Promise<DocumentRef> => {
+    const key = `incoming/${uniquePrefix('thumb')}/${name}`;
+    await s3.send(new PutObjectCommand({ Bucket: UPLOADS, Key: key, Body: body }));
+    const id = documentId(UPLOADS, key);
+    return {
+      id,
+      bucket: UPLOADS,
+      key,
+      version: '0055AED6DCD90281E5000000000000000',
+      sequencer: '0055AED6DCD90281E5000000000000000',
+      size: body.length,
+      eTag: 'etag',
+      uploadedAt: '2026-11-23T10:00:00.000Z',
+      shard: shardOf(id),
+    };
+  };
+
+  const derivativesOf = async (document: DocumentRef): Promise<string[]> => {
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: DERIVATIVES, Prefix: `thumbnails/${document.id}/` }),
+    );
+    return (listed.Contents ?? []).map((object) => object.Key ?? '');
+  };
+
+  beforeAll(async () => {
+    messaging = await startMessaging();
+    useEmulatorEnv({ s3: messaging.endpoint });
+    process.env.DERIVATIVES_BUCKET_NAME = DERIVATIVES;
+    await Promise.all([
+      createBucket(messaging.endpoint, UPLOADS),
+      createBucket(messaging.endpoint, DERIVATIVES),
+    ]);
+    s3 = testS3(messaging.endpoint);
+    // Imported after the environment is set: the handler creates its clients and reads its config once.
+    ({ handler } = await import('../../../../lambdas/thumbnail/handler'));
+  });
+
+  afterAll(async () => {
+    delete process.env.DERIVATIVES_BUCKET_NAME;
+    s3?.destroy();
+    await messaging?.stop();
+  });
+
+  it('puts a WebP thumbnail in the derivatives bucket and returns the pointer', async () => {
+    // Prepare
+    const document = await upload('photo.jpg', sampleDoc('photo-exif-rotated.jpg'));
+
+    // Act
+    const result = await handler(
+      { document, inspection: { type: 'jpeg', mimeType: 'image/jpeg', textStrategy: 'textract-sync' } },
+      lambdaContext('docflow-thumbnail'),
+    );
+
+    // Assess
+    const key = derivativeKeys.thumbnail(document.id, document.version);
+    expect(result).toEqual({
+      thumbnail: { bucket: DERIVATIVES, key, width: 144, height: 256, contentType: 'image/webp' },
+    });
+    const stored = await s3.send(new GetObjectCommand({ Bucket: DERIVATIVES, Key: key }));
+    expect(stored.ContentType).toBe('image/webp');
+    const body = Buffer.from((await stored.Body?.transformToByteArray()) ?? []);
+    expect(await sharp(body).metadata()).toMatchObject({ format: 'webp', width: 144, height: 256 });
+  });
+
+  it('renders the first page of a PDF', async () => {
+    // Prepare
+    const document = await upload('report.pdf', sampleDoc('report-text-layer.pdf'));
+
+    // Act
+    const result = await handler({ document, inspection: { type: 'pdf' } }, lambdaContext());
+
+    // Assess
+    expect(result.thumbnail).toMatchObject({ bucket: DERIVATIVES, width: 198, height: 256 });
+    expect(await derivativesOf(document)).toEqual([derivativeKeys.thumbnail(document.id, document.version)]);
+  });
+
+  it('returns null for a Word document and writes nothing', async () => {
+    // Prepare
+    const document = await upload('memo.docx', await buildDocx({ paragraphs: ['Hello'] }));
+
+    // Act
+    const result = await handler({ document, inspection: { type: 'docx' } }, lambdaContext());
+
+    // Assess
+    expect(result).toEqual({ thumbnail: null });
+    expect(await derivativesOf(document)).toEqual([]);
+  });
+
+  it('rejects a truncated JPEG by name, writing nothing', async () => {
+    // Prepare
+    const jpeg = sampleDoc('photo-exif-rotated.jpg');
+    const document = await upload('cut.jpg', jpeg.subarray(0, jpeg.length / 2));
+
+    // Act
+    const result = handler({ document, inspection: { type: 'jpeg' } }, lambdaContext());
+
+    // Assess
+    await expect(result).rejects.toMatchObject({
+      name: 'CorruptDocumentError',
+      message: expect.stringMatching(/^CORRUPT: /),
+    });
+    expect(await derivativesOf(document)).toEqual([]);
+  });
+
+  it('rejects a deleted object as DocumentNotFoundError', async () => {
+    // Prepare
+    const document = { ...(await upload('gone.png', Buffer.from('x'))), key: 'incoming/never-uploaded.png' };
+
+    // Act
+    const result = handler({ document, inspection: { type: 'png' } }, lambdaContext());
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name: 'DocumentNotFoundError' });
+  });
+
+  it('refuses an event without a document (a wiring fault: a plain validation error, not a rejection)', async () => {
+    // Act
+    const result = handler({ inspection: { type: 'png' } }, lambdaContext());
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name: 'ZodError' });
+  });
+});
