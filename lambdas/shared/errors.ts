@@ -97,6 +97,18 @@ export class TextractThrottledError extends Error {
   }
 }
 
+/**
+ * An asynchronous Textract job ended FAILED (or ERROR) for a reason that says nothing against the
+ * document, or its results could not be read any more. Transient: the ASL's `States.ALL` retrier starts
+ * a new job, and after its retries the document is recorded FAILED.
+ */
+export class TextractJobFailedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TextractJobFailedError';
+  }
+}
+
 /** Parses the reason code back out of a rejection message (`"CORRUPT: truncated JPEG"`). */
 export const parseRejectionMessage = (message: string): { reason?: RejectionReason; detail: string } => {
   const match = /^([A-Z_]+): ([\s\S]*)$/.exec(message);

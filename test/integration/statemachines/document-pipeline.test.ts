@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { DeleteMessageBatchCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,15 +18,17 @@ import {
   TEXT_STRATEGIES,
 } from '../../../lambdas/shared/document';
 import { TextractThrottledError } from '../../../lambdas/shared/errors';
-import type { TextInfo, ThumbnailInfo } from '../../../lambdas/shared/metadata-item';
 import { derivativeKeys, type TextDocument } from '../../../lambdas/shared/text-document';
+import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/textract-jobs';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../local/emulators/fauxqs';
 import { type AslStates, listStates } from '../../../local/stepfunctions/asl';
 import { executionContext, TASK_TOKEN_PLACEHOLDER } from '../../../local/stepfunctions/context-object';
 import { buildTaskBindings, type LambdaInvoker } from '../../../local/stepfunctions/task-bindings';
 import { TaskTokens } from '../../../local/stepfunctions/task-tokens';
+import { type RunningLocalTextract, startLocalTextract } from '../../../local/textract/server';
 import { DEFINITION_PATH, type Substitutions, substitute } from '../../../statemachines/substitutions';
+import { sqsEvent, sqsRecord } from '../../fixtures/s3-sqs-events';
 import {
   createBucket,
   createMetadataTable,
@@ -37,11 +41,14 @@ import {
   uniquePrefix,
   useEmulatorEnv,
 } from '../../support/aws';
-import { buildPdf } from '../../support/documents';
+import { heicBrandedImage } from '../../support/documents';
+import { startTaskCallbackEndpoint, type TaskCallbackEndpoint } from '../../support/local-task-callbacks';
+import { buildScannedPdf } from '../../support/printed-text';
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 type JsonValue = Parameters<StateMachine['run']>[0];
 type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 const ACCOUNT = '000000000000';
 const functionArn = (name: string): string =>
@@ -128,80 +135,58 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
   const faults = new Map<string, Fault>();
   const contractViolations: string[] = [];
   const callbackTokens: string[] = [];
+  const callbackFailures: string[] = [];
   const functions = new Map<string, LambdaHandler>();
+  const jobsTable = `textract-jobs-${randomUUID()}`;
+  const stopPolling = new AbortController();
+  let callbackQueueUrl: string;
+  let polling: Promise<void> | undefined;
+  let textract: RunningLocalTextract;
+  let callbackEndpoint: TaskCallbackEndpoint;
 
   const callKey = (arn: string, id: string): string => `${arn}|${id}`;
   const callsOf = (arn: string, document: DocumentRef): number => calls.get(callKey(arn, document.id)) ?? 0;
 
-  const putTextDocument = async (document: DocumentRef, text: string, source: TextInfo['source']) => {
-    const key = derivativeKeys.text(document.id, document.version);
-    const body: TextDocument = {
-      documentId: document.id,
-      version: document.version,
-      source,
-      pages: [{ number: 1, text }],
-    };
-    await testS3(messaging.endpoint).send(
-      new PutObjectCommand({
-        Bucket: derivatives,
-        Key: key,
-        Body: JSON.stringify(body),
-        ContentType: 'application/json',
-      }),
-    );
-    const info: TextInfo = {
-      bucket: derivatives,
-      key,
-      pages: 1,
-      characters: text.length,
-      words: text.split(/\s+/).filter(Boolean).length,
-      source,
-    };
-    return { text: info };
-  };
-
-  /** Thumbnail double: a real 8×8 WebP for pictures, none for text. */
-  const thumbnailDouble: LambdaHandler = async (event) => {
-    const { document, inspection } = event as { document: DocumentRef; inspection: { width?: number } };
-    if (inspection.width === undefined) return { thumbnail: null };
-    const key = derivativeKeys.thumbnail(document.id, document.version);
-    const webp = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } })
-      .webp()
-      .toBuffer();
-    await testS3(messaging.endpoint).send(
-      new PutObjectCommand({ Bucket: derivatives, Key: key, Body: webp, ContentType: 'image/webp' }),
-    );
-    const thumbnail: ThumbnailInfo = {
-      bucket: derivatives,
-      key,
-      width: 8,
-      height: 8,
-      contentType: 'image/webp',
-    };
-    return { thumbnail };
-  };
-
-  /** ExtractText double: writes a text document; for textract-async, answers through the task token later. */
-  const extractTextDouble: LambdaHandler = async (event) => {
-    const { strategy, document, taskToken } = event as {
-      strategy: string;
-      document: DocumentRef;
-      taskToken?: string;
-    };
-    if (strategy === 'local') return putTextDocument(document, 'hello from the text layer', 'plain-text');
-    if (strategy === 'textract-sync') return putTextDocument(document, 'hello from textract', 'textract');
-    if (strategy !== 'textract-async' || taskToken === undefined)
-      throw new Error(`unexpected strategy ${strategy}`);
-    callbackTokens.push(taskToken);
-    // Like Textract's completion notification: the callback arrives after the invocation returned.
-    setTimeout(() => {
-      void putTextDocument(document, 'hello from a textract job', 'textract').then((output) => {
-        const parsed = CALLBACK_CONTRACT.safeParse(output);
-        if (!parsed.success) contractViolations.push(`callback: ${parsed.error.message}`);
-        taskTokens.succeed(taskToken, output);
-      });
-    }, 25);
-    return { jobId: 'job-1' };
+  /**
+   * The callback queue's event source mapping, as Lambda runs it: long-polls the queue Textract's
+   * completions reach through SNS, hands batches to the real textract-callback handler, and deletes the
+   * messages it did not report as failed (those come back after their visibility timeout).
+   */
+  const pollCallbackQueue = async (handler: SqsHandler, arn: string): Promise<void> => {
+    const sqs = testSqs(messaging.endpoint);
+    while (!stopPolling.signal.aborted) {
+      try {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: callbackQueueUrl,
+            MaxNumberOfMessages: 5,
+            WaitTimeSeconds: 1,
+            VisibilityTimeout: 5,
+          }),
+        );
+        if (Messages.length === 0) continue;
+        const event = sqsEvent(
+          ...Messages.map((message) => sqsRecord(message.Body ?? '', { messageId: message.MessageId ?? '' })),
+        );
+        const { batchItemFailures } = await handler(event, lambdaContext(arn));
+        const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+        for (const id of failed) callbackFailures.push(`callback message ${id} failed`);
+        const done = Messages.filter((message) => !failed.has(message.MessageId ?? ''));
+        if (done.length > 0) {
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: callbackQueueUrl,
+              Entries: done.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.ReceiptHandle,
+              })),
+            }),
+          );
+        }
+      } catch (error) {
+        if (!stopPolling.signal.aborted) callbackFailures.push(`callback poller: ${String(error)}`);
+      }
+    }
   };
 
   const lambdaContext = (arn: string): Context => ({
@@ -226,8 +211,9 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
   const invokeLambda: LambdaInvoker = async (arn, payload) => {
     const handler = functions.get(arn);
     if (!handler) throw namedError('Lambda.ResourceNotFoundException', `Function not found: ${arn}`);
-    const event = JSON.parse(JSON.stringify(payload)) as { document?: DocumentRef };
+    const event = JSON.parse(JSON.stringify(payload)) as { document?: DocumentRef; taskToken?: string };
     const id = event.document?.id ?? '';
+    if (event.taskToken !== undefined) callbackTokens.push(event.taskToken);
     const call = (calls.get(callKey(arn, id)) ?? 0) + 1;
     calls.set(callKey(arn, id), call);
     const fault = faults.get(callKey(arn, id));
@@ -345,7 +331,34 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
 
   beforeAll(async () => {
     [dynamo, messaging] = await Promise.all([startDynamoDb(), startMessaging()]);
-    useEmulatorEnv({ dynamodb: dynamo.endpoint, s3: messaging.endpoint, sqs: messaging.endpoint });
+    // Textract's completions: the local Textract reads the local S3 and publishes to the local SNS, whose
+    // topic a queue subscribes to, as the Workflow construct wires them.
+    const sns = new SNSClient({ ...TEST_AWS, endpoint: messaging.endpoint });
+    textract = await startLocalTextract({ s3: testS3(messaging.endpoint), sns, ocr: { size: 1 } });
+    const { TopicArn: topicArn = '' } = await sns.send(
+      new CreateTopicCommand({ Name: `textract-${randomUUID()}` }),
+    );
+    const callbackQueue = await createQueue(
+      messaging.endpoint,
+      `textract-callback-${randomUUID().slice(0, 8)}`,
+    );
+    callbackQueueUrl = callbackQueue.url;
+    await sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: callbackQueue.arn }),
+    );
+    // SendTaskSuccess/Failure from the callback handler settle the tokens the bindings wait on.
+    callbackEndpoint = await startTaskCallbackEndpoint(taskTokens);
+    useEmulatorEnv({
+      dynamodb: dynamo.endpoint,
+      s3: messaging.endpoint,
+      sqs: messaging.endpoint,
+      sfn: callbackEndpoint.endpoint,
+    });
+    process.env.AWS_ENDPOINT_URL_TEXTRACT = textract.endpoint;
+    process.env.DERIVATIVES_BUCKET_NAME = derivatives;
+    process.env.TEXTRACT_JOBS_TABLE_NAME = jobsTable;
+    process.env.TEXTRACT_TOPIC_ARN = topicArn;
+    process.env.TEXTRACT_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/docflow-textract-publishes`;
     process.env.METADATA_TABLE_NAME = table;
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -354,16 +367,28 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
       createMetadataTable(dynamo.endpoint, table),
       createBucket(messaging.endpoint, uploads),
       createBucket(messaging.endpoint, derivatives),
+      testDynamo(dynamo.endpoint).send(
+        new CreateTableCommand({
+          TableName: jobsTable,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, AttributeType: 'S' }],
+        }),
+      ),
     ]);
     dlqUrl = (await createQueue(messaging.endpoint, `failed-documents-${randomUUID().slice(0, 8)}`)).url;
 
     // The real handlers read their configuration at import, so they are loaded after the env is set.
     const { handler: inspect } = await import('../../../lambdas/inspect/handler');
     const { handler: indexMetadata } = await import('../../../lambdas/index-metadata/handler');
+    const { handler: extractText } = await import('../../../lambdas/extract-text/handler');
+    const { handler: textractCallback } = await import('../../../lambdas/textract-callback/handler');
+    const { handler: thumbnail } = await import('../../../lambdas/thumbnail/handler');
     functions.set(ARNS.inspect, (event) => inspect(event));
     functions.set(ARNS.indexMetadata, (event, context) => indexMetadata(event, context));
-    functions.set(ARNS.thumbnail, thumbnailDouble);
-    functions.set(ARNS.extractText, extractTextDouble);
+    functions.set(ARNS.thumbnail, (event, context) => thumbnail(event, context));
+    functions.set(ARNS.extractText, (event, context) => extractText(event, context));
+    polling = pollCallbackQueue(textractCallback, functionArn('TextractCallback'));
 
     const substitutions: Substitutions = {
       InspectFunctionArn: ARNS.inspect,
@@ -389,11 +414,21 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
   });
 
   afterAll(async () => {
+    stopPolling.abort();
+    await polling;
+    await callbackEndpoint?.stop();
+    await textract?.stop();
     await Promise.all([dynamo?.stop(), messaging?.stop()]);
   });
 
   afterEach(() => {
-    const violations = contractViolations.splice(0);
+    // What the callback sent with SendTaskSuccess is what the async task hands on: same contract.
+    for (const call of callbackEndpoint.calls.splice(0)) {
+      if (call.operation !== 'SendTaskSuccess') continue;
+      const parsed = CALLBACK_CONTRACT.safeParse(JSON.parse(String(call.input.output)));
+      if (!parsed.success) contractViolations.push(`callback: ${parsed.error.message}`);
+    }
+    const violations = [...contractViolations.splice(0), ...callbackFailures.splice(0)];
     faults.clear();
     expect(violations).toEqual([]);
   });
@@ -418,7 +453,13 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
       height: 30,
       textStrategy: 'textract-sync',
       executionArn: execution.executionArn,
-      thumbnail: { bucket: derivatives, key: derivativeKeys.thumbnail(document.id, document.version) },
+      thumbnail: {
+        bucket: derivatives,
+        key: derivativeKeys.thumbnail(document.id, document.version),
+        width: 40,
+        height: 30,
+        contentType: 'image/webp',
+      },
       text: {
         bucket: derivatives,
         key: derivativeKeys.text(document.id, document.version),
@@ -543,7 +584,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     expect(execution.status).toBe('SUCCEEDED');
     expect(await itemOf(document)).toMatchObject({
       status: 'PROCESSED',
-      thumbnail: { width: 8 },
+      thumbnail: { width: 20, height: 20 },
       text: { source: 'textract' },
     });
     expect(callsOf(ARNS.thumbnail, document)).toBe(2);
@@ -632,11 +673,14 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     expect(failed?.type === 'StateFailed' && failed.Error).toBe('DynamoDB.ConditionalCheckFailedException');
   });
 
-  it('extracts a multi-page scan through a Textract job and its task-token callback', async () => {
+  it('extracts a multi-page scan through a Textract job, SNS → SQS and the task-token callback', async () => {
     // Prepare
     const document = await upload(
       'scan.pdf',
-      buildPdf({ pages: [{ image: true }, { image: true }] }),
+      await buildScannedPdf([
+        { lines: ['Shipping manifest for container seven'] },
+        { lines: ['Delivery accepted by the night shift in Rotterdam'] },
+      ]),
       'application/pdf',
     );
 
@@ -664,8 +708,57 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
       (event) => event.type === 'StateExited' && event.state.name === 'AnalyzeWithTextractJob',
     );
     expect(exited?.type === 'StateExited' && exited.state.output).toEqual({
-      text: expect.objectContaining({ source: 'textract', pages: 1 }),
+      text: expect.objectContaining({ source: 'textract', pages: 2 }),
     });
+    const stored = await testS3(messaging.endpoint).send(
+      new GetObjectCommand({ Bucket: derivatives, Key: derivativeKeys.text(document.id, document.version) }),
+    );
+    const text = JSON.parse((await stored.Body?.transformToString()) ?? '{}') as TextDocument;
+    expect(text.pages[1]?.text).toContain('Delivery accepted by the night shift in Rotterdam');
     expectSmallStates(execution.events);
+  });
+  it('makes the real thumbnail: the EXIF-rotated photo comes out portrait in the derivatives bucket', async () => {
+    // Prepare
+    const photo = readFileSync(new URL('../../../sample-docs/photo-exif-rotated.jpg', import.meta.url));
+    const document = await upload('photo-exif-rotated.jpg', photo, 'image/jpeg');
+
+    // Act
+    const execution = await run(document);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    const key = derivativeKeys.thumbnail(document.id, document.version);
+    expect(await itemOf(document)).toMatchObject({
+      status: 'PROCESSED',
+      type: 'jpeg',
+      width: 360,
+      height: 640,
+      thumbnail: { bucket: derivatives, key, width: 144, height: 256, contentType: 'image/webp' },
+    });
+    const stored = await testS3(messaging.endpoint).send(
+      new GetObjectCommand({ Bucket: derivatives, Key: key }),
+    );
+    const webp = Buffer.from((await stored.Body?.transformToByteArray()) ?? []);
+    expect(await sharp(webp).metadata()).toMatchObject({ format: 'webp', width: 144, height: 256 });
+    expectSmallStates(execution.events);
+  });
+
+  it('records REJECTED (CORRUPT) when the picture Inspect accepted cannot be decoded, and succeeds', async () => {
+    // Prepare: an HEIF labelled heic but coded in AV1, which Inspect reads the header of and libheif lacks.
+    const document = await upload('photo.heic', await heicBrandedImage(64, 48), 'image/heic');
+
+    // Act
+    const execution = await run(document);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(await itemOf(document)).toMatchObject({ status: 'REJECTED', reason: 'CORRUPT' });
+    expect(entered(execution.events)).toContain('Thumbnail');
+    expect(entered(execution.events).slice(-2)).toEqual(['RecordRejected', 'Rejected']);
+    expect(execution.status === 'SUCCEEDED' && execution.output).toMatchObject({
+      error: { Error: 'CorruptDocumentError' },
+    });
+    expect(retried(execution.events, 'Thumbnail')).toEqual([]);
+    expect(await dlqMessagesOf(execution.executionArn)).toEqual([]);
   });
 });

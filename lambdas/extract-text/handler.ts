@@ -1,0 +1,89 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { dynamoDocumentClient, s3Client, textractClient } from '../shared/clients';
+import type { ContainmentLimits } from '../shared/contained-task';
+import { DynamoDbTextractJobs } from '../shared/dynamodb-textract-jobs';
+import { requireEnv } from '../shared/env';
+import { DocumentRejectedError, TextractThrottledError } from '../shared/errors';
+import { inspectedDocumentSchema } from '../shared/inspection-schema';
+import { readLimits } from '../shared/limits';
+import { logger, metrics, scopeToDocument } from '../shared/powertools';
+import { S3DerivativeStore } from '../shared/s3-derivative-store';
+import { S3DocumentBlobs } from '../shared/s3-document-blobs';
+import { DerivativeTextDocumentStore } from '../shared/text-document-store';
+import { TextractTextDetection } from '../shared/textract-text-detection';
+import {
+  type ExtractTextDependencies,
+  type ExtractTextRequest,
+  extractText,
+  type StartedJob,
+  type TextResult,
+} from './extract-text';
+import { ContainedTextExtractor } from './local-extractors';
+import { ContainedOcrImagePreparer } from './ocr-image';
+
+/** Counted each time Textract still throttles after the SDK's retries; the monitoring alarm watches it. */
+export const TEXTRACT_THROTTLED_METRIC = 'TextractThrottled';
+
+/** The three task shapes of the ASL: ExtractTextLocally, DetectTextWithTextract, AnalyzeWithTextractJob. */
+export const extractTextRequestSchema = z.discriminatedUnion('strategy', [
+  inspectedDocumentSchema.extend({ strategy: z.literal('local') }),
+  inspectedDocumentSchema.extend({ strategy: z.literal('textract-sync') }),
+  inspectedDocumentSchema.extend({
+    strategy: z.literal('textract-async'),
+    // Step Functions task tokens are at most 1,024 characters.
+    taskToken: z.string().min(1).max(1024),
+  }),
+]) satisfies z.ZodType<ExtractTextRequest>;
+
+const limits = readLimits();
+const containment: ContainmentLimits = { budgetMs: limits.parseTimeoutMs, memoryMb: limits.parseMemoryMb };
+const s3 = s3Client();
+const textract = new TextractTextDetection(textractClient(), {
+  topicArn: requireEnv('TEXTRACT_TOPIC_ARN'),
+  roleArn: requireEnv('TEXTRACT_ROLE_ARN'),
+});
+const dependencies: ExtractTextDependencies = {
+  blobs: new S3DocumentBlobs(s3),
+  extractor: new ContainedTextExtractor(containment),
+  images: new ContainedOcrImagePreparer(containment),
+  detector: textract,
+  jobStarter: textract,
+  jobs: new DynamoDbTextractJobs(dynamoDocumentClient(), requireEnv('TEXTRACT_JOBS_TABLE_NAME')),
+  texts: new DerivativeTextDocumentStore(new S3DerivativeStore(s3, requireEnv('DERIVATIVES_BUCKET_NAME'))),
+  limits,
+};
+
+/**
+ * Text task of the state machine. `local` and `textract-sync` return `{ text }` (a pointer and counts);
+ * `textract-async` starts a job and returns at once: the textract-callback function completes the task.
+ * Errors propagate by name, for the state machine to retry or catch.
+ */
+export const handler = async (event: unknown, context?: Context): Promise<TextResult | StartedJob> => {
+  if (context) logger.addContext(context);
+  const request = extractTextRequestSchema.parse(event);
+  scopeToDocument(request.document.id);
+  try {
+    const result = await extractText(request, dependencies);
+    logger.info('text task done', {
+      strategy: request.strategy,
+      ...('text' in result ? result.text : result),
+    });
+    return result;
+  } catch (error) {
+    if (error instanceof TextractThrottledError) {
+      metrics.addMetric(TEXTRACT_THROTTLED_METRIC, MetricUnit.Count, 1);
+      logger.warn('Textract throttled', { strategy: request.strategy, detail: error.message });
+    } else if (error instanceof DocumentRejectedError) {
+      logger.warn('document rejected', {
+        strategy: request.strategy,
+        reason: error.reason,
+        detail: error.message,
+      });
+    }
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

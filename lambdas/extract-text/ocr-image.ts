@@ -1,0 +1,191 @@
+import decodeHeic, { type DecodedHeicImage } from 'heic-decode';
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { mapSharpError, sharpInputOptions } from '../inspect/image-probe';
+import { type ContainmentLimits, defineContainedTask, runContained } from '../shared/contained-task';
+import {
+  CorruptDocumentError,
+  DocumentRejectedError,
+  DocumentTooLargeError,
+  UnsupportedDocumentError,
+} from '../shared/errors';
+
+/**
+ * Textract's synchronous limits for inline images: JPEG or PNG, at most 10,000 pixels a side and 10 MB.
+ * Kept just under both (10 MB, not 10 MiB) so the same bytes pass in every Textract.
+ */
+export const TEXTRACT_SYNC_LIMITS = { maxSidePixels: 10_000, maxBytes: 10_000_000 } as const;
+
+/** Image kinds (Inspect's `type`) that can be converted for OCR. */
+export const CONVERTIBLE_IMAGE_TYPES = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heic'] as const;
+
+/** An image ready for Textract's synchronous API. */
+export interface OcrImage {
+  readonly bytes: Uint8Array;
+  readonly format: 'png' | 'jpeg';
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface OcrImageInput {
+  /** Inspect's type of the bytes. */
+  readonly type: string;
+  readonly bytes: Uint8Array;
+  /** Largest width × height decoded (checked from the header, before decoding). */
+  readonly maxPixels: number;
+  /**
+   * Time budget of the conversion. libvips runs on threads of its own, which terminating a contained
+   * worker does not stop, so every sharp pipeline is also given this as its own timeout.
+   */
+  readonly budgetMs: number;
+}
+
+/** Turns an image Textract cannot take as it is into one it can. */
+export interface OcrImagePreparer {
+  prepare(input: OcrImageInput): Promise<OcrImage>;
+}
+
+/** Decodes the primary image of a HEIC file to RGBA pixels (heic-decode's signature). */
+export type HeicDecoder = (input: { readonly buffer: Uint8Array }) => Promise<DecodedHeicImage>;
+
+export interface PrepareOcrImageOptions {
+  /** @default heic-decode */
+  readonly heicDecoder?: HeicDecoder;
+  /** @default {@link TEXTRACT_SYNC_LIMITS} */
+  readonly limits?: { readonly maxSidePixels: number; readonly maxBytes: number };
+}
+
+/** Tries before giving up on fitting the size limit; each shrinks the image by the size overshoot. */
+const MAX_ENCODE_ATTEMPTS = 6;
+const JPEG_QUALITY = 90;
+
+/** Decoded pixels and how to start a pipeline on them again (each encoding attempt starts over). */
+interface SourceImage {
+  readonly width: number;
+  readonly height: number;
+  readonly open: () => Sharp;
+}
+
+const openWithSharp = async (bytes: Uint8Array, maxPixels: number): Promise<SourceImage> => {
+  const options = sharpInputOptions(maxPixels);
+  try {
+    // `autoOrient` applies the EXIF orientation: the conversion drops the tag, so the pixels must turn.
+    const metadata = await sharp(bytes, options).metadata();
+    const width = metadata.autoOrient?.width ?? metadata.width;
+    const height = metadata.autoOrient?.height ?? metadata.height;
+    if (!width || !height) throw new CorruptDocumentError('the image header has no dimensions');
+    return { width, height, open: () => sharp(bytes, options).rotate() };
+  } catch (error) {
+    if (error instanceof DocumentRejectedError) throw error;
+    throw mapSharpError(error, maxPixels);
+  }
+};
+
+/**
+ * HEIC through heic-decode (the runtime's libvips has no HEVC decoder). sharp reads the header first,
+ * so the pixel limit holds before the decoder allocates width × height × 4 bytes.
+ */
+const openHeic = async (bytes: Uint8Array, maxPixels: number, decode: HeicDecoder): Promise<SourceImage> => {
+  let header: Metadata;
+  try {
+    header = await sharp(bytes, sharpInputOptions(maxPixels)).metadata();
+  } catch (error) {
+    throw mapSharpError(error, maxPixels);
+  }
+  if (header.width && header.height && header.width * header.height > maxPixels) {
+    throw new DocumentTooLargeError(
+      `the image is ${header.width}×${header.height} pixels, over the limit of ${maxPixels} pixels`,
+    );
+  }
+  let decoded: DecodedHeicImage;
+  try {
+    decoded = await decode({ buffer: bytes });
+  } catch (error) {
+    throw new CorruptDocumentError(
+      `the HEIC image cannot be decoded: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  const { width, height, data } = decoded;
+  if (width * height > maxPixels) {
+    throw new DocumentTooLargeError(
+      `the image is ${width}×${height} pixels, over the limit of ${maxPixels} pixels`,
+    );
+  }
+  const pixels = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return {
+    width,
+    height,
+    open: () => sharp(pixels, { raw: { width, height, channels: 4 }, limitInputPixels: maxPixels }),
+  };
+};
+
+const encode = async (
+  source: SourceImage,
+  side: number,
+  format: OcrImage['format'],
+  budgetMs: number,
+): Promise<OcrImage> => {
+  const pipeline = source
+    .open()
+    .timeout({ seconds: Math.max(1, Math.floor(budgetMs / 1000)) })
+    // Transparent pixels would turn black in a JPEG, and black text on them would vanish.
+    .flatten({ background: '#ffffff' })
+    .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true });
+  const { data, info } = await (format === 'png'
+    ? pipeline.png({ compressionLevel: 6 })
+    : pipeline.jpeg({ quality: JPEG_QUALITY })
+  ).toBuffer({ resolveWithObject: true });
+  return { bytes: data, format, width: info.width, height: info.height };
+};
+
+/**
+ * Converts an image for `DetectDocumentText`: EXIF orientation applied, transparency on white, longest
+ * side at most 10,000 px, then PNG (lossless, best for text) or, when that is too big, JPEG, shrinking
+ * further until it is under 10 MB. GIF and multi-frame images give their first frame.
+ */
+export const prepareOcrImage = async (
+  input: OcrImageInput,
+  { heicDecoder = decodeHeic, limits = TEXTRACT_SYNC_LIMITS }: PrepareOcrImageOptions = {},
+): Promise<OcrImage> => {
+  if (!(CONVERTIBLE_IMAGE_TYPES as readonly string[]).includes(input.type)) {
+    throw new UnsupportedDocumentError(`a ${input.type} image cannot be prepared for OCR`);
+  }
+  const source =
+    input.type === 'heic'
+      ? await openHeic(input.bytes, input.maxPixels, heicDecoder)
+      : await openWithSharp(input.bytes, input.maxPixels);
+  let side = Math.min(limits.maxSidePixels, Math.max(source.width, source.height));
+  try {
+    let image = await encode(source, side, 'png', input.budgetMs);
+    for (let attempt = 0; image.bytes.byteLength >= limits.maxBytes; attempt++) {
+      if (attempt === MAX_ENCODE_ATTEMPTS) {
+        throw new DocumentTooLargeError(`the image cannot be brought under ${limits.maxBytes} bytes for OCR`);
+      }
+      if (image.format === 'jpeg') {
+        // Bytes grow roughly with the area: shrink the sides by the square root of the overshoot.
+        side = Math.max(1, Math.floor(side * Math.sqrt(limits.maxBytes / image.bytes.byteLength) * 0.9));
+      }
+      image = await encode(source, side, 'jpeg', input.budgetMs);
+    }
+    return image;
+  } catch (error) {
+    if (error instanceof DocumentRejectedError) throw error;
+    throw mapSharpError(error, input.maxPixels);
+  }
+};
+
+/** The conversion as a contained task: decoders read hostile bytes. */
+export const OCR_IMAGE_TASK = defineContainedTask(
+  import.meta.url,
+  'extract-text.ocr-image',
+  (input: OcrImageInput) => prepareOcrImage(input),
+);
+
+/** {@link OcrImagePreparer} in a contained worker thread with a time budget and a heap cap. */
+export class ContainedOcrImagePreparer implements OcrImagePreparer {
+  constructor(private readonly limits: ContainmentLimits) {}
+
+  prepare(input: OcrImageInput): Promise<OcrImage> {
+    return runContained(OCR_IMAGE_TASK, input, this.limits);
+  }
+}
