@@ -1,0 +1,90 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../lambdas/shared/limits';
+
+/** Everything the app reads from CDK context, validated once in the composition root. */
+export interface DocflowConfig {
+  /** Deployment stage (`dev`, `prod`, …): part of the stack name and a tag. */
+  readonly stage: string;
+  /** Input limits of the document-reading functions. */
+  readonly limits: Limits;
+  /** CloudWatch namespace of the Powertools metrics. */
+  readonly metricsNamespace: string;
+  /** Retention of every log group. */
+  readonly logRetention: RetentionDays;
+}
+
+/** Context keys the app reads (cdk.json `context`, or `-c key=value`). */
+export const CONTEXT_KEYS = {
+  stage: 'docflow:stage',
+  limits: 'docflow:limits',
+  metricsNamespace: 'docflow:metricsNamespace',
+  logRetentionDays: 'docflow:logRetentionDays',
+} as const;
+
+/** Reads a context value; `-c` gives strings, cdk.json gives JSON values. */
+export type ContextReader = (key: string) => unknown;
+
+/**
+ * Builds the configuration from context, with defaults for what is absent. Throws a plain error
+ * naming the key for a value that is present but invalid.
+ */
+export const readConfig = (context: ContextReader): DocflowConfig => {
+  const stage = stringValue(context(CONTEXT_KEYS.stage), CONTEXT_KEYS.stage) ?? 'dev';
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
+    throw new Error(`${CONTEXT_KEYS.stage} must be 1–20 lowercase letters, digits or dashes, got "${stage}"`);
+  }
+  const metricsNamespace =
+    stringValue(context(CONTEXT_KEYS.metricsNamespace), CONTEXT_KEYS.metricsNamespace) ?? 'docflow';
+  if (!/^[A-Za-z0-9._/#:-]{1,255}$/.test(metricsNamespace)) {
+    throw new Error(
+      `${CONTEXT_KEYS.metricsNamespace} is not a valid CloudWatch namespace: "${metricsNamespace}"`,
+    );
+  }
+  return {
+    stage,
+    metricsNamespace,
+    limits: readLimits(context(CONTEXT_KEYS.limits)),
+    logRetention: readRetention(context(CONTEXT_KEYS.logRetentionDays)),
+  };
+};
+
+const stringValue = (value: unknown, key: string): string | undefined => {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new Error(`${key} must be a string`);
+  return value;
+};
+
+const parseJsonish = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
+
+const readLimits = (raw: unknown): Limits => {
+  if (raw === undefined) return DEFAULT_LIMITS;
+  const value = parseJsonish(raw);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`${CONTEXT_KEYS.limits} must be an object`);
+  }
+  const known = Object.keys(LIMIT_SETTINGS);
+  const entries = Object.entries(value);
+  for (const [key, limit] of entries) {
+    if (!known.includes(key)) {
+      throw new Error(`${CONTEXT_KEYS.limits}.${key} is not a limit (known: ${known.join(', ')})`);
+    }
+    if (!Number.isSafeInteger(limit) || (limit as number) <= 0) {
+      throw new Error(`${CONTEXT_KEYS.limits}.${key} must be a positive integer`);
+    }
+  }
+  return { ...DEFAULT_LIMITS, ...(Object.fromEntries(entries) as Partial<Limits>) };
+};
+
+const readRetention = (raw: unknown): RetentionDays => {
+  if (raw === undefined) return RetentionDays.ONE_MONTH;
+  const days = Number(raw);
+  // Logs are always bounded: INFINITE is not offered.
+  const allowed = Object.values(RetentionDays).filter(
+    (value): value is RetentionDays => typeof value === 'number' && value !== RetentionDays.INFINITE,
+  );
+  const match = allowed.find((retention) => retention === days);
+  if (match === undefined) {
+    throw new Error(`${CONTEXT_KEYS.logRetentionDays} must be one of ${allowed.join(', ')} days`);
+  }
+  return match;
+};

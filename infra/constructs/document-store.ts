@@ -1,0 +1,89 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** Uploads under this prefix start the pipeline; nothing the pipeline writes goes to the uploads bucket. */
+export const INCOMING_PREFIX = 'incoming/';
+
+/** Key prefixes of the derivatives bucket, as `derivativeKeys` builds them; grants are scoped to them. */
+export const DERIVATIVE_PREFIXES = { thumbnails: 'thumbnails/', text: 'text/' } as const;
+
+export interface DocumentStoreProps {
+  /**
+   * How long an overwritten or deleted upload stays readable as a noncurrent version.
+   * @default Duration.days(30)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+  /**
+   * How long S3 server access logs are kept.
+   * @default Duration.days(365)
+   */
+  readonly accessLogsExpiration?: Duration;
+}
+
+/**
+ * The buckets: uploads (versioned; its `incoming/` prefix feeds the pipeline), derivatives
+ * (thumbnails and text, never read by the pipeline's trigger) and the server access logs of both.
+ * All are private, TLS-only, encrypted, owner-enforced and retained when the stack is deleted.
+ */
+export class DocumentStore extends Construct {
+  /** Where clients upload documents, under {@link INCOMING_PREFIX}. */
+  readonly uploadsBucket: s3.Bucket;
+  /** Thumbnails and extracted text (see `derivativeKeys`). */
+  readonly derivativesBucket: s3.Bucket;
+  /** Server access logs of the other two buckets. */
+  readonly accessLogsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: DocumentStoreProps = {}) {
+    super(scope, id);
+    const noncurrentVersionExpiration = props.noncurrentVersionExpiration ?? Duration.days(30);
+    const accessLogsExpiration = props.accessLogsExpiration ?? Duration.days(365);
+    if (noncurrentVersionExpiration.toDays() < 1)
+      throw new Error('noncurrent version expiration must be ≥ 1 day');
+    if (accessLogsExpiration.toDays() < 1) throw new Error('access logs expiration must be ≥ 1 day');
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      ...PRIVATE_BUCKET,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: accessLogsExpiration }],
+    });
+    this.uploadsBucket = new s3.Bucket(this, 'Uploads', {
+      ...PRIVATE_BUCKET,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'uploads/',
+      lifecycleRules: [
+        {
+          id: 'expire-noncurrent-uploads',
+          noncurrentVersionExpiration,
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+    });
+    this.derivativesBucket = new s3.Bucket(this, 'Derivatives', {
+      ...PRIVATE_BUCKET,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'derivatives/',
+    });
+  }
+
+  /**
+   * Sends every ObjectCreated event under {@link INCOMING_PREFIX} of the uploads bucket to `queue`
+   * (the queue must use SSE-SQS: S3 cannot publish to a queue under the AWS-managed `aws/sqs` key).
+   */
+  sendUploadEventsTo(queue: sqs.IQueue): void {
+    this.uploadsBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue), {
+      prefix: INCOMING_PREFIX,
+    });
+  }
+}
+
+const PRIVATE_BUCKET = {
+  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  enforceSSL: true,
+  // Server access logs can only be delivered to a bucket encrypted with S3-managed keys.
+  encryption: s3.BucketEncryption.S3_MANAGED,
+  objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+  removalPolicy: RemovalPolicy.RETAIN,
+} as const satisfies s3.BucketProps;

@@ -1,0 +1,170 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DERIVATIVE_PREFIXES, INCOMING_PREFIX } from './document-store';
+import { PipelineFunction } from './pipeline-function';
+
+/** The query parameters each route accepts; API Gateway validates the required ones, the function all. */
+export const API_ROUTES = [
+  {
+    path: '/documents',
+    query: ['status', 'type', 'uploadedAfter', 'uploadedBefore', 'limit', 'cursor'],
+  },
+  { path: '/documents/{id}', query: [] },
+  { path: '/documents/{id}/text', query: ['page', 'pageSize'] },
+  { path: '/openapi.json', query: [] },
+] as const;
+
+export interface QueryApiProps {
+  /** The metadata table the API reads. */
+  readonly table: dynamodb.ITable;
+  /** ARNs of the table's listing indexes. */
+  readonly indexArns: readonly string[];
+  /** Presigned URLs point here for originals. */
+  readonly uploadsBucket: s3.IBucket;
+  /** Presigned URLs point here for thumbnails; text is read from here. */
+  readonly derivativesBucket: s3.IBucket;
+  /** Powertools metrics namespace of the function. */
+  readonly metricsNamespace: string;
+  /** Retention of the function's and the access logs' log groups. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Steady-state requests per second of the stage.
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Burst of requests of the stage.
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * Lifetime of presigned URLs.
+   * @default Duration.minutes(5)
+   */
+  readonly urlTtl?: Duration;
+}
+
+/**
+ * The query API: a regional REST API with IAM authorization on every method, parameter validation,
+ * access and execution logs, X-Ray and stage throttling, proxying to the api function. The function
+ * signs list cursors with a key it reads from Secrets Manager at cold start (never from plain env).
+ */
+export class QueryApi extends Construct {
+  readonly restApi: apigw.RestApi;
+  readonly handler: PipelineFunction;
+  /** HMAC key of the list cursors. */
+  readonly cursorSecret: secretsmanager.Secret;
+  readonly accessLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: QueryApiProps) {
+    super(scope, id);
+    const rateLimit = props.throttlingRateLimit ?? 50;
+    const burstLimit = props.throttlingBurstLimit ?? 100;
+    const urlTtl = props.urlTtl ?? Duration.minutes(5);
+    if (rateLimit <= 0 || burstLimit <= 0) throw new Error('throttling limits must be positive');
+    if (urlTtl.toSeconds() < 1 || urlTtl.toSeconds() > Duration.days(7).toSeconds()) {
+      throw new Error('presigned url lifetime must be 1 second to 7 days');
+    }
+
+    this.cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', {
+      description: 'HMAC key that signs the query API list cursors',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+
+    this.handler = new PipelineFunction(this, 'Handler', {
+      name: 'api',
+      description: 'Query API: lists documents, returns metadata, text and presigned URLs',
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      metricsNamespace: props.metricsNamespace,
+      logRetention: props.logRetention,
+      environment: {
+        METADATA_TABLE_NAME: props.table.tableName,
+        CURSOR_SECRET_ARN: this.cursorSecret.secretArn,
+        URL_TTL_SECONDS: String(urlTtl.toSeconds()),
+      },
+    });
+    const fn = this.handler.function;
+    this.cursorSecret.grantRead(fn);
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        resources: [props.table.tableArn, ...props.indexArns],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [props.uploadsBucket.arnForObjects(`${INCOMING_PREFIX}*`)],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: Object.values(DERIVATIVE_PREFIXES).map((prefix) =>
+          props.derivativesBucket.arnForObjects(`${prefix}*`),
+        ),
+      }),
+    );
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.restApi = new apigw.RestApi(this, 'RestApi', {
+      description: 'docflow query API',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Execution logging needs the account-level CloudWatch role; it is kept when the stack goes,
+      // because other APIs of the account rely on it.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+      deployOptions: {
+        stageName: 'v1',
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.INFO,
+        // Full request/response logging would copy presigned URLs into the logs.
+        dataTraceEnabled: false,
+        throttlingRateLimit: rateLimit,
+        throttlingBurstLimit: burstLimit,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+      },
+    });
+    const validator = this.restApi.addRequestValidator('ParameterValidator', {
+      validateRequestParameters: true,
+      // No method takes a body; enabled so that any future body is validated against its model.
+      validateRequestBody: true,
+    });
+    const integration = new apigw.LambdaIntegration(fn, { allowTestInvoke: false });
+    for (const route of API_ROUTES) {
+      const resource = this.restApi.root.resourceForPath(route.path);
+      const pathParameters = [...route.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string);
+      resource.addMethod('GET', integration, {
+        authorizationType: apigw.AuthorizationType.IAM,
+        requestValidator: validator,
+        requestParameters: {
+          ...Object.fromEntries(pathParameters.map((name) => [`method.request.path.${name}`, true])),
+          ...Object.fromEntries(route.query.map((name) => [`method.request.querystring.${name}`, false])),
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { suppressNagFindings } from '../compliance';
+import type { DocflowConfig } from '../config';
+import { DocumentStore } from '../constructs/document-store';
+import { Ingest } from '../constructs/ingest';
+import { MetadataIndex } from '../constructs/metadata-index';
+import { Monitoring } from '../constructs/monitoring';
+import { QueryApi } from '../constructs/query-api';
+import { Workflow } from '../constructs/workflow';
+
+export interface DocflowStackProps extends StackProps {
+  readonly config: DocflowConfig;
+}
+
+/** The whole pipeline in one stack. It only composes constructs; each declares its own resources. */
+export class DocflowStack extends Stack {
+  readonly metadataIndex: MetadataIndex;
+  readonly documentStore: DocumentStore;
+  readonly workflow: Workflow;
+  readonly ingest: Ingest;
+  readonly queryApi: QueryApi;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: DocflowStackProps) {
+    super(scope, id, props);
+    const { limits, metricsNamespace, logRetention } = props.config;
+
+    this.metadataIndex = new MetadataIndex(this, 'MetadataIndex');
+    this.documentStore = new DocumentStore(this, 'DocumentStore');
+    this.workflow = new Workflow(this, 'Workflow', {
+      uploadsBucket: this.documentStore.uploadsBucket,
+      derivativesBucket: this.documentStore.derivativesBucket,
+      table: this.metadataIndex.table,
+      limits,
+      metricsNamespace,
+      logRetention,
+    });
+    this.ingest = new Ingest(this, 'Ingest', {
+      stateMachine: this.workflow.stateMachine,
+      metricsNamespace,
+      logRetention,
+    });
+    this.documentStore.sendUploadEventsTo(this.ingest.queue);
+    this.queryApi = new QueryApi(this, 'QueryApi', {
+      table: this.metadataIndex.table,
+      indexArns: this.metadataIndex.indexArns(),
+      uploadsBucket: this.documentStore.uploadsBucket,
+      derivativesBucket: this.documentStore.derivativesBucket,
+      metricsNamespace,
+      logRetention,
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      deadLetterQueues: [
+        { label: 'Ingest', queue: this.ingest.deadLetterQueue },
+        { label: 'FailedDocuments', queue: this.workflow.failedDocumentsQueue },
+        { label: 'TextractCallback', queue: this.workflow.textractCallbackDeadLetterQueue },
+      ],
+      ingestQueue: this.ingest.queue,
+      stateMachine: this.workflow.stateMachine,
+      functions: [
+        this.ingest.starter,
+        this.workflow.inspectFunction,
+        this.workflow.thumbnailFunction,
+        this.workflow.extractTextFunction,
+        this.workflow.indexMetadataFunction,
+        this.workflow.textractCallbackFunction,
+        this.queryApi.handler,
+      ],
+      restApi: this.queryApi.restApi,
+      metricsNamespace,
+    });
+
+    const stateMachineArn = this.workflow.stateMachine.stateMachineArn;
+    new CfnOutput(this, 'UploadsBucketName', {
+      description: 'Upload documents under incoming/ here',
+      value: this.documentStore.uploadsBucket.bucketName,
+    });
+    new CfnOutput(this, 'DerivativesBucketName', {
+      description: 'Thumbnails and extracted text',
+      value: this.documentStore.derivativesBucket.bucketName,
+    });
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Query API base URL (IAM-signed requests)',
+      value: this.queryApi.restApi.url,
+    });
+    new CfnOutput(this, 'StateMachineArn', { value: stateMachineArn });
+    new CfnOutput(this, 'StateMachineConsoleUrl', {
+      description: 'The workflow and its executions in the Step Functions console',
+      value: Fn.join('', [
+        'https://',
+        Aws.REGION,
+        '.console.aws.amazon.com/states/home?region=',
+        Aws.REGION,
+        '#/statemachines/view/',
+        stateMachineArn,
+      ]),
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Subscribe operators here to receive the alarms',
+      value: this.monitoring.alarmTopic.topicArn,
+    });
+
+    suppressNagFindings(this);
+  }
+}

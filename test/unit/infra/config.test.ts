@@ -1,0 +1,74 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { CONTEXT_KEYS, readConfig } from '../../../infra/config';
+import { DEFAULT_LIMITS } from '../../../lambdas/shared/limits';
+import { cdkJsonContext } from '../../support/docflow-app';
+
+const contextOf =
+  (values: Record<string, unknown>) =>
+  (key: string): unknown =>
+    values[key];
+
+describe('readConfig', () => {
+  it('defaults to the dev stage, the default limits, the docflow namespace and a month of logs', () => {
+    // Act
+    const config = readConfig(contextOf({}));
+
+    // Assess
+    expect(config).toEqual({
+      stage: 'dev',
+      limits: DEFAULT_LIMITS,
+      metricsNamespace: 'docflow',
+      logRetention: RetentionDays.ONE_MONTH,
+    });
+  });
+
+  it('reads cdk.json as committed', () => {
+    // Act
+    const config = readConfig(contextOf(cdkJsonContext()));
+
+    // Assess
+    expect(config.stage).toBe('dev');
+    expect(config.logRetention).toBe(RetentionDays.ONE_MONTH);
+  });
+
+  it('overrides single limits from an object (cdk.json) or a JSON string (-c)', () => {
+    // Act
+    const fromObject = readConfig(contextOf({ [CONTEXT_KEYS.limits]: { maxPages: 10 } }));
+    const fromString = readConfig(contextOf({ [CONTEXT_KEYS.limits]: '{"maxImagePixels": 1000}' }));
+
+    // Assess
+    expect(fromObject.limits).toEqual({ ...DEFAULT_LIMITS, maxPages: 10 });
+    expect(fromString.limits).toEqual({ ...DEFAULT_LIMITS, maxImagePixels: 1000 });
+  });
+
+  it('reads the log retention from a number or a string', () => {
+    // Act + Assess
+    expect(readConfig(contextOf({ [CONTEXT_KEYS.logRetentionDays]: '7' })).logRetention).toBe(
+      RetentionDays.ONE_WEEK,
+    );
+    expect(readConfig(contextOf({ [CONTEXT_KEYS.logRetentionDays]: 365 })).logRetention).toBe(
+      RetentionDays.ONE_YEAR,
+    );
+  });
+
+  it.each([
+    [
+      { [CONTEXT_KEYS.stage]: 'Prod' },
+      'docflow:stage must be 1–20 lowercase letters, digits or dashes, got "Prod"',
+    ],
+    [{ [CONTEXT_KEYS.stage]: 3 }, 'docflow:stage must be a string'],
+    [{ [CONTEXT_KEYS.limits]: { maxPage: 1 } }, 'docflow:limits.maxPage is not a limit'],
+    [{ [CONTEXT_KEYS.limits]: { maxPages: 0 } }, 'docflow:limits.maxPages must be a positive integer'],
+    [{ [CONTEXT_KEYS.limits]: [] }, 'docflow:limits must be an object'],
+    [{ [CONTEXT_KEYS.logRetentionDays]: 9999 }, 'docflow:logRetentionDays must be one of'],
+    [{ [CONTEXT_KEYS.logRetentionDays]: 2 }, 'docflow:logRetentionDays must be one of'],
+    [
+      { [CONTEXT_KEYS.metricsNamespace]: 'bad namespace' },
+      'docflow:metricsNamespace is not a valid CloudWatch namespace',
+    ],
+  ])('rejects %o', (values, message) => {
+    // Act + Assess
+    expect(() => readConfig(contextOf(values))).toThrow(message);
+  });
+});

@@ -1,0 +1,191 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DERIVATIVE_PREFIXES, INCOMING_PREFIX } from '../../../infra/constructs/document-store';
+import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
+import { documentId } from '../../../lambdas/shared/document';
+import { derivativeKeys } from '../../../lambdas/shared/text-document';
+import {
+  actionsOf,
+  arnOf,
+  iamStatements,
+  logicalIdOf,
+  resourcesOf,
+  resourcesOfStatement,
+  synthDocflowTemplate,
+} from '../../support/docflow-app';
+
+describe('DocumentStore', () => {
+  let template: Template;
+  let stack: DocflowStack;
+  let ids: { uploads: string; derivatives: string; accessLogs: string };
+
+  beforeAll(() => {
+    ({ template, stack } = synthDocflowTemplate());
+    const store = stack.documentStore;
+    ids = {
+      uploads: logicalIdOf(store.uploadsBucket),
+      derivatives: logicalIdOf(store.derivativesBucket),
+      accessLogs: logicalIdOf(store.accessLogsBucket),
+    };
+  }, 60_000);
+
+  const bucket = (id: string) => {
+    const resource = resourcesOf(template, 'AWS::S3::Bucket')[id];
+    if (!resource) throw new Error(`no bucket ${id}`);
+    return resource;
+  };
+
+  it('versions the uploads bucket and expires noncurrent versions', () => {
+    // Assess
+    const properties = bucket(ids.uploads).Properties as {
+      VersioningConfiguration: unknown;
+      LifecycleConfiguration: { Rules: unknown[] };
+    };
+    expect(properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+    );
+  });
+
+  it.each(['uploads', 'derivatives', 'accessLogs'] as const)(
+    'keeps the %s bucket private, encrypted, owner-enforced and retained',
+    (name) => {
+      // Assess
+      const resource = bucket(ids[name]);
+      expect(resource.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      });
+      expect(resource.DeletionPolicy).toBe('Retain');
+      expect(resource.UpdateReplacePolicy).toBe('Retain');
+    },
+  );
+
+  it.each(['uploads', 'derivatives', 'accessLogs'] as const)(
+    'denies any request to the %s bucket without TLS',
+    (name) => {
+      // Assess
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: ids[name] },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    },
+  );
+
+  it.each([
+    ['uploads', 'uploads/'],
+    ['derivatives', 'derivatives/'],
+  ] as const)('writes server access logs of the %s bucket to the access-logs bucket', (name, prefix) => {
+    // Assess
+    expect(bucket(ids[name]).Properties?.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: ids.accessLogs },
+      LogFilePrefix: prefix,
+    });
+  });
+
+  it('sends ObjectCreated:* under incoming/ of the uploads bucket, and nothing else, to the ingest queue', () => {
+    // Assess
+    const notifications = Object.values(template.findResources('Custom::S3BucketNotifications'));
+    expect(notifications).toHaveLength(1);
+    expect(notifications[0]?.Properties).toMatchObject({
+      BucketName: { Ref: ids.uploads },
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: INCOMING_PREFIX }] } },
+            QueueArn: arnOf(stack.ingest.queue),
+          },
+        ],
+      },
+    });
+  });
+
+  it('lets S3 send to the ingest queue only from the uploads bucket', () => {
+    // Assess
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: logicalIdOf(stack.ingest.queue) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 's3.amazonaws.com' },
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Condition: { ArnLike: { 'aws:SourceArn': arnOf(stack.documentStore.uploadsBucket) } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('no output of the pipeline can start it again', () => {
+  let template: Template;
+  let stack: DocflowStack;
+
+  beforeAll(() => {
+    ({ template, stack } = synthDocflowTemplate());
+  }, 60_000);
+
+  it('derives no derivative key under the notification prefix, for any document id and version', () => {
+    // Assess
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.string({ minLength: 1 }), (bucket, key, version) => {
+        const id = documentId(bucket, key);
+        for (const derived of [derivativeKeys.thumbnail(id, version), derivativeKeys.text(id, version)]) {
+          expect(derived.startsWith(INCOMING_PREFIX)).toBe(false);
+          expect(Object.values(DERIVATIVE_PREFIXES).some((prefix) => derived.startsWith(prefix))).toBe(true);
+        }
+      }),
+    );
+    for (const prefix of Object.values(DERIVATIVE_PREFIXES)) {
+      expect(prefix.startsWith(INCOMING_PREFIX) || INCOMING_PREFIX.startsWith(prefix)).toBe(false);
+    }
+  });
+
+  it('writes derivatives to their own bucket, which has no notifications', () => {
+    // Assess
+    expect(logicalIdOf(stack.documentStore.derivativesBucket)).not.toBe(
+      logicalIdOf(stack.documentStore.uploadsBucket),
+    );
+    const notified = Object.values(template.findResources('Custom::S3BucketNotifications')).map(
+      (resource) => resource.Properties.BucketName,
+    );
+    expect(notified).toEqual([{ Ref: logicalIdOf(stack.documentStore.uploadsBucket) }]);
+  });
+
+  it('grants no principal of the stack any write to the uploads bucket', () => {
+    // Prepare
+    const uploadsId = logicalIdOf(stack.documentStore.uploadsBucket);
+    const writes = /^s3:(Put|Copy|Restore|Replicate|\*)|^s3:.*\*$/;
+
+    // Act
+    const offending = iamStatements(template).filter(
+      ({ statement }) =>
+        statement.Effect === 'Allow' &&
+        actionsOf(statement).some((action) => writes.test(action) && action !== 's3:PutBucketNotification') &&
+        resourcesOfStatement(statement).some((resource) => JSON.stringify(resource).includes(uploadsId)),
+    );
+
+    // Assess
+    expect(offending).toEqual([]);
+  });
+});

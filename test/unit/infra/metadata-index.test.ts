@@ -1,0 +1,86 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
+import { METADATA_TABLE } from '../../../lambdas/shared/metadata-item';
+import {
+  logicalIdOf,
+  resourcesOf,
+  synthDocflowTemplate,
+  type TemplateResource,
+} from '../../support/docflow-app';
+
+describe('MetadataIndex', () => {
+  let template: Template;
+  let stack: DocflowStack;
+  let table: TemplateResource;
+
+  beforeAll(() => {
+    ({ template, stack } = synthDocflowTemplate());
+    const resource = resourcesOf(template, 'AWS::DynamoDB::Table')[logicalIdOf(stack.metadataIndex.table)];
+    if (!resource) throw new Error('no metadata table');
+    table = resource;
+  }, 60_000);
+
+  it('is on-demand, with point-in-time recovery and deletion protection, and retained', () => {
+    // Assess
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('is keyed by the partition key the handlers use', () => {
+    // Assess
+    expect(table.Properties?.KeySchema).toEqual([
+      { AttributeName: METADATA_TABLE.partitionKey, KeyType: 'HASH' },
+    ]);
+  });
+
+  it('has the two listing indexes the API queries, named and keyed as METADATA_TABLE says, projecting all', () => {
+    // Prepare
+    const { byStatusIndex, byUploadTimeIndex } = METADATA_TABLE;
+
+    // Assess
+    expect(table.Properties?.GlobalSecondaryIndexes).toEqual(
+      [byStatusIndex, byUploadTimeIndex].map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+  });
+
+  it('declares every key attribute as a string', () => {
+    // Prepare
+    const { partitionKey, byStatusIndex, byUploadTimeIndex } = METADATA_TABLE;
+    const names = new Set([
+      partitionKey,
+      byStatusIndex.partitionKey,
+      byStatusIndex.sortKey,
+      byUploadTimeIndex.partitionKey,
+    ]);
+
+    // Assess
+    expect(table.Properties?.AttributeDefinitions).toEqual(
+      expect.arrayContaining([...names].map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
+    );
+    expect(table.Properties?.AttributeDefinitions).toHaveLength(names.size);
+  });
+
+  it('names its index ARNs for grants without index/*', () => {
+    // Act
+    const arns = stack.resolve(stack.metadataIndex.indexArns());
+
+    // Assess
+    expect(JSON.stringify(arns)).toContain('/index/byStatus');
+    expect(JSON.stringify(arns)).toContain('/index/byUploadTime');
+    expect(JSON.stringify(arns)).not.toContain('*');
+  });
+});

@@ -1,0 +1,194 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../../infra/constructs/query-api';
+import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
+import {
+  actionsOf,
+  arnOf,
+  environmentOf,
+  logicalIdOf,
+  refOf,
+  resourcesOf,
+  statementsOfRole,
+  synthDocflowTemplate,
+  type TemplateResource,
+} from '../../support/docflow-app';
+
+describe('QueryApi', () => {
+  let template: Template;
+  let stack: DocflowStack;
+  let methods: TemplateResource[];
+
+  beforeAll(() => {
+    ({ template, stack } = synthDocflowTemplate());
+    methods = Object.values(resourcesOf(template, 'AWS::ApiGateway::Method'));
+  }, 60_000);
+
+  /** The full path of an API Gateway resource, from its PathPart chain. */
+  const pathOf = (resourceRef: unknown): string => {
+    const resources = resourcesOf(template, 'AWS::ApiGateway::Resource');
+    const parts: string[] = [];
+    let current = resourceRef as { Ref?: string };
+    while (current.Ref && resources[current.Ref]) {
+      const resource = resources[current.Ref];
+      parts.unshift(resource?.Properties?.PathPart as string);
+      current = resource?.Properties?.ParentId as { Ref?: string };
+    }
+    return `/${parts.join('/')}`;
+  };
+
+  it('routes GET on each documented path to the api function', () => {
+    // Assess
+    expect(
+      methods.map((m) => `${m.Properties?.HttpMethod} ${pathOf(m.Properties?.ResourceId)}`).sort(),
+    ).toEqual(API_ROUTES.map((route) => `GET ${route.path}`).sort());
+    for (const method of methods) {
+      const integration = method.Properties?.Integration as {
+        Type: string;
+        Uri: { 'Fn::Join': [string, unknown[]] };
+      };
+      expect(integration.Type).toBe('AWS_PROXY');
+      expect(integration.Uri['Fn::Join'][1]).toContainEqual(arnOf(stack.queryApi.handler.function));
+    }
+  });
+
+  it('requires IAM authorization on every method', () => {
+    for (const method of methods) {
+      // Assess
+      expect(method.Properties?.AuthorizationType).toBe('AWS_IAM');
+    }
+  });
+
+  it('validates the parameters of every method, requiring the path parameters', () => {
+    // Prepare
+    const validators = resourcesOf(template, 'AWS::ApiGateway::RequestValidator');
+    const [validatorId, validator] = Object.entries(validators)[0] ?? [];
+
+    // Assess
+    expect(Object.keys(validators)).toHaveLength(1);
+    expect(validator?.Properties).toMatchObject({
+      ValidateRequestParameters: true,
+      ValidateRequestBody: true,
+    });
+    for (const method of methods) {
+      const path = pathOf(method.Properties?.ResourceId);
+      const route = API_ROUTES.find((r) => r.path === path);
+      expect(method.Properties?.RequestValidatorId).toEqual({ Ref: validatorId });
+      expect(method.Properties?.RequestParameters ?? {}).toEqual({
+        ...(path.includes('{id}') ? { 'method.request.path.id': true } : {}),
+        ...Object.fromEntries(
+          (route?.query ?? []).map((name) => [`method.request.querystring.${name}`, false]),
+        ),
+      });
+    }
+  });
+
+  it('traces, logs executions and access as JSON, and throttles its stage', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      AccessLogSetting: {
+        DestinationArn: { 'Fn::Join': ['', Match.arrayWith([refOf(stack.queryApi.accessLogGroup)])] },
+        Format: Match.stringLikeRegexp(
+          '^\\{.*"requestId":"\\$context.requestId".*"status":"\\$context.status".*\\}$',
+        ),
+      },
+      MethodSettings: [
+        {
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'INFO',
+          DataTraceEnabled: false,
+          MetricsEnabled: true,
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        },
+      ],
+    });
+  });
+
+  it('sets the account CloudWatch role that execution logging needs, and keeps it', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGateway::Account', {
+      CloudWatchRoleArn: Match.objectLike({ 'Fn::GetAtt': Match.arrayWith(['Arn']) }),
+    });
+    template.hasResource('AWS::IAM::Role', {
+      Properties: Match.objectLike({
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
+        }),
+      }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('keeps the cursor key in Secrets Manager and gives the function its ARN, never its value', () => {
+    // Prepare
+    const variables = environmentOf(template, stack.queryApi.handler.function);
+
+    // Assess
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+    expect(variables.CURSOR_SECRET_ARN).toEqual(refOf(stack.queryApi.cursorSecret));
+    expect(variables).not.toHaveProperty('CURSOR_SECRET');
+    expect(JSON.stringify(variables)).not.toContain('resolve:secretsmanager');
+  });
+
+  it('lets the function read that secret, query the table and its indexes, and read objects it presigns', () => {
+    // Prepare
+    const role = stack.queryApi.handler.function.role;
+    if (!role) throw new Error('api function has no role');
+    const statements = statementsOfRole(template, logicalIdOf(role)).filter(
+      (s) => !actionsOf(s).some((a) => a.startsWith('logs:') || a.startsWith('xray:')),
+    );
+    const table = arnOf(stack.metadataIndex.table);
+    const uploads = arnOf(stack.documentStore.uploadsBucket);
+    const derivatives = arnOf(stack.documentStore.derivativesBucket);
+
+    // Assess
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: refOf(stack.queryApi.cursorSecret),
+      },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: [
+          table,
+          { 'Fn::Join': ['', [table, '/index/byStatus']] },
+          { 'Fn::Join': ['', [table, '/index/byUploadTime']] },
+        ],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:GetObjectVersion'],
+        Resource: { 'Fn::Join': ['', [uploads, '/incoming/*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: [
+          { 'Fn::Join': ['', [derivatives, '/text/*']] },
+          { 'Fn::Join': ['', [derivatives, '/thumbnails/*']] },
+        ],
+      },
+    ]);
+  });
+
+  it('lets API Gateway invoke the function only from this API', () => {
+    // Assess
+    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).filter(
+      (p) =>
+        JSON.stringify(p.Properties?.FunctionName) === JSON.stringify(arnOf(stack.queryApi.handler.function)),
+    );
+    expect(permissions).toHaveLength(API_ROUTES.length);
+    for (const permission of permissions) {
+      expect(permission.Properties?.Principal).toBe('apigateway.amazonaws.com');
+      expect(JSON.stringify(permission.Properties?.SourceArn)).toContain(logicalIdOf(stack.queryApi.restApi));
+    }
+  });
+});

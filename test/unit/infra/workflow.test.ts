@@ -1,0 +1,429 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { App } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ACTIONS_REQUIRING_ANY_RESOURCE } from '../../../infra/compliance';
+import type { PipelineFunction } from '../../../infra/constructs/pipeline-function';
+import { PROJECT_ROOT } from '../../../infra/constructs/pipeline-function';
+import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
+import { LIMIT_SETTINGS } from '../../../lambdas/shared/limits';
+import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/textract-jobs';
+import { DEFINITION_PATH, SUBSTITUTION_KEYS } from '../../../statemachines/substitutions';
+import {
+  actionsOf,
+  arnOf,
+  environmentOf as functionEnvironment,
+  logicalIdOf,
+  refOf,
+  resourcesOf,
+  statementsOfRole,
+  synthDocflowTemplate,
+  type TemplateStatement,
+} from '../../support/docflow-app';
+
+const roleStatements = (template: Template, fn: PipelineFunction): TemplateStatement[] => {
+  const role = fn.function.role;
+  if (!role) throw new Error(`${fn.name} has no role`);
+  return statementsOfRole(template, logicalIdOf(role));
+};
+
+const environmentOf = (template: Template, fn: PipelineFunction): Record<string, unknown> =>
+  functionEnvironment(template, fn.function);
+
+describe('Workflow state machine', () => {
+  let app: App;
+  let template: Template;
+  let stack: DocflowStack;
+  let stateMachine: Record<string, unknown>;
+
+  beforeAll(() => {
+    ({ app, template, stack } = synthDocflowTemplate());
+    const resource = resourcesOf(template, 'AWS::StepFunctions::StateMachine')[
+      logicalIdOf(stack.workflow.stateMachine)
+    ];
+    stateMachine = resource?.Properties ?? {};
+  }, 60_000);
+
+  it('is a Standard workflow traced with X-Ray', () => {
+    // Assess
+    expect(stateMachine.StateMachineType).toBe('STANDARD');
+    expect(stateMachine.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('logs every event, with execution data, to its own log group', () => {
+    // Assess
+    expect(stateMachine.LoggingConfiguration).toEqual({
+      Level: 'ALL',
+      IncludeExecutionData: true,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: arnOf(stack.workflow.stateMachineLogGroup) } }],
+    });
+  });
+
+  it('uses the ASL file itself as its definition (an asset of the file, unchanged)', () => {
+    // Prepare
+    const asset = stack.workflow.stateMachine.node.findChild('DefinitionBody') as Asset;
+
+    // Act
+    const staged = readFileSync(join(app.outdir, asset.assetPath), 'utf8');
+
+    // Assess
+    expect(staged).toBe(readFileSync(join(PROJECT_ROOT, DEFINITION_PATH), 'utf8'));
+    expect(JSON.stringify(stateMachine.DefinitionS3Location)).toContain(asset.assetHash);
+  });
+
+  it('substitutes exactly the exported substitution keys', () => {
+    // Assess
+    const substitutions = stateMachine.DefinitionSubstitutions as Record<string, unknown>;
+    expect(Object.keys(substitutions).sort()).toEqual([...SUBSTITUTION_KEYS].sort());
+  });
+
+  it('has a substitution for every placeholder of the definition', () => {
+    // Prepare
+    const definition = readFileSync(join(PROJECT_ROOT, DEFINITION_PATH), 'utf8');
+    const placeholders = new Set([...definition.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((match) => match[1]));
+
+    // Assess
+    expect(placeholders.size).toBeGreaterThan(0);
+    expect([...placeholders].sort()).toEqual(
+      Object.keys(stateMachine.DefinitionSubstitutions as Record<string, unknown>).sort(),
+    );
+  });
+
+  it('substitutes each placeholder with the resource it names', () => {
+    // Prepare
+    const { workflow, metadataIndex } = stack;
+
+    // Assess
+    expect(stateMachine.DefinitionSubstitutions).toEqual({
+      InspectFunctionArn: arnOf(workflow.inspectFunction.function),
+      ThumbnailFunctionArn: arnOf(workflow.thumbnailFunction.function),
+      ExtractTextFunctionArn: arnOf(workflow.extractTextFunction.function),
+      IndexMetadataFunctionArn: arnOf(workflow.indexMetadataFunction.function),
+      MetadataTableName: refOf(metadataIndex.table),
+      FailedDocumentsQueueUrl: refOf(workflow.failedDocumentsQueue),
+    });
+  });
+
+  describe('role (a file-based definition gets no grants from CDK)', () => {
+    let statements: TemplateStatement[];
+
+    beforeAll(() => {
+      statements = statementsOfRole(template, logicalIdOf(stack.workflow.stateMachine.role));
+    });
+
+    const withAction = (action: string) => statements.filter((s) => actionsOf(s).includes(action));
+
+    it('may invoke exactly the four task functions, unqualified', () => {
+      // Assess
+      const { workflow } = stack;
+      expect(withAction('lambda:InvokeFunction')).toHaveLength(1);
+      expect(withAction('lambda:InvokeFunction')[0]).toEqual({
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: expect.arrayContaining([
+          arnOf(workflow.inspectFunction.function),
+          arnOf(workflow.thumbnailFunction.function),
+          arnOf(workflow.extractTextFunction.function),
+          arnOf(workflow.indexMetadataFunction.function),
+        ]),
+      });
+      expect(withAction('lambda:InvokeFunction')[0]?.Resource).toHaveLength(4);
+    });
+
+    it('may update items of the metadata table only', () => {
+      // Assess
+      expect(withAction('dynamodb:UpdateItem')).toEqual([
+        { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: arnOf(stack.metadataIndex.table) },
+      ]);
+    });
+
+    it('may send to the failed-documents queue only', () => {
+      // Assess
+      expect(withAction('sqs:SendMessage')).toEqual([
+        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(stack.workflow.failedDocumentsQueue) },
+      ]);
+    });
+
+    it('holds nothing else but the X-Ray and log-delivery actions that need "*"', () => {
+      // Assess
+      const others = statements.filter(
+        (s) =>
+          !['lambda:InvokeFunction', 'dynamodb:UpdateItem', 'sqs:SendMessage'].some((a) =>
+            actionsOf(s).includes(a),
+          ),
+      );
+      for (const statement of others) {
+        expect(statement.Resource).toBe('*');
+        for (const action of actionsOf(statement)) expect(ACTIONS_REQUIRING_ANY_RESOURCE).toContain(action);
+      }
+      expect(others.flatMap(actionsOf)).toEqual(
+        expect.arrayContaining(['xray:PutTraceSegments', 'logs:CreateLogDelivery']),
+      );
+    });
+  });
+
+  it('keeps the failed-documents queue encrypted (SSE-SQS), TLS-only, for 14 days, retained', () => {
+    // Assess
+    const queue = resourcesOf(template, 'AWS::SQS::Queue')[logicalIdOf(stack.workflow.failedDocumentsQueue)];
+    expect(queue?.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+    });
+    expect(queue?.DeletionPolicy).toBe('Retain');
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [refOf(stack.workflow.failedDocumentsQueue)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('Workflow functions', () => {
+  let template: Template;
+  let stack: DocflowStack;
+
+  beforeAll(() => {
+    ({ template, stack } = synthDocflowTemplate({ context: { 'docflow:limits': { maxPages: 7 } } }));
+  }, 60_000);
+
+  it('pass the configured limits to every function that reads documents', () => {
+    for (const fn of [
+      stack.workflow.inspectFunction,
+      stack.workflow.thumbnailFunction,
+      stack.workflow.extractTextFunction,
+    ]) {
+      // Assess
+      expect(environmentOf(template, fn)).toMatchObject(
+        Object.fromEntries(
+          Object.entries(LIMIT_SETTINGS).map(([key, setting]) => [
+            setting.env,
+            key === 'maxPages' ? '7' : String(setting.default),
+          ]),
+        ),
+      );
+    }
+  });
+
+  it('let the document readers read uploads under incoming/ only, and list the bucket (404 instead of 403)', () => {
+    const uploads = stack.documentStore.uploadsBucket;
+    for (const fn of [
+      stack.workflow.inspectFunction,
+      stack.workflow.thumbnailFunction,
+      stack.workflow.extractTextFunction,
+    ]) {
+      // Assess
+      const statements = roleStatements(template, fn);
+      expect(statements).toContainEqual({
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:GetObjectVersion'],
+        Resource: { 'Fn::Join': ['', [arnOf(uploads), '/incoming/*']] },
+      });
+      expect(statements).toContainEqual({
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: arnOf(uploads),
+      });
+    }
+  });
+
+  it('let thumbnail and text writers write their own derivative prefix only', () => {
+    // Prepare
+    const derivatives = arnOf(stack.documentStore.derivativesBucket);
+    const putsOf = (fn: PipelineFunction) =>
+      roleStatements(template, fn).filter((s) => actionsOf(s).includes('s3:PutObject'));
+
+    // Assess
+    expect(putsOf(stack.workflow.thumbnailFunction)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [derivatives, '/thumbnails/*']] },
+      },
+    ]);
+    for (const fn of [stack.workflow.extractTextFunction, stack.workflow.textractCallbackFunction]) {
+      expect(putsOf(fn)).toEqual([
+        { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [derivatives, '/text/*']] } },
+      ]);
+    }
+    expect(putsOf(stack.workflow.inspectFunction)).toEqual([]);
+    expect(putsOf(stack.workflow.indexMetadataFunction)).toEqual([]);
+  });
+
+  it('let index-metadata put items of the metadata table and nothing else of DynamoDB', () => {
+    // Assess
+    const dynamo = roleStatements(template, stack.workflow.indexMetadataFunction).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(dynamo).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: arnOf(stack.metadataIndex.table) },
+    ]);
+    expect(environmentOf(template, stack.workflow.indexMetadataFunction)).toMatchObject({
+      METADATA_TABLE_NAME: refOf(stack.metadataIndex.table),
+    });
+  });
+});
+
+describe('Asynchronous Textract channel', () => {
+  let template: Template;
+  let stack: DocflowStack;
+
+  beforeAll(() => {
+    ({ template, stack } = synthDocflowTemplate());
+  }, 60_000);
+
+  it('encrypts the topic with the AWS-managed SNS key and refuses publishing without TLS', () => {
+    // Assess
+    const topic = resourcesOf(template, 'AWS::SNS::Topic')[logicalIdOf(stack.workflow.textractTopic)];
+    expect(topic?.Properties?.KmsMasterKeyId).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':kms:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':alias/aws/sns',
+        ],
+      ],
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [refOf(stack.workflow.textractTopic)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('lets Textract, for this account only, assume the role that may publish to the topic only', () => {
+    // Prepare
+    const role = stack.workflow.textractPublishRole;
+    const roleResource = resourcesOf(template, 'AWS::IAM::Role')[logicalIdOf(role)];
+
+    // Assess
+    expect(roleResource?.Properties?.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'textract.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ],
+    });
+    expect(statementsOfRole(template, logicalIdOf(role))).toEqual([
+      { Effect: 'Allow', Action: 'sns:Publish', Resource: refOf(stack.workflow.textractTopic) },
+    ]);
+  });
+
+  it('gives extract-text the topic and role, and lets it pass that role only', () => {
+    // Prepare
+    const fn = stack.workflow.extractTextFunction;
+
+    // Assess
+    expect(environmentOf(template, fn)).toMatchObject({
+      TEXTRACT_TOPIC_ARN: refOf(stack.workflow.textractTopic),
+      TEXTRACT_ROLE_ARN: arnOf(stack.workflow.textractPublishRole),
+      DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
+      TEXTRACT_JOBS_TABLE_NAME: refOf(stack.workflow.textractJobsTable),
+    });
+    expect(roleStatements(template, fn).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual([
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: arnOf(stack.workflow.textractPublishRole) },
+    ]);
+  });
+
+  it('delivers job completions raw to the callback queue, dead-lettering what cannot be delivered', () => {
+    // Assess
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      TopicArn: refOf(stack.workflow.textractTopic),
+      Endpoint: arnOf(stack.workflow.textractCallbackQueue),
+      RawMessageDelivery: true,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(stack.workflow.textractCallbackDeadLetterQueue) },
+    });
+  });
+
+  it('feeds the callback function with partial batch failures, 6× its timeout of visibility, DLQ after 5', () => {
+    // Prepare
+    const fn = stack.workflow.textractCallbackFunction.function;
+    const timeout = resourcesOf(template, 'AWS::Lambda::Function')[logicalIdOf(fn)]?.Properties
+      ?.Timeout as number;
+    const queue = resourcesOf(template, 'AWS::SQS::Queue')[logicalIdOf(stack.workflow.textractCallbackQueue)];
+
+    // Assess
+    expect(queue?.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    expect(queue?.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: {
+        deadLetterTargetArn: arnOf(stack.workflow.textractCallbackDeadLetterQueue),
+        maxReceiveCount: 5,
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(stack.workflow.textractCallbackQueue),
+      FunctionName: refOf(fn),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('keeps job records in an on-demand table keyed by job tag, expiring them by TTL', () => {
+    // Assess
+    const table = resourcesOf(template, 'AWS::DynamoDB::Table')[
+      logicalIdOf(stack.workflow.textractJobsTable)
+    ];
+    expect(table?.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: TEXTRACT_JOBS_TABLE.timeToLiveAttribute, Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    expect(table?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('lets extract-text write job records and the callback read and delete them, and neither touch the metadata', () => {
+    // Prepare
+    const dynamoOf = (fn: PipelineFunction) =>
+      roleStatements(template, fn).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const jobs = arnOf(stack.workflow.textractJobsTable);
+
+    // Assess
+    expect(dynamoOf(stack.workflow.extractTextFunction)).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: jobs },
+    ]);
+    expect(dynamoOf(stack.workflow.textractCallbackFunction)).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem'], Resource: jobs },
+    ]);
+    expect(environmentOf(template, stack.workflow.textractCallbackFunction)).toMatchObject({
+      TEXTRACT_JOBS_TABLE_NAME: refOf(stack.workflow.textractJobsTable),
+      DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
+    });
+  });
+
+  it('lets the callback function complete tasks of this state machine only', () => {
+    // Assess
+    const states = roleStatements(template, stack.workflow.textractCallbackFunction).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('states:')),
+    );
+    expect(states).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
+        Resource: refOf(stack.workflow.stateMachine),
+      },
+    ]);
+  });
+});
