@@ -96,6 +96,14 @@ export class DocflowStack extends Stack {
         stateMachineArn,
       ]),
     });
+    new CfnOutput(this, 'FailedDocumentsQueueUrl', {
+      description: 'Documents that failed after their retries, with input and error (docflow redrive)',
+      value: this.workflow.failedDocumentsQueue.queueUrl,
+    });
+    new CfnOutput(this, 'IngestDeadLetterQueueUrl', {
+      description: 'Ingest messages the starter could not handle after 5 receives',
+      value: this.ingest.deadLetterQueue.queueUrl,
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'Subscribe operators here to receive the alarms',
       value: this.monitoring.alarmTopic.topicArn,

@@ -73,6 +73,13 @@ describe('DocflowStack', () => {
     expect(outputs.AlarmTopicArn?.Value).toEqual(refOf(stack.monitoring.alarmTopic));
   });
 
+  it('outputs both dead-letter queues, which the CLI reads and redrives', () => {
+    // Assess
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.FailedDocumentsQueueUrl?.Value).toEqual(refOf(stack.workflow.failedDocumentsQueue));
+    expect(outputs.IngestDeadLetterQueueUrl?.Value).toEqual(refOf(stack.ingest.deadLetterQueue));
+  });
+
   it('only composes constructs: it declares no resource of its own', () => {
     // Prepare
     const composed = new Set<unknown>([
