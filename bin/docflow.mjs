@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// The `docflow` command (package.json "bin"). It runs the TypeScript CLI in cli/ through tsx, on the
+// project's own Node 24 (the `node` devDependency) even when the `node` on PATH is older: npx and npm
+// scripts put node_modules/.bin first on PATH, but a direct call of this file may not.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const REQUIRED_MAJOR = 24;
+const major = Number(process.versions.node.split('.')[0]);
+
+if (major < REQUIRED_MAJOR) {
+  const projectNode = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
+  if (!existsSync(projectNode) || process.env.DOCFLOW_REEXEC === '1') {
+    process.stderr.write(
+      `docflow needs Node ${REQUIRED_MAJOR} or newer (this is ${process.version}): run \`npm ci\` in the project, ` +
+        'then use `npx docflow …`.\n',
+    );
+    process.exit(2);
+  }
+  const child = spawn(projectNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, DOCFLOW_REEXEC: '1' },
+  });
+  // Ctrl-C reaches the child from the terminal itself (a second copy would force-stop `up`);
+  // signals sent to this process alone are passed on.
+  process.on('SIGINT', () => {});
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    } else {
+      process.exit(code ?? 1);
+    }
+  });
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { runCli, processEnvironment } = await import('../cli/main.ts');
+  const code = await runCli(process.argv.slice(2), processEnvironment());
+  process.exitCode = code;
+  // SDK clients are closed by the command; should anything else hold the event loop, do not hang.
+  setTimeout(() => process.exit(code), 2000).unref();
+}

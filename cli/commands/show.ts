@@ -1,0 +1,27 @@
+import type { Command } from '../context';
+import { CliError, EXIT } from '../errors';
+import { printable } from '../format';
+import { displayPath } from '../paths';
+import { findDocument, gatherDocument, renderShownDocument, shownDocumentJson } from '../show-document';
+
+/** `docflow show <id | key> [--json]` */
+export const show: Command = async ({ values, positionals }, context) => {
+  const [idOrKey = ''] = positionals;
+  const { terminal } = context;
+  const target = await context.target();
+  const document = await findDocument(target.documents, target.uploader.bucket, idOrKey);
+  if (!document)
+    throw new CliError(`no document with id or key "${printable(idOrKey)}" in ${target.description}`);
+  const shown = await gatherDocument(target, document, context.dataDir);
+  if (values.json === true) {
+    terminal.out(JSON.stringify(shownDocumentJson(shown), null, 2));
+  } else {
+    const lines = renderShownDocument(shown, {
+      displayPath: (path) => displayPath(path, context.cwd),
+      consoleLinks: target.kind === 'stack',
+      ...(terminal.columns === undefined ? {} : { width: terminal.columns }),
+    });
+    for (const line of lines) terminal.out(line);
+  }
+  return EXIT.ok;
+};

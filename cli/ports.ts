@@ -1,0 +1,113 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { DocumentDetail, DocumentList, TextResponse } from '../lambdas/api/schemas';
+import type { DocumentStatus } from '../lambdas/shared/document';
+
+/**
+ * The roles the CLI's commands need from a docflow deployment (the local cloud or a deployed stack).
+ * Commands and their logic take these; `target.ts` builds the AWS-backed adapters.
+ */
+
+/** A file to put into the uploads bucket. */
+export interface UploadRequest {
+  readonly path: string;
+  readonly key: string;
+  readonly size: number;
+}
+
+/** What S3 answered for a finished upload. */
+export interface UploadedObject {
+  readonly bucket: string;
+  readonly key: string;
+  /** As S3 returns it (quoted, `"<md5>"` or `"<md5>-<parts>"` for multipart). */
+  readonly eTag: string;
+  /** Present when the bucket is versioned. */
+  readonly versionId?: string;
+}
+
+export interface DocumentUploader {
+  /** The uploads bucket (document ids derive from it and the key). */
+  readonly bucket: string;
+  /** Uploads one file (multipart when large), reporting the bytes sent so far. */
+  upload(file: UploadRequest, onProgress: (sentBytes: number) => void): Promise<UploadedObject>;
+}
+
+/** The query API's list filters (`GET /documents`). */
+export interface ListQuery {
+  readonly status?: DocumentStatus;
+  readonly type?: string;
+  readonly uploadedAfter?: string;
+  readonly uploadedBefore?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/** The query API. */
+export interface DocumentsApi {
+  list(query: ListQuery): Promise<DocumentList>;
+  /** The document, or undefined when the API has none with this id. */
+  get(id: string): Promise<DocumentDetail | undefined>;
+  /** A page of extracted text, or undefined when the document has none (404). */
+  text(id: string, page: number, pageSize: number): Promise<TextResponse | undefined>;
+}
+
+/** Plain GETs of presigned URLs (thumbnails). */
+export interface Downloads {
+  download(url: string): Promise<Uint8Array>;
+}
+
+/** Reads Step Functions execution histories. */
+export interface ExecutionsReader {
+  /** Every event of the execution, oldest first; undefined when the execution does not exist. */
+  history(executionArn: string): Promise<HistoryEvent[] | undefined>;
+  /** The newest `count` events, newest first; undefined when the execution does not exist. */
+  latestEvents(executionArn: string, count: number): Promise<HistoryEvent[] | undefined>;
+}
+
+export type RedriveOutcome = 'redriven' | 'not-redrivable' | 'not-found';
+
+export type StartOutcome =
+  | { readonly started: true; readonly executionArn: string }
+  | { readonly started: false; readonly reason: 'name-taken' };
+
+/** Runs failed documents again. */
+export interface ExecutionRedriver {
+  /** RedriveExecution: `not-redrivable` and `not-found` are AWS's refusals, anything else throws. */
+  redrive(executionArn: string): Promise<RedriveOutcome>;
+  /** StartExecution: `name-taken` when an execution of that name exists (ExecutionAlreadyExists). */
+  start(stateMachineArn: string, name: string, input: string): Promise<StartOutcome>;
+}
+
+/** A message of the failed-documents queue. */
+export interface QueuedMessage {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+}
+
+/** The failed-documents DLQ. */
+export interface FailedDocumentsQueue {
+  receive(options: {
+    readonly max: number;
+    readonly visibilityTimeoutSeconds: number;
+    readonly waitSeconds: number;
+  }): Promise<QueuedMessage[]>;
+  delete(receiptHandle: string): Promise<void>;
+  /** Makes a received message visible again at once. */
+  release(receiptHandle: string): Promise<void>;
+}
+
+/** A docflow deployment, as the commands see it. */
+export interface DocflowTarget {
+  readonly kind: 'local' | 'stack';
+  /** For messages: `the local cloud at http://127.0.0.1:4566`, `stack Docflow in eu-west-1`. */
+  readonly description: string;
+  readonly uploader: DocumentUploader;
+  readonly documents: DocumentsApi;
+  readonly downloads: Downloads;
+  readonly executions: ExecutionsReader;
+  readonly redriver: ExecutionRedriver;
+  /** The failed-documents DLQ; throws when the deployment has no FailedDocumentsQueueUrl output. */
+  failedDocuments(): FailedDocumentsQueue;
+  /** Releases the clients' sockets. */
+  close(): void;
+}

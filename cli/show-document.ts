@@ -1,0 +1,249 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DocumentDetail } from '../lambdas/api/schemas';
+import { documentId } from '../lambdas/shared/document';
+import { INCOMING_PREFIX } from './command-options';
+import { formatBytes, formatDuration, formatInstant, orDash, printableText, readableCause } from './format';
+import type { DocumentsApi, Downloads, ExecutionsReader } from './ports';
+import { renderFields, renderTable } from './table';
+import { buildTimeline, type ExecutionTimeline } from './timeline';
+import { problemOf, processingTime } from './upload-session';
+
+/** Characters of text `show` previews. */
+export const PREVIEW_CHARACTERS = 500;
+/** Text pages read at most for a preview (pages may be empty: a scanned cover, a blank page). */
+const PREVIEW_MAX_PAGES = 5;
+
+const DOCUMENT_ID = /^[A-Za-z0-9_-]{22}$/;
+
+/**
+ * Finds a document by id or by key. A 22-character base64url word is tried as an id first; anything
+ * else (or an id that finds nothing) as a key of the uploads bucket, then as one under `incoming/`
+ * (so `show notes.txt` finds `incoming/notes.txt`).
+ */
+export const findDocument = async (
+  documents: Pick<DocumentsApi, 'get'>,
+  bucket: string,
+  idOrKey: string,
+): Promise<DocumentDetail | undefined> => {
+  if (DOCUMENT_ID.test(idOrKey)) {
+    const byId = await documents.get(idOrKey);
+    if (byId) return byId;
+  }
+  const byKey = await documents.get(documentId(bucket, idOrKey));
+  if (byKey || idOrKey.startsWith(INCOMING_PREFIX)) return byKey;
+  return documents.get(documentId(bucket, `${INCOMING_PREFIX}${idOrKey.replace(/^\/+/, '')}`));
+};
+
+/** The first {@link PREVIEW_CHARACTERS} characters of a document's text, or undefined when it has none. */
+export const textPreview = async (
+  documents: Pick<DocumentsApi, 'text'>,
+  id: string,
+  maxCharacters = PREVIEW_CHARACTERS,
+): Promise<string | undefined> => {
+  const parts: string[] = [];
+  let length = 0;
+  for (
+    let page: number | null = 1, read = 0;
+    page !== null && length < maxCharacters && read < PREVIEW_MAX_PAGES;
+    read += 1
+  ) {
+    const response = await documents.text(id, page, 1);
+    if (!response) return read === 0 ? undefined : parts.join('\n\n');
+    for (const textPage of response.pages) {
+      const text = textPage.text.trim();
+      if (text === '') continue;
+      parts.push(text);
+      length += text.length;
+    }
+    page = response.nextPage;
+  }
+  const joined = parts.join('\n\n');
+  return joined.length > maxCharacters ? `${joined.slice(0, maxCharacters).trimEnd()}…` : joined;
+};
+
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'image/webp': 'webp',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/avif': 'avif',
+};
+
+/** Downloads the thumbnail to `<dataDir>/thumbnails/<id>.<ext>` and returns the path; undefined when there is none. */
+export const saveThumbnail = async (
+  downloads: Downloads,
+  document: DocumentDetail,
+  dataDir: string,
+): Promise<string | undefined> => {
+  if (!document.thumbnail) return undefined;
+  const bytes = await downloads.download(document.thumbnail.url);
+  const folder = join(dataDir, 'thumbnails');
+  await mkdir(folder, { recursive: true });
+  // The id is base64url: safe as a file name on every system.
+  const path = join(folder, `${document.id}.${EXTENSIONS[document.thumbnail.contentType] ?? 'webp'}`);
+  await writeFile(path, bytes);
+  return path;
+};
+
+/** The execution's steps, or undefined when the document names none or it is gone. */
+export const executionTimeline = async (
+  executions: ExecutionsReader,
+  document: DocumentDetail,
+): Promise<ExecutionTimeline | undefined> => {
+  if (!document.execution) return undefined;
+  const history = await executions.history(document.execution.arn);
+  return history ? buildTimeline(history) : undefined;
+};
+
+/** Everything `show` gathers; parts that failed carry their error instead. */
+export interface ShownDocument {
+  readonly document: DocumentDetail;
+  readonly textPreview?: string;
+  readonly thumbnailPath?: string;
+  readonly timeline?: ExecutionTimeline;
+  /** What could not be fetched (`thumbnail: HTTP 403`), shown as notes. */
+  readonly problems: readonly string[];
+}
+
+const settle = async <T>(
+  label: string,
+  problems: string[],
+  work: () => Promise<T>,
+): Promise<T | undefined> => {
+  try {
+    return await work();
+  } catch (error) {
+    problems.push(`${label}: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+};
+
+/** Gathers the preview, thumbnail and steps of a document, in parallel; one failing does not hide the others. */
+export const gatherDocument = async (
+  ports: { documents: Pick<DocumentsApi, 'text'>; downloads: Downloads; executions: ExecutionsReader },
+  document: DocumentDetail,
+  dataDir: string,
+): Promise<ShownDocument> => {
+  const problems: string[] = [];
+  const [preview, thumbnailPath, timeline] = await Promise.all([
+    document.text ? settle('text', problems, () => textPreview(ports.documents, document.id)) : undefined,
+    settle('thumbnail', problems, () => saveThumbnail(ports.downloads, document, dataDir)),
+    settle('execution', problems, () => executionTimeline(ports.executions, document)),
+  ]);
+  return {
+    document,
+    ...(preview !== undefined ? { textPreview: preview } : {}),
+    ...(thumbnailPath !== undefined ? { thumbnailPath } : {}),
+    ...(timeline !== undefined ? { timeline } : {}),
+    problems,
+  };
+};
+
+const STEP_COLUMNS = [
+  { header: 'STEP' },
+  { header: 'STATUS' },
+  { header: 'START', align: 'right' },
+  { header: 'DURATION', align: 'right' },
+  { header: 'RETRIES', align: 'right' },
+  { header: 'ERROR', shrink: 'end' },
+] as const;
+
+/** The compact timeline table: one row per state entered, branches indented. */
+export const renderTimeline = (timeline: ExecutionTimeline, width?: number): string[] => {
+  const origin = timeline.startedAt?.getTime() ?? timeline.steps[0]?.startedAt.getTime() ?? 0;
+  return renderTable(
+    STEP_COLUMNS,
+    timeline.steps.map((step) => [
+      `${'  '.repeat(step.depth)}${step.name}`,
+      step.status,
+      `+${formatDuration(step.startedAt.getTime() - origin)}`,
+      step.durationMs === undefined ? '' : formatDuration(step.durationMs),
+      step.retries === 0 ? '' : String(step.retries),
+      [step.error, readableCause(step.cause)].filter(Boolean).join(': '),
+    ]),
+    width === undefined ? {} : { width },
+  );
+};
+
+const textSummary = (document: DocumentDetail): string | undefined => {
+  if (!document.text) return undefined;
+  const { source, pages, words, characters } = document.text;
+  return `${source}, ${pages} page${pages === 1 ? '' : 's'}, ${words} words, ${characters} characters`;
+};
+
+export interface RenderShowOptions {
+  /** Relative paths are shown relative to it. */
+  readonly displayPath: (path: string) => string;
+  /** Console links mean something only for a deployed stack. */
+  readonly consoleLinks: boolean;
+  readonly width?: number;
+}
+
+/** The human-readable `show`. */
+export const renderShownDocument = (shown: ShownDocument, options: RenderShowOptions): string[] => {
+  const { document, timeline } = shown;
+  const lines = renderFields([
+    ['key', document.key],
+    ['id', document.id],
+    ['status', document.status],
+    ['problem', problemOf(document) || undefined],
+    ['type', [document.type, document.mimeType].filter(Boolean).join(', ') || undefined],
+    ['size', document.size === undefined ? undefined : formatBytes(document.size)],
+    ['pages', document.pages === undefined ? undefined : String(document.pages)],
+    ['dimensions', document.width && document.height ? `${document.width}×${document.height}` : undefined],
+    ['title', document.title],
+    ['author', document.author],
+    ['text', textSummary(document) ?? (document.textStrategy === 'none' ? 'none' : undefined)],
+    ['strategy', document.textStrategy],
+    ['uploaded', formatInstant(document.uploadedAt)],
+    ['took', document.status === 'PROCESSING' ? undefined : processingTime(document) || undefined],
+    ['version', document.version],
+    [
+      'thumbnail',
+      shown.thumbnailPath
+        ? `${options.displayPath(shown.thumbnailPath)} (${orDash(document.thumbnail?.width)}×${orDash(document.thumbnail?.height)})`
+        : undefined,
+    ],
+    ['execution', document.execution?.arn],
+    ['console', options.consoleLinks ? document.execution?.consoleUrl : undefined],
+  ]);
+  if (shown.textPreview !== undefined) {
+    lines.push('', 'Text:');
+    for (const line of printableText(shown.textPreview).split('\n')) lines.push(`  ${line}`.trimEnd());
+  }
+  if (timeline) {
+    const took =
+      timeline.startedAt && timeline.stoppedAt
+        ? `, ${formatDuration(timeline.stoppedAt.getTime() - timeline.startedAt.getTime())}`
+        : '';
+    const redriven = timeline.redriveCount > 0 ? `, redriven ${timeline.redriveCount}×` : '';
+    lines.push('', `Steps (execution ${timeline.status}${took}${redriven}):`);
+    lines.push(
+      ...renderTimeline(timeline, options.width === undefined ? undefined : options.width - 2).map(
+        (line) => `  ${line}`,
+      ),
+    );
+  }
+  for (const problem of shown.problems) lines.push('', `note: could not read the ${problem}`);
+  return lines;
+};
+
+/** The `show --json` document: the API's detail plus what the CLI gathered. */
+export const shownDocumentJson = (shown: ShownDocument): unknown => ({
+  document: shown.document,
+  textPreview: shown.textPreview ?? null,
+  thumbnailPath: shown.thumbnailPath ?? null,
+  execution: shown.timeline
+    ? {
+        arn: shown.document.execution?.arn,
+        status: shown.timeline.status,
+        startedAt: shown.timeline.startedAt?.toISOString() ?? null,
+        stoppedAt: shown.timeline.stoppedAt?.toISOString() ?? null,
+        error: shown.timeline.error ?? null,
+        cause: shown.timeline.cause ?? null,
+        redriveCount: shown.timeline.redriveCount,
+        steps: shown.timeline.steps.map((step) => ({ ...step, startedAt: step.startedAt.toISOString() })),
+      }
+    : null,
+  problems: shown.problems,
+});
