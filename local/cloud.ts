@@ -139,6 +139,10 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         DOCFLOW_S3_FORCE_PATH_STYLE: 'true',
+        // Function logs are JSON for CloudWatch; on a terminal only warnings are worth a line, and the
+        // metrics (EMF lines) have no CloudWatch to go to. POWERTOOLS_LOG_LEVEL=INFO shows everything.
+        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+        POWERTOOLS_METRICS_DISABLED: 'true',
       },
     });
     runner = functionRunner;

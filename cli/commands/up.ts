@@ -5,7 +5,6 @@ import { upOptions } from '../command-options';
 import type { Command } from '../context';
 import { EXIT } from '../errors';
 import { displayPath } from '../paths';
-import { renderFields } from '../table';
 
 /** Resolves with the first SIGINT or SIGTERM, then stops listening: a second Ctrl-C ends the process at once. */
 const firstStopSignal = (): Promise<NodeJS.Signals> =>
@@ -32,14 +31,10 @@ export const up: Command = async ({ values }, context) => {
     log: (line) => terminal.info(line),
   });
   const outputs = cloud.localDeployment.outputs;
-  for (const line of renderFields([
-    ['AWS endpoint', `${cloud.endpoint}  (aws --endpoint-url …, AWS_ENDPOINT_URL)`],
-    ['query API', cloud.apiUrl],
-    ['uploads', outputs.UploadsBucketName ? `s3://${outputs.UploadsBucketName}/incoming/` : undefined],
-    ['data', displayPath(cloud.dataDir, context.cwd)],
-  ])) {
-    terminal.info(line);
-  }
+  const uploads = outputs.UploadsBucketName ? `s3://${outputs.UploadsBucketName}/incoming/` : '–';
+  terminal.info(
+    `docflow ready · AWS endpoint ${cloud.endpoint} · query API ${cloud.apiUrl} · uploads ${uploads} · data ${displayPath(cloud.dataDir, context.cwd)}`,
+  );
   terminal.info(
     'Try `npx docflow demo`, `npx docflow upload <file> --wait`, `npx docflow ls`. Ctrl-C stops.',
   );
