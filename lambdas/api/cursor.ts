@@ -40,8 +40,11 @@ export class CursorCodec<S extends z.ZodType> {
     const [body, mac, ...rest] = token.split('.');
     if (!body || !mac || rest.length > 0 || !BASE64URL.test(body) || !BASE64URL.test(mac))
       throw new InvalidCursorError('the cursor is malformed');
-    const given = Buffer.from(mac, 'base64url');
-    const expected = this.#mac(body);
+    // Compared as text, not as decoded bytes: a 32-byte MAC takes 43 base64url characters whose last
+    // two bits are padding the decoder ignores, so four spellings of the last character decode alike.
+    // Only the canonical spelling this codec issues is accepted.
+    const given = Buffer.from(mac, 'ascii');
+    const expected = Buffer.from(this.#mac(body).toString('base64url'), 'ascii');
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       throw new InvalidCursorError('the cursor was not issued by this API or has been altered');
     let json: unknown;

@@ -90,6 +90,24 @@ describe('CursorCodec', () => {
     );
   });
 
+  it('refuses every other spelling of every character, the padding bits of the signature included', () => {
+    // Prepare
+    const codec = new CursorCodec(SECRET, schema);
+    const token = codec.encode(payload);
+    const base64url = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+    // Act
+    const accepted = [...token].flatMap((original, index) =>
+      [...base64url]
+        .filter((replacement) => replacement !== original)
+        .map((replacement) => `${token.slice(0, index)}${replacement}${token.slice(index + 1)}`)
+        .filter((tampered) => !(decodeError(codec, tampered) instanceof InvalidCursorError)),
+    );
+
+    // Assess
+    expect(accepted).toEqual([]);
+  });
+
   it('refuses junk, oversized tokens and correctly signed payloads of the wrong shape', () => {
     // Prepare
     const codec = new CursorCodec(SECRET, schema);
