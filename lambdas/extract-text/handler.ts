@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient, s3Client, textractClient } from '../shared/clients';
-import type { ContainmentLimits } from '../shared/contained-task';
+import { budgetWithin } from '../shared/contained-task';
 import { DynamoDbTextractJobs } from '../shared/dynamodb-textract-jobs';
 import { requireEnv } from '../shared/env';
 import { DocumentRejectedError, TextractThrottledError } from '../shared/errors';
@@ -38,7 +38,7 @@ export const extractTextRequestSchema = z.discriminatedUnion('strategy', [
 ]) satisfies z.ZodType<ExtractTextRequest>;
 
 const limits = readLimits();
-const containment: ContainmentLimits = { budgetMs: limits.parseTimeoutMs, memoryMb: limits.parseMemoryMb };
+const containment = { memoryMb: limits.parseMemoryMb };
 const s3 = s3Client();
 const textract = new TextractTextDetection(textractClient(), {
   topicArn: requireEnv('TEXTRACT_TOPIC_ARN'),
@@ -64,8 +64,12 @@ export const handler = async (event: unknown, context?: Context): Promise<TextRe
   if (context) logger.addContext(context);
   const request = extractTextRequestSchema.parse(event);
   scopeToDocument(request.document.id);
+  // Parsing always ends (typed) before Lambda's own timeout could end the invocation untyped.
+  const parseTimeoutMs = context
+    ? budgetWithin(limits.parseTimeoutMs, context.getRemainingTimeInMillis())
+    : limits.parseTimeoutMs;
   try {
-    const result = await extractText(request, dependencies);
+    const result = await extractText(request, { ...dependencies, limits: { ...limits, parseTimeoutMs } });
     logger.info('text task done', {
       strategy: request.strategy,
       ...('text' in result ? result.text : result),

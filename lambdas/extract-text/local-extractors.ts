@@ -4,7 +4,7 @@ import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DOCX_MAIN_PART, loadZip } from '../inspect/docx-probe';
 import { withPdfDocument } from '../inspect/pdf-probe';
 import { decodeText } from '../inspect/text-probe';
-import { type ContainmentLimits, defineContainedTask, runContained } from '../shared/contained-task';
+import { ContainedPool, type ContainmentLimits, defineContainedTask } from '../shared/contained-task';
 import { CorruptDocumentError, DocumentTooLargeError, UnsupportedDocumentError } from '../shared/errors';
 import type { TextInfo } from '../shared/metadata-item';
 import type { TextPage } from '../shared/text-document';
@@ -178,13 +178,24 @@ export const extractLocalText = async (input: LocalExtractionInput): Promise<Ext
 export const LOCAL_TEXT_TASK = defineContainedTask(import.meta.url, 'extract-text.local', extractLocalText);
 
 /**
- * {@link TextExtractor} in a contained worker thread with a time budget and a heap cap: a parser that
- * spins or balloons on a hostile file is killed and the document rejected, the function lives on.
+ * {@link TextExtractor} in contained worker threads, each extraction killed at its budget
+ * (`limits.parseTimeoutMs`) or at the heap cap: a parser that spins or balloons on a hostile file is
+ * killed and the document rejected, the function lives on. A warm thread is reused after extractions
+ * that succeed (see {@link ContainedPool}), so an invocation does not pay a thread start.
  */
 export class ContainedTextExtractor implements TextExtractor {
-  constructor(private readonly limits: ContainmentLimits) {}
+  readonly #pool: ContainedPool<LocalExtractionInput, ExtractedText>;
+
+  constructor(limits: Pick<ContainmentLimits, 'memoryMb'>) {
+    this.#pool = new ContainedPool(LOCAL_TEXT_TASK, { memoryMb: limits.memoryMb });
+  }
 
   extract(input: LocalExtractionInput): Promise<ExtractedText> {
-    return runContained(LOCAL_TEXT_TASK, input, this.limits);
+    return this.#pool.run(input, input.limits.parseTimeoutMs);
+  }
+
+  /** Stops the idle thread (tests and tools; a Lambda container keeps it for the next invocation). */
+  close(): void {
+    this.#pool.close();
   }
 }

@@ -1,7 +1,7 @@
-import decodeHeic, { type DecodedHeicImage } from 'heic-decode';
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import decodeHeic, { type DecodedHeicImage, type HeicImage } from 'heic-decode';
+import sharp, { type Sharp } from 'sharp';
 import { mapSharpError, sharpInputOptions } from '../inspect/image-probe';
-import { type ContainmentLimits, defineContainedTask, runContained } from '../shared/contained-task';
+import { ContainedPool, type ContainmentLimits, defineContainedTask } from '../shared/contained-task';
 import {
   CorruptDocumentError,
   DocumentRejectedError,
@@ -44,11 +44,14 @@ export interface OcrImagePreparer {
   prepare(input: OcrImageInput): Promise<OcrImage>;
 }
 
-/** Decodes the primary image of a HEIC file to RGBA pixels (heic-decode's signature). */
-export type HeicDecoder = (input: { readonly buffer: Uint8Array }) => Promise<DecodedHeicImage>;
+/** A HEIC file's top-level images, measured but not decoded; `dispose` frees them. */
+export type HeicImages = readonly HeicImage[] & { readonly dispose: () => void };
+
+/** Lists the images of a HEIC file without decoding any (heic-decode's `all`). */
+export type HeicDecoder = (input: { readonly buffer: Uint8Array }) => Promise<HeicImages>;
 
 export interface PrepareOcrImageOptions {
-  /** @default heic-decode */
+  /** @default heic-decode's `all` */
   readonly heicDecoder?: HeicDecoder;
   /** @default {@link TEXTRACT_SYNC_LIMITS} */
   readonly limits?: { readonly maxSidePixels: number; readonly maxBytes: number };
@@ -80,37 +83,46 @@ const openWithSharp = async (bytes: Uint8Array, maxPixels: number): Promise<Sour
   }
 };
 
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 /**
- * HEIC through heic-decode (the runtime's libvips has no HEVC decoder). sharp reads the header first,
- * so the pixel limit holds before the decoder allocates width × height × 4 bytes.
+ * HEIC through heic-decode (the runtime's libvips has no HEVC decoder). Every image's size is read
+ * before any is decoded, so the pixel limit holds before the decoder allocates width × height × 4 bytes
+ * (outside the V8 heap: in WebAssembly memory and a typed array). The first image is the one decoded,
+ * and it need not be the one a header reader calls primary: every image is checked, not one.
  */
-const openHeic = async (bytes: Uint8Array, maxPixels: number, decode: HeicDecoder): Promise<SourceImage> => {
-  let header: Metadata;
+const openHeic = async (
+  bytes: Uint8Array,
+  maxPixels: number,
+  listImages: HeicDecoder,
+): Promise<SourceImage> => {
+  let images: HeicImages;
   try {
-    header = await sharp(bytes, sharpInputOptions(maxPixels)).metadata();
+    images = await listImages({ buffer: bytes });
   } catch (error) {
-    throw mapSharpError(error, maxPixels);
-  }
-  if (header.width && header.height && header.width * header.height > maxPixels) {
-    throw new DocumentTooLargeError(
-      `the image is ${header.width}×${header.height} pixels, over the limit of ${maxPixels} pixels`,
-    );
+    throw new CorruptDocumentError(`the HEIC image cannot be read: ${messageOf(error)}`, { cause: error });
   }
   let decoded: DecodedHeicImage;
   try {
-    decoded = await decode({ buffer: bytes });
-  } catch (error) {
-    throw new CorruptDocumentError(
-      `the HEIC image cannot be decoded: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
+    const first = images[0];
+    if (!first) throw new CorruptDocumentError('the HEIC file holds no image');
+    const oversized = images.find((image) => image.width * image.height > maxPixels);
+    if (oversized) {
+      throw new DocumentTooLargeError(
+        `the HEIC file holds an image of ${oversized.width}×${oversized.height} pixels, over the limit of ${maxPixels} pixels`,
+      );
+    }
+    try {
+      decoded = await first.decode();
+    } catch (error) {
+      throw new CorruptDocumentError(`the HEIC image cannot be decoded: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  } finally {
+    images.dispose();
   }
   const { width, height, data } = decoded;
-  if (width * height > maxPixels) {
-    throw new DocumentTooLargeError(
-      `the image is ${width}×${height} pixels, over the limit of ${maxPixels} pixels`,
-    );
-  }
   const pixels = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return {
     width,
@@ -145,7 +157,7 @@ const encode = async (
  */
 export const prepareOcrImage = async (
   input: OcrImageInput,
-  { heicDecoder = decodeHeic, limits = TEXTRACT_SYNC_LIMITS }: PrepareOcrImageOptions = {},
+  { heicDecoder = decodeHeic.all, limits = TEXTRACT_SYNC_LIMITS }: PrepareOcrImageOptions = {},
 ): Promise<OcrImage> => {
   if (!(CONVERTIBLE_IMAGE_TYPES as readonly string[]).includes(input.type)) {
     throw new UnsupportedDocumentError(`a ${input.type} image cannot be prepared for OCR`);
@@ -181,11 +193,24 @@ export const OCR_IMAGE_TASK = defineContainedTask(
   (input: OcrImageInput) => prepareOcrImage(input),
 );
 
-/** {@link OcrImagePreparer} in a contained worker thread with a time budget and a heap cap. */
+/**
+ * {@link OcrImagePreparer} in contained worker threads, each conversion killed at its budget
+ * (`budgetMs`) or at the heap cap. A warm thread is reused after conversions that succeed (see
+ * {@link ContainedPool}), so an invocation does not pay a thread start.
+ */
 export class ContainedOcrImagePreparer implements OcrImagePreparer {
-  constructor(private readonly limits: ContainmentLimits) {}
+  readonly #pool: ContainedPool<OcrImageInput, OcrImage>;
+
+  constructor(limits: Pick<ContainmentLimits, 'memoryMb'>) {
+    this.#pool = new ContainedPool(OCR_IMAGE_TASK, { memoryMb: limits.memoryMb });
+  }
 
   prepare(input: OcrImageInput): Promise<OcrImage> {
-    return runContained(OCR_IMAGE_TASK, input, this.limits);
+    return this.#pool.run(input, input.budgetMs);
+  }
+
+  /** Stops the idle thread (tests and tools; a Lambda container keeps it for the next invocation). */
+  close(): void {
+    this.#pool.close();
   }
 }

@@ -49,7 +49,7 @@ export const mapSharpError = (error: unknown, maxPixels: number): Error => {
  * Reads an image's dimensions and page count from its header under the pixel limit, then (optionally)
  * decodes a tiny version to catch truncated or damaged data.
  */
-export const probeImage = async (bytes: Buffer, options: ImageProbeOptions): Promise<ImageProbe> => {
+export const probeImage = async (bytes: Uint8Array, options: ImageProbeOptions): Promise<ImageProbe> => {
   const input = sharpInputOptions(options.maxPixels);
   let metadata: Metadata;
   try {

@@ -4,17 +4,29 @@ import type { BlobRef, DocumentBlobs } from '../shared/document-blobs';
 import { DocumentTooLargeError, EmptyDocumentError } from '../shared/errors';
 import type { Limits } from '../shared/limits';
 import type { Inspection } from '../shared/metadata-item';
-import { confirmDocx, confirmType, type DetectedType, detectType, SNIFF_BYTES } from './detect-type';
-import { probeDocx, rejectCompoundFile } from './docx-probe';
-import { probeImage } from './image-probe';
-import { probePdf } from './pdf-probe';
-import { verifyText } from './text-probe';
+import { SNIFF_BYTES } from './detect-type';
+import type { DocumentProber, ProbeFindings } from './document-prober';
 
 /** Ports and configuration of {@link inspectDocument}. */
 export interface InspectDependencies {
   readonly blobs: DocumentBlobs;
+  /** Parses the bytes; the real one contained, killed at its budget or heap cap. */
+  readonly prober: DocumentProber;
+  /** `parseTimeoutMs` is the budget of all the parsing of one inspection (detection and probe). */
   readonly limits: Limits;
 }
+
+/**
+ * Share of the parse budget, at most, that the detection of the type from the first bytes may use; the
+ * probe of the whole bytes has the rest. Detection reads at most {@link SNIFF_BYTES} and takes
+ * milliseconds; a sample that holds it longer is hostile. Split, not shared, so that the two steps
+ * together never outlast the budget, whatever a thread start in between costs.
+ */
+export const DETECT_BUDGET_MAX_MS = 2_000;
+
+/** The detection's part of a parse budget (see {@link DETECT_BUDGET_MAX_MS}): at most a quarter of it. */
+export const detectBudget = (parseTimeoutMs: number): number =>
+  Math.max(1, Math.min(DETECT_BUDGET_MAX_MS, Math.floor(parseTimeoutMs / 4)));
 
 /**
  * Largest file Textract's synchronous API accepts (10 MB). A one-page scan above it goes to the
@@ -22,7 +34,7 @@ export interface InspectDependencies {
  */
 export const TEXTRACT_SYNC_MAX_BYTES = 10_000_000;
 
-/** What the probes found; Inspect adds the size and digest of the bytes. */
+/** What the probe found, as stored; Inspect adds the size and digest of the bytes. */
 type Findings = Omit<Inspection, 'size' | 'sha256'>;
 
 /**
@@ -46,71 +58,38 @@ export const pdfTextStrategy = (
 export const imageTextStrategy = (pages: number): TextStrategy =>
   pages > 1 ? 'textract-async' : 'textract-sync';
 
-const probe = async (detected: DetectedType, bytes: Buffer, limits: Limits): Promise<Findings> => {
-  switch (detected.family) {
+/** What the probe found, with the text strategy that follows from it. */
+const stored = (findings: ProbeFindings, size: number): Findings => {
+  switch (findings.family) {
     case 'pdf': {
-      const pdf = await probePdf(bytes, { maxPages: limits.maxPages, timeoutMs: limits.parseTimeoutMs });
-      return {
-        mimeType: detected.mimeType,
-        type: detected.type,
-        ...pdf,
-        textStrategy: pdfTextStrategy(pdf, bytes.length),
-      };
+      const { family: _, ...pdf } = findings;
+      return { ...pdf, textStrategy: pdfTextStrategy(pdf, size) };
     }
-    case 'raster': {
-      const image = await probeImage(bytes, {
-        maxPixels: limits.maxImagePixels,
-        maxPages: limits.maxPages,
-        // The runtime's libvips reads HEIC headers but has no HEVC decoder to prove the data with.
-        verifyDecode: detected.type !== 'heic',
-      });
-      return {
-        mimeType: detected.mimeType,
-        type: detected.type,
-        width: image.width,
-        height: image.height,
-        pages: image.pages,
-        textStrategy: imageTextStrategy(image.pages),
-      };
-    }
+    case 'raster':
     case 'svg': {
-      // Parsing the SVG for its size proves it well-formed; rendering it is the thumbnail step's work.
-      const image = await probeImage(bytes, {
-        maxPixels: limits.maxImagePixels,
-        maxPages: limits.maxPages,
-        verifyDecode: false,
-      });
-      return {
-        mimeType: detected.mimeType,
-        type: detected.type,
-        width: image.width,
-        height: image.height,
-        pages: 1,
-        textStrategy: 'none',
-      };
+      const { family, mimeType, type, width, height, pages } = findings;
+      // An SVG is drawn, never read: its text is markup, not a document's text.
+      const textStrategy = family === 'svg' ? 'none' : imageTextStrategy(pages);
+      return { mimeType, type, width, height, pages, textStrategy };
     }
     case 'text':
-      verifyText(bytes, detected.encoding);
-      return { mimeType: detected.mimeType, type: detected.type, textStrategy: 'local' };
-    case 'zip': {
-      const mimeType = await confirmDocx(bytes);
-      const docx = await probeDocx(bytes);
-      return { mimeType, type: 'docx', ...docx, textStrategy: 'local' };
+    case 'docx': {
+      const { family: _, ...document } = findings;
+      return { ...document, textStrategy: 'local' };
     }
-    case 'compound-file':
-      return rejectCompoundFile(bytes);
   }
 };
 
 /**
  * Inspects one stored document from its bytes alone: type, size, digest, pages or dimensions, title
  * and author, and the text strategy. Cheap checks come first: the size (HEAD) before any byte is read,
- * the type (first {@link SNIFF_BYTES}) before the whole object is. Rejections are typed errors
- * (EMPTY, UNSUPPORTED_TYPE, CORRUPT, ENCRYPTED, TOO_LARGE, NOT_FOUND).
+ * the type (first {@link SNIFF_BYTES}) before the whole object is. Every parser runs behind the
+ * `prober` (contained, in the function), within `limits.parseTimeoutMs` for both of its steps together.
+ * Rejections are typed errors (EMPTY, UNSUPPORTED_TYPE, CORRUPT, ENCRYPTED, TOO_LARGE, NOT_FOUND).
  */
 export const inspectDocument = async (
   ref: BlobRef,
-  { blobs, limits }: InspectDependencies,
+  { blobs, prober, limits }: InspectDependencies,
 ): Promise<Inspection> => {
   const { size } = await blobs.head(ref);
   if (size === 0) throw new EmptyDocumentError();
@@ -122,12 +101,18 @@ export const inspectDocument = async (
   const sample = await blobs.readRange(ref, 0, Math.min(size, SNIFF_BYTES));
   if (sample.length === 0) throw new EmptyDocumentError();
   const complete = sample.length >= size;
-  const sniffed = await detectType(sample, complete);
+  const detectBudgetMs = detectBudget(limits.parseTimeoutMs);
+  const detected = await prober.detect({ sample, complete, budgetMs: detectBudgetMs });
 
   // A small object is whole in its sample already; a second GET would fetch the same bytes.
   const bytes = complete ? sample : await blobs.read(ref, limits.maxDocumentBytes);
   if (bytes.length === 0) throw new EmptyDocumentError();
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const findings = await probe(await confirmType(sniffed, bytes), bytes, limits);
-  return { ...findings, size: bytes.length, sha256 };
+  const findings = await prober.probe({
+    detected,
+    bytes,
+    limits: { maxPixels: limits.maxImagePixels, maxPages: limits.maxPages },
+    budgetMs: Math.max(1, limits.parseTimeoutMs - detectBudgetMs),
+  });
+  return { ...stored(findings, bytes.length), size: bytes.length, sha256 };
 };

@@ -1,12 +1,13 @@
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
-import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import {
   CorruptDocumentError,
   DocumentRejectedError,
   DocumentTooLargeError,
   EncryptedDocumentError,
 } from '../shared/errors';
+import { LIMIT_SETTINGS } from '../shared/limits';
 import { TimeBudgetExceededError, withTimeBudget } from '../shared/time-budget';
 import { cleanMetadataText } from './metadata-text';
 
@@ -20,6 +21,8 @@ export interface PdfProbe {
 
 export interface PdfProbeOptions {
   readonly maxPages: number;
+  /** Largest image inside the PDF, in pixels, that pdf.js decodes (`maxImageSize`); bigger ones are skipped. */
+  readonly maxPixels: number;
   /** Budget for the whole probe; over it the PDF is rejected as CORRUPT. */
   readonly timeoutMs: number;
 }
@@ -41,7 +44,9 @@ const packageFolder = (name: string): string => `${join(packageRoot, name)}${sep
 
 /**
  * pdf.js options for Node: data folders as plain paths inside the installed package (pdf.js reads them
- * from disk; URLs fail), no system fonts (nothing a Lambda has), errors only on the console.
+ * from disk; URLs fail), no system fonts (nothing a Lambda has), errors only on the console. Images are
+ * bounded by default (pdf.js decodes any size it is told, outside the V8 heap: a 4 KB PDF claiming a
+ * 50,000 × 50,000 image costs gigabytes); callers pass their configured limit over this one.
  */
 export const PDFJS_OPTIONS = {
   standardFontDataUrl: packageFolder('standard_fonts'),
@@ -49,6 +54,7 @@ export const PDFJS_OPTIONS = {
   cMapPacked: true,
   wasmUrl: packageFolder('wasm'),
   useSystemFonts: false,
+  maxImageSize: LIMIT_SETTINGS.maxImagePixels.default,
   verbosity: 0,
 } as const satisfies DocumentInitParameters;
 
@@ -101,16 +107,25 @@ export const withPdfDocument = async <T>(
 
 const countNonWhitespace = (text: string): number => text.replace(/\s+/g, '').length;
 
-/** Non-whitespace characters in the text layer of one page; 0 when its content cannot be read. */
-const pageTextCharacters = async (doc: PDFDocumentProxy, pageNumber: number): Promise<number> => {
+/**
+ * Non-whitespace characters in the text layer of one page; 0 when its content cannot be read, and
+ * `undefined` when the page itself cannot be loaded (a broken page tree, a missing page object).
+ */
+const pageTextCharacters = async (doc: PDFDocumentProxy, pageNumber: number): Promise<number | undefined> => {
+  let page: PDFPageProxy;
   try {
-    const page = await doc.getPage(pageNumber);
+    page = await doc.getPage(pageNumber);
+  } catch {
+    return undefined;
+  }
+  try {
     const content = await page.getTextContent();
-    page.cleanup();
     return content.items.reduce((sum, item) => sum + ('str' in item ? countNonWhitespace(item.str) : 0), 0);
   } catch {
     // A broken content stream on one page says nothing about the others; the text step reports it.
     return 0;
+  } finally {
+    page.cleanup();
   }
 };
 
@@ -129,27 +144,41 @@ const xmpValue = (metadata: XmpMetadata | null | undefined, name: string): unkno
  * than `maxPages` pages (TOO_LARGE).
  */
 export const probePdf = (bytes: Uint8Array, options: PdfProbeOptions): Promise<PdfProbe> =>
-  withPdfDocument(bytes, options.timeoutMs, async (doc) => {
-    const pages = doc.numPages;
-    if (pages < 1) throw new CorruptDocumentError('the PDF has no pages');
-    if (pages > options.maxPages) {
-      throw new DocumentTooLargeError(`the PDF has ${pages} pages, over the limit of ${options.maxPages}`);
-    }
-    const { info, metadata } = await doc.getMetadata();
-    const infoDictionary = info as Record<string, unknown>;
-    const title =
-      cleanMetadataText(infoDictionary.Title) ?? cleanMetadataText(xmpValue(metadata, 'dc:title'));
-    const author =
-      cleanMetadataText(infoDictionary.Author) ?? cleanMetadataText(xmpValue(metadata, 'dc:creator'));
-    const sampled = Math.min(pages, TEXT_LAYER_SAMPLE_PAGES);
-    let characters = 0;
-    for (let pageNumber = 1; pageNumber <= sampled; pageNumber++) {
-      characters += await pageTextCharacters(doc, pageNumber);
-    }
-    return {
-      pages,
-      hasTextLayer: characters >= sampled * MIN_TEXT_CHARACTERS_PER_PAGE,
-      ...(title === undefined ? {} : { title }),
-      ...(author === undefined ? {} : { author }),
-    };
-  });
+  withPdfDocument(
+    bytes,
+    options.timeoutMs,
+    async (doc) => {
+      const pages = doc.numPages;
+      if (pages < 1) throw new CorruptDocumentError('the PDF has no pages');
+      if (pages > options.maxPages) {
+        throw new DocumentTooLargeError(`the PDF has ${pages} pages, over the limit of ${options.maxPages}`);
+      }
+      const { info, metadata } = await doc.getMetadata();
+      const infoDictionary = info as Record<string, unknown>;
+      const title =
+        cleanMetadataText(infoDictionary.Title) ?? cleanMetadataText(xmpValue(metadata, 'dc:title'));
+      const author =
+        cleanMetadataText(infoDictionary.Author) ?? cleanMetadataText(xmpValue(metadata, 'dc:creator'));
+      const sampled = Math.min(pages, TEXT_LAYER_SAMPLE_PAGES);
+      let characters = 0;
+      let loaded = 0;
+      for (let pageNumber = 1; pageNumber <= sampled; pageNumber++) {
+        const counted = await pageTextCharacters(doc, pageNumber);
+        if (counted !== undefined) loaded += 1;
+        characters += counted ?? 0;
+      }
+      // Nothing downstream could read such a PDF either (thumbnail, text layer, OCR): say so now.
+      if (loaded === 0) {
+        throw new CorruptDocumentError(
+          `the PDF's page tree is broken: no page among the first ${sampled} loads`,
+        );
+      }
+      return {
+        pages,
+        hasTextLayer: characters >= sampled * MIN_TEXT_CHARACTERS_PER_PAGE,
+        ...(title === undefined ? {} : { title }),
+        ...(author === undefined ? {} : { author }),
+      };
+    },
+    { maxImageSize: options.maxPixels },
+  );

@@ -4,10 +4,12 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
   type HeicDecoder,
+  type HeicImages,
   prepareOcrImage,
   TEXTRACT_SYNC_LIMITS,
 } from '../../../../lambdas/extract-text/ocr-image';
 import { heicBrandedImage, pngClaimingSize } from '../../../support/documents';
+import { heicClaimingSize } from '../../../support/hostile-documents';
 
 const MAX_PIXELS = 50_000_000;
 const BUDGET_MS = 10_000;
@@ -15,6 +17,26 @@ const BUDGET_MS = 10_000;
 /** Uniform random RGB pixels: incompressible, and quick to make. */
 const randomPixels = (width: number, height: number) =>
   sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } });
+
+/** A HEIC decoder listing images of the given sizes; it records what it decodes and disposes. */
+class ListingHeicDecoder {
+  readonly decoded: string[] = [];
+  disposed = 0;
+
+  constructor(private readonly sizes: readonly { width: number; height: number }[]) {}
+
+  readonly list: HeicDecoder = async () => {
+    const images = this.sizes.map(({ width, height }) => ({
+      width,
+      height,
+      decode: async () => {
+        this.decoded.push(`${width}×${height}`);
+        return { width, height, data: new Uint8ClampedArray(width * height * 4).fill(200) };
+      },
+    }));
+    return Object.assign(images, { dispose: () => void this.disposed++ }) satisfies HeicImages;
+  };
+}
 
 const formatOf = async (bytes: Uint8Array) => (await sharp(bytes).metadata()).format;
 
@@ -140,29 +162,73 @@ describe('prepareOcrImage', () => {
     expect([...data.subarray(0, 3)]).toEqual([255, 255, 255]);
   });
 
-  it('decodes HEIC with the HEIC decoder after checking the header against the pixel limit', async () => {
+  it('decodes HEIC with the HEIC decoder after checking its size against the pixel limit', async () => {
     // Prepare
     const heic = await heicBrandedImage(64, 48);
-    const decoded: Parameters<HeicDecoder>[0][] = [];
-    const decoder: HeicDecoder = async (input) => {
-      decoded.push(input);
-      return { width: 64, height: 48, data: new Uint8ClampedArray(64 * 48 * 4).fill(200) };
-    };
+    const decoder = new ListingHeicDecoder([{ width: 64, height: 48 }]);
 
     // Act
     const image = await prepareOcrImage(
       { type: 'heic', bytes: heic, maxPixels: MAX_PIXELS, budgetMs: BUDGET_MS },
-      { heicDecoder: decoder },
+      { heicDecoder: decoder.list },
     );
     const refused = prepareOcrImage(
       { type: 'heic', bytes: heic, maxPixels: 1_000, budgetMs: BUDGET_MS },
-      { heicDecoder: decoder },
+      { heicDecoder: decoder.list },
     );
 
     // Assess
     expect(image).toMatchObject({ format: 'png', width: 64, height: 48 });
-    await expect(refused).rejects.toMatchObject({ name: 'DocumentTooLargeError' });
-    expect(decoded).toHaveLength(1);
+    await expect(refused).rejects.toMatchObject({
+      name: 'DocumentTooLargeError',
+      message: 'TOO_LARGE: the HEIC file holds an image of 64×48 pixels, over the limit of 1000 pixels',
+    });
+    expect(decoder.decoded).toEqual(['64×48']);
+    expect(decoder.disposed).toBe(2);
+  });
+
+  it('checks every image of a HEIC before decoding any: an oversized second image refuses the file', async () => {
+    // Prepare
+    const heic = await heicBrandedImage(64, 48);
+    const decoder = new ListingHeicDecoder([
+      { width: 64, height: 48 },
+      { width: 50_000, height: 50_000 },
+    ]);
+
+    // Act
+    const outcome = prepareOcrImage(
+      { type: 'heic', bytes: heic, maxPixels: MAX_PIXELS, budgetMs: BUDGET_MS },
+      { heicDecoder: decoder.list },
+    );
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({
+      name: 'DocumentTooLargeError',
+      message: expect.stringMatching(/^TOO_LARGE: the HEIC file holds an image of 50000×50000 pixels/),
+    });
+    expect(decoder.decoded).toEqual([]);
+    expect(decoder.disposed).toBe(1);
+  });
+
+  it('refuses a real HEIF whose header claims 50,000 × 50,000 before decoding it', async () => {
+    // Prepare
+    const bomb = await heicClaimingSize(50_000, 50_000);
+
+    // Act
+    const started = performance.now();
+    const outcome = prepareOcrImage({
+      type: 'heic',
+      bytes: bomb,
+      maxPixels: MAX_PIXELS,
+      budgetMs: BUDGET_MS,
+    });
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({
+      name: 'DocumentTooLargeError',
+      message: expect.stringMatching(/^TOO_LARGE: the HEIC file holds an image of 50000×50000 pixels/),
+    });
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('rejects a HEIC the decoder cannot read as CORRUPT', async () => {

@@ -2,7 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import JSZip from 'jszip';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { inspectDocument } from '../../../../lambdas/inspect/inspect-document';
+import {
+  type DocumentProber,
+  inProcessDocumentProber,
+  type ProbeRequest,
+} from '../../../../lambdas/inspect/document-prober';
+import { detectBudget, inspectDocument } from '../../../../lambdas/inspect/inspect-document';
 import type { BlobRef } from '../../../../lambdas/shared/document-blobs';
 import {
   CorruptDocumentError,
@@ -27,7 +32,11 @@ const REF: BlobRef = { bucket: 'uploads', key: 'incoming/some file.bin' };
 
 const inspect = async (bytes: Buffer, limits: Partial<Limits> = {}, contentType?: string) => {
   const blobs = new FakeDocumentBlobs().put(REF, bytes, contentType);
-  const inspection = await inspectDocument(REF, { blobs, limits: { ...DEFAULT_LIMITS, ...limits } });
+  const inspection = await inspectDocument(REF, {
+    blobs,
+    prober: inProcessDocumentProber,
+    limits: { ...DEFAULT_LIMITS, ...limits },
+  });
   return { inspection, blobs };
 };
 
@@ -35,7 +44,11 @@ const inspect = async (bytes: Buffer, limits: Partial<Limits> = {}, contentType?
 const rejection = async (bytes: Buffer, limits: Partial<Limits> = {}) => {
   const blobs = new FakeDocumentBlobs().put(REF, bytes);
   try {
-    await inspectDocument(REF, { blobs, limits: { ...DEFAULT_LIMITS, ...limits } });
+    await inspectDocument(REF, {
+      blobs,
+      prober: inProcessDocumentProber,
+      limits: { ...DEFAULT_LIMITS, ...limits },
+    });
   } catch (error) {
     return { error, blobs };
   }
@@ -132,11 +145,76 @@ describe('inspectDocument: checks before reading the body', () => {
       .put(REF, await noisyImage(8, 8).png().toBuffer());
 
     // Act
-    const inspection = await inspectDocument(versioned, { blobs, limits: DEFAULT_LIMITS });
+    const inspection = await inspectDocument(versioned, {
+      blobs,
+      prober: inProcessDocumentProber,
+      limits: DEFAULT_LIMITS,
+    });
 
     // Assess
     expect(inspection.type).toBe('text');
     expect(inspection.sha256).toBe(sha256(Buffer.from('the first version')));
+  });
+});
+
+describe('inspectDocument: the parse budget', () => {
+  /** The in-process prober, recording the budget each step was given. */
+  const recordingProber = () => {
+    const budgets: Record<string, number> = {};
+    const prober: DocumentProber = {
+      detect: (request) => {
+        budgets.detect = request.budgetMs;
+        return inProcessDocumentProber.detect(request);
+      },
+      probe: (request) => {
+        budgets.probe = request.budgetMs;
+        return inProcessDocumentProber.probe(request);
+      },
+    };
+    return { prober, budgets };
+  };
+
+  it.each([
+    { parseTimeoutMs: 20_000, detect: 2_000, probe: 18_000 },
+    { parseTimeoutMs: 4_000, detect: 1_000, probe: 3_000 },
+    { parseTimeoutMs: 1_000, detect: 250, probe: 750 },
+  ])(
+    'splits $parseTimeoutMs ms between detection ($detect) and probe ($probe): together never more',
+    async ({ parseTimeoutMs, detect, probe }) => {
+      // Prepare
+      const { prober, budgets } = recordingProber();
+      const blobs = new FakeDocumentBlobs().put(REF, Buffer.from('plain words'));
+
+      // Act
+      await inspectDocument(REF, { blobs, prober, limits: { ...DEFAULT_LIMITS, parseTimeoutMs } });
+
+      // Assess
+      expect(budgets).toEqual({ detect, probe });
+      expect(detectBudget(parseTimeoutMs)).toBe(detect);
+    },
+  );
+
+  it('gives the probe the configured pixel and page limits', async () => {
+    // Prepare
+    const requests: ProbeRequest[] = [];
+    const prober: DocumentProber = {
+      detect: inProcessDocumentProber.detect,
+      probe: (request) => {
+        requests.push(request);
+        return inProcessDocumentProber.probe(request);
+      },
+    };
+    const blobs = new FakeDocumentBlobs().put(REF, buildPdf({ pages: [{ text: 'one page of text' }] }));
+
+    // Act
+    await inspectDocument(REF, {
+      blobs,
+      prober,
+      limits: { ...DEFAULT_LIMITS, maxImagePixels: 1_234_567, maxPages: 42 },
+    });
+
+    // Assess
+    expect(requests.map((request) => request.limits)).toEqual([{ maxPixels: 1_234_567, maxPages: 42 }]);
   });
 });
 

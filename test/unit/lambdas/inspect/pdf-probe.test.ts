@@ -7,6 +7,7 @@ import {
 } from '../../../../lambdas/shared/errors';
 import { TimeBudgetExceededError } from '../../../../lambdas/shared/time-budget';
 import { buildPdf } from '../../../support/documents';
+import { pdfFromObjects } from '../../../support/hostile-documents';
 
 describe('pdf-probe', () => {
   it('rejects a PDF whose parsing outlasts the time budget as CORRUPT, saying it timed out', async () => {
@@ -28,7 +29,7 @@ describe('pdf-probe', () => {
     const length = bytes.length;
 
     // Act
-    const probe = await probePdf(bytes, { maxPages: 10, timeoutMs: 5_000 });
+    const probe = await probePdf(bytes, { maxPages: 10, maxPixels: 50_000_000, timeoutMs: 5_000 });
 
     // Assess
     expect(probe.pages).toBe(1);
@@ -45,10 +46,43 @@ describe('pdf-probe', () => {
     });
 
     // Act
-    const probe = await probePdf(bytes, { maxPages: 10, timeoutMs: 5_000 });
+    const probe = await probePdf(bytes, { maxPages: 10, maxPixels: 50_000_000, timeoutMs: 5_000 });
 
     // Assess
     expect(probe).toEqual({ pages: 1, hasTextLayer: false, title: 'Annual report 2026', author: 'Finance' });
+  });
+
+  it('rejects a PDF none of whose sampled pages loads as CORRUPT: every later step would fail on it', async () => {
+    // Prepare: a page tree that lists itself as its only kid
+    const bytes = pdfFromObjects([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [2 0 R] /Count 1 >>',
+    ]);
+
+    // Act
+    const probe = probePdf(bytes, { maxPages: 10, maxPixels: 50_000_000, timeoutMs: 5_000 });
+
+    // Assess
+    await expect(probe).rejects.toThrow(CorruptDocumentError);
+    await expect(probe).rejects.toThrow(
+      "CORRUPT: the PDF's page tree is broken: no page among the first 1 loads",
+    );
+  });
+
+  it('keeps a PDF whose page loads but whose content stream is broken: OCR may still read it', async () => {
+    // Prepare
+    const bytes = pdfFromObjects([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>',
+      '<< /Length 20 /Filter /FlateDecode >>\nstream\nnot deflated at all\nendstream',
+    ]);
+
+    // Act
+    const probe = await probePdf(bytes, { maxPages: 10, maxPixels: 50_000_000, timeoutMs: 5_000 });
+
+    // Assess
+    expect(probe).toEqual({ pages: 1, hasTextLayer: false });
   });
 
   it.each([

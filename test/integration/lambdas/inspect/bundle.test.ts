@@ -1,0 +1,160 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ESM_REQUIRE_BANNER,
+  NATIVE_PACKAGES,
+  PROJECT_ROOT,
+} from '../../../../infra/constructs/pipeline-function';
+import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
+import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
+import { createBucket, TEST_AWS, testS3, uniquePrefix } from '../../../support/aws';
+import { pngClaimingSize } from '../../../support/documents';
+import { pdfWithExplodingPage } from '../../../support/hostile-documents';
+
+/**
+ * The deployed world: the inspect handler bundled as the CDK app bundles it (one minified ESM file,
+ * native packages external), run by plain Node in a child process. Its probe threads must find their
+ * code by re-entering the bundle, and a spinning pdf.js must still end typed at the budget.
+ */
+
+const run = promisify(execFile);
+const UPLOADS = 'uploads-inspect-bundle-test';
+const PARSE_TIMEOUT_MS = 3_000;
+
+describe('the bundled inspect function (esbuild, ESM, run by plain Node)', () => {
+  // Under node_modules so that the external packages resolve from the bundle as they do in /var/task.
+  const outdir = join(PROJECT_ROOT, 'node_modules', '.cache', 'docflow-tests', `inspect-${randomUUID()}`);
+  let messaging: MessagingEmulator;
+  let s3: S3Client;
+
+  beforeAll(async () => {
+    await mkdir(outdir, { recursive: true });
+    const [server] = await Promise.all([
+      startMessaging(),
+      build({
+        entryPoints: { handler: join(PROJECT_ROOT, 'lambdas/inspect/handler.ts') },
+        outdir,
+        outExtension: { '.js': '.mjs' },
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node24',
+        minify: true,
+        sourcemap: true,
+        mainFields: ['module', 'main'],
+        banner: { js: ESM_REQUIRE_BANNER },
+        external: [...NATIVE_PACKAGES],
+        logLevel: 'silent',
+      }),
+    ]);
+    messaging = server;
+    await createBucket(messaging.endpoint, UPLOADS);
+    s3 = testS3(messaging.endpoint);
+  }, 120_000);
+
+  afterAll(async () => {
+    s3?.destroy();
+    await messaging?.stop();
+    await rm(outdir, { recursive: true, force: true });
+  });
+
+  it('inspects in a contained thread of the bundle, and answers hostile bytes by name within the budget', async () => {
+    // Prepare
+    const upload = async (name: string, body: Buffer): Promise<DocumentRef> => {
+      const key = `incoming/${uniquePrefix('inspect-bundle')}/${name}`;
+      await s3.send(new PutObjectCommand({ Bucket: UPLOADS, Key: key, Body: body }));
+      const id = documentId(UPLOADS, key);
+      return {
+        id,
+        bucket: UPLOADS,
+        key,
+        version: 'v1',
+        sequencer: '0055AED6DCD90281E5000000000000000',
+        size: body.length,
+        eTag: 'etag',
+        uploadedAt: '2026-11-23T10:00:00.000Z',
+        shard: shardOf(id),
+      };
+    };
+    const pdf = await readFile(new URL('../../../../sample-docs/report-text-layer.pdf', import.meta.url));
+    const documents = [
+      await upload('report.pdf', pdf),
+      await upload('bomb.png', pngClaimingSize(50_000, 50_000)),
+      await upload('exploding.pdf', pdfWithExplodingPage()),
+      await upload('notes.txt', Buffer.from('Plain words, after a hostile PDF killed a thread.')),
+    ];
+    const script = join(outdir, 'handler.check.mjs');
+    await writeFile(
+      script,
+      `
+      import { handler } from './handler.mjs';
+      const documents = ${JSON.stringify(documents)};
+      const context = { getRemainingTimeInMillis: () => 60000 };
+      const results = [];
+      for (const document of documents) {
+        const started = Date.now();
+        results.push(await handler({ document }, context).then(
+          (value) => ({ value, ms: Date.now() - started }),
+          (error) => ({ error: { name: error.name, message: error.message }, ms: Date.now() - started }),
+        ));
+      }
+      console.log(JSON.stringify(results));
+      `,
+    );
+
+    // Act
+    const { stdout } = await run(process.execPath, [script], {
+      cwd: outdir,
+      timeout: 60_000,
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: TEST_AWS.region,
+        AWS_ACCESS_KEY_ID: TEST_AWS.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: TEST_AWS.credentials.secretAccessKey,
+        AWS_ENDPOINT_URL_S3: messaging.endpoint,
+        DOCFLOW_S3_FORCE_PATH_STYLE: 'true',
+        PARSE_TIMEOUT_MS: String(PARSE_TIMEOUT_MS),
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_TRACE_ENABLED: 'false',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+    });
+    const results = JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null') as {
+      value?: unknown;
+      error?: { name: string; message: string };
+      ms: number;
+    }[];
+
+    // Assess
+    expect(results.map(({ value, error }) => ({ value, error }))).toEqual([
+      {
+        value: expect.objectContaining({ type: 'pdf', textStrategy: 'local', hasTextLayer: true }),
+        error: undefined,
+      },
+      {
+        value: undefined,
+        error: {
+          name: 'DocumentTooLargeError',
+          message: 'TOO_LARGE: the image exceeds the limit of 50000000 pixels',
+        },
+      },
+      {
+        value: undefined,
+        error: {
+          name: 'CorruptDocumentError',
+          message: expect.stringMatching(
+            /^CORRUPT: (inspect\.probe exceeded its|parsing the PDF timed out after) 2250 ms/,
+          ),
+        },
+      },
+      { value: expect.objectContaining({ type: 'text', textStrategy: 'local' }), error: undefined },
+    ]);
+    expect(results[2]?.ms).toBeLessThan(PARSE_TIMEOUT_MS + 5_000);
+  });
+});

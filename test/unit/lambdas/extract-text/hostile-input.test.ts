@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ExtractTextDependencies, extractText } from '../../../../lambdas/extract-text/extract-text';
+import { ContainedTextExtractor } from '../../../../lambdas/extract-text/local-extractors';
+import { ContainedOcrImagePreparer } from '../../../../lambdas/extract-text/ocr-image';
+import { CONTAINED_START_TIMEOUT_MS } from '../../../../lambdas/shared/contained-task';
+import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
+import {
+  CorruptDocumentError,
+  DocumentTooLargeError,
+  EmptyDocumentError,
+  EncryptedDocumentError,
+} from '../../../../lambdas/shared/errors';
+import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/limits';
+import type { Inspection } from '../../../../lambdas/shared/metadata-item';
+import { derivativeKeys } from '../../../../lambdas/shared/text-document';
+import { buildPdf } from '../../../support/documents';
+import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
+import {
+  FakeTextract,
+  InMemoryTextDocumentStore,
+  InMemoryTextractJobs,
+} from '../../../support/fake-text-pipeline';
+import {
+  pdfClaimingPages,
+  pdfWithExplodingPage,
+  pseudoRandomBytes,
+} from '../../../support/hostile-documents';
+
+const BUDGET_MS = 3_000;
+/** What the containment promises: a thread starts within its start timeout, the job ends within its budget. */
+const WORST_CASE_MS = CONTAINED_START_TIMEOUT_MS + BUDGET_MS;
+const LIMITS: Limits = { ...DEFAULT_LIMITS, parseTimeoutMs: BUDGET_MS, parseMemoryMb: 256 };
+const PDF = readFileSync(new URL('../../../../sample-docs/report-text-layer.pdf', import.meta.url));
+
+/** The real contained parsers, shared by the tests of this file as a warm Lambda container shares them. */
+const extractor = new ContainedTextExtractor({ memoryMb: LIMITS.parseMemoryMb });
+const images = new ContainedOcrImagePreparer({ memoryMb: LIMITS.parseMemoryMb });
+
+/** Runs the local text strategy over hostile bytes that Inspect let through as a PDF. */
+const localTextOf = async (bytes: Buffer, pages = 1) => {
+  const key = 'incoming/report.pdf';
+  const id = documentId('uploads', key);
+  const document: DocumentRef = {
+    id,
+    bucket: 'uploads',
+    key,
+    version: '1',
+    sequencer: '1',
+    size: bytes.length,
+    eTag: 'etag',
+    uploadedAt: '2026-11-23T10:00:00.000Z',
+    shard: shardOf(id),
+  };
+  const inspection: Inspection = {
+    mimeType: 'application/pdf',
+    type: 'pdf',
+    size: bytes.length,
+    sha256: 'a'.repeat(64),
+    pages,
+    hasTextLayer: true,
+    textStrategy: 'local',
+  };
+  const texts = new InMemoryTextDocumentStore();
+  const textract = new FakeTextract();
+  const deps: ExtractTextDependencies = {
+    blobs: new FakeDocumentBlobs().put(document, bytes),
+    extractor,
+    images,
+    detector: textract,
+    jobStarter: textract,
+    jobs: new InMemoryTextractJobs(),
+    texts,
+    limits: LIMITS,
+  };
+  const started = performance.now();
+  const outcome = await extractText({ strategy: 'local', document, inspection }, deps).then(
+    (result) => ({ result, error: undefined }),
+    (error: unknown) => ({ result: undefined, error: error as Error }),
+  );
+  const stored = texts.documents.get(derivativeKeys.text(document.id, document.version));
+  return { ...outcome, stored, textract, elapsedMs: performance.now() - started };
+};
+
+describe('local text extraction of hostile input: a typed answer within the budget, never a hang', {
+  timeout: 30_000,
+}, () => {
+  afterAll(() => {
+    extractor.close();
+    images.close();
+  });
+
+  it.each([
+    {
+      name: 'a zero-byte object',
+      bytes: () => Buffer.alloc(0),
+      error: EmptyDocumentError,
+      message: /^EMPTY: /,
+    },
+    {
+      name: 'a truncated PDF',
+      bytes: () => PDF.subarray(0, Math.floor(PDF.length / 2)),
+      error: CorruptDocumentError,
+      message: /^CORRUPT: not a valid PDF/,
+    },
+    {
+      name: 'random bytes',
+      bytes: () => pseudoRandomBytes(4096),
+      error: CorruptDocumentError,
+      message: /^CORRUPT: not a valid PDF/,
+    },
+    {
+      name: 'a PDF with a user password',
+      bytes: () => buildPdf({ pages: [{ text: 'secret' }], encrypted: true }),
+      error: EncryptedDocumentError,
+      message: /^ENCRYPTED: the PDF is password-protected/,
+    },
+    {
+      name: 'a PDF that claims 5,000 pages',
+      bytes: () => pdfClaimingPages(5_000),
+      error: DocumentTooLargeError,
+      message: /^TOO_LARGE: the PDF has 5000 pages, over the limit of 500/,
+    },
+  ])('rejects $name, storing no text and calling no Textract', async ({ bytes, error, message }) => {
+    // Act
+    const outcome = await localTextOf(bytes());
+
+    // Assess
+    expect(outcome.error).toBeInstanceOf(error);
+    expect(outcome.error?.message).toMatch(message);
+    expect(outcome.stored).toBeUndefined();
+    expect(outcome.textract.detected).toEqual([]);
+    expect(outcome.elapsedMs).toBeLessThan(WORST_CASE_MS);
+  });
+
+  it.each([
+    { where: 'between two plain pages', pages: 3, explodingPage: 2 },
+    { where: 'past the pages Inspect samples', pages: 5, explodingPage: 5 },
+  ])(
+    'stops pdf.js spinning on a page of 10⁹ text runs $where at the budget: the whole PDF is CORRUPT',
+    async ({ pages, explodingPage }) => {
+      // Act
+      const outcome = await localTextOf(pdfWithExplodingPage({ pages, explodingPage }), pages);
+
+      // Assess
+      expect(outcome.error).toBeInstanceOf(CorruptDocumentError);
+      expect(outcome.error?.message).toMatch(
+        new RegExp(
+          `^CORRUPT: (extract-text\\.local exceeded its|parsing the PDF timed out after) ${BUDGET_MS} ms`,
+        ),
+      );
+      expect(outcome.stored).toBeUndefined();
+      expect(outcome.elapsedMs).toBeGreaterThanOrEqual(BUDGET_MS);
+      expect(outcome.elapsedMs).toBeLessThan(WORST_CASE_MS);
+    },
+  );
+
+  it('extracts the next document normally after one was killed at its budget', async () => {
+    // Prepare
+    await localTextOf(pdfWithExplodingPage());
+
+    // Act
+    const outcome = await localTextOf(PDF, 2);
+
+    // Assess
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.result).toMatchObject({ text: { source: 'pdf-text-layer' } });
+    expect(outcome.stored?.pages[0]?.text.length).toBeGreaterThan(0);
+  });
+});

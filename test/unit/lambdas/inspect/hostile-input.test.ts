@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ContainedDocumentProber } from '../../../../lambdas/inspect/document-prober';
+import { detectBudget, inspectDocument } from '../../../../lambdas/inspect/inspect-document';
+import { CONTAINED_START_TIMEOUT_MS } from '../../../../lambdas/shared/contained-task';
+import type { BlobRef } from '../../../../lambdas/shared/document-blobs';
+import {
+  CorruptDocumentError,
+  DocumentTooLargeError,
+  EmptyDocumentError,
+  EncryptedDocumentError,
+  UnsupportedDocumentError,
+} from '../../../../lambdas/shared/errors';
+import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/limits';
+import { buildPdf, pngClaimingSize } from '../../../support/documents';
+import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
+import {
+  gifHtmlZipPolyglot,
+  heicClaimingSize,
+  htmlZipBehindJpegHeader,
+  pdfClaimingPages,
+  pdfWithExplodingPage,
+  pdfWithImageClaiming,
+  pdfWithLyingCount,
+  pseudoRandomBytes,
+  svgReferencingFile,
+  svgWithScript,
+} from '../../../support/hostile-documents';
+import { misbehavingProbe } from '../../../support/hostile-probe-tasks';
+
+const BUDGET_MS = 6_000;
+/** What the containment promises: a thread starts within its start timeout, the parsing ends within its budget. */
+const WORST_CASE_MS = CONTAINED_START_TIMEOUT_MS + BUDGET_MS;
+const LIMITS: Limits = { ...DEFAULT_LIMITS, parseTimeoutMs: BUDGET_MS, parseMemoryMb: 256 };
+const sampleDoc = (name: string): Buffer =>
+  readFileSync(new URL(`../../../../sample-docs/${name}`, import.meta.url));
+const JPEG = sampleDoc('photo-exif-rotated.jpg');
+const PDF = sampleDoc('report-text-layer.pdf');
+
+/** The real prober, shared by the tests of this file as a warm Lambda container shares it. */
+const prober = new ContainedDocumentProber({ memoryMb: LIMITS.parseMemoryMb });
+/** The same containment around a probe that spins or balloons on cue (see misbehavingProbe). */
+// Its heap cap leaves room to load pdf.js and sharp: a thread that cannot even start fails untyped.
+const misbehaving = new ContainedDocumentProber({ memoryMb: LIMITS.parseMemoryMb, task: misbehavingProbe });
+
+/** Runs the Inspect core over hostile bytes uploaded under `key`, timing it. */
+const inspectionOf = async (
+  bytes: Buffer,
+  key = 'incoming/upload',
+  deps: { prober?: ContainedDocumentProber; limits?: Limits } = {},
+) => {
+  const ref: BlobRef = { bucket: 'uploads', key };
+  const blobs = new FakeDocumentBlobs().put(ref, bytes);
+  const started = performance.now();
+  const outcome = await inspectDocument(ref, {
+    blobs,
+    prober: deps.prober ?? prober,
+    limits: deps.limits ?? LIMITS,
+  }).then(
+    (inspection) => ({ inspection, error: undefined }),
+    (error: unknown) => ({ inspection: undefined, error: error as Error }),
+  );
+  return { ...outcome, elapsedMs: performance.now() - started };
+};
+
+describe('inspection of hostile input: a typed answer within the budget, never a hang', {
+  timeout: 30_000,
+}, () => {
+  afterAll(() => {
+    prober.close();
+    misbehaving.close();
+  });
+
+  it.each([
+    {
+      name: 'a zero-byte object',
+      key: 'incoming/empty.pdf',
+      bytes: () => Buffer.alloc(0),
+      error: EmptyDocumentError,
+      message: /^EMPTY: /,
+    },
+    {
+      name: 'a truncated JPEG',
+      key: 'incoming/photo.jpg',
+      bytes: () => JPEG.subarray(0, Math.floor(JPEG.length / 2)),
+      error: CorruptDocumentError,
+      message: /^CORRUPT: the image cannot be read: .*premature end of JPEG image/,
+    },
+    {
+      name: 'a truncated PDF',
+      key: 'incoming/report.pdf',
+      bytes: () => PDF.subarray(0, Math.floor(PDF.length / 2)),
+      error: CorruptDocumentError,
+      message: /^CORRUPT: not a valid PDF/,
+    },
+    {
+      name: 'random bytes named .jpg',
+      key: 'incoming/holiday.jpg',
+      bytes: () => pseudoRandomBytes(4096),
+      error: UnsupportedDocumentError,
+      message: /^UNSUPPORTED_TYPE: not a known binary type/,
+    },
+    {
+      name: 'random bytes named .pdf',
+      key: 'incoming/invoice.pdf',
+      bytes: () => pseudoRandomBytes(4096, 0x9e3779b9),
+      error: UnsupportedDocumentError,
+      message: /^UNSUPPORTED_TYPE: not a known binary type/,
+    },
+    {
+      name: 'a PNG decompression bomb (header claims 50,000 × 50,000)',
+      key: 'incoming/bomb.png',
+      bytes: () => pngClaimingSize(50_000, 50_000),
+      error: DocumentTooLargeError,
+      message: /^TOO_LARGE: the image exceeds the limit of 50000000 pixels/,
+    },
+    {
+      name: 'a PDF with a user password',
+      key: 'incoming/secret.pdf',
+      bytes: () => buildPdf({ pages: [{ text: 'secret' }], encrypted: true }),
+      error: EncryptedDocumentError,
+      message: /^ENCRYPTED: the PDF is password-protected/,
+    },
+    {
+      name: 'a PDF that claims 5,000 pages',
+      key: 'incoming/thousands.pdf',
+      bytes: () => pdfClaimingPages(5_000),
+      error: DocumentTooLargeError,
+      message: /^TOO_LARGE: the PDF has 5000 pages, over the limit of 500/,
+    },
+    {
+      name: 'an HTML/ZIP polyglot behind a JPEG header',
+      key: 'incoming/polyglot.jpg',
+      bytes: () => htmlZipBehindJpegHeader(),
+      error: CorruptDocumentError,
+      message: /^CORRUPT: the image cannot be read/,
+    },
+    {
+      name: 'a HEIC whose header claims 50,000 × 50,000',
+      key: 'incoming/bomb.heic',
+      bytes: () => heicClaimingSize(50_000, 50_000),
+      error: DocumentTooLargeError,
+      message: /^TOO_LARGE: the image exceeds the limit of 50000000 pixels/,
+    },
+  ])('rejects $name', async ({ key, bytes, error, message }) => {
+    // Act
+    const outcome = await inspectionOf(await bytes(), key);
+
+    // Assess
+    expect(outcome.error).toBeInstanceOf(error);
+    expect(outcome.error?.message).toMatch(message);
+    expect(outcome.elapsedMs).toBeLessThan(WORST_CASE_MS);
+  });
+
+  it('takes a GIF/HTML/ZIP polyglot for the GIF it also is', async () => {
+    // Act
+    const outcome = await inspectionOf(await gifHtmlZipPolyglot(), 'incoming/polyglot.html');
+
+    // Assess
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.inspection).toMatchObject({ type: 'gif', mimeType: 'image/gif', width: 32, height: 24 });
+  });
+
+  it.each([
+    { name: 'a script', bytes: () => svgWithScript(), width: 120, height: 80 },
+    {
+      name: 'a reference to a local file',
+      bytes: () => svgReferencingFile('/etc/passwd'),
+      width: 100,
+      height: 100,
+    },
+  ])(
+    'accepts an SVG with $name as a picture without text, for the thumbnail step to rasterize',
+    async ({ bytes, width, height }) => {
+      // Act
+      const outcome = await inspectionOf(bytes(), 'incoming/drawing.svg');
+
+      // Assess
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.inspection).toMatchObject({ type: 'svg', width, height, textStrategy: 'none' });
+    },
+  );
+
+  it('counts the one real page of a PDF whose page count lies, and of one drawing a 50,000 × 50,000 image', async () => {
+    // Act
+    const lying = await inspectionOf(pdfWithLyingCount(5_000), 'incoming/count.pdf');
+    const imageBomb = await inspectionOf(pdfWithImageClaiming(50_000, 50_000), 'incoming/image-bomb.pdf');
+
+    // Assess
+    expect(lying.inspection).toMatchObject({ type: 'pdf', pages: 1 });
+    expect(imageBomb.inspection).toMatchObject({ type: 'pdf', pages: 1 });
+    expect(imageBomb.elapsedMs).toBeLessThan(WORST_CASE_MS);
+  });
+
+  it('stops pdf.js spinning on a page of 10⁹ text runs at the probe budget: CORRUPT', async () => {
+    // Prepare
+    const limits: Limits = { ...LIMITS, parseTimeoutMs: 3_000 };
+    const probeBudgetMs = limits.parseTimeoutMs - detectBudget(limits.parseTimeoutMs);
+
+    // Act
+    const outcome = await inspectionOf(pdfWithExplodingPage(), 'incoming/exploding.pdf', { limits });
+
+    // Assess
+    expect(outcome.error).toBeInstanceOf(CorruptDocumentError);
+    expect(outcome.error?.message).toMatch(
+      new RegExp(
+        `^CORRUPT: (inspect\\.probe exceeded its|parsing the PDF timed out after) ${probeBudgetMs} ms`,
+      ),
+    );
+    expect(outcome.elapsedMs).toBeGreaterThanOrEqual(probeBudgetMs);
+    expect(outcome.elapsedMs).toBeLessThan(CONTAINED_START_TIMEOUT_MS + limits.parseTimeoutMs);
+  });
+
+  it.each([
+    { step: 'detect', budget: detectBudget },
+    { step: 'probe', budget: (parseTimeoutMs: number) => parseTimeoutMs - detectBudget(parseTimeoutMs) },
+  ])('kills a task spinning in the $step step at that step’s budget: CORRUPT', async ({ step, budget }) => {
+    // Prepare
+    const limits: Limits = { ...LIMITS, parseTimeoutMs: 2_000 };
+    const budgetMs = budget(limits.parseTimeoutMs);
+
+    // Act
+    const outcome = await inspectionOf(Buffer.from(`spin:${step}\n`), 'incoming/notes.txt', {
+      prober: misbehaving,
+      limits,
+    });
+
+    // Assess
+    expect(outcome.error).toBeInstanceOf(CorruptDocumentError);
+    expect(outcome.error?.message).toBe(
+      `CORRUPT: test.misbehaving-probe exceeded its ${budgetMs} ms budget; the document may be malformed or hostile`,
+    );
+    expect(outcome.elapsedMs).toBeGreaterThanOrEqual(budgetMs);
+    expect(outcome.elapsedMs).toBeLessThan(CONTAINED_START_TIMEOUT_MS + limits.parseTimeoutMs);
+  });
+
+  it('kills a task that allocates without bound at the heap cap: TOO_LARGE, well within the budget', async () => {
+    // Act
+    const outcome = await inspectionOf(Buffer.from('balloon:probe\n'), 'incoming/balloon.txt', {
+      prober: misbehaving,
+    });
+
+    // Assess
+    expect(outcome.error).toBeInstanceOf(DocumentTooLargeError);
+    expect(outcome.error?.message).toBe(
+      'TOO_LARGE: test.misbehaving-probe needed more than its 256 MiB of memory; the document may be hostile',
+    );
+    expect(outcome.elapsedMs).toBeLessThan(WORST_CASE_MS);
+  });
+});
