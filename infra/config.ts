@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../lambdas/shared/limits';
 
@@ -11,6 +12,8 @@ export interface DocflowConfig {
   readonly metricsNamespace: string;
   /** Retention of every log group. */
   readonly logRetention: RetentionDays;
+  /** Timeout of the starter; the ingest queue's visibility timeout is six times it. */
+  readonly starterTimeout: Duration;
 }
 
 /** Context keys the app reads (cdk.json `context`, or `-c key=value`). */
@@ -19,6 +22,7 @@ export const CONTEXT_KEYS = {
   limits: 'docflow:limits',
   metricsNamespace: 'docflow:metricsNamespace',
   logRetentionDays: 'docflow:logRetentionDays',
+  starterTimeoutSeconds: 'docflow:starterTimeoutSeconds',
 } as const;
 
 /** Reads a context value; `-c` gives strings, cdk.json gives JSON values. */
@@ -45,6 +49,7 @@ export const readConfig = (context: ContextReader): DocflowConfig => {
     metricsNamespace,
     limits: readLimits(context(CONTEXT_KEYS.limits)),
     logRetention: readRetention(context(CONTEXT_KEYS.logRetentionDays)),
+    starterTimeout: readStarterTimeout(context(CONTEXT_KEYS.starterTimeoutSeconds)),
   };
 };
 
@@ -87,4 +92,18 @@ const readRetention = (raw: unknown): RetentionDays => {
     throw new Error(`${CONTEXT_KEYS.logRetentionDays} must be one of ${allowed.join(', ')} days`);
   }
   return match;
+};
+
+/** SQS caps a visibility timeout at 12 hours, and the ingest queue's is six times the starter's timeout. */
+const MAX_STARTER_TIMEOUT_SECONDS = 7200;
+
+const readStarterTimeout = (raw: unknown): Duration => {
+  if (raw === undefined) return Duration.seconds(30);
+  const seconds = Number(raw);
+  if (!Number.isSafeInteger(seconds) || seconds < 1 || seconds > MAX_STARTER_TIMEOUT_SECONDS) {
+    throw new Error(
+      `${CONTEXT_KEYS.starterTimeoutSeconds} must be a whole number of seconds from 1 to ${MAX_STARTER_TIMEOUT_SECONDS}`,
+    );
+  }
+  return Duration.seconds(seconds);
 };

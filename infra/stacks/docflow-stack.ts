@@ -24,7 +24,7 @@ export class DocflowStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DocflowStackProps) {
     super(scope, id, props);
-    const { limits, metricsNamespace, logRetention } = props.config;
+    const { limits, metricsNamespace, logRetention, starterTimeout } = props.config;
 
     this.metadataIndex = new MetadataIndex(this, 'MetadataIndex');
     this.documentStore = new DocumentStore(this, 'DocumentStore');
@@ -40,6 +40,7 @@ export class DocflowStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       metricsNamespace,
       logRetention,
+      starterTimeout,
     });
     this.documentStore.sendUploadEventsTo(this.ingest.queue);
     this.queryApi = new QueryApi(this, 'QueryApi', {

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS, readConfig } from '../../../infra/config';
@@ -20,7 +21,20 @@ describe('readConfig', () => {
       limits: DEFAULT_LIMITS,
       metricsNamespace: 'docflow',
       logRetention: RetentionDays.ONE_MONTH,
+      starterTimeout: Duration.seconds(30),
     });
+  });
+
+  it('reads the starter timeout, which sets the ingest queue visibility, and refuses nonsense', () => {
+    // Act
+    const config = readConfig(contextOf({ 'docflow:starterTimeoutSeconds': '2' }));
+
+    // Assess
+    expect(config.starterTimeout.toSeconds()).toBe(2);
+    expect(() => readConfig(contextOf({ 'docflow:starterTimeoutSeconds': 0 }))).toThrow(
+      /whole number of seconds/,
+    );
+    expect(() => readConfig(contextOf({ 'docflow:starterTimeoutSeconds': 7201 }))).toThrow(/from 1 to 7200/);
   });
 
   it('reads cdk.json as committed', () => {
