@@ -1,37 +1,10 @@
 import { z } from 'zod';
-import { type DocumentRef, TEXT_STRATEGIES } from '../shared/document';
-import type { Inspection, TextInfo, ThumbnailInfo } from '../shared/metadata-item';
+import { documentRefSchema } from '../shared/document-ref-schema';
+import { inspectionSchema } from '../shared/inspection-schema';
+import type { TextInfo, ThumbnailInfo } from '../shared/metadata-item';
 import type { CaughtError, DocumentOutcome, ExecutionRef } from './index-document';
 
 const count = z.number().int().nonnegative();
-
-/** `{document}` as the starter builds it. Key attributes and GSI keys must not be empty strings. */
-const documentRefSchema = z.object({
-  id: z.string().min(1),
-  bucket: z.string().min(1),
-  key: z.string().min(1),
-  version: z.string().min(1),
-  versionId: z.string().min(1).optional(),
-  sequencer: z.string().min(1),
-  size: count,
-  eTag: z.string(),
-  uploadedAt: z.string().min(1),
-  shard: z.string().min(1),
-}) satisfies z.ZodType<DocumentRef>;
-
-const inspectionSchema = z.object({
-  mimeType: z.string().min(1),
-  type: z.string().min(1),
-  size: count,
-  sha256: z.string().min(1),
-  pages: count.optional(),
-  width: count.optional(),
-  height: count.optional(),
-  hasTextLayer: z.boolean().optional(),
-  title: z.string().optional(),
-  author: z.string().optional(),
-  textStrategy: z.enum(TEXT_STRATEGIES),
-}) satisfies z.ZodType<Inspection>;
 
 const thumbnailSchema = z.object({
   bucket: z.string().min(1),
