@@ -8,7 +8,7 @@ import { requireEnv } from '../shared/env';
 import { DocumentRejectedError, TextractThrottledError } from '../shared/errors';
 import { inspectedDocumentSchema } from '../shared/inspection-schema';
 import { readLimits } from '../shared/limits';
-import { logger, metrics, scopeToDocument } from '../shared/powertools';
+import { logger, metrics, publishMetrics, scopeToDocument } from '../shared/powertools';
 import { S3DerivativeStore } from '../shared/s3-derivative-store';
 import { S3DocumentBlobs } from '../shared/s3-document-blobs';
 import { DerivativeTextDocumentStore } from '../shared/text-document-store';
@@ -88,6 +88,6 @@ export const handler = async (event: unknown, context?: Context): Promise<TextRe
     }
     throw error;
   } finally {
-    metrics.publishStoredMetrics();
+    publishMetrics();
   }
 };

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { dynamoDocumentClient } from '../shared/clients';
 import { DynamoDbMetadataIndex } from '../shared/dynamodb-metadata-index';
 import { requireEnv } from '../shared/env';
-import { logger, metrics, scopeToDocument } from '../shared/powertools';
+import { logger, metrics, publishMetrics, scopeToDocument } from '../shared/powertools';
 import { type IndexResult, indexDocument } from './index-document';
 import { indexEventSchema } from './index-event';
 
@@ -19,6 +19,6 @@ export const handler = async (event: unknown, context?: Context): Promise<IndexR
   try {
     return await indexDocument(outcome, { index, metrics, now: () => new Date() });
   } finally {
-    metrics.publishStoredMetrics();
+    publishMetrics();
   }
 };

@@ -18,3 +18,11 @@ export const scopeToDocument = (documentId: string): void => {
   logger.appendKeys({ documentId });
   tracer.putAnnotation('documentId', documentId);
 };
+
+/**
+ * Publishes the invocation's metrics when it recorded any. Powertools warns on every empty publish,
+ * and an invocation that only dropped a test event or lost a version race has nothing to say.
+ */
+export const publishMetrics = (): void => {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+};

@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { sfnClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { MalformedNotificationError } from '../shared/errors';
-import { logger, metrics } from '../shared/powertools';
+import { logger, publishMetrics } from '../shared/powertools';
 import { reportMalformedMessage, reportOutcome } from './report-outcome';
 import { type IngestMessage, parseIngestMessage } from './s3-notification';
 import { SfnExecutionStarter } from './sfn-execution-starter';
@@ -21,7 +21,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
   try {
     return await processPartialResponse(event, startRecord, processor, { context });
   } finally {
-    metrics.publishStoredMetrics();
+    publishMetrics();
   }
 };
 

@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { dynamoDocumentClient, s3Client, sfnClient, textractClient } from '../shared/clients';
 import { DynamoDbTextractJobs } from '../shared/dynamodb-textract-jobs';
 import { requireEnv } from '../shared/env';
-import { logger, metrics, scopeToDocument } from '../shared/powertools';
+import { logger, publishMetrics, scopeToDocument } from '../shared/powertools';
 import { S3DerivativeStore } from '../shared/s3-derivative-store';
 import { DerivativeTextDocumentStore } from '../shared/text-document-store';
 import { TextractTextDetection } from '../shared/textract-text-detection';
@@ -35,7 +35,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
   try {
     return await processPartialResponse(event, completeRecord, processor, { context });
   } finally {
-    metrics.publishStoredMetrics();
+    publishMetrics();
   }
 };
 

@@ -67,6 +67,8 @@ describe('starter handler', () => {
     }));
     addMetric = vi.spyOn(metrics, 'addMetric').mockImplementation(() => metrics);
     vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
+    // addMetric is a spy, so nothing is stored: say there is, as there would be in Lambda.
+    vi.spyOn(metrics, 'hasStoredMetrics').mockReturnValue(true);
     logInfo = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
     vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
     logError = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
