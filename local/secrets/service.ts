@@ -1,12 +1,15 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { type RequestHandler, RequestTooLargeError, readRequestBody } from '../http/proxy';
+import { awsJsonHandler } from '../http/aws-json-protocol';
+import { type RequestHandler, RequestTooLargeError } from '../http/proxy';
 
 /** `X-Amz-Target` prefix of Secrets Manager calls (AWS JSON 1.1). */
 export const SECRETS_MANAGER_TARGET_PREFIX = 'secretsmanager.';
+
+/** A request body larger than this is not buffered. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /** A Secrets Manager error as the SDK reads it: `__type` is the exception name. */
 export class SecretsManagerError extends Error {
@@ -322,48 +325,28 @@ export class LocalSecretsManager {
   }
 
   /** The node:http handler speaking the AWS JSON 1.1 protocol: mount it on the gateway as `secretsmanager`. */
-  readonly handler: RequestHandler = (request, response) => {
-    this.#handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent)
-        send(response, 500, { __type: 'InternalServiceError', message: String(error) });
-      else response.destroy();
-    });
-  };
-
-  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const target = String(request.headers['x-amz-target'] ?? '');
-    try {
-      if (request.method !== 'POST' || !target.startsWith(SECRETS_MANAGER_TARGET_PREFIX)) {
-        throw new SecretsManagerError('UnknownOperationException', `Unknown operation ${target}`);
-      }
-      const body = await readRequestBody(request, 1024 * 1024);
-      let input: unknown;
-      try {
-        input = body.byteLength === 0 ? {} : JSON.parse(body.toString('utf8'));
-      } catch {
-        throw new SecretsManagerError('SerializationException', 'The request body is not valid JSON');
-      }
-      send(response, 200, this.call(target.slice(SECRETS_MANAGER_TARGET_PREFIX.length), input));
-    } catch (error) {
-      request.resume();
-      if (error instanceof SecretsManagerError)
-        send(response, 400, { __type: error.name, message: error.message });
-      else if (error instanceof RequestTooLargeError)
-        send(response, 413, { __type: 'InvalidRequestException', message: error.message });
-      else throw error;
-    }
-  }
-}
-
-const send = (response: ServerResponse, status: number, body: unknown): void => {
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(json),
-    'x-amzn-requestid': randomUUID(),
+  readonly handler: RequestHandler = awsJsonHandler({
+    targetPrefix: SECRETS_MANAGER_TARGET_PREFIX,
+    contentType: 'application/x-amz-json-1.1',
+    maxBodyBytes: MAX_BODY_BYTES,
+    // Any name under the prefix is read and parsed: `call` rejects the ones it does not implement.
+    isOperation: (_name): _name is string => true,
+    call: (operation, input) => this.call(operation, input),
+    errorOf: (error) =>
+      error instanceof SecretsManagerError
+        ? { name: error.name, message: error.message }
+        : { name: 'InternalServiceError', message: String(error), status: 500 },
+    tooLarge: (maxBodyBytes) => ({
+      name: 'InvalidRequestException',
+      message: new RequestTooLargeError(maxBodyBytes).message,
+      status: 413,
+    }),
+    unknownOperation: (target) => ({
+      name: 'UnknownOperationException',
+      message: `Unknown operation ${String(target ?? '')}`,
+    }),
   });
-  response.end(json);
-};
+}
 
 const parse = <T>(schema: z.ZodType<T>, input: unknown): T => {
   const result = schema.safeParse(input);

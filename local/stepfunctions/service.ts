@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsJsonHandler } from '../http/aws-json-protocol';
+import type { RequestHandler } from '../http/proxy';
 import { StepFunctionsApiError } from './api-errors';
 import type { Partition } from './arns';
 import type { WaitOverrides } from './compiled-definition';
@@ -16,7 +17,6 @@ export const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions.';
 
 /** Definitions go up to 1 MB and payloads to 256 KiB; nothing legitimate is near this. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 export interface LocalStepFunctionsOptions {
   /** Invokes the Lambda functions that Task states name (the local Lambda runner). */
@@ -64,99 +64,39 @@ export interface RunningLocalStepFunctions extends LocalStepFunctions {
   readonly port: number;
 }
 
-const send = (response: ServerResponse, status: number, body: unknown): void => {
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': CONTENT_TYPE,
-    'content-length': Buffer.byteLength(json),
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(json);
-};
-
-/** The SDK reads the error's class from `__type` (a bare shape name resolves in the service namespace). */
-const sendError = (response: ServerResponse, error: StepFunctionsApiError): void => {
-  send(response, error.statusCode, { __type: error.name, message: error.message });
-};
-
-/** Reads the body, or undefined when it is over the cap (the rest is drained so the reply can be read). */
-const readBody = (request: IncomingMessage): Promise<Buffer | undefined> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    request.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
-    request.on('error', reject);
-  });
-
-const handle = async (
-  api: StepFunctionsApi,
-  logger: Pick<Console, 'warn'> | undefined,
-  request: IncomingMessage,
-  response: ServerResponse,
-): Promise<void> => {
-  const target = request.headers['x-amz-target'];
-  const operation =
-    typeof target === 'string' && target.startsWith(STEP_FUNCTIONS_TARGET_PREFIX)
-      ? target.slice(STEP_FUNCTIONS_TARGET_PREFIX.length)
-      : '';
-  if (request.method !== 'POST' || !isOperationName(operation)) {
-    request.resume();
-    sendError(
-      response,
-      new StepFunctionsApiError('UnknownOperationException', `Unknown operation ${String(target)}`),
-    );
-    return;
-  }
-  const body = await readBody(request);
-  if (!body) {
-    sendError(
-      response,
-      new StepFunctionsApiError('ValidationException', `The request is larger than ${MAX_BODY_BYTES} bytes`),
-    );
-    return;
-  }
-  let input: unknown;
-  try {
-    input = body.byteLength === 0 ? {} : JSON.parse(body.toString('utf8'));
-  } catch {
-    sendError(
-      response,
-      new StepFunctionsApiError('SerializationException', 'The request body is not valid JSON'),
-    );
-    return;
-  }
-  try {
-    send(response, 200, api.call(operation, input));
-  } catch (error) {
-    if (error instanceof StepFunctionsApiError) {
-      sendError(response, error);
-      return;
-    }
-    logger?.warn(`local Step Functions: ${operation} failed: ${(error as Error).stack ?? String(error)}`);
-    sendError(response, new StepFunctionsApiError('InternalServerError', 'Internal server error', 500));
-  }
-};
-
 /**
  * A node:http request handler speaking Step Functions' AWS JSON 1.0 protocol (`POST /`,
  * `X-Amz-Target: AWSStepFunctions.<Operation>`, errors as `{"__type","message"}` with HTTP 400).
  * It reads nothing but the target header and the body, so it works behind a gateway that routes
  * by the SigV4 credential scope (`states`). Signatures are not checked.
  */
-export const createStepFunctionsRequestHandler =
-  (api: StepFunctionsApi, logger?: Pick<Console, 'warn'>) =>
-  (request: IncomingMessage, response: ServerResponse): void => {
-    handle(api, logger, request, response).catch(() => {
-      if (!response.headersSent) {
-        sendError(response, new StepFunctionsApiError('InternalServerError', 'Internal server error', 500));
-      } else response.destroy();
-    });
-  };
+export const createStepFunctionsRequestHandler = (
+  api: StepFunctionsApi,
+  logger?: Pick<Console, 'warn'>,
+): RequestHandler =>
+  awsJsonHandler({
+    targetPrefix: STEP_FUNCTIONS_TARGET_PREFIX,
+    contentType: 'application/x-amz-json-1.0',
+    maxBodyBytes: MAX_BODY_BYTES,
+    isOperation: isOperationName,
+    call: (operation, input) => api.call(operation, input),
+    errorOf: (error, operation) => {
+      if (error instanceof StepFunctionsApiError)
+        return { name: error.name, message: error.message, status: error.statusCode };
+      if (operation !== undefined) {
+        logger?.warn(`local Step Functions: ${operation} failed: ${(error as Error).stack ?? String(error)}`);
+      }
+      return { name: 'InternalServerError', message: 'Internal server error', status: 500 };
+    },
+    tooLarge: (maxBodyBytes) => ({
+      name: 'ValidationException',
+      message: `The request is larger than ${maxBodyBytes} bytes`,
+    }),
+    unknownOperation: (target) => ({
+      name: 'UnknownOperationException',
+      message: `Unknown operation ${String(target)}`,
+    }),
+  });
 
 /**
  * Builds the local Step Functions: opens the store in `dataDir` (state machines, executions and

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { type AwsJsonError, awsJsonHandler } from '../http/aws-json-protocol';
+import type { RequestHandler } from '../http/proxy';
 import { s3DocumentStore, snsCompletionNotifier } from './aws-adapters';
 import { DocumentPages, type PageLimits } from './document-pages';
 import { TextractError } from './errors';
@@ -51,91 +52,40 @@ export interface RunningLocalTextract extends LocalTextract {
   readonly port: number;
 }
 
-const send = (response: ServerResponse, status: number, body: unknown): void => {
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(json),
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(json);
-};
-
-const sendError = (response: ServerResponse, error: TextractError): void => {
-  // The SDK reads the error name from `__type`; Textract's exceptions carry `Message`, other AWS JSON
-  // services `message`: both are sent so any client finds it.
-  send(response, error.statusCode, { __type: error.name, message: error.message, Message: error.message });
-};
-
-/** Reads the body, or undefined when it is over the cap (the rest is drained so the reply can be read). */
-const readBody = (request: IncomingMessage): Promise<Buffer | undefined> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    request.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
-    request.on('error', reject);
-  });
-
-const handle = async (service: TextractService, request: IncomingMessage, response: ServerResponse) => {
-  const target = request.headers['x-amz-target'];
-  const operation =
-    typeof target === 'string' && target.startsWith(TEXTRACT_TARGET_PREFIX)
-      ? target.slice(TEXTRACT_TARGET_PREFIX.length)
-      : '';
-  if (request.method !== 'POST' || !isOperationName(operation)) {
-    request.resume();
-    sendError(
-      response,
-      new TextractError('UnknownOperationException', `Unknown operation ${String(target)}`),
-    );
-    return;
-  }
-  const body = await readBody(request);
-  if (!body) {
-    sendError(
-      response,
-      new TextractError('DocumentTooLargeException', `The request is larger than ${MAX_BODY_BYTES} bytes`),
-    );
-    return;
-  }
-  let input: unknown;
-  try {
-    input = body.byteLength === 0 ? {} : JSON.parse(body.toString('utf8'));
-  } catch {
-    sendError(response, new TextractError('SerializationException', 'The request body is not valid JSON'));
-    return;
-  }
-  try {
-    send(response, 200, await service.call(operation, input));
-  } catch (error) {
-    sendError(
-      response,
-      error instanceof TextractError
-        ? error
-        : new TextractError('InternalServerError', 'Internal server error'),
-    );
-  }
-};
+const reply = (error: TextractError): AwsJsonError => ({
+  name: error.name,
+  message: error.message,
+  status: error.statusCode,
+});
 
 /**
  * A node:http request handler speaking Textract's AWS JSON 1.1 protocol (`POST /`,
  * `X-Amz-Target: Textract.<Operation>`, errors as `{"__type": …}` with HTTP 400, or 500 for
  * `InternalServerError`). Signatures are not checked.
  */
-export const createTextractRequestHandler =
-  (service: TextractService) =>
-  (request: IncomingMessage, response: ServerResponse): void => {
-    handle(service, request, response).catch(() => {
-      if (!response.headersSent)
-        sendError(response, new TextractError('InternalServerError', 'Internal server error'));
-      else response.destroy();
-    });
-  };
+export const createTextractRequestHandler = (service: TextractService): RequestHandler =>
+  awsJsonHandler({
+    targetPrefix: TEXTRACT_TARGET_PREFIX,
+    contentType: 'application/x-amz-json-1.1',
+    maxBodyBytes: MAX_BODY_BYTES,
+    isOperation: isOperationName,
+    call: (operation, input) => service.call(operation, input),
+    errorOf: (error) =>
+      reply(
+        error instanceof TextractError
+          ? error
+          : new TextractError('InternalServerError', 'Internal server error'),
+      ),
+    tooLarge: (maxBodyBytes) =>
+      reply(
+        new TextractError('DocumentTooLargeException', `The request is larger than ${maxBodyBytes} bytes`),
+      ),
+    unknownOperation: (target) =>
+      reply(new TextractError('UnknownOperationException', `Unknown operation ${String(target)}`)),
+    // The SDK reads the error name from `__type`; Textract's exceptions carry `Message`, other AWS JSON
+    // services `message`: both are sent so any client finds it.
+    errorBody: (error) => ({ __type: error.name, message: error.message, Message: error.message }),
+  });
 
 /** Builds the local Textract (service, OCR pool, PDF render threads) without listening anywhere. */
 export const createLocalTextract = (options: LocalTextractOptions): LocalTextract => {
