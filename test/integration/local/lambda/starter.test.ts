@@ -127,6 +127,6 @@ describe('the starter function in the Lambda runner', () => {
     });
   });
 
-  // Needs the local Step Functions API (local/stepfunctions/service.ts), not there yet when this was written.
-  it.todo('starts one execution per uploaded object version through the local Step Functions API');
+  // The starter against the local Step Functions API (one execution per object version, a duplicate
+  // acknowledged) runs in test/e2e/pipeline.test.ts and test/e2e/faults.test.ts, in the whole local cloud.
 });
