@@ -1,8 +1,10 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentRef } from '../../lambdas/shared/document';
 import { METADATA_TABLE } from '../../lambdas/shared/metadata-item';
+import { aDocument } from '../fixtures/document-outcomes';
 
 /** Credentials and region the emulators accept; no real account is ever reached. */
 export const TEST_AWS = {
@@ -83,3 +85,17 @@ export const createQueue = async (
 /** A unique prefix per test, so tests sharing an emulator never see each other's data. */
 export const uniquePrefix = (label: string): string =>
   `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * Puts `body` at `key` and returns the document as the starter would hand it over: the test's
+ * stand-in for an upload and its notification.
+ */
+export const uploadDocument = async (
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: Buffer,
+): Promise<DocumentRef> => {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  return aDocument(key, '0055AED6DCD90281E5', { bucket, size: body.length, eTag: 'etag' });
+};

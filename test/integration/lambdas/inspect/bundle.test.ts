@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,9 +11,9 @@ import {
   NATIVE_PACKAGES,
   PROJECT_ROOT,
 } from '../../../../infra/constructs/pipeline-function';
-import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
+import type { DocumentRef } from '../../../../lambdas/shared/document';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
-import { createBucket, TEST_AWS, testS3, uniquePrefix } from '../../../support/aws';
+import { createBucket, TEST_AWS, testS3, uniquePrefix, uploadDocument } from '../../../support/aws';
 import { pngClaimingSize } from '../../../support/documents';
 import { pdfWithExplodingPage } from '../../../support/hostile-documents';
 
@@ -66,22 +66,8 @@ describe('the bundled inspect function (esbuild, ESM, run by plain Node)', () =>
 
   it('inspects in a contained thread of the bundle, and answers hostile bytes by name within the budget', async () => {
     // Prepare
-    const upload = async (name: string, body: Buffer): Promise<DocumentRef> => {
-      const key = `incoming/${uniquePrefix('inspect-bundle')}/${name}`;
-      await s3.send(new PutObjectCommand({ Bucket: UPLOADS, Key: key, Body: body }));
-      const id = documentId(UPLOADS, key);
-      return {
-        id,
-        bucket: UPLOADS,
-        key,
-        version: 'v1',
-        sequencer: '0055AED6DCD90281E5000000000000000',
-        size: body.length,
-        eTag: 'etag',
-        uploadedAt: '2026-11-23T10:00:00.000Z',
-        shard: shardOf(id),
-      };
-    };
+    const upload = (name: string, body: Buffer): Promise<DocumentRef> =>
+      uploadDocument(s3, UPLOADS, `incoming/${uniquePrefix('inspect-bundle')}/${name}`, body);
     const pdf = await readFile(new URL('../../../../sample-docs/report-text-layer.pdf', import.meta.url));
     const documents = [
       await upload('report.pdf', pdf),

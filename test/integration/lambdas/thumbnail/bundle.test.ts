@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,10 +13,10 @@ import {
   NATIVE_PACKAGES,
   PROJECT_ROOT,
 } from '../../../../infra/constructs/pipeline-function';
-import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
+import type { DocumentRef } from '../../../../lambdas/shared/document';
 import { derivativeKeys } from '../../../../lambdas/shared/text-document';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
-import { createBucket, TEST_AWS, testS3, uniquePrefix } from '../../../support/aws';
+import { createBucket, TEST_AWS, testS3, uniquePrefix, uploadDocument } from '../../../support/aws';
 import { heicClaimingSize } from '../../../support/hostile-documents';
 
 /**
@@ -133,22 +133,8 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
 
   it('makes a WebP thumbnail in a contained thread and rejects hostile bytes by name', async () => {
     // Prepare
-    const upload = async (name: string, body: Buffer): Promise<DocumentRef> => {
-      const key = `incoming/${uniquePrefix('bundle')}/${name}`;
-      await s3.send(new PutObjectCommand({ Bucket: UPLOADS, Key: key, Body: body }));
-      const id = documentId(UPLOADS, key);
-      return {
-        id,
-        bucket: UPLOADS,
-        key,
-        version: 'v1',
-        sequencer: '0055AED6DCD90281E5000000000000000',
-        size: body.length,
-        eTag: 'etag',
-        uploadedAt: '2026-11-23T10:00:00.000Z',
-        shard: shardOf(id),
-      };
-    };
+    const upload = (name: string, body: Buffer): Promise<DocumentRef> =>
+      uploadDocument(s3, UPLOADS, `incoming/${uniquePrefix('bundle')}/${name}`, body);
     const photo = await readFile(new URL('../../../../sample-docs/photo-exif-rotated.jpg', import.meta.url));
     const pdf = await readFile(new URL('../../../../sample-docs/report-text-layer.pdf', import.meta.url));
     const events = [
@@ -197,7 +183,7 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
         value: {
           thumbnail: {
             bucket: DERIVATIVES,
-            key: derivativeKeys.thumbnail(photoEvent?.document.id ?? '', 'v1'),
+            key: derivativeKeys.thumbnail(photoEvent?.document.id ?? '', photoEvent?.document.version ?? ''),
             width: 144,
             height: 256,
             contentType: 'image/webp',
@@ -207,7 +193,7 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
       {
         value: {
           thumbnail: expect.objectContaining({
-            key: derivativeKeys.thumbnail(pdfEvent?.document.id ?? '', 'v1'),
+            key: derivativeKeys.thumbnail(pdfEvent?.document.id ?? '', pdfEvent?.document.version ?? ''),
             width: 198,
             height: 256,
           }),
@@ -219,7 +205,7 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
     const stored = await s3.send(
       new GetObjectCommand({
         Bucket: DERIVATIVES,
-        Key: derivativeKeys.thumbnail(photoEvent?.document.id ?? '', 'v1'),
+        Key: derivativeKeys.thumbnail(photoEvent?.document.id ?? '', photoEvent?.document.version ?? ''),
       }),
     );
     const webp = Buffer.from((await stored.Body?.transformToByteArray()) ?? []);

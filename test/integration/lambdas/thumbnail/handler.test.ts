@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
+import type { DocumentRef } from '../../../../lambdas/shared/document';
 import { derivativeKeys } from '../../../../lambdas/shared/text-document';
 import type { handler as ThumbnailHandler } from '../../../../lambdas/thumbnail/handler';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { lambdaContext } from '../../../fixtures/lambda-context';
-import { createBucket, testS3, uniquePrefix, useEmulatorEnv } from '../../../support/aws';
+import { createBucket, testS3, uniquePrefix, uploadDocument, useEmulatorEnv } from '../../../support/aws';
 import { buildDocx } from '../../../support/documents';
 
 const UPLOADS = 'uploads-thumbnail-test';
@@ -19,23 +19,8 @@ describe('thumbnail handler against the local S3', () => {
   let messaging: MessagingEmulator;
   let s3: S3Client;
   let handler: typeof ThumbnailHandler;
-
-  const upload = async (name: string, body: Buffer): Promise<DocumentRef> => {
-    const key = `incoming/${uniquePrefix('thumb')}/${name}`;
-    await s3.send(new PutObjectCommand({ Bucket: UPLOADS, Key: key, Body: body }));
-    const id = documentId(UPLOADS, key);
-    return {
-      id,
-      bucket: UPLOADS,
-      key,
-      version: '0055AED6DCD90281E5000000000000000',
-      sequencer: '0055AED6DCD90281E5000000000000000',
-      size: body.length,
-      eTag: 'etag',
-      uploadedAt: '2026-11-23T10:00:00.000Z',
-      shard: shardOf(id),
-    };
-  };
+  const upload = (name: string, body: Buffer): Promise<DocumentRef> =>
+    uploadDocument(s3, UPLOADS, `incoming/${uniquePrefix('thumb')}/${name}`, body);
 
   const derivativesOf = async (document: DocumentRef): Promise<string[]> => {
     const listed = await s3.send(
