@@ -1,5 +1,7 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Server } from 'node:net';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { applyS3RequestLimits, LOCAL_S3_MAX_BODY_BYTES, type RouteHookTarget } from '../s3/request-limits';
 
 /**
  * fauxqs 2.4 always listens on 0.0.0.0, whatever `host` it is given. docflow's servers bind to the
@@ -22,6 +24,42 @@ const onLoopback = async <T>(start: () => Promise<T>): Promise<T> => {
   }
 };
 
+/**
+ * Fastify publishes every instance it creates on this diagnostics channel, before any route is added
+ * (https://fastify.dev/docs/latest/Reference/Hooks/#diagnostics-channel-hooks).
+ */
+const FASTIFY_CREATED = 'fastify.initialization';
+
+/**
+ * Calls `start`, handing the Fastify instance it creates synchronously to `configure`. fauxqs builds
+ * its app without awaiting anything first, so exactly its own instance is seen; if that ever changes,
+ * the start fails loudly instead of running with fauxqs' defaults.
+ */
+const configuringFastify = async <T extends { stop(): Promise<void> }>(
+  configure: (app: RouteHookTarget) => void,
+  start: () => Promise<T>,
+): Promise<T> => {
+  let configured = false;
+  const onCreated = (message: unknown): void => {
+    if (configured) return;
+    configured = true;
+    configure((message as { fastify: RouteHookTarget }).fastify);
+  };
+  subscribe(FASTIFY_CREATED, onCreated);
+  let started: Promise<T>;
+  try {
+    started = start();
+  } finally {
+    unsubscribe(FASTIFY_CREATED, onCreated);
+  }
+  const server = await started;
+  if (!configured) {
+    await server.stop();
+    throw new Error('fauxqs did not create its Fastify app synchronously: its S3 body limit cannot be set');
+  }
+  return server;
+};
+
 /** A running S3 + SQS + SNS emulator. */
 export interface MessagingEmulator {
   readonly endpoint: string;
@@ -31,21 +69,36 @@ export interface MessagingEmulator {
   stop(): Promise<void>;
 }
 
+export interface MessagingOptions {
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** Where state is kept (SQLite); in memory when absent. */
+  readonly dataDir?: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** Largest body of one S3 request; over it, S3's `EntityTooLarge`. @default LOCAL_S3_MAX_BODY_BYTES */
+  readonly maxS3BodyBytes?: number;
+}
+
 /**
  * Starts fauxqs (S3, SQS and SNS in one server) on 127.0.0.1. With `dataDir` its state lives in SQLite
  * and survives restarts. S3 clients need `forcePathStyle: true`, SQS clients an explicit endpoint.
+ * Its S3 takes bodies up to `maxS3BodyBytes` in one request (fauxqs alone stops at 11 MiB) and answers
+ * every error as S3-shaped XML (see `applyS3RequestLimits`).
  */
-export const startMessaging = async (
-  options: { port?: number; dataDir?: string; region?: string } = {},
-): Promise<MessagingEmulator> => {
-  const server = await onLoopback(() =>
-    startFauxqs({
-      port: options.port ?? 0,
-      host: '127.0.0.1',
-      logger: false,
-      defaultRegion: options.region ?? 'us-east-1',
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    }),
+export const startMessaging = async (options: MessagingOptions = {}): Promise<MessagingEmulator> => {
+  const server = await configuringFastify(
+    (app) => applyS3RequestLimits(app, options.maxS3BodyBytes ?? LOCAL_S3_MAX_BODY_BYTES),
+    () =>
+      onLoopback(() =>
+        startFauxqs({
+          port: options.port ?? 0,
+          host: '127.0.0.1',
+          logger: false,
+          defaultRegion: options.region ?? 'us-east-1',
+          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        }),
+      ),
   );
   return {
     endpoint: `http://127.0.0.1:${server.port}`,

@@ -28,6 +28,7 @@ import {
 } from './notification-configuration';
 import { NotificationStore } from './notification-store';
 import { postObjectKey } from './post-object-form';
+import { bodySizeError, LOCAL_S3_MAX_BODY_BYTES, rawBodyLimit } from './request-limits';
 import { newHostId, newRequestId, S3ServiceError } from './s3-error';
 import { accessKeyIdOf, classifyS3Request, type S3Request } from './s3-request';
 import { childrenNamed, childText, parseXml } from './xml';
@@ -76,6 +77,8 @@ export interface S3NotificationsOptions {
   /** The bucket owner's canonical id in records. @default a fixed local id */
   readonly ownerId?: string;
   readonly logger?: Pick<Console, 'warn'>;
+  /** Largest body of one request, as the S3 behind takes it (`startMessaging`'s `maxS3BodyBytes`). @default LOCAL_S3_MAX_BODY_BYTES */
+  readonly maxBodyBytes?: number;
 }
 
 /** S3 with event notifications: a request handler to mount where S3 traffic arrives. */
@@ -86,8 +89,6 @@ export interface S3Notifications {
 
 /** Small XML bodies (configurations, DeleteObjects lists) this layer reads itself. */
 const MAX_XML_BODY = 2 * 1024 * 1024;
-/** fauxqs' own body limit (11 MiB) plus room for the form fields of a POST upload. */
-const MAX_POST_BODY = 12 * 1024 * 1024;
 
 const LOCAL_OWNER_ID = 'A3LOCALDOCFLOWOWNER';
 
@@ -156,6 +157,7 @@ export const createS3Notifications = (options: S3NotificationsOptions): S3Notifi
     ownerId: options.ownerId ?? LOCAL_OWNER_ID,
   };
   const logger = options.logger ?? console;
+  const maxBodyBytes = options.maxBodyBytes ?? LOCAL_S3_MAX_BODY_BYTES;
   const locks = new KeyLocks();
 
   const deliver = async (destination: NotificationDestination, body: string): Promise<void> => {
@@ -299,7 +301,8 @@ export const createS3Notifications = (options: S3NotificationsOptions): S3Notifi
   };
 
   const postObject = async (request: IncomingMessage, response: ServerResponse, bucket: string) => {
-    const body = await readRequestBody(request, MAX_POST_BODY);
+    // The file and its form fields, as the S3 behind takes them.
+    const body = await readRequestBody(request, rawBodyLimit(maxBodyBytes));
     const key = postObjectKey(body, String(request.headers['content-type'] ?? ''));
     if (key === undefined) {
       sendReply(response, await forwardBuffered(request, body));
@@ -387,6 +390,9 @@ export const createS3Notifications = (options: S3NotificationsOptions): S3Notifi
     const requestId = newRequestId();
     const hostId = newHostId();
     try {
+      // Refused before anything is forwarded: the S3 behind would answer while the body still streams.
+      const refused = bodySizeError(request.method ?? 'GET', request.headers, maxBodyBytes);
+      if (refused) throw refused;
       switch (operation.kind) {
         case 'get-notification':
           return await getNotification(response, operation.bucket, requestId, hostId);
@@ -426,6 +432,15 @@ export const createS3Notifications = (options: S3NotificationsOptions): S3Notifi
         request.resume();
         const tooLarge = new S3ServiceError('EntityTooLarge', error.message);
         sendXml(response, 400, tooLarge.toXml(requestId, hostId), requestId, hostId);
+      } else if (!response.headersSent) {
+        // An S3 client reads only XML errors; a JSON 502 would be "XML parse error: unexpected content".
+        request.resume();
+        const unavailable = new S3ServiceError(
+          'ServiceUnavailable',
+          `the local S3 store did not answer: ${error instanceof Error ? error.message : String(error)}`,
+          503,
+        );
+        sendXml(response, unavailable.status, unavailable.toXml(requestId, hostId), requestId, hostId);
       } else {
         sendProxyError(response, error);
       }

@@ -11,6 +11,8 @@ export class S3ServiceError extends Error {
     readonly status = 400,
     /** For `InvalidArgument`: which part of the request was wrong, as S3 reports it. */
     readonly argument?: { readonly name: string; readonly value: string },
+    /** Further elements S3 adds for this code, in order (`ProposedSize`, `MaxSizeAllowed`, …). */
+    readonly details: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -19,7 +21,10 @@ export class S3ServiceError extends Error {
     const argument = this.argument
       ? `<ArgumentName>${escapeXml(this.argument.name)}</ArgumentName><ArgumentValue>${escapeXml(this.argument.value)}</ArgumentValue>`
       : '';
-    return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(this.code)}</Code><Message>${escapeXml(this.message)}</Message>${argument}<RequestId>${escapeXml(requestId)}</RequestId><HostId>${escapeXml(hostId)}</HostId></Error>`;
+    const details = Object.entries(this.details)
+      .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
+      .join('');
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(this.code)}</Code><Message>${escapeXml(this.message)}</Message>${argument}${details}<RequestId>${escapeXml(requestId)}</RequestId><HostId>${escapeXml(hostId)}</HostId></Error>`;
   }
 }
 
