@@ -45,7 +45,9 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     ],
     options: { port: { type: 'string' }, 'api-port': { type: 'string' }, fresh: { type: 'boolean' } },
     positionals: { min: 0, max: 0 },
-    details: 'Runs until Ctrl-C; state is kept in the data folder and survives a restart.',
+    details:
+      'Runs until Ctrl-C; state is kept in the data folder and survives a restart.\n' +
+      'Through npm, flags follow `--`: npm start -- --port 4600 --api-port 4601',
   },
   upload: {
     summary: 'upload files or folders to the uploads bucket',

@@ -135,8 +135,11 @@ const portOption = (values: OptionValues, flag: string, fallback: number): numbe
 };
 
 /** The ports of the AWS endpoint (LocalStack's 4566 by default) and of the query API; 0 picks a free one. */
-export const upOptions = (values: OptionValues, defaults: { port: number; apiPort: number }): UpOptions => ({
-  port: portOption(values, 'port', defaults.port),
-  apiPort: portOption(values, 'api-port', defaults.apiPort),
-  fresh: values.fresh === true,
-});
+export const upOptions = (values: OptionValues, defaults: { port: number; apiPort: number }): UpOptions => {
+  const port = portOption(values, 'port', defaults.port);
+  const apiPort = portOption(values, 'api-port', defaults.apiPort);
+  if (port !== 0 && port === apiPort) {
+    throw new UsageError(`--port and --api-port must differ (both are ${port})`, 'up');
+  }
+  return { port, apiPort, fresh: values.fresh === true };
+};

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenOn } from './http/listen';
 import type { RequestHandler } from './http/proxy';
 
 /**
@@ -10,6 +11,9 @@ export type ServiceRoutes = Readonly<Record<string, RequestHandler>>;
 
 /** LocalStack's port: the one users' tools and muscle memory already point at. */
 export const DEFAULT_GATEWAY_PORT = 4566;
+
+/** What the gateway is called in port errors (`PortInUseError`). */
+export const GATEWAY_SERVICE = 'the AWS endpoint';
 
 /**
  * Services of unsigned requests, by `X-Amz-Target` prefix (the JSON protocols name the service there).
@@ -94,25 +98,17 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Starts the one endpoint for every local AWS service. */
+/**
+ * Starts the one endpoint for every local AWS service.
+ *
+ * @throws PortInUseError when the port is taken (LocalStack and other local clouds use 4566 too)
+ */
 export const startGateway = async (options: GatewayOptions): Promise<RunningGateway> => {
   const host = options.host ?? '127.0.0.1';
   // Idle SDK connections outlive Node's 5 s default; a longer timeout spares them the reset of a
   // socket the server closed just as the client reused it.
   const server = createServer({ keepAliveTimeout: 75_000 }, createGatewayHandler(options.routes));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(
-              `port ${options.port ?? DEFAULT_GATEWAY_PORT} on ${host} is in use: stop what holds it or pick another port`,
-              { cause: error },
-            )
-          : error,
-      ),
-    );
-    server.listen(options.port ?? DEFAULT_GATEWAY_PORT, host, () => resolve());
-  });
+  await listenOn(server, { port: options.port ?? DEFAULT_GATEWAY_PORT, host, service: GATEWAY_SERVICE });
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://${host}:${port}`,

@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { listenOn } from '../http/listen';
+
+/** What the query API is called in port errors (`PortInUseError`). */
+export const REST_API_SERVICE = 'the query API';
 
 /** One method of the REST API, as the template declares it: a resource path and its Lambda. */
 export interface ApiRoute {
@@ -171,6 +175,8 @@ const isProxyResult = (value: unknown): value is APIGatewayProxyResult =>
  * Lambda runs), and a failing or malformed function answers 502.
  *
  * IAM authorization is not checked locally: there are no IAM principals on one machine.
+ *
+ * @throws PortInUseError when `port` is taken
  */
 export const startRestApiServer = async (options: RestApiServerOptions): Promise<RestApiServer> => {
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -212,10 +218,7 @@ export const startRestApiServer = async (options: RestApiServerOptions): Promise
       else response.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  await listenOn(server, { port: options.port ?? 0, host: '127.0.0.1', service: REST_API_SERVICE });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/${options.stage}/`,

@@ -117,4 +117,15 @@ describe('positiveInteger and upOptions', () => {
     expect(() => upOptions({ port: '70000' }, defaults)).toThrow('--port must be a port number');
     expect(() => upOptions({ 'api-port': 'x' }, defaults)).toThrow('--api-port must be a port number');
   });
+
+  it('refuses one port for both servers, except 0', () => {
+    // Prepare
+    const defaults = { port: 4566, apiPort: 4567 };
+
+    // Act & Assess
+    expect(() => upOptions({ port: '4567' }, defaults)).toThrow(
+      '--port and --api-port must differ (both are 4567)',
+    );
+    expect(upOptions({ port: '0', 'api-port': '0' }, defaults)).toMatchObject({ port: 0, apiPort: 0 });
+  });
 });
