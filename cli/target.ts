@@ -106,7 +106,11 @@ const stackConnection = async (stackName: string, globals: GlobalOptions): Promi
     try {
       region = await cloudFormation.config.region();
     } catch (error) {
-      throw new CliError('no AWS region is configured: pass --region or set AWS_REGION', { cause: error });
+      // The SDKs read AWS_REGION and the profile, not AWS_DEFAULT_REGION (that one is the AWS CLI's).
+      throw new CliError(
+        'no AWS region is configured: pass --region, set AWS_REGION, or give your profile a region (`aws configure`)',
+        { cause: error },
+      );
     }
     const outputs = await stackOutputs(cloudFormation, stackName);
     const description = `stack ${stackName} in ${region}`;
