@@ -23,29 +23,45 @@ export interface RecognizedLine {
   readonly words: readonly RecognizedWord[];
 }
 
-/** What OCR found on one page image, in that image's pixels. */
+/** The clockwise angle by which a page's text is turned on its image (90: it reads top to bottom). */
+export type TextOrientation = 0 | 90 | 180 | 270;
+
+/** What OCR found on one page image, in that image's pixels, lines in reading order. */
 export interface RecognizedPage {
   readonly width: number;
   readonly height: number;
   readonly lines: readonly RecognizedLine[];
+  /** @default 0 */
+  readonly orientation?: TextOrientation;
 }
 
 const clamp01 = (value: number): number => Math.min(1, Math.max(0, value));
 
-/** Textract geometry (relative 0–1 box and a clockwise polygon from the top-left) for a pixel box. */
-export const geometryOf = (box: PixelBox, width: number, height: number): Geometry => {
+/**
+ * Textract geometry for a pixel box: a relative 0–1 bounding box on the image, and a clockwise polygon
+ * that starts at the text's own top-left corner, as Textract's does on a turned page (readers such as
+ * amazon-textract-response-parser tell a page's rotation from a line's first two points).
+ */
+export const geometryOf = (
+  box: PixelBox,
+  width: number,
+  height: number,
+  orientation: TextOrientation = 0,
+): Geometry => {
   const left = clamp01(box.x0 / width);
   const top = clamp01(box.y0 / height);
   const right = clamp01(box.x1 / width);
   const bottom = clamp01(box.y1 / height);
+  const corners = [
+    { X: left, Y: top },
+    { X: right, Y: top },
+    { X: right, Y: bottom },
+    { X: left, Y: bottom },
+  ];
+  const start = orientation / 90;
   return {
     BoundingBox: { Width: right - left, Height: bottom - top, Left: left, Top: top },
-    Polygon: [
-      { X: left, Y: top },
-      { X: right, Y: top },
-      { X: right, Y: bottom },
-      { X: left, Y: bottom },
-    ],
+    Polygon: [...corners.slice(start), ...corners.slice(0, start)],
   };
 };
 
@@ -62,6 +78,7 @@ export const pageBlocks = (
   newId: () => string = randomUUID,
 ): Block[] => {
   const { width, height } = page;
+  const orientation = page.orientation ?? 0;
   const lineBlocks: Block[] = [];
   const wordBlocks: Block[] = [];
   for (const line of page.lines) {
@@ -76,7 +93,7 @@ export const pageBlocks = (
         Confidence: round(word.confidence),
         Text: word.text.trim(),
         TextType: 'PRINTED',
-        Geometry: geometryOf(word.box, width, height),
+        Geometry: geometryOf(word.box, width, height, orientation),
         Id: id,
         Page: pageNumber,
       });
@@ -85,7 +102,7 @@ export const pageBlocks = (
       BlockType: 'LINE',
       Confidence: round(line.confidence),
       Text: words.map((word) => word.text.trim()).join(' '),
-      Geometry: geometryOf(line.box, width, height),
+      Geometry: geometryOf(line.box, width, height, orientation),
       Id: newId(),
       Relationships: [{ Type: 'CHILD', Ids: wordIds }],
       Page: pageNumber,

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import sharp from 'sharp';
 import { createWorker, OEM, type Page, PSM, type Worker } from 'tesseract.js';
-import type { RecognizedLine, RecognizedPage } from './blocks';
+import type { PixelBox, RecognizedPage, RecognizedWord, TextOrientation } from './blocks';
+import { layoutLines } from './line-layout';
 
 /** One page image to read: PNG or JPEG bytes and their pixel size (after any EXIF rotation). */
 export interface PageImage {
@@ -27,6 +29,8 @@ export interface TesseractPoolOptions {
   readonly recognizeTimeoutMs?: number;
   /** Folder holding `eng.traineddata.gz`. @default the `4.0.0_best_int` folder of `@tesseract.js-data/eng` */
   readonly langPath?: string;
+  /** Folder holding the legacy `osd.traineddata.gz`. @default the `4.0.0` folder of `@tesseract.js-data/osd` */
+  readonly osdLangPath?: string;
 }
 
 /**
@@ -52,34 +56,89 @@ const require = createRequire(import.meta.url);
 export const defaultLangPath = (): string =>
   path.join(path.dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int');
 
+/** Tesseract's orientation and script detection model (it runs on the legacy engine only). */
+export const defaultOsdLangPath = (): string =>
+  path.join(path.dirname(require.resolve('@tesseract.js-data/osd/package.json')), '4.0.0');
+
+/**
+ * A page whose words average below this confidence (or that has none) may be a turned scan: only then is
+ * its orientation detected, so an upright page costs one pass.
+ */
+export const UPRIGHT_MIN_CONFIDENCE = 75;
+
+/** Tesseract's own `min_orientation_margin`: a weaker orientation verdict is not acted on. */
+const MIN_ORIENTATION_CONFIDENCE = 7;
+
 interface Waiter {
   resolve(worker: Worker): void;
   reject(error: unknown): void;
 }
 
+/** Tesseract's OSD verdict as the clockwise turn that makes a page upright. */
+type Correction = 0 | 90 | 180 | 270;
+
+const toCorrection = (degrees: number | null): Correction =>
+  degrees === 90 || degrees === 180 || degrees === 270 ? degrees : 0;
+
+/** The total confidence of a pass's words: more words read surely is a better reading. */
+const readingScore = (words: readonly RecognizedWord[]): number =>
+  words.reduce((sum, word) => sum + word.confidence, 0);
+
+const looksUpright = (words: readonly RecognizedWord[]): boolean =>
+  words.length > 0 && readingScore(words) / words.length >= UPRIGHT_MIN_CONFIDENCE;
+
+/**
+ * Maps a box on the page turned clockwise by `correction` back onto the page as given (`width` ×
+ * `height`), where Textract's geometry lives.
+ */
+export const unturnBox = (box: PixelBox, correction: Correction, width: number, height: number): PixelBox => {
+  const point = (u: number, v: number): [number, number] => {
+    switch (correction) {
+      case 90:
+        return [v, height - u];
+      case 180:
+        return [width - u, height - v];
+      case 270:
+        return [width - v, u];
+      default:
+        return [u, v];
+    }
+  };
+  const [ax, ay] = point(box.x0, box.y0);
+  const [bx, by] = point(box.x1, box.y1);
+  return { x0: Math.min(ax, bx), y0: Math.min(ay, by), x1: Math.max(ax, bx), y1: Math.max(ay, by) };
+};
+
 /**
  * A small pool of tesseract.js workers, started lazily on first use and reused for every page
  * (starting one costs ~0.3–0.5 s: the wasm core from `tesseract.js-core` plus the model from disk).
- * Fully offline: no language data or core is ever fetched.
+ * Fully offline: no language data or core is ever fetched. A page that reads badly gets tesseract's
+ * orientation detection (one more lazily started worker, on the legacy engine) and, when it is turned,
+ * a second pass on the page turned upright.
  */
 export class TesseractPool implements TextRecognizer {
   readonly #size: number;
   readonly #startTimeoutMs: number;
   readonly #recognizeTimeoutMs: number;
   readonly #langPath: string;
+  readonly #osdLangPath: string;
   readonly #workers = new Set<Worker>();
   readonly #idle: Worker[] = [];
   readonly #waiters: Waiter[] = [];
   #starting = 0;
   #stopped = false;
+  #osd: Promise<Worker> | undefined;
   /** How long each worker took to start, in ms (for reporting). */
   readonly startTimesMs: number[] = [];
+  /** How many pages needed orientation detection, and how many were read turned (for reporting). */
+  readonly orientation = { detected: 0, turned: 0 };
 
   constructor(options: TesseractPoolOptions = {}) {
     this.#size = Math.max(1, options.size ?? 1);
     this.#startTimeoutMs = options.startTimeoutMs ?? 30_000;
     this.#recognizeTimeoutMs = options.recognizeTimeoutMs ?? 120_000;
     this.#langPath = options.langPath ?? defaultLangPath();
+    this.#osdLangPath = options.osdLangPath ?? defaultOsdLangPath();
   }
 
   /** Starts one worker ahead of the first page, so that page does not pay for it. */
@@ -88,6 +147,47 @@ export class TesseractPool implements TextRecognizer {
   }
 
   async recognize(image: PageImage): Promise<RecognizedPage> {
+    const { width, height } = image;
+    const words = await this.#read(image.bytes, image.dpi);
+    if (looksUpright(words)) return { width, height, lines: layoutLines(words) };
+    this.orientation.detected += 1;
+    const correction = await this.#detectOrientation(image.bytes);
+    if (correction === 0) return { width, height, lines: layoutLines(words) };
+    const turned = await sharp(image.bytes).rotate(correction).png({ compressionLevel: 1 }).toBuffer();
+    const turnedWords = await this.#read(turned, image.dpi);
+    if (readingScore(turnedWords) <= readingScore(words)) return { width, height, lines: layoutLines(words) };
+    this.orientation.turned += 1;
+    // Lines are laid out upright, then every box goes back onto the page as it was given.
+    const unturn = (box: PixelBox): PixelBox => unturnBox(box, correction, width, height);
+    const lines = layoutLines(turnedWords).map((line) => ({
+      ...line,
+      box: unturn(line.box),
+      words: line.words.map((word) => ({ ...word, box: unturn(word.box) })),
+    }));
+    return { width, height, lines, orientation: ((360 - correction) % 360) as TextOrientation };
+  }
+
+  /** Terminates every worker; later calls fail. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const waiter of this.#waiters.splice(0))
+      waiter.reject(new OcrError('the OCR engine is stopped', { engineFault: true }));
+    const workers = [...this.#workers];
+    this.#workers.clear();
+    this.#idle.length = 0;
+    const osd = this.#osd;
+    this.#osd = undefined;
+    await Promise.all([
+      ...workers.map((worker) => worker.terminate()),
+      osd?.then(
+        (worker) => worker.terminate(),
+        () => undefined,
+      ),
+    ]);
+  }
+
+  /** One recognition pass: every word tesseract found, with its box in this image's pixels. */
+  async #read(bytes: Uint8Array, dpi: number | undefined): Promise<RecognizedWord[]> {
     const worker = await this.#acquire();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -101,18 +201,17 @@ export class TesseractPool implements TextRecognizer {
       // list only tesseract.js's own.
       const options: { rotateAuto: boolean; user_defined_dpi?: string } = {
         rotateAuto: false,
-        ...(image.dpi ? { user_defined_dpi: String(image.dpi) } : {}),
+        ...(dpi ? { user_defined_dpi: String(dpi) } : {}),
       };
       const result = await Promise.race([
-        worker.recognize(
-          Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength),
-          options,
-          { blocks: true, text: false },
-        ),
+        worker.recognize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), options, {
+          blocks: true,
+          text: false,
+        }),
         timeout,
       ]);
       this.#release(worker);
-      return toRecognizedPage(result.data, image.width, image.height);
+      return recognizedWords(result.data);
     } catch (error) {
       if (error instanceof OcrError) {
         this.#discard(worker);
@@ -125,15 +224,41 @@ export class TesseractPool implements TextRecognizer {
     }
   }
 
-  /** Terminates every worker; later calls fail. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    for (const waiter of this.#waiters.splice(0))
-      waiter.reject(new OcrError('the OCR engine is stopped', { engineFault: true }));
-    const workers = [...this.#workers];
-    this.#workers.clear();
-    this.#idle.length = 0;
-    await Promise.all(workers.map((worker) => worker.terminate()));
+  /** The clockwise turn that makes the page upright, or 0 when tesseract is not sure. */
+  async #detectOrientation(bytes: Uint8Array): Promise<Correction> {
+    if (this.#stopped) throw new OcrError('the OCR engine is stopped', { engineFault: true });
+    this.#osd ??= this.#startWorker('osd');
+    const osd = this.#osd;
+    const worker = await osd.catch((error: unknown) => {
+      if (this.#osd === osd) this.#osd = undefined;
+      throw error;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new OcrError(`orientation detection did not finish within ${this.#recognizeTimeoutMs} ms`)),
+        this.#recognizeTimeoutMs,
+      );
+    });
+    try {
+      const { data } = await Promise.race([
+        worker.detect(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+        timeout,
+      ]);
+      return (data.orientation_confidence ?? 0) >= MIN_ORIENTATION_CONFIDENCE
+        ? toCorrection(data.orientation_degrees)
+        : 0;
+    } catch (error) {
+      if (error instanceof OcrError) {
+        if (this.#osd === osd) this.#osd = undefined;
+        void worker.terminate();
+        throw error;
+      }
+      throw new OcrError(`orientation detection failed: ${String(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #acquire(): Promise<Worker> {
@@ -170,7 +295,7 @@ export class TesseractPool implements TextRecognizer {
       if (this.#workers.size + this.#starting >= this.#size) return;
       this.#waiters.shift();
       this.#starting += 1;
-      this.#startWorker().then(
+      this.#startWorker('eng').then(
         (worker) => {
           this.#starting -= 1;
           if (this.#stopped) {
@@ -190,12 +315,15 @@ export class TesseractPool implements TextRecognizer {
     }
   }
 
-  #startWorker(): Promise<Worker> {
-    const model = path.join(this.#langPath, 'eng.traineddata.gz');
+  #startWorker(language: 'eng' | 'osd'): Promise<Worker> {
+    const langPath = language === 'eng' ? this.#langPath : this.#osdLangPath;
+    const model = path.join(langPath, `${language}.traineddata.gz`);
     // A URL (or a folder without the model) would make tesseract.js fetch from the network or hang.
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(this.#langPath) || !existsSync(model)) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(langPath) || !existsSync(model)) {
       return Promise.reject(
-        new OcrError(`no English model at ${model}: langPath must be a local folder`, { engineFault: true }),
+        new OcrError(`no ${language} model at ${model}: langPath must be a local folder`, {
+          engineFault: true,
+        }),
       );
     }
     const started = performance.now();
@@ -216,8 +344,14 @@ export class TesseractPool implements TextRecognizer {
           ),
         this.#startTimeoutMs,
       );
-      createWorker('eng', OEM.LSTM_ONLY, {
-        langPath: this.#langPath,
+      // Orientation detection exists only in the legacy engine, so its worker loads the legacy core.
+      const engine =
+        language === 'eng'
+          ? { oem: OEM.LSTM_ONLY, options: {} }
+          : { oem: OEM.TESSERACT_ONLY, options: { legacyCore: true, legacyLang: true } };
+      createWorker(language, engine.oem, {
+        ...engine.options,
+        langPath,
         gzip: true,
         cacheMethod: 'none',
         // Without it a worker-side error is thrown as an uncaught exception; after start, recognize()
@@ -226,10 +360,12 @@ export class TesseractPool implements TextRecognizer {
           fail(new OcrError(`the tesseract worker failed: ${String(error)}`, { engineFault: true })),
       })
         .then(async (worker) => {
-          // Automatic page segmentation (tesseract's CLI default) suits documents; the API's own
-          // default treats the page as one block of text. Tesseract's notes ("Estimating resolution
-          // as …" for every image without a DPI) go to a null file instead of the service's stderr.
-          await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO, debug_file: '/dev/null' });
+          // A single column of text of variable sizes: tesseract's column finder (PSM AUTO) takes
+          // repeated aligned strokes for tab stops and cuts words and lines at them, and drops narrow
+          // table columns; lines and columns are laid out from the word boxes instead (line-layout.ts).
+          // Tesseract's notes ("Estimating resolution as …" for every image without a DPI) go to a null
+          // file instead of the service's stderr.
+          await worker.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_COLUMN, debug_file: '/dev/null' });
           if (settled) {
             await worker.terminate();
             return;
@@ -246,19 +382,19 @@ export class TesseractPool implements TextRecognizer {
   }
 }
 
-/** Flattens tesseract's blocks → paragraphs → lines → words into lines of words. */
-export const toRecognizedPage = (page: Page, width: number, height: number): RecognizedPage => {
-  const lines: RecognizedLine[] = [];
-  for (const block of page.blocks ?? []) {
-    for (const paragraph of block.paragraphs) {
-      for (const line of paragraph.lines) {
-        lines.push({
-          confidence: line.confidence,
-          box: line.bbox,
-          words: line.words.map((word) => ({ text: word.text, confidence: word.confidence, box: word.bbox })),
-        });
-      }
-    }
-  }
-  return { width, height, lines };
-};
+/** Every word of tesseract's blocks → paragraphs → lines → words, with its box and confidence. */
+export const recognizedWords = (page: Page): RecognizedWord[] =>
+  (page.blocks ?? []).flatMap((block) =>
+    block.paragraphs.flatMap((paragraph) =>
+      paragraph.lines.flatMap((line) =>
+        line.words.map((word) => ({ text: word.text, confidence: word.confidence, box: word.bbox })),
+      ),
+    ),
+  );
+
+/** A page's words laid out as Textract LINEs (see line-layout.ts). */
+export const toRecognizedPage = (page: Page, width: number, height: number): RecognizedPage => ({
+  width,
+  height,
+  lines: layoutLines(recognizedWords(page)),
+});

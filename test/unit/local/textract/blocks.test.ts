@@ -33,6 +33,31 @@ describe('geometryOf', () => {
     );
   });
 
+  it.each([
+    [90, { X: 0.3, Y: 0.1 }],
+    [180, { X: 0.3, Y: 0.3 }],
+    [270, { X: 0.1, Y: 0.3 }],
+  ] as const)(
+    'starts the polygon at the text’s own top-left corner when the text is turned %i°',
+    (orientation, first) => {
+      // Act
+      const geometry = geometryOf({ x0: 100, y0: 50, x1: 300, y1: 150 }, 1000, 500, orientation);
+
+      // Assess: the same box, its corners still clockwise, starting where the turned text begins.
+      expect(geometry.BoundingBox).toEqual(close({ Width: 0.2, Height: 0.2, Left: 0.1, Top: 0.1 }));
+      expect(geometry.Polygon).toHaveLength(4);
+      expect(geometry.Polygon?.[0]).toEqual(close(first));
+      const corners = [
+        { X: 0.1, Y: 0.1 },
+        { X: 0.3, Y: 0.1 },
+        { X: 0.3, Y: 0.3 },
+        { X: 0.1, Y: 0.3 },
+      ];
+      const start = orientation / 90;
+      expect(geometry.Polygon).toEqual(close([...corners.slice(start), ...corners.slice(0, start)]));
+    },
+  );
+
   it('clamps boxes that spill over the page edges', () => {
     // Act
     const geometry = geometryOf({ x0: -10, y0: 90, x1: 120, y1: 130 }, 100, 100);
@@ -89,6 +114,15 @@ describe('pageBlocks', () => {
     expect(line?.Confidence).toBe(95.5);
     expect(hello).toMatchObject({ Confidence: 96, TextType: 'PRINTED', Text: 'Hello' });
     expect(hello?.Geometry?.BoundingBox).toEqual(close({ Left: 0.05, Top: 0.1, Width: 0.2, Height: 0.2 }));
+  });
+
+  it('gives LINEs and WORDs of a turned page polygons that start at the text’s top-left', () => {
+    // Act
+    const [, line, hello] = pageBlocks({ ...page, orientation: 180 }, 1, sequentialIds());
+
+    // Assess: "Hello world" upside down begins at its box's bottom-right corner.
+    expect(line?.Geometry?.Polygon?.[0]).toEqual(close({ X: 0.55, Y: 0.3 }));
+    expect(hello?.Geometry?.Polygon?.[0]).toEqual(close({ X: 0.25, Y: 0.3 }));
   });
 
   it('returns a lone PAGE block without relationships for a page with no text', () => {

@@ -1,6 +1,6 @@
 import type { Page } from 'tesseract.js';
 import { describe, expect, it } from 'vitest';
-import { OcrError, TesseractPool, toRecognizedPage } from '../../../../local/textract/ocr-engine';
+import { OcrError, TesseractPool, toRecognizedPage, unturnBox } from '../../../../local/textract/ocr-engine';
 
 const image = { bytes: new Uint8Array([1, 2, 3]), width: 10, height: 10 };
 
@@ -36,22 +36,21 @@ describe('TesseractPool', () => {
 });
 
 describe('toRecognizedPage', () => {
-  it('flattens blocks, paragraphs and lines into lines of words with their boxes and confidences', () => {
-    // Prepare
-    const box = (x0: number) => ({ x0, y0: 0, x1: x0 + 5, y1: 5 });
-    const word = (text: string, x0: number) => ({
+  it('lays out the words of every block, paragraph and line as visual lines, keeping their boxes and confidences', () => {
+    // Prepare: tesseract split one visual line into two blocks, and put a second line in the first.
+    const word = (text: string, x0: number, y0: number, confidence = 90) => ({
       text,
-      confidence: 90,
-      bbox: box(x0),
+      confidence,
+      bbox: { x0, y0, x1: x0 + 40, y1: y0 + 20 },
       symbols: [],
       choices: [],
       font_name: '',
     });
-    const line = (words: ReturnType<typeof word>[], confidence: number) => ({
+    const line = (words: ReturnType<typeof word>[]) => ({
       words,
       text: words.map((w) => w.text).join(' '),
-      confidence,
-      bbox: box(words[0]?.bbox.x0 ?? 0),
+      confidence: 0,
+      bbox: { x0: 0, y0: 0, x1: 0, y1: 0 },
       baseline: { x0: 0, y0: 0, x1: 0, y1: 0 },
       rowAttributes: { ascenders: 0, descenders: 0, rowHeight: 0 },
     });
@@ -59,11 +58,11 @@ describe('toRecognizedPage', () => {
       blocks: [
         {
           paragraphs: [
-            { lines: [line([word('a', 0), word('b', 10)], 91)] },
-            { lines: [line([word('c', 20)], 92)] },
+            { lines: [line([word('Contract', 0, 0, 91), word('page', 50, 0, 93)])] },
+            { lines: [line([word('next', 0, 40)])] },
           ],
         },
-        { paragraphs: [{ lines: [line([word('d', 30)], 93)] }] },
+        { paragraphs: [{ lines: [line([word('clause', 100, 0, 95)])] }] },
       ],
     } as unknown as Page;
 
@@ -74,14 +73,14 @@ describe('toRecognizedPage', () => {
     expect(recognized.width).toBe(640);
     expect(recognized.height).toBe(480);
     expect(recognized.lines.map((l) => [l.confidence, l.words.map((w) => w.text)])).toEqual([
-      [91, ['a', 'b']],
-      [92, ['c']],
-      [93, ['d']],
+      [93, ['Contract', 'page', 'clause']],
+      [90, ['next']],
     ]);
+    expect(recognized.lines[0]?.box).toEqual({ x0: 0, y0: 0, x1: 140, y1: 20 });
     expect(recognized.lines[0]?.words[1]).toEqual({
-      text: 'b',
-      confidence: 90,
-      box: { x0: 10, y0: 0, x1: 15, y1: 5 },
+      text: 'page',
+      confidence: 93,
+      box: { x0: 50, y0: 0, x1: 90, y1: 20 },
     });
   });
 
@@ -91,5 +90,26 @@ describe('toRecognizedPage', () => {
 
     // Assess
     expect(recognized.lines).toEqual([]);
+  });
+});
+
+describe('unturnBox', () => {
+  // A 100 × 60 page; the box covers x 10–30, y 5–15 on it.
+  const original = { x0: 10, y0: 5, x1: 30, y1: 15 };
+
+  it.each([
+    // Turned 90° clockwise the page is 60 × 100 and the box sits at x 45–55, y 10–30.
+    [90, { x0: 45, y0: 10, x1: 55, y1: 30 }],
+    // Turned 180° the box sits at x 70–90, y 45–55.
+    [180, { x0: 70, y0: 45, x1: 90, y1: 55 }],
+    // Turned 270° (90° anticlockwise) the page is 60 × 100 and the box sits at x 5–15, y 70–90.
+    [270, { x0: 5, y0: 70, x1: 15, y1: 90 }],
+    [0, original],
+  ] as const)('maps a box on the page turned %i° back onto the page as given', (correction, turned) => {
+    // Act
+    const box = unturnBox(turned, correction, 100, 60);
+
+    // Assess
+    expect(box).toEqual(original);
   });
 });
