@@ -21,6 +21,7 @@ import { LocalSecretsManager } from './secrets/service';
 import { sqsRoute } from './sqs/queue-urls';
 import { createLocalStepFunctions } from './stepfunctions/service';
 import { createLocalTextract } from './textract/server';
+import { startLocalXRay } from './xray/service';
 
 /** The repository root: the CDK app, the handlers and the default data folder live here. */
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -90,6 +91,9 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       () => messaging.stop(),
       () => dynamo.stop(),
     );
+    // Stopped after all but the emulators, so the segments of what stops before it still arrive.
+    const xray = await startLocalXRay({ dataDir: join(dataDir, 'xray'), region });
+    stops.push(() => xray.stop());
 
     const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
     const notifications = createS3Notifications({
@@ -128,6 +132,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         secretsmanager: secrets.handler,
         states: stepFunctions.handler,
         textract: textract.handler,
+        xray: xray.handler,
       },
     });
     stops.push(() => gateway.stop());

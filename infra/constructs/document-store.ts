@@ -65,6 +65,10 @@ export class DocumentStore extends Construct {
       ...PRIVATE_BUCKET,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'derivatives/',
+      // Large derivatives are written in parts; a function killed mid-upload cannot abort its own.
+      lifecycleRules: [
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
     });
   }
 

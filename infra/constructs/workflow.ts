@@ -158,15 +158,16 @@ export class Workflow extends Construct {
       // upload would end FAILED after retries instead of REJECTED (NOT_FOUND).
       allow(['s3:ListBucket'], [uploadsBucket.bucketArn]),
     ];
-    const writeText = allow(
-      ['s3:PutObject'],
-      [derivativesBucket.arnForObjects(`${DERIVATIVE_PREFIXES.text}*`)],
-    );
+    // Large derivatives are written in parts: s3:PutObject covers CreateMultipartUpload, UploadPart and
+    // CompleteMultipartUpload; a failed upload is aborted so that its parts do not linger.
+    const writeDerivatives = (prefix: string) =>
+      allow(['s3:PutObject', 's3:AbortMultipartUpload'], [derivativesBucket.arnForObjects(`${prefix}*`)]);
+    const writeText = writeDerivatives(DERIVATIVE_PREFIXES.text);
     addPolicy(this.inspectFunction.function, ...readUploads);
     addPolicy(
       this.thumbnailFunction.function,
       ...readUploads,
-      allow(['s3:PutObject'], [derivativesBucket.arnForObjects(`${DERIVATIVE_PREFIXES.thumbnails}*`)]),
+      writeDerivatives(DERIVATIVE_PREFIXES.thumbnails),
     );
     addPolicy(
       this.extractTextFunction.function,

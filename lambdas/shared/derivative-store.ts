@@ -1,6 +1,9 @@
 import type { S3Pointer } from './metadata-item';
 
-/** One object to write into the derivatives bucket. */
+/**
+ * One object to write into the derivatives bucket. Each field becomes one attribute of the stored
+ * object in one place (`S3DerivativeStore`); a new attribute is a new optional field there.
+ */
 export interface Derivative {
   /** Key in the derivatives bucket, from `derivativeKeys` (never under the uploads' `incoming/`). */
   readonly key: string;

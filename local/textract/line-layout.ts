@@ -3,7 +3,9 @@ import type { PixelBox, RecognizedLine, RecognizedWord } from './blocks';
 /**
  * How words become Textract LINEs, in multiples of the text height: the upper quartile of the heights
  * of a line's word boxes, which is about the font size (ascender to descender) on any line with a few
- * words that reach below the baseline. See docs/decisions.md, "LINE blocks are visual lines".
+ * words that reach below the baseline, and only the cap height on a line without ("Pears 7 2.10"); such
+ * a line takes the page's text height when that is at most `capToFont` times its own.
+ * See docs/decisions.md, "LINE blocks are the visual lines of the page".
  */
 export const LINE_LAYOUT = {
   /** Words this close on one visual line are one phrase (a word space, even stretched by justification). */
@@ -16,6 +18,8 @@ export const LINE_LAYOUT = {
   minWordOverlap: 0.5,
   /** Lines of one column follow each other with at most this much white space between their boxes. */
   maxLineGap: 2.5,
+  /** A font's ascender-to-descender height over its cap height, with some slack (Liberation Sans: 1.3). */
+  capToFont: 1.35,
   /** Words whose box is shorter than this share of the page's text height, and ... */
   speckHeight: 0.35,
   /** ... whose confidence is below this, are specks (an i's dot cut off its word), not words. */
@@ -67,7 +71,9 @@ type Joins = (left: Piece, right: Piece, gap: number, textHeight: number) => boo
  * Chains pieces left to right into longer ones: each piece continues the piece ending nearest to its
  * left on the same baseline band (the last piece, not the whole line, so a skewed line still chains).
  */
-const chain = (pieces: readonly Piece[], joins: Joins): Piece[] => {
+const chain = (pieces: readonly Piece[], pageTextHeight: number, joins: Joins): Piece[] => {
+  const fontHeight = (own: number): number =>
+    Math.max(own, Math.min(pageTextHeight, LINE_LAYOUT.capToFont * own));
   const lines: { pieces: Piece[]; textHeight: number }[] = [];
   const byLeftEdge = [...pieces].sort((a, b) => a.box.x0 - b.box.x0 || a.box.y0 - b.box.y0);
   for (const piece of byLeftEdge) {
@@ -76,7 +82,7 @@ const chain = (pieces: readonly Piece[], joins: Joins): Piece[] => {
     for (const line of lines) {
       const last = line.pieces[line.pieces.length - 1];
       if (!last) continue;
-      const textHeight = Math.max(line.textHeight, piece.textHeight);
+      const textHeight = fontHeight(Math.max(line.textHeight, piece.textHeight));
       const gap = piece.box.x0 - last.box.x1;
       if (gap < -0.5 * textHeight) continue;
       const overlap =
@@ -110,12 +116,15 @@ const dropSpecks = (words: readonly RecognizedWord[]): RecognizedWord[] => {
  * except between two long phrases (lines of two columns) and across anything wider (a gutter).
  */
 const visualLines = (words: readonly RecognizedWord[]): RecognizedLine[] => {
+  const pageTextHeight = textHeightOf(words);
   const phrases = chain(
     words.map((word) => pieceOf([word])),
+    pageTextHeight,
     (_left, _right, gap, textHeight) => gap <= LINE_LAYOUT.maxWordSpace * textHeight,
   );
   const lines = chain(
     phrases,
+    pageTextHeight,
     (left, right, gap, textHeight) =>
       gap <= LINE_LAYOUT.maxTabGap * textHeight &&
       Math.min(widthOf(left.box), widthOf(right.box)) < LINE_LAYOUT.minColumnLine * textHeight,

@@ -66,9 +66,6 @@ export const defaultOsdLangPath = (): string =>
  */
 export const UPRIGHT_MIN_CONFIDENCE = 75;
 
-/** Tesseract's own `min_orientation_margin`: a weaker orientation verdict is not acted on. */
-const MIN_ORIENTATION_CONFIDENCE = 7;
-
 interface Waiter {
   resolve(worker: Worker): void;
   reject(error: unknown): void;
@@ -224,7 +221,7 @@ export class TesseractPool implements TextRecognizer {
     }
   }
 
-  /** The clockwise turn that makes the page upright, or 0 when tesseract is not sure. */
+  /** The clockwise turn that makes the page upright, or 0 when tesseract finds none. */
   async #detectOrientation(bytes: Uint8Array): Promise<Correction> {
     if (this.#stopped) throw new OcrError('the OCR engine is stopped', { engineFault: true });
     this.#osd ??= this.#startWorker('osd');
@@ -246,9 +243,9 @@ export class TesseractPool implements TextRecognizer {
         worker.detect(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
         timeout,
       ]);
-      return (data.orientation_confidence ?? 0) >= MIN_ORIENTATION_CONFIDENCE
-        ? toCorrection(data.orientation_degrees)
-        : 0;
+      // On a sparse page (a few form lines) tesseract is right but unsure (confidence 1.5–4 where a page
+      // of prose gets 10+); any verdict is tried, since the turned pass is kept only if it reads better.
+      return (data.orientation_confidence ?? 0) > 0 ? toCorrection(data.orientation_degrees) : 0;
     } catch (error) {
       if (error instanceof OcrError) {
         if (this.#osd === osd) this.#osd = undefined;

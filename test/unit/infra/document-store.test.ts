@@ -48,6 +48,20 @@ describe('DocumentStore', () => {
     );
   });
 
+  it.each(['uploads', 'derivatives'] as const)(
+    'cleans up incomplete multipart uploads of the %s bucket',
+    (name) => {
+      // Assess
+      const properties = bucket(ids[name]).Properties as { LifecycleConfiguration: { Rules: unknown[] } };
+      expect(properties.LifecycleConfiguration.Rules).toContainEqual(
+        expect.objectContaining({
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+          Status: 'Enabled',
+        }),
+      );
+    },
+  );
+
   it.each(['uploads', 'derivatives', 'accessLogs'] as const)(
     'keeps the %s bucket private, encrypted, owner-enforced and retained',
     (name) => {

@@ -1,6 +1,6 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3DerivativeStore } from '../../../../lambdas/shared/s3-derivative-store';
+import { MULTIPART_THRESHOLD_BYTES, S3DerivativeStore } from '../../../../lambdas/shared/s3-derivative-store';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { createBucket, testS3, uniquePrefix } from '../../../support/aws';
 
@@ -56,5 +56,27 @@ describe('S3DerivativeStore against the local S3', () => {
     const stored = await getObject(key);
     expect(stored.contentType).toBe('application/json; charset=utf-8');
     expect(stored.body.toString('utf8')).toBe('{"café":"naïve"}');
+  });
+
+  it.each([
+    ['one PutObject at the threshold', MULTIPART_THRESHOLD_BYTES, /^"[0-9a-f]{32}"$/],
+    ['parts above it (here 20 MiB: a big document’s text)', 20 * 1024 * 1024, /^"[0-9a-f]{32}-3"$/],
+  ])('writes %s', async (_, size, eTag) => {
+    // Prepare
+    const key = `text/${uniquePrefix('id')}/v1.json`;
+    // Multi-byte characters: the threshold counts UTF-8 bytes, not characters.
+    const wide = Math.floor((size - 2) / 5);
+    const body = `"${'é€'.repeat(wide)}${'a'.repeat(size - 2 - wide * 5)}"`;
+
+    // Act
+    await store.put({ key, body, contentType: 'application/json; charset=utf-8' });
+
+    // Assess
+    expect(Buffer.byteLength(body)).toBe(size);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(head.ETag).toMatch(eTag);
+    const stored = await getObject(key);
+    expect(stored.contentType).toBe('application/json; charset=utf-8');
+    expect(stored.body.toString('utf8')).toBe(body);
   });
 });
