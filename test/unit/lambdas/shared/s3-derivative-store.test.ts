@@ -67,7 +67,9 @@ describe('S3DerivativeStore', () => {
       ContentType: 'application/json; charset=utf-8',
     });
     expect(
-      s3Mock.commandCalls(UploadPartCommand).map((call) => (call.args[0].input.Body as Uint8Array).byteLength),
+      s3Mock
+        .commandCalls(UploadPartCommand)
+        .map((call) => (call.args[0].input.Body as Uint8Array).byteLength),
     ).toEqual([MULTIPART_THRESHOLD_BYTES, 10]);
   });
 });
