@@ -4,6 +4,7 @@ import { type Block, DetectDocumentTextCommand } from '@aws-sdk/client-textract'
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OcrError, TesseractPool } from '../../../../local/textract/ocr-engine';
 import { startTextractStack, type TextractStack } from '../../../support/local-textract';
 
 /**
@@ -255,5 +256,33 @@ describe('local Textract: LINE blocks are the visual lines of the page, in readi
     // A line of text turned a quarter is taller than wide on the image.
     const tall = (box.Height ?? 0) > (box.Width ?? 0);
     expect(tall).toBe(angle !== 180);
+  });
+});
+
+describe('local Textract: orientation detection', () => {
+  it('costs an upright page nothing, and is asked only about a page that reads badly', async () => {
+    // Prepare: a pool whose orientation model is missing, so asking it fails loudly.
+    const pool = new TesseractPool({ osdLangPath: '/nonexistent/osd' });
+    const upright = labelsPage();
+    const turned = await sharp(upright).rotate(180).png().toBuffer();
+
+    try {
+      // Act
+      const read = await pool.recognize({ bytes: upright, width: 1275, height: 500 });
+      const error = await pool
+        .recognize({ bytes: turned, width: 1275, height: 500 })
+        .catch((failure: unknown) => failure);
+
+      // Assess
+      expect(read.lines.map((line) => line.words.map((word) => word.text.trim()).join(' '))).toEqual(
+        LABELS.map(([label, value]) => `${label} ${value}`),
+      );
+      expect(read.orientation ?? 0).toBe(0);
+      expect(error).toBeInstanceOf(OcrError);
+      expect(error).toMatchObject({ engineFault: true, message: expect.stringMatching(/no osd model/) });
+      expect(pool.orientation).toEqual({ detected: 1, turned: 0 });
+    } finally {
+      await pool.stop();
+    }
   });
 });
