@@ -78,8 +78,13 @@ export const startXRayDaemon = async (options: XRayDaemonOptions): Promise<Runni
       options.logger?.warn(`local X-Ray daemon: dropped a datagram: ${datagram.reason}`);
       return;
     }
-    const refused = options.ingest(datagram.document);
-    if (refused) options.logger?.warn(`local X-Ray daemon: unprocessed segment: ${refused.message}`);
+    try {
+      const refused = options.ingest(datagram.document);
+      if (refused) options.logger?.warn(`local X-Ray daemon: unprocessed segment: ${refused.message}`);
+    } catch (error) {
+      // A datagram is fire-and-forget: a failure to store one is reported, never thrown into the socket.
+      options.logger?.warn(`local X-Ray daemon: could not store a segment: ${String(error)}`);
+    }
   };
   const server = createServer({ keepAliveTimeout: 75_000 }, options.tcpHandler);
   let socket: Socket | undefined;
