@@ -73,13 +73,15 @@ export class DocumentStore extends Construct {
   }
 
   /**
-   * Sends every ObjectCreated event under {@link INCOMING_PREFIX} of the uploads bucket to `queue`
-   * (the queue must use SSE-SQS: S3 cannot publish to a queue under the AWS-managed `aws/sqs` key).
+   * Sends every ObjectCreated and ObjectRemoved event under {@link INCOMING_PREFIX} of the uploads
+   * bucket to `queue` (the queue must use SSE-SQS: S3 cannot publish to a queue under the AWS-managed
+   * `aws/sqs` key). Removals include delete markers, so a plain delete of a versioned object counts.
    */
   sendUploadEventsTo(queue: sqs.IQueue): void {
-    this.uploadsBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue), {
-      prefix: INCOMING_PREFIX,
-    });
+    const destination = new s3n.SqsDestination(queue);
+    for (const event of [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_REMOVED]) {
+      this.uploadsBucket.addEventNotification(event, destination, { prefix: INCOMING_PREFIX });
+    }
   }
 }
 

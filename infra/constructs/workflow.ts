@@ -134,10 +134,13 @@ export class Workflow extends Construct {
     this.indexMetadataFunction = new PipelineFunction(this, 'IndexMetadata', {
       ...common,
       name: 'index-metadata',
-      description: 'Writes the terminal PROCESSED or REJECTED item, conditionally on the version',
+      description: 'Writes the PROCESSED, REJECTED or DELETED item and deletes derivatives no item points at',
       memorySize: 256,
-      timeout: Duration.seconds(20),
-      environment: { METADATA_TABLE_NAME: table.tableName },
+      timeout: Duration.seconds(45),
+      environment: {
+        METADATA_TABLE_NAME: table.tableName,
+        DERIVATIVES_BUCKET_NAME: derivativesBucket.bucketName,
+      },
     });
     const callbackTimeout = Duration.seconds(120);
     this.textractCallbackFunction = new PipelineFunction(this, 'TextractCallback', {
@@ -180,7 +183,24 @@ export class Workflow extends Construct {
       allow(['dynamodb:PutItem'], [this.textractJobsTable.tableArn]),
     );
     this.textractPublishRole.grantPassRole(this.extractTextFunction.function.grantPrincipal);
-    addPolicy(this.indexMetadataFunction.function, allow(['dynamodb:PutItem'], [table.tableArn]));
+    const derivativeObjects = Object.values(DERIVATIVE_PREFIXES).map((prefix) =>
+      derivativesBucket.arnForObjects(`${prefix}*`),
+    );
+    addPolicy(
+      this.indexMetadataFunction.function,
+      // PutItem records an outcome; UpdateItem a deletion; GetItem tells a lost race's winner.
+      allow(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'], [table.tableArn]),
+      // A deletion lists a document's derivatives and deletes them; so does a run that lost its race.
+      new iam.PolicyStatement({
+        effect: iam.Effect.ALLOW,
+        actions: ['s3:ListBucket'],
+        resources: [derivativesBucket.bucketArn],
+        conditions: {
+          StringLike: { 's3:prefix': Object.values(DERIVATIVE_PREFIXES).map((prefix) => `${prefix}*`) },
+        },
+      }),
+      allow(['s3:DeleteObject'], derivativeObjects),
+    );
     addPolicy(
       this.textractCallbackFunction.function,
       writeText,

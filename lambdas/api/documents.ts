@@ -7,7 +7,13 @@ import { attachmentDisposition, filenameOfKey } from './content-disposition';
 import { CursorCodec } from './cursor';
 import { initialShards, listPage, type ShardCursor } from './listing';
 import type { DocumentCatalog, ListFilters, TextStore } from './ports';
-import { InvalidCursorError, InvalidParameterError, NotFoundError, TextUnavailableError } from './problems';
+import {
+  DocumentDeletedError,
+  InvalidCursorError,
+  InvalidParameterError,
+  NotFoundError,
+  TextUnavailableError,
+} from './problems';
 import { type ApiRequest, type ApiResponse, parseParameters, type Route } from './router';
 import {
   type DocumentDetail,
@@ -116,6 +122,7 @@ export const toSummary = (item: MetadataItem): DocumentSummary => ({
     'startedAt',
     'completedAt',
     'durationMs',
+    'deletedAt',
   ]),
   ...(item.failure ? { failure: { error: item.failure.error, cause: item.failure.cause } } : {}),
   thumbnail: item.thumbnail
@@ -129,6 +136,20 @@ export const toSummary = (item: MetadataItem): DocumentSummary => ({
         source: item.text.source,
       }
     : null,
+});
+
+/**
+ * A deleted document's record: what it was and when it went, with no link to anything: the upload
+ * and its derivatives are gone, and presigning them would only mint URLs to nothing (or, for the
+ * upload's noncurrent versions, to what the user meant to remove).
+ */
+const deletedDetail = (item: MetadataItem, execution: DocumentDetail['execution']): DocumentDetail => ({
+  ...toSummary(item),
+  thumbnail: null,
+  text: null,
+  original: null,
+  execution,
+  urlsExpireAt: null,
 });
 
 const pick = <T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> => {
@@ -209,6 +230,10 @@ export const documentRoutes = (ports: DocumentsApiPorts, config: DocumentsApiCon
     const { id } = parseParameters(documentPathParameters, request.params);
     parseParameters(noQuery, request.query);
     const item = await requireDocument(id);
+    const execution = item.executionArn
+      ? { arn: item.executionArn, consoleUrl: executionConsoleUrl(item.executionArn, config.region) }
+      : null;
+    if (item.status === 'DELETED') return { status: 200, body: deletedDetail(item, execution) };
     const expiresInSeconds = config.urlTtlSeconds;
     const urlsExpireAt = new Date(now().getTime() + expiresInSeconds * 1000).toISOString();
     const filename = filenameOfKey(item.key);
@@ -234,9 +259,7 @@ export const documentRoutes = (ports: DocumentsApiPorts, config: DocumentsApiCon
       thumbnail: summary.thumbnail && thumbnailUrl ? { ...summary.thumbnail, url: thumbnailUrl } : null,
       text: summary.text && textUrl ? { ...summary.text, url: textUrl } : null,
       original: { url: originalUrl, filename },
-      execution: item.executionArn
-        ? { arn: item.executionArn, consoleUrl: executionConsoleUrl(item.executionArn, config.region) }
-        : null,
+      execution,
       urlsExpireAt,
     };
     return { status: 200, body };
@@ -246,6 +269,8 @@ export const documentRoutes = (ports: DocumentsApiPorts, config: DocumentsApiCon
     const { id } = parseParameters(documentPathParameters, request.params);
     const { page, pageSize } = parseParameters(textQuery, request.query);
     const item = await requireDocument(id);
+    if (item.status === 'DELETED')
+      throw new DocumentDeletedError(`document ${id} was deleted at ${item.deletedAt ?? 'an unknown time'}`);
     if (!item.text)
       throw new TextUnavailableError(`document ${id} has no extracted text (status ${item.status})`);
     const document = await texts.get(item.text);

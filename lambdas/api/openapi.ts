@@ -123,6 +123,7 @@ export const buildOpenApiDocument = (): OpenApiDocument => ({
           '404': problem(
             `No document with this id, or it has no extracted text (type \`${PROBLEM_TYPES.textUnavailable}\`).`,
           ),
+          '410': problem(`The document was deleted (type \`${PROBLEM_TYPES.documentDeleted}\`).`),
           ...errors,
         },
       },

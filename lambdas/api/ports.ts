@@ -42,8 +42,11 @@ export interface DocumentCatalog {
   queryShard(query: ShardQuery): Promise<ShardPage>;
 }
 
+/** A text document as the API reads it: texts written before keys carried the sequencer lack it. */
+export type StoredTextDocument = Omit<TextDocument, 'sequencer'>;
+
 /** Reads extracted-text documents from the derivatives bucket. */
 export interface TextStore {
   /** The text document at `pointer`, or undefined when the object does not exist. */
-  get(pointer: S3Pointer): Promise<TextDocument | undefined>;
+  get(pointer: S3Pointer): Promise<StoredTextDocument | undefined>;
 }

@@ -15,6 +15,7 @@ export const PROBLEM_TYPES = {
   invalidParameter: 'tag:docflow,2026:problem:invalid-parameter',
   invalidCursor: 'tag:docflow,2026:problem:invalid-cursor',
   textUnavailable: 'tag:docflow,2026:problem:text-unavailable',
+  documentDeleted: 'tag:docflow,2026:problem:document-deleted',
 } as const;
 
 /** One rejected request parameter, listed in a 400 problem's `errors` member. */
@@ -98,6 +99,18 @@ export class TextUnavailableError extends NotFoundError {
   constructor(detail: string, options?: ErrorOptions) {
     super(detail, options);
     this.name = 'TextUnavailableError';
+  }
+}
+
+/** The document was deleted from the uploads bucket, and with it everything derived from it. */
+export class DocumentDeletedError extends HttpProblemError {
+  readonly status = 410;
+  readonly title = 'Document deleted';
+  override readonly type: string = PROBLEM_TYPES.documentDeleted;
+
+  constructor(detail: string, options?: ErrorOptions) {
+    super(detail, options);
+    this.name = 'DocumentDeletedError';
   }
 }
 

@@ -1,14 +1,13 @@
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Pointer } from '../shared/metadata-item';
-import type { TextDocument } from '../shared/text-document';
-import type { TextStore } from './ports';
+import type { StoredTextDocument, TextStore } from './ports';
 import { storedTextDocumentSchema } from './schemas';
 
 /** Reads TextDocument JSON from the derivatives bucket. */
 export class S3TextStore implements TextStore {
   constructor(private readonly s3: S3Client) {}
 
-  async get(pointer: S3Pointer): Promise<TextDocument | undefined> {
+  async get(pointer: S3Pointer): Promise<StoredTextDocument | undefined> {
     let body: string;
     try {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: pointer.bucket, Key: pointer.key }));

@@ -114,6 +114,10 @@ export const documentSummarySchema = z
     startedAt: z.string().optional(),
     completedAt: z.string().optional(),
     durationMs: z.number().optional(),
+    deletedAt: z
+      .string()
+      .optional()
+      .meta({ description: 'When a DELETED document was deleted from the uploads bucket.' }),
     thumbnail: thumbnailSummarySchema.nullable(),
     text: textSummarySchema.nullable(),
   })
@@ -137,17 +141,19 @@ export const documentDetailSchema = documentSummarySchema
     text: textSummarySchema
       .extend({ url: presignedUrl.meta({ description: 'Presigned GET URL of the whole text JSON.' }) })
       .nullable(),
-    original: z.object({
-      url: presignedUrl.meta({
-        description: 'Presigned GET URL that downloads the upload as an attachment.',
-      }),
-      filename: z.string(),
-    }),
-    execution: z
-      .object({ arn: z.string(), consoleUrl: z.string() })
+    original: z
+      .object({
+        url: presignedUrl.meta({
+          description: 'Presigned GET URL that downloads the upload as an attachment.',
+        }),
+        filename: z.string(),
+      })
       .nullable()
-      .meta({ description: 'The Step Functions execution that processed this version.' }),
-    urlsExpireAt: z.string(),
+      .meta({ description: 'Null for a DELETED document: there is nothing left to download.' }),
+    execution: z.object({ arn: z.string(), consoleUrl: z.string() }).nullable().meta({
+      description: 'The Step Functions execution that last wrote this record (for DELETED, the deletion).',
+    }),
+    urlsExpireAt: z.string().nullable().meta({ description: 'Null when there are no URLs.' }),
   })
   .register(apiSchemas, { id: 'DocumentDetail' });
 

@@ -81,6 +81,7 @@ const store = async (
   const document: TextDocument = {
     documentId: task.document.id,
     version: task.document.version,
+    sequencer: task.document.sequencer,
     source,
     pages,
   };
@@ -188,6 +189,7 @@ export const startTextractJob = async (
     taskToken,
     documentId: document.id,
     version: document.version,
+    sequencer: document.sequencer,
     document: ref,
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + TEXTRACT_JOB_RECORD_TTL_SECONDS,

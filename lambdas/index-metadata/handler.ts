@@ -1,23 +1,30 @@
 import type { Context } from 'aws-lambda';
-import { dynamoDocumentClient } from '../shared/clients';
+import { dynamoDocumentClient, s3Client } from '../shared/clients';
 import { DynamoDbMetadataIndex } from '../shared/dynamodb-metadata-index';
 import { requireEnv } from '../shared/env';
 import { logger, metrics, publishMetrics, scopeToDocument } from '../shared/powertools';
+import { S3StoredDerivatives } from '../shared/s3-stored-derivatives';
 import { type IndexResult, indexDocument } from './index-document';
 import { indexEventSchema } from './index-event';
+import { type DeletionResult, recordDeletion } from './record-deletion';
 
 const index = new DynamoDbMetadataIndex(dynamoDocumentClient(), requireEnv('METADATA_TABLE_NAME'));
+const derivatives = new S3StoredDerivatives(s3Client(), requireEnv('DERIVATIVES_BUCKET_NAME'));
 
 /**
- * Task of the IndexMetadata and RecordRejected states: writes the document's terminal item.
+ * Task of the IndexMetadata, RecordRejected and RecordDeletion states: writes the document's record
+ * and deletes the derivatives no record points at any more.
  * Errors propagate by name to the state machine, which retries or records FAILED.
  */
-export const handler = async (event: unknown, context?: Context): Promise<IndexResult> => {
+export const handler = async (event: unknown, context?: Context): Promise<IndexResult | DeletionResult> => {
   if (context) logger.addContext(context);
   const outcome = indexEventSchema.parse(event);
-  scopeToDocument(outcome.document.id);
+  scopeToDocument(outcome.outcome === 'DELETED' ? outcome.deletion.id : outcome.document.id);
+  const ports = { index, derivatives, metrics, now: () => new Date() };
   try {
-    return await indexDocument(outcome, { index, metrics, now: () => new Date() });
+    return outcome.outcome === 'DELETED'
+      ? await recordDeletion(outcome, ports)
+      : await indexDocument(outcome, ports);
   } finally {
     publishMetrics();
   }

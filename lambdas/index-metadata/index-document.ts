@@ -1,9 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { derivativeKeys } from '../shared/derivative-keys';
 import type { DocumentRef, DocumentStatus } from '../shared/document';
 import { NotARejectionError, parseRejectionMessage, reasonForErrorName } from '../shared/errors';
 import type { MetadataIndex } from '../shared/metadata-index';
 import type { Inspection, MetadataItem, TextInfo, ThumbnailInfo } from '../shared/metadata-item';
 import { logger } from '../shared/powertools';
+import type { StoredDerivatives } from '../shared/stored-derivatives';
 
 /** The execution that produced an outcome, from the state machine's context object. */
 export interface ExecutionRef {
@@ -55,6 +57,8 @@ export interface IndexMetrics {
 
 export interface IndexPorts {
   readonly index: MetadataIndex;
+  /** Where a run that lost its version race deletes the derivatives it wrote. */
+  readonly derivatives: StoredDerivatives;
   readonly metrics: IndexMetrics;
   readonly now: () => Date;
 }
@@ -203,6 +207,10 @@ export const buildMetadataItem = (outcome: DocumentOutcome, completedAt: Date): 
  * Records a document's terminal outcome, unless a newer version or this version's own terminal
  * status is already stored. Losing that race is the normal fate of a duplicate or stale execution
  * (S3 notifications are at-least-once and unordered), so it is reported, not thrown.
+ *
+ * A run that loses to another version (a newer upload, or a deletion) deletes the derivatives it
+ * wrote: nothing points at them, and after a deletion they must not outlive it. A run that loses to
+ * its own version's record (a duplicate) keeps them: the keys are the recorded ones.
  */
 export const indexDocument = async (outcome: DocumentOutcome, ports: IndexPorts): Promise<IndexResult> => {
   const item = buildMetadataItem(outcome, ports.now());
@@ -214,6 +222,12 @@ export const indexDocument = async (outcome: DocumentOutcome, ports: IndexPorts)
       status: item.status,
     });
     ports.metrics.addMetric('IndexWriteSuperseded', MetricUnit.Count, 1);
+    if ((await ports.index.sequencerOf(item.documentId)) !== item.sequencer) {
+      await ports.derivatives.remove([
+        derivativeKeys.thumbnail(outcome.document),
+        derivativeKeys.text(outcome.document),
+      ]);
+    }
     return { written: false };
   }
   logger.info('document indexed', {

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import type { DeletionRef } from '../shared/document';
 import { documentRefSchema } from '../shared/document-ref-schema';
 import { inspectionSchema } from '../shared/inspection-schema';
 import type { TextInfo, ThumbnailInfo } from '../shared/metadata-item';
 import type { CaughtError, DocumentOutcome, ExecutionRef } from './index-document';
+import type { DeletionOutcome } from './record-deletion';
 
 const count = z.number().int().nonnegative();
 
@@ -33,7 +35,17 @@ const caughtErrorSchema = z.object({
   Cause: z.string().optional(),
 }) satisfies z.ZodType<CaughtError>;
 
-/** The two inputs the state machine sends, told apart by `outcome`. */
+const deletionRefSchema = z.object({
+  id: z.string().min(1),
+  bucket: z.string().min(1),
+  key: z.string().min(1),
+  sequencer: z.string().regex(/^[0-9A-F]{32}$/),
+  versionId: z.string().min(1).optional(),
+  deletedAt: z.iso.datetime({ offset: true }),
+  shard: z.string().min(1),
+}) satisfies z.ZodType<DeletionRef>;
+
+/** The three inputs the state machine sends, told apart by `outcome`. */
 export const indexEventSchema = z.discriminatedUnion('outcome', [
   z.object({
     outcome: z.literal('PROCESSED'),
@@ -49,4 +61,9 @@ export const indexEventSchema = z.discriminatedUnion('outcome', [
     error: caughtErrorSchema,
     execution: executionSchema,
   }),
-]) satisfies z.ZodType<DocumentOutcome>;
+  z.object({
+    outcome: z.literal('DELETED'),
+    deletion: deletionRefSchema,
+    execution: executionSchema,
+  }),
+]) satisfies z.ZodType<DocumentOutcome | DeletionOutcome>;

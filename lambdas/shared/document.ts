@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 
-/** Terminal and in-flight statuses of a document. Every upload ends in exactly one terminal status. */
-export const DOCUMENT_STATUSES = ['PROCESSING', 'PROCESSED', 'REJECTED', 'FAILED'] as const;
+/**
+ * Terminal and in-flight statuses of a document. Every upload ends in exactly one terminal status;
+ * `DELETED` replaces any of them when the object is deleted from the uploads bucket.
+ */
+export const DOCUMENT_STATUSES = ['PROCESSING', 'PROCESSED', 'REJECTED', 'FAILED', 'DELETED'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
 /** How text is obtained; decided by Inspect from the bytes, never from the file name. */
@@ -32,6 +35,27 @@ export interface DocumentRef {
   /** ISO-8601 time S3 finished the upload (the event's eventTime). */
   readonly uploadedAt: string;
   /** Listing shard, `"0"`…`"7"`, derived from the id (a string because the ASL formats it into keys). */
+  readonly shard: string;
+}
+
+/**
+ * A deletion of an uploaded object, as the starter hands it to the state machine (`{"deletion":{…}}`).
+ * Like {@link DocumentRef}, only stable S3 fields, so a redelivered notification gives the same input.
+ */
+export interface DeletionRef {
+  readonly id: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** The removal event's sequencer, padded: it orders the deletion among the key's uploads. */
+  readonly sequencer: string;
+  /**
+   * Set for a permanent delete of one object version (`ObjectRemoved:Delete` naming a version):
+   * only that version is gone. Absent when the key itself is gone (a delete marker, or an
+   * unversioned bucket), which removes every version before the deletion.
+   */
+  readonly versionId?: string;
+  /** ISO-8601 time of the deletion (the event's eventTime). */
+  readonly deletedAt: string;
   readonly shard: string;
 }
 

@@ -1,5 +1,6 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { MetadataIndex } from './metadata-index';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DeletionRef } from './document';
+import type { DeletionRecord, MetadataIndex } from './metadata-index';
 import type { MetadataItem } from './metadata-item';
 
 /**
@@ -8,6 +9,26 @@ import type { MetadataItem } from './metadata-item';
  */
 export const VERSION_CONDITION =
   'attribute_not_exists(#documentId) OR #sequencer < :sequencer OR (#sequencer = :sequencer AND #status IN (:processing, :failed))';
+
+/** A deletion of the key: it wins over every upload before it; a retry of itself passes again. */
+export const KEY_DELETION_CONDITION =
+  'attribute_not_exists(#documentId) OR #sequencer < :sequencer OR (#sequencer = :sequencer AND #status = :deleted)';
+
+/** A deletion of one version: only when that version is the recorded one (or a retry of itself). */
+export const VERSION_DELETION_CONDITION =
+  '(#version = :versionId AND #sequencer < :sequencer) OR (#sequencer = :sequencer AND #status = :deleted)';
+
+/** What a tombstone no longer holds: everything read from the document's content. */
+const CONTENT_ATTRIBUTES = [
+  'thumbnail',
+  'text',
+  'title',
+  'author',
+  'sha256',
+  'reason',
+  'reasonDetail',
+  'failure',
+] as const;
 
 /**
  * {@link MetadataIndex} over the metadata table. A conditional full `PutItem` rather than an update:
@@ -41,8 +62,79 @@ export class DynamoDbMetadataIndex implements MetadataIndex {
       );
       return true;
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
+
+  async recordDeletion(
+    deletion: DeletionRef,
+    execution: { readonly arn: string },
+    now: Date,
+  ): Promise<DeletionRecord> {
+    const wholeKey = deletion.versionId === undefined;
+    // DynamoDB refuses names an expression does not use: only the key's deletion tests for absence.
+    const names: Record<string, string> = {
+      ...(wholeKey ? { '#documentId': 'documentId' } : {}),
+      '#status': 'status',
+      '#sequencer': 'sequencer',
+      '#statusShard': 'statusShard',
+      '#listShard': 'listShard',
+      '#bucket': 'bucket',
+      '#key': 'key',
+      '#version': 'version',
+      '#uploadedAt': 'uploadedAt',
+      '#deletedAt': 'deletedAt',
+      '#updatedAt': 'updatedAt',
+      '#executionArn': 'executionArn',
+      ...Object.fromEntries(CONTENT_ATTRIBUTES.map((name) => [`#${name}`, name])),
+    };
+    const values: Record<string, string> = {
+      ':deleted': 'DELETED',
+      ':sequencer': deletion.sequencer,
+      ':statusShard': `DELETED#${deletion.shard}`,
+      ':listShard': `ALL#${deletion.shard}`,
+      ':bucket': deletion.bucket,
+      ':key': deletion.key,
+      ':deletedAt': deletion.deletedAt,
+      ':updatedAt': now.toISOString(),
+      ':executionArn': execution.arn,
+      ...(deletion.versionId === undefined ? {} : { ':versionId': deletion.versionId }),
+    };
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { documentId: deletion.id },
+          // A tombstone for a key never seen (the removal overtook the upload's notification) still
+          // needs a version and an upload time: by convention the sequencer, and the deletion time.
+          UpdateExpression: `SET #status = :deleted, #sequencer = :sequencer, #statusShard = :statusShard, #listShard = :listShard, #bucket = :bucket, #key = :key, #version = if_not_exists(#version, :sequencer), #uploadedAt = if_not_exists(#uploadedAt, :deletedAt), #deletedAt = :deletedAt, #updatedAt = :updatedAt, #executionArn = :executionArn REMOVE ${CONTENT_ATTRIBUTES.map((name) => `#${name}`).join(', ')}`,
+          ConditionExpression: wholeKey ? KEY_DELETION_CONDITION : VERSION_DELETION_CONDITION,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'not-recorded';
+      throw error;
+    }
+  }
+
+  async sequencerOf(documentId: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { documentId },
+        ProjectionExpression: '#sequencer',
+        ExpressionAttributeNames: { '#sequencer': 'sequencer' },
+        ConsistentRead: true,
+      }),
+    );
+    const sequencer: unknown = Item?.sequencer;
+    return typeof sequencer === 'string' ? sequencer : undefined;
+  }
 }
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';

@@ -7,6 +7,7 @@ const recordSchema = z.object({
   taskToken: z.string().min(1),
   documentId: z.string().min(1),
   version: z.string().min(1),
+  sequencer: z.string().min(1),
   document: z.object({
     bucket: z.string().min(1),
     key: z.string().min(1),

@@ -1,4 +1,12 @@
+import type { DeletionRef } from './document';
 import type { MetadataItem } from './metadata-item';
+
+/** What recording a deletion came to. */
+export type DeletionRecord =
+  /** The item is now (or already was) this deletion's tombstone. */
+  | 'recorded'
+  /** A newer upload is recorded, or a one-version delete named a version that is not the recorded one. */
+  | 'not-recorded';
 
 /**
  * Where a document's final metadata is written: one item per document id, holding the newest version.
@@ -14,4 +22,22 @@ export interface MetadataIndex {
    * @returns `true` when written; `false` when a newer or equal version won (not an error)
    */
   putIfNewer(item: MetadataItem): Promise<boolean>;
+
+  /**
+   * Turns the item into a DELETED tombstone that carries the deletion's sequencer, so every later
+   * write of an upload made before the deletion is refused by the rule above. Content-derived
+   * attributes (title, author, thumbnail, text, hash, reason, failure) are removed.
+   *
+   * A deletion of the key is recorded when no item exists, when the stored sequencer is older, or
+   * when this same deletion is already recorded (a retry). A one-version deletion is recorded only
+   * when that version is the recorded one.
+   */
+  recordDeletion(
+    deletion: DeletionRef,
+    execution: { readonly arn: string },
+    now: Date,
+  ): Promise<DeletionRecord>;
+
+  /** The sequencer of the stored item, read strongly consistent; undefined when there is none. */
+  sequencerOf(documentId: string): Promise<string | undefined>;
 }

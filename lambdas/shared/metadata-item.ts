@@ -79,7 +79,10 @@ export interface MetadataItem {
   readonly reasonDetail?: string;
   /** Set by the RecordFailure state: the error name and cause after retries. */
   readonly failure?: { readonly error: string; readonly cause: string };
+  /** The execution that last wrote the item (for a DELETED item, the deletion's). */
   readonly executionArn?: string;
+  /** DELETED only: when the upload was deleted (the removal event's time). */
+  readonly deletedAt?: string;
   readonly startedAt?: string;
   readonly completedAt?: string;
   readonly durationMs?: number;

@@ -1,6 +1,7 @@
+import { derivativeKeys } from './derivative-keys';
 import type { DerivativeStore } from './derivative-store';
 import type { S3Pointer } from './metadata-item';
-import { derivativeKeys, type TextDocument } from './text-document';
+import type { TextDocument } from './text-document';
 
 /** Where extracted text is kept: one JSON document per document version. */
 export interface TextDocumentStore {
@@ -8,13 +9,17 @@ export interface TextDocumentStore {
   save(document: TextDocument): Promise<S3Pointer>;
 }
 
-/** {@link TextDocumentStore} among the derivatives, at `derivativeKeys.text(id, version)`. */
+/** {@link TextDocumentStore} among the derivatives, at `derivativeKeys.text`. */
 export class DerivativeTextDocumentStore implements TextDocumentStore {
   constructor(private readonly derivatives: DerivativeStore) {}
 
   save(document: TextDocument): Promise<S3Pointer> {
     return this.derivatives.put({
-      key: derivativeKeys.text(document.documentId, document.version),
+      key: derivativeKeys.text({
+        id: document.documentId,
+        version: document.version,
+        sequencer: document.sequencer,
+      }),
       body: JSON.stringify(document),
       contentType: 'application/json; charset=utf-8',
     });

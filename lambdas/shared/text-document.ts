@@ -1,10 +1,12 @@
 /**
  * The extracted-text document, one JSON object per document version in the derivatives bucket
- * (`text/<documentId>/<version>.json`). The state machine only ever carries a pointer to it.
+ * (`derivativeKeys.text`). The state machine only ever carries a pointer to it.
  */
 export interface TextDocument {
   readonly documentId: string;
   readonly version: string;
+  /** The upload's padded sequencer (see `derivativeKeys`). */
+  readonly sequencer: string;
   readonly source: 'pdf-text-layer' | 'docx' | 'plain-text' | 'textract';
   readonly pages: readonly TextPage[];
 }
@@ -31,9 +33,3 @@ export interface TextLine {
     readonly height: number;
   };
 }
-
-/** Derivative keys, by document id and version. Nothing here can match the uploads' `incoming/` prefix. */
-export const derivativeKeys = {
-  thumbnail: (documentId: string, version: string): string => `thumbnails/${documentId}/${version}.webp`,
-  text: (documentId: string, version: string): string => `text/${documentId}/${version}.json`,
-} as const;

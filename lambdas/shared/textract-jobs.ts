@@ -22,6 +22,8 @@ export interface TextractJobRecord {
   readonly taskToken: string;
   readonly documentId: string;
   readonly version: string;
+  /** The upload's padded sequencer: the text's key needs it (see `derivativeKeys`). */
+  readonly sequencer: string;
   /** The object Textract reads (exact version on a versioned bucket). */
   readonly document: BlobRef;
   /** ISO-8601 time the record was written. */

@@ -32,6 +32,25 @@ export const executionName = (bucket: string, key: string, version: string): str
   return prefix === '' ? hash : `${prefix}-${hash}`;
 };
 
+/** What deletion execution names start with, so an operator tells them apart in the console. */
+export const DELETION_NAME_PREFIX = 'deleted-';
+
+/**
+ * The execution name for one removal of a key: `deleted-`, the readable base name, and a hash of
+ * bucket, key and the removal's sequencer. A redelivered removal gets the same name; a later removal
+ * of the same key (after a new upload) gets a new one.
+ */
+export const deletionExecutionName = (bucket: string, key: string, sequencer: string): string => {
+  const hash = createHash('sha256')
+    .update(JSON.stringify([bucket, key, 'ObjectRemoved', sequencer]))
+    .digest('hex')
+    .slice(0, HASH_LENGTH);
+  const prefix = readablePrefix(key)
+    .slice(0, PREFIX_MAX_LENGTH - DELETION_NAME_PREFIX.length)
+    .replace(/-+$/, '');
+  return `${DELETION_NAME_PREFIX}${prefix === '' ? '' : `${prefix}-`}${hash}`;
+};
+
 const readablePrefix = (key: string): string =>
   key
     .slice(key.lastIndexOf('/') + 1)

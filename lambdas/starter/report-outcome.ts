@@ -9,8 +9,12 @@ export const STARTER_METRICS = {
   /** A redelivered notification whose execution exists already. */
   duplicateNotifications: 'DuplicateNotifications',
   testEventsDropped: 'TestEventsDropped',
-  /** Records that are not `ObjectCreated:*`: a sign the bucket notification is misconfigured. */
-  nonCreateEventsDropped: 'NonCreateEventsDropped',
+  /** Removals of an upload: each starts a deletion execution. */
+  deletionsStarted: 'DeletionsStarted',
+  /** A redelivered removal whose deletion execution exists already. */
+  duplicateDeletions: 'DuplicateDeletions',
+  /** Records that are neither creations nor removals: a sign the bucket notification is misconfigured. */
+  unexpectedEventsDropped: 'UnexpectedEventsDropped',
   /** Messages that are not S3 notifications, or carry an undecodable key: each ends in the ingest DLQ. */
   malformedMessages: 'MalformedMessages',
   startFailures: 'StartFailures',
@@ -49,11 +53,14 @@ export const reportOutcome = (messageId: string, outcome: StartOutcome): void =>
       logger.info('dropped an s3:TestEvent', { messageId, bucket: outcome.bucket });
       return;
     case 'ignored':
-      count(STARTER_METRICS.nonCreateEventsDropped);
-      logger.warn('dropped a record that is not ObjectCreated:*; check the bucket notification filter', {
-        messageId,
-        eventName: outcome.eventName,
-      });
+      count(STARTER_METRICS.unexpectedEventsDropped);
+      logger.warn(
+        'dropped a record that is neither a creation nor a removal; check the bucket notification filter',
+        {
+          messageId,
+          eventName: outcome.eventName,
+        },
+      );
       return;
     case 'started':
     case 'duplicate': {
@@ -73,6 +80,28 @@ export const reportOutcome = (messageId: string, outcome: StartOutcome): void =>
       } else {
         count(STARTER_METRICS.duplicateNotifications);
         logger.info('duplicate notification: this object version has an execution already', details);
+      }
+      return;
+    }
+    case 'deletion-started':
+    case 'deletion-duplicate': {
+      const { deletion, executionName, executionArn } = outcome;
+      const details = {
+        messageId,
+        documentId: deletion.id,
+        bucket: deletion.bucket,
+        key: deletion.key,
+        sequencer: deletion.sequencer,
+        versionId: deletion.versionId,
+        executionName,
+        executionArn,
+      };
+      if (outcome.kind === 'deletion-started') {
+        count(STARTER_METRICS.deletionsStarted);
+        logger.info('started deletion', details);
+      } else {
+        count(STARTER_METRICS.duplicateDeletions);
+        logger.info('duplicate removal notification: its deletion has an execution already', details);
       }
       return;
     }

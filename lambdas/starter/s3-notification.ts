@@ -4,6 +4,12 @@ import { MalformedNotificationError } from '../shared/errors';
 /** S3 names created events `ObjectCreated:Put`, `ObjectCreated:CompleteMultipartUpload`, … (no `s3:` prefix). */
 const OBJECT_CREATED = /^ObjectCreated:/;
 
+/**
+ * A permanent delete (`ObjectRemoved:Delete`: of an unversioned object, or of one named version) or a
+ * delete marker (`ObjectRemoved:DeleteMarkerCreated`: a plain delete in a versioned bucket).
+ */
+const OBJECT_REMOVED = /^ObjectRemoved:(Delete|DeleteMarkerCreated)$/;
+
 /** How much of a malformed body goes into the error message: enough to recognise it in the logs. */
 const BODY_EXCERPT_LENGTH = 500;
 
@@ -22,7 +28,23 @@ export interface ObjectCreatedRecord {
   readonly sequencer: string;
 }
 
-/** Any other event (removals, restores, …). The ingest queue is only subscribed to `ObjectCreated:*`. */
+/** A removed object, as the notification describes it. S3 leaves size and eTag out of removals. */
+export interface ObjectRemovedRecord {
+  readonly kind: 'object-removed';
+  readonly eventName: 'ObjectRemoved:Delete' | 'ObjectRemoved:DeleteMarkerCreated';
+  readonly eventTime: string;
+  readonly bucket: string;
+  /** The key exactly as S3 sent it; decode it with `decodeS3EventKey`. */
+  readonly encodedKey: string;
+  /**
+   * For `ObjectRemoved:Delete`, the version deleted for good (absent or `"null"` when unversioned);
+   * for `ObjectRemoved:DeleteMarkerCreated`, the new delete marker's own version id.
+   */
+  readonly versionId?: string;
+  readonly sequencer: string;
+}
+
+/** Any other event (restores, lifecycle transitions, …). The ingest queue is subscribed to creations and removals. */
 export interface OtherEventRecord {
   readonly kind: 'other';
   readonly eventName: string;
@@ -31,7 +53,10 @@ export interface OtherEventRecord {
 /** What one ingest queue message carries. */
 export type IngestMessage =
   | { readonly kind: 'test-event'; readonly bucket?: string }
-  | { readonly kind: 'notification'; readonly records: readonly (ObjectCreatedRecord | OtherEventRecord)[] };
+  | {
+      readonly kind: 'notification';
+      readonly records: readonly (ObjectCreatedRecord | ObjectRemovedRecord | OtherEventRecord)[];
+    };
 
 /** Sent once when a notification configuration is saved: no records, nothing to process. */
 const testEventSchema = z
@@ -70,12 +95,41 @@ const objectCreatedRecordSchema = z
     }),
   );
 
+const objectRemovedRecordSchema = z
+  .object({
+    eventName: z.enum(['ObjectRemoved:Delete', 'ObjectRemoved:DeleteMarkerCreated']),
+    eventTime: z.iso.datetime({ offset: true }),
+    s3: z.object({
+      bucket: z.object({ name: z.string().min(1) }),
+      object: z.object({
+        key: z.string().min(1),
+        versionId: z.string().min(1).optional(),
+        sequencer: z.string().regex(/^[0-9A-Fa-f]+$/),
+      }),
+    }),
+  })
+  .transform(
+    ({ eventName, eventTime, s3: { bucket, object } }): ObjectRemovedRecord => ({
+      kind: 'object-removed',
+      eventName,
+      eventTime,
+      bucket: bucket.name,
+      encodedKey: object.key,
+      ...(object.versionId === undefined ? {} : { versionId: object.versionId }),
+      sequencer: object.sequencer,
+    }),
+  );
+
 const otherEventRecordSchema = z
-  .object({ eventName: z.string().refine((name) => !OBJECT_CREATED.test(name)) })
+  .object({
+    eventName: z.string().refine((name) => !OBJECT_CREATED.test(name) && !OBJECT_REMOVED.test(name)),
+  })
   .transform(({ eventName }): OtherEventRecord => ({ kind: 'other', eventName }));
 
 const notificationSchema = z
-  .object({ Records: z.array(z.union([objectCreatedRecordSchema, otherEventRecordSchema])) })
+  .object({
+    Records: z.array(z.union([objectCreatedRecordSchema, objectRemovedRecordSchema, otherEventRecordSchema])),
+  })
   .transform(({ Records }) => ({ kind: 'notification' as const, records: Records }));
 
 const ingestMessageSchema = z.union([testEventSchema, notificationSchema]);

@@ -1,8 +1,14 @@
-import { type DocumentRef, documentId, normalizeSequencer, shardOf } from '../shared/document';
+import {
+  type DeletionRef,
+  type DocumentRef,
+  documentId,
+  normalizeSequencer,
+  shardOf,
+} from '../shared/document';
 import { MalformedNotificationError } from '../shared/errors';
 import { decodeS3EventKey } from '../shared/s3-key';
-import { executionName } from './execution-name';
-import type { IngestMessage, ObjectCreatedRecord } from './s3-notification';
+import { deletionExecutionName, executionName } from './execution-name';
+import type { IngestMessage, ObjectCreatedRecord, ObjectRemovedRecord } from './s3-notification';
 
 /** What starting an execution came to. */
 export type StartResult =
@@ -26,15 +32,22 @@ export type StartOutcome =
       readonly executionArn: string;
     }
   | {
+      /** A removal: the execution records the deletion and deletes the derivatives. */
+      readonly kind: 'deletion-started' | 'deletion-duplicate';
+      readonly deletion: DeletionRef;
+      readonly executionName: string;
+      readonly executionArn: string;
+    }
+  | {
       readonly kind: 'failed';
       readonly error: unknown;
       readonly eventName: string;
       readonly encodedKey: string;
-      readonly document?: DocumentRef;
+      readonly document?: DocumentRef | DeletionRef;
     };
 
 /**
- * Starts one execution per created object in an ingest message, concurrently, and reports what
+ * Starts one execution per created or removed object in an ingest message, concurrently, and reports what
  * happened to each record. Never throws for a record: a failure is a `failed` outcome, so the caller
  * sees the records that did start too, and fails the whole message when any record failed (a retry
  * of the message then finds the started ones as duplicates).
@@ -54,7 +67,9 @@ export const startDocuments = async (
       (record): Promise<StartOutcome> =>
         record.kind === 'object-created'
           ? startDocument(record, executions, traceHeader)
-          : Promise.resolve({ kind: 'ignored', eventName: record.eventName }),
+          : record.kind === 'object-removed'
+            ? startDeletion(record, executions, traceHeader)
+            : Promise.resolve({ kind: 'ignored', eventName: record.eventName }),
     ),
   );
 };
@@ -86,6 +101,43 @@ const startDocument = async (
   }
 };
 
+const startDeletion = async (
+  record: ObjectRemovedRecord,
+  executions: ExecutionStarter,
+  traceHeader: string | undefined,
+): Promise<StartOutcome> => {
+  let deletion: DeletionRef | undefined;
+  try {
+    deletion = deletionRefOf(record);
+    const name = deletionExecutionName(deletion.bucket, deletion.key, deletion.sequencer);
+    const result = await executions.start(name, deletionInput(deletion), traceHeader);
+    return {
+      kind: result.status === 'started' ? 'deletion-started' : 'deletion-duplicate',
+      deletion,
+      executionName: name,
+      executionArn: result.executionArn,
+    };
+  } catch (error) {
+    return {
+      kind: 'failed',
+      error,
+      eventName: record.eventName,
+      encodedKey: record.encodedKey,
+      ...(deletion === undefined ? {} : { document: deletion }),
+    };
+  }
+};
+
+const decodeKey = (encodedKey: string): string => {
+  try {
+    return decodeS3EventKey(encodedKey);
+  } catch (error) {
+    throw new MalformedNotificationError(`the object key is not valid form-encoding: ${encodedKey}`, {
+      cause: error,
+    });
+  }
+};
+
 /**
  * The document reference of a created object, built only from fields S3 repeats unchanged when it
  * redelivers a notification.
@@ -93,14 +145,7 @@ const startDocument = async (
  * @throws MalformedNotificationError when the key is not valid percent-encoding.
  */
 export const documentRefOf = (record: ObjectCreatedRecord): DocumentRef => {
-  let key: string;
-  try {
-    key = decodeS3EventKey(record.encodedKey);
-  } catch (error) {
-    throw new MalformedNotificationError(`the object key is not valid form-encoding: ${record.encodedKey}`, {
-      cause: error,
-    });
-  }
+  const key = decodeKey(record.encodedKey);
   const id = documentId(record.bucket, key);
   const sequencer = normalizeSequencer(record.sequencer);
   // Objects written while versioning was off or suspended carry the literal version id "null",
@@ -124,3 +169,31 @@ export const documentRefOf = (record: ObjectCreatedRecord): DocumentRef => {
 
 /** The state machine input, `{"document":{…}}`, serialized deterministically. */
 export const executionInput = (document: DocumentRef): string => JSON.stringify({ document });
+
+/**
+ * The deletion a removal record describes. A delete marker removes the key (every version before
+ * it); so does a delete in an unversioned bucket (no version id, or `"null"`). A delete that names a
+ * real version removes that version only.
+ *
+ * @throws MalformedNotificationError when the key is not valid percent-encoding.
+ */
+export const deletionRefOf = (record: ObjectRemovedRecord): DeletionRef => {
+  const key = decodeKey(record.encodedKey);
+  const id = documentId(record.bucket, key);
+  const removesOneVersion =
+    record.eventName === 'ObjectRemoved:Delete' &&
+    record.versionId !== undefined &&
+    record.versionId !== 'null';
+  return {
+    id,
+    bucket: record.bucket,
+    key,
+    sequencer: normalizeSequencer(record.sequencer),
+    ...(removesOneVersion ? { versionId: record.versionId } : {}),
+    deletedAt: new Date(record.eventTime).toISOString(),
+    shard: shardOf(id),
+  };
+};
+
+/** The state machine input of a deletion, `{"deletion":{…}}`, serialized deterministically. */
+export const deletionInput = (deletion: DeletionRef): string => JSON.stringify({ deletion });

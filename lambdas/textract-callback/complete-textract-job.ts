@@ -122,6 +122,7 @@ const succeed = async (
   const document: TextDocument = {
     documentId: record.documentId,
     version: record.version,
+    sequencer: record.sequencer,
     source: 'textract',
     pages,
   };

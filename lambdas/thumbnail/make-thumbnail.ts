@@ -1,10 +1,10 @@
+import { derivativeKeys } from '../shared/derivative-keys';
 import type { DerivativeStore } from '../shared/derivative-store';
 import type { DocumentRef } from '../shared/document';
 import type { DocumentBlobs } from '../shared/document-blobs';
 import { EmptyDocumentError } from '../shared/errors';
 import type { Limits } from '../shared/limits';
 import type { Inspection, ThumbnailInfo } from '../shared/metadata-item';
-import { derivativeKeys } from '../shared/text-document';
 import { type PictureKind, THUMBNAIL_CONTENT_TYPE, type ThumbnailRenderer } from './render-thumbnail';
 
 /** Ports and configuration of {@link makeThumbnail}. */
@@ -70,7 +70,7 @@ export const makeThumbnail = async (
     budgetMs: limits.parseTimeoutMs,
   });
   const pointer = await derivatives.put({
-    key: derivativeKeys.thumbnail(document.id, document.version),
+    key: derivativeKeys.thumbnail(document),
     body: rendered.webp,
     contentType: THUMBNAIL_CONTENT_TYPE,
   });

@@ -214,7 +214,7 @@ describe('the query API over the processed documents', () => {
     // Assess
     expect(document.key).toBe(ODD_KEY);
     expect(document.id).toBe(documentId(session.uploadsBucket, ODD_KEY));
-    expect(document.original.filename).toBe('Rue Cler + café ☕ naïve 日本.txt');
+    expect(document.original?.filename).toBe('Rue Cler + café ☕ naïve 日本.txt');
   });
 
   it('lists exactly the PROCESSED documents under ?status=PROCESSED, paging with the cursor', async () => {

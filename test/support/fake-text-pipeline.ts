@@ -1,4 +1,5 @@
 import type { Block } from '@aws-sdk/client-textract';
+import { derivativeKeys } from '../../lambdas/shared/derivative-keys';
 import type { S3Pointer } from '../../lambdas/shared/metadata-item';
 import type {
   DetectedText,
@@ -9,7 +10,7 @@ import type {
   TextDetectionResultsPage,
   TextDetector,
 } from '../../lambdas/shared/text-detection';
-import { derivativeKeys, type TextDocument } from '../../lambdas/shared/text-document';
+import type { TextDocument } from '../../lambdas/shared/text-document';
 import type { TextDocumentStore } from '../../lambdas/shared/text-document-store';
 import type { TextractJobRecord, TextractJobs } from '../../lambdas/shared/textract-jobs';
 import type { CallbackDelivery, TaskCallbacks } from '../../lambdas/textract-callback/complete-textract-job';
@@ -39,7 +40,11 @@ export class InMemoryTextDocumentStore implements TextDocumentStore {
   ) {}
 
   async save(document: TextDocument): Promise<S3Pointer> {
-    const key = derivativeKeys.text(document.documentId, document.version);
+    const key = derivativeKeys.text({
+      id: document.documentId,
+      version: document.version,
+      sequencer: document.sequencer,
+    });
     // A JSON round trip, as S3 stores it: nothing that does not survive one may be relied on.
     this.documents.set(key, JSON.parse(JSON.stringify(document)) as TextDocument);
     this.events.push(`texts.save ${key}`);

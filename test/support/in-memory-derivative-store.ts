@@ -1,8 +1,10 @@
+import { derivativeKeys } from '../../lambdas/shared/derivative-keys';
 import type { Derivative, DerivativeStore } from '../../lambdas/shared/derivative-store';
 import type { S3Pointer } from '../../lambdas/shared/metadata-item';
+import type { StoredDerivatives } from '../../lambdas/shared/stored-derivatives';
 
-/** In-memory {@link DerivativeStore} on one bucket: keeps every object written, by key. */
-export class InMemoryDerivativeStore implements DerivativeStore {
+/** In-memory derivatives bucket: keeps every object written, by key, and lists and removes them. */
+export class InMemoryDerivativeStore implements DerivativeStore, StoredDerivatives {
   readonly objects = new Map<string, { readonly body: Buffer; readonly contentType: string }>();
 
   constructor(readonly bucket = 'derivatives-test') {}
@@ -16,5 +18,14 @@ export class InMemoryDerivativeStore implements DerivativeStore {
       contentType: derivative.contentType,
     });
     return { bucket: this.bucket, key: derivative.key };
+  }
+
+  async list(documentId: string): Promise<string[]> {
+    const prefixes = derivativeKeys.prefixesOf(documentId);
+    return [...this.objects.keys()].filter((key) => prefixes.some((prefix) => key.startsWith(prefix))).sort();
+  }
+
+  async remove(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.objects.delete(key);
   }
 }

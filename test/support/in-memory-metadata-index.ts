@@ -1,9 +1,11 @@
-import type { MetadataIndex } from '../../lambdas/shared/metadata-index';
+import type { DeletionRef } from '../../lambdas/shared/document';
+import type { DeletionRecord, MetadataIndex } from '../../lambdas/shared/metadata-index';
 import type { MetadataItem } from '../../lambdas/shared/metadata-item';
 
 /**
  * {@link MetadataIndex} in memory, with the table's version rule: write when absent, when the stored
- * sequencer is older, or when it is equal and the stored status is PROCESSING or FAILED.
+ * sequencer is older, or when it is equal and the stored status is PROCESSING or FAILED; and the
+ * deletion rules of the DynamoDB adapter.
  */
 export class InMemoryMetadataIndex implements MetadataIndex {
   readonly items = new Map<string, MetadataItem>();
@@ -21,5 +23,51 @@ export class InMemoryMetadataIndex implements MetadataIndex {
     }
     this.items.set(item.documentId, structuredClone(item));
     return true;
+  }
+
+  async recordDeletion(
+    deletion: DeletionRef,
+    execution: { readonly arn: string },
+    now: Date,
+  ): Promise<DeletionRecord> {
+    const stored = this.items.get(deletion.id);
+    const retry = stored?.sequencer === deletion.sequencer && stored.status === 'DELETED';
+    const allowed =
+      retry ||
+      (deletion.versionId === undefined
+        ? stored === undefined || stored.sequencer < deletion.sequencer
+        : stored?.version === deletion.versionId && stored.sequencer < deletion.sequencer);
+    if (!allowed) return 'not-recorded';
+    const {
+      thumbnail: _thumbnail,
+      text: _text,
+      title: _title,
+      author: _author,
+      sha256: _sha256,
+      reason: _reason,
+      reasonDetail: _reasonDetail,
+      failure: _failure,
+      ...kept
+    } = stored ?? {};
+    this.items.set(deletion.id, {
+      ...kept,
+      documentId: deletion.id,
+      bucket: deletion.bucket,
+      key: deletion.key,
+      version: stored?.version ?? deletion.sequencer,
+      uploadedAt: stored?.uploadedAt ?? deletion.deletedAt,
+      sequencer: deletion.sequencer,
+      status: 'DELETED',
+      statusShard: `DELETED#${deletion.shard}`,
+      listShard: `ALL#${deletion.shard}`,
+      deletedAt: deletion.deletedAt,
+      updatedAt: now.toISOString(),
+      executionArn: execution.arn,
+    });
+    return 'recorded';
+  }
+
+  async sequencerOf(documentId: string): Promise<string | undefined> {
+    return this.items.get(documentId)?.sequencer;
   }
 }

@@ -18,7 +18,7 @@ import {
   type TextResponse,
   textResponseSchema,
 } from '../../lambdas/api/schemas';
-import type { DocumentRef, DocumentStatus } from '../../lambdas/shared/document';
+import type { DeletionRef, DocumentRef, DocumentStatus } from '../../lambdas/shared/document';
 import { LOCAL_CREDENTIALS, type LocalCloud, PROJECT_ROOT, startLocalCloud } from '../../local/cloud';
 import type { ExpectedResult } from '../../scripts/make-sample-docs';
 
@@ -104,11 +104,13 @@ export const startCloudSession = async (options: CloudSessionOptions): Promise<C
     const { QueueConfigurations = [] } = await s3.send(
       new GetBucketNotificationConfigurationCommand({ Bucket: uploadsBucket }),
     );
-    const [notified, ...others] = QueueConfigurations;
-    if (!notified?.QueueArn || others.length > 0) {
-      throw new Error(`expected the uploads bucket to notify one queue, found ${QueueConfigurations.length}`);
+    // Creations and removals are two configurations; both must go to the one ingest queue.
+    const queueArns = [...new Set(QueueConfigurations.map((configuration) => configuration.QueueArn))];
+    const [notified, ...others] = queueArns;
+    if (!notified || others.length > 0) {
+      throw new Error(`expected the uploads bucket to notify one queue, found ${queueArns.length}`);
     }
-    const ingestQueue = await queueOf(sqs, notified.QueueArn);
+    const ingestQueue = await queueOf(sqs, notified);
     const { Attributes = {} } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: ingestQueue.url, AttributeNames: ['RedrivePolicy'] }),
     );
@@ -280,25 +282,45 @@ export const listExecutions = async (
   return executions;
 };
 
-/** The document an execution was started for: its input is `{"document": DocumentRef}`. */
+/** What an execution was started for: `{"document": DocumentRef}` for an upload, `{"deletion": …}` for a removal. */
+const inputOfExecution = async (
+  session: CloudSession,
+  executionArn: string,
+): Promise<{ document?: DocumentRef; deletion?: DeletionRef }> => {
+  const { input } = await session.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  return JSON.parse(input ?? '{}') as { document?: DocumentRef; deletion?: DeletionRef };
+};
+
+/** The document an upload's execution was started for. */
 export const documentOfExecution = async (
   session: CloudSession,
   executionArn: string,
 ): Promise<DocumentRef> => {
-  const { input } = await session.sfn.send(new DescribeExecutionCommand({ executionArn }));
-  return (JSON.parse(input ?? '{}') as { document: DocumentRef }).document;
+  const { document } = await inputOfExecution(session, executionArn);
+  if (!document) throw new Error(`execution ${executionArn} is not an upload's`);
+  return document;
 };
 
-/** The executions started for one document id (whatever their names). */
+/** The deletion a removal's execution was started for. */
+export const deletionOfExecution = async (
+  session: CloudSession,
+  executionArn: string,
+): Promise<DeletionRef> => {
+  const { deletion } = await inputOfExecution(session, executionArn);
+  if (!deletion) throw new Error(`execution ${executionArn} is not a removal's`);
+  return deletion;
+};
+
+/** The executions started for one document id (whatever their names), uploads' and removals' alike. */
 export const executionsOfDocument = async (
   session: CloudSession,
   documentId: string,
 ): Promise<ExecutionListItem[]> => {
   const all = await listExecutions(session);
-  const documents = await Promise.all(
-    all.map((execution) => documentOfExecution(session, execution.executionArn ?? '')),
+  const inputs = await Promise.all(
+    all.map((execution) => inputOfExecution(session, execution.executionArn ?? '')),
   );
-  return all.filter((_, index) => documents[index]?.id === documentId);
+  return all.filter((_, index) => (inputs[index]?.document ?? inputs[index]?.deletion)?.id === documentId);
 };
 
 /** Messages in a queue: visible, in flight and delayed. */

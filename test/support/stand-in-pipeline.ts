@@ -2,9 +2,10 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { derivativeKeys } from '../../lambdas/shared/derivative-keys';
 import type { DocumentRef, DocumentStatus } from '../../lambdas/shared/document';
 import type { MetadataItem } from '../../lambdas/shared/metadata-item';
-import { derivativeKeys, type TextDocument } from '../../lambdas/shared/text-document';
+import type { TextDocument } from '../../lambdas/shared/text-document';
 import { executionName } from '../../lambdas/starter/execution-name';
 import { parseIngestMessage } from '../../lambdas/starter/s3-notification';
 import { documentRefOf } from '../../lambdas/starter/start-documents';
@@ -117,11 +118,12 @@ export const startStandInPipeline = (options: StandInOptions): StandInPipeline =
         }),
       );
     } else {
-      const thumbnailKey = derivativeKeys.thumbnail(ref.id, ref.version);
-      const textKey = derivativeKeys.text(ref.id, ref.version);
+      const thumbnailKey = derivativeKeys.thumbnail(ref);
+      const textKey = derivativeKeys.text(ref);
       const text: TextDocument = {
         documentId: ref.id,
         version: ref.version,
+        sequencer: ref.sequencer,
         source: 'plain-text',
         pages: [{ number: 1, text: `The text of ${ref.key}.\nSecond line.` }],
       };

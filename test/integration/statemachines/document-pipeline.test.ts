@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { DeleteMessageBatchCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -10,7 +16,9 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { derivativeKeys } from '../../../lambdas/shared/derivative-keys';
 import {
+  type DeletionRef,
   type DocumentRef,
   documentId,
   normalizeSequencer,
@@ -18,7 +26,7 @@ import {
   TEXT_STRATEGIES,
 } from '../../../lambdas/shared/document';
 import { TextractThrottledError } from '../../../lambdas/shared/errors';
-import { derivativeKeys, type TextDocument } from '../../../lambdas/shared/text-document';
+import type { TextDocument } from '../../../lambdas/shared/text-document';
 import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/textract-jobs';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../local/emulators/fauxqs';
@@ -105,6 +113,7 @@ const OUTPUT_CONTRACTS: Record<string, z.ZodType> = {
   [ARNS.indexMetadata]: z.union([
     z.strictObject({ written: z.literal(true), status: z.enum(['PROCESSED', 'REJECTED']) }),
     z.strictObject({ written: z.literal(false) }),
+    z.strictObject({ recorded: z.boolean(), derivativesDeleted: count }),
   ]),
 };
 /** A textract-async callback sends what the synchronous extraction returns. */
@@ -211,8 +220,12 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
   const invokeLambda: LambdaInvoker = async (arn, payload) => {
     const handler = functions.get(arn);
     if (!handler) throw namedError('Lambda.ResourceNotFoundException', `Function not found: ${arn}`);
-    const event = JSON.parse(JSON.stringify(payload)) as { document?: DocumentRef; taskToken?: string };
-    const id = event.document?.id ?? '';
+    const event = JSON.parse(JSON.stringify(payload)) as {
+      document?: DocumentRef;
+      deletion?: DeletionRef;
+      taskToken?: string;
+    };
+    const id = event.document?.id ?? event.deletion?.id ?? '';
     if (event.taskToken !== undefined) callbackTokens.push(event.taskToken);
     const call = (calls.get(callKey(arn, id)) ?? 0) + 1;
     calls.set(callKey(arn, id), call);
@@ -250,10 +263,23 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     };
   };
 
-  const run = async (document: DocumentRef) => {
-    const name = `${document.id}-${randomUUID().slice(0, 8)}`;
+  /** A removal of the uploaded key, as the starter hands it over (later than every upload so far). */
+  const deletionOf = (document: DocumentRef): DeletionRef => {
+    sequence += 1n;
+    return {
+      id: document.id,
+      bucket: document.bucket,
+      key: document.key,
+      sequencer: normalizeSequencer((BigInt(Date.now()) * 1000n + sequence).toString(16)),
+      deletedAt: new Date().toISOString(),
+      shard: document.shard,
+    };
+  };
+
+  const run = async (subject: DocumentRef | DeletionRef) => {
+    const name = `${subject.id}-${randomUUID().slice(0, 8)}`;
     const executionArn = `arn:aws:states:${TEST_AWS.region}:${ACCOUNT}:execution:docflow-DocumentPipeline:${name}`;
-    const input = { document };
+    const input = 'deletedAt' in subject ? { deletion: subject } : { document: subject };
     const execution = machine.run(input as unknown as JsonValue, {
       overrides: { taskResourceLocalHandlers: bindings, retryIntervalOverrides },
       context: executionContext({
@@ -273,6 +299,17 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     );
     await collecting;
     return { ...outcome, events, executionArn, input };
+  };
+
+  const derivativesOf = async (document: DocumentRef): Promise<string[]> => {
+    const listed = await Promise.all(
+      derivativeKeys
+        .prefixesOf(document.id)
+        .map((Prefix) =>
+          testS3(messaging.endpoint).send(new ListObjectsV2Command({ Bucket: derivatives, Prefix })),
+        ),
+    );
+    return listed.flatMap(({ Contents = [] }) => Contents.map((object) => object.Key ?? ''));
   };
 
   const itemOf = async (document: DocumentRef) =>
@@ -455,28 +492,29 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
       executionArn: execution.executionArn,
       thumbnail: {
         bucket: derivatives,
-        key: derivativeKeys.thumbnail(document.id, document.version),
+        key: derivativeKeys.thumbnail(document),
         width: 40,
         height: 30,
         contentType: 'image/webp',
       },
       text: {
         bucket: derivatives,
-        key: derivativeKeys.text(document.id, document.version),
+        key: derivativeKeys.text(document),
         source: 'textract',
       },
     });
     const thumbnail = await testS3(messaging.endpoint).send(
       new HeadObjectCommand({
         Bucket: derivatives,
-        Key: derivativeKeys.thumbnail(document.id, document.version),
+        Key: derivativeKeys.thumbnail(document),
       }),
     );
     expect(thumbnail.ContentType).toBe('image/webp');
-    expect(entered(execution.events).at(0)).toBe('MarkProcessing');
+    expect(entered(execution.events).slice(0, 2)).toEqual(['RouteEvent', 'MarkProcessing']);
     expect(entered(execution.events).slice(-2)).toEqual(['IndexMetadata', 'Processed']);
     expect(new Set(entered(execution.events))).toEqual(
       new Set([
+        'RouteEvent',
         'MarkProcessing',
         'Inspect',
         'MakeDerivatives',
@@ -490,8 +528,8 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     expect(execution.status === 'SUCCEEDED' && execution.output).toMatchObject({
       document,
       derivatives: {
-        thumbnail: { key: derivativeKeys.thumbnail(document.id, document.version) },
-        text: { key: derivativeKeys.text(document.id, document.version) },
+        thumbnail: { key: derivativeKeys.thumbnail(document) },
+        text: { key: derivativeKeys.text(document) },
       },
       indexed: { written: true, status: 'PROCESSED' },
     });
@@ -517,7 +555,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     expect(item?.thumbnail).toBeUndefined();
     expect(entered(execution.events)).toContain('ExtractTextLocally');
     const stored = await testS3(messaging.endpoint).send(
-      new GetObjectCommand({ Bucket: derivatives, Key: derivativeKeys.text(document.id, document.version) }),
+      new GetObjectCommand({ Bucket: derivatives, Key: derivativeKeys.text(document) }),
     );
     expect(JSON.parse((await stored.Body?.transformToString()) ?? '{}')).toMatchObject({
       documentId: document.id,
@@ -556,7 +594,13 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     });
     expect(callsOf(ARNS.inspect, document)).toBe(1);
     expect(retried(execution.events, 'Inspect')).toEqual([]);
-    expect(entered(execution.events)).toEqual(['MarkProcessing', 'Inspect', 'RecordRejected', 'Rejected']);
+    expect(entered(execution.events)).toEqual([
+      'RouteEvent',
+      'MarkProcessing',
+      'Inspect',
+      'RecordRejected',
+      'Rejected',
+    ]);
     const caught = execution.events.find(
       (event) => event.type === 'StateCaught' && event.state.name === 'Inspect',
     );
@@ -643,6 +687,79 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     expect(entered(execution.events).slice(-3)).toEqual(['RecordFailure', 'SendToDlq', 'Failed']);
   });
 
+  it('records a deletion: DELETED tombstone, derivatives gone, a success of its own path', async () => {
+    // Prepare
+    const document = await upload('notes.txt', Buffer.from('Delete me\nplease\n'), 'text/plain');
+    await run(document);
+    expect(await derivativesOf(document)).toEqual([derivativeKeys.text(document)]);
+    await testS3(messaging.endpoint).send(new DeleteObjectCommand({ Bucket: uploads, Key: document.key }));
+    const deletion = deletionOf(document);
+
+    // Act
+    const execution = await run(deletion);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(entered(execution.events)).toEqual(['RouteEvent', 'RecordDeletion', 'Deleted']);
+    expect(execution.status === 'SUCCEEDED' && execution.output).toMatchObject({
+      deleted: { recorded: true, derivativesDeleted: 1 },
+    });
+    const item = await itemOf(document);
+    expect(item).toMatchObject({
+      status: 'DELETED',
+      statusShard: `DELETED#${document.shard}`,
+      sequencer: deletion.sequencer,
+      version: document.version,
+      deletedAt: deletion.deletedAt,
+      executionArn: execution.executionArn,
+    });
+    expect(item?.text).toBeUndefined();
+    expect(await derivativesOf(document)).toEqual([]);
+    expectSmallStates(execution.events);
+  });
+
+  it('processes a new upload after a deletion as new, and a failure then carries no deletion time', async () => {
+    // Prepare
+    const document = await upload('photo.png', await png(16, 16), 'image/png');
+    await run(deletionOf(document));
+    const reupload = await upload('photo.png', await png(16, 16), 'image/png');
+    const again = { ...reupload, id: document.id, key: document.key, shard: document.shard };
+    await testS3(messaging.endpoint).send(
+      new PutObjectCommand({ Bucket: uploads, Key: document.key, Body: await png(16, 16) }),
+    );
+    faults.set(callKey(ARNS.thumbnail, document.id), { calls: 'all', error: () => new Error('disk full') });
+
+    // Act
+    const execution = await run(again);
+
+    // Assess
+    expect(entered(execution.events).slice(0, 2)).toEqual(['RouteEvent', 'MarkProcessing']);
+    const item = await itemOf(again);
+    expect(item).toMatchObject({ status: 'FAILED', sequencer: again.sequencer });
+    expect(item?.deletedAt).toBeUndefined();
+  });
+
+  it('sends a deletion that keeps failing to the failed-documents queue, and fails the execution', async () => {
+    // Prepare
+    const document = await upload('notes.txt', Buffer.from('kept'), 'text/plain');
+    const deletion = deletionOf(document);
+    faults.set(callKey(ARNS.indexMetadata, document.id), {
+      calls: 'all',
+      error: () => new Error('DynamoDB is having a bad day'),
+    });
+
+    // Act
+    const execution = await run(deletion);
+
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(entered(execution.events)).toEqual(['RouteEvent', 'RecordDeletion', 'SendToDlq', 'Failed']);
+    expect(retried(execution.events, 'RecordDeletion')).toEqual([['States.ALL'], ['States.ALL']]);
+    const messages = await dlqMessagesOf(execution.executionArn);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ input: { deletion }, error: { Error: 'Error' } });
+  });
+
   it('stops as Superseded, writing nothing, when a newer version is already recorded', async () => {
     // Prepare
     const document = await upload('report.txt', Buffer.from('old version'), 'text/plain');
@@ -665,7 +782,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
 
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
-    expect(entered(execution.events)).toEqual(['MarkProcessing', 'Superseded']);
+    expect(entered(execution.events)).toEqual(['RouteEvent', 'MarkProcessing', 'Superseded']);
     expect(retried(execution.events, 'MarkProcessing')).toEqual([]);
     expect(callsOf(ARNS.inspect, document)).toBe(0);
     expect(await itemOf(document)).toEqual(newer);
@@ -694,7 +811,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
       type: 'pdf',
       pages: 2,
       textStrategy: 'textract-async',
-      text: { source: 'textract', key: derivativeKeys.text(document.id, document.version) },
+      text: { source: 'textract', key: derivativeKeys.text(document) },
     });
     expect(entered(execution.events)).toContain('AnalyzeWithTextractJob');
     const token = callbackTokens.at(-1);
@@ -711,7 +828,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
       text: expect.objectContaining({ source: 'textract', pages: 2 }),
     });
     const stored = await testS3(messaging.endpoint).send(
-      new GetObjectCommand({ Bucket: derivatives, Key: derivativeKeys.text(document.id, document.version) }),
+      new GetObjectCommand({ Bucket: derivatives, Key: derivativeKeys.text(document) }),
     );
     const text = JSON.parse((await stored.Body?.transformToString()) ?? '{}') as TextDocument;
     expect(text.pages[1]?.text).toContain('Delivery accepted by the night shift in Rotterdam');
@@ -727,7 +844,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
 
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
-    const key = derivativeKeys.thumbnail(document.id, document.version);
+    const key = derivativeKeys.thumbnail(document);
     expect(await itemOf(document)).toMatchObject({
       status: 'PROCESSED',
       type: 'jpeg',

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DERIVATIVE_PREFIXES, INCOMING_PREFIX } from '../../../infra/constructs/document-store';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
+import { derivativeKeys } from '../../../lambdas/shared/derivative-keys';
 import { documentId } from '../../../lambdas/shared/document';
-import { derivativeKeys } from '../../../lambdas/shared/text-document';
 import {
   actionsOf,
   arnOf,
@@ -115,20 +115,18 @@ describe('DocumentStore', () => {
     });
   });
 
-  it('sends ObjectCreated:* under incoming/ of the uploads bucket, and nothing else, to the ingest queue', () => {
+  it('sends ObjectCreated:* and ObjectRemoved:* under incoming/ of the uploads bucket, and nothing else, to the ingest queue', () => {
     // Assess
     const notifications = Object.values(template.findResources('Custom::S3BucketNotifications'));
     expect(notifications).toHaveLength(1);
     expect(notifications[0]?.Properties).toMatchObject({
       BucketName: { Ref: ids.uploads },
       NotificationConfiguration: {
-        QueueConfigurations: [
-          {
-            Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: INCOMING_PREFIX }] } },
-            QueueArn: arnOf(stack.ingest.queue),
-          },
-        ],
+        QueueConfigurations: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'].map((event) => ({
+          Events: [event],
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: INCOMING_PREFIX }] } },
+          QueueArn: arnOf(stack.ingest.queue),
+        })),
       },
     });
   });
@@ -163,8 +161,8 @@ describe('no output of the pipeline can start it again', () => {
     // Assess
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.string({ minLength: 1 }), (bucket, key, version) => {
-        const id = documentId(bucket, key);
-        for (const derived of [derivativeKeys.thumbnail(id, version), derivativeKeys.text(id, version)]) {
+        const owner = { id: documentId(bucket, key), version, sequencer: '0'.repeat(32) };
+        for (const derived of [derivativeKeys.thumbnail(owner), derivativeKeys.text(owner)]) {
           expect(derived.startsWith(INCOMING_PREFIX)).toBe(false);
           expect(Object.values(DERIVATIVE_PREFIXES).some((prefix) => derived.startsWith(prefix))).toBe(true);
         }

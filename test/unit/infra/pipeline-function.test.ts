@@ -29,7 +29,7 @@ const EXPECTED_SIZING: Record<string, { memory: number; timeout: number }> = {
   inspect: { memory: 1024, timeout: 60 },
   thumbnail: { memory: 2048, timeout: 90 },
   'extract-text': { memory: 2048, timeout: 240 },
-  'index-metadata': { memory: 256, timeout: 20 },
+  'index-metadata': { memory: 256, timeout: 45 },
   'textract-callback': { memory: 1024, timeout: 120 },
   api: { memory: 512, timeout: 10 },
 };

@@ -252,17 +252,57 @@ describe('Workflow functions', () => {
     expect(putsOf(stack.workflow.indexMetadataFunction)).toEqual([]);
   });
 
-  it('let index-metadata put items of the metadata table and nothing else of DynamoDB', () => {
+  it('let index-metadata write items of the metadata table and nothing else of DynamoDB', () => {
     // Assess
     const dynamo = roleStatements(template, stack.workflow.indexMetadataFunction).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('dynamodb:')),
     );
     expect(dynamo).toEqual([
-      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: arnOf(stack.metadataIndex.table) },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: arnOf(stack.metadataIndex.table),
+      },
     ]);
     expect(environmentOf(template, stack.workflow.indexMetadataFunction)).toMatchObject({
       METADATA_TABLE_NAME: refOf(stack.metadataIndex.table),
+      DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
     });
+  });
+
+  it('let index-metadata list and delete derivatives, and only under their prefixes', () => {
+    // Prepare
+    const derivatives = arnOf(stack.documentStore.derivativesBucket);
+
+    // Assess
+    const s3 = roleStatements(template, stack.workflow.indexMetadataFunction).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('s3:')),
+    );
+    expect(s3).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: derivatives,
+        Condition: { StringLike: { 's3:prefix': ['thumbnails/*', 'text/*'] } },
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:DeleteObject',
+        Resource: [
+          { 'Fn::Join': ['', [derivatives, '/text/*']] },
+          { 'Fn::Join': ['', [derivatives, '/thumbnails/*']] },
+        ],
+      },
+    ]);
+    for (const fn of [
+      stack.workflow.inspectFunction,
+      stack.workflow.thumbnailFunction,
+      stack.workflow.extractTextFunction,
+    ]) {
+      expect(roleStatements(template, fn).filter((s) => actionsOf(s).includes('s3:DeleteObject'))).toEqual(
+        [],
+      );
+    }
   });
 });
 

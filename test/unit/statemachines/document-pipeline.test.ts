@@ -45,6 +45,8 @@ const LAMBDA_SERVICE_ERRORS = [
   'Lambda.TooManyRequestsException',
 ];
 const REJECTED_STATE = 'RecordRejected';
+/** Tasks of the deletion path: they read no document bytes, so nothing there can be a rejection. */
+const DELETION_STATES = ['RecordDeletion'];
 
 const isLambdaTask = (state: AslState): boolean =>
   state.Type === 'Task' &&
@@ -133,7 +135,10 @@ const rejectionViolations = (definition: AslStates): string[] => {
       }
     }
   }
-  for (const located of tasks(definition).filter(({ state }) => isLambdaTask(state))) {
+  const documentTasks = tasks(definition).filter(
+    ({ name, state }) => isLambdaTask(state) && !DELETION_STATES.includes(name),
+  );
+  for (const located of documentTasks) {
     const { name, state } = located;
     const retry = state.Retry ?? [];
     const allIndex = retry.findIndex((retrier) => retrier.ErrorEquals.includes('States.ALL'));

@@ -216,7 +216,7 @@ describe('api handler against dynalite and fauxqs', () => {
     const { status, body } = await call('GET', `/documents/${item.documentId}`);
     const detail = documentDetailSchema.parse(body);
     const [originalResponse, thumbnailResponse] = await Promise.all([
-      fetch(detail.original.url),
+      fetch(detail.original?.url ?? ''),
       fetch(detail.thumbnail?.url ?? ''),
     ]);
 
@@ -225,7 +225,7 @@ describe('api handler against dynalite and fauxqs', () => {
     expect(detail).toMatchObject({ id: item.documentId, status: 'PROCESSED', key: item.key });
     expect(Buffer.from(await originalResponse.arrayBuffer())).toEqual(original);
     expect(Buffer.from(await thumbnailResponse.arrayBuffer())).toEqual(thumbnail);
-    const signed = new URL(detail.original.url);
+    const signed = new URL(detail.original?.url ?? '');
     expect(signed.searchParams.get('response-content-disposition')).toBe(
       `attachment; filename="${item.key.split('/').at(-1)}"; filename*=UTF-8''${item.key.split('/').at(-1)}`,
     );
@@ -249,6 +249,7 @@ describe('api handler against dynalite and fauxqs', () => {
     const text: TextDocument = {
       documentId: item.documentId,
       version: item.version,
+      sequencer: item.sequencer,
       source: 'pdf-text-layer',
       pages: Array.from({ length: 5 }, (_, i) => ({ number: i + 1, text: `${prefix} page ${i + 1}` })),
     };

@@ -13,6 +13,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as ExtractTextHandler } from '../../../../lambdas/extract-text/handler';
 import type { handler as InspectHandler } from '../../../../lambdas/inspect/handler';
+import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
 import {
   type DocumentRef,
   documentId,
@@ -20,7 +21,7 @@ import {
   shardOf,
 } from '../../../../lambdas/shared/document';
 import type { Inspection, TextInfo } from '../../../../lambdas/shared/metadata-item';
-import { derivativeKeys, type TextDocument } from '../../../../lambdas/shared/text-document';
+import type { TextDocument } from '../../../../lambdas/shared/text-document';
 import { jobTagOf, TEXTRACT_JOBS_TABLE } from '../../../../lambdas/shared/textract-jobs';
 import type { handler as TextractCallbackHandler } from '../../../../lambdas/textract-callback/handler';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
@@ -240,7 +241,7 @@ describe('extract-text and textract-callback handlers', () => {
       const result = await extractText({ strategy: 'local', document, inspection });
 
       // Assess
-      const key = derivativeKeys.text(document.id, document.version);
+      const key = derivativeKeys.text(document);
       expect(result).toEqual({
         text: {
           bucket: DERIVATIVES,
@@ -374,7 +375,7 @@ describe('extract-text and textract-callback handlers', () => {
       const { text } = JSON.parse(execution.output ?? '{}') as { text: TextInfo };
       expect(text).toEqual({
         bucket: DERIVATIVES,
-        key: derivativeKeys.text(document.id, document.version),
+        key: derivativeKeys.text(document),
         pages: 2,
         characters: expect.any(Number),
         words: expect.any(Number),

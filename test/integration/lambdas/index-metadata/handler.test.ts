@@ -1,41 +1,71 @@
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
+import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
 import type { DocumentRef } from '../../../../lambdas/shared/document';
 import { METADATA_TABLE, type MetadataItem } from '../../../../lambdas/shared/metadata-item';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
+import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import {
+  aDeletion,
   aDocument,
   aProcessedOutcome,
   aRejectedOutcome,
   lambdaErrorEnvelope,
 } from '../../../fixtures/document-outcomes';
 import {
+  createBucket,
   createMetadataTable,
   testDocumentClient,
   testDynamo,
+  testS3,
   uniquePrefix,
   useEmulatorEnv,
 } from '../../../support/aws';
 import { runTableState } from './asl-dynamodb-task';
 
 const TABLE = 'metadata-index-test';
+const DERIVATIVES = 'derivatives-index-test';
 
 let emulator: DynamoDbEmulator;
+let messaging: MessagingEmulator;
 let handler: typeof Handler;
 
 beforeAll(async () => {
-  emulator = await startDynamoDb();
-  await createMetadataTable(emulator.endpoint, TABLE);
-  useEmulatorEnv({ dynamodb: emulator.endpoint });
+  [emulator, messaging] = await Promise.all([startDynamoDb(), startMessaging()]);
+  await Promise.all([
+    createMetadataTable(emulator.endpoint, TABLE),
+    createBucket(messaging.endpoint, DERIVATIVES),
+  ]);
+  useEmulatorEnv({ dynamodb: emulator.endpoint, s3: messaging.endpoint });
   process.env.METADATA_TABLE_NAME = TABLE;
+  process.env.DERIVATIVES_BUCKET_NAME = DERIVATIVES;
   // Imported only now: the handler reads its configuration and creates its client at module scope.
   ({ handler } = await import('../../../../lambdas/index-metadata/handler'));
 });
 
 afterAll(async () => {
-  await emulator.stop();
+  await Promise.all([emulator.stop(), messaging.stop()]);
 });
+
+/** Writes a version's thumbnail and text, as its Thumbnail and text states would. */
+const writeDerivatives = async (document: DocumentRef): Promise<void> => {
+  for (const key of [derivativeKeys.thumbnail(document), derivativeKeys.text(document)]) {
+    await testS3(messaging.endpoint).send(new PutObjectCommand({ Bucket: DERIVATIVES, Key: key, Body: key }));
+  }
+};
+
+const derivativesOf = async (document: DocumentRef): Promise<string[]> => {
+  const listed = await Promise.all(
+    derivativeKeys
+      .prefixesOf(document.id)
+      .map((Prefix) =>
+        testS3(messaging.endpoint).send(new ListObjectsV2Command({ Bucket: DERIVATIVES, Prefix })),
+      ),
+  );
+  return listed.flatMap(({ Contents = [] }) => Contents.map((object) => object.Key ?? '')).sort();
+};
 
 const storedItem = async (document: DocumentRef): Promise<MetadataItem | undefined> => {
   const { Item } = await testDocumentClient(emulator.endpoint).send(
@@ -254,5 +284,103 @@ describe('index-metadata handler', () => {
     expect(processed).toContain(document.id);
     expect(processing).not.toContain(document.id);
     expect(all).toContain(document.id);
+  });
+
+  it('records a deletion as a tombstone the ASL’s own writes respect, and deletes the derivatives', async () => {
+    // Prepare
+    const key = keyOf('deleted');
+    const upload = aDocument(key, '0062E1A0B1C2D3E4F5');
+    const inFlight = aDocument(key, '0062E1A0B1C2D3E4F6');
+    await markProcessing(upload);
+    await writeDerivatives(upload);
+    await handler(aProcessedOutcome(upload));
+    const deletion = aDeletion(key, '0062E1A0B1C2D3E4F7');
+
+    // Act
+    const result = await handler(deletion);
+    const retry = await handler(deletion);
+
+    // Assess
+    expect(result).toEqual({ recorded: true, derivativesDeleted: 2 });
+    expect(retry).toEqual({ recorded: true, derivativesDeleted: 0 });
+    const item = await storedItem(upload);
+    expect(item).toMatchObject({
+      status: 'DELETED',
+      statusShard: `DELETED#${upload.shard}`,
+      sequencer: deletion.deletion.sequencer,
+      version: upload.version,
+      deletedAt: deletion.deletion.deletedAt,
+      type: 'pdf',
+    });
+    for (const content of ['thumbnail', 'text', 'title', 'author', 'sha256']) {
+      expect(Object.keys(item ?? {})).not.toContain(content);
+    }
+    expect(await derivativesOf(upload)).toEqual([]);
+    await expect(markProcessing(inFlight)).rejects.toThrow(
+      expect.objectContaining({ name: 'ConditionalCheckFailedException' }),
+    );
+    await expect(recordFailure(inFlight)).rejects.toThrow(
+      expect.objectContaining({ name: 'ConditionalCheckFailedException' }),
+    );
+  });
+
+  it('refuses the late write of a run the deletion overtook, and that run deletes what it wrote', async () => {
+    // Prepare
+    const key = keyOf('overtaken');
+    const upload = aDocument(key, '0062E1A0B1C2D3E4F5');
+    await markProcessing(upload);
+    await handler(aDeletion(key, '0062E1A0B1C2D3E4F7'));
+    await writeDerivatives(upload);
+
+    // Act
+    const late = await handler(aProcessedOutcome(upload));
+
+    // Assess
+    expect(late).toEqual({ written: false });
+    expect((await storedItem(upload))?.status).toBe('DELETED');
+    expect(await derivativesOf(upload)).toEqual([]);
+  });
+
+  it('lets a new upload after a deletion claim the item, dropping the deletion time', async () => {
+    // Prepare
+    const key = keyOf('reuploaded');
+    const upload = aDocument(key, '0062E1A0B1C2D3E4F5');
+    await markProcessing(upload);
+    await handler(aProcessedOutcome(upload));
+    await handler(aDeletion(key, '0062E1A0B1C2D3E4F7'));
+    const reupload = aDocument(key, '0062E1A0B1C2D3E4F9');
+
+    // Act
+    await markProcessing(reupload);
+    const processing = await storedItem(reupload);
+    await recordFailure(reupload);
+
+    // Assess
+    expect(processing).toMatchObject({ status: 'PROCESSING', sequencer: reupload.sequencer });
+    expect(processing?.deletedAt).toBeUndefined();
+    expect((await storedItem(reupload))?.status).toBe('FAILED');
+  });
+
+  it('deletes one version only, and records DELETED only when it is the recorded version', async () => {
+    // Prepare
+    const key = keyOf('one-version');
+    const v1 = aDocument(key, '0062E1A0B1C2D3E4F5', { version: 'v-1', versionId: 'v-1' });
+    const v2 = aDocument(key, '0062E1A0B1C2D3E4F6', { version: 'v-2', versionId: 'v-2' });
+    for (const version of [v1, v2]) {
+      await markProcessing(version);
+      await writeDerivatives(version);
+    }
+    await handler(aProcessedOutcome(v2));
+
+    // Act
+    const oldVersion = await handler(aDeletion(key, '0062E1A0B1C2D3E4F7', 'v-1'));
+    const statusAfterOld = (await storedItem(v2))?.status;
+    const recordedVersion = await handler(aDeletion(key, '0062E1A0B1C2D3E4F8', 'v-2'));
+
+    // Assess
+    expect(oldVersion).toEqual({ recorded: false, derivativesDeleted: 2 });
+    expect(statusAfterOld).toBe('PROCESSED');
+    expect(recordedVersion).toEqual({ recorded: true, derivativesDeleted: 2 });
+    expect((await storedItem(v2))?.status).toBe('DELETED');
   });
 });

@@ -20,6 +20,7 @@ const recordFor = (
   taskToken,
   documentId: 'doc-1',
   version: 'v-1',
+  sequencer: '0000000000000000000000000000000A',
   document: { bucket: 'uploads', key: 'incoming/scan.pdf', versionId: 'v-1' },
   createdAt: '2026-11-23T12:00:00.000Z',
   expiresAt,

@@ -13,8 +13,8 @@ import {
   NATIVE_PACKAGES,
   PROJECT_ROOT,
 } from '../../../../infra/constructs/pipeline-function';
+import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
 import type { DocumentRef } from '../../../../lambdas/shared/document';
-import { derivativeKeys } from '../../../../lambdas/shared/text-document';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { createBucket, TEST_AWS, testS3, uniquePrefix, uploadDocument } from '../../../support/aws';
 import { heicClaimingSize } from '../../../support/hostile-documents';
@@ -137,9 +137,11 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
       uploadDocument(s3, UPLOADS, `incoming/${uniquePrefix('bundle')}/${name}`, body);
     const photo = await readFile(new URL('../../../../sample-docs/photo-exif-rotated.jpg', import.meta.url));
     const pdf = await readFile(new URL('../../../../sample-docs/report-text-layer.pdf', import.meta.url));
+    const photoDocument = await upload('photo.jpg', photo);
+    const pdfDocument = await upload('report.pdf', pdf);
     const events = [
-      { document: await upload('photo.jpg', photo), inspection: { type: 'jpeg' } },
-      { document: await upload('report.pdf', pdf), inspection: { type: 'pdf' } },
+      { document: photoDocument, inspection: { type: 'jpeg' } },
+      { document: pdfDocument, inspection: { type: 'pdf' } },
       { document: await upload('cut.jpg', photo.subarray(0, 2_000)), inspection: { type: 'jpeg' } },
       // Loads heic-decode (external) in the thread, and refuses the claimed size before decoding.
       {
@@ -177,13 +179,12 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
     )) as { value?: unknown; error?: { name: string } }[];
 
     // Assess
-    const [photoEvent, pdfEvent] = events;
     expect(outcome).toEqual([
       {
         value: {
           thumbnail: {
             bucket: DERIVATIVES,
-            key: derivativeKeys.thumbnail(photoEvent?.document.id ?? '', photoEvent?.document.version ?? ''),
+            key: derivativeKeys.thumbnail(photoDocument),
             width: 144,
             height: 256,
             contentType: 'image/webp',
@@ -193,7 +194,7 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
       {
         value: {
           thumbnail: expect.objectContaining({
-            key: derivativeKeys.thumbnail(pdfEvent?.document.id ?? '', pdfEvent?.document.version ?? ''),
+            key: derivativeKeys.thumbnail(pdfDocument),
             width: 198,
             height: 256,
           }),
@@ -205,7 +206,7 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
     const stored = await s3.send(
       new GetObjectCommand({
         Bucket: DERIVATIVES,
-        Key: derivativeKeys.thumbnail(photoEvent?.document.id ?? '', photoEvent?.document.version ?? ''),
+        Key: derivativeKeys.thumbnail(photoDocument),
       }),
     );
     const webp = Buffer.from((await stored.Body?.transformToByteArray()) ?? []);

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
 import type { DocumentRef } from '../../../../lambdas/shared/document';
-import { derivativeKeys } from '../../../../lambdas/shared/text-document';
 import type { handler as ThumbnailHandler } from '../../../../lambdas/thumbnail/handler';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { lambdaContext } from '../../../fixtures/lambda-context';
@@ -59,7 +59,7 @@ describe('thumbnail handler against the local S3', () => {
     );
 
     // Assess
-    const key = derivativeKeys.thumbnail(document.id, document.version);
+    const key = derivativeKeys.thumbnail(document);
     expect(result).toEqual({
       thumbnail: { bucket: DERIVATIVES, key, width: 144, height: 256, contentType: 'image/webp' },
     });
@@ -78,7 +78,7 @@ describe('thumbnail handler against the local S3', () => {
 
     // Assess
     expect(result.thumbnail).toMatchObject({ bucket: DERIVATIVES, width: 198, height: 256 });
-    expect(await derivativesOf(document)).toEqual([derivativeKeys.thumbnail(document.id, document.version)]);
+    expect(await derivativesOf(document)).toEqual([derivativeKeys.thumbnail(document)]);
   });
 
   it('returns null for a Word document and writes nothing', async () => {

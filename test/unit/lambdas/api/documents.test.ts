@@ -293,6 +293,81 @@ describe('GET /documents', () => {
   });
 });
 
+/** A processed item after its upload was deleted: what the DynamoDB adapter leaves of it. */
+const aDeletedItem = (key: string): MetadataItem => {
+  const {
+    thumbnail: _thumbnail,
+    text: _text,
+    title: _title,
+    author: _author,
+    sha256: _sha256,
+    ...kept
+  } = aMetadataItem({ key });
+  return {
+    ...kept,
+    status: 'DELETED',
+    statusShard: `DELETED#${kept.statusShard.split('#')[1]}`,
+    sequencer: 'F'.repeat(32),
+    deletedAt: '2026-11-23T11:00:00.000Z',
+  };
+};
+
+describe('a deleted document', () => {
+  it('is returned as DELETED with when, and with no URL to anything', async () => {
+    // Prepare
+    const item = aDeletedItem('incoming/gone.pdf');
+    const { get, urls } = setup([item]);
+
+    // Act
+    const { status, body } = await get(`/documents/${item.documentId}`);
+
+    // Assess
+    expect(status).toBe(200);
+    const detail = documentDetailSchema.parse(body);
+    expect(detail).toMatchObject({
+      status: 'DELETED',
+      deletedAt: '2026-11-23T11:00:00.000Z',
+      thumbnail: null,
+      text: null,
+      original: null,
+      urlsExpireAt: null,
+      execution: { arn: item.executionArn },
+    });
+    expect(urls.requests).toEqual([]);
+  });
+
+  it('answers its text with 410 Gone, saying when it was deleted', async () => {
+    // Prepare
+    const item = aDeletedItem('incoming/gone.pdf');
+    const { get } = setup([item]);
+
+    // Act
+    const { status, body } = await get(`/documents/${item.documentId}/text`);
+
+    // Assess
+    expect(status).toBe(410);
+    expect(problemOf(body)).toMatchObject({
+      type: 'tag:docflow,2026:problem:document-deleted',
+      detail: `document ${item.documentId} was deleted at 2026-11-23T11:00:00.000Z`,
+    });
+  });
+
+  it('is listed under status=DELETED only', async () => {
+    // Prepare
+    const deleted = aDeletedItem('incoming/gone.pdf');
+    const kept = aMetadataItem({ key: 'incoming/kept.pdf' });
+    const { get } = setup([deleted, kept]);
+
+    // Act
+    const onlyDeleted = documentListSchema.parse((await get('/documents', { status: 'DELETED' })).body);
+    const processed = documentListSchema.parse((await get('/documents', { status: 'PROCESSED' })).body);
+
+    // Assess
+    expect(onlyDeleted.items.map((summary) => summary.key)).toEqual(['incoming/gone.pdf']);
+    expect(processed.items.map((summary) => summary.key)).toEqual(['incoming/kept.pdf']);
+  });
+});
+
 describe('GET /documents/{id}', () => {
   it('returns the public view with presigned URLs, the original as an attachment, and the execution', async () => {
     // Prepare
@@ -336,7 +411,7 @@ describe('GET /documents/{id}', () => {
       contentDisposition: `attachment; filename="Q3 _final_.pdf"; filename*=UTF-8''Q3%20%E2%80%9Cfinal%E2%80%9D.pdf`,
       expiresInSeconds: 300,
     });
-    expect(new URL(detail.original.url).searchParams.get('versionId')).toBe(
+    expect(new URL(detail.original?.url ?? '').searchParams.get('versionId')).toBe(
       '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrH',
     );
   });
@@ -409,6 +484,7 @@ describe('GET /documents/{id}/text', () => {
   const fivePages = (item: MetadataItem): TextDocument => ({
     documentId: item.documentId,
     version: item.version,
+    sequencer: item.sequencer,
     source: 'pdf-text-layer',
     pages: [5, 3, 1, 2, 4].map((number) => ({ number, text: `page ${number}` })),
   });
@@ -459,6 +535,7 @@ describe('GET /documents/{id}/text', () => {
       texts.put(item.text, {
         documentId: item.documentId,
         version: item.version,
+        sequencer: item.sequencer,
         source: 'textract',
         pages: [
           { number: 1, text: 'Hello', lines: [line] },

@@ -70,7 +70,7 @@ describe('OpenAPI document', () => {
     ]);
     expect(list?.parameters.find((parameter) => parameter.name === 'status')?.schema).toEqual({
       type: 'string',
-      enum: ['PROCESSING', 'PROCESSED', 'REJECTED', 'FAILED'],
+      enum: ['PROCESSING', 'PROCESSED', 'REJECTED', 'FAILED', 'DELETED'],
     });
     expect(text?.parameters.map((parameter) => [parameter.name, parameter.in, parameter.required])).toEqual([
       ['id', 'path', true],

@@ -12,6 +12,7 @@ import type {
   TextExtractor,
 } from '../../../../lambdas/extract-text/local-extractors';
 import type { OcrImageInput, OcrImagePreparer } from '../../../../lambdas/extract-text/ocr-image';
+import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
 import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
 import {
   CorruptDocumentError,
@@ -21,7 +22,6 @@ import {
 } from '../../../../lambdas/shared/errors';
 import { DEFAULT_LIMITS } from '../../../../lambdas/shared/limits';
 import type { Inspection } from '../../../../lambdas/shared/metadata-item';
-import { derivativeKeys } from '../../../../lambdas/shared/text-document';
 import { TEXTRACT_JOB_RECORD_TTL_SECONDS } from '../../../../lambdas/shared/textract-jobs';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 import {
@@ -127,7 +127,7 @@ describe('extractText, local', () => {
     const result = await extractText({ strategy: 'local', ...task }, deps);
 
     // Assess
-    const key = derivativeKeys.text(document.id, 'v1');
+    const key = derivativeKeys.text(document);
     expect(result).toEqual({
       text: { bucket: 'derivatives', key, pages: 3, characters: 35, words: 5, source: 'pdf-text-layer' },
     });
@@ -141,6 +141,7 @@ describe('extractText, local', () => {
     expect(texts.documents.get(key)).toEqual({
       documentId: document.id,
       version: 'v1',
+      sequencer: document.sequencer,
       source: 'pdf-text-layer',
       pages: [
         { number: 1, text: 'Quarterly report' },
@@ -235,7 +236,7 @@ describe('extractText, textract-sync', () => {
     expect(result).toEqual({
       text: expect.objectContaining({ pages: 1, words: 9, characters: 43, source: 'textract' }),
     });
-    const stored = texts.documents.get(derivativeKeys.text(document.id, 'v-3'));
+    const stored = texts.documents.get(derivativeKeys.text(document));
     expect(stored?.pages).toEqual([
       {
         number: 1,
@@ -422,6 +423,7 @@ describe('extractText, textract-async', () => {
       taskToken,
       documentId: document.id,
       version: 'v-9',
+      sequencer: document.sequencer,
       document: { bucket: BUCKET, key: 'incoming/scanned.pdf', versionId: 'v-9' },
       createdAt: NOW.toISOString(),
       expiresAt: NOW.getTime() / 1000 + TEXTRACT_JOB_RECORD_TTL_SECONDS,

@@ -4,6 +4,7 @@ import { type ExtractTextDependencies, extractText } from '../../../../lambdas/e
 import { ContainedTextExtractor } from '../../../../lambdas/extract-text/local-extractors';
 import { ContainedOcrImagePreparer } from '../../../../lambdas/extract-text/ocr-image';
 import { CONTAINED_START_TIMEOUT_MS } from '../../../../lambdas/shared/contained-task';
+import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
 import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
 import {
   CorruptDocumentError,
@@ -13,7 +14,6 @@ import {
 } from '../../../../lambdas/shared/errors';
 import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/limits';
 import type { Inspection } from '../../../../lambdas/shared/metadata-item';
-import { derivativeKeys } from '../../../../lambdas/shared/text-document';
 import { buildPdf } from '../../../support/documents';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 import {
@@ -78,7 +78,7 @@ const localTextOf = async (bytes: Buffer, pages = 1) => {
     (result) => ({ result, error: undefined }),
     (error: unknown) => ({ result: undefined, error: error as Error }),
   );
-  const stored = texts.documents.get(derivativeKeys.text(document.id, document.version));
+  const stored = texts.documents.get(derivativeKeys.text(document));
   return { ...outcome, stored, textract, elapsedMs: performance.now() - started };
 };
 

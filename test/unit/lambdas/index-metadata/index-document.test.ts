@@ -7,6 +7,8 @@ import {
   indexDocument,
   MAX_TEXT_BYTES,
 } from '../../../../lambdas/index-metadata/index-document';
+import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
+import type { DocumentRef } from '../../../../lambdas/shared/document';
 import { NotARejectionError } from '../../../../lambdas/shared/errors';
 import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
 import {
@@ -15,6 +17,7 @@ import {
   aRejectedOutcome,
   lambdaErrorEnvelope,
 } from '../../../fixtures/document-outcomes';
+import { InMemoryDerivativeStore } from '../../../support/in-memory-derivative-store';
 import { InMemoryMetadataIndex } from '../../../support/in-memory-metadata-index';
 
 class RecordingMetrics implements IndexMetrics {
@@ -29,7 +32,17 @@ const COMPLETED_AT = new Date('2026-11-23T10:00:04.500Z');
 const setup = () => {
   const index = new InMemoryMetadataIndex();
   const metrics = new RecordingMetrics();
-  return { index, metrics, ports: { index, metrics, now: () => COMPLETED_AT } };
+  const derivatives = new InMemoryDerivativeStore();
+  return { index, metrics, derivatives, ports: { index, metrics, derivatives, now: () => COMPLETED_AT } };
+};
+
+/** Writes a run's thumbnail and text, as its Thumbnail and text states would. */
+const writeDerivatives = async (
+  derivatives: InMemoryDerivativeStore,
+  document: DocumentRef,
+): Promise<void> => {
+  await derivatives.put({ key: derivativeKeys.thumbnail(document), body: 'webp', contentType: 'image/webp' });
+  await derivatives.put({ key: derivativeKeys.text(document), body: '{}', contentType: 'application/json' });
 };
 
 const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
@@ -346,6 +359,39 @@ describe('indexDocument', () => {
     expect(result).toEqual({ written: false });
     expect(index.items.get(newer.id)?.version).toBe(newer.version);
     expect(metrics.recorded).toEqual([{ name: 'IndexWriteSuperseded', unit: 'Count', value: 1 }]);
+  });
+
+  it('deletes the derivatives of a run that lost to another version, and keeps the winner’s', async () => {
+    // Prepare
+    const { derivatives, ports } = setup();
+    const older = aDocument('incoming/report.pdf', '10');
+    const newer = aDocument('incoming/report.pdf', '11');
+    await writeDerivatives(derivatives, newer);
+    await indexDocument(aProcessedOutcome(newer), ports);
+    await writeDerivatives(derivatives, older);
+
+    // Act
+    await indexDocument(aProcessedOutcome(older), ports);
+
+    // Assess
+    expect(await derivatives.list(newer.id)).toEqual(
+      [derivativeKeys.text(newer), derivativeKeys.thumbnail(newer)].sort(),
+    );
+  });
+
+  it('keeps the derivatives when a duplicate of the recorded version loses', async () => {
+    // Prepare
+    const { derivatives, ports } = setup();
+    const document = aDocument('incoming/report.pdf', '10');
+    await writeDerivatives(derivatives, document);
+    await indexDocument(aProcessedOutcome(document), ports);
+
+    // Act
+    const duplicate = await indexDocument(aProcessedOutcome(document), ports);
+
+    // Assess
+    expect(duplicate).toEqual({ written: false });
+    expect(await derivatives.list(document.id)).toHaveLength(2);
   });
 
   it('refuses a duplicate of a version that already ended', async () => {

@@ -25,6 +25,7 @@ describe('summarizeTextDocument', () => {
     const document = {
       documentId: 'doc',
       version: 'v1',
+      sequencer: '0000000000000000000000000000000A',
       source: 'pdf-text-layer' as const,
       pages: [
         { number: 1, text: 'one two' },

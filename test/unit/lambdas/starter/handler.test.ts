@@ -20,7 +20,7 @@ import {
 } from 'vitest';
 import { documentId } from '../../../../lambdas/shared/document';
 import { logger, metrics } from '../../../../lambdas/shared/powertools';
-import { executionName } from '../../../../lambdas/starter/execution-name';
+import { deletionExecutionName, executionName } from '../../../../lambdas/starter/execution-name';
 import { STARTER_METRICS } from '../../../../lambdas/starter/report-outcome';
 import { lambdaContext } from '../../../fixtures/lambda-context';
 import {
@@ -129,9 +129,41 @@ describe('starter handler', () => {
     expect(metricNames()).toEqual([STARTER_METRICS.testEventsDropped]);
   });
 
-  it('drops records that are not ObjectCreated and acknowledges them', async () => {
+  it('starts a deletion for a delete marker, named apart from uploads', async () => {
     // Prepare
-    const event = s3SqsEvent({ key: 'incoming/a.pdf', eventName: 'ObjectRemoved:Delete' });
+    const event = s3SqsEvent({
+      key: 'incoming/a b.pdf',
+      eventName: 'ObjectRemoved:DeleteMarkerCreated',
+      versionId: 'marker-version',
+      sequencer: '0065A1B2C3D4E5F699',
+    });
+
+    // Act
+    const response = await handler(event, lambdaContext());
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    const [input] = startInputs();
+    expect(input?.name).toBe(
+      deletionExecutionName(DEFAULT_BUCKET, 'incoming/a b.pdf', '0065A1B2C3D4E5F69900000000000000'),
+    );
+    expect(input?.name).toMatch(/^deleted-a-b-pdf-[0-9a-f]{32}$/);
+    expect(JSON.parse(input?.input ?? '{}')).toEqual({
+      deletion: {
+        id: documentId(DEFAULT_BUCKET, 'incoming/a b.pdf'),
+        bucket: DEFAULT_BUCKET,
+        key: 'incoming/a b.pdf',
+        sequencer: '0065A1B2C3D4E5F69900000000000000',
+        deletedAt: '2026-11-23T12:00:00.000Z',
+        shard: expect.stringMatching(/^[0-7]$/),
+      },
+    });
+    expect(metricNames()).toEqual([STARTER_METRICS.deletionsStarted]);
+  });
+
+  it('drops records that are neither creations nor removals and acknowledges them', async () => {
+    // Prepare
+    const event = s3SqsEvent({ key: 'incoming/a.pdf', eventName: 'ObjectRestore:Completed' });
 
     // Act
     const response = await handler(event, lambdaContext());
@@ -139,7 +171,7 @@ describe('starter handler', () => {
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
     expect(startInputs()).toEqual([]);
-    expect(metricNames()).toEqual([STARTER_METRICS.nonCreateEventsDropped]);
+    expect(metricNames()).toEqual([STARTER_METRICS.unexpectedEventsDropped]);
   });
 
   it('acknowledges a duplicate notification whose execution exists already', async () => {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedNotificationError } from '../../../../lambdas/shared/errors';
 import { parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
-import { s3Notification, s3TestEvent } from '../../../fixtures/s3-sqs-events';
+import {
+  DEFAULT_BUCKET,
+  DEFAULT_EVENT_TIME,
+  DEFAULT_SEQUENCER,
+  s3Notification,
+  s3TestEvent,
+} from '../../../fixtures/s3-sqs-events';
 
 const body = (value: unknown): string => JSON.stringify(value);
 
@@ -59,9 +65,9 @@ describe('parseIngestMessage', () => {
 
   it('keeps other events as records to drop, without requiring object fields', () => {
     // Prepare
-    const removal = s3Notification({ key: 'incoming/a.pdf', eventName: 'ObjectRemoved:DeleteMarkerCreated' });
-    const { size: _size, eTag: _eTag, ...object } = removal.Records[0]?.s3.object ?? {};
-    const withoutObjectFields = { Records: [{ ...removal.Records[0], s3: { object } }] };
+    const restore = s3Notification({ key: 'incoming/a.pdf', eventName: 'ObjectRestore:Completed' });
+    const { size: _size, eTag: _eTag, ...object } = restore.Records[0]?.s3.object ?? {};
+    const withoutObjectFields = { Records: [{ ...restore.Records[0], s3: { object } }] };
 
     // Act
     const message = parseIngestMessage(body(withoutObjectFields));
@@ -69,8 +75,55 @@ describe('parseIngestMessage', () => {
     // Assess
     expect(message).toEqual({
       kind: 'notification',
-      records: [{ kind: 'other', eventName: 'ObjectRemoved:DeleteMarkerCreated' }],
+      records: [{ kind: 'other', eventName: 'ObjectRestore:Completed' }],
     });
+  });
+
+  it('reads removals without size or eTag, keeping the version id as sent', () => {
+    // Prepare
+    const removal = s3Notification(
+      { key: 'incoming/a+b.pdf', eventName: 'ObjectRemoved:DeleteMarkerCreated', versionId: 'marker-1' },
+      { key: 'incoming/c.pdf', eventName: 'ObjectRemoved:Delete', versionId: null, sequencer: '0A' },
+    );
+
+    // Act
+    const message = parseIngestMessage(body(removal));
+
+    // Assess
+    expect(message).toEqual({
+      kind: 'notification',
+      records: [
+        {
+          kind: 'object-removed',
+          eventName: 'ObjectRemoved:DeleteMarkerCreated',
+          eventTime: DEFAULT_EVENT_TIME,
+          bucket: DEFAULT_BUCKET,
+          encodedKey: 'incoming/a%2Bb.pdf',
+          versionId: 'marker-1',
+          sequencer: DEFAULT_SEQUENCER,
+        },
+        {
+          kind: 'object-removed',
+          eventName: 'ObjectRemoved:Delete',
+          eventTime: DEFAULT_EVENT_TIME,
+          bucket: DEFAULT_BUCKET,
+          encodedKey: 'incoming/c.pdf',
+          sequencer: '0A',
+        },
+      ],
+    });
+  });
+
+  it('refuses a removal without a sequencer: it could not be ordered against uploads', () => {
+    // Prepare
+    const removal = s3Notification({ key: 'incoming/a.pdf', eventName: 'ObjectRemoved:Delete' });
+    const { sequencer: _sequencer, ...object } = removal.Records[0]?.s3.object ?? {};
+    const withoutSequencer = {
+      Records: [{ ...removal.Records[0], s3: { ...removal.Records[0]?.s3, object } }],
+    };
+
+    // Act & Assess
+    expect(() => parseIngestMessage(body(withoutSequencer))).toThrow(MalformedNotificationError);
   });
 
   it('accepts a notification without records', () => {

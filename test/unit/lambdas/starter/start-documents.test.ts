@@ -6,12 +6,19 @@ import { MalformedNotificationError } from '../../../../lambdas/shared/errors';
 import { executionName } from '../../../../lambdas/starter/execution-name';
 import { type IngestMessage, parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
 import {
+  deletionRefOf,
   type ExecutionStarter,
   type StartOutcome,
   type StartResult,
   startDocuments,
 } from '../../../../lambdas/starter/start-documents';
-import { type S3ObjectSpec, s3Notification, s3TestEvent } from '../../../fixtures/s3-sqs-events';
+import {
+  DEFAULT_BUCKET,
+  DEFAULT_EVENT_TIME,
+  type S3ObjectSpec,
+  s3Notification,
+  s3TestEvent,
+} from '../../../fixtures/s3-sqs-events';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:pipeline';
 
@@ -139,11 +146,11 @@ describe('startDocuments', () => {
     expect(executions.executions.size).toBe(0);
   });
 
-  it('ignores records that are not ObjectCreated and starts the others', async () => {
+  it('ignores records that are neither creations nor removals and starts the others', async () => {
     // Prepare
     const executions = new InMemoryExecutionStarter();
     const message = messageOf(
-      { key: 'incoming/gone.pdf', eventName: 'ObjectRemoved:Delete' },
+      { key: 'incoming/cold.pdf', eventName: 'ObjectRestore:Completed' },
       { key: 'incoming/new.pdf' },
     );
 
@@ -152,8 +159,54 @@ describe('startDocuments', () => {
 
     // Assess
     expect(outcomes.map((outcome) => outcome.kind)).toEqual(['ignored', 'started']);
-    expect(outcomes[0]).toEqual({ kind: 'ignored', eventName: 'ObjectRemoved:Delete' });
+    expect(outcomes[0]).toEqual({ kind: 'ignored', eventName: 'ObjectRestore:Completed' });
     expect(executions.executions.size).toBe(1);
+  });
+
+  it('starts one deletion per removal; a redelivery is a duplicate, a later removal a new one', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const removal = { key: 'incoming/gone.pdf', eventName: 'ObjectRemoved:Delete', versionId: null };
+    await startDocuments(messageOf({ ...removal, sequencer: '0A' }), executions);
+
+    // Act
+    const again = await startDocuments(messageOf({ ...removal, sequencer: '0A' }), executions);
+    const later = await startDocuments(messageOf({ ...removal, sequencer: '0C' }), executions);
+
+    // Assess
+    expect(again.map((outcome) => outcome.kind)).toEqual(['deletion-duplicate']);
+    expect(later.map((outcome) => outcome.kind)).toEqual(['deletion-started']);
+    expect(executions.executions.size).toBe(2);
+    const [first] = again;
+    if (first?.kind !== 'deletion-duplicate') throw new Error('expected a deletion');
+    expect(first.deletion).toEqual({
+      id: documentId(DEFAULT_BUCKET, 'incoming/gone.pdf'),
+      bucket: DEFAULT_BUCKET,
+      key: 'incoming/gone.pdf',
+      sequencer: `0A${'0'.repeat(30)}`,
+      deletedAt: DEFAULT_EVENT_TIME,
+      shard: shardOf(documentId(DEFAULT_BUCKET, 'incoming/gone.pdf')),
+    });
+  });
+
+  it('removes one version only when a delete names a real version; a delete marker removes the key', () => {
+    // Prepare
+    const record = (eventName: string, versionId: string | null) => {
+      const message = messageOf({ key: 'incoming/a.pdf', eventName, versionId });
+      if (message.kind !== 'notification' || message.records[0]?.kind !== 'object-removed')
+        throw new Error('expected a removal');
+      return message.records[0];
+    };
+
+    // Act
+    const permanent = deletionRefOf(record('ObjectRemoved:Delete', 'v-7'));
+    const unversioned = deletionRefOf(record('ObjectRemoved:Delete', 'null'));
+    const marker = deletionRefOf(record('ObjectRemoved:DeleteMarkerCreated', 'marker-3'));
+
+    // Assess
+    expect(permanent.versionId).toBe('v-7');
+    expect(unversioned.versionId).toBeUndefined();
+    expect(marker.versionId).toBeUndefined();
   });
 
   it('reports a redelivered notification as a duplicate of the running execution', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
 import { TextractJobFailedError, TextractThrottledError } from '../../../../lambdas/shared/errors';
 import type { TextDetectionResultsPage } from '../../../../lambdas/shared/text-detection';
-import { derivativeKeys } from '../../../../lambdas/shared/text-document';
 import type { TextractJobRecord } from '../../../../lambdas/shared/textract-jobs';
 import {
   type CompleteJobDependencies,
@@ -23,11 +23,16 @@ const RECORD: TextractJobRecord = {
   taskToken: 'token-1',
   documentId: 'doc-1',
   version: 'v-1',
+  sequencer: '0000000000000000000000000000000A',
   document: { bucket: 'uploads', key: 'incoming/scan.pdf', versionId: 'v-1' },
   createdAt: '2026-11-23T12:00:00.000Z',
   expiresAt: 1_795_000_000,
 };
-const TEXT_KEY = derivativeKeys.text('doc-1', 'v-1');
+const TEXT_KEY = derivativeKeys.text({
+  id: 'doc-1',
+  version: 'v-1',
+  sequencer: '0000000000000000000000000000000A',
+});
 
 const setUp = async () => {
   const events: EventLog = [];

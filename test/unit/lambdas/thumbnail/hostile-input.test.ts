@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONTAINED_START_TIMEOUT_MS } from '../../../../lambdas/shared/contained-task';
+import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
 import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
 import {
   CorruptDocumentError,
@@ -12,7 +13,6 @@ import {
   EncryptedDocumentError,
 } from '../../../../lambdas/shared/errors';
 import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/limits';
-import { derivativeKeys } from '../../../../lambdas/shared/text-document';
 import { makeThumbnail } from '../../../../lambdas/thumbnail/make-thumbnail';
 import { ContainedThumbnailRenderer } from '../../../../lambdas/thumbnail/render-thumbnail';
 import { buildPdf, heicBrandedImage, pngClaimingSize } from '../../../support/documents';
@@ -68,7 +68,7 @@ const thumbnailOf = async (bytes: Buffer, type: string, key = 'incoming/upload')
     (result) => ({ result, error: undefined }),
     (error: unknown) => ({ result: undefined, error: error as Error }),
   );
-  const stored = derivatives.objects.get(derivativeKeys.thumbnail(document.id, document.version))?.body;
+  const stored = derivatives.objects.get(derivativeKeys.thumbnail(document))?.body;
   return { ...outcome, stored, elapsedMs: performance.now() - started };
 };
 

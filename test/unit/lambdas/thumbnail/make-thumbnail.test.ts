@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
 import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
 import { DocumentRejectedError } from '../../../../lambdas/shared/errors';
 import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/limits';
-import { derivativeKeys } from '../../../../lambdas/shared/text-document';
 import { makeThumbnail, pictureKindOf } from '../../../../lambdas/thumbnail/make-thumbnail';
 import {
   ContainedThumbnailRenderer,
@@ -82,7 +82,7 @@ describe('makeThumbnail', { timeout: 30_000 }, () => {
     const result = await makeThumbnail(document, { type: 'jpeg' }, deps);
 
     // Assess
-    const key = derivativeKeys.thumbnail(document.id, document.version);
+    const key = derivativeKeys.thumbnail(document);
     expect(result).toEqual({
       thumbnail: { bucket: derivatives.bucket, key, width: 144, height: 256, contentType: 'image/webp' },
     });
@@ -111,7 +111,7 @@ describe('makeThumbnail', { timeout: 30_000 }, () => {
 
     // Assess
     expect(result.thumbnail).toMatchObject({ width, height, contentType: 'image/webp' });
-    const body = derivatives.objects.get(derivativeKeys.thumbnail(document.id, document.version))?.body;
+    const body = derivatives.objects.get(derivativeKeys.thumbnail(document))?.body;
     expect(await sharp(body).metadata()).toMatchObject({ format: 'webp', width, height });
   });
 
@@ -124,7 +124,7 @@ describe('makeThumbnail', { timeout: 30_000 }, () => {
     await makeThumbnail(document, { type: 'pdf' }, deps);
 
     // Assess
-    const body = derivatives.objects.get(derivativeKeys.thumbnail(document.id, document.version))?.body;
+    const body = derivatives.objects.get(derivativeKeys.thumbnail(document))?.body;
     const { data } = await sharp(body).greyscale().raw().toBuffer({ resolveWithObject: true });
     const dark = data.filter((value) => value < 128).length;
     const white = data.filter((value) => value > 240).length;
@@ -158,10 +158,8 @@ describe('makeThumbnail', { timeout: 30_000 }, () => {
 
     // Assess
     expect(result.thumbnail).toMatchObject({ width: 256, height: 128, contentType: 'image/webp' });
-    expect([...derivatives.objects.keys()]).toEqual([
-      derivativeKeys.thumbnail(document.id, document.version),
-    ]);
-    const body = derivatives.objects.get(derivativeKeys.thumbnail(document.id, document.version))?.body;
+    expect([...derivatives.objects.keys()]).toEqual([derivativeKeys.thumbnail(document)]);
+    const body = derivatives.objects.get(derivativeKeys.thumbnail(document))?.body;
     expect(body?.subarray(0, 4).toString('latin1')).toBe('RIFF');
     expect(body?.includes('<svg')).toBe(false);
   });

@@ -208,7 +208,7 @@ describe('planDeployment on the synthesized template', () => {
     }
   });
 
-  it('sends the uploads bucket’s incoming/ ObjectCreated events to the queue the starter consumes', () => {
+  it('sends the uploads bucket’s incoming/ ObjectCreated and ObjectRemoved events to the queue the starter consumes', () => {
     // Prepare
     const [notification] = stepsOf(plan, 'bucketNotification');
     const starter = stepsOf(plan, 'eventSource').find((step) =>
@@ -219,13 +219,13 @@ describe('planDeployment on the synthesized template', () => {
 
     // Assess
     expect(notification?.bucketName).toBe(plan.outputs.UploadsBucketName?.value);
-    expect(notification?.rules).toEqual([
-      {
+    expect(notification?.rules).toEqual(
+      ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'].map((event) => ({
         destination: { kind: 'queue', arn: starter?.queueArn },
-        events: ['s3:ObjectCreated:*'],
+        events: [event],
         filter: { prefix: INCOMING_PREFIX },
-      },
-    ]);
+      })),
+    );
   });
 
   it('creates the metadata table with its key and both listing indexes', () => {
