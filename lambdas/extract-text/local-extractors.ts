@@ -8,6 +8,7 @@ import { ContainedPool, type ContainmentLimits, defineContainedTask } from '../s
 import { CorruptDocumentError, DocumentTooLargeError, UnsupportedDocumentError } from '../shared/errors';
 import type { TextInfo } from '../shared/metadata-item';
 import type { TextPage } from '../shared/text-document';
+import { splitIntoPages } from './text-pages';
 
 /** The kinds of document whose text is read without OCR (Inspect's `type`). */
 export const LOCAL_TEXT_TYPES = ['pdf', 'docx', 'text'] as const;
@@ -30,7 +31,10 @@ export interface LocalExtractionInput {
   readonly limits: LocalExtractionLimits;
 }
 
-/** Text read from a document, page by page (one page for DOCX and text: they have no fixed pages). */
+/**
+ * Text read from a document, page by page. DOCX and plain text have no fixed pages: theirs are text
+ * pages of bounded size (see `splitIntoPages`), so a 50 MB text file reads back page by page.
+ */
 export interface ExtractedText {
   readonly source: TextInfo['source'];
   readonly pages: TextPage[];
@@ -147,7 +151,7 @@ export const extractDocxText = async (
   } catch (error) {
     throw new CorruptDocumentError(`the Word document cannot be read: ${messageOf(error)}`, { cause: error });
   }
-  return { source: 'docx', pages: [{ number: 1, text: text.trim() }] };
+  return { source: 'docx', pages: splitIntoPages(text.trim()) };
 };
 
 /**
@@ -157,7 +161,7 @@ export const extractDocxText = async (
  */
 export const extractPlainText = (bytes: Uint8Array): ExtractedText => ({
   source: 'plain-text',
-  pages: [{ number: 1, text: decodeText(bytes) }],
+  pages: splitIntoPages(decodeText(bytes)),
 });
 
 /** One local extraction, by type. Runs in the calling thread; see {@link LOCAL_TEXT_TASK}. */

@@ -182,6 +182,20 @@ describe('extractPlainText', () => {
     expect(extracted).toEqual({ source: 'plain-text', pages: [{ number: 1, text: phrase }] });
   });
 
+  it('reads a big file as text pages that end at line breaks and join back into the whole text', () => {
+    // Prepare: 3 × 32,768 characters in lines of 64, then one more line.
+    const lines = Array.from({ length: 3 * 512 + 1 }, (_, index) => `${String(index).padStart(63, '-')}\n`);
+    const text = lines.join('');
+
+    // Act
+    const extracted = extractPlainText(Buffer.from(text, 'utf8'));
+
+    // Assess
+    expect(extracted.pages.map((page) => page.text.length)).toEqual([32_768, 32_768, 32_768, 64]);
+    expect(extracted.pages.map((page) => page.text).join('')).toBe(text);
+    expect(extracted.pages.at(-1)).toEqual({ number: 4, text: lines.at(-1) });
+  });
+
   it('does not guess Latin-1: bytes that are not valid UTF-8 are UNSUPPORTED, as Inspect says', () => {
     // Prepare
     const latin1 = Buffer.from('café crème', 'latin1');
