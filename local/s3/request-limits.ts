@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { bodyDigestError } from './checksums';
 import { newHostId, newRequestId, S3ServiceError } from './s3-error';
 
 const MiB = 1024 * 1024;
@@ -22,6 +23,7 @@ interface RouteOptions {
   bodyLimit?: number;
   errorHandler?: ErrorHandler;
   onRequest?: RequestHook | RequestHook[];
+  preHandler?: RequestHook | RequestHook[];
 }
 
 interface FastifyErrorLike {
@@ -40,6 +42,8 @@ interface ReplyLike {
 interface RequestLike {
   readonly method: string;
   readonly headers: IncomingHttpHeaders;
+  /** The parsed body: the raw bytes on S3 routes (fauxqs parses every S3 body as a Buffer). */
+  readonly body?: unknown;
 }
 
 type ErrorHandler = (error: FastifyErrorLike, request: RequestLike, reply: ReplyLike) => void;
@@ -128,8 +132,15 @@ export const s3ErrorOf = (
 /** fauxqs' S3 routes: everything under `/:bucket` (SQS and SNS are `POST /`, the rest is fauxqs' own). */
 const isS3Route = (url: string): boolean => url === '/:bucket' || url.startsWith('/:bucket/');
 
+const methodsOf = (method: string | string[]): string[] => (Array.isArray(method) ? method : [method]);
+
 const hasBody = (method: string | string[]): boolean =>
-  (Array.isArray(method) ? method : [method]).some((name) => name === 'PUT' || name === 'POST');
+  methodsOf(method).some((name) => name === 'PUT' || name === 'POST');
+
+const appended = (hooks: RequestHook | RequestHook[] | undefined, hook: RequestHook): RequestHook[] => [
+  ...[hooks ?? []].flat(),
+  hook,
+];
 
 /**
  * Makes fauxqs' S3 routes take request bodies as large as `maxBodyBytes` (fauxqs fixes Fastify's limit
@@ -137,7 +148,9 @@ const hasBody = (method: string | string[]): boolean =>
  * SDKs cannot parse Fastify's JSON errors ("XML parse error: unexpected content"). Must run before
  * fauxqs adds its routes (see `fastify.initialization` in `local/emulators/fauxqs.ts`). A body of
  * undeclared or too large a size is refused before it is read ({@link bodySizeError}); Fastify's own
- * limit stays as a backstop, with room for aws-chunked framing.
+ * limit stays as a backstop, with room for aws-chunked framing. A PUT body that does not match its
+ * declared Content-MD5 or checksum is refused before fauxqs stores it ({@link bodyDigestError}):
+ * fauxqs itself stores whatever checksum it is told.
  */
 export const applyS3RequestLimits = (app: RouteHookTarget, maxBodyBytes = LOCAL_S3_MAX_BODY_BYTES): void => {
   const send = (s3Error: S3ServiceError, method: string, reply: ReplyLike): void => {
@@ -159,12 +172,25 @@ export const applyS3RequestLimits = (app: RouteHookTarget, maxBodyBytes = LOCAL_
     if (refused) send(refused, request.method, reply);
     else done();
   };
+  // A PUT's checksums describe its body (a copy's describe the source, a completion's the whole object).
+  const refuseCorrupt: RequestHook = (request, reply, done) => {
+    const corrupt =
+      request.method === 'PUT' &&
+      request.headers['x-amz-copy-source'] === undefined &&
+      Buffer.isBuffer(request.body)
+        ? bodyDigestError(request.headers, request.body)
+        : undefined;
+    if (corrupt) send(corrupt, request.method, reply);
+    else done();
+  };
   app.addHook('onRoute', (options) => {
     if (!isS3Route(options.url)) return;
     if (hasBody(options.method)) {
       options.bodyLimit = rawBodyLimit(maxBodyBytes);
-      options.onRequest = [...[options.onRequest ?? []].flat(), refuseUnreadable];
+      options.onRequest = appended(options.onRequest, refuseUnreadable);
     }
+    if (methodsOf(options.method).includes('PUT'))
+      options.preHandler = appended(options.preHandler, refuseCorrupt);
     options.errorHandler = errorHandler;
   });
 };

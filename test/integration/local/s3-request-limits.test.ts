@@ -38,6 +38,20 @@ const crc32Base64 = (bytes: Uint8Array): string => {
   return digest.toString('base64');
 };
 
+const sha256Base64 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('base64');
+
+/** An aws-chunked body in 64 KiB chunks with signature extensions, and one trailer, as SigV4 streaming sends it. */
+const awsChunked = (body: Buffer, trailer: string): Buffer => {
+  const parts: Buffer[] = [];
+  for (let offset = 0; offset < body.length; offset += 64 * 1024) {
+    const chunk = body.subarray(offset, offset + 64 * 1024);
+    parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${'0'.repeat(64)}\r\n`), chunk);
+    parts.push(Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`0\r\n${trailer}\r\n\r\n`));
+  return Buffer.concat(parts);
+};
+
 const readObject = async (s3: S3Client, bucket: string, key: string): Promise<Buffer> => {
   const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return Buffer.from((await Body?.transformToByteArray()) ?? []);
@@ -59,7 +73,7 @@ const rawPut = (
   endpoint: string,
   path: string,
   body: Buffer,
-  headers: Record<string, string>,
+  headers: Record<string, string | number>,
 ): Promise<{ status: number; body: string }> =>
   new Promise((resolve, reject) => {
     const url = new URL(path, endpoint);
@@ -74,7 +88,7 @@ const rawPut = (
       },
     );
     outgoing.on('error', reject);
-    // Written in pieces: with no Content-Length, Node sends it with chunked transfer encoding.
+    // Written in pieces: without a Content-Length header, Node sends it with chunked transfer encoding.
     for (let offset = 0; offset < body.length; offset += 256 * 1024) {
       outgoing.write(body.subarray(offset, offset + 256 * 1024));
     }
@@ -193,6 +207,27 @@ describe('the local S3 takes the bodies S3 takes', () => {
     expect(md5Hex(await readObject(s3, bucket, 'streamed.bin'))).toBe(md5Hex(body));
   });
 
+  it('decodes an aws-chunked body with signed chunks and a SHA-256 trailer, as SigV4 streaming sends it', async () => {
+    // Prepare
+    const bucket = uniquePrefix('signed-chunks').toLowerCase();
+    await createBucket(local.endpoint, bucket);
+    const body = randomBytes(200 * 1024 + 7);
+    const encoded = awsChunked(body, `x-amz-checksum-sha256:${sha256Base64(body)}`);
+
+    // Act
+    const answer = await rawPut(local.endpoint, `/${bucket}/signed.bin`, encoded, {
+      'content-length': encoded.length,
+      'content-encoding': 'aws-chunked',
+      'x-amz-decoded-content-length': body.length,
+      'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+      'x-amz-trailer': 'x-amz-checksum-sha256',
+    });
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(md5Hex(await readObject(s3, bucket, 'signed.bin'))).toBe(md5Hex(body));
+  });
+
   it('keeps the default limit above what the pipeline reads', () => {
     // Textract's asynchronous limit (500 MB) is the largest document any step reads.
     expect(LOCAL_S3_MAX_BODY_BYTES).toBeGreaterThan(500 * 1000 * 1000);
@@ -296,5 +331,90 @@ describe('a body over the local limit gets S3’s XML error', () => {
     expect(answer.body).toMatch(
       /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<Error><Code>MissingContentLength<\/Code><Message>You must provide the Content-Length HTTP header\.<\/Message>/,
     );
+  });
+});
+
+describe('a body that is not what its request declares is refused, as S3 refuses it', () => {
+  let local: LocalGateway;
+  let s3: S3Client;
+  let bucket: string;
+
+  beforeAll(async () => {
+    local = await startLocalGateway();
+    s3 = testS3(local.endpoint);
+    bucket = uniquePrefix('digests').toLowerCase();
+    await createBucket(local.endpoint, bucket);
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    await local?.stop();
+  });
+
+  const rejection = async (send: () => Promise<unknown>): Promise<S3ServiceException> => {
+    try {
+      await send();
+    } catch (error) {
+      if (error instanceof S3ServiceException) return error;
+      throw error;
+    }
+    throw new Error('the request was accepted');
+  };
+
+  const exists = async (key: string): Promise<boolean> =>
+    s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof S3ServiceException && error.name === 'NotFound') return false;
+        throw error;
+      },
+    );
+
+  it.each([
+    [
+      'a CRC32 checksum',
+      { ChecksumCRC32: crc32Base64(Buffer.from('other bytes')) },
+      /The CRC32 you specified/,
+    ],
+    [
+      'a Content-MD5',
+      { ContentMD5: createHash('md5').update('other bytes').digest('base64') },
+      /The Content-MD5 you specified/,
+    ],
+  ])('answers BadDigest to %s that is not the body’s, and stores nothing', async (_, digest, message) => {
+    // Prepare
+    const key = uniquePrefix('bad-digest');
+
+    // Act
+    const error = await rejection(() =>
+      s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from('these bytes'), ...digest }),
+      ),
+    );
+
+    // Assess
+    expect(error.name).toBe('BadDigest');
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    expect(error.message).toMatch(message);
+    expect(await exists(key)).toBe(false);
+  });
+
+  it('answers BadDigest to an aws-chunked body whose trailing checksum is not its own', async () => {
+    // Prepare
+    const body = randomBytes(100 * 1024);
+    const encoded = awsChunked(body, `x-amz-checksum-crc32:${crc32Base64(Buffer.from('other'))}`);
+
+    // Act
+    const answer = await rawPut(local.endpoint, `/${bucket}/bad-trailer.bin`, encoded, {
+      'content-length': encoded.length,
+      'content-encoding': 'aws-chunked',
+      'x-amz-decoded-content-length': body.length,
+      'x-amz-trailer': 'x-amz-checksum-crc32',
+    });
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain('<Code>BadDigest</Code>');
+    expect(await exists('bad-trailer.bin')).toBe(false);
   });
 });
