@@ -840,6 +840,11 @@ class Planner {
       }
     }
     const reserved = this.#number(logicalId, 'ReservedConcurrentExecutions');
+    const tracingConfig = this.#prop(logicalId, 'TracingConfig');
+    const tracing = isRecord(tracingConfig) ? (tracingConfig.Mode ?? 'PassThrough') : 'PassThrough';
+    if (tracing !== 'Active' && tracing !== 'PassThrough') {
+      throw this.#error(logicalId, ['Properties', 'TracingConfig', 'Mode'], 'must be Active or PassThrough');
+    }
     return {
       kind: 'function',
       logicalId,
@@ -853,6 +858,7 @@ class Planner {
       memoryMb: this.#number(logicalId, 'MemorySize') ?? 128,
       environment,
       ...(reserved === undefined ? {} : { reservedConcurrency: reserved }),
+      tracing,
       notes: this.#notes(
         logicalId,
         [
@@ -863,12 +869,12 @@ class Planner {
           'MemorySize',
           'Environment',
           'ReservedConcurrentExecutions',
+          'TracingConfig',
         ],
         {
           Code: `the local runner runs the TypeScript entry ${sourceEntry}, not the bundle`,
           Role: NO_PERMISSIONS,
           Architectures: 'it runs on this machine’s architecture',
-          TracingConfig: 'the local cloud has no X-Ray daemon; trace headers are still passed on',
           LoggingConfig: NO_CLOUDWATCH,
           EphemeralStorage: 'the function shares this machine’s temporary folder',
         },

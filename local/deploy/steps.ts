@@ -139,6 +139,8 @@ export interface FunctionStep extends StepBase {
   readonly memoryMb: number;
   readonly environment: Readonly<Record<string, string>>;
   readonly reservedConcurrency?: number;
+  /** `TracingConfig.Mode`; PassThrough when the template sets none, as Lambda's default. */
+  readonly tracing: 'Active' | 'PassThrough';
 }
 
 /** An SQS event source mapping; the fields are named as the local `SqsEventSource` takes them. */

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import {
   type ErrorPayload,
+  epochMs,
   type InvokeRequest,
   toErrorPayload,
   type WorkerMessage,
@@ -75,9 +76,10 @@ const load = async (): Promise<Handler | undefined> => {
         errorMessage: `${handlerName} is undefined or not exported`,
         trace: [],
       },
+      failedAt: epochMs(),
     });
   } catch (error) {
-    post({ type: 'init-error', error: initError(error) });
+    post({ type: 'init-error', error: initError(error), failedAt: epochMs() });
   }
   return undefined;
 };
@@ -102,25 +104,35 @@ const contextOf = (request: InvokeRequest): Context => ({
 });
 
 const invoke = async (handler: Handler, request: InvokeRequest): Promise<WorkerMessage> => {
+  // Per invocation, as the Node.js runtime sets it: the X-Ray SDK rebuilds its facade segment from it.
   process.env._X_AMZN_TRACE_ID = request.traceHeader;
+  const startedAt = epochMs();
+  const settle = (
+    message:
+      | { readonly type: 'result'; readonly result: string }
+      | { readonly type: 'error'; readonly error: ErrorPayload },
+  ): WorkerMessage => ({
+    ...message,
+    requestId: request.requestId,
+    timing: { startedAt, endedAt: epochMs() },
+  });
   let result: unknown;
   try {
     result = await handler(JSON.parse(request.payload), contextOf(request));
   } catch (error) {
-    return { type: 'error', requestId: request.requestId, error: toErrorPayload(error) };
+    return settle({ type: 'error', error: toErrorPayload(error) });
   }
   try {
-    return { type: 'result', requestId: request.requestId, result: JSON.stringify(result ?? null) ?? 'null' };
+    return settle({ type: 'result', result: JSON.stringify(result ?? null) ?? 'null' });
   } catch (error) {
-    return {
+    return settle({
       type: 'error',
-      requestId: request.requestId,
       error: {
         errorType: 'Runtime.MarshalError',
         errorMessage: `Unable to marshal response: ${toErrorPayload(error).errorMessage}`,
         trace: [],
       },
-    };
+    });
   }
 };
 
@@ -129,5 +141,5 @@ if (handler) {
   port.on('message', (request: InvokeRequest) => {
     void invoke(handler, request).then(post);
   });
-  post({ type: 'ready' });
+  post({ type: 'ready', loadedAt: epochMs() });
 }

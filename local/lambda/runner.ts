@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { basename, extname, isAbsolute } from 'node:path';
+import { basename, dirname, extname, isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { SegmentSink } from '../xray/trace-header';
 import {
   exited,
   FunctionError,
@@ -17,7 +18,21 @@ import {
   throttled,
   timedOut,
 } from './invoke-errors';
-import { type InvokeRequest, toErrorPayload, type WorkerMessage, type WorkerSetup } from './worker-protocol';
+import {
+  type InvocationRecord,
+  lambdaServiceSegments,
+  type Span,
+  type TracingMode,
+  traceInvocation,
+  writeSegments,
+} from './service-segments';
+import {
+  epochMs,
+  type InvokeRequest,
+  toErrorPayload,
+  type WorkerMessage,
+  type WorkerSetup,
+} from './worker-protocol';
 
 /** One function as the template declares it. */
 export interface LocalFunction {
@@ -32,10 +47,14 @@ export interface LocalFunction {
   readonly environment: Readonly<Record<string, string>>;
   /** Upper bound on concurrent executions; 0 throttles every invocation, as on AWS. */
   readonly reservedConcurrency?: number;
+  /** The template's runtime, for `AWS_EXECUTION_ENV`. @default 'nodejs24.x' */
+  readonly runtime?: string;
+  /** `TracingConfig.Mode`: `Active` samples invocations that come without a decision. @default 'PassThrough' */
+  readonly tracing?: TracingMode;
 }
 
 export interface InvokeOptions {
-  /** The X-Ray header the caller continues (`_X_AMZN_TRACE_ID`); a fresh one otherwise. */
+  /** The caller's X-Ray header (`Root=…;Parent=…;Sampled=…`); without one, Lambda starts a trace. */
   readonly traceHeader?: string;
 }
 
@@ -57,6 +76,13 @@ export interface LambdaRunnerOptions {
    * TypeScript on first load, which is slower than a bundle. @default 30
    */
   readonly initTimeoutSeconds?: number;
+  /** The X-Ray daemon functions send their segments to (`AWS_XRAY_DAEMON_ADDRESS`). @default the SDK's 127.0.0.1:2000 */
+  readonly xrayDaemonAddress?: string;
+  /**
+   * Where the segments the Lambda service writes for sampled invocations go (`AWS::Lambda`,
+   * `AWS::Lambda::Function`). @default nowhere: nothing is written
+   */
+  readonly segments?: SegmentSink;
 }
 
 const workerUrl = new URL('./function-worker.ts', import.meta.url);
@@ -83,6 +109,8 @@ export class LambdaRunner {
   readonly #maxConcurrency: number;
   readonly #idleTimeoutMs: number;
   readonly #initTimeoutMs: number;
+  readonly #xrayDaemonAddress: string | undefined;
+  readonly #segments: SegmentSink | undefined;
   readonly #byName = new Map<string, FunctionPool>();
   readonly #byArn = new Map<string, FunctionPool>();
   #closed = false;
@@ -93,6 +121,8 @@ export class LambdaRunner {
     this.#maxConcurrency = options.maxConcurrencyPerFunction ?? availableParallelism();
     this.#idleTimeoutMs = (options.idleTimeoutSeconds ?? 300) * 1000;
     this.#initTimeoutMs = (options.initTimeoutSeconds ?? 30) * 1000;
+    this.#xrayDaemonAddress = options.xrayDaemonAddress;
+    this.#segments = options.segments;
     if (!Number.isSafeInteger(this.#maxConcurrency) || this.#maxConcurrency < 1) {
       throw new Error('maxConcurrencyPerFunction must be a positive integer');
     }
@@ -122,19 +152,52 @@ export class LambdaRunner {
    * with a {@link FunctionError} named by the Lambda `errorType` when the function fails (its own
    * error, `Sandbox.Timedout`, `Runtime.OutOfMemory`, …) and with a `Lambda.*` error when the
    * service refuses the call (unknown function, payload over 6 MB, reserved concurrency 0).
+   *
+   * A sampled invocation (see {@link traceInvocation}) writes Lambda's own segments to the sink.
    */
   async invoke(nameOrArn: string, payload: unknown, options: InvokeOptions = {}): Promise<unknown> {
     if (this.#closed) throw new Error('the Lambda runner is closed');
+    const receivedAt = epochMs();
     const pool = this.#pool(nameOrArn);
-    if (pool.limit === 0) throw throttled();
+    const trace = traceInvocation(pool.fn.tracing ?? 'PassThrough', options.traceHeader || undefined);
+    const requestId = randomUUID();
+    const record = (run: Omit<InvocationRecord, 'requestId' | 'receivedAt' | 'respondedAt'>): void => {
+      if (!this.#segments || !trace.sampled) return;
+      const documents = lambdaServiceSegments(pool.fn, trace.sampled, {
+        ...run,
+        requestId,
+        receivedAt,
+        respondedAt: epochMs(),
+      });
+      writeSegments(this.#segments, documents, (error) =>
+        console.warn(`local Lambda: could not write a segment of ${pool.fn.name}: ${String(error)}`),
+      );
+    };
+    if (pool.limit === 0) {
+      record({ outcome: { kind: 'throttled' } });
+      throw throttled();
+    }
     const json = payload === undefined ? '{}' : JSON.stringify(payload);
     if (Buffer.byteLength(json) > MAX_REQUEST_BYTES) throw requestTooLarge();
-    const result = await pool.run({
+    const report = await pool.run({
+      requestId,
       payload: json,
       invokedFunctionArn: nameOrArn.startsWith('arn:') ? nameOrArn : pool.fn.arn,
-      traceHeader: options.traceHeader || newTraceHeader(),
+      traceHeader: trace.header,
     });
-    return JSON.parse(result) as unknown;
+    const phases = {
+      ...(report.initialization ? { initialization: report.initialization } : {}),
+      ...(report.invocation ? { invocation: report.invocation } : {}),
+      ...(report.overhead ? { overhead: report.overhead } : {}),
+    };
+    if (!report.ok) {
+      // An environment stopped by close() is the runner's doing, not an outcome Lambda would record.
+      if (report.error instanceof FunctionError)
+        record({ ...phases, outcome: { kind: 'function-error', error: report.error.toJSON() } });
+      throw report.error;
+    }
+    record({ ...phases, outcome: { kind: 'success' } });
+    return JSON.parse(report.result) as unknown;
   }
 
   /** Stops every execution environment; invocations still queued are rejected. */
@@ -168,6 +231,11 @@ export class LambdaRunner {
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_LAMBDA_LOG_GROUP_NAME: logGroupOf(fn),
+      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime ?? 'nodejs24.x'}`,
+      // Its presence puts aws-xray-sdk-core (and Powertools Tracer with it) in Lambda mode.
+      LAMBDA_TASK_ROOT: dirname(fn.entry),
+      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      ...(this.#xrayDaemonAddress ? { AWS_XRAY_DAEMON_ADDRESS: this.#xrayDaemonAddress } : {}),
       _HANDLER: `${basename(fn.entry, extname(fn.entry))}.${fn.handlerExport}`,
     };
   }
@@ -190,15 +258,18 @@ const validate = (fn: LocalFunction): void => {
 
 const logGroupOf = (fn: LocalFunction): string => `/aws/lambda/${fn.name}`;
 
-/** An X-Ray trace header as Lambda passes one when the caller sent none (not sampled: no daemon here). */
-const newTraceHeader = (): string => {
-  const epoch = Math.floor(Date.now() / 1000)
-    .toString(16)
-    .padStart(8, '0');
-  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
-};
+type PendingRequest = Pick<InvokeRequest, 'requestId' | 'payload' | 'invokedFunctionArn' | 'traceHeader'>;
 
-type PendingRequest = Pick<InvokeRequest, 'payload' | 'invokedFunctionArn' | 'traceHeader'>;
+/** How an invocation ended, with the phases an execution environment went through for it. */
+type InvocationReport = (
+  | { readonly ok: true; readonly result: string }
+  | { readonly ok: false; readonly error: Error }
+) & {
+  /** The Init phase: only on the environment's first invocation. */
+  readonly initialization?: Span;
+  readonly invocation?: Span;
+  readonly overhead?: Span;
+};
 
 interface PoolSettings {
   readonly limit: number;
@@ -226,15 +297,10 @@ class FunctionPool {
     return this.#settings.limit;
   }
 
-  async run(request: PendingRequest): Promise<string> {
+  async run(request: PendingRequest): Promise<InvocationReport> {
     const env = await this.#acquire();
     try {
-      return await env.invoke({
-        ...request,
-        type: 'invoke',
-        requestId: randomUUID(),
-        deadlineMs: 0,
-      });
+      return await env.invoke({ ...request, type: 'invoke', deadlineMs: 0 });
     } finally {
       this.#release(env);
     }
@@ -286,9 +352,9 @@ class FunctionPool {
 
 interface Invocation {
   readonly request: InvokeRequest;
-  resolve(result: string): void;
-  reject(error: Error): void;
+  resolve(report: InvocationReport): void;
   timer?: NodeJS.Timeout;
+  /** When it was handed to the worker (epoch ms, {@link epochMs}). */
   startedAt?: number;
 }
 
@@ -297,6 +363,10 @@ class ExecutionEnvironment {
   readonly #worker: Worker;
   readonly #timeoutMs: number;
   readonly #createdAt = Date.now();
+  /** The Init phase, on the clock the worker reports on: from creation to the module loaded. */
+  readonly #initStartedAt = epochMs();
+  #initEndedAt: number | undefined;
+  #initReported = false;
   #initTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #ready = false;
@@ -337,12 +407,15 @@ class ExecutionEnvironment {
     return this.#dead;
   }
 
-  invoke(request: InvokeRequest): Promise<string> {
-    if (this.#dead) return Promise.reject(new Error('the execution environment is stopped'));
+  /** Runs one invocation; resolves with how it ended, never rejects. */
+  invoke(request: InvokeRequest): Promise<InvocationReport> {
+    if (this.#dead) {
+      return Promise.resolve({ ok: false, error: new Error('the execution environment is stopped') });
+    }
     clearTimeout(this.#idleTimer);
     this.#worker.ref();
-    const { promise, resolve, reject } = Promise.withResolvers<string>();
-    this.#current = { request, resolve, reject };
+    const { promise, resolve } = Promise.withResolvers<InvocationReport>();
+    this.#current = { request, resolve };
     if (this.#ready) this.#send();
     return promise;
   }
@@ -364,7 +437,7 @@ class ExecutionEnvironment {
     if (!invocation) return;
     const startedAt = Date.now();
     const request: InvokeRequest = { ...invocation.request, deadlineMs: startedAt + this.#timeoutMs };
-    invocation.startedAt = startedAt;
+    invocation.startedAt = epochMs();
     invocation.timer = setTimeout(
       () => this.#die((requestId) => timedOut(requestId, Date.now() - startedAt)),
       this.#timeoutMs,
@@ -376,34 +449,58 @@ class ExecutionEnvironment {
     switch (message.type) {
       case 'ready':
         clearTimeout(this.#initTimer);
+        this.#initEndedAt = message.loadedAt;
         this.#ready = true;
         this.#send();
         return;
       case 'init-error':
+        this.#initEndedAt = message.failedAt;
         this.#die(() => new FunctionError(message.error));
         return;
       case 'crash':
         this.#die(() => new FunctionError(message.error));
         return;
       case 'result':
-        this.#settle(message.requestId, (invocation) =>
+        this.#settle(
+          message.requestId,
           Buffer.byteLength(message.result) > MAX_RESPONSE_BYTES
-            ? invocation.reject(responseTooLarge())
-            : invocation.resolve(message.result),
+            ? { ok: false, error: responseTooLarge() }
+            : { ok: true, result: message.result },
+          message.timing,
         );
         return;
       case 'error':
-        this.#settle(message.requestId, (invocation) => invocation.reject(new FunctionError(message.error)));
+        this.#settle(
+          message.requestId,
+          { ok: false, error: new FunctionError(message.error) },
+          message.timing,
+        );
         return;
     }
   }
 
-  #settle(requestId: string, settle: (invocation: Invocation) => void): void {
-    const invocation = this.#current;
-    if (!invocation || invocation.request.requestId !== requestId) return;
-    clearTimeout(invocation.timer);
+  #settle(
+    requestId: string,
+    outcome: { readonly ok: true; readonly result: string } | { readonly ok: false; readonly error: Error },
+    invocation: Span,
+  ): void {
+    const current = this.#current;
+    if (!current || current.request.requestId !== requestId) return;
+    clearTimeout(current.timer);
     this.#current = undefined;
-    settle(invocation);
+    current.resolve({
+      ...outcome,
+      ...this.#initializationOnce(),
+      invocation,
+      overhead: { startedAt: invocation.endedAt, endedAt: epochMs() },
+    });
+  }
+
+  /** The Init phase belongs to the first invocation an environment serves: Lambda's cold start. */
+  #initializationOnce(): { initialization?: Span } {
+    if (this.#initReported) return {};
+    this.#initReported = true;
+    return { initialization: { startedAt: this.#initStartedAt, endedAt: this.#initEndedAt ?? epochMs() } };
   }
 
   /** The first cause of death wins; the invocation in progress (if any) fails with it. */
@@ -416,7 +513,14 @@ class ExecutionEnvironment {
     this.#current = undefined;
     if (invocation) {
       clearTimeout(invocation.timer);
-      invocation.reject(cause(invocation.request.requestId));
+      invocation.resolve({
+        ok: false,
+        error: cause(invocation.request.requestId),
+        ...this.#initializationOnce(),
+        ...(invocation.startedAt === undefined
+          ? {}
+          : { invocation: { startedAt: invocation.startedAt, endedAt: epochMs() } }),
+      });
     }
     void this.#worker.terminate();
   }

@@ -28,18 +28,39 @@ export interface InvokeRequest {
   readonly invokedFunctionArn: string;
   /** Epoch milliseconds at which the runner kills the invocation. */
   readonly deadlineMs: number;
+  /** `_X_AMZN_TRACE_ID` for this invocation: set in the environment's `process.env` before the handler runs. */
   readonly traceHeader: string;
 }
 
+/**
+ * When the handler ran, in epoch milliseconds with fractions (`performance.timeOrigin +
+ * performance.now()`, one clock for the runner and its worker threads): from the call to the moment
+ * the response was ready to send, Lambda's `Invocation` subsegment.
+ */
+export interface HandlerTiming {
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
 export type WorkerMessage =
-  /** The handler module loaded (the Init phase ended). */
-  | { readonly type: 'ready' }
-  /** The handler module failed to load; the environment is unusable. */
-  | { readonly type: 'init-error'; readonly error: ErrorPayload }
+  /** The handler module loaded (the Init phase ended) at `loadedAt` (epoch ms, as in {@link HandlerTiming}). */
+  | { readonly type: 'ready'; readonly loadedAt: number }
+  /** The handler module failed to load at `failedAt`; the environment is unusable. */
+  | { readonly type: 'init-error'; readonly error: ErrorPayload; readonly failedAt: number }
   /** The handler resolved; `result` is its JSON text (`null` for undefined). */
-  | { readonly type: 'result'; readonly requestId: string; readonly result: string }
+  | {
+      readonly type: 'result';
+      readonly requestId: string;
+      readonly result: string;
+      readonly timing: HandlerTiming;
+    }
   /** The handler threw or rejected; the environment stays usable. */
-  | { readonly type: 'error'; readonly requestId: string; readonly error: ErrorPayload }
+  | {
+      readonly type: 'error';
+      readonly requestId: string;
+      readonly error: ErrorPayload;
+      readonly timing: HandlerTiming;
+    }
   /** An uncaught exception or unhandled rejection; the runtime exits, as Lambda's does. */
   | { readonly type: 'crash'; readonly error: ErrorPayload };
 
@@ -57,3 +78,6 @@ export const toErrorPayload = (error: unknown): ErrorPayload => {
   }
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
 };
+
+/** Epoch milliseconds with sub-millisecond precision, on the clock the runner and its workers share. */
+export const epochMs = (): number => performance.timeOrigin + performance.now();

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FunctionError } from '../../../../local/lambda/invoke-errors';
@@ -94,6 +94,10 @@ describe('LambdaRunner', () => {
       'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
       'AWS_LAMBDA_FUNCTION_VERSION',
       'AWS_LAMBDA_LOG_GROUP_NAME',
+      'AWS_LAMBDA_INITIALIZATION_TYPE',
+      'AWS_EXECUTION_ENV',
+      'LAMBDA_TASK_ROOT',
+      'AWS_XRAY_CONTEXT_MISSING',
       '_HANDLER',
     ];
 
@@ -113,6 +117,10 @@ describe('LambdaRunner', () => {
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
         AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/alpha',
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+        LAMBDA_TASK_ROOT: dirname(BEHAVIOURS),
+        AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
         _HANDLER: 'behaviours.handler',
       });
       expect(beta).toMatchObject({
@@ -129,7 +137,8 @@ describe('LambdaRunner', () => {
 
   it('passes a Lambda context and the trace header of the invocation', async () => {
     // Prepare
-    const traceHeader = 'Root=1-6b048f20-e5e1da24c6a2dfee00a436be;Parent=555788b76901329b;Sampled=1';
+    const root = '1-6b048f20-e5e1da24c6a2dfee00a436be';
+    const traceHeader = `Root=${root};Parent=555788b76901329b;Sampled=1`;
     const qualifiedArn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:alpha:$LATEST`;
 
     // Act
@@ -146,8 +155,10 @@ describe('LambdaRunner', () => {
       invokedFunctionArn: qualifiedArn,
       memoryLimitInMB: '256',
       logGroupName: '/aws/lambda/alpha',
-      traceHeader,
     });
+    // A sampled caller is traced even in PassThrough mode: the function's Parent is Lambda's function segment.
+    expect(traced.traceHeader).toMatch(new RegExp(`^Root=${root};Parent=[0-9a-f]{16};Sampled=1$`));
+    expect(traced.traceHeader).not.toContain('555788b76901329b');
     expect(traced.awsRequestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(traced.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
     expect(traced.remainingMs).toBeGreaterThan(4_000);

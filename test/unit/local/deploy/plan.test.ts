@@ -112,6 +112,16 @@ describe('planDeployment on the synthesized template', () => {
     }
   });
 
+  it('carries active tracing to every function, so the local Lambda service samples and traces it', () => {
+    // Assess
+    const functions = stepsOf(plan, 'function');
+    expect(functions.length).toBeGreaterThan(0);
+    for (const step of functions) {
+      expect(step.tracing).toBe('Active');
+      expect(step.notes.join('\n')).not.toMatch(/TracingConfig/);
+    }
+  });
+
   it('resolves every function environment variable to a concrete string', () => {
     // Assess
     const functions = templateResources(synth.template, 'AWS::Lambda::Function');
