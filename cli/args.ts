@@ -1,7 +1,7 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { UsageError } from './errors';
 
-export const COMMAND_NAMES = ['up', 'upload', 'ls', 'show', 'redrive', 'demo'] as const;
+export const COMMAND_NAMES = ['up', 'upload', 'ls', 'show', 'trace', 'redrive', 'demo'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** Flags every command takes: where the deployment is. */
@@ -87,12 +87,32 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: { min: 0, max: 0 },
   },
   show: {
-    summary: 'show a document: metadata, text preview, thumbnail and execution steps',
+    summary: 'show a document: metadata, text preview, thumbnail, execution steps and trace summary',
     usage: 'docflow show <id | key> [--json]',
     optionHelp: [['--json', 'print JSON']],
     options: { json: { type: 'boolean' } },
     positionals: { min: 1, max: 1, name: 'id or key' },
     details: 'The thumbnail is saved under <data folder>/thumbnails/.',
+  },
+  trace: {
+    summary: 'show a document’s X-Ray trace as a waterfall: states, Lambda invocations, AWS calls',
+    usage: 'docflow trace <id | key> [--all | --trace <trace id>] [--since <time>] [--json]',
+    optionHelp: [
+      ['--all', 'every trace of the document (its upload run, redrives, its deletion), newest first'],
+      ['--trace <trace id>', 'one trace by its id (the others are listed under the newest)'],
+      ['--since <time>', 'look from then on (2026-11-23, 2026-11-23T10:00:00Z, 90m, 6h, 7d ago)'],
+      ['--json', 'print the trace as X-Ray returns it (BatchGetTraces), each segment document parsed'],
+    ],
+    options: {
+      all: { type: 'boolean' },
+      trace: { type: 'string' },
+      since: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    positionals: { min: 1, max: 1, name: 'id or key' },
+    details:
+      'Traces are found in X-Ray by the documentId annotation, near the upload and the last change of the\n' +
+      'document unless --since says otherwise; X-Ray keeps them 30 days and shows one seconds after it ends.',
   },
   redrive: {
     summary: 'run the documents in the failed-documents queue again',

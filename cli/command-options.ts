@@ -1,6 +1,7 @@
 import { listDocumentsQuery } from '../lambdas/api/schemas';
 import { DOCUMENT_STATUSES, type DocumentStatus } from '../lambdas/shared/document';
 import type { OptionValues } from './args';
+import { isTraceId } from './document-traces';
 import { UsageError } from './errors';
 
 /** Uploads outside this prefix never trigger the pipeline (the bucket notification filters on it). */
@@ -142,4 +143,52 @@ export const upOptions = (values: OptionValues, defaults: { port: number; apiPor
     throw new UsageError(`--port and --api-port must differ (both are ${port})`, 'up');
   }
   return { port, apiPort, fresh: values.fresh === true };
+};
+
+export interface TraceOptions {
+  /** Every trace of the document, not only the newest. */
+  readonly all: boolean;
+  /** One trace by its id, instead of the document's newest. */
+  readonly traceId?: string;
+  /** Epoch milliseconds: look for traces from then on, instead of near the upload and the last write. */
+  readonly since?: number;
+  readonly json: boolean;
+}
+
+const RELATIVE = /^(\d{1,6})\s*(m|min|h|d)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--since`: an ISO date or time (`2026-11-23`, `2026-11-23T10:00:00Z`) or a time ago (`90m`, `6h`, `7d`). */
+export const parseSince = (command: string, value: string, now: number): number => {
+  const relative = RELATIVE.exec(value.trim());
+  if (relative) return now - Number(relative[1]) * (UNIT_MS[relative[2] ?? 'd'] ?? 0);
+  const at = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(at)) {
+    throw new UsageError(
+      `--since must be a date or time (2026-11-23, 2026-11-23T10:00:00Z) or a time ago (90m, 6h, 7d), not "${value}"`,
+      command,
+    );
+  }
+  if (at > now) throw new UsageError(`--since must not be in the future (${value})`, command);
+  return at;
+};
+
+export const traceOptions = (values: OptionValues, now: number): TraceOptions => {
+  const traceId = text(values, 'trace');
+  if (traceId !== undefined && !isTraceId(traceId)) {
+    throw new UsageError(
+      `--trace must be an X-Ray trace id (1-5f8a2b3c-0123456789abcdef01234567), not "${traceId}"`,
+      'trace',
+    );
+  }
+  if (traceId !== undefined && (values.all === true || values.since !== undefined)) {
+    throw new UsageError('--trace names one trace; it cannot be used with --all or --since', 'trace');
+  }
+  const since = text(values, 'since');
+  return {
+    all: values.all === true,
+    ...(traceId === undefined ? {} : { traceId }),
+    ...(since === undefined ? {} : { since: parseSince('trace', since, now) }),
+    json: values.json === true,
+  };
 };

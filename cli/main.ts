@@ -16,6 +16,8 @@ const loadCommand = async (name: CommandName): Promise<Command> => {
       return (await import('./commands/ls')).ls;
     case 'show':
       return (await import('./commands/show')).show;
+    case 'trace':
+      return (await import('./commands/trace')).trace;
     case 'redrive':
       return (await import('./commands/redrive')).redrive;
     case 'demo':

@@ -1,6 +1,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { DocumentDetail, DocumentList, TextResponse } from '../lambdas/api/schemas';
 import type { DocumentStatus } from '../lambdas/shared/document';
+import type { RawTrace } from './trace-entities';
 
 /**
  * The roles the CLI's commands need from a docflow deployment (the local cloud or a deployed stack).
@@ -96,6 +97,29 @@ export interface FailedDocumentsQueue {
   release(receiptHandle: string): Promise<void>;
 }
 
+/** A time range to search traces in (X-Ray's `StartTime`/`EndTime`). */
+export interface TimeWindow {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+/** A trace X-Ray found (a trace summary). */
+export interface FoundTrace {
+  readonly id: string;
+  readonly startTime: Date;
+  readonly durationMs?: number;
+  /** The service the request entered by (the summary's `EntryPoint`), e.g. the starter function. */
+  readonly entryPoint?: string;
+}
+
+/** Reads X-Ray. */
+export interface TracesReader {
+  /** Traces with annotation `key` equal to `value`, updated within the window (one X-Ray query). */
+  findByAnnotation(key: string, value: string, window: TimeWindow): Promise<FoundTrace[]>;
+  /** The traces with these ids, in that order; ids X-Ray does not know are left out. */
+  get(ids: readonly string[]): Promise<RawTrace[]>;
+}
+
 /** A docflow deployment, as the commands see it. */
 export interface DocflowTarget {
   readonly kind: 'local' | 'stack';
@@ -106,6 +130,7 @@ export interface DocflowTarget {
   readonly downloads: Downloads;
   readonly executions: ExecutionsReader;
   readonly redriver: ExecutionRedriver;
+  readonly traces: TracesReader;
   /** The failed-documents DLQ; throws when the deployment has no FailedDocumentsQueueUrl output. */
   failedDocuments(): FailedDocumentsQueue;
   /** Releases the clients' sockets. */

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import type { DocumentDetail } from '../lambdas/api/schemas';
 import { documentId } from '../lambdas/shared/document';
 import { INCOMING_PREFIX } from './command-options';
+import { type NewestTrace, newestDocumentTrace } from './document-traces';
 import { formatBytes, formatDuration, formatInstant, orDash, printableText, readableCause } from './format';
-import type { DocumentsApi, Downloads, ExecutionsReader } from './ports';
+import type { DocumentsApi, Downloads, ExecutionsReader, TracesReader } from './ports';
 import { renderFields, renderTable } from './table';
 import { buildTimeline, type ExecutionTimeline } from './timeline';
 import { problemOf, processingTime } from './upload-session';
+import { describeFacts } from './waterfall';
 
 /** Characters of text `show` previews. */
 export const PREVIEW_CHARACTERS = 500;
@@ -101,6 +103,8 @@ export interface ShownDocument {
   readonly textPreview?: string;
   readonly thumbnailPath?: string;
   readonly timeline?: ExecutionTimeline;
+  /** The document's newest X-Ray trace; undefined when X-Ray has none (yet) or could not be read. */
+  readonly trace?: NewestTrace;
   /** What could not be fetched (`thumbnail: HTTP 403`), shown as notes. */
   readonly problems: readonly string[];
 }
@@ -118,25 +122,44 @@ const settle = async <T>(
   }
 };
 
-/** Gathers the preview, thumbnail and steps of a document, in parallel; one failing does not hide the others. */
+/**
+ * Gathers the preview, thumbnail, steps and newest trace of a document, in parallel; one failing does
+ * not hide the others.
+ */
 export const gatherDocument = async (
-  ports: { documents: Pick<DocumentsApi, 'text'>; downloads: Downloads; executions: ExecutionsReader },
+  ports: {
+    documents: Pick<DocumentsApi, 'text'>;
+    downloads: Downloads;
+    executions: ExecutionsReader;
+    traces: TracesReader;
+  },
   document: DocumentDetail,
   dataDir: string,
+  now: number = Date.now(),
 ): Promise<ShownDocument> => {
   const problems: string[] = [];
-  const [preview, thumbnailPath, timeline] = await Promise.all([
+  const [preview, thumbnailPath, timeline, trace] = await Promise.all([
     document.text ? settle('text', problems, () => textPreview(ports.documents, document.id)) : undefined,
     settle('thumbnail', problems, () => saveThumbnail(ports.downloads, document, dataDir)),
     settle('execution', problems, () => executionTimeline(ports.executions, document)),
+    settle('trace', problems, () => newestDocumentTrace(ports.traces, document, now)),
   ]);
   return {
     document,
     ...(preview !== undefined ? { textPreview: preview } : {}),
     ...(thumbnailPath !== undefined ? { thumbnailPath } : {}),
     ...(timeline !== undefined ? { timeline } : {}),
+    ...(trace !== undefined ? { trace } : {}),
     problems,
   };
+};
+
+/** `1-… (3.2 s, 41 segments, 1 error, 0 faults, 1 retry; 2 more traces)`, or `none yet`. */
+export const traceLine = (trace: NewestTrace | undefined): string => {
+  if (!trace) return 'none yet';
+  const more = trace.others.length;
+  const others = more === 0 ? '' : `; ${more} older trace${more === 1 ? '' : 's'}`;
+  return `${trace.trace.id} (${describeFacts(trace.facts)}${others})`;
 };
 
 const STEP_COLUMNS = [
@@ -206,6 +229,10 @@ export const renderShownDocument = (shown: ShownDocument, options: RenderShowOpt
     ],
     ['execution', document.execution?.arn],
     ['console', options.consoleLinks ? document.execution?.consoleUrl : undefined],
+    [
+      'trace',
+      shown.problems.some((problem) => problem.startsWith('trace:')) ? undefined : traceLine(shown.trace),
+    ],
   ]);
   if (shown.textPreview !== undefined) {
     lines.push('', 'Text:');
@@ -243,6 +270,13 @@ export const shownDocumentJson = (shown: ShownDocument): unknown => ({
         cause: shown.timeline.cause ?? null,
         redriveCount: shown.timeline.redriveCount,
         steps: shown.timeline.steps.map((step) => ({ ...step, startedAt: step.startedAt.toISOString() })),
+      }
+    : null,
+  trace: shown.trace
+    ? {
+        id: shown.trace.trace.id,
+        ...shown.trace.facts,
+        otherTraceIds: shown.trace.others.map((trace) => trace.id),
       }
     : null,
   problems: shown.problems,

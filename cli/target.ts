@@ -2,6 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { XRayClient } from '@aws-sdk/client-xray';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import {
@@ -16,6 +17,7 @@ import { S3Uploader } from './adapters/s3-uploader';
 import { SfnExecutions } from './adapters/sfn-executions';
 import { signedGet } from './adapters/sigv4-fetch';
 import { SqsFailedDocumentsQueue } from './adapters/sqs-failed-documents';
+import { XRayTraces } from './adapters/xray-traces';
 import type { GlobalOptions } from './args';
 import { CliError } from './errors';
 import type { DocflowTarget } from './ports';
@@ -52,6 +54,7 @@ const targetOver = (connection: Connection): DocflowTarget => {
   const sfn = new SFNClient({ region, credentials, ...local });
   // Queue URLs name a host; the configured endpoint is where requests go (see lambdas/shared/clients.ts).
   const sqs = new SQSClient({ region, credentials, ...local, useQueueUrlAsEndpoint: endpoint === undefined });
+  const xray = new XRayClient({ region, credentials, ...local });
   const executions = new SfnExecutions(sfn);
   return {
     kind: connection.kind,
@@ -64,11 +67,13 @@ const targetOver = (connection: Connection): DocflowTarget => {
     downloads: new FetchDownloads(),
     executions,
     redriver: executions,
+    traces: new XRayTraces(xray),
     failedDocuments: () => new SqsFailedDocumentsQueue(sqs, output('FailedDocumentsQueueUrl')),
     close: () => {
       s3.destroy();
       sfn.destroy();
       sqs.destroy();
+      xray.destroy();
     },
   };
 };

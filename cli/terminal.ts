@@ -12,12 +12,16 @@ export interface Terminal {
   readonly interactive: boolean;
   /** Width of stdout when it is a terminal (tables are fitted to it); undefined when piped. */
   readonly columns: number | undefined;
+  /** stdout is a terminal that takes colours (not piped, not `NO_COLOR`, not `TERM=dumb`). */
+  readonly colors?: boolean;
 }
 
 interface TextStream {
   write(text: string): unknown;
   readonly isTTY?: boolean;
   readonly columns?: number;
+  /** Node's `tty.WriteStream#hasColors`, which honours NO_COLOR, FORCE_COLOR and TERM. */
+  hasColors?(): boolean;
 }
 
 /** Clear the whole line and go back to its start (ECMA-48 EL 2). */
@@ -36,6 +40,7 @@ export const streamTerminal = (stdout: TextStream, stderr: TextStream): Terminal
   return {
     interactive,
     columns: stdout.isTTY ? (stdout.columns ?? 100) : undefined,
+    colors: stdout.isTTY === true && stdout.hasColors?.() === true,
     out(line = '') {
       hideStatus();
       stdout.write(`${line}\n`);

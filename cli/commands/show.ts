@@ -12,7 +12,7 @@ export const show: Command = async ({ values, positionals }, context) => {
   const document = await findDocument(target.documents, target.uploader.bucket, idOrKey);
   if (!document)
     throw new CliError(`no document with id or key "${printable(idOrKey)}" in ${target.description}`);
-  const shown = await gatherDocument(target, document, context.dataDir);
+  const shown = await gatherDocument(target, document, context.dataDir, context.now());
   if (values.json === true) {
     terminal.out(JSON.stringify(shownDocumentJson(shown), null, 2));
   } else {

@@ -6,13 +6,17 @@ import type {
   ExecutionRedriver,
   ExecutionsReader,
   FailedDocumentsQueue,
+  FoundTrace,
   ListQuery,
   QueuedMessage,
   RedriveOutcome,
   StartOutcome,
+  TimeWindow,
+  TracesReader,
   UploadedObject,
   UploadRequest,
 } from '../../cli/ports';
+import type { RawTrace } from '../../cli/trace-entities';
 import type { DocumentDetail, DocumentSummary, TextResponse } from '../../lambdas/api/schemas';
 import { type DocumentStatus, documentId } from '../../lambdas/shared/document';
 
@@ -180,6 +184,28 @@ export class FakeQueue implements FailedDocumentsQueue {
   }
 }
 
+/**
+ * X-Ray as a test sees it: `found` lists the traces by annotation (`documentId=…`) with the time X-Ray
+ * would filter them by; `traces` holds whole traces by id. Every query is logged.
+ */
+export class FakeTraces implements TracesReader {
+  readonly found = new Map<string, (FoundTrace & { updatedAt: Date })[]>();
+  readonly traces = new Map<string, RawTrace>();
+  readonly queries: { annotation: string; window: TimeWindow }[] = [];
+
+  async findByAnnotation(key: string, value: string, window: TimeWindow): Promise<FoundTrace[]> {
+    const annotation = `${key}=${value}`;
+    this.queries.push({ annotation, window });
+    return (this.found.get(annotation) ?? [])
+      .filter((trace) => trace.updatedAt >= window.from && trace.updatedAt <= window.to)
+      .map(({ updatedAt: _, ...trace }) => trace);
+  }
+
+  async get(ids: readonly string[]): Promise<RawTrace[]> {
+    return ids.flatMap((id) => this.traces.get(id) ?? []);
+  }
+}
+
 /** A whole target of fakes. */
 export const fakeTarget = (
   parts: {
@@ -187,6 +213,7 @@ export const fakeTarget = (
     uploader?: FakeUploader;
     executions?: FakeExecutions;
     queue?: FakeQueue;
+    traces?: FakeTraces;
   } = {},
 ): DocflowTarget & { closed: boolean } => {
   const executions = parts.executions ?? new FakeExecutions();
@@ -198,6 +225,7 @@ export const fakeTarget = (
     downloads: { download: async () => new Uint8Array([1, 2, 3]) },
     executions,
     redriver: executions,
+    traces: parts.traces ?? new FakeTraces(),
     failedDocuments: () => parts.queue ?? new FakeQueue(),
     closed: false,
     close: () => {

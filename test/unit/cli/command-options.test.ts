@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   listOptions,
   normalizePrefix,
+  parseSince,
   positiveInteger,
+  traceOptions,
   uploadOptions,
   upOptions,
 } from '../../../cli/command-options';
@@ -127,5 +129,31 @@ describe('positiveInteger and upOptions', () => {
       '--port and --api-port must differ (both are 4567)',
     );
     expect(upOptions({ port: '0', 'api-port': '0' }, defaults)).toMatchObject({ port: 0, apiPort: 0 });
+  });
+});
+
+describe('traceOptions', () => {
+  const now = Date.parse('2026-11-23T12:00:00Z');
+
+  it('reads --since as a date, a time or a time ago', () => {
+    expect(parseSince('trace', '90m', now)).toBe(now - 90 * 60_000);
+    expect(parseSince('trace', '6h', now)).toBe(now - 6 * 3_600_000);
+    expect(parseSince('trace', '7d', now)).toBe(now - 7 * 86_400_000);
+    expect(parseSince('trace', '2026-11-20', now)).toBe(Date.parse('2026-11-20T00:00:00Z'));
+    expect(parseSince('trace', '2026-11-23T10:00:00Z', now)).toBe(Date.parse('2026-11-23T10:00:00Z'));
+    expect(() => parseSince('trace', 'last week', now)).toThrow(/--since must be a date or time/);
+    expect(() => parseSince('trace', '12', now)).toThrow(UsageError);
+  });
+
+  it('takes one trace id, or --all, not both', () => {
+    const id = '1-6b041cb0-0123456789abcdef01234567';
+    expect(traceOptions({ trace: id }, now)).toEqual({ all: false, traceId: id, json: false });
+    expect(traceOptions({ all: true, json: true, since: '1d' }, now)).toEqual({
+      all: true,
+      since: now - 86_400_000,
+      json: true,
+    });
+    expect(() => traceOptions({ trace: id, all: true }, now)).toThrow(/cannot be used with --all/);
+    expect(() => traceOptions({ trace: '1-xyz' }, now)).toThrow(/--trace must be an X-Ray trace id/);
   });
 });

@@ -10,7 +10,13 @@ import {
   textPreview,
 } from '../../../cli/show-document';
 import type { TextResponse } from '../../../lambdas/api/schemas';
-import { aDocument, FAKE_BUCKET, FakeDocumentsApi, FakeExecutions } from '../../support/fake-docflow';
+import {
+  aDocument,
+  FAKE_BUCKET,
+  FakeDocumentsApi,
+  FakeExecutions,
+  FakeTraces,
+} from '../../support/fake-docflow';
 
 let dataDir: string;
 
@@ -107,7 +113,11 @@ describe('gatherDocument and its rendering', () => {
     const downloads = { download: async () => new Uint8Array([82, 73, 70, 70]) };
 
     // Act
-    const shown = await gatherDocument({ documents: api, downloads, executions }, document, dataDir);
+    const shown = await gatherDocument(
+      { documents: api, downloads, executions, traces: new FakeTraces() },
+      document,
+      dataDir,
+    );
     const lines = renderShownDocument(shown, {
       displayPath: (path) => path.replace(dataDir, '<data>'),
       consoleLinks: false,
@@ -155,7 +165,12 @@ describe('gatherDocument and its rendering', () => {
 
     // Act
     const shown = await gatherDocument(
-      { documents: new FakeDocumentsApi(), downloads, executions: new FakeExecutions() },
+      {
+        documents: new FakeDocumentsApi(),
+        downloads,
+        executions: new FakeExecutions(),
+        traces: new FakeTraces(),
+      },
       document,
       dataDir,
     );
