@@ -3,6 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { listenOn } from '../http/listen';
+import type { SegmentSink } from '../xray/trace-header';
+import { type StageOutcome, traceStageRequest } from './stage-trace';
+
+/** The account the local API reports in request contexts and segments. */
+const ACCOUNT_ID = '000000000000';
 
 /** What the query API is called in port errors (`PortInUseError`). */
 export const REST_API_SERVICE = 'the query API';
@@ -15,8 +20,15 @@ export interface ApiRoute {
   readonly functionArn: string;
 }
 
-/** Invokes a function with an event; rejects when the function fails. */
-export type ProxyInvoker = (functionArn: string, event: APIGatewayProxyEvent) => Promise<unknown>;
+/**
+ * Invokes a function with an event; rejects when the function fails. `traceHeader` is the X-Ray header
+ * API Gateway passes to Lambda when the stage is traced.
+ */
+export type ProxyInvoker = (
+  functionArn: string,
+  event: APIGatewayProxyEvent,
+  options: { readonly traceHeader?: string },
+) => Promise<unknown>;
 
 export interface RestApiServerOptions {
   readonly routes: readonly ApiRoute[];
@@ -26,6 +38,11 @@ export interface RestApiServerOptions {
   readonly apiId: string;
   readonly region: string;
   readonly port?: number;
+  /**
+   * Where the stage's X-Ray segments go when its `TracingEnabled` is true: requests are then traced as
+   * API Gateway traces them. @default not traced
+   */
+  readonly segments?: SegmentSink;
 }
 
 export interface RestApiServer {
@@ -90,6 +107,7 @@ export const proxyEvent = (
   matched: MatchedRoute,
   body: Buffer,
   options: Pick<RestApiServerOptions, 'stage' | 'apiId'>,
+  requestId: string = randomUUID(),
 ): APIGatewayProxyEvent => {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -121,7 +139,7 @@ export const proxyEvent = (
     body: body.length > 0 ? body.toString('utf8') : null,
     isBase64Encoded: false,
     requestContext: {
-      accountId: '000000000000',
+      accountId: ACCOUNT_ID,
       apiId: options.apiId,
       authorizer: null,
       domainName: request.headers.host ?? '127.0.0.1',
@@ -145,13 +163,25 @@ export const proxyEvent = (
       },
       path: `/${options.stage}${path}`,
       protocol: `HTTP/${request.httpVersion}`,
-      requestId: randomUUID(),
+      requestId,
       requestTimeEpoch: now.getTime(),
       resourceId: 'local',
       resourcePath: matched.route.path,
       stage: options.stage,
     },
   };
+};
+
+/** API Gateway hands the integration its own trace header, in place of the client's. */
+const withTraceHeader = (event: APIGatewayProxyEvent, header: string): void => {
+  for (const name of Object.keys(event.headers)) {
+    if (name.toLowerCase() === 'x-amzn-trace-id') delete event.headers[name];
+  }
+  for (const name of Object.keys(event.multiValueHeaders)) {
+    if (name.toLowerCase() === 'x-amzn-trace-id') delete event.multiValueHeaders[name];
+  }
+  event.headers['X-Amzn-Trace-Id'] = header;
+  event.multiValueHeaders['X-Amzn-Trace-Id'] = [header];
 };
 
 const send = (
@@ -183,24 +213,66 @@ export const startRestApiServer = async (options: RestApiServerOptions): Promise
     const url = new URL(request.url ?? '/', 'http://local');
     const [stage, ...rest] = url.pathname.split('/').slice(1);
     const path = `/${rest.join('/')}`;
+    const requestId = randomUUID();
+    const trace = options.segments
+      ? traceStageRequest(
+          {
+            apiId: options.apiId,
+            stage: options.stage,
+            region: options.region,
+            accountId: ACCOUNT_ID,
+            requestId,
+            method: request.method ?? 'GET',
+            url: `http://${request.headers.host ?? '127.0.0.1'}${url.pathname}`,
+            clientIp: request.socket.remoteAddress ?? '127.0.0.1',
+            ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+            ...(typeof request.headers['x-amzn-trace-id'] === 'string'
+              ? { traceHeader: request.headers['x-amzn-trace-id'] }
+              : {}),
+          },
+          options.segments,
+        )
+      : undefined;
+    const traced: Record<string, string> = trace ? { 'x-amzn-trace-id': trace.responseHeader } : {};
+    const finish = (outcome: StageOutcome): void => trace?.finish(outcome);
     const matched =
       stage === options.stage ? matchRoute(options.routes, request.method ?? 'GET', path) : undefined;
     if (!matched) {
       send(response, 403, JSON.stringify({ message: 'Missing Authentication Token' }), {
         'x-amzn-errortype': 'MissingAuthenticationTokenException',
+        ...traced,
       });
+      finish({ status: 403 });
       return;
     }
-    const event = proxyEvent(request, url, path, matched, await readBody(request), options);
+    const event = proxyEvent(request, url, path, matched, await readBody(request), options, requestId);
+    if (trace) withTraceHeader(event, trace.integrationHeader);
+    const invokedAt = Date.now();
+    const integration = (status: number) => ({
+      functionArn: matched.route.functionArn,
+      startedAt: invokedAt,
+      endedAt: Date.now(),
+      status,
+    });
     let result: unknown;
     try {
-      result = await options.invoke(matched.route.functionArn, event);
-    } catch {
-      send(response, 502, JSON.stringify({ message: 'Internal server error' }));
+      result = await options.invoke(
+        matched.route.functionArn,
+        event,
+        trace ? { traceHeader: trace.integrationHeader } : {},
+      );
+    } catch (error) {
+      // A function error is an Invoke answered 200; a refusal by the Lambda service carries its own status.
+      const name = error instanceof Error ? error.name : '';
+      const invokeStatus =
+        name === 'Lambda.TooManyRequestsException' ? 429 : name.startsWith('Lambda.') ? 500 : 200;
+      send(response, 502, JSON.stringify({ message: 'Internal server error' }), traced);
+      finish({ status: 502, integration: integration(invokeStatus) });
       return;
     }
     if (!isProxyResult(result)) {
-      send(response, 502, JSON.stringify({ message: 'Internal server error' }));
+      send(response, 502, JSON.stringify({ message: 'Internal server error' }), traced);
+      finish({ status: 502, integration: integration(200) });
       return;
     }
     const headers: Record<string, string | string[]> = { ...(result.multiValueHeaders ?? {}) } as Record<
@@ -208,8 +280,9 @@ export const startRestApiServer = async (options: RestApiServerOptions): Promise
       string[]
     >;
     for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
-    response.writeHead(result.statusCode, headers);
+    response.writeHead(result.statusCode, { ...headers, ...traced });
     response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+    finish({ status: result.statusCode, integration: integration(200) });
   };
 
   const server: Server = createServer((request, response) => {

@@ -82,7 +82,7 @@ export const ACKNOWLEDGED_TYPES: Readonly<Record<string, string>> = {
   'Custom::LogRetention': NO_CLOUDWATCH,
   'AWS::ApiGateway::Deployment': 'the local API serves the methods as soon as they are deployed',
   'AWS::ApiGateway::Stage':
-    'the stage name is read into the route table; throttling, logging and tracing have no local effect',
+    'its name and TracingEnabled are read into the API; throttling and logging have no local effect',
   'AWS::ApiGateway::Account': 'an account-wide CloudWatch role: nothing local',
   'AWS::ApiGateway::RequestValidator': 'its settings are read into the route table of each method using it',
   'AWS::CDK::Metadata': 'CDK usage metadata',
@@ -1090,14 +1090,18 @@ class Planner {
       .map((logicalId) =>
         this.#route(logicalId, pathOf(this.#string(logicalId, 'ResourceId') ?? ''), validators, functions),
       );
-    const stageNames = this.#included
-      .filter((logicalId) => {
-        const type = this.#resource(logicalId).Type;
-        return (
-          (type === 'AWS::ApiGateway::Stage' || type === 'AWS::ApiGateway::Deployment') &&
-          this.#string(logicalId, 'RestApiId') === identity.ref
-        );
-      })
+    const stages = this.#included.filter((logicalId) => {
+      const type = this.#resource(logicalId).Type;
+      return (
+        (type === 'AWS::ApiGateway::Stage' || type === 'AWS::ApiGateway::Deployment') &&
+        this.#string(logicalId, 'RestApiId') === identity.ref
+      );
+    });
+    const stageNames = stages
+      .map((logicalId) => this.#string(logicalId, 'StageName'))
+      .filter((name): name is string => name !== undefined);
+    const tracedStageNames = stages
+      .filter((logicalId) => isTrue(this.#prop(logicalId, 'TracingEnabled')))
       .map((logicalId) => this.#string(logicalId, 'StageName'))
       .filter((name): name is string => name !== undefined);
     return {
@@ -1106,6 +1110,7 @@ class Planner {
       restApiId: identity.ref,
       name: this.#string(restApi, 'Name') ?? restApi,
       stageNames: [...new Set(stageNames)],
+      tracedStageNames: [...new Set(tracedStageNames)],
       routes,
       sources: members.filter((logicalId) => logicalId !== restApi),
       notes: this.#notes(restApi, ['Name'], {

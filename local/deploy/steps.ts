@@ -195,6 +195,8 @@ export interface ApiStep extends StepBase {
   readonly restApiId: string;
   readonly name: string;
   readonly stageNames: readonly string[];
+  /** The stages whose `TracingEnabled` is true: API Gateway samples their requests for X-Ray. */
+  readonly tracedStageNames: readonly string[];
   readonly routes: readonly ApiRoute[];
   /** The `AWS::ApiGateway::Resource` and `Method` resources the routes come from. */
   readonly sources: readonly string[];

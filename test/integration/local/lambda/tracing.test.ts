@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BatchGetTracesCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RestApiServer, startRestApiServer } from '../../../../local/api/rest-api-server';
 import { type RunningGateway, startGateway } from '../../../../local/gateway';
 import { FunctionError } from '../../../../local/lambda/invoke-errors';
 import { LambdaRunner, type LocalFunction } from '../../../../local/lambda/runner';
@@ -42,6 +43,7 @@ let xray: LocalXRay;
 let gateway: RunningGateway;
 let client: XRayClient;
 let runner: LambdaRunner;
+let api: RestApiServer;
 
 /** A caller's header, as a traced Step Functions state passes it: its own subsegment is the Parent. */
 const callerHeader = () => {
@@ -115,9 +117,19 @@ beforeAll(async () => {
   runner.register(traced('slow', { timeoutSeconds: 1 }));
   runner.register(traced('disabled', { reservedConcurrency: 0 }));
   runner.register(traced('passing-through', { tracing: 'PassThrough' }));
+  runner.register(traced('api', { handlerExport: 'apiHandler' }));
+  api = await startRestApiServer({
+    routes: [{ httpMethod: 'GET', path: '/documents/{id}', functionArn: traced('api').arn }],
+    invoke: (functionArn, event, options) => runner.invoke(functionArn, event, options),
+    stage: 'prod',
+    apiId: 'a1b2c3d4e5',
+    region: 'us-east-1',
+    segments: { put: (document) => void xray.ingest(JSON.stringify(document)) },
+  });
 });
 
 afterAll(async () => {
+  await api.stop();
   await runner.close();
   client.destroy();
   await gateway.stop();
@@ -300,5 +312,59 @@ describe('the local Lambda service with X-Ray', () => {
     const roots = new Set(written.map((document) => document.trace_id));
     expect(roots.has(root)).toBe(false);
     expect(roots.has(fresh?.root)).toBe(false);
+  });
+});
+
+describe('a traced API Gateway stage in front of the local Lambda service', () => {
+  it('writes the stage segment and continues its trace into the function', async () => {
+    // Act
+    const response = await fetch(`${api.url}documents/doc-1`);
+    const body = (await response.json()) as { traceHeader: string; eventTraceHeader: string };
+
+    // Assess
+    expect(response.status).toBe(200);
+    const answered = parseTraceHeader(response.headers.get('x-amzn-trace-id') ?? '');
+    expect(answered?.sampled).toBe(true);
+    const root = answered?.root ?? '';
+    const { service, fn, handler } = await lambdaTrace(root);
+    const { Traces = [] } = await client.send(new BatchGetTracesCommand({ TraceIds: [root] }));
+    const stage = (Traces[0]?.Segments ?? [])
+      .map((segment) => JSON.parse(segment.Document ?? '{}') as EntityDocument)
+      .find((document) => document.origin === 'AWS::ApiGateway::Stage');
+    expect(stage).toMatchObject({
+      name: 'a1b2c3d4e5/prod',
+      http: { request: { method: 'GET' }, response: { status: 200 } },
+    });
+    expect(stage?.http?.request?.url).toMatch(/\/prod\/documents\/doc-1$/);
+    expect(stage?.parent_id).toBeUndefined();
+    const integration = byName(stage?.subsegments, 'Lambda');
+    expect(integration).toMatchObject({
+      namespace: 'aws',
+      aws: { operation: 'Invoke', function_name: 'api' },
+    });
+    expect(service.parent_id).toBe(integration?.id);
+    expect(parseTraceHeader(body.eventTraceHeader)).toEqual({ root, parent: integration?.id, sampled: true });
+    expect(parseTraceHeader(body.traceHeader)).toEqual({ root, parent: fn.id, sampled: true });
+    expect(handler?.name).toBe('## traced.apiHandler');
+  });
+
+  it('traces a request no route matches as an error of the stage', async () => {
+    // Act
+    const response = await fetch(`${api.url}nowhere`);
+
+    // Assess
+    expect(response.status).toBe(403);
+    const root = parseTraceHeader(response.headers.get('x-amzn-trace-id') ?? '')?.root ?? '';
+    const { Traces = [] } = await client.send(new BatchGetTracesCommand({ TraceIds: [root] }));
+    const documents = (Traces[0]?.Segments ?? []).map(
+      (segment) => JSON.parse(segment.Document ?? '{}') as EntityDocument,
+    );
+    expect(documents).toEqual([
+      expect.objectContaining({
+        origin: 'AWS::ApiGateway::Stage',
+        error: true,
+        http: expect.objectContaining({ response: { status: 403 } }),
+      }),
+    ]);
   });
 });

@@ -112,7 +112,7 @@ describe('planDeployment on the synthesized template', () => {
     }
   });
 
-  it('carries active tracing to every function, so the local Lambda service samples and traces it', () => {
+  it('carries active tracing to every function and the API stage, so the local services trace them', () => {
     // Assess
     const functions = stepsOf(plan, 'function');
     expect(functions.length).toBeGreaterThan(0);
@@ -120,6 +120,7 @@ describe('planDeployment on the synthesized template', () => {
       expect(step.tracing).toBe('Active');
       expect(step.notes.join('\n')).not.toMatch(/TracingConfig/);
     }
+    expect(stepsOf(plan, 'api')[0]?.tracedStageNames).toEqual(['v1']);
   });
 
   it('resolves every function environment variable to a concrete string', () => {
