@@ -26,8 +26,16 @@ import type { TaskTokens } from './task-tokens';
 export type TaskResourceLocalHandlers = NonNullable<
   NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']
 >;
-type TaskHandler = TaskResourceLocalHandlers[string];
-type JsonValue = Parameters<TaskHandler>[0];
+type JsonValue = Parameters<TaskResourceLocalHandlers[string]>[0];
+
+/** What an invocation carries besides its payload. */
+export interface LambdaInvokeOptions {
+  /**
+   * The X-Ray header the invocation continues (`Root=…;Parent=…;Sampled=…`): for a traced execution,
+   * its trace id and the id of the Task attempt's subsegment, so the function's segments nest under it.
+   */
+  readonly traceHeader?: string;
+}
 
 /**
  * Invokes a Lambda function synchronously (RequestResponse) and resolves with its result. When the
@@ -35,7 +43,26 @@ type JsonValue = Parameters<TaskHandler>[0];
  * is the `errorMessage`; Lambda service failures are named like Step Functions names them
  * (`Lambda.ServiceException`, `Lambda.TooManyRequestsException`, …).
  */
-export type LambdaInvoker = (functionArn: string, payload: unknown) => Promise<unknown>;
+export type LambdaInvoker = (
+  functionArn: string,
+  payload: unknown,
+  options?: LambdaInvokeOptions,
+) => Promise<unknown>;
+
+/** What the engine knows of one Task invocation that its binding passes on downstream. */
+export interface TaskCallContext {
+  /** The X-Ray header of this attempt, passed to a Lambda function it invokes. */
+  readonly traceHeader?: string;
+}
+
+/**
+ * One Task's local handler. It is an aws-local-stepfunctions `taskResourceLocalHandlers` entry (the
+ * interpreter calls it with the input alone); the engine also passes the attempt's context.
+ */
+export type TaskBinding = (input: JsonValue, context?: TaskCallContext) => Promise<JsonValue>;
+
+/** The bindings of a definition, by state name. */
+export type TaskBindings = Record<string, TaskBinding>;
 
 /** What the bindings call. */
 export interface TaskBindingPorts {
@@ -62,31 +89,28 @@ const SQS_SEND_MESSAGE = 'arn:aws:states:::sqs:sendMessage';
  * names shaped as Step Functions shapes them. A Resource with no binding fails here, naming the state,
  * rather than in the middle of an execution.
  */
-export const buildTaskBindings = (
-  definition: AslStates,
-  ports: TaskBindingPorts,
-): TaskResourceLocalHandlers => {
-  const handlers: TaskResourceLocalHandlers = {};
+export const buildTaskBindings = (definition: AslStates, ports: TaskBindingPorts): TaskBindings => {
+  const handlers: TaskBindings = {};
   for (const { name, state } of listStates(definition)) {
     if (state.Type !== 'Task') continue;
     const handler = bindTask(name, state, ports);
-    handlers[name] = async (input) => limitResult(name, await handler(input));
+    handlers[name] = async (input, context) => limitResult(name, await handler(input, context));
   }
   return handlers;
 };
 
-const bindTask = (name: string, state: AslState, ports: TaskBindingPorts): TaskHandler => {
+const bindTask = (name: string, state: AslState, ports: TaskBindingPorts): TaskBinding => {
   const resource = state.Resource ?? '';
   if (LAMBDA_FUNCTION_ARN.test(resource)) {
-    return (input) => invokeFunction(ports.invokeLambda, resource, input);
+    return (input, context) => invokeFunction(ports.invokeLambda, resource, input, context);
   }
   if (resource === LAMBDA_INVOKE) {
     requireLambdaInvokeParameters(name, state);
-    return async (input) => {
+    return async (input, context) => {
       const { functionName, payload } = lambdaInvokeParameters(name, input);
       return {
         ExecutedVersion: '$LATEST',
-        Payload: await invokeFunction(ports.invokeLambda, functionName, payload),
+        Payload: await invokeFunction(ports.invokeLambda, functionName, payload, context),
         StatusCode: 200,
       };
     };
@@ -96,7 +120,7 @@ const bindTask = (name: string, state: AslState, ports: TaskBindingPorts): TaskH
     if (!JSON.stringify(state.Parameters).includes('"$$.Task.Token"')) {
       throw new Error(`state "${name}": a .waitForTaskToken task must pass $$.Task.Token`);
     }
-    return (input) => invokeAndWaitForToken(name, state, ports, input);
+    return (input, context) => invokeAndWaitForToken(name, state, ports, input, context);
   }
   if (resource.startsWith(DYNAMODB_PREFIX)) {
     const action = resource.slice(DYNAMODB_PREFIX.length);
@@ -130,12 +154,27 @@ const invokeFunction = async (
   invoke: LambdaInvoker,
   functionArn: string,
   payload: unknown,
+  context: TaskCallContext | undefined,
 ): Promise<JsonValue> => {
   try {
-    return toJson(await invoke(functionArn, payload));
+    const options = context?.traceHeader === undefined ? undefined : { traceHeader: context.traceHeader };
+    return toJson(await (options ? invoke(functionArn, payload, options) : invoke(functionArn, payload)));
   } catch (error) {
     throw lambdaTaskError(error);
   }
+};
+
+/** HTTP statuses of the Lambda Invoke API's errors (its API reference), for the X-Ray attempt. */
+const LAMBDA_ERROR_STATUS: Readonly<Record<string, number>> = {
+  'Lambda.InvalidParameterValueException': 400,
+  'Lambda.InvalidRequestContentException': 400,
+  'Lambda.ResourceNotFoundException': 404,
+  'Lambda.ResourceConflictException': 409,
+  'Lambda.RequestTooLargeException': 413,
+  'Lambda.UnsupportedMediaTypeException': 415,
+  'Lambda.TooManyRequestsException': 429,
+  'Lambda.ServiceException': 500,
+  'Lambda.ResourceNotReadyException': 502,
 };
 
 /**
@@ -146,7 +185,9 @@ const invokeFunction = async (
 const lambdaTaskError = (error: unknown): TaskFailedError => {
   if (error instanceof TaskFailedError) return error;
   if (!(error instanceof Error)) return new TaskFailedError('Lambda.Unknown', String(error));
-  if (/^(Lambda|States)\./.test(error.name)) return new TaskFailedError(error.name, error.message);
+  if (/^(Lambda|States)\./.test(error.name)) {
+    return new TaskFailedError(error.name, error.message, LAMBDA_ERROR_STATUS[error.name]);
+  }
   const cause = { errorType: error.name, errorMessage: error.message, trace: error.stack?.split('\n') ?? [] };
   return new TaskFailedError(error.name, JSON.stringify(cause));
 };
@@ -186,6 +227,7 @@ const invokeAndWaitForToken = async (
   state: AslState,
   ports: TaskBindingPorts,
   input: JsonValue,
+  context: TaskCallContext | undefined,
 ): Promise<JsonValue> => {
   const { functionName, payload } = lambdaInvokeParameters(name, input);
   const token = ports.taskTokens.issue({
@@ -194,7 +236,7 @@ const invokeAndWaitForToken = async (
   });
   const settled = ports.taskTokens.waitFor(token);
   try {
-    await invokeFunction(ports.invokeLambda, functionName, replaceTokenPlaceholder(payload, token));
+    await invokeFunction(ports.invokeLambda, functionName, replaceTokenPlaceholder(payload, token), context);
   } catch (error) {
     ports.taskTokens.cancel(token);
     throw error;
@@ -286,7 +328,11 @@ const serviceTaskError = (
   const cause =
     `${error.message} (Service: ${service.service}; Status Code: ${metadata.httpStatusCode ?? 'unknown'}; ` +
     `Error Code: ${error.name}; Request ID: ${metadata.requestId ?? 'unknown'}; Proxy: null)`;
-  return new TaskFailedError(modeled ? `${service.prefix}.${error.name}` : fallback, cause);
+  return new TaskFailedError(
+    modeled ? `${service.prefix}.${error.name}` : fallback,
+    cause,
+    metadata.httpStatusCode,
+  );
 };
 
 const isObject = (value: unknown): value is Record<string, JsonValue> =>

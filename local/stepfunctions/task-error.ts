@@ -4,9 +4,17 @@
  * output from exactly these two fields.
  */
 export class TaskFailedError extends Error {
-  constructor(error: string, cause: string) {
+  /**
+   * The HTTP status of the failed call, when the service answered one (a function error has none:
+   * Lambda answers 200 with `X-Amz-Function-Error`). The X-Ray attempt subsegment reads it to say
+   * error (4xx), throttle (429) or fault.
+   */
+  readonly httpStatus: number | undefined;
+
+  constructor(error: string, cause: string, httpStatus?: number) {
     super(cause);
     this.name = error;
+    this.httpStatus = httpStatus;
   }
 }
 

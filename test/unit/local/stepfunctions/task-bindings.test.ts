@@ -221,6 +221,59 @@ describe('Lambda tasks', () => {
     expect(invoker.calls).toEqual([[FUNCTION_ARN, { question: '?' }]]);
   });
 
+  it.each([
+    ['a function ARN', { Resource: FUNCTION_ARN }],
+    [
+      'lambda:invoke',
+      {
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: FUNCTION_ARN, Payload: {} },
+      },
+    ],
+  ])("passes the attempt's trace header to the function invoked through %s", async (_, state) => {
+    // Prepare
+    const headers: (string | undefined)[] = [];
+    const invoker: LambdaInvoker = async (_arn, _payload, options) => {
+      headers.push(options?.traceHeader);
+      return {};
+    };
+    const handler = buildTaskBindings(machine(state), ports({ invokeLambda: invoker })).Work;
+    const traceHeader = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    const input = { FunctionName: FUNCTION_ARN, Payload: {} };
+
+    // Act
+    await handler?.(input, { traceHeader });
+    await handler?.(input);
+
+    // Assess
+    expect(headers).toEqual([traceHeader, undefined]);
+  });
+
+  it('gives the Lambda service error its HTTP status, and a function error none', async () => {
+    // Prepare
+    const failing =
+      (name: string): LambdaInvoker =>
+      async () => {
+        throw Object.assign(new Error('refused'), { name });
+      };
+    const bindingFor = (name: string) =>
+      handlerOf(
+        buildTaskBindings(machine({ Resource: FUNCTION_ARN }), ports({ invokeLambda: failing(name) })),
+      );
+
+    // Act
+    const throttled = await failureOf(bindingFor('Lambda.TooManyRequestsException')({}));
+    const missing = await failureOf(bindingFor('Lambda.ResourceNotFoundException')({}));
+    const own = await failureOf(bindingFor('CorruptDocumentError')({}));
+
+    // Assess
+    expect([throttled, missing, own].map((error) => (error as { httpStatus?: number }).httpStatus)).toEqual([
+      429,
+      404,
+      undefined,
+    ]);
+  });
+
   it('fails a result over 256 KiB with States.DataLimitExceeded, which no Catch may handle', async () => {
     // Prepare
     const invoker = recordingInvoker(() => ({ text: 'x'.repeat(300 * 1024) }));
