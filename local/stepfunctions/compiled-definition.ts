@@ -2,7 +2,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import { StepFunctionsApiError } from './api-errors';
 import type { AslState, AslStates } from './asl';
 import { definitionHash } from './execution-store';
-import { buildTaskBindings, type TaskBindingPorts, type TaskResourceLocalHandlers } from './task-bindings';
+import { buildTaskBindings, type TaskBindingPorts, type TaskBindings } from './task-bindings';
 
 /** What a Task state calls, as its history events name it. */
 export type TaskResource =
@@ -20,6 +20,8 @@ export interface StateInfo {
    * branch, ending in `#` inside a Map iterator (the iteration index is appended at run time).
    */
   readonly lane: string;
+  /** The Parallel or Map state whose branch or iterator holds this state (none at the top). */
+  readonly enclosing?: string;
   readonly task?: TaskResource;
 }
 
@@ -38,7 +40,7 @@ export interface CompiledDefinition {
   readonly definition: AslStates;
   /** Validation costs ~250 ms, so one interpreter instance serves every execution of a definition. */
   readonly machine: StateMachine;
-  readonly bindings: TaskResourceLocalHandlers;
+  readonly bindings: TaskBindings;
   readonly states: ReadonlyMap<string, StateInfo>;
   /** Lanes of each Parallel state's branches, in branch order. */
   readonly branchLanes: ReadonlyMap<string, readonly string[]>;
@@ -122,7 +124,7 @@ export const compileDefinition = (
   if (!isStates(parsed)) throw invalid('the definition needs StartAt and States');
   assertJsonPath(parsed);
   let machine: StateMachine;
-  let bindings: TaskResourceLocalHandlers;
+  let bindings: TaskBindings;
   try {
     machine = new StateMachine(withTaskTimeouts(parsed) as unknown as StateMachineDefinition);
     bindings = buildTaskBindings(parsed, ports);
@@ -131,23 +133,24 @@ export const compileDefinition = (
   }
   const states = new Map<string, StateInfo>();
   const branchLanes = new Map<string, string[]>();
-  const visit = (machineStates: AslStates, lane: string): void => {
+  const visit = (machineStates: AslStates, lane: string, enclosing?: string): void => {
     for (const [name, state] of Object.entries(machineStates.States)) {
       assertJsonPath(state);
       states.set(name, {
         name,
         state,
         lane,
+        ...(enclosing !== undefined ? { enclosing } : {}),
         ...(state.Type === 'Task' ? { task: taskResource(state.Resource ?? '') } : {}),
       });
       const lanes = (state.Branches ?? []).map((branch, index) => {
         const branchLane = `${lane}/${name}[${index}]`;
-        visit(branch, branchLane);
+        visit(branch, branchLane, name);
         return branchLane;
       });
       if (lanes.length > 0) branchLanes.set(name, lanes);
       const iterator = state.ItemProcessor ?? state.Iterator;
-      if (iterator) visit(iterator, `${lane}/${name}#`);
+      if (iterator) visit(iterator, `${lane}/${name}#`, name);
     }
   };
   visit(parsed, '');

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { newEntityId, type SegmentSink } from '../xray/trace-header';
 import { StepFunctionsApiError } from './api-errors';
 import { executionArnOf, type Partition } from './arns';
 import { type CompiledDefinition, compileDefinition, type WaitOverrides } from './compiled-definition';
@@ -11,8 +12,22 @@ import {
   type StateMachineRecord,
   type StoredHistoryEvent,
 } from './execution-store';
+import {
+  attemptHeader,
+  closeInterruptedDocuments,
+  type ExecutionTrace,
+  ExecutionTracer,
+  executionTraceOf,
+  traceIdFor,
+  untracedHeaderOf,
+} from './execution-tracer';
 import { HistoryRecorder, type TaskCall, TaskCallLog } from './history-recorder';
-import type { TaskBindingPorts, TaskResourceLocalHandlers } from './task-bindings';
+import type {
+  TaskBindingPorts,
+  TaskBindings,
+  TaskCallContext,
+  TaskResourceLocalHandlers,
+} from './task-bindings';
 import { UnhandleableTaskError } from './task-error';
 import { type TaskTokenLimits, TaskTokens } from './task-tokens';
 
@@ -42,6 +57,8 @@ export interface ExecutionEngineOptions {
   readonly taskTokens: ExecutionTaskTokens;
   readonly partition: Partition;
   readonly waits?: WaitOverrides;
+  /** Where traced executions write their X-Ray segments (the local X-Ray); none: nothing is written. */
+  readonly segments?: SegmentSink;
   readonly logger?: Pick<Console, 'warn'>;
 }
 
@@ -54,6 +71,7 @@ export interface ExecutionRequest {
 
 interface RunningExecution {
   readonly recorder: HistoryRecorder;
+  readonly tracer?: ExecutionTracer;
   readonly tokens: Set<string>;
   /** Set when the run must not call anything any more (stopped, or the service is closing). */
   stopped: boolean;
@@ -114,6 +132,7 @@ export class ExecutionEngine {
       );
     }
     const compiled = this.compile(machine.definition);
+    const traceId = traceIdFor(machine.tracingEnabled, request.traceHeader);
     const execution = store.insertExecution(
       {
         executionArn,
@@ -125,6 +144,7 @@ export class ExecutionEngine {
         status: 'RUNNING',
         input: request.input,
         ...(request.traceHeader !== undefined ? { traceHeader: request.traceHeader } : {}),
+        ...(traceId !== undefined ? { traceId } : {}),
         startDate: Date.now(),
         redriveCount: 0,
       },
@@ -197,6 +217,7 @@ export class ExecutionEngine {
     let resumed = 0;
     for (const execution of this.#options.store.runningExecutions()) {
       if (this.#running.has(execution.executionArn)) continue;
+      this.#closeInterruptedTrace(execution);
       let compiled: CompiledDefinition;
       try {
         compiled = this.#compiledFor(execution);
@@ -223,6 +244,7 @@ export class ExecutionEngine {
     for (const running of this.#running.values()) {
       running.stopped = true;
       running.recorder.detach();
+      running.tracer?.detach();
       running.abort();
       this.#cancelTokens(running);
     }
@@ -270,23 +292,76 @@ export class ExecutionEngine {
     );
   }
 
+  /**
+   * Closes the X-Ray documents a run left in progress when the service stopped under it, ending them
+   * at the execution's last recorded event. The run that follows writes a new segment in the same trace.
+   */
+  #closeInterruptedTrace(execution: ExecutionRecord): void {
+    const { store, segments } = this.#options;
+    const open = store.openTraceDocuments(execution);
+    if (open.length === 0) return;
+    const last = store.events(execution, { reverse: true, limit: 1 })[0];
+    try {
+      const closed = segments ? closeInterruptedDocuments(open, last?.timestamp ?? Date.now(), segments) : [];
+      for (const id of closed) store.deleteOpenTraceDocument(execution, id);
+    } catch (error) {
+      this.#options.logger?.warn(
+        `local Step Functions: closing the trace of ${execution.executionArn} failed: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  #tracerFor(
+    execution: ExecutionRecord,
+    compiled: CompiledDefinition,
+    trace: ExecutionTrace | undefined,
+    calls: TaskCallLog,
+  ): ExecutionTracer | undefined {
+    const { store, partition, segments, logger } = this.#options;
+    if (!trace || !segments) return undefined;
+    return new ExecutionTracer({
+      compiled,
+      trace,
+      execution,
+      region: partition.region,
+      accountId: partition.accountId,
+      sink: segments,
+      openDocuments: {
+        save: (id, body) => store.putOpenTraceDocument(execution, id, body),
+        remove: (id) => store.deleteOpenTraceDocument(execution, id),
+      },
+      calls,
+      ...(logger ? { logger } : {}),
+    });
+  }
+
   #cancelTokens(running: RunningExecution): void {
     for (const token of running.tokens) this.#options.taskTokens.cancel(token);
   }
 
   #launch(execution: ExecutionRecord, compiled: CompiledDefinition, mode: RunMode): void {
     const { store, partition } = this.#options;
+    if (mode === 'redrive') this.#closeInterruptedTrace(execution);
+    const trace = executionTraceOf(execution);
     const calls = new TaskCallLog();
+    const tracedCalls = new TaskCallLog();
+    const tracer = this.#tracerFor(execution, compiled, trace, tracedCalls);
     const recorder = new HistoryRecorder({
       compiled,
       region: partition.region,
       roleArn: execution.roleArn,
       lastEventId: execution.lastEventId,
       calls,
-      sink: { write: (events, outcome) => store.append(execution, events, outcome) },
+      sink: {
+        write: (events, outcome) => {
+          store.append(execution, events, outcome);
+          if (outcome) tracer?.finish(outcome);
+        },
+      },
     });
     const running: RunningExecution = {
       recorder,
+      ...(tracer ? { tracer } : {}),
       tokens: new Set(),
       stopped: false,
       abort: () => undefined,
@@ -294,9 +369,15 @@ export class ExecutionEngine {
     };
     if (mode === 'resume') recorder.interrupted();
     if (mode === 'redrive') recorder.redriven(execution.redriveCount);
+    const runStart =
+      mode === 'start' ? execution.startDate : mode === 'redrive' ? execution.redriveDate : undefined;
+    tracer?.start(runStart ?? Date.now());
+    const downstream = trace
+      ? { traced: { traceId: trace.traceId, calls: tracer ? tracedCalls : undefined } }
+      : { untracedHeader: untracedHeaderOf(execution.traceHeader) };
     const run = compiled.machine.run(JSON.parse(execution.input), {
       overrides: {
-        taskResourceLocalHandlers: this.#observed(compiled.bindings, calls, running),
+        taskResourceLocalHandlers: this.#observed(compiled.bindings, calls, running, downstream),
         ...(compiled.retryIntervalOverrides
           ? { retryIntervalOverrides: compiled.retryIntervalOverrides }
           : {}),
@@ -317,13 +398,17 @@ export class ExecutionEngine {
     this.#running.set(execution.executionArn, running);
     running.done = (async () => {
       try {
-        for await (const event of run.eventLogs) recorder.record(event);
+        for await (const event of run.eventLogs) {
+          recorder.record(event);
+          tracer?.record(event);
+        }
       } catch (error) {
         // The store refused a write: the execution stays RUNNING on disk and resumes on the next start.
         this.#options.logger?.warn(
           `local Step Functions: recording ${execution.executionArn} failed: ${(error as Error).message}`,
         );
         recorder.detach();
+        tracer?.detach();
         running.stopped = true;
         run.abort();
       } finally {
@@ -337,24 +422,43 @@ export class ExecutionEngine {
    * Wraps each Task binding so its invocations are logged for the history and its task tokens are
    * attributed. Once the run is stopped no binding is called any more: aws-local-stepfunctions would
    * otherwise retry a Task that fails after the abort (its retry wait ends at once on abort).
+   *
+   * In a traced execution each invocation is an attempt with its own X-Ray subsegment id, and the
+   * binding passes `Root=<trace>;Parent=<attempt>;Sampled=1` to the function it invokes; an untraced
+   * one passes its caller's trace id unsampled, if it was given one.
    */
   #observed(
-    bindings: TaskResourceLocalHandlers,
+    bindings: TaskBindings,
     calls: TaskCallLog,
     running: RunningExecution,
+    downstream:
+      | { readonly traced: { readonly traceId: string; readonly calls: TaskCallLog | undefined } }
+      | { readonly untracedHeader: string | undefined },
   ): TaskResourceLocalHandlers {
+    const untraced: TaskCallContext =
+      'untracedHeader' in downstream && downstream.untracedHeader !== undefined
+        ? { traceHeader: downstream.untracedHeader }
+        : {};
     return Object.fromEntries(
       Object.entries(bindings).map(([name, handler]) => [
         name,
         async (input) => {
           if (running.stopped) throw new UnhandleableTaskError('States.Runtime', 'the execution was stopped');
           const call = calls.record(name, input);
+          let context = untraced;
+          if ('traced' in downstream) {
+            call.attemptId = newEntityId();
+            downstream.traced.calls?.add(call);
+            context = { traceHeader: attemptHeader(downstream.traced.traceId, call.attemptId) };
+          }
           try {
-            const output = await tokenOwner.run({ call, tokens: running.tokens }, () => handler(input));
+            const output = await tokenOwner.run({ call, tokens: running.tokens }, () =>
+              handler(input, context),
+            );
             call.outcome = { ok: true, output, at: Date.now() };
             return output;
           } catch (error) {
-            call.outcome = { ok: false };
+            call.outcome = { ok: false, error, at: Date.now() };
             throw error;
           }
         },

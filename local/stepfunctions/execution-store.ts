@@ -40,6 +40,8 @@ export interface ExecutionRecord {
   readonly error?: string;
   readonly cause?: string;
   readonly traceHeader?: string;
+  /** The X-Ray trace the execution writes its segments to; absent when it is not traced. */
+  readonly traceId?: string;
   readonly startDate: number;
   readonly stopDate?: number;
   readonly redriveCount: number;
@@ -63,7 +65,8 @@ export interface ExecutionCursor {
   readonly seq: number;
 }
 
-const SCHEMA_VERSION = 1;
+/** 2 added `executions.trace_id` and `open_trace_documents`. */
+const SCHEMA_VERSION = 2;
 const DATABASE_FILE = 'stepfunctions.sqlite';
 
 const SCHEMA = `
@@ -95,6 +98,7 @@ CREATE TABLE IF NOT EXISTS executions (
   error TEXT,
   cause TEXT,
   trace_header TEXT,
+  trace_id TEXT,
   start_date INTEGER NOT NULL,
   stop_date INTEGER,
   redrive_count INTEGER NOT NULL DEFAULT 0,
@@ -109,6 +113,12 @@ CREATE TABLE IF NOT EXISTS history_events (
   body TEXT NOT NULL,
   PRIMARY KEY (execution_seq, id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS open_trace_documents (
+  execution_seq INTEGER NOT NULL REFERENCES executions (seq),
+  id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (execution_seq, id)
+);
 `;
 
 type Row = Record<string, unknown>;
@@ -137,6 +147,7 @@ const toExecution = (row: Row): ExecutionRecord => {
     error: optionalText(row, 'error'),
     cause: optionalText(row, 'cause'),
     traceHeader: optionalText(row, 'trace_header'),
+    traceId: optionalText(row, 'trace_id'),
     stopDate: optionalInt(row, 'stop_date'),
     redriveDate: optionalInt(row, 'redrive_date'),
   };
@@ -181,6 +192,10 @@ export class ExecutionStore {
       throw new Error(`the Step Functions data was written by a newer docflow (schema ${version})`);
     }
     this.#db.exec(SCHEMA);
+    const columns = this.#db.prepare('PRAGMA table_info(executions)').all() as Row[];
+    if (!columns.some((column) => column.name === 'trace_id')) {
+      this.#db.exec('ALTER TABLE executions ADD COLUMN trace_id TEXT');
+    }
     this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }
 
@@ -270,8 +285,8 @@ export class ExecutionStore {
       );
       this.#run(
         `INSERT INTO executions (arn, state_machine_arn, state_machine_name, name, definition_hash, role_arn,
-           status, input, trace_header, start_date, redrive_count)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           status, input, trace_header, trace_id, start_date, redrive_count)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         execution.executionArn,
         execution.stateMachineArn,
         execution.stateMachineName,
@@ -281,6 +296,7 @@ export class ExecutionStore {
         execution.status,
         execution.input,
         execution.traceHeader ?? null,
+        execution.traceId ?? null,
         execution.startDate,
         execution.redriveCount,
       );
@@ -364,6 +380,33 @@ export class ExecutionStore {
     const reopened = this.getExecution(execution.executionArn);
     if (!reopened) throw new Error(`execution ${execution.executionArn} disappeared`);
     return reopened;
+  }
+
+  /**
+   * Keeps the in-progress X-Ray documents (segment, subsegments) of an execution's current run, so the
+   * run that resumes it after an interruption can close them.
+   */
+  putOpenTraceDocument(execution: ExecutionRecord, id: string, body: string): void {
+    this.#run(
+      `INSERT INTO open_trace_documents (execution_seq, id, body) VALUES (?, ?, ?)
+       ON CONFLICT (execution_seq, id) DO UPDATE SET body = excluded.body`,
+      execution.seq,
+      id,
+      body,
+    );
+  }
+
+  /** Forgets an in-progress document once its complete version was sent. */
+  deleteOpenTraceDocument(execution: ExecutionRecord, id: string): void {
+    this.#run('DELETE FROM open_trace_documents WHERE execution_seq = ? AND id = ?', execution.seq, id);
+  }
+
+  /** The in-progress documents a run left open, oldest first. */
+  openTraceDocuments(execution: ExecutionRecord): string[] {
+    return this.#all(
+      'SELECT body FROM open_trace_documents WHERE execution_seq = ? ORDER BY rowid',
+      execution.seq,
+    ).map((row) => text(row, 'body'));
   }
 
   /** History events with ids after `afterId` (ascending) or before `beforeId` (descending). */

@@ -16,7 +16,11 @@ export interface TaskCall {
   readonly startedAt: number;
   /** The task token issued for this invocation, for `.waitForTaskToken` tasks. */
   token?: string;
-  outcome?: { readonly ok: true; readonly output: unknown; readonly at: number } | { readonly ok: false };
+  /** Id of the X-Ray subsegment of this attempt, when the execution is traced. */
+  attemptId?: string;
+  outcome?:
+    | { readonly ok: true; readonly output: unknown; readonly at: number }
+    | { readonly ok: false; readonly error: unknown; readonly at: number };
 }
 
 /**
@@ -31,10 +35,15 @@ export class TaskCallLog {
 
   record(stateName: string, parameters: unknown): TaskCall {
     const call: TaskCall = { stateName, parameters, startedAt: Date.now() };
-    const queue = this.#unclaimed.get(stateName) ?? [];
-    queue.push(call);
-    this.#unclaimed.set(stateName, queue);
+    this.add(call);
     return call;
+  }
+
+  /** Queues a call recorded in another log too (each reader pairs calls with events on its own). */
+  add(call: TaskCall): void {
+    const queue = this.#unclaimed.get(call.stateName) ?? [];
+    queue.push(call);
+    this.#unclaimed.set(call.stateName, queue);
   }
 
   take(stateName: string): TaskCall | undefined {

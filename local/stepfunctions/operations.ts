@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatTraceHeader } from '../xray/trace-header';
 import { lengthError, StepFunctionsApiError } from './api-errors';
 import {
   assertRoleArn,
@@ -387,7 +388,7 @@ export class StepFunctionsApi {
       inputDetails: { included: data },
       output: data ? execution.output : undefined,
       outputDetails: execution.output !== undefined ? { included: data } : undefined,
-      traceHeader: execution.traceHeader,
+      traceHeader: traceHeaderOf(execution),
       error: execution.error,
       cause: execution.cause,
       redriveCount: execution.redriveCount,
@@ -535,6 +536,16 @@ export class StepFunctionsApi {
     return this.#callback(() => this.#taskTokens.heartbeat(token));
   }
 }
+
+/**
+ * The header DescribeExecution reports: the one StartExecution was given, or, for a traced execution
+ * started without one, the trace it writes to, so a client can find the execution's trace.
+ */
+const traceHeaderOf = (execution: ExecutionRecord): string | undefined =>
+  execution.traceHeader ??
+  (execution.traceId === undefined
+    ? undefined
+    : formatTraceHeader({ root: execution.traceId, sampled: true }));
 
 const EXECUTION_DATA_FIELDS = new Set(['input', 'output', 'parameters']);
 

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsJsonHandler } from '../http/aws-json-protocol';
 import type { RequestHandler } from '../http/proxy';
+import type { SegmentSink } from '../xray/trace-header';
 import { StepFunctionsApiError } from './api-errors';
 import type { Partition } from './arns';
 import type { WaitOverrides } from './compiled-definition';
@@ -35,6 +36,11 @@ export interface LocalStepFunctionsOptions {
   readonly waits?: WaitOverrides;
   /** How long `stop()` waits for running executions before leaving them to resume. @default 3000 */
   readonly drainTimeoutMs?: number;
+  /**
+   * Where traced executions (tracing enabled, or started with a `Sampled=1` trace header) write the
+   * segments Step Functions writes to X-Ray. @default none: no segments are written
+   */
+  readonly segments?: SegmentSink;
   readonly logger?: Pick<Console, 'warn'>;
 }
 
@@ -128,6 +134,7 @@ export const createLocalStepFunctions = (options: LocalStepFunctionsOptions): Lo
     partition,
     ports: { invokeLambda: options.invokeLambda, dynamodb, sqs },
     ...(options.waits ? { waits: options.waits } : {}),
+    ...(options.segments ? { segments: options.segments } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const api = new StepFunctionsApi({ store, engine, taskTokens, partition });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   definitionHash,
@@ -89,5 +90,73 @@ describe('ExecutionStore', () => {
     expect(backwards?.map((event) => event.type)).toEqual(['ExecutionSucceeded', 'PassStateEntered']);
     expect(second.definition(definitionHash(DEFINITION))).toBe(DEFINITION);
     second.close();
+  });
+
+  it('adds the trace id column to a store written before tracing, keeping its executions', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'docflow-store-'));
+    dirs.push(dir);
+    const old = new DatabaseSync(join(dir, 'stepfunctions.sqlite'));
+    old.exec(`
+      CREATE TABLE definitions (hash TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE executions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, arn TEXT NOT NULL UNIQUE, state_machine_arn TEXT NOT NULL,
+        state_machine_name TEXT NOT NULL, name TEXT NOT NULL, definition_hash TEXT NOT NULL REFERENCES definitions (hash),
+        role_arn TEXT NOT NULL, status TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT, cause TEXT,
+        trace_header TEXT, start_date INTEGER NOT NULL, stop_date INTEGER, redrive_count INTEGER NOT NULL DEFAULT 0,
+        redrive_date INTEGER, last_event_id INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT INTO definitions VALUES ('${definitionHash(DEFINITION)}', '${DEFINITION}');
+      INSERT INTO executions (arn, state_machine_arn, state_machine_name, name, definition_hash, role_arn, status,
+        input, start_date) VALUES ('arn:aws:states:us-east-1:000000000000:execution:m:old', '${MACHINE}', 'm', 'old',
+        '${definitionHash(DEFINITION)}', 'arn:aws:iam::000000000000:role/r', 'SUCCEEDED', '{}', 1000);
+      PRAGMA user_version = 1;
+    `);
+    old.close();
+
+    // Act
+    const store = new ExecutionStore(dir);
+    const kept = store.getExecution('arn:aws:states:us-east-1:000000000000:execution:m:old');
+    const traced = store.insertExecution(
+      {
+        executionArn: 'arn:aws:states:us-east-1:000000000000:execution:m:new',
+        stateMachineArn: MACHINE,
+        stateMachineName: 'm',
+        name: 'new',
+        definitionHash: definitionHash(DEFINITION),
+        roleArn: 'arn:aws:iam::000000000000:role/r',
+        status: 'RUNNING',
+        input: '{}',
+        traceId: '1-5759e988-bd862e3fe1be46a994272793',
+        startDate: 2000,
+        redriveCount: 0,
+      },
+      DEFINITION,
+    );
+
+    // Assess
+    expect(kept).toMatchObject({ name: 'old', status: 'SUCCEEDED' });
+    expect(kept?.traceId).toBeUndefined();
+    expect(store.getExecution(traced.executionArn)?.traceId).toBe('1-5759e988-bd862e3fe1be46a994272793');
+    store.close();
+  });
+
+  it('keeps the open trace documents of an execution until their complete version replaces them', () => {
+    // Prepare
+    const store = new ExecutionStore();
+    const execution = insert(store, 'traced', 1000);
+    const other = insert(store, 'other', 1000);
+
+    // Act
+    store.putOpenTraceDocument(execution, 'aaaaaaaaaaaaaaaa', '{"id":"aaaaaaaaaaaaaaaa"}');
+    store.putOpenTraceDocument(execution, 'bbbbbbbbbbbbbbbb', '{"id":"bbbbbbbbbbbbbbbb"}');
+    store.putOpenTraceDocument(execution, 'aaaaaaaaaaaaaaaa', '{"id":"aaaaaaaaaaaaaaaa","v":2}');
+    store.putOpenTraceDocument(other, 'cccccccccccccccc', '{"id":"cccccccccccccccc"}');
+    store.deleteOpenTraceDocument(execution, 'bbbbbbbbbbbbbbbb');
+
+    // Assess
+    expect(store.openTraceDocuments(execution)).toEqual(['{"id":"aaaaaaaaaaaaaaaa","v":2}']);
+    expect(store.openTraceDocuments(other)).toEqual(['{"id":"cccccccccccccccc"}']);
+    store.close();
   });
 });
