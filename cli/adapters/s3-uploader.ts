@@ -5,7 +5,7 @@ import type { DocumentUploader, UploadedObject, UploadRequest } from '../ports';
 
 /**
  * Part size of multipart uploads. Files up to this size go in one PutObject; larger ones in parts.
- * S3's minimum part is 5 MiB; 8 MiB keeps single PUTs under the local S3's ~11 MiB request limit.
+ * S3's minimum part is 5 MiB; 8 MiB is the AWS CLI's and boto3's default threshold and part size.
  */
 export const PART_SIZE = 8 * 1024 * 1024;
 
