@@ -86,9 +86,11 @@ export const findStarterTrace = async (
   traceId: string,
   startedAt: number,
 ): Promise<FoundTrace | undefined> => {
+  // By start: the starter's trace began just before the execution it started.
   const [found] = await traces.findByAnnotation(STARTER_ANNOTATION, traceId, {
     from: new Date(startedAt - STARTER_LOOKBACK_MS),
     to: new Date(startedAt + SLACK_MS),
+    by: 'started',
   });
   return found;
 };

@@ -119,7 +119,11 @@ export const runCli = async (argv: readonly string[], environment: CliEnvironmen
 };
 
 /** The process's own streams and working folder. */
-export const processEnvironment = (): CliEnvironment => ({
-  terminal: streamTerminal(process.stdout, process.stderr),
-  cwd: process.cwd(),
-});
+export const processEnvironment = (): CliEnvironment => {
+  // `docflow trace … | head` closes the pipe early: the reader has what it wanted, which is no error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+  return { terminal: streamTerminal(process.stdout, process.stderr), cwd: process.cwd() };
+};

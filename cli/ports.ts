@@ -101,6 +101,12 @@ export interface FailedDocumentsQueue {
 export interface TimeWindow {
   readonly from: Date;
   readonly to: Date;
+  /**
+   * What falls in it: a trace updated then (X-Ray's `Event`, the default), or a trace that started
+   * then (`TraceId`: the start time its id holds).
+   * @default 'updated'
+   */
+  readonly by?: 'updated' | 'started';
 }
 
 /** A trace X-Ray found (a trace summary). */

@@ -29,8 +29,12 @@ export interface TraceEntity {
   readonly namespace?: string;
   /** `aws.operation` of an AWS SDK call (`GetObject`). */
   readonly operation?: string;
-  /** SDK retries of an AWS call (`aws.retries`). */
-  readonly sdkRetries: number;
+  /**
+   * Attempts the SDK made for an AWS call. aws-xray-sdk-core records AWS SDK v3's
+   * `$metadata.attempts` as `aws.retries` (1 for a call that went through at once), and docflow's
+   * functions all use SDK v3 through it, so the field is read as attempts.
+   */
+  readonly sdkAttempts: number;
   readonly httpStatus?: number;
   readonly error: boolean;
   readonly fault: boolean;
@@ -117,7 +121,7 @@ export const readEntity = (value: unknown, depth = 0): TraceEntity | undefined =
     ...(origin ? { origin } : {}),
     ...(namespace ? { namespace } : {}),
     ...(operation ? { operation } : {}),
-    sdkRetries: typeof aws.retries === 'number' && aws.retries > 0 ? aws.retries : 0,
+    sdkAttempts: typeof aws.retries === 'number' && aws.retries > 0 ? aws.retries : 0,
     ...(httpStatus === undefined ? {} : { httpStatus }),
     error: value.error === true,
     fault: value.fault === true,

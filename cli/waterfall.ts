@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import { displayWidth, formatDuration, pad, printable, truncate } from './format';
+import { displayWidth, formatDuration, pad, printable, readableCause, truncate } from './format';
 import { type Span, spansOf, type TraceFacts, type TraceTree } from './trace-tree';
 
 /** How a piece of a row is shown in colour (on a TTY only; without colour the words say it all). */
@@ -18,7 +18,12 @@ type Tone =
 interface Piece {
   readonly text: string;
   readonly tone: Tone;
+  /** Cut in the middle first when the row is too wide (a long function name), so the marks stay. */
+  readonly shrink?: boolean;
 }
+
+/** The narrowest a name is cut to before the marks after it are cut instead. */
+const MIN_SHRUNK_NAME = 16;
 
 const STYLES: Readonly<Record<Tone, Parameters<typeof styleText>[0] | undefined>> = {
   plain: undefined,
@@ -40,11 +45,23 @@ const paint = (piece: Piece, colors: boolean): string => {
     : piece.text;
 };
 
-/** Pieces cut to `width` columns (an ellipsis where cut), then padded to it. */
+/**
+ * Pieces cut to `width` columns, then padded to it: the name first (in the middle, keeping both ends of
+ * `Docflow-dev-WorkflowInspectFunction…-K0LK6H`), then whatever still overflows at the end.
+ */
 const fitPieces = (pieces: readonly Piece[], width: number, colors: boolean): string => {
+  const excess = widthOf(pieces) - width;
+  const shrunk =
+    excess <= 0
+      ? pieces
+      : pieces.map((piece) => {
+          if (!piece.shrink) return piece;
+          const target = Math.max(MIN_SHRUNK_NAME, displayWidth(piece.text) - excess);
+          return { ...piece, text: truncate(piece.text, target, 'middle') };
+        });
   const out: string[] = [];
   let used = 0;
-  for (const piece of pieces) {
+  for (const piece of shrunk) {
     const room = width - used;
     if (room <= 0) break;
     const text = truncate(piece.text, room);
@@ -57,11 +74,14 @@ const fitPieces = (pieces: readonly Piece[], width: number, colors: boolean): st
 const widthOf = (pieces: readonly Piece[]): number =>
   pieces.reduce((sum, piece) => sum + displayWidth(piece.text), 0);
 
-/** `Type: message` of the first exception, or the HTTP status. */
+/**
+ * `Type: message` of the first exception, or the HTTP status. A Task attempt's message is the Lambda
+ * error envelope (`{"errorType":…,"errorMessage":…,"trace":[…]}`): its message is what is shown.
+ */
 const problemOf = (span: Span): string | undefined => {
   const [exception] = span.exceptions;
   if (exception?.type || exception?.message) {
-    return [exception.type, exception.message].filter(Boolean).join(': ');
+    return [exception.type, readableCause(exception.message)].filter(Boolean).join(': ');
   }
   const status = span.entity.httpStatus;
   return status !== undefined && status >= 400 ? `HTTP ${status}` : undefined;
@@ -89,7 +109,7 @@ export const describeSpan = (span: Span): Piece[] => {
         : span.kind === 'aws-call'
           ? 'call'
           : 'plain';
-  const pieces: Piece[] = [{ text: name, tone: nameTone }];
+  const pieces: Piece[] = [{ text: name, tone: nameTone, shrink: true }];
   const tag = span.attempt ? `attempt ${span.attempt.number}/${span.attempt.of}` : TAGS[span.kind];
   if (tag) pieces.push({ text: ` · ${tag}`, tone: 'dim' });
   const marks: Piece[] = [];
@@ -102,12 +122,7 @@ export const describeSpan = (span: Span): Piece[] => {
       .join(' ');
     if (verdict) marks.push({ text: printable(verdict), tone: 'plain' });
   }
-  if (entity.sdkRetries > 0) {
-    marks.push({
-      text: `${entity.sdkRetries} SDK ${entity.sdkRetries === 1 ? 'retry' : 'retries'}`,
-      tone: 'retry',
-    });
-  }
+  if (entity.sdkAttempts > 1) marks.push({ text: `${entity.sdkAttempts} SDK attempts`, tone: 'retry' });
   if (entity.fault || entity.error || entity.throttle) {
     const flag = entity.fault ? 'fault' : entity.throttle ? 'throttled' : 'error';
     const problem = problemOf(span);
@@ -259,23 +274,36 @@ export const describeFacts = (facts: TraceFacts): string =>
 
 /**
  * The errors, faults and throttles that carry a message, whole (the waterfall cuts them to its width),
- * each with the state it happened in: `Inspect › S3 GetObject: fault InternalError: …`.
+ * each with the state it happened in: `Inspect › S3 GetObject: fault InternalError: …`. One failure
+ * climbs the tree (handler, function, attempt, state, each flagged with the same message): it is listed
+ * once, where it is deepest.
  */
 export const problemLines = (tree: Pick<TraceTree, 'roots'>): string[] => {
-  const lines: string[] = [];
-  const visit = (span: Span, state: string | undefined): void => {
+  const found: { key: string; depth: number; line: string }[] = [];
+  const visit = (span: Span, state: string | undefined, inAttempt: Span['attempt']): void => {
     const here = span.kind === 'state' ? span.entity.name : state;
+    const attemptHere = span.attempt ?? inAttempt;
     const { entity } = span;
     const problem = problemOf(span);
     if ((entity.fault || entity.error || entity.throttle) && problem) {
       const flag = entity.fault ? 'fault' : entity.throttle ? 'throttled' : 'error';
       const name = span.kind === 'aws-call' || span.kind === 'attempt' ? callName(span) : entity.name;
-      const attempt = span.attempt ? ` (attempt ${span.attempt.number}/${span.attempt.of})` : '';
+      const attempt = attemptHere ? ` (attempt ${attemptHere.number}/${attemptHere.of})` : '';
       const where = here !== undefined && here !== entity.name ? `${here} › ` : '';
-      lines.push(printable(`${where}${name}${attempt}: ${flag} ${problem}`));
+      found.push({
+        key: `${here ?? ''}\u0000${attempt}\u0000${flag} ${problem}`,
+        // Deepest wins; of equals, not the function's Invocation phase (its handler says the same).
+        depth: span.depth * 2 + (span.kind === 'function-phase' ? 0 : 1),
+        line: printable(`${where}${name}${attempt}: ${flag} ${problem}`),
+      });
     }
-    for (const child of span.children) visit(child, here);
+    for (const child of span.children) visit(child, here, attemptHere);
   };
-  for (const root of tree.roots) visit(root, undefined);
-  return lines;
+  for (const root of tree.roots) visit(root, undefined, undefined);
+  const deepest = new Map<string, { depth: number; line: string }>();
+  for (const entry of found) {
+    const seen = deepest.get(entry.key);
+    if (!seen || entry.depth > seen.depth) deepest.set(entry.key, entry);
+  }
+  return found.filter((entry) => deepest.get(entry.key) === entry).map((entry) => entry.line);
 };

@@ -21,7 +21,7 @@ export class XRayTraces implements TracesReader {
       {
         StartTime: window.from,
         EndTime: window.to,
-        TimeRangeType: 'Event',
+        TimeRangeType: window.by === 'started' ? 'TraceId' : 'Event',
         FilterExpression: `annotation.${key} = ${quoted(value)}`,
       },
     );

@@ -185,8 +185,8 @@ export class FakeQueue implements FailedDocumentsQueue {
 }
 
 /**
- * X-Ray as a test sees it: `found` lists the traces by annotation (`documentId=…`) with the time X-Ray
- * would filter them by; `traces` holds whole traces by id. Every query is logged.
+ * X-Ray as a test sees it: `found` lists the traces by annotation (`documentId=…`) with the time of their
+ * last update (X-Ray's `Event` time); `traces` holds whole traces by id. Every query is logged.
  */
 export class FakeTraces implements TracesReader {
   readonly found = new Map<string, (FoundTrace & { updatedAt: Date })[]>();
@@ -197,7 +197,10 @@ export class FakeTraces implements TracesReader {
     const annotation = `${key}=${value}`;
     this.queries.push({ annotation, window });
     return (this.found.get(annotation) ?? [])
-      .filter((trace) => trace.updatedAt >= window.from && trace.updatedAt <= window.to)
+      .filter((trace) => {
+        const at = window.by === 'started' ? trace.startTime : trace.updatedAt;
+        return at >= window.from && at <= window.to;
+      })
       .map(({ updatedAt: _, ...trace }) => trace);
   }
 

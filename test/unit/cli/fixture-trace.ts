@@ -5,7 +5,8 @@
  * with its SDK calls, sent on their own (the X-Ray SDK in the function). The run:
  *
  * - RouteEvent, MarkProcessing (a DynamoDB UpdateItem service integration);
- * - Inspect, attempt 1 on a cold start whose S3 GetObject faults (HTTP 500), so the function fails;
+ * - Inspect, attempt 1 on a cold start whose S3 GetObject faults (HTTP 500, after 3 SDK attempts), so
+ *   the function fails;
  *   attempt 2 on the warm environment succeeds;
  * - MakeDerivatives (Parallel): Thumbnail (cold start; S3 GetObject, PutObject) beside
  *   ExtractText (cold start; Textract DetectDocumentText, S3 PutObject);
@@ -123,7 +124,7 @@ export const fixtureTrace = (
     namespace: 'aws',
     start_time: t(from),
     end_time: t(to),
-    aws: { operation, region, request_id: `sdk-${name}-${operation}`, retries: 0 },
+    aws: { operation, region, request_id: `sdk-${name}-${operation}`, retries: 1 },
     http: { response: { status: 200 } },
     ...extra,
   });
@@ -204,6 +205,7 @@ export const fixtureTrace = (
     calls: [
       sdkCall('S3', 'GetObject', 0.5, 0.85, {
         fault: true,
+        aws: { operation: 'GetObject', region, request_id: 'sdk-S3-GetObject', retries: 3 },
         http: { response: { status: 500 } },
         cause: {
           exceptions: [

@@ -65,10 +65,43 @@ describe('renderWaterfall', () => {
     expect(rowOf(lines, /DynamoDB PutItem/)).toMatch(
       /DynamoDB PutItem {2}✗ error ConditionalCheckFailedException: The conditional request failed\s/,
     );
-    expect(rowOf(lines, /S3 GetObject {2}✗/)).toMatch(
-      /✗ fault InternalError: We encountered an internal error/,
+    expect(rowOf(lines, /S3 GetObject {2}3/)).toMatch(
+      /S3 GetObject {2}3 SDK attempts {2}✗ fault InternalError: We encountered an internal error/,
     );
+    expect(lines.filter((line) => line.includes('SDK attempts'))).toHaveLength(1);
     expect(rowOf(lines, /## index\.handler {2}PROCESSED/)).toBeDefined();
+  });
+
+  it('cuts a long name in the middle before it cuts the marks after it', () => {
+    // Prepare
+    const name = 'Docflow-dev-WorkflowInspectFunctionC5A9D094-K0LK6HXI89EQ';
+    const long = buildTraceTree(
+      readTrace({
+        Id: 't',
+        Segments: [
+          {
+            Document: JSON.stringify({
+              id: 'd000000000000001',
+              name,
+              origin: 'AWS::Lambda::Function',
+              start_time: START,
+              end_time: START + 1,
+              fault: true,
+              subsegments: [
+                { id: 'd000000000000002', name: 'Initialization', start_time: START, end_time: START + 0.5 },
+              ],
+            }),
+          },
+        ],
+      }),
+    );
+
+    // Act
+    const lines = renderWaterfall(long, { width: 100, colors: false });
+
+    // Assess
+    expect(lines[1]).toMatch(/^Docflow-\S*…\S*89EQ · function {2}cold start {2}✗ fault +\+0 ms/);
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(100);
   });
 
   it('keeps names whole when piped, and colours only when asked', () => {
@@ -133,9 +166,69 @@ describe('describeFacts and problemLines', () => {
     expect(describeFacts(tree.facts)).toBe('3.2 s, 50 segments, 1 error, 4 faults, 1 retry, 3 cold starts');
     expect(problemLines(tree)).toEqual([
       'Inspect › Lambda Invoke (attempt 1/2): fault Lambda.Unknown: We encountered an internal error.',
-      'Inspect › ## index.handler: fault InternalError: We encountered an internal error.',
-      'Inspect › S3 GetObject: fault InternalError: We encountered an internal error. Please try again.',
+      'Inspect › ## index.handler (attempt 1/2): fault InternalError: We encountered an internal error.',
+      'Inspect › S3 GetObject (attempt 1/2): fault InternalError: We encountered an internal error. Please try again.',
       'IndexMetadata › DynamoDB PutItem: error ConditionalCheckFailedException: The conditional request failed',
+    ]);
+  });
+
+  it('lists one failure once, where it is deepest, with the message of a Lambda error envelope', () => {
+    // Prepare
+    const envelope = JSON.stringify({
+      errorType: 'CorruptDocumentError',
+      errorMessage: 'CORRUPT: not a valid PDF',
+      trace: ['CorruptDocumentError: CORRUPT: not a valid PDF', '    at inspect (handler.ts:1:1)'],
+    });
+    const failure = (message: string) => ({
+      fault: true,
+      cause: { exceptions: [{ type: 'CorruptDocumentError', message }] },
+    });
+    const at = (offset: number) => ({ start_time: START + offset, end_time: START + 1 });
+    const raw = readTrace({
+      Id: 't',
+      Segments: [
+        {
+          id: 'f000000000000001',
+          name: 'm',
+          origin: 'AWS::StepFunctions::StateMachine',
+          ...at(0),
+          subsegments: [
+            {
+              id: 'f000000000000002',
+              name: 'Inspect',
+              ...at(0),
+              ...failure(envelope),
+              subsegments: [
+                { id: 'f000000000000003', name: 'Lambda', namespace: 'aws', ...at(0), ...failure(envelope) },
+              ],
+            },
+          ],
+        },
+        {
+          id: 'f000000000000004',
+          name: 'inspect',
+          origin: 'AWS::Lambda::Function',
+          parent_id: 'f000000000000003',
+          ...at(0.1),
+          ...failure('CORRUPT: not a valid PDF'),
+          subsegments: [
+            {
+              id: 'f000000000000005',
+              name: '## handler.handler',
+              ...at(0.2),
+              ...failure('CORRUPT: not a valid PDF'),
+            },
+          ],
+        },
+      ].map((document) => ({ Document: JSON.stringify(document) })),
+    });
+
+    // Act
+    const lines = problemLines(buildTraceTree(raw));
+
+    // Assess
+    expect(lines).toEqual([
+      'Inspect › ## handler.handler: fault CorruptDocumentError: CORRUPT: not a valid PDF',
     ]);
   });
 });

@@ -1,0 +1,238 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../cli/main';
+import { PROJECT_ROOT } from '../../../cli/paths';
+import { readTrace } from '../../../cli/trace-entities';
+import { buildTraceTree } from '../../../cli/trace-tree';
+import { renderWaterfall } from '../../../cli/waterfall';
+import type { handler as ApiHandler } from '../../../lambdas/api/handler';
+import { documentId } from '../../../lambdas/shared/document';
+import type { MetadataItem } from '../../../lambdas/shared/metadata-item';
+import { type RestApiServer, startRestApiServer } from '../../../local/api/rest-api-server';
+import { writeDeploymentFile } from '../../../local/deployment-file';
+import { type LocalXRay, startLocalXRay } from '../../../local/xray/service';
+import { lambdaContext } from '../../fixtures/lambda-context';
+import { createMetadataTable, TEST_AWS, testDocumentClient, useEmulatorEnv } from '../../support/aws';
+import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
+import { memoryTerminal } from '../../support/memory-terminal';
+import {
+  asXRayTrace,
+  fixtureStarterTrace,
+  fixtureTrace,
+  fixtureTraceId,
+  STATE_MACHINE_NAME,
+} from '../../unit/cli/fixture-trace';
+
+const UPLOADS = 'trace-uploads';
+const TABLE = 'trace-metadata';
+const ACCOUNT = '000000000000';
+const API_FUNCTION = `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:docflow-api`;
+const TRACED_KEY = 'incoming/report.pdf';
+const UNTRACED_KEY = 'incoming/fresh.pdf';
+const tracedId = documentId(UPLOADS, TRACED_KEY);
+
+/** The document's upload run ten minutes ago, its redrive five minutes ago, and the starter's trace. */
+const now = Math.floor(Date.now() / 1000);
+const uploadRun = fixtureTrace(now - 600, {
+  traceId: fixtureTraceId(now - 600, 'aaaaaaaaaaaaaaaaaaaaaaaa'),
+  documentId: tracedId,
+});
+const redriveRun = fixtureTrace(now - 300, {
+  traceId: fixtureTraceId(now - 300, 'bbbbbbbbbbbbbbbbbbbbbbbb'),
+  documentId: tracedId,
+});
+const starter = fixtureStarterTrace(now - 301, redriveRun.traceId, tracedId);
+
+let root: string;
+let dataDir: string;
+let xray: LocalXRay;
+let local: LocalGateway;
+let api: RestApiServer;
+
+const cli = async (...args: string[]) => {
+  const terminal = memoryTerminal({ columns: 100 });
+  const code = await runCli([...args, '--data-dir', dataDir], { terminal, cwd: root });
+  return { code, stdout: terminal.stdout, stderr: terminal.stderr, text: terminal.text() };
+};
+
+const item = (key: string, uploadedAt: number, updatedAt: number): MetadataItem => ({
+  documentId: documentId(UPLOADS, key),
+  bucket: UPLOADS,
+  key,
+  version: '0066C1D2E3F4A5B6C700000000000000',
+  sequencer: '0066C1D2E3F4A5B6C700000000000000',
+  status: 'PROCESSED',
+  statusShard: 'PROCESSED#1',
+  listShard: 'ALL#1',
+  uploadedAt: new Date(uploadedAt * 1000).toISOString(),
+  updatedAt: new Date(updatedAt * 1000).toISOString(),
+  size: 1234,
+  eTag: '"d41d8cd98f00b204e9800998ecf8427e"',
+});
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'docflow-cli-trace-'));
+  dataDir = join(root, 'state');
+  xray = await startLocalXRay({ region: TEST_AWS.region, logger: { warn: () => {} } });
+  local = await startLocalGateway({
+    extraRoutes: {
+      xray: (request: IncomingMessage, response: ServerResponse) => xray.handler(request, response),
+    },
+  });
+  await createMetadataTable(local.dynamo.endpoint, TABLE);
+  const dynamo = testDocumentClient(local.dynamo.endpoint);
+  await dynamo.send(new PutCommand({ TableName: TABLE, Item: item(TRACED_KEY, now - 600, now - 297) }));
+  await dynamo.send(new PutCommand({ TableName: TABLE, Item: item(UNTRACED_KEY, now - 60, now - 58) }));
+
+  const client = new XRayClient({ ...TEST_AWS, endpoint: local.endpoint });
+  for (const trace of [uploadRun, redriveRun, starter]) {
+    const { UnprocessedTraceSegments } = await client.send(
+      new PutTraceSegmentsCommand({
+        TraceSegmentDocuments: trace.documents.map((document) => JSON.stringify(document)),
+      }),
+    );
+    expect(UnprocessedTraceSegments).toEqual([]);
+  }
+  client.destroy();
+
+  useEmulatorEnv({ dynamodb: local.endpoint, s3: local.endpoint });
+  process.env.METADATA_TABLE_NAME = TABLE;
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = local.endpoint;
+  const { ARN } = await new SecretsManagerClient({ ...TEST_AWS, endpoint: local.endpoint }).send(
+    new CreateSecretCommand({
+      Name: 'trace-cursor-key',
+      SecretString: 'trace-integration-cursor-secret-0123',
+    }),
+  );
+  process.env.CURSOR_SECRET_ARN = ARN;
+  process.env.URL_TTL_SECONDS = '300';
+  const { handler } = (await import('../../../lambdas/api/handler')) as { handler: typeof ApiHandler };
+  api = await startRestApiServer({
+    routes: ['/documents', '/documents/{id}', '/documents/{id}/text'].map((path) => ({
+      httpMethod: 'GET',
+      path,
+      functionArn: API_FUNCTION,
+    })),
+    invoke: (_arn, event) => handler(event, lambdaContext('docflow-api')),
+    stage: 'prod',
+    apiId: 'traceapi',
+    region: TEST_AWS.region,
+  });
+  await writeDeploymentFile(dataDir, {
+    endpoint: local.endpoint,
+    region: TEST_AWS.region,
+    apiUrl: api.url,
+    outputs: { UploadsBucketName: UPLOADS, ApiUrl: api.url },
+  });
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await local?.stop();
+  await xray?.stop();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('docflow trace and show against the local X-Ray', () => {
+  it('finds the document’s newest trace by its annotation and draws it as the unit fixture is drawn', async () => {
+    // Act
+    const result = await cli('trace', 'report.pdf');
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stderr).toEqual([]);
+    const out = result.stdout;
+    expect(out[0]).toBe(`${TRACED_KEY}  ${tracedId}  PROCESSED`);
+    expect(out).toContain(`trace       ${redriveRun.traceId}`);
+    expect(out).toContain('summary     3.2 s, 50 segments, 1 error, 4 faults, 1 retry, 3 cold starts');
+    expect(out).toContain(`started by  ${starter.traceId} (docflow-starter)`);
+    // The trace went through X-Ray (standalone subsegments re-attached, inferred segments added) and
+    // still draws exactly as the documents do.
+    const expected = renderWaterfall(buildTraceTree(readTrace(asXRayTrace(redriveRun))), {
+      width: 100,
+      colors: false,
+    });
+    const start = out.findIndex((line) => line.startsWith('SEGMENT'));
+    expect(out.slice(start, start + expected.length)).toEqual(expected);
+    expect(out[start + 1]).toMatch(new RegExp(`^${STATE_MACHINE_NAME} · state machine `));
+    expect(out.slice(-2)).toEqual([
+      'Other traces of this document, newest first (--trace <id> shows one, --all every one):',
+      expect.stringContaining(uploadRun.traceId),
+    ]);
+  });
+
+  it('prints the raw traces with --json and --all', async () => {
+    // Act
+    const result = await cli('trace', tracedId, '--all', '--json');
+
+    // Assess
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.text);
+    expect(parsed.traces.map((trace: { Id: string }) => trace.Id)).toEqual([
+      redriveRun.traceId,
+      uploadRun.traceId,
+    ]);
+    const functionSegment = parsed.traces[0].Segments.map(
+      (segment: { Document: Record<string, unknown> }) => segment.Document,
+    ).find(
+      (document: { origin?: string; name: string }) =>
+        document.origin === 'AWS::Lambda::Function' && document.name === 'docflow-index-metadata',
+    );
+    expect(functionSegment.subsegments.map((subsegment: { name: string }) => subsegment.name)).toEqual(
+      expect.arrayContaining(['Invocation', '## index.handler', 'Overhead']),
+    );
+  });
+
+  it('says in one line that a document has no trace yet, and `show` prints the trace line', async () => {
+    // Act
+    const none = await cli('trace', UNTRACED_KEY);
+    const shown = await cli('show', TRACED_KEY);
+    const shownFresh = await cli('show', UNTRACED_KEY);
+
+    // Assess
+    expect(none.code).toBe(1);
+    expect(none.stdout).toEqual([]);
+    expect(none.stderr).toHaveLength(1);
+    expect(none.stderr[0]).toMatch(
+      new RegExp(
+        `^docflow trace: no trace of "${UNTRACED_KEY}" \\(${documentId(UPLOADS, UNTRACED_KEY)}\\) in X-Ray since `,
+      ),
+    );
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContainEqual(
+      `trace     ${redriveRun.traceId} (3.2 s, 50 segments, 1 error, 4 faults, 1 retry, 3 cold starts; 1 older trace)`,
+    );
+    expect(shownFresh.stdout).toContainEqual(expect.stringMatching(/^trace +none yet$/));
+  });
+
+  it('runs as `docflow trace` through bin/docflow.mjs: piped, it keeps names whole and prints no colour', async () => {
+    // Act
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [join(PROJECT_ROOT, 'bin', 'docflow.mjs'), 'trace', TRACED_KEY, '--data-dir', dataDir],
+        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '1' } },
+      );
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+      });
+      child.once('error', reject);
+      child.once('close', (exit) => resolve({ code: exit, stdout: text }));
+    });
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('\u001b');
+    expect(stdout).toContain(
+      'Lambda Invoke · attempt 1/2  ✗ fault Lambda.Unknown: We encountered an internal error.',
+    );
+  });
+});
