@@ -99,7 +99,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     usage: 'docflow trace <id | key> [--all | --trace <trace id>] [--since <time>] [--json]',
     optionHelp: [
       ['--all', 'every trace of the document (its upload run, redrives, its deletion), newest first'],
-      ['--trace <trace id>', 'one trace by its id (the others are listed under the newest)'],
+      ['--trace <trace id>', 'one trace by its id (as listed under the newest, or shown by --all)'],
       ['--since <time>', 'look from then on (2026-11-23, 2026-11-23T10:00:00Z, 90m, 6h, 7d ago)'],
       ['--json', 'print the trace as X-Ray returns it (BatchGetTraces), each segment document parsed'],
     ],
