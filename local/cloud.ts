@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type RestApiServer, startRestApiServer } from './api/rest-api-server';
+import { LocalCloudFormation } from './cloudformation/service';
 import { applyPlan, type Deployment } from './deploy/apply';
 import { planDeployment } from './deploy/plan';
 import { sdkTargets } from './deploy/sdk-targets';
@@ -22,6 +23,7 @@ import { sqsRoute } from './sqs/queue-urls';
 import { createLocalStepFunctions } from './stepfunctions/service';
 import { createLocalTextract } from './textract/server';
 import { startLocalXRay } from './xray/service';
+import type { SegmentSink } from './xray/trace-header';
 
 /** The repository root: the CDK app, the handlers and the default data folder live here. */
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -94,6 +96,14 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     // Stopped after all but the emulators, so the segments of what stops before it still arrive.
     const xray = await startLocalXRay({ dataDir: join(dataDir, 'xray'), region });
     stops.push(() => xray.stop());
+    // The segments AWS services write themselves (Lambda, API Gateway, Step Functions) go straight into
+    // the local X-Ray.
+    const serviceSegments: SegmentSink = {
+      put: (document) => {
+        const refused = xray.ingest(JSON.stringify(document));
+        if (refused) console.warn(`local X-Ray: refused a service segment: ${refused.message}`);
+      },
+    };
 
     const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
     const notifications = createS3Notifications({
@@ -111,16 +121,18 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     // The runner is created once the gateway's address is known; the workflow only invokes later.
     let runner: LambdaRunner | undefined;
     const stepFunctions = createLocalStepFunctions({
-      invokeLambda: (arn, payload) => {
+      invokeLambda: (arn, payload, invokeOptions) => {
         if (!runner) throw new Error('the Lambda runner is not up yet');
-        return runner.invoke(arn, payload);
+        return runner.invoke(arn, payload, invokeOptions);
       },
       endpoints: { dynamodb: dynamo.endpoint, sqs: messaging.endpoint },
+      segments: serviceSegments,
       dataDir: join(dataDir, 'stepfunctions'),
       region,
       credentials: LOCAL_CREDENTIALS,
     });
 
+    const cloudFormation = new LocalCloudFormation();
     const gateway = await startGateway({
       port: options.port ?? DEFAULT_GATEWAY_PORT,
       routes: {
@@ -133,12 +145,15 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         states: stepFunctions.handler,
         textract: textract.handler,
         xray: xray.handler,
+        cloudformation: cloudFormation.handler,
       },
     });
     stops.push(() => gateway.stop());
 
     const functionRunner = new LambdaRunner({
       region,
+      xrayDaemonAddress: xray.daemon.address,
+      segments: serviceSegments,
       environment: {
         AWS_ENDPOINT_URL: gateway.endpoint,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -188,13 +203,15 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     const [api, ...otherApis] = apis;
     if (!api || otherApis.length > 0)
       throw new Error(`expected one REST API in the template, found ${apis.length}`);
+    const stage = api.stageNames[0] ?? 'prod';
     const apiServer: RestApiServer = await startRestApiServer({
       routes: api.routes,
-      stage: api.stageNames[0] ?? 'prod',
+      stage,
       apiId: api.restApiId,
       region,
       port: options.apiPort ?? DEFAULT_API_PORT,
-      invoke: (functionArn, event) => functionRunner.invoke(functionArn, event),
+      invoke: (functionArn, event, invokeOptions) => functionRunner.invoke(functionArn, event, invokeOptions),
+      ...(api.tracedStageNames.includes(stage) ? { segments: serviceSegments } : {}),
     });
     stops.push(() => apiServer.stop());
 
@@ -217,6 +234,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       apiUrl: apiServer.url,
       outputs: { ...deployment.outputs, ApiUrl: apiServer.url },
     };
+    // `--stack <name>` clients read the same outputs through DescribeStacks.
+    cloudFormation.publish({ ...deployment, outputs: localDeployment.outputs });
     await writeDeploymentFile(dataDir, localDeployment);
 
     return {

@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentListSchema } from '../../lambdas/api/schemas';
+import { LOCAL_CREDENTIALS, PROJECT_ROOT } from '../../local/cloud';
+import { type CloudSession, startCloudSession } from '../support/local-cloud-session';
+
+/**
+ * The CLI's `--stack` path end to end: it finds the stack through CloudFormation DescribeStacks, as
+ * against AWS, here answered by the local cloud, with credentials and endpoint from the environment.
+ */
+
+let dataDir: string;
+let session: CloudSession;
+
+/** Runs `docflow` as a user would, pointed at the local endpoint like any AWS tool. */
+const docflow = (args: readonly string[]) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'docflow.mjs'), ...args], {
+      cwd: dataDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        HOME: dataDir,
+        AWS_ENDPOINT_URL: session.cloud.endpoint,
+        AWS_REGION: session.cloud.region,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'docflow-e2e-cli-stack-'));
+  session = await startCloudSession({ dataDir: join(dataDir, 'cloud'), fresh: true });
+});
+
+afterAll(async () => {
+  await session?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('docflow --stack against the local cloud', () => {
+  it('uploads, waits and lists through the stack’s outputs', async () => {
+    // Prepare
+    const stack = session.cloud.deployment.stackName;
+    const file = join(dataDir, 'stack notes.txt');
+    await writeFile(file, 'Notes uploaded through --stack.\n');
+
+    // Act
+    const uploaded = await docflow(['upload', file, '--wait', '--stack', stack]);
+    const listed = await docflow(['ls', '--json', '--stack', stack]);
+
+    // Assess
+    expect(uploaded.stderr).not.toMatch(/error/i);
+    expect(uploaded.code).toBe(0);
+    expect(listed.code).toBe(0);
+    const { items } = documentListSchema.parse(JSON.parse(listed.stdout));
+    expect(items.map((item) => [item.key, item.status])).toEqual([['incoming/stack notes.txt', 'PROCESSED']]);
+  });
+
+  it('says in one line that a stack does not exist', async () => {
+    // Act
+    const missing = await docflow(['ls', '--stack', 'Docflow-nowhere']);
+
+    // Assess
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toContain('Docflow-nowhere');
+  });
+});
