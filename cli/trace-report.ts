@@ -34,8 +34,14 @@ export type TraceReport =
 
 const withStarter = async (traces: TracesReader, trace: RawTrace): Promise<ShownTrace> => {
   const tree = buildTraceTree(trace);
-  const startedBy =
-    tree.roots.length > 0 ? await findStarterTrace(traces, trace.id, tree.start * 1000) : undefined;
+  let startedBy: FoundTrace | undefined;
+  try {
+    startedBy =
+      tree.roots.length > 0 ? await findStarterTrace(traces, trace.id, tree.start * 1000) : undefined;
+  } catch {
+    // Who started the run is a hint; the trace itself is what was asked for.
+    startedBy = undefined;
+  }
   return { trace, tree, ...(startedBy ? { startedBy } : {}) };
 };
 

@@ -142,6 +142,25 @@ describe('docflow trace', () => {
     expect(parsed.otherTraces).toEqual([{ id: uploadRun, startTime: '2026-11-23T10:00:01.000Z' }]);
   });
 
+  it('still draws the trace when the starter’s trace cannot be looked up', async () => {
+    // Prepare
+    withTraces();
+    const find = traces.findByAnnotation.bind(traces);
+    traces.findByAnnotation = async (key, value, window) => {
+      if (key === 'executionTraceId')
+        throw Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' });
+      return find(key, value, window);
+    };
+
+    // Act
+    const code = await cli('trace', KEY);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(terminal.stdout).toContain(`trace    ${redriveRun}`);
+    expect(terminal.stdout.some((line) => line.startsWith('started by'))).toBe(false);
+  });
+
   it('says in one line that there is no trace yet, with exit code 1', async () => {
     // Act
     const code = await cli('trace', KEY);
