@@ -1,13 +1,15 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { dynamoDocumentClient, s3Client, secretsManagerClient } from '../shared/clients';
 import { intEnv, requireEnv } from '../shared/env';
-import { logger } from '../shared/powertools';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { annotate, logger } from '../shared/powertools';
 import { S3UrlSigner } from '../shared/s3-url-signer';
 import { readSecretString } from '../shared/secrets';
 import { DynamoDbDocumentCatalog } from './dynamodb-document-catalog';
 import { createRouter } from './router';
 import { apiRoutes } from './routes';
 import { S3TextStore } from './s3-text-store';
+import { documentIdParameter } from './schemas';
 
 const s3 = s3Client();
 
@@ -28,16 +30,22 @@ const route = createRouter(
     },
   ),
   {
+    onRoute: ({ method, path }, { params }) => {
+      // `requestedDocumentId`, not `documentId`: that annotation finds a document's runs, never its reads.
+      const id = documentIdParameter.safeParse(params.id);
+      if (id.success) logger.appendKeys({ documentId: id.data });
+      annotate({ route: `${method} ${path}`, requestedDocumentId: id.data });
+    },
     onUnexpectedError: (error, event) =>
       logger.error('request failed', { error, method: event.httpMethod, path: event.path }),
   },
 );
 
-/** API Gateway REST proxy entry point of the query API. */
-export const handler = async (
-  event: APIGatewayProxyEvent,
-  context: Context,
-): Promise<APIGatewayProxyResult> => {
-  logger.addContext(context);
-  return route(event);
-};
+/**
+ * API Gateway REST proxy entry point of the query API. Responses stay off the trace: a page of text
+ * would outgrow an X-Ray segment document.
+ */
+export const handler = lambdaHandler(
+  (event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => route(event),
+  { captureResponse: false },
+);

@@ -44,6 +44,8 @@ export interface Route {
 export interface RouterOptions {
   /** Called with anything that escaped a route and became a 500 (to log it; the client sees nothing). */
   readonly onUnexpectedError?: (error: unknown, event: APIGatewayProxyEvent) => void;
+  /** Called once a route is chosen, before it runs (to log and trace which route and parameters). */
+  readonly onRoute?: (route: Route, request: ApiRequest) => void;
 }
 
 type Segment = { readonly literal: string } | { readonly param: string };
@@ -166,13 +168,15 @@ export const createRouter = (
       const allowed = [...new Set(candidates.map((candidate) => candidate.entry.route.method))];
       throw new MethodNotAllowedError(method, event.path, allowed);
     }
-    return chosen.entry.route.handle({
+    const request: ApiRequest = {
       method,
       path: event.path,
       params: chosen.params ?? {},
       query: singleValuedQuery(event),
       requestId: event.requestContext?.requestId ?? '',
-    });
+    };
+    options.onRoute?.(chosen.entry.route, request);
+    return chosen.entry.route.handle(request);
   };
 
   return async (event) => {

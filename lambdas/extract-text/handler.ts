@@ -5,10 +5,11 @@ import { dynamoDocumentClient, s3Client, textractClient } from '../shared/client
 import { budgetWithin } from '../shared/contained-task';
 import { DynamoDbTextractJobs } from '../shared/dynamodb-textract-jobs';
 import { requireEnv } from '../shared/env';
-import { DocumentRejectedError, TextractThrottledError } from '../shared/errors';
+import { TextractThrottledError } from '../shared/errors';
 import { inspectedDocumentSchema } from '../shared/inspection-schema';
+import { lambdaHandler } from '../shared/lambda-handler';
 import { readLimits } from '../shared/limits';
-import { logger, metrics, publishMetrics, scopeToDocument } from '../shared/powertools';
+import { annotate, logger, metrics, scopeToDocument } from '../shared/powertools';
 import { S3DerivativeStore } from '../shared/s3-derivative-store';
 import { S3DocumentBlobs } from '../shared/s3-document-blobs';
 import { DerivativeTextDocumentStore } from '../shared/text-document-store';
@@ -60,34 +61,24 @@ const dependencies: ExtractTextDependencies = {
  * `textract-async` starts a job and returns at once: the textract-callback function completes the task.
  * Errors propagate by name, for the state machine to retry or catch.
  */
-export const handler = async (event: unknown, context?: Context): Promise<TextResult | StartedJob> => {
-  if (context) logger.addContext(context);
-  const request = extractTextRequestSchema.parse(event);
-  scopeToDocument(request.document.id);
-  // Parsing always ends (typed) before Lambda's own timeout could end the invocation untyped.
-  const parseTimeoutMs = context
-    ? budgetWithin(limits.parseTimeoutMs, context.getRemainingTimeInMillis())
-    : limits.parseTimeoutMs;
-  try {
-    const result = await extractText(request, { ...dependencies, limits: { ...limits, parseTimeoutMs } });
-    logger.info('text task done', {
-      strategy: request.strategy,
-      ...('text' in result ? result.text : result),
-    });
-    return result;
-  } catch (error) {
-    if (error instanceof TextractThrottledError) {
-      metrics.addMetric(TEXTRACT_THROTTLED_METRIC, MetricUnit.Count, 1);
-      logger.warn('Textract throttled', { strategy: request.strategy, detail: error.message });
-    } else if (error instanceof DocumentRejectedError) {
-      logger.warn('document rejected', {
-        strategy: request.strategy,
-        reason: error.reason,
-        detail: error.message,
-      });
+export const handler = lambdaHandler(
+  async (event: unknown, context: Context): Promise<TextResult | StartedJob> => {
+    const request = extractTextRequestSchema.parse(event);
+    scopeToDocument(request.document.id);
+    logger.appendKeys({ strategy: request.strategy });
+    annotate({ textStrategy: request.strategy });
+    // Parsing always ends (typed) before Lambda's own timeout could end the invocation untyped.
+    const parseTimeoutMs = budgetWithin(limits.parseTimeoutMs, context.getRemainingTimeInMillis());
+    try {
+      const result = await extractText(request, { ...dependencies, limits: { ...limits, parseTimeoutMs } });
+      logger.info('text task done', { ...('text' in result ? result.text : result) });
+      return result;
+    } catch (error) {
+      if (error instanceof TextractThrottledError) {
+        metrics.addMetric(TEXTRACT_THROTTLED_METRIC, MetricUnit.Count, 1);
+        logger.warn('Textract throttled', { detail: error.message });
+      }
+      throw error;
     }
-    throw error;
-  } finally {
-    publishMetrics();
-  }
-};
+  },
+);

@@ -2,10 +2,11 @@ import type { Context } from 'aws-lambda';
 import { dynamoDocumentClient, s3Client } from '../shared/clients';
 import { DynamoDbMetadataIndex } from '../shared/dynamodb-metadata-index';
 import { requireEnv } from '../shared/env';
-import { logger, metrics, publishMetrics, scopeToDocument } from '../shared/powertools';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { annotate, metrics, scopeToDocument } from '../shared/powertools';
 import { S3StoredDerivatives } from '../shared/s3-stored-derivatives';
 import { type IndexResult, indexDocument } from './index-document';
-import { indexEventSchema } from './index-event';
+import { indexEventSchema, outcomeAnnotations } from './index-event';
 import { type DeletionResult, recordDeletion } from './record-deletion';
 
 const index = new DynamoDbMetadataIndex(dynamoDocumentClient(), requireEnv('METADATA_TABLE_NAME'));
@@ -16,16 +17,16 @@ const derivatives = new S3StoredDerivatives(s3Client(), requireEnv('DERIVATIVES_
  * and deletes the derivatives no record points at any more.
  * Errors propagate by name to the state machine, which retries or records FAILED.
  */
-export const handler = async (event: unknown, context?: Context): Promise<IndexResult | DeletionResult> => {
-  if (context) logger.addContext(context);
-  const outcome = indexEventSchema.parse(event);
-  scopeToDocument(outcome.outcome === 'DELETED' ? outcome.deletion.id : outcome.document.id);
-  const ports = { index, derivatives, metrics, now: () => new Date() };
-  try {
-    return outcome.outcome === 'DELETED'
-      ? await recordDeletion(outcome, ports)
-      : await indexDocument(outcome, ports);
-  } finally {
-    publishMetrics();
-  }
-};
+export const handler = lambdaHandler(
+  async (event: unknown, _context: Context): Promise<IndexResult | DeletionResult> => {
+    const outcome = indexEventSchema.parse(event);
+    scopeToDocument(outcome.outcome === 'DELETED' ? outcome.deletion.id : outcome.document.id);
+    const ports = { index, derivatives, metrics, now: () => new Date() };
+    const result =
+      outcome.outcome === 'DELETED'
+        ? await recordDeletion(outcome, ports)
+        : await indexDocument(outcome, ports);
+    annotate(outcomeAnnotations(outcome, result));
+    return result;
+  },
+);

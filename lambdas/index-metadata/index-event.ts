@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { DeletionRef } from '../shared/document';
 import { documentRefSchema } from '../shared/document-ref-schema';
+import { reasonForErrorName } from '../shared/errors';
 import { inspectionSchema } from '../shared/inspection-schema';
 import type { TextInfo, ThumbnailInfo } from '../shared/metadata-item';
-import type { CaughtError, DocumentOutcome, ExecutionRef } from './index-document';
-import type { DeletionOutcome } from './record-deletion';
+import type { CaughtError, DocumentOutcome, ExecutionRef, IndexResult } from './index-document';
+import type { DeletionOutcome, DeletionResult } from './record-deletion';
 
 const count = z.number().int().nonnegative();
 
@@ -67,3 +68,17 @@ export const indexEventSchema = z.discriminatedUnion('outcome', [
     execution: executionSchema,
   }),
 ]) satisfies z.ZodType<DocumentOutcome | DeletionOutcome>;
+
+/**
+ * What the trace says about the document's end: `status` (PROCESSED, REJECTED or DELETED), the rejection
+ * `reason` code, and whether this run `recorded` it (false when a newer version or this version's own
+ * terminal status was recorded before it).
+ */
+export const outcomeAnnotations = (
+  outcome: DocumentOutcome | DeletionOutcome,
+  result: IndexResult | DeletionResult,
+): { status: string; reason?: string; recorded: boolean } => ({
+  status: outcome.outcome,
+  ...(outcome.outcome === 'REJECTED' ? { reason: reasonForErrorName(outcome.error.Error) } : {}),
+  recorded: 'written' in result ? result.written : result.recorded,
+});

@@ -3,27 +3,26 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { sfnClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { MalformedNotificationError } from '../shared/errors';
-import { logger, publishMetrics } from '../shared/powertools';
+import { lambdaHandler } from '../shared/lambda-handler';
 import { reportMalformedMessage, reportOutcome } from './report-outcome';
 import { type IngestMessage, parseIngestMessage } from './s3-notification';
 import { SfnExecutionStarter } from './sfn-execution-starter';
 import { startDocuments } from './start-documents';
+import { TracedExecutionStarter } from './traced-execution-starter';
 
-const executions = new SfnExecutionStarter(sfnClient(), requireEnv('STATE_MACHINE_ARN'));
+const executions = new TracedExecutionStarter(
+  new SfnExecutionStarter(sfnClient(), requireEnv('STATE_MACHINE_ARN')),
+);
 const processor = new BatchProcessor(EventType.SQS);
 
 /**
  * The ingest queue consumer: starts one execution per created object and reports partial batch
  * failures, so a failing message is retried (and in the end dead-lettered) without its neighbours.
  */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  logger.addContext(context);
-  try {
-    return await processPartialResponse(event, startRecord, processor, { context });
-  } finally {
-    publishMetrics();
-  }
-};
+export const handler = lambdaHandler(
+  (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, startRecord, processor, { context }),
+);
 
 /** Succeeds when every record of the message was started, was a duplicate or was safe to drop. */
 const startRecord = async (record: SQSRecord): Promise<void> => {
@@ -36,7 +35,7 @@ const startRecord = async (record: SQSRecord): Promise<void> => {
     }
     throw error;
   }
-  const outcomes = await startDocuments(message, executions, traceHeaderOf(record));
+  const outcomes = await startDocuments(message, executions);
   for (const outcome of outcomes) reportOutcome(record.messageId, outcome);
   const errors = outcomes.flatMap((outcome) => (outcome.kind === 'failed' ? [outcome.error] : []));
   if (errors.length === 1) throw errors[0];
@@ -44,7 +43,3 @@ const startRecord = async (record: SQSRecord): Promise<void> => {
     throw new AggregateError(errors, `${errors.length} of ${outcomes.length} records failed to start`);
   }
 };
-
-/** Continues the uploader's trace when SQS carried one, else this invocation's. */
-const traceHeaderOf = (record: SQSRecord): string | undefined =>
-  record.attributes.AWSTraceHeader || process.env._X_AMZN_TRACE_ID || undefined;

@@ -64,7 +64,7 @@ export const reportOutcome = (messageId: string, outcome: StartOutcome): void =>
       return;
     case 'started':
     case 'duplicate': {
-      const { document, executionName, executionArn } = outcome;
+      const { document, executionName, executionArn, traceId } = outcome;
       const details = {
         messageId,
         documentId: document.id,
@@ -73,6 +73,7 @@ export const reportOutcome = (messageId: string, outcome: StartOutcome): void =>
         version: document.version,
         executionName,
         executionArn,
+        traceId,
       };
       if (outcome.kind === 'started') {
         count(STARTER_METRICS.executionsStarted);
@@ -85,7 +86,7 @@ export const reportOutcome = (messageId: string, outcome: StartOutcome): void =>
     }
     case 'deletion-started':
     case 'deletion-duplicate': {
-      const { deletion, executionName, executionArn } = outcome;
+      const { deletion, executionName, executionArn, traceId } = outcome;
       const details = {
         messageId,
         documentId: deletion.id,
@@ -95,6 +96,7 @@ export const reportOutcome = (messageId: string, outcome: StartOutcome): void =>
         versionId: deletion.versionId,
         executionName,
         executionArn,
+        traceId,
       };
       if (outcome.kind === 'deletion-started') {
         count(STARTER_METRICS.deletionsStarted);

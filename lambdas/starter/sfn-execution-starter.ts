@@ -1,11 +1,14 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { ExecutionStarter, StartResult } from './start-documents';
+import type { StartResult } from './start-documents';
 
 /** StartExecution rejects a longer trace header with a ValidationException. */
 const TRACE_HEADER_MAX_LENGTH = 256;
 
-/** Starts executions of one state machine through the Step Functions API. */
-export class SfnExecutionStarter implements ExecutionStarter {
+/**
+ * Starts executions of one state machine through the Step Functions API, continuing the trace that
+ * `traceHeader` names (`TracedExecutionStarter` gives each document run a trace of its own).
+ */
+export class SfnExecutionStarter {
   readonly #sfn: SFNClient;
   readonly #stateMachineArn: string;
 

@@ -12,13 +12,25 @@ import type { IngestMessage, ObjectCreatedRecord, ObjectRemovedRecord } from './
 
 /** What starting an execution came to. */
 export type StartResult =
-  | { readonly status: 'started'; readonly executionArn: string }
+  | {
+      readonly status: 'started';
+      readonly executionArn: string;
+      /** The X-Ray trace the execution was started in, where the starter began one. */
+      readonly traceId?: string;
+    }
   /** An execution of this name exists already: this object version has been started before. */
   | { readonly status: 'already-exists'; readonly executionArn: string };
 
+/** One execution to start: its name, its serialized input, and the document it works on. */
+export interface ExecutionRequest {
+  readonly name: string;
+  readonly input: string;
+  readonly documentId: string;
+}
+
 /** Starts workflow executions. Implementations must report a name clash as `already-exists`, not throw. */
 export interface ExecutionStarter {
-  start(name: string, input: string, traceHeader?: string): Promise<StartResult>;
+  start(execution: ExecutionRequest): Promise<StartResult>;
 }
 
 /** What happened to one part of an ingest message. */
@@ -30,6 +42,7 @@ export type StartOutcome =
       readonly document: DocumentRef;
       readonly executionName: string;
       readonly executionArn: string;
+      readonly traceId?: string;
     }
   | {
       /** A removal: the execution records the deletion and deletes the derivatives. */
@@ -37,6 +50,7 @@ export type StartOutcome =
       readonly deletion: DeletionRef;
       readonly executionName: string;
       readonly executionArn: string;
+      readonly traceId?: string;
     }
   | {
       readonly kind: 'failed';
@@ -55,7 +69,6 @@ export type StartOutcome =
 export const startDocuments = async (
   message: IngestMessage,
   executions: ExecutionStarter,
-  traceHeader?: string,
 ): Promise<StartOutcome[]> => {
   if (message.kind === 'test-event') {
     return [
@@ -66,9 +79,9 @@ export const startDocuments = async (
     message.records.map(
       (record): Promise<StartOutcome> =>
         record.kind === 'object-created'
-          ? startDocument(record, executions, traceHeader)
+          ? startDocument(record, executions)
           : record.kind === 'object-removed'
-            ? startDeletion(record, executions, traceHeader)
+            ? startDeletion(record, executions)
             : Promise.resolve({ kind: 'ignored', eventName: record.eventName }),
     ),
   );
@@ -77,18 +90,18 @@ export const startDocuments = async (
 const startDocument = async (
   record: ObjectCreatedRecord,
   executions: ExecutionStarter,
-  traceHeader: string | undefined,
 ): Promise<StartOutcome> => {
   let document: DocumentRef | undefined;
   try {
     document = documentRefOf(record);
     const name = executionName(document.bucket, document.key, document.version);
-    const result = await executions.start(name, executionInput(document), traceHeader);
+    const result = await executions.start({ name, input: executionInput(document), documentId: document.id });
     return {
       kind: result.status === 'started' ? 'started' : 'duplicate',
       document,
       executionName: name,
       executionArn: result.executionArn,
+      ...traceIdOf(result),
     };
   } catch (error) {
     return {
@@ -104,18 +117,18 @@ const startDocument = async (
 const startDeletion = async (
   record: ObjectRemovedRecord,
   executions: ExecutionStarter,
-  traceHeader: string | undefined,
 ): Promise<StartOutcome> => {
   let deletion: DeletionRef | undefined;
   try {
     deletion = deletionRefOf(record);
     const name = deletionExecutionName(deletion.bucket, deletion.key, deletion.sequencer);
-    const result = await executions.start(name, deletionInput(deletion), traceHeader);
+    const result = await executions.start({ name, input: deletionInput(deletion), documentId: deletion.id });
     return {
       kind: result.status === 'started' ? 'deletion-started' : 'deletion-duplicate',
       deletion,
       executionName: name,
       executionArn: result.executionArn,
+      ...traceIdOf(result),
     };
   } catch (error) {
     return {
@@ -127,6 +140,9 @@ const startDeletion = async (
     };
   }
 };
+
+const traceIdOf = (result: StartResult): { traceId?: string } =>
+  result.status === 'started' && result.traceId !== undefined ? { traceId: result.traceId } : {};
 
 const decodeKey = (encodedKey: string): string => {
   try {

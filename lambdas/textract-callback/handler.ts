@@ -3,7 +3,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { dynamoDocumentClient, s3Client, sfnClient, textractClient } from '../shared/clients';
 import { DynamoDbTextractJobs } from '../shared/dynamodb-textract-jobs';
 import { requireEnv } from '../shared/env';
-import { logger, publishMetrics, scopeToDocument } from '../shared/powertools';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { inSubsegment, logger } from '../shared/powertools';
 import { S3DerivativeStore } from '../shared/s3-derivative-store';
 import { DerivativeTextDocumentStore } from '../shared/text-document-store';
 import { TextractTextDetection } from '../shared/textract-text-detection';
@@ -30,21 +31,31 @@ const processor = new BatchProcessor(EventType.SQS);
  * and reports partial batch failures, so a message that could not be handled now is retried (and in the
  * end dead-lettered) without its neighbours.
  */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  logger.addContext(context);
-  try {
-    return await processPartialResponse(event, completeRecord, processor, { context });
-  } finally {
-    publishMetrics();
-  }
-};
+export const handler = lambdaHandler(
+  (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, completeRecord, processor, { context }),
+);
 
+/**
+ * One job per subsegment, annotated with the job and the document whose task it completes
+ * (`completedDocumentId`: `documentId` is kept for the traces of document runs, docs/decisions.md 32).
+ */
 const completeRecord = async (record: SQSRecord): Promise<void> => {
   const notification = parseTextractNotification(record.body);
-  const outcome = await completeTextractJob(notification, dependencies);
-  report(record.messageId, notification.jobId, outcome);
+  await inSubsegment(`complete ${notification.jobId}`, async (annotate) => {
+    annotate({ jobId: notification.jobId });
+    const outcome = await completeTextractJob(notification, dependencies);
+    if (outcome.kind === 'succeeded' || outcome.kind === 'failed') {
+      annotate({ completedDocumentId: outcome.record.documentId, status: outcome.kind });
+    }
+    report(record.messageId, notification.jobId, outcome);
+  });
 };
 
+/**
+ * Records of a batch are completed concurrently, so the document id goes on each line rather than
+ * onto the shared logger, where one record's id would leak into another's lines.
+ */
 const report = (messageId: string, jobId: string, outcome: CompletionOutcome): void => {
   switch (outcome.kind) {
     case 'not-ours':
@@ -59,17 +70,19 @@ const report = (messageId: string, jobId: string, outcome: CompletionOutcome): v
       return;
     case 'succeeded':
     case 'failed': {
-      scopeToDocument(outcome.record.documentId);
-      const details =
-        outcome.kind === 'succeeded'
+      const details = {
+        messageId,
+        jobId,
+        documentId: outcome.record.documentId,
+        ...(outcome.kind === 'succeeded'
           ? { status: outcome.status, text: outcome.text }
-          : { error: outcome.error, cause: outcome.cause };
+          : { error: outcome.error, cause: outcome.cause }),
+      };
       if (outcome.delivery === 'task-gone') {
-        logger.warn('the task no longer waits: the execution has moved on', { messageId, jobId, ...details });
+        logger.warn('the task no longer waits: the execution has moved on', details);
       } else {
-        logger.info(`task ${outcome.kind}`, { messageId, jobId, ...details });
+        logger.info(`task ${outcome.kind}`, details);
       }
-      logger.removeKeys(['documentId']);
       return;
     }
   }

@@ -4,7 +4,7 @@ import { s3Client } from '../shared/clients';
 import { budgetWithin } from '../shared/contained-task';
 import { documentRefSchema } from '../shared/document-ref-schema';
 import { requireEnv } from '../shared/env';
-import { DocumentRejectedError } from '../shared/errors';
+import { lambdaHandler } from '../shared/lambda-handler';
 import { readLimits } from '../shared/limits';
 import { logger, scopeToDocument } from '../shared/powertools';
 import { S3DerivativeStore } from '../shared/s3-derivative-store';
@@ -28,31 +28,21 @@ const thumbnailEventSchema = z.object({
  * Thumbnail task: `{ document, inspection }` in, `{ thumbnail }` out (a pointer and the size, or `null`
  * for documents without a picture). Rejections propagate as typed errors, caught by name in the ASL.
  */
-export const handler = async (event: unknown, context?: Context): Promise<ThumbnailResult> => {
-  if (context) logger.addContext(context);
+export const handler = lambdaHandler(async (event: unknown, context: Context): Promise<ThumbnailResult> => {
   const { document, inspection } = thumbnailEventSchema.parse(event);
   scopeToDocument(document.id);
   // The rendering job always ends (typed) before Lambda's own timeout could end the invocation untyped.
-  const budgetMs = context
-    ? budgetWithin(limits.parseTimeoutMs, context.getRemainingTimeInMillis())
-    : limits.parseTimeoutMs;
-  try {
-    const result = await makeThumbnail(document, inspection, {
-      blobs,
-      derivatives,
-      renderer,
-      limits: { ...limits, parseTimeoutMs: budgetMs },
-    });
-    logger.info('thumbnail made', {
-      type: inspection.type,
-      width: result.thumbnail?.width,
-      height: result.thumbnail?.height,
-    });
-    return result;
-  } catch (error) {
-    if (error instanceof DocumentRejectedError) {
-      logger.warn('document rejected', { reason: error.reason, detail: error.message });
-    }
-    throw error;
-  }
-};
+  const budgetMs = budgetWithin(limits.parseTimeoutMs, context.getRemainingTimeInMillis());
+  const result = await makeThumbnail(document, inspection, {
+    blobs,
+    derivatives,
+    renderer,
+    limits: { ...limits, parseTimeoutMs: budgetMs },
+  });
+  logger.info('thumbnail made', {
+    type: inspection.type,
+    width: result.thumbnail?.width,
+    height: result.thumbnail?.height,
+  });
+  return result;
+});

@@ -421,7 +421,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     const { handler: extractText } = await import('../../../lambdas/extract-text/handler');
     const { handler: textractCallback } = await import('../../../lambdas/textract-callback/handler');
     const { handler: thumbnail } = await import('../../../lambdas/thumbnail/handler');
-    functions.set(ARNS.inspect, (event) => inspect(event));
+    functions.set(ARNS.inspect, (event, context) => inspect(event, context));
     functions.set(ARNS.indexMetadata, (event, context) => indexMetadata(event, context));
     functions.set(ARNS.thumbnail, (event, context) => thumbnail(event, context));
     functions.set(ARNS.extractText, (event, context) => extractText(event, context));

@@ -106,7 +106,7 @@ describe('extract-text and textract-callback handlers', () => {
 
   const uploadSample = async (file: string) => {
     const document = await upload(file, readFileSync(`sample-docs/${file}`));
-    const inspection = await inspect({ document });
+    const inspection = await inspect({ document }, lambdaContext());
     return { document, inspection };
   };
 
@@ -177,7 +177,9 @@ describe('extract-text and textract-callback handlers', () => {
       invokeLambda: async (arn, payload) => {
         if (arn !== EXTRACT_TEXT_ARN)
           throw Object.assign(new Error(arn), { name: 'Lambda.ResourceNotFoundException' });
-        return JSON.parse(JSON.stringify(await extractText(JSON.parse(JSON.stringify(payload)))));
+        return JSON.parse(
+          JSON.stringify(await extractText(JSON.parse(JSON.stringify(payload)), lambdaContext())),
+        );
       },
       endpoints: { dynamodb: dynamo.endpoint, sqs: stack.messaging.endpoint },
     });
@@ -238,7 +240,7 @@ describe('extract-text and textract-callback handlers', () => {
       const { document, inspection } = await uploadSample('report-text-layer.pdf');
 
       // Act
-      const result = await extractText({ strategy: 'local', document, inspection });
+      const result = await extractText({ strategy: 'local', document, inspection }, lambdaContext());
 
       // Assess
       const key = derivativeKeys.text(document);
@@ -270,7 +272,9 @@ describe('extract-text and textract-callback handlers', () => {
       const { document, inspection } = await uploadSample(file);
 
       // Act
-      const result = (await extractText({ strategy: 'local', document, inspection })) as { text: TextInfo };
+      const result = (await extractText({ strategy: 'local', document, inspection }, lambdaContext())) as {
+        text: TextInfo;
+      };
 
       // Assess
       expect(result.text).toMatchObject({ source, pages: 1 });
@@ -291,7 +295,7 @@ describe('extract-text and textract-callback handlers', () => {
       };
 
       // Act
-      const outcome = extractText({ strategy: 'local', document, inspection });
+      const outcome = extractText({ strategy: 'local', document, inspection }, lambdaContext());
 
       // Assess
       await expect(outcome).rejects.toMatchObject({ name: 'CorruptDocumentError' });
@@ -305,7 +309,10 @@ describe('extract-text and textract-callback handlers', () => {
       expect(inspection.textStrategy).toBe('textract-sync');
 
       // Act
-      const result = (await extractText({ strategy: 'textract-sync', document, inspection })) as {
+      const result = (await extractText(
+        { strategy: 'textract-sync', document, inspection },
+        lambdaContext(),
+      )) as {
         text: TextInfo;
       };
 
@@ -325,7 +332,10 @@ describe('extract-text and textract-callback handlers', () => {
       const { document, inspection } = await uploadSample('diagram.webp');
 
       // Act
-      const result = (await extractText({ strategy: 'textract-sync', document, inspection })) as {
+      const result = (await extractText(
+        { strategy: 'textract-sync', document, inspection },
+        lambdaContext(),
+      )) as {
         text: TextInfo;
       };
 
@@ -341,7 +351,7 @@ describe('extract-text and textract-callback handlers', () => {
       stack.textract.service.injectFault({ operation: 'DetectDocumentText', error: 'ThrottlingException' });
 
       // Act
-      const outcome = extractText({ strategy: 'textract-sync', document, inspection });
+      const outcome = extractText({ strategy: 'textract-sync', document, inspection }, lambdaContext());
 
       // Assess
       await expect(outcome).rejects.toMatchObject({

@@ -14,6 +14,7 @@ import {
   aRejectedOutcome,
   lambdaErrorEnvelope,
 } from '../../../fixtures/document-outcomes';
+import { lambdaContext } from '../../../fixtures/lambda-context';
 import {
   createBucket,
   createMetadataTable,
@@ -107,11 +108,11 @@ describe('index-metadata handler', () => {
     const older = aDocument(key, '0062E1A0B1C2D3E4F5');
     const newer = aDocument(key, '0062E1A0B1C2D3E4F6');
     await markProcessing(older);
-    await handler(aProcessedOutcome(older));
+    await handler(aProcessedOutcome(older), lambdaContext());
     await markProcessing(newer);
 
     // Act
-    const result = await handler(aRejectedOutcome(newer));
+    const result = await handler(aRejectedOutcome(newer), lambdaContext());
 
     // Assess
     expect(result).toEqual({ written: true, status: 'REJECTED' });
@@ -128,10 +129,10 @@ describe('index-metadata handler', () => {
     const older = aDocument(key, '0062E1A0B1C2D3E4F5');
     const newer = aDocument(key, '0062E1A0B1C2D3E4F6');
     await markProcessing(newer);
-    await handler(aProcessedOutcome(newer));
+    await handler(aProcessedOutcome(newer), lambdaContext());
 
     // Act
-    const result = await handler(aProcessedOutcome(older));
+    const result = await handler(aProcessedOutcome(older), lambdaContext());
 
     // Assess
     expect(result).toEqual({ written: false });
@@ -145,7 +146,7 @@ describe('index-metadata handler', () => {
     // Prepare
     const document = aDocument(keyOf('duplicate'), '0062E1A0B1C2D3E4F5');
     await markProcessing(document);
-    await handler(aProcessedOutcome(document));
+    await handler(aProcessedOutcome(document), lambdaContext());
     const first = await storedItem(document);
     const duplicate = aProcessedOutcome(document, {
       execution: {
@@ -155,8 +156,8 @@ describe('index-metadata handler', () => {
     });
 
     // Act
-    const processedAgain = await handler(duplicate);
-    const rejectedAfterProcessed = await handler(aRejectedOutcome(document));
+    const processedAgain = await handler(duplicate, lambdaContext());
+    const rejectedAfterProcessed = await handler(aRejectedOutcome(document), lambdaContext());
 
     // Assess
     expect(processedAgain).toEqual({ written: false });
@@ -171,7 +172,7 @@ describe('index-metadata handler', () => {
     const processing = await storedItem(document);
 
     // Act
-    const result = await handler(aProcessedOutcome(document));
+    const result = await handler(aProcessedOutcome(document), lambdaContext());
 
     // Assess
     expect(processing).toMatchObject({ status: 'PROCESSING', statusShard: `PROCESSING#${document.shard}` });
@@ -195,7 +196,7 @@ describe('index-metadata handler', () => {
     const failed = await storedItem(document);
 
     // Act
-    const result = await handler(aProcessedOutcome(document));
+    const result = await handler(aProcessedOutcome(document), lambdaContext());
 
     // Assess
     expect(failed).toMatchObject({ status: 'FAILED', failure: { error: 'States.Timeout' } });
@@ -215,7 +216,10 @@ describe('index-metadata handler', () => {
     await markProcessing(document);
 
     // Act
-    const result = await handler(aRejectedOutcome(document, 'EncryptedDocumentError', cause));
+    const result = await handler(
+      aRejectedOutcome(document, 'EncryptedDocumentError', cause),
+      lambdaContext(),
+    );
 
     // Assess
     expect(result).toEqual({ written: true, status: 'REJECTED' });
@@ -233,7 +237,10 @@ describe('index-metadata handler', () => {
     await markProcessing(document);
 
     // Act
-    const indexing = handler(aRejectedOutcome(document, 'States.Timeout', 'Task timed out after 90 seconds'));
+    const indexing = handler(
+      aRejectedOutcome(document, 'States.Timeout', 'Task timed out after 90 seconds'),
+      lambdaContext(),
+    );
 
     // Assess
     await expect(indexing).rejects.toThrow(expect.objectContaining({ name: 'NotARejectionError' }));
@@ -245,7 +252,7 @@ describe('index-metadata handler', () => {
     const document = aDocument(keyOf('malformed'), '0062E1A0B1C2D3E4F5');
 
     // Act
-    const indexing = handler({ outcome: 'PROCESSED', document });
+    const indexing = handler({ outcome: 'PROCESSED', document }, lambdaContext());
 
     // Assess
     await expect(indexing).rejects.toThrow(expect.objectContaining({ name: 'ZodError' }));
@@ -258,7 +265,7 @@ describe('index-metadata handler', () => {
       uploadedAt: `2026-11-23T12:00:00.${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}Z`,
     });
     await markProcessing(document);
-    await handler(aProcessedOutcome(document));
+    await handler(aProcessedOutcome(document), lambdaContext());
     const query = async (
       index: typeof METADATA_TABLE.byStatusIndex | typeof METADATA_TABLE.byUploadTimeIndex,
       partition: string,
@@ -293,12 +300,12 @@ describe('index-metadata handler', () => {
     const inFlight = aDocument(key, '0062E1A0B1C2D3E4F6');
     await markProcessing(upload);
     await writeDerivatives(upload);
-    await handler(aProcessedOutcome(upload));
+    await handler(aProcessedOutcome(upload), lambdaContext());
     const deletion = aDeletion(key, '0062E1A0B1C2D3E4F7');
 
     // Act
-    const result = await handler(deletion);
-    const retry = await handler(deletion);
+    const result = await handler(deletion, lambdaContext());
+    const retry = await handler(deletion, lambdaContext());
 
     // Assess
     expect(result).toEqual({ recorded: true, derivativesDeleted: 2 });
@@ -329,11 +336,11 @@ describe('index-metadata handler', () => {
     const key = keyOf('overtaken');
     const upload = aDocument(key, '0062E1A0B1C2D3E4F5');
     await markProcessing(upload);
-    await handler(aDeletion(key, '0062E1A0B1C2D3E4F7'));
+    await handler(aDeletion(key, '0062E1A0B1C2D3E4F7'), lambdaContext());
     await writeDerivatives(upload);
 
     // Act
-    const late = await handler(aProcessedOutcome(upload));
+    const late = await handler(aProcessedOutcome(upload), lambdaContext());
 
     // Assess
     expect(late).toEqual({ written: false });
@@ -346,8 +353,8 @@ describe('index-metadata handler', () => {
     const key = keyOf('reuploaded');
     const upload = aDocument(key, '0062E1A0B1C2D3E4F5');
     await markProcessing(upload);
-    await handler(aProcessedOutcome(upload));
-    await handler(aDeletion(key, '0062E1A0B1C2D3E4F7'));
+    await handler(aProcessedOutcome(upload), lambdaContext());
+    await handler(aDeletion(key, '0062E1A0B1C2D3E4F7'), lambdaContext());
     const reupload = aDocument(key, '0062E1A0B1C2D3E4F9');
 
     // Act
@@ -370,12 +377,12 @@ describe('index-metadata handler', () => {
       await markProcessing(version);
       await writeDerivatives(version);
     }
-    await handler(aProcessedOutcome(v2));
+    await handler(aProcessedOutcome(v2), lambdaContext());
 
     // Act
-    const oldVersion = await handler(aDeletion(key, '0062E1A0B1C2D3E4F7', 'v-1'));
+    const oldVersion = await handler(aDeletion(key, '0062E1A0B1C2D3E4F7', 'v-1'), lambdaContext());
     const statusAfterOld = (await storedItem(v2))?.status;
-    const recordedVersion = await handler(aDeletion(key, '0062E1A0B1C2D3E4F8', 'v-2'));
+    const recordedVersion = await handler(aDeletion(key, '0062E1A0B1C2D3E4F8', 'v-2'), lambdaContext());
 
     // Assess
     expect(oldVersion).toEqual({ recorded: false, derivativesDeleted: 2 });

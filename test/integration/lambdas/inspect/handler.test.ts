@@ -9,6 +9,7 @@ import {
   shardOf,
 } from '../../../../lambdas/shared/document';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
+import { lambdaContext } from '../../../fixtures/lambda-context';
 import { createBucket, testS3, uniquePrefix, useEmulatorEnv } from '../../../support/aws';
 import { buildPdf, noisyImage } from '../../../support/documents';
 
@@ -65,7 +66,7 @@ describe('inspect handler against the local S3', () => {
     );
 
     // Act
-    const inspection = await handler({ document });
+    const inspection = await handler({ document }, lambdaContext());
 
     // Assess
     expect(inspection).toEqual({
@@ -89,7 +90,7 @@ describe('inspect handler against the local S3', () => {
     const document = await upload(`incoming/${uniquePrefix('pdf')}/minutes.pdf`, pdf);
 
     // Act
-    const inspection = await handler({ document });
+    const inspection = await handler({ document }, lambdaContext());
 
     // Assess
     expect(inspection).toMatchObject({
@@ -108,7 +109,7 @@ describe('inspect handler against the local S3', () => {
     const document = await upload(`incoming/${uniquePrefix('pages')}/scan.pdf`, pdf);
 
     // Act
-    const result = handler({ document });
+    const result = handler({ document }, lambdaContext());
 
     // Assess
     await expect(result).rejects.toMatchObject({
@@ -125,7 +126,7 @@ describe('inspect handler against the local S3', () => {
     const document = await upload(`incoming/${uniquePrefix('reject')}/file`, body);
 
     // Act
-    const result = handler({ document });
+    const result = handler({ document }, lambdaContext());
 
     // Assess
     await expect(result).rejects.toMatchObject({ name });
@@ -136,7 +137,7 @@ describe('inspect handler against the local S3', () => {
     const document = documentRef(`incoming/${uniquePrefix('gone')}/deleted.pdf`, 100);
 
     // Act
-    const result = handler({ document });
+    const result = handler({ document }, lambdaContext());
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'DocumentNotFoundError' });
@@ -144,7 +145,7 @@ describe('inspect handler against the local S3', () => {
 
   it('refuses input that is not a document reference', async () => {
     // Act
-    const result = handler({ document: { bucket: BUCKET } });
+    const result = handler({ document: { bucket: BUCKET } }, lambdaContext());
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'ZodError' });

@@ -34,6 +34,28 @@ describe('createRouter', () => {
     expect(json(result.body)).toEqual({ route: 'text', params: { id: 'a b/c' }, query: { page: '2' } });
   });
 
+  it('tells onRoute the chosen route and its decoded parameters before the route runs', async () => {
+    // Prepare
+    const seen: string[] = [];
+    const route = createRouter(
+      routes.map((entry) => ({
+        ...entry,
+        handle: async (request: ApiRequest) => {
+          seen.push('handled');
+          return entry.handle(request);
+        },
+      })),
+      { onRoute: ({ method, path }, { params }) => seen.push(`${method} ${path} ${JSON.stringify(params)}`) },
+    );
+
+    // Act
+    await route(apiEvent('GET', '/documents/a%20b/text'));
+    await route(apiEvent('GET', '/nothing/here'));
+
+    // Assess
+    expect(seen).toEqual(['GET /documents/{id}/text {"id":"a b"}', 'handled']);
+  });
+
   it('prefers a literal segment over a parameter, and ignores one trailing slash', async () => {
     // Prepare
     const route = createRouter(routes);

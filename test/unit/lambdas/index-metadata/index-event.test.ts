@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { indexEventSchema } from '../../../../lambdas/index-metadata/index-event';
-import { aDocument, aProcessedOutcome, aRejectedOutcome } from '../../../fixtures/document-outcomes';
+import { indexEventSchema, outcomeAnnotations } from '../../../../lambdas/index-metadata/index-event';
+import {
+  aDeletion,
+  aDocument,
+  aProcessedOutcome,
+  aRejectedOutcome,
+} from '../../../fixtures/document-outcomes';
 
 const document = aDocument('incoming/report.pdf', '0A');
 
@@ -50,5 +55,23 @@ describe('indexEventSchema', () => {
 
     // Assess
     expect(result.success).toBe(false);
+  });
+});
+
+describe('outcomeAnnotations', () => {
+  it('names the status each outcome ends in, the rejection reason, and whether this run recorded it', () => {
+    // Act
+    const annotations = [
+      outcomeAnnotations(aProcessedOutcome(document), { written: true, status: 'PROCESSED' }),
+      outcomeAnnotations(aRejectedOutcome(document, 'EncryptedDocumentError'), { written: false }),
+      outcomeAnnotations(aDeletion('incoming/report.pdf', '0B'), { recorded: true, derivativesDeleted: 2 }),
+    ];
+
+    // Assess
+    expect(annotations).toEqual([
+      { status: 'PROCESSED', recorded: true },
+      { status: 'REJECTED', reason: 'ENCRYPTED', recorded: false },
+      { status: 'DELETED', recorded: true },
+    ]);
   });
 });

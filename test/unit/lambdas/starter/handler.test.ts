@@ -287,35 +287,67 @@ describe('starter handler', () => {
     expect(metrics.publishStoredMetrics).toHaveBeenCalledOnce();
   });
 
-  it("passes the trace header SQS carried, over the function's own", async () => {
+  it('starts every execution in a new sampled trace of its own, not in the trace SQS or the function carry', async () => {
     // Prepare
     vi.stubEnv('_X_AMZN_TRACE_ID', LAMBDA_TRACE);
-    const event = sqsEvent(s3SqsRecord({ key: 'incoming/a.pdf' }, { traceHeader: SQS_TRACE }));
+    const event = sqsEvent(
+      s3SqsRecord([{ key: 'incoming/a.pdf' }, { key: 'incoming/b.pdf' }], { traceHeader: SQS_TRACE }),
+      s3SqsRecord({ key: 'incoming/c.pdf' }, { traceHeader: SQS_TRACE }),
+    );
+    const before = Math.floor(Date.now() / 1000);
 
     // Act
     await handler(event, lambdaContext());
 
     // Assess
-    expect(startInputs().map((input) => input.traceHeader)).toEqual([SQS_TRACE]);
+    const after = Math.floor(Date.now() / 1000);
+    const headers = startInputs().map((input) => input.traceHeader ?? '');
+    expect(headers).toHaveLength(3);
+    for (const header of headers) expect(header).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=1$/);
+    expect(new Set(headers).size).toBe(3);
+    // X-Ray files a trace under the time in its id: the time the execution starts.
+    const epochs = headers.map((header) =>
+      Number.parseInt(header.slice('Root=1-'.length, 'Root=1-'.length + 8), 16),
+    );
+    for (const epoch of epochs) expect(epoch).toBeGreaterThanOrEqual(before);
+    for (const epoch of epochs) expect(epoch).toBeLessThanOrEqual(after);
   });
 
-  it("falls back to the function's trace header when SQS carried none", async () => {
+  it('logs each started execution with the trace it was started in', async () => {
+    // Act
+    await handler(s3SqsEvent({ key: 'incoming/a.pdf' }), lambdaContext());
+
+    // Assess
+    const [start] = startInputs();
+    expect(logInfo).toHaveBeenCalledWith(
+      'started execution',
+      expect.objectContaining({
+        executionName: start?.name,
+        traceId: start?.traceHeader?.replace(/^Root=([^;]+);.*$/, '$1'),
+      }),
+    );
+  });
+
+  it('starts a redelivered notification in a new trace, and the existing execution answers it', async () => {
     // Prepare
-    vi.stubEnv('_X_AMZN_TRACE_ID', LAMBDA_TRACE);
+    const record = s3SqsRecord({ key: 'incoming/a.pdf' });
+    await handler(sqsEvent(record), lambdaContext());
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
 
     // Act
-    await handler(s3SqsEvent({ key: 'incoming/a.pdf' }), lambdaContext());
+    const response = await handler(sqsEvent(redelivered(record)), lambdaContext());
 
     // Assess
-    expect(startInputs().map((input) => input.traceHeader)).toEqual([LAMBDA_TRACE]);
-  });
-
-  it('sends no trace header when there is none', async () => {
-    // Act
-    await handler(s3SqsEvent({ key: 'incoming/a.pdf' }), lambdaContext());
-
-    // Assess
-    expect(startInputs()[0]).not.toHaveProperty('traceHeader', expect.anything());
+    expect(response).toEqual({ batchItemFailures: [] });
+    const [first, again] = startInputs();
+    expect(again?.name).toBe(first?.name);
+    expect(again?.traceHeader).not.toBe(first?.traceHeader);
+    expect(metricNames()).toEqual([
+      STARTER_METRICS.executionsStarted,
+      STARTER_METRICS.duplicateNotifications,
+    ]);
   });
 
   it('starts a redelivered or re-sent notification with the same name and byte-identical input', async () => {

@@ -7,6 +7,7 @@ import { executionName } from '../../../../lambdas/starter/execution-name';
 import { type IngestMessage, parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
 import {
   deletionRefOf,
+  type ExecutionRequest,
   type ExecutionStarter,
   type StartOutcome,
   type StartResult,
@@ -24,20 +25,20 @@ const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:pipeli
 
 /** Step Functions in memory: names are unique, a repeated name is reported as already existing. */
 class InMemoryExecutionStarter implements ExecutionStarter {
-  readonly executions = new Map<string, { input: string; traceHeader?: string }>();
+  readonly executions = new Map<string, { input: string; documentId: string }>();
   readonly #failures = new Map<string, Error>();
 
   failWhenStarting(name: string, error: Error): void {
     this.#failures.set(name, error);
   }
 
-  async start(name: string, input: string, traceHeader?: string): Promise<StartResult> {
+  async start({ name, input, documentId }: ExecutionRequest): Promise<StartResult> {
     const failure = this.#failures.get(name);
     if (failure) throw failure;
     const executionArn = `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${name}`;
     if (this.executions.has(name)) return { status: 'already-exists', executionArn };
-    this.executions.set(name, { input, ...(traceHeader === undefined ? {} : { traceHeader }) });
-    return { status: 'started', executionArn };
+    this.executions.set(name, { input, documentId });
+    return { status: 'started', executionArn, traceId: `trace-of-${name}` };
   }
 }
 
@@ -85,6 +86,7 @@ describe('startDocuments', () => {
         document,
         executionName: name,
         executionArn: `arn:aws:states:us-east-1:123456789012:execution:pipeline:${name}`,
+        traceId: `trace-of-${name}`,
       },
     ]);
     expect([...executions.executions.keys()]).toEqual([name]);
@@ -99,7 +101,7 @@ describe('startDocuments', () => {
     await startDocuments(messageOf({ key: 'incoming/a.pdf' }), executions);
 
     // Assess
-    const [{ input }] = [...executions.executions.values()] as [{ input: string }];
+    const [{ input }] = [...executions.executions.values()] as [{ input: string; documentId: string }];
     expect(Object.keys(JSON.parse(input))).toEqual(['document']);
     expect(Object.keys(JSON.parse(input).document)).toEqual([
       'id',
@@ -300,22 +302,28 @@ describe('startDocuments', () => {
     expect(executions.executions.size).toBe(0);
   });
 
-  it('passes the trace header to every start', async () => {
+  it('names the document of every start, and keeps the trace each execution was started in', async () => {
     // Prepare
     const executions = new InMemoryExecutionStarter();
-    const traceHeader = 'Root=1-6740f2a1-5f0c1d2e3f4a5b6c7d8e9f01;Parent=53995c3f42cd8ad8;Sampled=1';
-
-    // Act
-    await startDocuments(
-      messageOf({ key: 'incoming/a.pdf' }, { key: 'incoming/b.pdf' }),
-      executions,
-      traceHeader,
+    const message = messageOf(
+      { key: 'incoming/a.pdf' },
+      { key: 'incoming/b.pdf', eventName: 'ObjectRemoved:DeleteMarkerCreated', versionId: 'marker' },
     );
 
+    // Act
+    const outcomes = await startDocuments(message, executions);
+
     // Assess
-    expect([...executions.executions.values()].map((execution) => execution.traceHeader)).toEqual([
-      traceHeader,
-      traceHeader,
+    expect([...executions.executions.values()].map((execution) => execution.documentId)).toEqual([
+      documentId(DEFAULT_BUCKET, 'incoming/a.pdf'),
+      documentId(DEFAULT_BUCKET, 'incoming/b.pdf'),
+    ]);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ kind: 'started', traceId: `trace-of-${startedNames(outcomes)[0]}` }),
+      expect.objectContaining({
+        kind: 'deletion-started',
+        traceId: expect.stringMatching(/^trace-of-deleted-/),
+      }),
     ]);
   });
 
@@ -347,7 +355,7 @@ describe('startDocuments', () => {
         // Assess
         expect(startedNames(b)).toEqual(startedNames(a));
         expect([...second.executions.values()]).toEqual([...first.executions.values()]);
-        const [{ input }] = [...first.executions.values()] as [{ input: string }];
+        const [{ input }] = [...first.executions.values()] as [{ input: string; documentId: string }];
         expect(JSON.parse(input).document.key).toBe(object.key);
         // The contract with the tasks: they parse exactly this input, losing nothing.
         expect(documentTaskInputSchema.parse(JSON.parse(input))).toEqual(JSON.parse(input));
