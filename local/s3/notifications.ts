@@ -11,6 +11,7 @@ import {
   sendReply,
   type UpstreamReply,
 } from '../http/proxy';
+import { createBucketCors } from './bucket-cors';
 import {
   type ObjectEvent,
   type ObjectEventName,
@@ -27,7 +28,7 @@ import {
   parseNotificationConfiguration,
 } from './notification-configuration';
 import { NotificationStore } from './notification-store';
-import { postObjectKey } from './post-object-form';
+import { authorizePostUpload, type LocalCredentials } from './post-policy';
 import { bodySizeError, LOCAL_S3_MAX_BODY_BYTES, rawBodyLimit } from './request-limits';
 import { newHostId, newRequestId, S3ServiceError } from './s3-error';
 import { accessKeyIdOf, classifyS3Request, type S3Request } from './s3-request';
@@ -79,6 +80,11 @@ export interface S3NotificationsOptions {
   readonly logger?: Pick<Console, 'warn'>;
   /** Largest body of one request, as the S3 behind takes it (`startMessaging`'s `maxS3BodyBytes`). @default LOCAL_S3_MAX_BODY_BYTES */
   readonly maxBodyBytes?: number;
+  /**
+   * The keys browser POST uploads may be signed with (their policies and signatures are checked as S3
+   * checks them); a POST signed with any other key is `InvalidAccessKeyId`. @default none
+   */
+  readonly credentials?: readonly LocalCredentials[];
 }
 
 /** S3 with event notifications: a request handler to mount where S3 traffic arrives. */
@@ -148,6 +154,8 @@ class KeyLocks {
  * forwarded to fauxqs, and once fauxqs has answered success — the object is stored — one AWS-shaped
  * record per matching configuration is delivered before the client gets its answer.
  * Writes to one key are serialized so that sizes, eTags and sequencers match the write they describe.
+ * It also does what fauxqs lacks around browser uploads: POST policies and signatures are checked
+ * (`post-policy.ts`) and bucket CORS is answered (`bucket-cors.ts`).
  */
 export const createS3Notifications = (options: S3NotificationsOptions): S3Notifications => {
   const upstream = new URL(options.upstream);
@@ -303,8 +311,15 @@ export const createS3Notifications = (options: S3NotificationsOptions): S3Notifi
   const postObject = async (request: IncomingMessage, response: ServerResponse, bucket: string) => {
     // The file and its form fields, as the S3 behind takes them.
     const body = await readRequestBody(request, rawBodyLimit(maxBodyBytes));
-    const key = postObjectKey(body, String(request.headers['content-type'] ?? ''));
-    if (key === undefined) {
+    // fauxqs stores any form: the policy, signature and size are checked here first, so a refused upload
+    // stores nothing and notifies nobody.
+    const { key } = authorizePostUpload(body, String(request.headers['content-type'] ?? ''), {
+      bucket,
+      region: context.region,
+      credentials: options.credentials ?? [],
+      now: new Date(),
+    });
+    if (!hasRules(bucket)) {
       sendReply(response, await forwardBuffered(request, body));
       return;
     }
@@ -314,6 +329,11 @@ export const createS3Notifications = (options: S3NotificationsOptions): S3Notifi
   const bucketExists = async (bucket: string): Promise<boolean> =>
     (await exchange(upstream, { method: 'HEAD', url: `/${encodeURIComponent(bucket)}`, headers: {} }))
       .status === 200;
+
+  const cors = createBucketCors({
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    bucketExists,
+  });
 
   const sendXml = (
     response: ServerResponse,
@@ -382,7 +402,10 @@ export const createS3Notifications = (options: S3NotificationsOptions): S3Notifi
 
   const deleteBucket = async (request: IncomingMessage, response: ServerResponse, bucket: string) => {
     const reply = await forwardBuffered(request, request);
-    if (succeeded(reply)) store.forgetBucket(bucket);
+    if (succeeded(reply)) {
+      store.forgetBucket(bucket);
+      cors.store.forgetBucket(bucket);
+    }
     sendReply(response, reply);
   };
 
@@ -393,6 +416,8 @@ export const createS3Notifications = (options: S3NotificationsOptions): S3Notifi
       // Refused before anything is forwarded: the S3 behind would answer while the body still streams.
       const refused = bodySizeError(request.method ?? 'GET', request.headers, maxBodyBytes);
       if (refused) throw refused;
+      if (await cors.handle(request, response, { requestId, hostId })) return;
+      cors.decorate(request, response);
       switch (operation.kind) {
         case 'get-notification':
           return await getNotification(response, operation.bucket, requestId, hostId);
@@ -413,7 +438,6 @@ export const createS3Notifications = (options: S3NotificationsOptions): S3Notifi
             request,
           );
         case 'post-object':
-          if (!hasRules(operation.bucket)) return await forward(upstream, request, response);
           return await postObject(request, response, operation.bucket);
         case 'delete-object':
           if (!hasRules(operation.bucket)) return await forward(upstream, request, response);

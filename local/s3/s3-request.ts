@@ -61,6 +61,13 @@ const splitPath = (
   }
 };
 
+/** The bucket and decoded key a request names (path-style or virtual-hosted); undefined without a bucket. */
+export const s3TargetOf = (
+  url: string,
+  headers: IncomingHttpHeaders,
+): { readonly bucket: string; readonly key: string } | undefined =>
+  splitPath(new URL(url, 'http://s3.local').pathname, headers);
+
 /** Query parameters that sign or label a request rather than name a subresource (`?tagging`, `?acl`). */
 const NOT_A_SUBRESOURCE = /^(x-id|x-amz-.*|awsaccesskeyid|signature|expires)$/i;
 

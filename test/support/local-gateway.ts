@@ -6,6 +6,7 @@ import { proxyTo } from '../../local/http/proxy';
 import { createS3Notifications, fauxqsTargets, type S3Notifications } from '../../local/s3/notifications';
 import { LocalSecretsManager } from '../../local/secrets/service';
 import { sqsRoute } from '../../local/sqs/queue-urls';
+import { TEST_AWS } from './aws';
 
 /** fauxqs, dynalite, S3 notifications and Secrets Manager behind one gateway, all on free ports. */
 export interface LocalGateway {
@@ -37,6 +38,8 @@ export const startLocalGateway = async (
   const notifications = createS3Notifications({
     upstream: messaging.endpoint,
     targets: fauxqsTargets(messaging.server),
+    // Browser POST uploads are checked against the key the test clients sign with.
+    credentials: [TEST_AWS.credentials],
     ...(notificationsDir === undefined ? {} : { dataDir: notificationsDir }),
   });
   const secretsDir = at('secrets');

@@ -21,6 +21,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Upload } from '@aws-sdk/lib-storage';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeS3EventKey } from '../../../lambdas/shared/s3-key';
 import { type ObjectCreatedRecord, parseIngestMessage } from '../../../lambdas/starter/s3-notification';
@@ -311,9 +312,13 @@ describe('S3 bucket notifications into SQS', () => {
     // Prepare
     const { bucket, queue } = await notifiedBucket('kinds', ['s3:ObjectCreated:*', 's3:ObjectRemoved:*']);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/original.txt', Body: 'original' }));
+    const { url, fields } = await createPresignedPost(s3, {
+      Bucket: bucket,
+      Key: `incoming/posted \${filename}`,
+      Fields: { 'Content-Type': 'text/plain' },
+    });
     const form = new FormData();
-    form.append('key', `incoming/posted \${filename}`);
-    form.append('Content-Type', 'text/plain');
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
     form.append('file', new Blob(['posted body']), 'note.txt');
 
     // Act
@@ -324,7 +329,7 @@ describe('S3 bucket notifications into SQS', () => {
         CopySource: `${bucket}/incoming/original.txt`,
       }),
     );
-    const posted = await fetch(`${local.endpoint}/${bucket}`, { method: 'POST', body: form });
+    const posted = await fetch(url, { method: 'POST', body: form });
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'incoming/copy.txt' }));
     await s3.send(
       new DeleteObjectsCommand({
