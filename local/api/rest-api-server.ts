@@ -262,6 +262,10 @@ export const startRestApiServer = async (options: RestApiServerOptions): Promise
         trace ? { traceHeader: trace.integrationHeader } : {},
       );
     } catch (error) {
+      // API Gateway logs nothing of it either, but the function's log group would: say it once.
+      console.warn(
+        `query API: ${request.method} ${request.url} failed in ${matched.route.functionArn.split(':').at(-1)}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      );
       // A function error is an Invoke answered 200; a refusal by the Lambda service carries its own status.
       const name = error instanceof Error ? error.name : '';
       const invokeStatus =
