@@ -1,6 +1,7 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { UPLOAD_KEY_PREFIX } from '../lambdas/api/upload-keys';
 import { DERIVATIVE_PREFIXES, INCOMING_PREFIX } from './constructs/document-store';
 import { PipelineFunction } from './constructs/pipeline-function';
 import type { DocflowStack } from './stacks/docflow-stack';
@@ -84,6 +85,11 @@ export const suppressNagFindings = (stack: DocflowStack): void => {
   const prefixReason = (prefix: string) =>
     `Object access limited to the ${prefix} key prefix: naming a prefix in an S3 object ARN needs a trailing wildcard.`;
   ack(stack, objectWildcard(documentStore.uploadsBucket, INCOMING_PREFIX), prefixReason(INCOMING_PREFIX));
+  ack(
+    queryApi.handler,
+    objectWildcard(documentStore.uploadsBucket, UPLOAD_KEY_PREFIX),
+    `${prefixReason(UPLOAD_KEY_PREFIX)} The api function signs browser uploads (presigned POSTs) into it.`,
+  );
   for (const prefix of Object.values(DERIVATIVE_PREFIXES)) {
     ack(stack, objectWildcard(documentStore.derivativesBucket, prefix), prefixReason(prefix));
   }

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../lambdas/shared/limits';
+import { isCorsOrigin } from './constructs/document-store';
 
 /** Everything the app reads from CDK context, validated once in the composition root. */
 export interface DocflowConfig {
@@ -14,6 +15,11 @@ export interface DocflowConfig {
   readonly logRetention: RetentionDays;
   /** Timeout of the starter; the ingest queue's visibility timeout is six times it. */
   readonly starterTimeout: Duration;
+  /**
+   * Web origins whose pages may POST uploads straight to the uploads bucket (its CORS rule); none by
+   * default, so a deployed bucket answers no cross-origin request until an origin is named.
+   */
+  readonly uploadCorsOrigins: readonly string[];
 }
 
 /** Context keys the app reads (cdk.json `context`, or `-c key=value`). */
@@ -23,6 +29,7 @@ export const CONTEXT_KEYS = {
   metricsNamespace: 'docflow:metricsNamespace',
   logRetentionDays: 'docflow:logRetentionDays',
   starterTimeoutSeconds: 'docflow:starterTimeoutSeconds',
+  uploadCorsOrigins: 'docflow:uploadCorsOrigins',
 } as const;
 
 /** Reads a context value; `-c` gives strings, cdk.json gives JSON values. */
@@ -50,6 +57,7 @@ export const readConfig = (context: ContextReader): DocflowConfig => {
     limits: readLimits(context(CONTEXT_KEYS.limits)),
     logRetention: readRetention(context(CONTEXT_KEYS.logRetentionDays)),
     starterTimeout: readStarterTimeout(context(CONTEXT_KEYS.starterTimeoutSeconds)),
+    uploadCorsOrigins: readOrigins(context(CONTEXT_KEYS.uploadCorsOrigins)),
   };
 };
 
@@ -106,4 +114,19 @@ const readStarterTimeout = (raw: unknown): Duration => {
     );
   }
   return Duration.seconds(seconds);
+};
+
+/** A JSON list (cdk.json, or `-c` as JSON) or a comma-separated string (`-c key=a,b`). */
+const readOrigins = (raw: unknown): readonly string[] => {
+  if (raw === undefined) return [];
+  const key = CONTEXT_KEYS.uploadCorsOrigins;
+  const value = typeof raw === 'string' && raw.trim().startsWith('[') ? JSON.parse(raw) : raw;
+  const origins = typeof value === 'string' ? value.split(',').map((origin) => origin.trim()) : value;
+  if (!Array.isArray(origins) || origins.some((origin) => typeof origin !== 'string'))
+    throw new Error(`${key} must be a list of origins`);
+  const listed = (origins as string[]).filter((origin) => origin !== '');
+  const bad = listed.find((origin) => !isCorsOrigin(origin));
+  if (bad !== undefined)
+    throw new Error(`${key} must list origins as scheme://host[:port] with at most one *, got "${bad}"`);
+  return listed;
 };

@@ -21,7 +21,23 @@ export interface DocumentStoreProps {
    * @default Duration.days(365)
    */
   readonly accessLogsExpiration?: Duration;
+  /**
+   * Web origins (`scheme://host[:port]`, at most one `*`) whose pages may POST uploads straight to the
+   * uploads bucket with a presigned POST: the bucket's CORS rule allows POST from them and nothing else.
+   * @default - none: the bucket has no CORS rule and browsers refuse cross-origin uploads
+   */
+  readonly uploadCorsOrigins?: readonly string[];
 }
+
+/**
+ * An origin as an S3 CORS rule takes it: `scheme://host[:port]` with no path, or `*`, with at most one
+ * `*` wildcard (`http://127.0.0.1:*`).
+ */
+export const isCorsOrigin = (origin: string): boolean =>
+  (origin === '*' || /^https?:\/\/[^\s/?#]+$/.test(origin)) && origin.split('*').length <= 2;
+
+/** How long a browser may cache the uploads bucket's preflight answer. */
+const UPLOAD_PREFLIGHT_MAX_AGE = Duration.hours(1);
 
 /**
  * The buckets: uploads (versioned; its `incoming/` prefix feeds the pipeline), derivatives
@@ -43,6 +59,12 @@ export class DocumentStore extends Construct {
     if (noncurrentVersionExpiration.toDays() < 1)
       throw new Error('noncurrent version expiration must be ≥ 1 day');
     if (accessLogsExpiration.toDays() < 1) throw new Error('access logs expiration must be ≥ 1 day');
+    const uploadCorsOrigins = props.uploadCorsOrigins ?? [];
+    const badOrigin = uploadCorsOrigins.find((origin) => !isCorsOrigin(origin));
+    if (badOrigin !== undefined)
+      throw new Error(
+        `upload cors origin must be scheme://host[:port] with at most one *, got "${badOrigin}"`,
+      );
 
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
       ...PRIVATE_BUCKET,
@@ -60,6 +82,20 @@ export class DocumentStore extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
       ],
+      // Only what a browser's presigned POST needs; the answer's ETag and version id are readable.
+      ...(uploadCorsOrigins.length > 0
+        ? {
+            cors: [
+              {
+                id: 'browser-uploads',
+                allowedMethods: [s3.HttpMethods.POST],
+                allowedOrigins: [...uploadCorsOrigins],
+                exposedHeaders: ['ETag', 'x-amz-version-id'],
+                maxAge: UPLOAD_PREFLIGHT_MAX_AGE.toSeconds(),
+              },
+            ],
+          }
+        : {}),
     });
     this.derivativesBucket = new s3.Bucket(this, 'Derivatives', {
       ...PRIVATE_BUCKET,

@@ -6,18 +6,25 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { UPLOAD_KEY_PREFIX } from '../../lambdas/api/upload-keys';
+import { LIMIT_SETTINGS } from '../../lambdas/shared/limits';
 import { DERIVATIVE_PREFIXES, INCOMING_PREFIX } from './document-store';
 import { PipelineFunction } from './pipeline-function';
 
-/** The query parameters each route accepts; API Gateway validates the required ones, the function all. */
+/**
+ * The methods and the query parameters each accepts; API Gateway validates the required ones, the
+ * function all (and the one body, `POST /uploads`'s, which it answers with problem details).
+ */
 export const API_ROUTES = [
   {
+    method: 'GET',
     path: '/documents',
     query: ['status', 'type', 'uploadedAfter', 'uploadedBefore', 'limit', 'cursor'],
   },
-  { path: '/documents/{id}', query: [] },
-  { path: '/documents/{id}/text', query: ['page', 'pageSize'] },
-  { path: '/openapi.json', query: [] },
+  { method: 'GET', path: '/documents/{id}', query: [] },
+  { method: 'GET', path: '/documents/{id}/text', query: ['page', 'pageSize'] },
+  { method: 'POST', path: '/uploads', query: [] },
+  { method: 'GET', path: '/openapi.json', query: [] },
 ] as const;
 
 export interface QueryApiProps {
@@ -25,10 +32,12 @@ export interface QueryApiProps {
   readonly table: dynamodb.ITable;
   /** ARNs of the table's listing indexes. */
   readonly indexArns: readonly string[];
-  /** Presigned URLs point here for originals. */
+  /** Presigned URLs point here for originals; presigned POSTs upload into it. */
   readonly uploadsBucket: s3.IBucket;
   /** Presigned URLs point here for thumbnails; text is read from here. */
   readonly derivativesBucket: s3.IBucket;
+  /** Largest upload, in bytes (the MAX_DOCUMENT_BYTES limit): presigned POSTs allow no larger file. */
+  readonly maxDocumentBytes: number;
   /** Powertools metrics namespace of the function. */
   readonly metricsNamespace: string;
   /** Retention of the function's and the access logs' log groups. */
@@ -48,6 +57,12 @@ export interface QueryApiProps {
    * @default Duration.minutes(5)
    */
   readonly urlTtl?: Duration;
+  /**
+   * How long a presigned POST (`POST /uploads`) may be used. A POST signed with the function's session
+   * credentials also stops working when that session ends.
+   * @default Duration.minutes(15)
+   */
+  readonly uploadTtl?: Duration;
 }
 
 /**
@@ -67,9 +82,17 @@ export class QueryApi extends Construct {
     const rateLimit = props.throttlingRateLimit ?? 50;
     const burstLimit = props.throttlingBurstLimit ?? 100;
     const urlTtl = props.urlTtl ?? Duration.minutes(5);
+    const uploadTtl = props.uploadTtl ?? Duration.minutes(15);
     if (rateLimit <= 0 || burstLimit <= 0) throw new Error('throttling limits must be positive');
     if (urlTtl.toSeconds() < 1 || urlTtl.toSeconds() > Duration.days(7).toSeconds()) {
       throw new Error('presigned url lifetime must be 1 second to 7 days');
+    }
+    // SigV4 signatures, a POST policy's included, are valid for at most 7 days.
+    if (uploadTtl.toSeconds() < 1 || uploadTtl.toSeconds() > Duration.days(7).toSeconds()) {
+      throw new Error('presigned post lifetime must be 1 second to 7 days');
+    }
+    if (!Number.isSafeInteger(props.maxDocumentBytes) || props.maxDocumentBytes <= 0) {
+      throw new Error('max document bytes must be a positive integer');
     }
 
     this.cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', {
@@ -79,7 +102,8 @@ export class QueryApi extends Construct {
 
     this.handler = new PipelineFunction(this, 'Handler', {
       name: 'api',
-      description: 'Query API: lists documents, returns metadata, text and presigned URLs',
+      description:
+        'Query API: lists documents, returns metadata, text and presigned URLs, mints upload POSTs',
       memorySize: 512,
       timeout: Duration.seconds(10),
       metricsNamespace: props.metricsNamespace,
@@ -88,6 +112,9 @@ export class QueryApi extends Construct {
         METADATA_TABLE_NAME: props.table.tableName,
         CURSOR_SECRET_ARN: this.cursorSecret.secretArn,
         URL_TTL_SECONDS: String(urlTtl.toSeconds()),
+        UPLOADS_BUCKET_NAME: props.uploadsBucket.bucketName,
+        UPLOAD_TTL_SECONDS: String(uploadTtl.toSeconds()),
+        [LIMIT_SETTINGS.maxDocumentBytes.env]: String(props.maxDocumentBytes),
       },
     });
     const fn = this.handler.function;
@@ -102,6 +129,13 @@ export class QueryApi extends Construct {
       new iam.PolicyStatement({
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
         resources: [props.uploadsBucket.arnForObjects(`${INCOMING_PREFIX}*`)],
+      }),
+    );
+    // A presigned POST acts with the signer's permissions: the function may write its uploads' prefix only.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [props.uploadsBucket.arnForObjects(`${UPLOAD_KEY_PREFIX}*`)],
       }),
     );
     fn.addToRolePolicy(
@@ -150,14 +184,15 @@ export class QueryApi extends Construct {
     });
     const validator = this.restApi.addRequestValidator('ParameterValidator', {
       validateRequestParameters: true,
-      // No method takes a body; enabled so that any future body is validated against its model.
+      // POST /uploads has no model: the function validates its body with the same zod schema the
+      // OpenAPI document shows, and answers problem details, which a gateway refusal would not.
       validateRequestBody: true,
     });
     const integration = new apigw.LambdaIntegration(fn, { allowTestInvoke: false });
     for (const route of API_ROUTES) {
       const resource = this.restApi.root.resourceForPath(route.path);
       const pathParameters = [...route.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string);
-      resource.addMethod('GET', integration, {
+      resource.addMethod(route.method, integration, {
         authorizationType: apigw.AuthorizationType.IAM,
         requestValidator: validator,
         requestParameters: {

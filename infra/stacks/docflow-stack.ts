@@ -24,10 +24,10 @@ export class DocflowStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DocflowStackProps) {
     super(scope, id, props);
-    const { limits, metricsNamespace, logRetention, starterTimeout } = props.config;
+    const { limits, metricsNamespace, logRetention, starterTimeout, uploadCorsOrigins } = props.config;
 
     this.metadataIndex = new MetadataIndex(this, 'MetadataIndex');
-    this.documentStore = new DocumentStore(this, 'DocumentStore');
+    this.documentStore = new DocumentStore(this, 'DocumentStore', { uploadCorsOrigins });
     this.workflow = new Workflow(this, 'Workflow', {
       uploadsBucket: this.documentStore.uploadsBucket,
       derivativesBucket: this.documentStore.derivativesBucket,
@@ -48,6 +48,7 @@ export class DocflowStack extends Stack {
       indexArns: this.metadataIndex.indexArns(),
       uploadsBucket: this.documentStore.uploadsBucket,
       derivativesBucket: this.documentStore.derivativesBucket,
+      maxDocumentBytes: limits.maxDocumentBytes,
       metricsNamespace,
       logRetention,
     });

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { dynamoDocumentClient, s3Client, secretsManagerClient } from '../shared/clients';
 import { intEnv, requireEnv } from '../shared/env';
 import { lambdaHandler } from '../shared/lambda-handler';
+import { LIMIT_SETTINGS } from '../shared/limits';
 import { annotate, logger } from '../shared/powertools';
 import { S3UrlSigner } from '../shared/s3-url-signer';
 import { readSecretString } from '../shared/secrets';
@@ -9,6 +10,7 @@ import { DynamoDbDocumentCatalog } from './dynamodb-document-catalog';
 import { createRouter } from './router';
 import { apiRoutes } from './routes';
 import { S3TextStore } from './s3-text-store';
+import { S3UploadSigner } from './s3-upload-signer';
 import { documentIdParameter } from './schemas';
 
 const s3 = s3Client();
@@ -27,6 +29,14 @@ const route = createRouter(
       cursorSecret,
       urlTtlSeconds: intEnv('URL_TTL_SECONDS', 300),
       region: requireEnv('AWS_REGION'),
+    },
+    {
+      signer: new S3UploadSigner(s3),
+      config: {
+        bucket: requireEnv('UPLOADS_BUCKET_NAME'),
+        maxDocumentBytes: intEnv('MAX_DOCUMENT_BYTES', LIMIT_SETTINGS.maxDocumentBytes.default),
+        expiresInSeconds: intEnv('UPLOAD_TTL_SECONDS', 900),
+      },
     },
   ),
   {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problems';
 import { apiSchemas, documentPathParameters, listDocumentsQuery, textQuery } from './schemas';
+// Registers the upload shapes in apiSchemas, which the `/uploads` operation refers to.
+import './upload-schemas';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -16,6 +18,10 @@ export interface OpenApiOperation {
   readonly operationId: string;
   readonly summary: string;
   readonly parameters: readonly OpenApiParameter[];
+  readonly requestBody?: {
+    readonly required: true;
+    readonly content: Record<string, { readonly schema: JsonSchema }>;
+  };
   readonly responses: Record<string, OpenApiResponse>;
 }
 
@@ -90,7 +96,7 @@ export const buildOpenApiDocument = (): OpenApiDocument => ({
     title: 'docflow query API',
     version: '1.0.0',
     description:
-      'Read the documents the docflow pipeline processed: list them, fetch one with presigned URLs, read its extracted text. Errors are RFC 9457 problem details.',
+      'Read the documents the docflow pipeline processed: list them, fetch one with presigned URLs, read its extracted text; mint presigned POSTs that upload a file straight to S3. Errors are RFC 9457 problem details.',
   },
   paths: {
     '/documents': {
@@ -125,6 +131,26 @@ export const buildOpenApiDocument = (): OpenApiDocument => ({
           ),
           '410': problem(`The document was deleted (type \`${PROBLEM_TYPES.documentDeleted}\`).`),
           ...errors,
+        },
+      },
+    },
+    '/uploads': {
+      post: {
+        operationId: 'createUpload',
+        summary: 'Mint an S3 presigned POST that uploads one file into the pipeline',
+        parameters: [],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('UploadRequest') } } },
+        responses: {
+          '200': json(
+            'UploadTicket',
+            'POST the fields, then the file as the part named `file`, to `url` as multipart/form-data before `expiresAt`.',
+          ),
+          '400': problem(
+            `A member of the body is missing or invalid, or the size is over the limit (type \`${PROBLEM_TYPES.invalidParameter}\`; \`errors\` names each member).`,
+          ),
+          '405': errors['405'],
+          '415': problem('The body is not application/json.'),
+          '500': errors['500'],
         },
       },
     },

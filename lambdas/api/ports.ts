@@ -50,3 +50,27 @@ export interface TextStore {
   /** The text document at `pointer`, or undefined when the object does not exist. */
   get(pointer: S3Pointer): Promise<StoredTextDocument | undefined>;
 }
+
+/** One S3 presigned POST to mint: exactly this key, type and size, until it expires. */
+export interface PresignedPostRequest {
+  readonly bucket: string;
+  readonly key: string;
+  readonly contentType: string;
+  /** The exact size of the file, in bytes; S3 refuses any other. */
+  readonly size: number;
+  readonly expiresInSeconds: number;
+}
+
+/** What a client needs to POST a file straight to S3. */
+export interface PresignedPost {
+  readonly url: string;
+  /** Form fields to send before the file, in order. */
+  readonly fields: Readonly<Record<string, string>>;
+  /** When the policy expires (ISO 8601). */
+  readonly expiresAt: string;
+}
+
+/** Signs browser uploads into a bucket, so that clients never hold bucket credentials. */
+export interface UploadSigner {
+  presignPost(request: PresignedPostRequest): Promise<PresignedPost>;
+}

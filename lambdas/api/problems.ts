@@ -114,6 +114,18 @@ export class DocumentDeletedError extends HttpProblemError {
   }
 }
 
+/** The request body is not in a media type the route reads (every body is `application/json`). */
+export class UnsupportedMediaTypeError extends HttpProblemError {
+  readonly status = 415;
+  readonly title = 'Unsupported Media Type';
+  override readonly headers: Readonly<Record<string, string>> = { 'accept-post': 'application/json' };
+
+  constructor(detail: string, options?: ErrorOptions) {
+    super(detail, options);
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
+
 /** The path exists but not for this method. */
 export class MethodNotAllowedError extends HttpProblemError {
   readonly status = 405;

@@ -24,6 +24,10 @@ export interface ApiRequest {
   readonly path: string;
   readonly params: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
+  /** Request headers by lower-case name. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as text (API Gateway's base64 decoded), or null when the request has none. */
+  readonly body: string | null;
   readonly requestId: string;
 }
 
@@ -128,6 +132,19 @@ const singleValuedQuery = (event: APIGatewayProxyEvent): Record<string, string> 
   return query;
 };
 
+const lowerCaseHeaders = (event: APIGatewayProxyEvent): Record<string, string> => {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  return headers;
+};
+
+const bodyOf = (event: APIGatewayProxyEvent): string | null => {
+  if (event.body === null || event.body === undefined) return null;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+};
+
 const jsonResult = (
   status: number,
   body: unknown,
@@ -173,6 +190,8 @@ export const createRouter = (
       path: event.path,
       params: chosen.params ?? {},
       query: singleValuedQuery(event),
+      headers: lowerCaseHeaders(event),
+      body: bodyOf(event),
       requestId: event.requestContext?.requestId ?? '',
     };
     options.onRoute?.(chosen.entry.route, request);

@@ -1,12 +1,28 @@
 import { type DocumentsApiConfig, type DocumentsApiPorts, documentRoutes } from './documents';
 import { buildOpenApiDocument } from './openapi';
+import type { UploadSigner } from './ports';
 import type { Route } from './router';
+import { type UploadsApiConfig, uploadRoutes } from './uploads';
 
-/** Every route of the query API: the document routes and the OpenAPI document that describes them. */
-export const apiRoutes = (ports: DocumentsApiPorts, config: DocumentsApiConfig): Route[] => {
+/** The upload route's port and configuration. */
+export interface UploadsApi {
+  readonly signer: UploadSigner;
+  readonly config: UploadsApiConfig;
+}
+
+/**
+ * Every route of the query API: the document routes, the upload route and the OpenAPI document that
+ * describes them.
+ */
+export const apiRoutes = (
+  ports: DocumentsApiPorts,
+  config: DocumentsApiConfig,
+  uploads: UploadsApi,
+): Route[] => {
   const openApi = buildOpenApiDocument();
   return [
     ...documentRoutes(ports, config),
+    ...uploadRoutes(uploads.signer, uploads.config),
     {
       method: 'GET',
       path: '/openapi.json',

@@ -22,7 +22,30 @@ describe('readConfig', () => {
       metricsNamespace: 'docflow',
       logRetention: RetentionDays.ONE_MONTH,
       starterTimeout: Duration.seconds(30),
+      uploadCorsOrigins: [],
     });
+  });
+
+  it('reads upload CORS origins as a JSON list (cdk.json) or a comma-separated string (-c)', () => {
+    // Act
+    const fromList = readConfig(
+      contextOf({ 'docflow:uploadCorsOrigins': ['https://a.example', 'http://127.0.0.1:*'] }),
+    );
+    const fromString = readConfig(
+      contextOf({ 'docflow:uploadCorsOrigins': 'https://a.example, http://127.0.0.1:*' }),
+    );
+    const fromJson = readConfig(contextOf({ 'docflow:uploadCorsOrigins': '["https://a.example"]' }));
+
+    // Assess
+    expect(fromList.uploadCorsOrigins).toEqual(['https://a.example', 'http://127.0.0.1:*']);
+    expect(fromString.uploadCorsOrigins).toEqual(['https://a.example', 'http://127.0.0.1:*']);
+    expect(fromJson.uploadCorsOrigins).toEqual(['https://a.example']);
+    expect(() => readConfig(contextOf({ 'docflow:uploadCorsOrigins': ['https://a.example/path'] }))).toThrow(
+      'docflow:uploadCorsOrigins must list origins as scheme://host[:port] with at most one *, got "https://a.example/path"',
+    );
+    expect(() => readConfig(contextOf({ 'docflow:uploadCorsOrigins': 7 }))).toThrow(
+      /must be a list of origins/,
+    );
   });
 
   it('reads the starter timeout, which sets the ingest queue visibility, and refuses nonsense', () => {

@@ -12,6 +12,7 @@ import {
   logicalIdOf,
   resourcesOf,
   resourcesOfStatement,
+  statementsOfRole,
   synthDocflowTemplate,
 } from '../../support/docflow-app';
 
@@ -147,6 +148,50 @@ describe('DocumentStore', () => {
       },
     });
   });
+
+  it('gives no bucket a CORS rule unless upload origins are configured', () => {
+    // Assess
+    for (const id of Object.values(ids))
+      expect(bucket(id).Properties).not.toHaveProperty('CorsConfiguration');
+  });
+
+  it('lets the configured origins POST, and only POST, to the uploads bucket', () => {
+    // Prepare
+    const origins = ['https://console.example.com', 'http://127.0.0.1:*'];
+
+    // Act
+    const { template: withCors, stack: corsStack } = synthDocflowTemplate({
+      context: { 'docflow:uploadCorsOrigins': origins },
+    });
+
+    // Assess
+    const uploadsId = logicalIdOf(corsStack.documentStore.uploadsBucket);
+    expect(uploadsId).toBe(ids.uploads);
+    expect(resourcesOf(withCors, 'AWS::S3::Bucket')[uploadsId]?.Properties?.CorsConfiguration).toEqual({
+      CorsRules: [
+        {
+          Id: 'browser-uploads',
+          AllowedMethods: ['POST'],
+          AllowedOrigins: origins,
+          ExposedHeaders: ['ETag', 'x-amz-version-id'],
+          MaxAge: 3600,
+        },
+      ],
+    });
+    expect(resourcesOf(withCors, 'AWS::S3::Bucket')[ids.derivatives]?.Properties).not.toHaveProperty(
+      'CorsConfiguration',
+    );
+  });
+
+  it.each(['https://console.example.com/app', 'console.example.com', 'http://*.example.*'])(
+    'refuses the upload origin %s',
+    (origin) => {
+      // Act, Assess
+      expect(() => synthDocflowTemplate({ context: { 'docflow:uploadCorsOrigins': [origin] } })).toThrow(
+        /origins as scheme:\/\/host\[:port\] with at most one \*/,
+      );
+    },
+  );
 });
 
 describe('no output of the pipeline can start it again', () => {
@@ -184,20 +229,32 @@ describe('no output of the pipeline can start it again', () => {
     expect(notified).toEqual([{ Ref: logicalIdOf(stack.documentStore.uploadsBucket) }]);
   });
 
-  it('grants no principal of the stack any write to the uploads bucket', () => {
+  it('grants no pipeline principal any write to the uploads bucket; only the api signs uploads into its prefix', () => {
     // Prepare
     const uploadsId = logicalIdOf(stack.documentStore.uploadsBucket);
     const writes = /^s3:(Put|Copy|Restore|Replicate|\*)|^s3:.*\*$/;
+    const apiRole = stack.queryApi.handler.function.role;
+    if (!apiRole) throw new Error('api function has no role');
+    const apiStatements = new Set(
+      statementsOfRole(template, logicalIdOf(apiRole)).map((statement) => JSON.stringify(statement)),
+    );
 
     // Act
-    const offending = iamStatements(template).filter(
+    const writesToUploads = iamStatements(template).filter(
       ({ statement }) =>
         statement.Effect === 'Allow' &&
         actionsOf(statement).some((action) => writes.test(action) && action !== 's3:PutBucketNotification') &&
         resourcesOfStatement(statement).some((resource) => JSON.stringify(resource).includes(uploadsId)),
     );
+    const byApi = writesToUploads.filter(({ statement }) => apiStatements.has(JSON.stringify(statement)));
 
-    // Assess
-    expect(offending).toEqual([]);
+    // Assess: the api function never writes itself; a presigned POST acts with its permission
+    expect(writesToUploads.filter((entry) => !byApi.includes(entry))).toEqual([]);
+    expect(byApi.map(({ statement }) => [statement.Action, statement.Resource])).toEqual([
+      [
+        's3:PutObject',
+        { 'Fn::Join': ['', [arnOf(stack.documentStore.uploadsBucket), '/incoming/uploads/*']] },
+      ],
+    ]);
   });
 });

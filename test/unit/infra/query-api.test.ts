@@ -37,11 +37,20 @@ describe('QueryApi', () => {
     return `/${parts.join('/')}`;
   };
 
-  it('routes GET on each documented path to the api function', () => {
+  it('routes each documented method and path to the api function', () => {
     // Assess
     expect(
       methods.map((m) => `${m.Properties?.HttpMethod} ${pathOf(m.Properties?.ResourceId)}`).sort(),
-    ).toEqual(API_ROUTES.map((route) => `GET ${route.path}`).sort());
+    ).toEqual(
+      [
+        'GET /documents',
+        'GET /documents/{id}',
+        'GET /documents/{id}/text',
+        'GET /openapi.json',
+        'POST /uploads',
+      ].sort(),
+    );
+    expect(API_ROUTES.map((route) => `${route.method} ${route.path}`)).toContain('POST /uploads');
     for (const method of methods) {
       const integration = method.Properties?.Integration as {
         Type: string;
@@ -136,7 +145,29 @@ describe('QueryApi', () => {
     expect(JSON.stringify(variables)).not.toContain('resolve:secretsmanager');
   });
 
-  it('lets the function read that secret, query the table and its indexes, and read objects it presigns', () => {
+  it('gives the function the uploads bucket, the upload size limit and the POST lifetime', () => {
+    // Prepare
+    const variables = environmentOf(template, stack.queryApi.handler.function);
+
+    // Assess
+    expect(variables).toMatchObject({
+      UPLOADS_BUCKET_NAME: refOf(stack.documentStore.uploadsBucket),
+      MAX_DOCUMENT_BYTES: String(50 * 1024 * 1024),
+      UPLOAD_TTL_SECONDS: '900',
+    });
+  });
+
+  it('takes the upload size limit from the docflow:limits context', () => {
+    // Act
+    const { template: limited, stack: limitedStack } = synthDocflowTemplate({
+      context: { 'docflow:limits': { maxDocumentBytes: 1_000_000 } },
+    });
+
+    // Assess
+    expect(environmentOf(limited, limitedStack.queryApi.handler.function).MAX_DOCUMENT_BYTES).toBe('1000000');
+  });
+
+  it('lets the function read that secret, query the table and its indexes, read objects it presigns and sign uploads', () => {
     // Prepare
     const role = stack.queryApi.handler.function.role;
     if (!role) throw new Error('api function has no role');
@@ -167,6 +198,11 @@ describe('QueryApi', () => {
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:GetObjectVersion'],
         Resource: { 'Fn::Join': ['', [uploads, '/incoming/*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [uploads, '/incoming/uploads/*']] },
       },
       {
         Effect: 'Allow',

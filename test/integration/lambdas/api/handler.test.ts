@@ -9,6 +9,7 @@ import {
   problemSchema,
   textResponseSchema,
 } from '../../../../lambdas/api/schemas';
+import { uploadTicketSchema } from '../../../../lambdas/api/upload-schemas';
 import { DOCUMENT_STATUSES, documentId, LIST_SHARDS, shardOf } from '../../../../lambdas/shared/document';
 import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
 import type { TextDocument } from '../../../../lambdas/shared/text-document';
@@ -124,6 +125,7 @@ beforeAll(async () => {
   process.env.METADATA_TABLE_NAME = TABLE;
   process.env.CURSOR_SECRET_ARN = ARN;
   process.env.URL_TTL_SECONDS = '120';
+  process.env.UPLOADS_BUCKET_NAME = UPLOADS;
   const client = testDocumentClient(dynamo.endpoint);
   for (let start = 0; start < items.length; start += 25) {
     await client.send(
@@ -323,5 +325,30 @@ describe('api handler against dynalite and fauxqs', () => {
       status: 500,
       detail: 'The request could not be completed. Request id: req-0123456789',
     });
+  });
+
+  it('mints an upload into the configured bucket, signed with the function’s credentials', async () => {
+    // Prepare
+    const event = {
+      ...apiEvent('POST', '/uploads'),
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ filename: 'scan.png', contentType: 'image/png', size: 2048 }),
+    };
+
+    // Act
+    const result = await handler(event, lambdaContext('docflow-api'));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    const ticket = uploadTicketSchema.parse(JSON.parse(result.body));
+    expect(ticket.url).toBe(`${local.messaging.endpoint}/${UPLOADS}`);
+    expect(ticket.key).toMatch(/^incoming\/uploads\/.+\/scan\.png$/);
+    expect(ticket.documentId).toBe(documentId(UPLOADS, ticket.key));
+    expect(ticket.fields['X-Amz-Credential']).toMatch(
+      new RegExp(`^${TEST_AWS.credentials.accessKeyId}/\\d{8}/us-east-1/s3/aws4_request$`),
+    );
+    const policy = JSON.parse(Buffer.from(ticket.fields.Policy ?? '', 'base64').toString('utf8'));
+    expect(policy.conditions).toContainEqual(['content-length-range', 2048, 2048]);
+    expect(policy.conditions).toContainEqual({ key: ticket.key });
   });
 });

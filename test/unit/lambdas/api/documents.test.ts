@@ -18,6 +18,7 @@ import {
   InMemoryTextStore,
   RecordingUrlSigner,
 } from '../../../support/in-memory-document-catalog';
+import { recordingUploads } from '../../../support/recording-upload-signer';
 
 const SECRET = 'unit-test-cursor-secret-0123456789abcdef';
 const NOW = new Date('2026-11-23T12:00:00.000Z');
@@ -39,6 +40,7 @@ const setup = (
         now: () => NOW,
         maxQueriesPerPage: Number.POSITIVE_INFINITY,
       },
+      recordingUploads(),
     ),
   );
   const get = async (path: string, query: Record<string, string> = {}) => {
@@ -609,6 +611,7 @@ describe('routing', () => {
       apiRoutes(
         { catalog, texts: new InMemoryTextStore(), urls: new RecordingUrlSigner() },
         { cursorSecret: SECRET, urlTtlSeconds: 300, region: 'us-east-1' },
+        recordingUploads(),
       ),
     );
 
@@ -630,7 +633,11 @@ describe('bad input', () => {
     const item = aMetadataItem({ key: 'incoming/book.pdf' });
     const { catalog, texts, urls } = setup([item]);
     const route = createRouter(
-      apiRoutes({ catalog, texts, urls }, { cursorSecret: SECRET, urlTtlSeconds: 300, region: 'us-east-1' }),
+      apiRoutes(
+        { catalog, texts, urls },
+        { cursorSecret: SECRET, urlTtlSeconds: 300, region: 'us-east-1' },
+        recordingUploads(),
+      ),
     );
     const segment = fc.oneof(
       fc.constantFrom('documents', 'text', 'openapi.json', item.documentId, '%', '%E0%A4%A', '%2F', '..', ''),

@@ -8,10 +8,12 @@ import {
   InMemoryTextStore,
   RecordingUrlSigner,
 } from '../../../support/in-memory-document-catalog';
+import { recordingUploads } from '../../../support/recording-upload-signer';
 
 const routes = apiRoutes(
   { catalog: new InMemoryDocumentCatalog(), texts: new InMemoryTextStore(), urls: new RecordingUrlSigner() },
   { cursorSecret: 'unit-test-cursor-secret-0123456789abcdef', urlTtlSeconds: 300, region: 'us-east-1' },
+  recordingUploads(),
 );
 
 describe('OpenAPI document', () => {
@@ -77,6 +79,25 @@ describe('OpenAPI document', () => {
       ['page', 'query', false],
       ['pageSize', 'query', false],
     ]);
+  });
+
+  it('describes the upload request body and its answer from the zod schemas', () => {
+    // Act
+    const document = buildOpenApiDocument();
+    const upload = document.paths['/uploads']?.post;
+
+    // Assess
+    expect(upload?.requestBody).toEqual({
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/UploadRequest' } } },
+    });
+    expect(document.components.schemas.UploadRequest).toMatchObject({
+      type: 'object',
+      required: ['filename', 'contentType', 'size'],
+      additionalProperties: false,
+      properties: { size: { type: 'integer', minimum: 1 }, filename: { maxLength: 255 } },
+    });
+    expect(Object.keys(upload?.responses ?? {}).sort()).toEqual(['200', '400', '405', '415', '500']);
   });
 
   it('resolves every $ref to a component', () => {

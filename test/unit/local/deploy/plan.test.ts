@@ -9,7 +9,7 @@ import { METADATA_TABLE } from '../../../../lambdas/shared/metadata-item';
 import { referencedLogicalIds } from '../../../../local/deploy/intrinsics';
 import { LOCAL_ACCOUNT_ID } from '../../../../local/deploy/physical-ids';
 import type { DeploymentPlan } from '../../../../local/deploy/steps';
-import { readCdkJsonContext, type SynthesizedStack } from '../../../../local/deploy/synth';
+import { readCdkJsonContext, type SynthesizedStack, synthesizeApp } from '../../../../local/deploy/synth';
 import { listStates } from '../../../../local/stepfunctions/asl';
 import { DEFINITION_PATH, SUBSTITUTION_KEYS, substitute } from '../../../../statemachines/substitutions';
 import {
@@ -280,7 +280,7 @@ describe('planDeployment on the synthesized template', () => {
     // Assess
     expect(sorted(api?.routes.map((route) => route.logicalId) ?? [])).toEqual(idsOf(methods));
     expect(sorted(api?.routes.map((route) => `${route.httpMethod} ${route.path}`) ?? [])).toEqual(
-      sorted(API_ROUTES.map((route) => `GET ${route.path}`)),
+      sorted(API_ROUTES.map((route) => `${route.method} ${route.path}`)),
     );
     for (const route of api?.routes ?? []) {
       expect(route.functionLogicalId).toBe(handler);
@@ -292,6 +292,30 @@ describe('planDeployment on the synthesized template', () => {
       'method.request.path.id': true,
     });
     expect(api?.stageNames).toEqual(['v1']);
+  });
+
+  it('carries the uploads bucket’s CORS rule when origins are configured, and none otherwise', () => {
+    // Prepare
+    const withCors = synthesizeApp({ context: { [CONTEXT_KEYS.uploadCorsOrigins]: ['http://127.0.0.1:*'] } });
+
+    // Act
+    const buckets = stepsOf(planOf(withCors), 'bucket');
+
+    // Assess
+    expect(buckets.map((bucket) => bucket.cors ?? []).filter((rules) => rules.length > 0)).toEqual([
+      [
+        {
+          id: 'browser-uploads',
+          allowedMethods: ['POST'],
+          allowedOrigins: ['http://127.0.0.1:*'],
+          allowedHeaders: [],
+          exposedHeaders: ['ETag', 'x-amz-version-id'],
+          maxAgeSeconds: 3600,
+        },
+      ],
+    ]);
+    for (const bucket of buckets) expect(bucket.notes.join('\n')).not.toContain('CorsConfiguration');
+    expect(stepsOf(plan, 'bucket').every((bucket) => (bucket.cors ?? []).length === 0)).toBe(true);
   });
 
   it('generates a secret value instead of planning one', () => {
