@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { CONTEXT_KEYS } from '../infra/config';
 import { type RestApiServer, startRestApiServer } from './api/rest-api-server';
 import { LocalCloudFormation } from './cloudformation/service';
 import { applyPlan, type Deployment } from './deploy/apply';
@@ -28,8 +29,14 @@ import type { SegmentSink } from './xray/trace-header';
 /** The repository root: the CDK app, the handlers and the default data folder live here. */
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 
-/** Credentials every local client uses; the emulators accept any. */
+/** Credentials every local client uses; the emulators accept any, but the local S3 checks POST uploads against these. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'docflow', secretAccessKey: 'docflow-local' } as const;
+
+/**
+ * Pages that may POST uploads to the local uploads bucket (its CORS rule): any port on this machine's
+ * loopback, where the console is served; `docflow:uploadCorsOrigins` in `context` overrides it.
+ */
+export const LOCAL_UPLOAD_ORIGINS = ['http://127.0.0.1:*', 'http://localhost:*'] as const;
 
 /** Default port of the query API, beside the services' 4566. */
 export const DEFAULT_API_PORT = 4567;
@@ -110,6 +117,9 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       upstream: messaging.endpoint,
       targets: fauxqsTargets(messaging.server),
       dataDir: join(dataDir, 's3-notifications'),
+      region,
+      // Browser uploads are presigned POSTs the api function signs with these; others are refused.
+      credentials: [LOCAL_CREDENTIALS],
     });
     const secrets = new LocalSecretsManager({ dataDir: join(dataDir, 'secrets'), region });
     const textract = createLocalTextract({
@@ -173,7 +183,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     log('synthesizing the CDK app');
     const synthesized = synthesizeApp({
       projectRoot: PROJECT_ROOT,
-      ...(options.context ? { context: { ...options.context } } : {}),
+      context: { [CONTEXT_KEYS.uploadCorsOrigins]: LOCAL_UPLOAD_ORIGINS, ...options.context },
     });
     const plan = planDeployment(synthesized.template, {
       stackName: synthesized.stackName,

@@ -9,6 +9,7 @@ import type {
   ApiStep,
   BucketNotificationStep,
   BucketStep,
+  CorsRuleSpec,
   DeploymentPlan,
   DeployStep,
   EventSourceStep,
@@ -407,15 +408,27 @@ class Planner {
     const identity = this.#resolver.identity(logicalId);
     const versioning = this.#prop(logicalId, 'VersioningConfiguration');
     const versioned = isRecord(versioning) && versioning.Status === 'Enabled';
+    const cors = this.#prop(logicalId, 'CorsConfiguration');
+    const strings = (value: unknown): string[] => asList(value).map(String);
     return {
       kind: 'bucket',
       logicalId,
       bucketName: identity.physicalId,
       bucketArn: identity.arn ?? '',
       versioned,
+      cors: (isRecord(cors) ? asList(cors.CorsRules) : []).filter(isRecord).map(
+        (rule): CorsRuleSpec => ({
+          ...(typeof rule.Id === 'string' ? { id: rule.Id } : {}),
+          allowedMethods: strings(rule.AllowedMethods),
+          allowedOrigins: strings(rule.AllowedOrigins),
+          allowedHeaders: strings(rule.AllowedHeaders),
+          exposedHeaders: strings(rule.ExposedHeaders),
+          ...(rule.MaxAge === undefined ? {} : { maxAgeSeconds: Number(rule.MaxAge) }),
+        }),
+      ),
       notes: this.#notes(
         logicalId,
-        ['BucketName', 'VersioningConfiguration', 'NotificationConfiguration'],
+        ['BucketName', 'VersioningConfiguration', 'NotificationConfiguration', 'CorsConfiguration'],
         {
           BucketEncryption: 'objects are not encrypted at rest locally',
           LifecycleConfiguration: 'nothing expires locally',

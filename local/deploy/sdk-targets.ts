@@ -11,7 +11,9 @@ import {
 import {
   type BucketLocationConstraint,
   CreateBucketCommand,
+  DeleteBucketCorsCommand,
   type NotificationConfiguration,
+  PutBucketCorsCommand,
   PutBucketNotificationConfigurationCommand,
   PutBucketVersioningCommand,
   S3Client,
@@ -287,6 +289,26 @@ export const sdkTargets = (options: SdkTargetsOptions): SdkTargets => {
           }),
         );
       }
+      // The template's rules replace whatever an earlier start left; no rules means none. `?cors` is
+      // answered by the local S3 front (local/s3/bucket-cors.ts), as notifications are: fauxqs has no CORS.
+      const cors = step.cors ?? [];
+      if (cors.length === 0) await s3.send(new DeleteBucketCorsCommand({ Bucket: step.bucketName }));
+      else
+        await s3.send(
+          new PutBucketCorsCommand({
+            Bucket: step.bucketName,
+            CORSConfiguration: {
+              CORSRules: cors.map((rule) => ({
+                ...(rule.id === undefined ? {} : { ID: rule.id }),
+                AllowedMethods: [...rule.allowedMethods],
+                AllowedOrigins: [...rule.allowedOrigins],
+                ...(rule.allowedHeaders.length > 0 ? { AllowedHeaders: [...rule.allowedHeaders] } : {}),
+                ...(rule.exposedHeaders.length > 0 ? { ExposeHeaders: [...rule.exposedHeaders] } : {}),
+                ...(rule.maxAgeSeconds === undefined ? {} : { MaxAgeSeconds: rule.maxAgeSeconds }),
+              })),
+            },
+          }),
+        );
     },
 
     async putBucketNotification(step) {

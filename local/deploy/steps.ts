@@ -12,6 +12,18 @@ export interface BucketStep extends StepBase {
   readonly bucketName: string;
   readonly bucketArn: string;
   readonly versioned: boolean;
+  /** The bucket's CORS rules (`CorsConfiguration.CorsRules`); none when absent or empty. */
+  readonly cors?: readonly CorsRuleSpec[];
+}
+
+/** One rule of a bucket's CORS configuration, as `AWS::S3::Bucket.CorsRule` gives it. */
+export interface CorsRuleSpec {
+  readonly id?: string;
+  readonly allowedMethods: readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly allowedHeaders: readonly string[];
+  readonly exposedHeaders: readonly string[];
+  readonly maxAgeSeconds?: number;
 }
 
 /** One rule of a bucket's notification configuration. */
