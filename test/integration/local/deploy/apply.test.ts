@@ -157,7 +157,7 @@ describe('applyPlan with sdkTargets on fauxqs and dynalite', () => {
     );
   });
 
-  it('configures the uploads bucket to notify the ingest queue for incoming/', async () => {
+  it('configures the uploads bucket to notify the ingest queue of creations and removals under incoming/', async () => {
     // Prepare
     const [notification] = stepsOf(plan, 'bucketNotification');
 
@@ -169,13 +169,13 @@ describe('applyPlan with sdkTargets on fauxqs and dynalite', () => {
     // Assess
     expect(
       configuration.QueueConfigurations?.map((rule) => [rule.QueueArn, rule.Events, rule.Filter]),
-    ).toEqual([
-      [
+    ).toEqual(
+      ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'].map((event) => [
         notification?.rules[0]?.destination.arn,
-        ['s3:ObjectCreated:*'],
+        [event],
         { Key: { FilterRules: [{ Name: 'Prefix', Value: 'incoming/' }] } },
-      ],
-    ]);
+      ]),
+    );
   });
 
   it('subscribes the callback queue to the Textract topic with raw delivery', async () => {
