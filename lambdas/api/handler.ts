@@ -15,47 +15,54 @@ import { documentIdParameter } from './schemas';
 
 const s3 = s3Client();
 
-// Read once per execution environment: the key that signs list cursors lives in Secrets Manager.
-const cursorSecret = await readSecretString(secretsManagerClient(), requireEnv('CURSOR_SECRET_ARN'));
+const secrets = secretsManagerClient();
+// Configuration is read at init, so a missing variable fails the cold start, not a request.
+const cursorSecretArn = requireEnv('CURSOR_SECRET_ARN');
+const catalog = new DynamoDbDocumentCatalog(dynamoDocumentClient(), requireEnv('METADATA_TABLE_NAME'));
+const documentsConfig = { urlTtlSeconds: intEnv('URL_TTL_SECONDS', 300), region: requireEnv('AWS_REGION') };
+const uploadsConfig = {
+  bucket: requireEnv('UPLOADS_BUCKET_NAME'),
+  maxDocumentBytes: intEnv('MAX_DOCUMENT_BYTES', LIMIT_SETTINGS.maxDocumentBytes.default),
+  expiresInSeconds: intEnv('UPLOAD_TTL_SECONDS', 900),
+};
 
-const route = createRouter(
-  apiRoutes(
+/**
+ * The router, built on the first request of an execution environment: the key that signs list
+ * cursors lives in Secrets Manager, and reading it inside the handler puts the call on the trace
+ * (at init there is no segment to put it on). A failed read is tried again by the next request.
+ */
+const buildRoute = async () =>
+  createRouter(
+    apiRoutes(
+      { catalog, texts: new S3TextStore(s3), urls: new S3UrlSigner(s3) },
+      { ...documentsConfig, cursorSecret: await readSecretString(secrets, cursorSecretArn) },
+      { signer: new S3UploadSigner(s3), config: uploadsConfig },
+    ),
     {
-      catalog: new DynamoDbDocumentCatalog(dynamoDocumentClient(), requireEnv('METADATA_TABLE_NAME')),
-      texts: new S3TextStore(s3),
-      urls: new S3UrlSigner(s3),
-    },
-    {
-      cursorSecret,
-      urlTtlSeconds: intEnv('URL_TTL_SECONDS', 300),
-      region: requireEnv('AWS_REGION'),
-    },
-    {
-      signer: new S3UploadSigner(s3),
-      config: {
-        bucket: requireEnv('UPLOADS_BUCKET_NAME'),
-        maxDocumentBytes: intEnv('MAX_DOCUMENT_BYTES', LIMIT_SETTINGS.maxDocumentBytes.default),
-        expiresInSeconds: intEnv('UPLOAD_TTL_SECONDS', 900),
+      onRoute: ({ method, path }, { params }) => {
+        // `requestedDocumentId`, not `documentId`: that annotation finds a document's runs, never its reads.
+        const id = documentIdParameter.safeParse(params.id);
+        if (id.success) logger.appendKeys({ documentId: id.data });
+        annotate({ route: `${method} ${path}`, requestedDocumentId: id.data });
       },
+      onUnexpectedError: (error, event) =>
+        logger.error('request failed', { error, method: event.httpMethod, path: event.path }),
     },
-  ),
-  {
-    onRoute: ({ method, path }, { params }) => {
-      // `requestedDocumentId`, not `documentId`: that annotation finds a document's runs, never its reads.
-      const id = documentIdParameter.safeParse(params.id);
-      if (id.success) logger.appendKeys({ documentId: id.data });
-      annotate({ route: `${method} ${path}`, requestedDocumentId: id.data });
-    },
-    onUnexpectedError: (error, event) =>
-      logger.error('request failed', { error, method: event.httpMethod, path: event.path }),
-  },
-);
+  );
+
+let route: ReturnType<typeof buildRoute> | undefined;
 
 /**
  * API Gateway REST proxy entry point of the query API. Responses stay off the trace: a page of text
  * would outgrow an X-Ray segment document.
  */
 export const handler = lambdaHandler(
-  (event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => route(event),
+  async (event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => {
+    route ??= buildRoute().catch((error: unknown) => {
+      route = undefined;
+      throw error;
+    });
+    return (await route)(event);
+  },
   { captureResponse: false },
 );

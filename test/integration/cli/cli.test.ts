@@ -145,6 +145,7 @@ beforeAll(async () => {
 
   useEmulatorEnv({ dynamodb: local.endpoint, s3: local.endpoint });
   process.env.METADATA_TABLE_NAME = TABLE;
+  process.env.UPLOADS_BUCKET_NAME = UPLOADS;
   // The API reads its cursor key from Secrets Manager, here the local one.
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = local.endpoint;
   const { ARN } = await new SecretsManagerClient({ ...TEST_AWS, endpoint: local.endpoint }).send(
