@@ -91,12 +91,13 @@ const store = async (
 
 /** PDF text layer, DOCX or plain text, read in the function (in a contained worker) without OCR. */
 export const extractLocally = async (task: TextTask, deps: ExtractTextDependencies): Promise<TextResult> => {
-  const { type } = task.inspection;
+  const { type, encoding } = task.inspection;
   if (!isLocalTextType(type)) throw new UnsupportedDocumentError(`no local text extraction for ${type}`);
   const bytes = await readBytes(task, deps);
   const extracted = await deps.extractor.extract({
     type,
     bytes,
+    ...(encoding === undefined ? {} : { encoding }),
     limits: { maxPages: deps.limits.maxPages, parseTimeoutMs: deps.limits.parseTimeoutMs },
   });
   return store(task, extracted.source, extracted.pages, deps);

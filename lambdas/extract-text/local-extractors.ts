@@ -3,11 +3,11 @@ import mammoth from 'mammoth';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DOCX_MAIN_PART, loadZip } from '../inspect/docx-probe';
 import { withPdfDocument } from '../inspect/pdf-probe';
-import { decodeText } from '../inspect/text-probe';
 import { ContainedPool, type ContainmentLimits, defineContainedTask } from '../shared/contained-task';
 import { CorruptDocumentError, DocumentTooLargeError, UnsupportedDocumentError } from '../shared/errors';
 import type { TextInfo } from '../shared/metadata-item';
 import type { TextPage } from '../shared/text-document';
+import { decodeText, type TextEncoding } from '../shared/text-encoding';
 import { splitIntoPages } from './text-pages';
 
 /** The kinds of document whose text is read without OCR (Inspect's `type`). */
@@ -28,6 +28,8 @@ export interface LocalExtractionLimits {
 export interface LocalExtractionInput {
   readonly type: LocalTextType;
   readonly bytes: Uint8Array;
+  /** Plain text only: the encoding Inspect found (absent for documents inspected before it was recorded). */
+  readonly encoding?: TextEncoding;
   readonly limits: LocalExtractionLimits;
 }
 
@@ -155,13 +157,13 @@ export const extractDocxText = async (
 };
 
 /**
- * A plain-text file, decoded as Inspect accepted it: UTF-8 (BOM optional) or UTF-16 with a BOM. There
- * is no guessing of legacy 8-bit encodings: Inspect rejects bytes that are not valid in those, so a
- * Latin-1 file never reaches this step, and a wrong guess would store mojibake as if it were text.
+ * A plain-text file, decoded whole in the encoding Inspect found from its bytes (a BOM dropped). Nothing
+ * is guessed here: bytes that do not decode in that encoding are CORRUPT, never text with U+FFFD in it.
+ * A document inspected before encodings were recorded is read as its BOM says, else as UTF-8.
  */
-export const extractPlainText = (bytes: Uint8Array): ExtractedText => ({
+export const extractPlainText = (bytes: Uint8Array, encoding?: TextEncoding): ExtractedText => ({
   source: 'plain-text',
-  pages: splitIntoPages(decodeText(bytes)),
+  pages: splitIntoPages(decodeText(bytes, encoding)),
 });
 
 /** One local extraction, by type. Runs in the calling thread; see {@link LOCAL_TEXT_TASK}. */
@@ -172,7 +174,7 @@ export const extractLocalText = async (input: LocalExtractionInput): Promise<Ext
     case 'docx':
       return extractDocxText(input.bytes);
     case 'text':
-      return extractPlainText(input.bytes);
+      return extractPlainText(input.bytes, input.encoding);
     default:
       throw new UnsupportedDocumentError(`no local text extraction for ${String(input.type)}`);
   }

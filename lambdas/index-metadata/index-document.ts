@@ -153,6 +153,7 @@ const processedItem = (outcome: ProcessedOutcome, completedAt: Date): MetadataIt
     ...(inspection.height !== undefined ? { height: inspection.height } : {}),
     ...(title !== undefined ? { title } : {}),
     ...(author !== undefined ? { author } : {}),
+    ...(inspection.encoding !== undefined ? { encoding: inspection.encoding } : {}),
     ...(thumbnail
       ? {
           thumbnail: {

@@ -45,6 +45,30 @@ export type DetectedType =
   /** An OLE compound file: a password-protected OOXML package or a legacy Office file. */
   | { readonly family: 'compound-file' };
 
+/**
+ * MIME types of text formats by the extension of the object's name, for text whose bytes are already
+ * proven text: the name refines what the bytes are, it never decides it (a `.csv` of binary data is
+ * still UNSUPPORTED, a CSV named `.txt` is `text/plain`). Every other text is `text/plain`: source
+ * files have no registered type of their own.
+ */
+const TEXT_MIME_TYPES: ReadonlyMap<string, string> = new Map([
+  ['csv', 'text/csv'],
+  ['tsv', 'text/tab-separated-values'],
+  ['md', 'text/markdown'],
+  ['markdown', 'text/markdown'],
+  ['json', 'application/json'],
+  ['xml', 'application/xml'],
+  ['yaml', 'application/yaml'],
+  ['yml', 'application/yaml'],
+]);
+
+/** The MIME type of a text document, from its object key's extension (see {@link TEXT_MIME_TYPES}). */
+export const textMimeType = (key: string): string => {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  return (dot > 0 && TEXT_MIME_TYPES.get(name.slice(dot + 1).toLowerCase())) || 'text/plain';
+};
+
 const DOCX_MIME_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 /**

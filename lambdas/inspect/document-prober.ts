@@ -5,7 +5,7 @@ import { confirmDocx, confirmType, type DetectedType, detectType } from './detec
 import { probeDocx, rejectCompoundFile } from './docx-probe';
 import { probeImage } from './image-probe';
 import { probePdf } from './pdf-probe';
-import { verifyText } from './text-probe';
+import { type TextEncoding, verifyText } from './text-probe';
 
 /** Bounds of one probe. Plain data: it crosses into a contained worker. */
 export interface ProbeLimits {
@@ -56,7 +56,13 @@ export type ProbeFindings =
       readonly height: number;
       readonly pages: number;
     }
-  | { readonly family: 'text'; readonly mimeType: string; readonly type: 'text' }
+  | {
+      readonly family: 'text';
+      readonly mimeType: string;
+      readonly type: 'text';
+      /** The encoding that reads the whole file (the sample's, or the one found when it did not). */
+      readonly encoding: TextEncoding;
+    }
   | {
       readonly family: 'docx';
       readonly mimeType: string;
@@ -124,8 +130,12 @@ const probeBytes = async (
       };
     }
     case 'text':
-      verifyText(bytes, detected.encoding);
-      return { family: 'text', mimeType: detected.mimeType, type: detected.type };
+      return {
+        family: 'text',
+        mimeType: detected.mimeType,
+        type: detected.type,
+        encoding: verifyText(bytes, detected.encoding),
+      };
     case 'zip': {
       const mimeType = await confirmDocx(bytes);
       return { family: 'docx', mimeType, type: 'docx', ...(await probeDocx(bytes)) };

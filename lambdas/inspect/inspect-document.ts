@@ -4,7 +4,7 @@ import type { BlobRef, DocumentBlobs } from '../shared/document-blobs';
 import { DocumentTooLargeError, EmptyDocumentError } from '../shared/errors';
 import type { Limits } from '../shared/limits';
 import type { Inspection } from '../shared/metadata-item';
-import { SNIFF_BYTES } from './detect-type';
+import { SNIFF_BYTES, textMimeType } from './detect-type';
 import type { DocumentProber, ProbeFindings } from './document-prober';
 
 /** Ports and configuration of {@link inspectDocument}. */
@@ -58,8 +58,11 @@ export const pdfTextStrategy = (
 export const imageTextStrategy = (pages: number): TextStrategy =>
   pages > 1 ? 'textract-async' : 'textract-sync';
 
-/** What the probe found, with the text strategy that follows from it. */
-const stored = (findings: ProbeFindings, size: number): Findings => {
+/**
+ * What the probe found, with the text strategy that follows from it. A text document's MIME type is
+ * refined by its name (`text/csv`, `text/markdown`, `application/json`; see `textMimeType`).
+ */
+const stored = (findings: ProbeFindings, size: number, key: string): Findings => {
   switch (findings.family) {
     case 'pdf': {
       const { family: _, ...pdf } = findings;
@@ -72,7 +75,10 @@ const stored = (findings: ProbeFindings, size: number): Findings => {
       const textStrategy = family === 'svg' ? 'none' : imageTextStrategy(pages);
       return { mimeType, type, width, height, pages, textStrategy };
     }
-    case 'text':
+    case 'text': {
+      const { family: _, ...text } = findings;
+      return { ...text, mimeType: textMimeType(key), textStrategy: 'local' };
+    }
     case 'docx': {
       const { family: _, ...document } = findings;
       return { ...document, textStrategy: 'local' };
@@ -114,5 +120,5 @@ export const inspectDocument = async (
     limits: { maxPixels: limits.maxImagePixels, maxPages: limits.maxPages },
     budgetMs: Math.max(1, limits.parseTimeoutMs - detectBudgetMs),
   });
-  return { ...stored(findings, bytes.length), size: bytes.length, sha256 };
+  return { ...stored(findings, bytes.length, ref.key), size: bytes.length, sha256 };
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TEXT_STRATEGIES } from './document';
 import { documentRefSchema } from './document-ref-schema';
 import type { Inspection } from './metadata-item';
+import { TEXT_ENCODINGS } from './text-encoding';
 
 const count = z.number().int().nonnegative();
 
@@ -17,6 +18,7 @@ export const inspectionSchema = z.object({
   hasTextLayer: z.boolean().optional(),
   title: z.string().optional(),
   author: z.string().optional(),
+  encoding: z.enum(TEXT_ENCODINGS).optional(),
   textStrategy: z.enum(TEXT_STRATEGIES),
 }) satisfies z.ZodType<Inspection>;
 

@@ -1,5 +1,6 @@
 import type { DocumentStatus, TextStrategy } from './document';
 import type { RejectionReason } from './errors';
+import type { TextEncoding } from './text-encoding';
 
 /**
  * The metadata table: one item per document (bucket + decoded key) holding the newest version's
@@ -46,6 +47,8 @@ export interface Inspection {
   readonly hasTextLayer?: boolean;
   readonly title?: string;
   readonly author?: string;
+  /** Text documents only: the encoding the bytes were found to be in, which the text step decodes with. */
+  readonly encoding?: TextEncoding;
   readonly textStrategy: TextStrategy;
 }
 
@@ -71,6 +74,8 @@ export interface MetadataItem {
   readonly height?: number;
   readonly title?: string;
   readonly author?: string;
+  /** Text documents only: the encoding Inspect found (WHATWG name, e.g. `windows-1252`, `shift_jis`). */
+  readonly encoding?: TextEncoding;
   readonly textStrategy?: TextStrategy;
   /** Absent when the document has no picture (DOCX, text) or was not processed. */
   readonly thumbnail?: ThumbnailInfo;

@@ -27,6 +27,7 @@ import {
 } from '../../../lambdas/shared/document';
 import { TextractThrottledError } from '../../../lambdas/shared/errors';
 import type { TextDocument } from '../../../lambdas/shared/text-document';
+import { TEXT_ENCODINGS } from '../../../lambdas/shared/text-encoding';
 import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/textract-jobs';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../local/emulators/fauxqs';
@@ -106,6 +107,7 @@ const OUTPUT_CONTRACTS: Record<string, z.ZodType> = {
     hasTextLayer: z.boolean().optional(),
     title: boundedText.optional(),
     author: boundedText.optional(),
+    encoding: z.enum(TEXT_ENCODINGS).optional(),
     textStrategy: z.enum(TEXT_STRATEGIES),
   }),
   [ARNS.thumbnail]: z.strictObject({ thumbnail: thumbnailSchema.nullable() }),
@@ -549,6 +551,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     expect(item).toMatchObject({
       status: 'PROCESSED',
       type: 'text',
+      encoding: 'utf-8',
       textStrategy: 'local',
       text: { source: 'plain-text' },
     });

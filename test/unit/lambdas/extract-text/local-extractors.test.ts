@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   extractDocxText,
@@ -7,7 +8,16 @@ import {
   extractPlainText,
   type LocalExtractionLimits,
 } from '../../../../lambdas/extract-text/local-extractors';
+import {
+  ENCODING_FIXTURES_DIR,
+  type EncodingFixtures,
+  TEXTS,
+} from '../../../../scripts/make-encoding-fixtures';
 import { buildDocx, buildPdf, buildZip } from '../../../support/documents';
+
+const FIXTURES = JSON.parse(
+  readFileSync(join(ENCODING_FIXTURES_DIR, 'expected.json'), 'utf8'),
+) as EncodingFixtures;
 
 const LIMITS: LocalExtractionLimits = { maxPages: 50, parseTimeoutMs: 10_000 };
 
@@ -196,15 +206,29 @@ describe('extractPlainText', () => {
     expect(extracted.pages.at(-1)).toEqual({ number: 4, text: lines.at(-1) });
   });
 
-  it('does not guess Latin-1: bytes that are not valid UTF-8 are UNSUPPORTED, as Inspect says', () => {
+  it.each(FIXTURES.texts.map((fixture) => [fixture.file, fixture] as const))(
+    'decodes %s whole in the encoding Inspect recorded',
+    (file, fixture) => {
+      // Prepare
+      const bytes = readFileSync(join(ENCODING_FIXTURES_DIR, file));
+
+      // Act
+      const extracted = extractPlainText(bytes, fixture.encoding);
+
+      // Assess
+      expect(extracted).toEqual({ source: 'plain-text', pages: [{ number: 1, text: fixture.text }] });
+    },
+  );
+
+  it('guesses nothing: bytes that do not decode in the recorded encoding are CORRUPT, never U+FFFD', () => {
     // Prepare
     const latin1 = Buffer.from('café crème', 'latin1');
 
     // Act
-    const extract = () => extractPlainText(latin1);
+    const extract = () => extractPlainText(latin1, 'utf-8');
 
     // Assess
-    expect(extract).toThrow(expect.objectContaining({ name: 'UnsupportedDocumentError' }));
+    expect(extract).toThrow(expect.objectContaining({ name: 'CorruptDocumentError' }));
   });
 });
 
@@ -220,5 +244,17 @@ describe('extractLocalText', () => {
     // Assess
     expect(extracted.source).toBe('plain-text');
     expect(extracted.pages[0]?.text).toContain('Meet at the café on Rue Cler at noon');
+  });
+  it('passes the recorded encoding to the plain-text extraction', async () => {
+    // Act
+    const extracted = await extractLocalText({
+      type: 'text',
+      bytes: readFileSync(join(ENCODING_FIXTURES_DIR, 'ja-shift_jis.txt')),
+      encoding: 'shift_jis',
+      limits: LIMITS,
+    });
+
+    // Assess
+    expect(extracted.pages[0]?.text).toBe(TEXTS.japanese);
   });
 });

@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import JSZip from 'jszip';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +19,7 @@ import {
   UnsupportedDocumentError,
 } from '../../../../lambdas/shared/errors';
 import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/limits';
+import { ENCODING_FIXTURES_DIR } from '../../../../scripts/make-encoding-fixtures';
 import {
   buildDocx,
   buildPdf,
@@ -663,6 +666,7 @@ describe('inspectDocument: text and unknown bytes', () => {
       type: 'text',
       size: bytes.length,
       sha256: sha256(bytes),
+      encoding: 'utf-8',
       textStrategy: 'local',
     });
   });
@@ -708,7 +712,11 @@ describe('inspectDocument: text and unknown bytes', () => {
     ['a Windows executable', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(510)])],
     [
       'text followed by binary data after the first 64 KiB',
-      Buffer.concat([Buffer.alloc(70_000, 'a'), randomBytes(1_000)]),
+      Buffer.concat([
+        Buffer.alloc(70_000, 'a'),
+        Buffer.from('00000000000100ff7f0000', 'hex'),
+        randomBytes(1_000),
+      ]),
     ],
   ])('rejects %s as UNSUPPORTED_TYPE', async (_, bytes) => {
     // Act
@@ -717,5 +725,69 @@ describe('inspectDocument: text and unknown bytes', () => {
     // Assess
     expect(error).toBeInstanceOf(UnsupportedDocumentError);
     expect((error as UnsupportedDocumentError).reason).toBe('UNSUPPORTED_TYPE');
+  });
+});
+
+describe('inspectDocument: text in legacy encodings (test/fixtures/encodings)', () => {
+  const inspectAs = async (key: string, bytes: Buffer) => {
+    const ref: BlobRef = { bucket: 'uploads', key };
+    const blobs = new FakeDocumentBlobs().put(ref, bytes);
+    return inspectDocument(ref, { blobs, prober: inProcessDocumentProber, limits: DEFAULT_LIMITS });
+  };
+  const fixture = (file: string): Buffer => readFileSync(join(ENCODING_FIXTURES_DIR, file));
+
+  it.each([
+    ['incoming/kunden.csv', 'de-windows-1252.csv', 'text/csv', 'windows-1252'],
+    ['incoming/議事録.md', 'ja-shift_jis.txt', 'text/markdown', 'shift_jis'],
+    ['incoming/data/export.JSON', 'en-utf-16le.txt', 'application/json', 'utf-16le'],
+    ['incoming/письмо.txt', 'ru-koi8-r.txt', 'text/plain', 'koi8-r'],
+    ['incoming/main.py', 'ko-euc-kr.txt', 'text/plain', 'euc-kr'],
+  ])('records %s (%s) as text, %s, in %s', async (key, file, mimeType, encoding) => {
+    // Act
+    const inspection = await inspectAs(key, fixture(file));
+
+    // Assess
+    expect(inspection).toMatchObject({ type: 'text', mimeType, encoding, textStrategy: 'local' });
+  });
+
+  it('never lets a name make binary data text', async () => {
+    // Act
+    const error = await inspectAs('incoming/table.csv', fixture('high-bytes-with-ascii-islands.bin')).catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(UnsupportedDocumentError);
+  });
+
+  it('records the encoding found from the whole file when the 64 KiB sample is ASCII', async () => {
+    // Prepare
+    const bytes = Buffer.concat([
+      Buffer.alloc(70_000, 'a'),
+      Buffer.from('\n'),
+      fixture('fr-windows-1252.txt'),
+    ]);
+
+    // Act
+    const inspection = await inspectAs('incoming/export.txt', bytes);
+
+    // Assess
+    expect(inspection).toMatchObject({ type: 'text', encoding: 'windows-1252' });
+  });
+
+  it('rejects text that stops decoding past the sample as CORRUPT', async () => {
+    // Prepare
+    const bytes = Buffer.concat([
+      Buffer.alloc(70_000, 'a'),
+      Buffer.from('Gr\u00fc\u00dfe '),
+      Buffer.from([0xc3, 0x28]),
+    ]);
+
+    // Act
+    const error = await inspectAs('incoming/export.txt', bytes).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(CorruptDocumentError);
+    expect((error as Error).message).toMatch(/^CORRUPT: the text is not valid utf-8 at byte 70008/);
   });
 });
