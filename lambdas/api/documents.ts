@@ -116,6 +116,7 @@ export const toSummary = (item: MetadataItem): DocumentSummary => ({
     'height',
     'title',
     'author',
+    'encoding',
     'textStrategy',
     'reason',
     'reasonDetail',

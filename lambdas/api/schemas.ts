@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DOCUMENT_STATUSES, TEXT_STRATEGIES } from '../shared/document';
 import { REJECTION_REASON_BY_ERROR } from '../shared/errors';
+import { TEXT_ENCODINGS } from '../shared/text-encoding';
 
 /**
  * The API's request and response shapes. Requests are validated with them; the OpenAPI document is
@@ -101,6 +102,10 @@ export const documentSummarySchema = z
     height: z.number().int().optional(),
     title: z.string().optional(),
     author: z.string().optional(),
+    encoding: z.enum(TEXT_ENCODINGS).optional().meta({
+      description:
+        'Text documents only: the encoding found from the bytes, by its WHATWG Encoding Standard name (utf-8, windows-1252, shift_jis, …).',
+    }),
     textStrategy: z.enum(TEXT_STRATEGIES).optional(),
     reason: z
       .enum(Object.values(REJECTION_REASON_BY_ERROR))
