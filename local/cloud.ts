@@ -184,12 +184,14 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     const synthesized = synthesizeApp({
       projectRoot: PROJECT_ROOT,
       context: { [CONTEXT_KEYS.uploadCorsOrigins]: LOCAL_UPLOAD_ORIGINS, ...options.context },
+      log,
     });
     const plan = planDeployment(synthesized.template, {
       stackName: synthesized.stackName,
       region,
       queueEndpoint: gateway.endpoint,
       projectRoot: synthesized.projectRoot,
+      assetDirectory: synthesized.assetDirectory,
       fileAssets: synthesized.fileAssets,
     });
 
@@ -200,7 +202,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     log(`deploying ${synthesized.stackName} (${plan.steps.length} steps)`);
     const deployment = await applyPlan(plan, {
       ...storage,
-      registerFunction: (step) => functionRunner.register(step),
+      // Each function starts once, from its bundle: one that cannot load fails `up`, not a document.
+      registerFunction: (step) => functionRunner.register(step, { prewarm: true }),
       addEventSource: (step) => {
         if (step.enabled) eventSources.push(step);
       },
@@ -209,6 +212,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         apis.push(step);
       },
     });
+
+    await functionRunner.started();
 
     const [api, ...otherApis] = apis;
     if (!api || otherApis.length > 0)

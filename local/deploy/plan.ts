@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ENTRY_METADATA_KEY } from '../../infra/constructs/pipeline-function';
 import { IntrinsicResolver, referencedLogicalIds, type ValueLocation } from './intrinsics';
 import { LOCAL_ACCOUNT_ID, ResourceIdentities, type StackEnvironment } from './physical-ids';
@@ -40,6 +40,11 @@ export interface PlanOptions {
   readonly queueEndpoint: string;
   /** Function entries in the template metadata are relative to this folder. */
   readonly projectRoot: string;
+  /**
+   * Where the functions' assets are: `asset.<hash>` folders, named by the template's S3 keys.
+   * @default `<projectRoot>/cdk.out`, where `cdk synth` writes them
+   */
+  readonly assetDirectory?: string;
   /** File assets by S3 object key (a state machine's `DefinitionS3Location`). */
   readonly fileAssets?: Readonly<Record<string, string>>;
   /** Template parameter values. */
@@ -821,12 +826,22 @@ class Planner {
     if (typeof sourceEntry !== 'string' || sourceEntry.length === 0) {
       throw this.#error(logicalId, ['Metadata', ENTRY_METADATA_KEY], 'must name the TypeScript entry');
     }
-    const entry = isAbsolute(sourceEntry) ? sourceEntry : join(this.#options.projectRoot, sourceEntry);
-    if (!existsSync(entry)) {
+    const code = this.#prop(logicalId, 'Code');
+    const s3Key = isRecord(code) ? code.S3Key : undefined;
+    if (typeof s3Key !== 'string' || !/^[0-9a-f]{64}\.zip$/.test(s3Key)) {
       throw this.#error(
         logicalId,
-        ['Metadata', ENTRY_METADATA_KEY],
-        `the entry ${sourceEntry} does not exist`,
+        ['Properties', 'Code', 'S3Key'],
+        'must be the S3 key of a synthesized asset (<hash>.zip)',
+      );
+    }
+    const assetDirectory = this.#options.assetDirectory ?? join(this.#options.projectRoot, 'cdk.out');
+    const codeDirectory = join(assetDirectory, `asset.${s3Key.slice(0, -'.zip'.length)}`);
+    if (!existsSync(codeDirectory)) {
+      throw this.#error(
+        logicalId,
+        ['Properties', 'Code', 'S3Key'],
+        `its asset ${basename(codeDirectory)} (the bundle of ${sourceEntry}) is not in ${assetDirectory}: synthesize the app with bundling`,
       );
     }
     const runtime = this.#string(logicalId, 'Runtime') ?? '';
@@ -838,8 +853,7 @@ class Planner {
       );
     }
     const handler = this.#string(logicalId, 'Handler') ?? '';
-    const handlerExport = handler.slice(handler.lastIndexOf('.') + 1);
-    if (handlerExport.length === 0 || !handler.includes('.')) {
+    if (/\s/.test(handler) || !/^[^.]+\.[^.]/.test(basename(handler))) {
       throw this.#error(logicalId, ['Properties', 'Handler'], `"${handler}" is not <module>.<export>`);
     }
     const environment: Record<string, string> = {};
@@ -863,9 +877,9 @@ class Planner {
       logicalId,
       name: identity.physicalId,
       arn: identity.arn ?? '',
-      entry,
+      codeDirectory,
+      handler,
       sourceEntry,
-      handlerExport,
       runtime,
       timeoutSeconds: this.#number(logicalId, 'Timeout') ?? 3,
       memoryMb: this.#number(logicalId, 'MemorySize') ?? 128,
@@ -876,6 +890,7 @@ class Planner {
         logicalId,
         [
           'FunctionName',
+          'Code',
           'Runtime',
           'Handler',
           'Timeout',
@@ -885,9 +900,9 @@ class Planner {
           'TracingConfig',
         ],
         {
-          Code: `the local runner runs the TypeScript entry ${sourceEntry}, not the bundle`,
           Role: NO_PERMISSIONS,
-          Architectures: 'it runs on this machine’s architecture',
+          Architectures:
+            'it runs on this machine’s architecture, native packages from the host’s node_modules',
           LoggingConfig: NO_CLOUDWATCH,
           EphemeralStorage: 'the function shares this machine’s temporary folder',
         },

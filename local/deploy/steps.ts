@@ -141,11 +141,12 @@ export interface FunctionStep extends StepBase {
   readonly kind: 'function';
   readonly name: string;
   readonly arn: string;
-  /** Absolute path of the TypeScript handler module. */
-  readonly entry: string;
-  /** The entry as the template's metadata names it, relative to the repository root. */
+  /** The function's asset folder: the bundle `cdk deploy` uploads, unzipped (the template's S3 key names it). */
+  readonly codeDirectory: string;
+  /** `Handler`, as `index.handler`. */
+  readonly handler: string;
+  /** The TypeScript entry the bundle was built from, as the template's metadata names it. */
   readonly sourceEntry: string;
-  readonly handlerExport: string;
   readonly runtime: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;

@@ -2,13 +2,18 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { App, Tags } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { readConfig } from '../../infra/config';
-import { PROJECT_ROOT } from '../../infra/constructs/pipeline-function';
+import { PipelineFunction, PROJECT_ROOT } from '../../infra/constructs/pipeline-function';
 import { DocflowStack } from '../../infra/stacks/docflow-stack';
+import { ASSET_FOLDER, bundleFunctions } from './function-bundles';
 import { asTemplate, type CfnTemplate } from './template';
 
-/** CDK context that skips asset bundling for every stack: the local cloud runs the TypeScript entries. */
+/**
+ * CDK context that skips asset bundling for every stack. The app is synthesized with it, and each
+ * function's bundle comes from `function-bundles.ts` (built by the same construct, cached by its inputs).
+ */
 export const SKIP_BUNDLING_CONTEXT = { 'aws:cdk:bundling-stacks': [] } as const;
 
 /** File assets larger than this are not read into memory (definitions are a few kilobytes). */
@@ -19,6 +24,8 @@ export interface SynthOptions {
   readonly context?: Readonly<Record<string, unknown>>;
   /** @default the repository root: cdk.json and the function entries are read from here */
   readonly projectRoot?: string;
+  /** Progress of steps that take time (bundling). @default silent */
+  readonly log?: (line: string) => void;
 }
 
 /** The synthesized stack, detached from the assembly folder (which is removed). */
@@ -29,6 +36,8 @@ export interface SynthesizedStack {
   readonly fileAssets: Readonly<Record<string, string>>;
   /** Function entries in the template's metadata are relative to this folder. */
   readonly projectRoot: string;
+  /** Where the functions' assets are (`asset.<hash>` folders, the template's S3 keys): the project's `cdk.out`. */
+  readonly assetDirectory: string;
 }
 
 /** The `context` of cdk.json, as the CDK CLI passes it to the app. */
@@ -40,12 +49,15 @@ export const readCdkJsonContext = (projectRoot: string = PROJECT_ROOT): Record<s
 
 /**
  * Synthesizes the docflow app in this process, as infra/app.ts composes it (same config, same stack
- * class and name, same tags), with bundling skipped, and returns its template. cdk-nag and CDK's template
- * validation are left out: they add findings, not resources, and `cdk synth` runs them.
+ * class and name, same tags), and returns the template `cdk synth` writes: every function's code is
+ * its bundle in the project's `cdk.out`, built by the function's own construct as `cdk synth` builds
+ * it (and reused while its inputs are unchanged). cdk-nag and CDK's template validation are left out:
+ * they add findings, not resources, and `cdk synth` runs them.
  */
 export const synthesizeApp = (options: SynthOptions = {}): SynthesizedStack => {
   const projectRoot = options.projectRoot ?? PROJECT_ROOT;
   const outdir = mkdtempSync(join(tmpdir(), 'docflow-synth-'));
+  const cdkJsonContext = readCdkJsonContext(projectRoot);
   try {
     const app = new App({
       outdir,
@@ -53,7 +65,7 @@ export const synthesizeApp = (options: SynthOptions = {}): SynthesizedStack => {
       // template; `cdk synth` and the infra tests run it.
       builtinCloudFormationValidation: false,
       treeMetadata: false,
-      context: { ...readCdkJsonContext(projectRoot), ...options.context, ...SKIP_BUNDLING_CONTEXT },
+      context: { ...cdkJsonContext, ...options.context, ...SKIP_BUNDLING_CONTEXT },
     });
     const config = readConfig((key) => app.node.tryGetContext(key));
     const stack = new DocflowStack(app, `Docflow-${config.stage}`, {
@@ -64,14 +76,32 @@ export const synthesizeApp = (options: SynthOptions = {}): SynthesizedStack => {
     Tags.of(stack).add('stage', config.stage);
     const assembly = app.synth();
     const artifact = assembly.getStackArtifact(stack.artifactId);
+    const template = asTemplate(artifact.template);
+    const functions = stack.node
+      .findAll()
+      .filter((construct): construct is PipelineFunction => construct instanceof PipelineFunction);
+    const bundles = bundleFunctions(
+      functions.map((fn) => ({ name: fn.name, nativePackages: fn.nativePackages })),
+      { projectRoot, context: cdkJsonContext, ...(options.log ? { log: options.log } : {}) },
+    );
+    for (const fn of functions) {
+      const logicalId = stack.resolve(
+        stack.getLogicalId(fn.function.node.defaultChild as CfnFunction),
+      ) as string;
+      const code = template.Resources[logicalId]?.Properties?.Code as Record<string, unknown> | undefined;
+      const bundle = bundles.get(fn.name);
+      if (!code || !bundle) throw new Error(`the synthesized template has no code for function ${fn.name}`);
+      code.S3Key = `${bundle.assetHash}.zip`;
+    }
     return {
       stackName: artifact.stackName,
-      template: asTemplate(artifact.template),
+      template,
       fileAssets: readFileAssets(
         assembly.directory,
         artifact.dependencies.filter(AssetManifestArtifact.isAssetManifestArtifact),
       ),
       projectRoot,
+      assetDirectory: join(projectRoot, ASSET_FOLDER),
     };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { ErrorPayload } from './worker-protocol';
+import type { ErrorPayload } from './runtime-protocol';
 
 /** Lambda's synchronous invoke limits: 6 MiB request; a response gets 100 bytes more. */
 export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
@@ -25,6 +25,20 @@ export class FunctionError extends Error {
   /** The invoke response body Lambda returns for this error. */
   toJSON(): ErrorPayload {
     return { errorType: this.errorType, errorMessage: this.message, trace: this.trace };
+  }
+}
+
+/**
+ * A function's first execution environment could not initialize (its module failed to load, its
+ * handler is not exported, …): the runtime's error, as one line that names the function. Its `cause`
+ * is the {@link FunctionError} with the runtime's trace.
+ */
+export class FunctionStartError extends Error {
+  constructor(functionName: string, cause: Error) {
+    const firstLine = cause.message.split('\n')[0] ?? '';
+    super(`function ${functionName} cannot start: ${cause.name}: ${firstLine}`, { cause });
+    this.name = 'FunctionStartError';
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
@@ -58,13 +72,33 @@ export const initTimedOut = (requestId: string, elapsedMs: number): FunctionErro
     `Init timed out after ${(elapsedMs / 1000).toFixed(2)} seconds`,
   );
 
-/** The function used more memory than configured; Lambda's kernel OOM killer sends SIGKILL. */
-export const outOfMemory = (requestId: string): FunctionError =>
-  runtimeError('Runtime.OutOfMemory', requestId, 'Runtime exited with error: signal: killed');
+/** How Lambda (a Go program) names the signal that ended the runtime process. */
+const SIGNAL_NAMES: Readonly<Partial<Record<NodeJS.Signals, string>>> = {
+  SIGABRT: 'aborted',
+  SIGKILL: 'killed',
+  SIGSEGV: 'segmentation fault',
+  SIGBUS: 'bus error',
+  SIGILL: 'illegal instruction',
+  SIGFPE: 'floating point exception',
+  SIGTERM: 'terminated',
+};
+
+const signalName = (signal: NodeJS.Signals): string => SIGNAL_NAMES[signal] ?? signal;
+
+/**
+ * The function ran out of the memory it configured: V8 reached the heap limit the bootstrap derives
+ * from the memory size and aborted the process (Lambda's own limit would have killed it).
+ */
+export const outOfMemory = (requestId: string, signal: NodeJS.Signals): FunctionError =>
+  runtimeError('Runtime.OutOfMemory', requestId, `Runtime exited with error: signal: ${signalName(signal)}`);
 
 /** The runtime process exited (process.exit, a crash) before answering. */
 export const exited = (requestId: string, exitCode: number): FunctionError =>
   runtimeError('Runtime.ExitError', requestId, `Runtime exited with error: exit status ${exitCode}`);
+
+/** The runtime process was ended by a signal (a native crash, a kill from outside). */
+export const killedBySignal = (requestId: string, signal: NodeJS.Signals): FunctionError =>
+  runtimeError('Runtime.ExitError', requestId, `Runtime exited with error: signal: ${signalName(signal)}`);
 
 export const responseTooLarge = (): FunctionError =>
   new FunctionError({

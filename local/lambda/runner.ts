@@ -1,15 +1,18 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, extname, isAbsolute } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { isAbsolute, join } from 'node:path';
 import type { SegmentSink } from '../xray/trace-header';
+import { settingsQuery } from './asset-modules';
+import { bootstrapArguments } from './bootstrap';
 import {
   exited,
   FunctionError,
+  FunctionStartError,
   functionNotFound,
   initTimedOut,
+  killedBySignal,
   MAX_REQUEST_BYTES,
   MAX_RESPONSE_BYTES,
   outOfMemory,
@@ -18,6 +21,7 @@ import {
   throttled,
   timedOut,
 } from './invoke-errors';
+import { epochMs, type InvokeRequest, type RuntimeMessage, toErrorPayload } from './runtime-protocol';
 import {
   type InvocationRecord,
   lambdaServiceSegments,
@@ -26,22 +30,18 @@ import {
   traceInvocation,
   writeSegments,
 } from './service-segments';
-import {
-  epochMs,
-  type InvokeRequest,
-  toErrorPayload,
-  type WorkerMessage,
-  type WorkerSetup,
-} from './worker-protocol';
 
 /** One function as the template declares it. */
 export interface LocalFunction {
   readonly name: string;
   readonly arn: string;
-  /** Absolute path of the TypeScript handler module (the bundle's entry). */
-  readonly entry: string;
-  /** The module's export Lambda calls (`handler` in `handler.handler`). */
-  readonly handlerExport: string;
+  /**
+   * The function's code: the folder of its unzipped deployment package (the asset `cdk deploy`
+   * uploads), which becomes `LAMBDA_TASK_ROOT` and the working directory.
+   */
+  readonly codeDirectory: string;
+  /** `Handler`: the module in the code folder and its export, as `index.handler`. */
+  readonly handler: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly environment: Readonly<Record<string, string>>;
@@ -71,11 +71,15 @@ export interface LambdaRunnerOptions {
   readonly maxConcurrencyPerFunction?: number;
   /** An idle environment is stopped after this long, as Lambda reclaims idle ones. @default 300 */
   readonly idleTimeoutSeconds?: number;
-  /**
-   * Budget for loading a handler module. Lambda gives Init 10 s; handlers here are compiled from
-   * TypeScript on first load, which is slower than a bundle. @default 30
-   */
+  /** Budget of the Init phase (starting the runtime and loading the handler module), as Lambda's. @default 10 */
   readonly initTimeoutSeconds?: number;
+  /**
+   * The host's `node_modules`: the native packages an asset carries for Lambda's platform resolve to
+   * the copies installed here, whose binaries run on this machine. @default the project's
+   */
+  readonly hostModules?: string;
+  /** Packages resolved to the host's copy when an asset carries them. @default {@link HOST_PLATFORM_PACKAGES} */
+  readonly hostPackages?: readonly string[];
   /** The X-Ray daemon functions send their segments to (`AWS_XRAY_DAEMON_ADDRESS`). @default the SDK's 127.0.0.1:2000 */
   readonly xrayDaemonAddress?: string;
   /**
@@ -85,23 +89,32 @@ export interface LambdaRunnerOptions {
   readonly segments?: SegmentSink;
 }
 
-const workerUrl = new URL('./function-worker.ts', import.meta.url);
-// Handlers are TypeScript with extensionless imports: tsx loads them, under `tsx` as under vitest.
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/**
+ * The packages docflow's assets carry with binaries for Lambda's platform (linux-arm64): sharp (with
+ * libvips) and @napi-rs/canvas. pdf.js, tesseract.js and their data are the same on every platform
+ * and run from the asset as they are.
+ */
+export const HOST_PLATFORM_PACKAGES = ['sharp', '@napi-rs/canvas'] as const;
 
-/** The host variables a worker keeps; everything else comes from the function's configuration. */
+const RUNTIME = new URL('./node-runtime.ts', import.meta.url);
+const ASSET_HOOKS = new URL('./asset-hooks.ts', import.meta.url);
+const PROJECT_MODULES = join(import.meta.dirname, '..', '..', 'node_modules');
+
+/** The host variables an environment keeps; everything else comes from the function's configuration. */
 const HOST_VARIABLES = ['PATH', 'TMPDIR'] as const;
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const QUALIFIED_ARN = /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+):[A-Za-z0-9$_-]+$/;
 
 /**
- * Runs Lambda handlers locally the way Lambda runs them: each execution environment is a worker
- * thread with the function's environment variables as its own `process.env`, a V8 heap capped at
- * the function's memory size and its timeout enforced from outside (a hung or runaway handler is
- * terminated and reported as `Sandbox.Timedout` / `Runtime.OutOfMemory`). Environments stay warm and
- * are reused; each function runs at most `min(reservedConcurrency, maxConcurrencyPerFunction)`
- * invocations at once and queues the rest. Events and results cross as JSON, as through Lambda's API.
+ * Runs Lambda functions locally the way Lambda runs them: each execution environment is a Node
+ * process started as Lambda's Node.js runtime starts one (`bootstrap.ts`: the heap sized from the
+ * memory, Lambda's variables, the asset folder as task root), running the function's bundle from its
+ * asset and nothing else (`asset-modules.ts`). Its timeout is enforced from outside: a hung or
+ * runaway function is killed and reported as `Sandbox.Timedout`, one out of heap as
+ * `Runtime.OutOfMemory`. Environments stay warm and are reused; each function runs at most
+ * `min(reservedConcurrency, maxConcurrencyPerFunction)` invocations at once and queues the rest.
+ * Events and results cross as JSON, as through Lambda's API.
  */
 export class LambdaRunner {
   readonly #region: string;
@@ -109,10 +122,13 @@ export class LambdaRunner {
   readonly #maxConcurrency: number;
   readonly #idleTimeoutMs: number;
   readonly #initTimeoutMs: number;
+  readonly #hostModules: string;
+  readonly #hostPackages: readonly string[];
   readonly #xrayDaemonAddress: string | undefined;
   readonly #segments: SegmentSink | undefined;
   readonly #byName = new Map<string, FunctionPool>();
   readonly #byArn = new Map<string, FunctionPool>();
+  readonly #prewarming: Promise<void>[] = [];
   #closed = false;
 
   constructor(options: LambdaRunnerOptions = {}) {
@@ -120,26 +136,74 @@ export class LambdaRunner {
     this.#environment = options.environment ?? {};
     this.#maxConcurrency = options.maxConcurrencyPerFunction ?? availableParallelism();
     this.#idleTimeoutMs = (options.idleTimeoutSeconds ?? 300) * 1000;
-    this.#initTimeoutMs = (options.initTimeoutSeconds ?? 30) * 1000;
+    this.#initTimeoutMs = (options.initTimeoutSeconds ?? 10) * 1000;
+    this.#hostModules = options.hostModules ?? PROJECT_MODULES;
+    this.#hostPackages = options.hostPackages ?? HOST_PLATFORM_PACKAGES;
     this.#xrayDaemonAddress = options.xrayDaemonAddress;
     this.#segments = options.segments;
     if (!Number.isSafeInteger(this.#maxConcurrency) || this.#maxConcurrency < 1) {
       throw new Error('maxConcurrencyPerFunction must be a positive integer');
     }
+    // Environments run node-runtime.ts with Node's own type stripping (Node 22.18 and later).
+    if (!process.features.typescript) {
+      throw new Error(
+        `the local Lambda runner needs Node 24 (this is ${process.version}): run it through npm or npx`,
+      );
+    }
   }
 
-  /** Adds a function. Environments start lazily, on its first invocation. */
-  register(fn: LocalFunction): void {
+  /**
+   * Adds a function. Its environments start on demand, or, with `prewarm`, one starts at once (see
+   * {@link prewarm}; {@link started} reports how that went).
+   */
+  register(fn: LocalFunction, options: { readonly prewarm?: boolean } = {}): void {
     validate(fn);
     if (this.#byName.has(fn.name)) throw new Error(`function ${fn.name} is already registered`);
     const pool = new FunctionPool(fn, {
       limit: Math.min(fn.reservedConcurrency ?? Number.POSITIVE_INFINITY, this.#maxConcurrency),
       idleTimeoutMs: this.#idleTimeoutMs,
       initTimeoutMs: this.#initTimeoutMs,
-      env: this.#workerEnvironment(fn),
+      env: this.#environmentOf(fn),
+      hooks: `${ASSET_HOOKS.href}?${settingsQuery({
+        taskRoot: fn.codeDirectory,
+        hostModules: this.#hostModules,
+        hostPackages: this.#hostPackages,
+      })}`,
     });
     this.#byName.set(fn.name, pool);
     this.#byArn.set(fn.arn, pool);
+    if (options.prewarm) {
+      const started = this.prewarm(fn.name);
+      // Awaited by started(); a close() before that is not an error of the function.
+      started.catch(() => {});
+      this.#prewarming.push(started);
+    }
+  }
+
+  /**
+   * Resolves once every environment registered with `prewarm` has initialized; rejects with the
+   * {@link FunctionStartError} of the first function that could not (its module is missing a package,
+   * its handler is not exported, …), so a broken bundle fails a deployment, not its first invocation.
+   */
+  async started(): Promise<void> {
+    await Promise.all(this.#prewarming);
+  }
+
+  /**
+   * Starts one execution environment of the function and waits for its Init phase, as Lambda's
+   * proactive initialization does; the environment then waits warm for the first invocation. Rejects
+   * with a {@link FunctionStartError} when the function cannot start (`Runtime.ImportModuleError` for
+   * a module its asset does not carry, `Runtime.HandlerNotFound`, …). A function with reserved
+   * concurrency 0 starts none.
+   */
+  async prewarm(nameOrArn: string): Promise<void> {
+    if (this.#closed) throw new Error('the Lambda runner is closed');
+    const pool = this.#pool(nameOrArn);
+    try {
+      await pool.prewarm();
+    } catch (error) {
+      throw error instanceof FunctionError ? new FunctionStartError(pool.fn.name, error) : error;
+    }
   }
 
   /** How many invocations of the function can run at once (the rest queue). */
@@ -216,12 +280,16 @@ export class LambdaRunner {
   }
 
   /** Host basics < runner-wide variables < the function's own < the variables Lambda reserves. */
-  #workerEnvironment(fn: LocalFunction): Record<string, string> {
+  #environmentOf(fn: LocalFunction): Record<string, string> {
     const host = Object.fromEntries(
       HOST_VARIABLES.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])),
     ) as Record<string, string>;
+    const daemon = this.#xrayDaemonAddress;
     return {
       ...host,
+      LANG: 'en_US.UTF-8',
+      // The bootstrap's NODE_PATH ends with the task root; layers and /var/runtime do not exist here.
+      NODE_PATH: fn.codeDirectory,
       ...this.#environment,
       ...fn.environment,
       AWS_REGION: this.#region,
@@ -232,18 +300,32 @@ export class LambdaRunner {
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_LAMBDA_LOG_GROUP_NAME: logGroupOf(fn),
       AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime ?? 'nodejs24.x'}`,
-      // Its presence puts aws-xray-sdk-core (and Powertools Tracer with it) in Lambda mode.
-      LAMBDA_TASK_ROOT: dirname(fn.entry),
+      // Its presence also puts aws-xray-sdk-core (and Powertools Tracer with it) in Lambda mode.
+      LAMBDA_TASK_ROOT: fn.codeDirectory,
+      LAMBDA_RUNTIME_DIR: import.meta.dirname,
+      TZ: ':UTC',
       AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      ...(this.#xrayDaemonAddress ? { AWS_XRAY_DAEMON_ADDRESS: this.#xrayDaemonAddress } : {}),
-      _HANDLER: `${basename(fn.entry, extname(fn.entry))}.${fn.handlerExport}`,
+      ...(daemon
+        ? {
+            AWS_XRAY_DAEMON_ADDRESS: daemon,
+            _AWS_XRAY_DAEMON_ADDRESS: daemon.slice(0, daemon.lastIndexOf(':')),
+            _AWS_XRAY_DAEMON_PORT: daemon.slice(daemon.lastIndexOf(':') + 1),
+          }
+        : {}),
+      _HANDLER: fn.handler,
     };
   }
 }
 
 const validate = (fn: LocalFunction): void => {
   if (!FUNCTION_NAME.test(fn.name)) throw new Error(`invalid function name "${fn.name}"`);
-  if (!isAbsolute(fn.entry)) throw new Error(`function ${fn.name}: entry must be an absolute path`);
+  if (!isAbsolute(fn.codeDirectory)) {
+    throw new Error(`function ${fn.name}: its code directory must be an absolute path`);
+  }
+  if (!statSync(fn.codeDirectory, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`function ${fn.name}: its code directory ${fn.codeDirectory} does not exist`);
+  }
+  if (!/^\S+$/.test(fn.handler)) throw new Error(`function ${fn.name}: handler "${fn.handler}" is invalid`);
   if (!Number.isFinite(fn.timeoutSeconds) || fn.timeoutSeconds <= 0 || fn.timeoutSeconds > 900) {
     throw new Error(`function ${fn.name}: timeout must be between 1 and 900 seconds`);
   }
@@ -276,6 +358,8 @@ interface PoolSettings {
   readonly idleTimeoutMs: number;
   readonly initTimeoutMs: number;
   readonly env: Record<string, string>;
+  /** The `--import` URL of asset-hooks.ts with this function's settings. */
+  readonly hooks: string;
 }
 
 /** The execution environments of one function: warm ones are reused, at most `limit` at once. */
@@ -295,6 +379,18 @@ class FunctionPool {
 
   get limit(): number {
     return this.#settings.limit;
+  }
+
+  async prewarm(): Promise<void> {
+    if (this.limit === 0) return;
+    const env = await this.#acquire();
+    try {
+      const failure = await env.initialized();
+      if (failure) throw failure;
+      env.skipInitializationReport();
+    } finally {
+      this.#release(env);
+    }
   }
 
   async run(request: PendingRequest): Promise<InvocationReport> {
@@ -354,49 +450,62 @@ interface Invocation {
   readonly request: InvokeRequest;
   resolve(report: InvocationReport): void;
   timer?: NodeJS.Timeout;
-  /** When it was handed to the worker (epoch ms, {@link epochMs}). */
+  /** When it was handed to the environment (epoch ms, {@link epochMs}). */
   startedAt?: number;
 }
 
-/** One worker thread running one function, one invocation at a time. Once dead, never reused. */
+/** V8's last words when the heap reaches `--max-old-space-size` (it then aborts the process). */
+const HEAP_EXHAUSTED = 'JavaScript heap out of memory';
+/** How long a dead environment's stderr may take to deliver its last lines. */
+const STDERR_GRACE_MS = 250;
+
+/**
+ * One process running one function, one invocation at a time, in its own process group (so a kill
+ * takes the threads' and children's work with it). Once dead, never reused.
+ */
 class ExecutionEnvironment {
-  readonly #worker: Worker;
+  readonly #child: ChildProcess;
   readonly #timeoutMs: number;
   readonly #createdAt = Date.now();
-  /** The Init phase, on the clock the worker reports on: from creation to the module loaded. */
+  /** The Init phase, on the clock the environment reports on: from creation to the module loaded. */
   readonly #initStartedAt = epochMs();
+  readonly #init = Promise.withResolvers<Error | undefined>();
   #initEndedAt: number | undefined;
   #initReported = false;
   #initTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #ready = false;
   #dead = false;
+  #stderrTail = '';
   #current: Invocation | undefined;
 
   constructor(fn: LocalFunction, settings: PoolSettings) {
     this.#timeoutMs = fn.timeoutSeconds * 1000;
     const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomBytes(16).toString('hex')}`;
-    const setup: WorkerSetup = {
-      entry: fn.entry,
-      handlerExport: fn.handlerExport,
-      functionName: fn.name,
-      memoryMb: fn.memoryMb,
-      logGroupName: logGroupOf(fn),
-      logStreamName,
-    };
-    this.#worker = new Worker(workerUrl, {
-      name: `lambda:${fn.name}`,
-      workerData: setup,
+    this.#child = fork(RUNTIME, [], {
+      execPath: process.execPath,
+      execArgv: [...bootstrapArguments(fn.memoryMb), '--import', settings.hooks],
+      cwd: fn.codeDirectory,
       env: { ...settings.env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
-      execArgv: ['--import', tsxLoader],
-      resourceLimits: { maxOldGenerationSizeMb: fn.memoryMb },
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      serialization: 'json',
+      detached: true,
     });
-    this.#worker.on('message', (message: WorkerMessage) => this.#onMessage(message));
-    this.#worker.on('error', (error: Error & { code?: string }) => {
-      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.#die(outOfMemory);
-      else this.#die(() => new FunctionError(toErrorPayload(error)));
+    this.#child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      this.#stderrTail = (this.#stderrTail + chunk.toString()).slice(-4096);
     });
-    this.#worker.on('exit', (code) => this.#die((requestId) => exited(requestId, code)));
+    this.#child.on('message', (message: RuntimeMessage) => this.#onMessage(message));
+    this.#child.on('error', (error) => this.#die(() => new FunctionError(toErrorPayload(error))));
+    this.#child.on('exit', (code, signal) => {
+      const classify = (): void => this.#die((requestId) => this.#exitError(requestId, code, signal));
+      if (!this.#child.stderr || this.#child.stderr.readableEnded) return classify();
+      const grace = setTimeout(classify, STDERR_GRACE_MS);
+      this.#child.stderr.once('end', () => {
+        clearTimeout(grace);
+        classify();
+      });
+    });
     this.#initTimer = setTimeout(
       () => this.#die((requestId) => initTimedOut(requestId, Date.now() - this.#createdAt)),
       settings.initTimeoutMs,
@@ -407,13 +516,26 @@ class ExecutionEnvironment {
     return this.#dead;
   }
 
+  /** Resolves when the Init phase is over: with nothing when the handler is loaded, or with why not. */
+  initialized(): Promise<Error | undefined> {
+    return this.#init.promise;
+  }
+
+  /**
+   * An environment initialized ahead of its first invocation (Lambda's proactive initialization):
+   * that invocation did not wait for the Init phase, so its trace has no `Initialization`.
+   */
+  skipInitializationReport(): void {
+    this.#initReported = true;
+  }
+
   /** Runs one invocation; resolves with how it ended, never rejects. */
   invoke(request: InvokeRequest): Promise<InvocationReport> {
     if (this.#dead) {
       return Promise.resolve({ ok: false, error: new Error('the execution environment is stopped') });
     }
     clearTimeout(this.#idleTimer);
-    this.#worker.ref();
+    this.#keepsProcessAlive(true);
     const { promise, resolve } = Promise.withResolvers<InvocationReport>();
     this.#current = { request, resolve };
     if (this.#ready) this.#send();
@@ -422,14 +544,39 @@ class ExecutionEnvironment {
 
   /** Between invocations: does not keep the process alive, and is reclaimed after `idleMs`. */
   park(idleMs: number): void {
-    this.#worker.unref();
+    this.#keepsProcessAlive(false);
     this.#idleTimer = setTimeout(() => void this.terminate(), idleMs);
     this.#idleTimer.unref();
   }
 
   async terminate(): Promise<void> {
+    const exited =
+      this.#child.exitCode !== null || this.#child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
+    // A parked environment does not hold the event loop; waiting for its exit must.
+    this.#keepsProcessAlive(true);
     this.#die(() => new Error('the execution environment was stopped'));
-    await this.#worker.terminate();
+    await exited;
+  }
+
+  #keepsProcessAlive(alive: boolean): void {
+    const handles = [
+      this.#child,
+      this.#child.channel,
+      this.#child.stderr as { ref?(): void; unref?(): void } | null,
+    ];
+    for (const handle of handles) {
+      if (alive) handle?.ref?.();
+      else handle?.unref?.();
+    }
+  }
+
+  /** How Lambda reports a runtime process that ended: its exit status or signal. */
+  #exitError(requestId: string, code: number | null, signal: NodeJS.Signals | null): Error {
+    if (signal === null) return exited(requestId, code ?? 0);
+    if (this.#stderrTail.includes(HEAP_EXHAUSTED)) return outOfMemory(requestId, signal);
+    return killedBySignal(requestId, signal);
   }
 
   #send(): void {
@@ -442,15 +589,16 @@ class ExecutionEnvironment {
       () => this.#die((requestId) => timedOut(requestId, Date.now() - startedAt)),
       this.#timeoutMs,
     );
-    this.#worker.postMessage(request);
+    this.#child.send(request);
   }
 
-  #onMessage(message: WorkerMessage): void {
+  #onMessage(message: RuntimeMessage): void {
     switch (message.type) {
       case 'ready':
         clearTimeout(this.#initTimer);
         this.#initEndedAt = message.loadedAt;
         this.#ready = true;
+        this.#init.resolve(undefined);
         this.#send();
         return;
       case 'init-error':
@@ -510,6 +658,7 @@ class ExecutionEnvironment {
     clearTimeout(this.#initTimer);
     clearTimeout(this.#idleTimer);
     const invocation = this.#current;
+    if (!this.#ready) this.#init.resolve(cause(invocation?.request.requestId ?? randomUUID()));
     this.#current = undefined;
     if (invocation) {
       clearTimeout(invocation.timer);
@@ -522,6 +671,17 @@ class ExecutionEnvironment {
           : { invocation: { startedAt: invocation.startedAt, endedAt: epochMs() } }),
       });
     }
-    void this.#worker.terminate();
+    this.#kill();
+  }
+
+  /** SIGKILL to the environment's process group: its worker threads and child processes go with it. */
+  #kill(): void {
+    const pid = this.#child.pid;
+    if (pid === undefined || this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      this.#child.kill('SIGKILL');
+    }
   }
 }

@@ -5,7 +5,7 @@ import {
   parseTraceHeader,
   type SegmentSink,
 } from '../xray/trace-header';
-import type { ErrorPayload } from './worker-protocol';
+import type { ErrorPayload } from './runtime-protocol';
 
 /** `TracingConfig.Mode` of a function. */
 export type TracingMode = 'Active' | 'PassThrough';

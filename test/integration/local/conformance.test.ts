@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import {
   PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
@@ -39,6 +38,7 @@ import {
   type RunningLocalStepFunctions,
   startLocalStepFunctions,
 } from '../../../local/stepfunctions/service';
+import { bundleFixture } from '../../fixtures/lambda-handlers/bundle';
 import type { ConsumerMessage } from '../../fixtures/lambda-handlers/sqs-consumer';
 import { createBucket, createQueue, TEST_AWS, testS3, testSqs, uniquePrefix } from '../../support/aws';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
@@ -58,7 +58,7 @@ import { type LocalGateway, startLocalGateway } from '../../support/local-gatewa
 const ACCOUNT = '000000000000';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/docflow-conformance`;
 const WORKER_ARN = `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:callback-worker`;
-const CONSUMER = fileURLToPath(new URL('../../fixtures/lambda-handlers/sqs-consumer.ts', import.meta.url));
+const consumer = await bundleFixture('sqs-consumer.ts');
 const CONSUMER_NAME = 'conformance-consumer';
 /** The ingest queue's maxReceiveCount (infra/constructs/ingest.ts), AWS's advice for Lambda consumers. */
 const MAX_RECEIVE_COUNT = 5;
@@ -144,8 +144,8 @@ beforeAll(async () => {
   runner.register({
     name: CONSUMER_NAME,
     arn: `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:${CONSUMER_NAME}`,
-    entry: CONSUMER,
-    handlerExport: 'handler',
+    codeDirectory: consumer.codeDirectory,
+    handler: 'index.handler',
     timeoutSeconds: 10,
     memoryMb: 256,
     environment: {},
@@ -155,6 +155,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(sources.map((source) => source.stop()));
   await runner.close();
+  await consumer.remove();
   sfn?.destroy();
   await stepFunctions?.stop();
   await local?.stop();

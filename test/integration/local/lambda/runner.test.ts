@@ -1,24 +1,26 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FunctionError } from '../../../../local/lambda/invoke-errors';
 import { LambdaRunner, type LocalFunction } from '../../../../local/lambda/runner';
 import type { LambdaInvoker } from '../../../../local/stepfunctions/task-bindings';
 import type { BehaviourEvent } from '../../../fixtures/lambda-handlers/behaviours';
+import { bundleFixture } from '../../../fixtures/lambda-handlers/bundle';
 
-const BEHAVIOURS = fileURLToPath(new URL('../../../fixtures/lambda-handlers/behaviours.ts', import.meta.url));
 const ACCOUNT = '123456789012';
+// The bundle, as PipelineFunction builds a function's asset.
+const asset = await bundleFixture('behaviours.ts');
 
 const behaviours = (name: string, overrides: Partial<LocalFunction> = {}): LocalFunction => ({
   name,
   arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`,
-  entry: BEHAVIOURS,
-  handlerExport: 'handler',
+  codeDirectory: asset.codeDirectory,
+  handler: 'index.handler',
   timeoutSeconds: 5,
   memoryMb: 256,
-  environment: {},
+  // As PipelineFunction sets it: stack traces point into the sources through the source map.
+  environment: { NODE_OPTIONS: '--enable-source-maps' },
   ...overrides,
 });
 
@@ -50,7 +52,9 @@ describe('LambdaRunner', () => {
 
   beforeAll(() => {
     runner.register(
-      behaviours('alpha', { environment: { GREETING: 'hello from alpha', ONLY_ALPHA: 'yes' } }),
+      behaviours('alpha', {
+        environment: { NODE_OPTIONS: '--enable-source-maps', GREETING: 'hello from alpha', ONLY_ALPHA: 'yes' },
+      }),
     );
     runner.register(behaviours('beta', { environment: { GREETING: 'hello from beta' }, memoryMb: 512 }));
     runner.register(behaviours('hangs', { timeoutSeconds: 1 }));
@@ -59,11 +63,13 @@ describe('LambdaRunner', () => {
     runner.register(behaviours('pair'));
     runner.register(behaviours('single', { reservedConcurrency: 1 }));
     runner.register(behaviours('disabled', { reservedConcurrency: 0 }));
-    runner.register(behaviours('misnamed', { handlerExport: 'main' }));
+    runner.register(behaviours('misnamed', { handler: 'index.main' }));
+    runner.register(behaviours('nowhere', { handler: 'app.handler' }));
   });
 
   afterAll(async () => {
     await runner.close();
+    await asset.remove();
   });
 
   it('returns the JSON result and reuses the warm environment', async () => {
@@ -97,7 +103,12 @@ describe('LambdaRunner', () => {
       'AWS_LAMBDA_INITIALIZATION_TYPE',
       'AWS_EXECUTION_ENV',
       'LAMBDA_TASK_ROOT',
+      'LAMBDA_RUNTIME_DIR',
       'AWS_XRAY_CONTEXT_MISSING',
+      'TZ',
+      'LANG',
+      'NODE_PATH',
+      'AWS_LAMBDA_RUNTIME_API',
       '_HANDLER',
     ];
 
@@ -119,9 +130,15 @@ describe('LambdaRunner', () => {
         AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/alpha',
         AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-        LAMBDA_TASK_ROOT: dirname(BEHAVIOURS),
+        LAMBDA_TASK_ROOT: asset.codeDirectory,
+        LAMBDA_RUNTIME_DIR: expect.stringMatching(/\/local\/lambda$/),
         AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-        _HANDLER: 'behaviours.handler',
+        TZ: ':UTC',
+        LANG: 'en_US.UTF-8',
+        NODE_PATH: asset.codeDirectory,
+        // No Runtime API is served: the runner talks to the runtime over IPC.
+        AWS_LAMBDA_RUNTIME_API: null,
+        _HANDLER: 'index.handler',
       });
       expect(beta).toMatchObject({
         GREETING: 'hello from beta',
@@ -133,6 +150,34 @@ describe('LambdaRunner', () => {
     } finally {
       delete process.env.DOCFLOW_HOST_ONLY;
     }
+  });
+
+  it("starts each environment as Lambda's Node.js bootstrap does: heap sized from the memory, in the task root", async () => {
+    // Act
+    const small = (await invoke('alpha', { action: 'runtime' })) as Record<string, unknown>;
+    const large = (await invoke('beta', { action: 'runtime' })) as Record<string, unknown>;
+
+    // Assess
+    // 256 MB: new space 25, semi space 12, old space 256 - 25 = 231.
+    expect(small.execArgv).toEqual(
+      expect.arrayContaining([
+        '--expose-gc',
+        '--max-http-header-size',
+        '81920',
+        '--max-semi-space-size=12',
+        '--max-old-space-size=231',
+      ]),
+    );
+    expect(large.execArgv).toEqual(
+      expect.arrayContaining(['--max-semi-space-size=25', '--max-old-space-size=461']),
+    );
+    // V8's limit is the old space plus the young generation, a few semi spaces (not Node's default of GBs).
+    expect(small.heapLimitMb).toBeGreaterThanOrEqual(231);
+    expect(small.heapLimitMb).toBeLessThanOrEqual(231 + 4 * 12);
+    expect(large.heapLimitMb).toBeGreaterThanOrEqual(461);
+    expect(large.heapLimitMb).toBeLessThanOrEqual(461 + 4 * 25);
+    expect(small.gcExposed).toBe(true);
+    expect(small.cwd).toBe(asset.codeDirectory);
   });
 
   it('passes a Lambda context and the trace header of the invocation', async () => {
@@ -206,7 +251,7 @@ describe('LambdaRunner', () => {
     expect(after.invocations).toBe(1);
   });
 
-  it('stops a handler that allocates without bound at its memory size', async () => {
+  it('stops a handler that allocates without bound at the heap its memory size gives', async () => {
     // Act
     const error = await failureOf(invoke('hoards', { action: 'allocate' }));
     const after = (await invoke('hoards', { action: 'echo', value: 'still here' })) as Echo;
@@ -214,7 +259,7 @@ describe('LambdaRunner', () => {
     // Assess
     expect(error.name).toBe('Runtime.OutOfMemory');
     expect(error.message).toMatch(
-      /^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: signal: killed$/,
+      /^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: signal: aborted$/,
     );
     expect(after.value).toBe('still here');
   });
@@ -241,13 +286,31 @@ describe('LambdaRunner', () => {
     expect(after.invocations).toBe(1);
   });
 
-  it('fails at init when the handler is not exported', async () => {
+  it('fails at init when the handler is not exported or its module is not in the asset', async () => {
     // Act
-    const error = await failureOf(invoke('misnamed', { action: 'echo' }));
+    const misnamed = await failureOf(invoke('misnamed', { action: 'echo' }));
+    const nowhere = await failureOf(invoke('nowhere', { action: 'echo' }));
 
     // Assess
-    expect(error.name).toBe('Runtime.HandlerNotFound');
-    expect(error.message).toBe('behaviours.main is undefined or not exported');
+    expect(misnamed.name).toBe('Runtime.HandlerNotFound');
+    expect(misnamed.message).toBe('index.main is undefined or not exported');
+    expect(nowhere.name).toBe('Runtime.ImportModuleError');
+    expect(nowhere.message).toBe("Error: Cannot find module 'app'");
+  });
+
+  it('starts an environment ahead of the first invocation, which then runs warm', async () => {
+    // Prepare
+    runner.register(behaviours('early'), { prewarm: true });
+
+    // Act
+    await runner.started();
+    const first = (await invoke('early', { action: 'echo' })) as Echo;
+
+    // Assess
+    expect(first.invocations).toBe(1);
+    await expect(runner.prewarm('misnamed')).rejects.toThrow(
+      /^function misnamed cannot start: Runtime\.HandlerNotFound: index\.main is undefined or not exported$/,
+    );
   });
 
   describe('concurrency', () => {

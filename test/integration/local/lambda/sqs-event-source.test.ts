@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -18,10 +17,11 @@ import {
   SqsEventSource,
   type SqsEventSourceOptions,
 } from '../../../../local/lambda/sqs-event-source';
+import { bundleFixture } from '../../../fixtures/lambda-handlers/bundle';
 import type { ConsumerMessage } from '../../../fixtures/lambda-handlers/sqs-consumer';
 import { createQueue, TEST_AWS, testSqs, uniquePrefix } from '../../../support/aws';
 
-const CONSUMER = fileURLToPath(new URL('../../../fixtures/lambda-handlers/sqs-consumer.ts', import.meta.url));
+const consumer = await bundleFixture('sqs-consumer.ts');
 const FUNCTION_NAME = 'sqs-consumer';
 /** The same consumer with a reserved concurrency of 1, so a single poller gathers every batch. */
 const SERIAL_FUNCTION_NAME = 'sqs-consumer-serial';
@@ -90,8 +90,8 @@ describe('SqsEventSource', () => {
       runner.register({
         name,
         arn: `arn:aws:lambda:${TEST_AWS.region}:123456789012:function:${name}`,
-        entry: CONSUMER,
-        handlerExport: 'handler',
+        codeDirectory: consumer.codeDirectory,
+        handler: 'index.handler',
         timeoutSeconds: 5,
         memoryMb: 256,
         environment: {},
@@ -108,6 +108,7 @@ describe('SqsEventSource', () => {
     await Promise.all(sources.map((source) => source.stop()));
     await runner.close();
     await messaging?.stop();
+    await consumer.remove();
   });
 
   const queueCounts = async (url: string): Promise<{ visible: number; inFlight: number }> => {

@@ -1,7 +1,9 @@
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../../../infra/constructs/pipeline-function';
+import { bundleFunctions } from '../../../../local/deploy/function-bundles';
+import { readCdkJsonContext } from '../../../../local/deploy/synth';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { LambdaRunner } from '../../../../local/lambda/runner';
 import { type BatchOutcome, SqsEventSource } from '../../../../local/lambda/sqs-event-source';
@@ -14,7 +16,6 @@ import {
 } from '../../../fixtures/s3-sqs-events';
 import { createQueue, TEST_AWS, testSqs, uniquePrefix } from '../../../support/aws';
 
-const STARTER = fileURLToPath(new URL('../../../../lambdas/starter/handler.ts', import.meta.url));
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:docflow-pipeline';
 
 /** A 127.0.0.1 port nothing listens on: Step Functions calls fail fast with ECONNREFUSED. */
@@ -28,8 +29,8 @@ const closedPort = async (): Promise<number> => {
 };
 
 /**
- * The real starter handler, loaded by the runner from its TypeScript entry with the function's
- * template settings (256 MB, 30 s), fed S3 notifications through SQS.
+ * The real starter function, run by the runner from the asset `cdk synth` builds for it, with the
+ * function's template settings (256 MB, 30 s), fed S3 notifications through SQS.
  */
 describe('the starter function in the Lambda runner', () => {
   let messaging: MessagingEmulator;
@@ -37,11 +38,16 @@ describe('the starter function in the Lambda runner', () => {
 
   beforeAll(async () => {
     messaging = await startMessaging();
+    const bundle = bundleFunctions([{ name: 'starter', nativePackages: [] }], {
+      projectRoot: PROJECT_ROOT,
+      context: readCdkJsonContext(),
+    }).get('starter');
+    if (!bundle) throw new Error('the starter was not bundled');
     runner.register({
       name: 'starter',
       arn: 'arn:aws:lambda:us-east-1:123456789012:function:starter',
-      entry: STARTER,
-      handlerExport: 'handler',
+      codeDirectory: bundle.directory,
+      handler: 'index.handler',
       timeoutSeconds: 30,
       memoryMb: 256,
       environment: {

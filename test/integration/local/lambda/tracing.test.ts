@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BatchGetTracesCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RestApiServer, startRestApiServer } from '../../../../local/api/rest-api-server';
@@ -16,17 +15,18 @@ import {
   newTraceId,
   parseTraceHeader,
 } from '../../../../local/xray/trace-header';
+import { bundleFixture } from '../../../fixtures/lambda-handlers/bundle';
 import type { TracedEvent, TracedResult } from '../../../fixtures/lambda-handlers/traced';
 import { TEST_AWS } from '../../../support/aws';
 
-const TRACED = fileURLToPath(new URL('../../../fixtures/lambda-handlers/traced.ts', import.meta.url));
+const asset = await bundleFixture('traced.ts');
 const ACCOUNT = '123456789012';
 
 const traced = (name: string, overrides: Partial<LocalFunction> = {}): LocalFunction => ({
   name,
   arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`,
-  entry: TRACED,
-  handlerExport: 'handler',
+  codeDirectory: asset.codeDirectory,
+  handler: 'index.handler',
   timeoutSeconds: 10,
   memoryMb: 256,
   environment: { POWERTOOLS_SERVICE_NAME: name },
@@ -117,7 +117,7 @@ beforeAll(async () => {
   runner.register(traced('slow', { timeoutSeconds: 1 }));
   runner.register(traced('disabled', { reservedConcurrency: 0 }));
   runner.register(traced('passing-through', { tracing: 'PassThrough' }));
-  runner.register(traced('api', { handlerExport: 'apiHandler' }));
+  runner.register(traced('api', { handler: 'index.apiHandler' }));
   api = await startRestApiServer({
     routes: [{ httpMethod: 'GET', path: '/documents/{id}', functionArn: traced('api').arn }],
     invoke: (functionArn, event, options) => runner.invoke(functionArn, event, options),
@@ -135,6 +135,7 @@ afterAll(async () => {
   await gateway.stop();
   await xray.stop();
   rmSync(folder, { recursive: true, force: true });
+  await asset.remove();
 });
 
 describe('the local Lambda service with X-Ray', () => {
@@ -180,12 +181,12 @@ describe('the local Lambda service with X-Ray', () => {
       sampled: true,
     });
     expect(names(coldTrace.fn)?.sort()).toEqual([
-      '## traced.handler',
+      '## index.handler',
       'Initialization',
       'Invocation',
       'Overhead',
     ]);
-    expect(names(warmTrace.fn)?.sort()).toEqual(['## traced.handler', 'Invocation', 'Overhead']);
+    expect(names(warmTrace.fn)?.sort()).toEqual(['## index.handler', 'Invocation', 'Overhead']);
     expect(coldTrace.handler?.annotations).toMatchObject({ ColdStart: true, documentId: 'doc-cold' });
     expect(warmTrace.handler?.annotations).toMatchObject({ ColdStart: false, documentId: 'doc-warm' });
     expect(names(warmTrace.handler)).toEqual(['### step']);
@@ -345,7 +346,7 @@ describe('a traced API Gateway stage in front of the local Lambda service', () =
     expect(service.parent_id).toBe(integration?.id);
     expect(parseTraceHeader(body.eventTraceHeader)).toEqual({ root, parent: integration?.id, sampled: true });
     expect(parseTraceHeader(body.traceHeader)).toEqual({ root, parent: fn.id, sampled: true });
-    expect(handler?.name).toBe('## traced.apiHandler');
+    expect(handler?.name).toBe('## index.apiHandler');
   });
 
   it('traces a request no route matches as an error of the stage', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS } from '../../../../infra/config';
@@ -97,14 +97,18 @@ describe('planDeployment on the synthesized template', () => {
     expect(deployed.filter((id) => acknowledged.includes(id))).toEqual([]);
   });
 
-  it('runs each function’s TypeScript entry with its handler export, timeout and memory', () => {
+  it('runs each function’s bundle, the asset its S3 key names, with its handler, timeout and memory', () => {
     // Assess
     const functions = templateResources(synth.template, 'AWS::Lambda::Function');
     for (const step of stepsOf(plan, 'function')) {
       const resource = functions[step.logicalId];
+      const code = resource?.Properties?.Code as { S3Key?: string } | undefined;
       expect(step.sourceEntry).toBe(resource?.Metadata?.[ENTRY_METADATA_KEY]);
-      expect(step.entry).toBe(join(synth.projectRoot, step.sourceEntry));
-      expect(step.handlerExport).toBe(String(resource?.Properties?.Handler).split('.').at(-1));
+      expect(step.codeDirectory).toBe(
+        join(synth.assetDirectory, `asset.${String(code?.S3Key).replace(/\.zip$/, '')}`),
+      );
+      expect(readdirSync(step.codeDirectory)).toContain('index.mjs');
+      expect(step.handler).toBe('index.handler');
       expect(step.timeoutSeconds).toBe(resource?.Properties?.Timeout);
       expect(step.memoryMb).toBe(resource?.Properties?.MemorySize);
       expect(step.name).toMatch(/^[A-Za-z0-9_-]{1,64}$/);

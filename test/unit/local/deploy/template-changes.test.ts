@@ -138,17 +138,21 @@ describe('a template the CDK app does not produce today', () => {
     expect(error.message).toContain(ENTRY_METADATA_KEY);
   });
 
-  it('refuses a function whose entry file is missing', () => {
+  it('refuses a function whose bundle is not in the asset folder, or whose code is not an asset', () => {
     // Prepare
     const id = firstOf('AWS::Lambda::Function');
     const original = synth.template.Resources[id];
     if (!original) throw new Error('no function');
-    const template = withResources(synth.template, {
-      [id]: { ...original, Metadata: { [ENTRY_METADATA_KEY]: 'lambdas/nothing-here/handler.ts' } },
-    });
+    const withCode = (Code: unknown) =>
+      withResources(synth.template, { [id]: { ...original, Properties: { ...original.Properties, Code } } });
+    const unbuilt = withCode({ S3Bucket: 'assets', S3Key: `${'0'.repeat(64)}.zip` });
+    const inline = withCode({ ZipFile: 'exports.handler = async () => {}' });
 
     // Assess
-    expect(planError(template).message).toMatch(/lambdas\/nothing-here\/handler\.ts does not exist/);
+    expect(planError(unbuilt).message).toMatch(
+      new RegExp(`asset\\.${'0'.repeat(64)} \\(the bundle of lambdas/[a-z-]+/handler\\.ts\\) is not in .*cdk\\.out`),
+    );
+    expect(planError(inline).message).toMatch(/Code\.S3Key.*must be the S3 key of a synthesized asset/);
   });
 
   it('refuses bucket notifications to a function, which the local S3 cannot deliver', () => {

@@ -1,6 +1,7 @@
 /**
- * Messages between {@link LambdaRunner} and its execution environments (worker threads running
- * `function-worker.ts`). Payloads and results cross as JSON text, as they cross Lambda's API.
+ * Messages between {@link LambdaRunner} and its execution environments (processes running
+ * `node-runtime.ts`), over the IPC channel. Payloads and results cross as JSON text, as they cross
+ * Lambda's API. This file is also loaded by the environments under Node's own type stripping.
  */
 
 /** A function error as the Lambda runtime reports it (the invoke response body of an `Unhandled` error). */
@@ -8,16 +9,6 @@ export interface ErrorPayload {
   readonly errorType: string;
   readonly errorMessage: string;
   readonly trace: readonly string[];
-}
-
-/** What an execution environment knows from its start: the function's static configuration. */
-export interface WorkerSetup {
-  readonly entry: string;
-  readonly handlerExport: string;
-  readonly functionName: string;
-  readonly memoryMb: number;
-  readonly logGroupName: string;
-  readonly logStreamName: string;
 }
 
 export interface InvokeRequest {
@@ -34,7 +25,7 @@ export interface InvokeRequest {
 
 /**
  * When the handler ran, in epoch milliseconds with fractions (`performance.timeOrigin +
- * performance.now()`, one clock for the runner and its worker threads): from the call to the moment
+ * performance.now()`, wall-clock based in the runner and in every environment process): from the call to the moment
  * the response was ready to send, Lambda's `Invocation` subsegment.
  */
 export interface HandlerTiming {
@@ -42,7 +33,7 @@ export interface HandlerTiming {
   readonly endedAt: number;
 }
 
-export type WorkerMessage =
+export type RuntimeMessage =
   /** The handler module loaded (the Init phase ended) at `loadedAt` (epoch ms, as in {@link HandlerTiming}). */
   | { readonly type: 'ready'; readonly loadedAt: number }
   /** The handler module failed to load at `failedAt`; the environment is unusable. */
@@ -79,5 +70,5 @@ export const toErrorPayload = (error: unknown): ErrorPayload => {
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
 };
 
-/** Epoch milliseconds with sub-millisecond precision, on the clock the runner and its workers share. */
+/** Epoch milliseconds with sub-millisecond precision, comparable between the runner and its environments. */
 export const epochMs = (): number => performance.timeOrigin + performance.now();
