@@ -1,0 +1,278 @@
+import { useState } from 'preact/hooks';
+import {
+  DOCUMENT_STATUS_VALUES,
+  type DocumentFilters,
+  type DocumentStatus,
+  type DocumentSummary,
+} from '../../shared/api';
+import { ErrorNotice } from '../components/error-notice';
+import { outcomeText } from '../components/outcome';
+import { PageHeading } from '../components/page-heading';
+import { StatusBadge } from '../components/status-badge';
+import { Thumbnail } from '../components/thumbnail';
+import { Time } from '../components/time';
+import { useConsole } from '../context';
+import { fileNameOf, formatDuration, formatTime, localDayBound } from '../format';
+import { usePoll } from '../hooks/use-poll';
+import { href, navigate, segment } from '../router';
+import type { PageProps } from '../routes';
+
+/** Documents of the first page, refreshed on every poll. */
+const PAGE_SIZE = 50;
+
+/** Kinds the pipeline names (`type`), offered as suggestions; any other value may be typed. */
+const KNOWN_TYPES = ['pdf', 'jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heic', 'svg', 'docx', 'text'];
+
+/** The filters as the page's URL holds them (`#/documents?status=REJECTED&from=2026-12-01`). */
+interface FilterForm {
+  readonly status: string;
+  readonly type: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+const formOf = (query: URLSearchParams): FilterForm => ({
+  status: query.get('status') ?? '',
+  type: query.get('type') ?? '',
+  from: query.get('from') ?? '',
+  to: query.get('to') ?? '',
+});
+
+const filtersOf = (form: FilterForm): DocumentFilters => {
+  const status = (DOCUMENT_STATUS_VALUES as readonly string[]).includes(form.status)
+    ? (form.status as DocumentStatus)
+    : undefined;
+  const uploadedAfter = localDayBound(form.from, 'start');
+  const uploadedBefore = localDayBound(form.to, 'end');
+  return {
+    ...(status ? { status } : {}),
+    ...(form.type.trim() ? { type: form.type.trim().toLowerCase() } : {}),
+    ...(uploadedAfter ? { uploadedAfter } : {}),
+    ...(uploadedBefore ? { uploadedBefore } : {}),
+  };
+};
+
+const Filters = ({ form }: { form: FilterForm }) => {
+  const apply = (change: Partial<FilterForm>): void => {
+    const next = { ...form, ...change };
+    navigate(
+      href('/documents', { status: next.status, type: next.type.trim(), from: next.from, to: next.to }),
+      {
+        replace: true,
+      },
+    );
+  };
+  const active = Object.values(form).some(Boolean);
+  return (
+    <form
+      class="filters"
+      aria-label="Filter documents"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const data = new FormData(event.currentTarget);
+        apply({ type: String(data.get('type') ?? '') });
+      }}
+    >
+      <label>
+        Status
+        <select value={form.status} onChange={(event) => apply({ status: event.currentTarget.value })}>
+          <option value="">Any</option>
+          {DOCUMENT_STATUS_VALUES.map((status) => (
+            <option key={status} value={status}>
+              {status}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Type
+        <input
+          name="type"
+          type="text"
+          list="document-types"
+          placeholder="pdf, png, docx…"
+          value={form.type}
+          autoComplete="off"
+          spellcheck={false}
+          onChange={(event) => apply({ type: event.currentTarget.value })}
+        />
+        <datalist id="document-types">
+          {KNOWN_TYPES.map((type) => (
+            <option key={type} value={type} />
+          ))}
+        </datalist>
+      </label>
+      <label>
+        Uploaded from
+        <input
+          type="date"
+          value={form.from}
+          onChange={(event) => apply({ from: event.currentTarget.value })}
+        />
+      </label>
+      <label>
+        to
+        <input type="date" value={form.to} onChange={(event) => apply({ to: event.currentTarget.value })} />
+      </label>
+      {active ? (
+        <button
+          type="button"
+          class="button-secondary"
+          onClick={() => apply({ status: '', type: '', from: '', to: '' })}
+        >
+          Clear filters
+        </button>
+      ) : null}
+    </form>
+  );
+};
+
+const DocumentRow = ({ document }: { document: DocumentSummary }) => {
+  const outcome = outcomeText(document);
+  return (
+    <tr>
+      <td class="cell-thumbnail">
+        <Thumbnail document={document} alt="" size="small" />
+      </td>
+      <td class="cell-document" data-label="Document">
+        <a class="document-link" href={href(`/documents/${segment(document.id)}`)}>
+          {fileNameOf(document.key)}
+        </a>
+        <span class="key">{document.key}</span>
+      </td>
+      <td data-label="Status">
+        <StatusBadge status={document.status} />
+        {outcome ? <span class="outcome">{outcome}</span> : null}
+      </td>
+      <td data-label="Type" class={document.type ? undefined : 'missing'}>
+        {document.type ?? <span class="muted">–</span>}
+      </td>
+      <td data-label="Pages" class={document.pages === undefined ? 'numeric missing' : 'numeric'}>
+        {document.pages ?? <span class="muted">–</span>}
+      </td>
+      <td data-label="Uploaded" class="nowrap">
+        <Time iso={document.uploadedAt} />
+      </td>
+      <td
+        data-label="Time taken"
+        class={document.durationMs === undefined ? 'numeric nowrap missing' : 'numeric nowrap'}
+      >
+        {document.durationMs === undefined ? (
+          <span class="muted">–</span>
+        ) : (
+          formatDuration(document.durationMs)
+        )}
+      </td>
+    </tr>
+  );
+};
+
+/**
+ * Documents, newest first, with the API's filters. The first page is fetched again every poll, so
+ * uploads appear and move to their terminal status without a reload; older pages ("Show more") are
+ * read once.
+ */
+export const DocumentsPage = ({ query }: PageProps) => {
+  const { client, config } = useConsole();
+  const form = formOf(query);
+  const filters = filtersOf(form);
+  const filterKey = JSON.stringify(filters);
+  const [older, setOlder] = useState<{ key: string; items: DocumentSummary[]; cursor: string | null }>();
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<unknown>();
+  const poll = usePoll(
+    (signal) => client.listDocuments({ ...filters, limit: PAGE_SIZE }, signal),
+    [filterKey],
+    config.pollIntervalMs,
+  );
+
+  const first = poll.data;
+  const extra = older?.key === filterKey ? older : undefined;
+  const shown = new Set(first?.items.map((item) => item.id));
+  const rows = [...(first?.items ?? []), ...(extra?.items.filter((item) => !shown.has(item.id)) ?? [])];
+  const nextCursor = extra ? extra.cursor : (first?.nextCursor ?? null);
+
+  const loadMore = async (): Promise<void> => {
+    if (!nextCursor) return;
+    setLoadingMore(true);
+    setMoreError(undefined);
+    try {
+      const page = await client.listDocuments({ ...filters, limit: PAGE_SIZE, cursor: nextCursor });
+      setOlder({ key: filterKey, items: [...(extra?.items ?? []), ...page.items], cursor: page.nextCursor });
+    } catch (error) {
+      setMoreError(error);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  const filtered = Object.keys(filters).length > 0;
+  return (
+    <>
+      <PageHeading title="Documents">
+        <p class="live" aria-live="off">
+          {poll.updatedAt === undefined ? 'Loading…' : `Live · updated ${formatTime(poll.updatedAt)}`}
+        </p>
+      </PageHeading>
+      <Filters form={form} />
+      {poll.error ? (
+        <ErrorNotice
+          error={poll.error}
+          prefix={first ? 'Could not refresh (retrying)' : 'Could not load documents'}
+        />
+      ) : null}
+      {first && rows.length === 0 ? (
+        <p class="empty">
+          {filtered ? (
+            'No documents match these filters.'
+          ) : (
+            <>
+              No documents yet. <a href={href('/upload')}>Upload some</a>, or run{' '}
+              <code>npx docflow demo</code>.
+            </>
+          )}
+        </p>
+      ) : null}
+      {rows.length > 0 ? (
+        <table class="documents">
+          <caption class="visually-hidden">Documents, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">
+                <span class="visually-hidden">Thumbnail</span>
+              </th>
+              <th scope="col">Document</th>
+              <th scope="col">Status</th>
+              <th scope="col">Type</th>
+              <th scope="col" class="numeric">
+                Pages
+              </th>
+              <th scope="col">Uploaded</th>
+              <th scope="col" class="numeric">
+                Time taken
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((document) => (
+              <DocumentRow key={document.id} document={document} />
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {moreError ? <ErrorNotice error={moreError} prefix="Could not load more" /> : null}
+      {nextCursor ? (
+        <p>
+          <button
+            type="button"
+            class="button-secondary"
+            disabled={loadingMore}
+            onClick={() => void loadMore()}
+          >
+            {loadingMore ? 'Loading…' : 'Show more'}
+          </button>
+        </p>
+      ) : null}
+    </>
+  );
+};

@@ -1,0 +1,67 @@
+import { basename, join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+/** The browser app's entry. */
+export const APP_ENTRY = resolve(import.meta.dirname, '../app/main.tsx');
+
+/** One built file, served under `/assets/<name>`. */
+export interface Asset {
+  readonly contentType: string;
+  readonly body: Uint8Array;
+}
+
+/** The built browser app, held in memory. */
+export interface BrowserBundle {
+  /** Asset file name → asset; names carry a content hash, so they can be cached for good. */
+  readonly assets: ReadonlyMap<string, Asset>;
+  readonly script: string;
+  readonly stylesheet: string;
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+const OUT_DIR = '/assets';
+
+/**
+ * Bundles the browser app with the project's esbuild, in memory, when the console starts (a few hundred
+ * milliseconds): a fresh clone needs no build step, and the console always serves the code beside it.
+ * Preact and every other import are bundled: the page loads nothing from the network but this server.
+ */
+export const buildBrowserBundle = async (): Promise<BrowserBundle> => {
+  const result = await build({
+    entryPoints: { app: APP_ENTRY },
+    bundle: true,
+    write: false,
+    outdir: OUT_DIR,
+    entryNames: '[name]-[hash]',
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022', 'chrome111', 'firefox111', 'safari16'],
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const assets = new Map<string, Asset>();
+  for (const file of result.outputFiles) {
+    const name = basename(file.path);
+    const extension = name.slice(name.lastIndexOf('.'));
+    assets.set(name, {
+      contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream',
+      body: file.contents,
+    });
+  }
+  const named = (extension: string): string => {
+    const name = [...assets.keys()].find((candidate) => candidate.endsWith(extension));
+    if (!name) throw new Error(`the console bundle has no ${extension} file`);
+    return join(OUT_DIR, name);
+  };
+  return { assets, script: named('.js'), stylesheet: named('.css') };
+};

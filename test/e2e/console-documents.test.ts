@@ -1,0 +1,290 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type ConsoleServer, startConsoleServer } from '../../console/server/console-server';
+import { LOCAL_CREDENTIALS, PROJECT_ROOT } from '../../local/cloud';
+import { PHRASES } from '../../scripts/make-sample-docs';
+import { type CloudSession, readSampleDocument, startCloudSession } from '../support/local-cloud-session';
+
+/**
+ * The console in a real browser (Debian's chromium) against the local cloud: files go in through the
+ * Upload page's file input, and the user watches them reach their terminal status on the Documents
+ * page without a reload, then reads a document's page. Assertions are on what a user sees: roles,
+ * names and text. Screenshots of every page, light and dark, wide and narrow, go to
+ * test-results/screenshots/ (git-ignored) for a person to look at.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const SCREENSHOTS = join(PROJECT_ROOT, 'test-results', 'screenshots', 'console-documents');
+
+/** From the upload to the terminal status of all three files; the first invocations compile TypeScript. */
+const PROCESSING_BUDGET_MS = 150_000;
+
+const REPORT = 'report-text-layer.pdf';
+const CORRUPT = 'corrupt.pdf';
+/** A file name that is HTML: the console must show it as text and never run it. */
+const HTML_NAME = '<img src=x onerror=alert(1)>.txt';
+const HTML_TEXT = 'Only words here, and <script>alert("text")</script> shown as text.\n';
+
+const WIDE = { width: 1280, height: 800 } as const;
+const NARROW = { width: 400, height: 800 } as const;
+
+let dataDir: string;
+let session: CloudSession | undefined;
+let webConsole: ConsoleServer | undefined;
+let browser: Browser | undefined;
+let page: Page;
+/** What the page did that a user would see as broken: dialogs, uncaught errors. */
+const incidents: string[] = [];
+
+const consoleUrl = (hash = ''): string => `${webConsole?.url ?? ''}${hash}`;
+
+/** A table row of the documents list, by the file name it shows. */
+const documentRow = (name: string): Locator =>
+  page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+
+/** A link of the header's navigation. */
+const navLink = (name: string): Locator =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+
+/** The pager of a document's text. */
+const textPager = (): Locator => page.getByRole('navigation', { name: 'Text pages' });
+
+/** An upload in the Upload page's list, by file name. */
+const uploadItem = (name: string): Locator => page.getByRole('listitem').filter({ hasText: name });
+
+const screenshot = async (name: string): Promise<void> => {
+  for (const scheme of ['light', 'dark'] as const) {
+    for (const [size, viewport] of [
+      ['1280', WIDE],
+      ['400', NARROW],
+    ] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize(viewport);
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}-${size}.png`), fullPage: true });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize(WIDE);
+};
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'docflow-console-e2e-'));
+  await rm(SCREENSHOTS, { recursive: true, force: true });
+  await mkdir(SCREENSHOTS, { recursive: true });
+  session = await startCloudSession({ dataDir, fresh: true });
+  const { cloud } = session;
+  webConsole = await startConsoleServer({
+    target: {
+      kind: 'local',
+      description: `the local cloud at ${cloud.endpoint}`,
+      region: cloud.region,
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: cloud.endpoint,
+      apiUrl: cloud.apiUrl,
+      outputs: cloud.localDeployment.outputs,
+    },
+    port: 0,
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: WIDE, colorScheme: 'light' });
+  page = await context.newPage();
+  page.on('dialog', (dialog) => {
+    incidents.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => incidents.push(`page error: ${error.message}`));
+});
+
+afterEach(async (context) => {
+  // What the user saw when a test failed: the page as a picture, and its text in the report.
+  if (context.task.result?.state !== 'fail' || !page) return;
+  await page.screenshot({
+    path: join(SCREENSHOTS, `failed-${context.task.name.slice(0, 40)}.png`),
+    fullPage: true,
+  });
+  console.error(`the page when "${context.task.name}" failed:\n${await page.locator('body').innerText()}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await webConsole?.stop();
+  await session?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the docflow console', () => {
+  it('uploads files through the page and shows them reach PROCESSED and REJECTED without a reload', async () => {
+    // Prepare
+    await page.goto(consoleUrl());
+    await page.getByRole('heading', { level: 1, name: 'Documents' }).waitFor();
+    await page.getByText('No documents yet.').waitFor();
+    // A reload would start a new window object and lose this.
+    await page.evaluate(() => {
+      (globalThis as { stillTheSamePage?: boolean }).stillTheSamePage = true;
+    });
+
+    // Act
+    await navLink('Upload').click();
+    await page.getByRole('heading', { level: 1, name: 'Upload' }).waitFor();
+    await page.getByLabel('Choose files to upload').setInputFiles([
+      { name: REPORT, mimeType: 'application/pdf', buffer: await readSampleDocument(REPORT) },
+      { name: CORRUPT, mimeType: 'application/pdf', buffer: await readSampleDocument(CORRUPT) },
+      { name: HTML_NAME, mimeType: 'text/plain', buffer: Buffer.from(HTML_TEXT) },
+    ]);
+    for (const name of [REPORT, CORRUPT, HTML_NAME]) {
+      // Sent: the file name becomes a link to its document page once S3 has it.
+      await uploadItem(name).getByRole('link', { name, exact: true }).waitFor();
+    }
+    await navLink('Documents').click();
+    await documentRow(REPORT)
+      .getByText('PROCESSED', { exact: true })
+      .waitFor({ timeout: PROCESSING_BUDGET_MS });
+    await documentRow(CORRUPT)
+      .getByText('REJECTED', { exact: true })
+      .waitFor({ timeout: PROCESSING_BUDGET_MS });
+    await documentRow(HTML_NAME)
+      .getByText('PROCESSED', { exact: true })
+      .waitFor({ timeout: PROCESSING_BUDGET_MS });
+
+    // Assess
+    expect(await page.evaluate(() => (globalThis as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(
+      true,
+    );
+    expect(await documentRow(REPORT).getByRole('cell').allInnerTexts()).toEqual([
+      '',
+      expect.stringContaining(REPORT),
+      'PROCESSED',
+      expect.stringMatching(/pdf/),
+      expect.stringMatching(/3/),
+      expect.any(String),
+      expect.stringMatching(/\d+(\.\d+)? (ms|s)/),
+    ]);
+    expect(await documentRow(CORRUPT).innerText()).toContain('CORRUPT');
+    // The HTML file name is shown as the text it is, and nothing in it ran.
+    expect(await page.getByRole('link', { name: HTML_NAME, exact: true }).innerText()).toBe(HTML_NAME);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    // The Upload page followed the same files to the same ends.
+    await navLink('Upload').click();
+    await uploadItem(CORRUPT).getByText('REJECTED', { exact: true }).waitFor();
+    expect(await uploadItem(REPORT).getByText('PROCESSED', { exact: true }).count()).toBe(1);
+    await screenshot('upload');
+    expect(incidents).toEqual([]);
+  });
+
+  it('shows a processed document’s record, thumbnail, execution, trace and text page by page', async () => {
+    // Act
+    await page.goto(consoleUrl('#/documents'));
+    await documentRow(REPORT).getByRole('link', { name: REPORT }).click();
+    await page.getByRole('heading', { level: 1, name: REPORT }).waitFor();
+    await textPager().getByText('Page 1 of 3').waitFor();
+    const thumbnail = page.getByRole('img', { name: `Thumbnail of ${REPORT}` });
+    await thumbnail.waitFor();
+    await textPager().getByRole('button', { name: 'Next page' }).click();
+    await textPager().getByText('Page 2 of 3').waitFor();
+    await page.getByText(PHRASES.reportPageTwo).waitFor();
+    await page.getByText(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/).waitFor();
+
+    // Assess
+    // Loaded and decoded: the WebP came through the presigned URL and the browser knows its size.
+    expect(
+      await page.evaluate(
+        "(() => { const image = document.querySelector('main img'); return image?.complete && image.naturalWidth > 0; })()",
+      ),
+    ).toBe(true);
+    expect(await page.getByRole('definition').filter({ hasText: PHRASES.reportTitle }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Download original' }).getAttribute('href')).toMatch(
+      /\/api\/documents\/[A-Za-z0-9_-]{22}\/original$/,
+    );
+    const execution = page.getByRole('link', { name: /^report-text-layer/ });
+    expect(await execution.getAttribute('href')).toMatch(/^#\/executions\/arn%3Aaws%3Astates%3A/);
+    // The original downloads through a fresh presigned URL, as the bytes uploaded.
+    const id = /^#\/documents\/([A-Za-z0-9_-]{22})/.exec(new URL(page.url()).hash)?.[1];
+    const download = await page.request.get(consoleUrl(`api/documents/${id}/original`));
+    expect(Buffer.from(await download.body()).equals(await readSampleDocument(REPORT))).toBe(true);
+    await screenshot('document');
+    expect(incidents).toEqual([]);
+  });
+
+  it('shows a rejected document’s reason and the HTML file’s text as text', async () => {
+    // Act
+    await page.goto(consoleUrl('#/documents'));
+    await documentRow(CORRUPT).getByRole('link', { name: CORRUPT }).click();
+    await page.getByRole('heading', { level: 1, name: CORRUPT }).waitFor();
+    const rejected = await page.getByText(/^Rejected: /).innerText();
+    await page.getByRole('link', { name: '← All documents' }).click();
+    await documentRow(HTML_NAME).getByRole('link', { name: HTML_NAME }).click();
+    await page.getByRole('heading', { level: 1, name: HTML_NAME }).waitFor();
+    const text = await page.getByText('Only words here').innerText();
+
+    // Assess
+    expect(rejected).toBe('Rejected: CORRUPT');
+    expect(await page.getByText('A rejected document has no text.').count()).toBe(0);
+    expect(text.trim()).toBe(HTML_TEXT.trim());
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(incidents).toEqual([]);
+  });
+
+  it('filters by status, and is usable by keyboard, in dark and light, wide and narrow', async () => {
+    // Act
+    await page.goto(consoleUrl('#/documents'));
+    await documentRow(REPORT).waitFor();
+    await page.getByLabel('Status').selectOption('REJECTED');
+    // The unfiltered rows go first, then the filtered ones come.
+    await documentRow(REPORT).waitFor({ state: 'detached' });
+    await documentRow(CORRUPT).waitFor();
+    const rejectedRows = await page.getByRole('row').count();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await documentRow(REPORT).waitFor();
+    await screenshot('documents');
+
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Documents' }).waitFor();
+    await page.keyboard.press('Tab');
+    const focusedFirst = await page.evaluate('document.activeElement?.textContent');
+    await navLink('Upload').focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Upload' }).waitFor();
+    const focusedAfterNavigation = await page.evaluate(
+      "[document.activeElement?.tagName, document.activeElement?.textContent].join(' ')",
+    );
+
+    const background = () => page.evaluate('getComputedStyle(document.documentElement).backgroundColor');
+    const light = await background();
+    await page.getByRole('button', { name: 'Theme: System' }).click();
+    await page.getByRole('button', { name: 'Theme: Light' }).click();
+    await page.getByRole('button', { name: 'Theme: Dark' }).waitFor();
+    const dark = await background();
+    await page.reload();
+    await page.getByRole('button', { name: 'Theme: Dark' }).waitFor();
+    const darkAfterReload = await background();
+    await page.getByRole('button', { name: 'Theme: Dark' }).click();
+
+    await page.setViewportSize(NARROW);
+    await page.goto(consoleUrl('#/documents'));
+    await documentRow(REPORT).waitFor();
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+    await page.setViewportSize(WIDE);
+
+    // Assess
+    expect(rejectedRows).toBe(2); // the header row and the corrupt PDF's
+    expect(focusedFirst).toBe('Skip to content');
+    expect(focusedAfterNavigation).toBe('H1 Upload');
+    expect(light).toBe('rgb(246, 247, 249)');
+    expect(dark).toBe('rgb(15, 18, 22)');
+    expect(darkAfterReload).toBe(dark);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(incidents).toEqual([]);
+  });
+});
