@@ -22,6 +22,7 @@ import {
   untracedHeaderOf,
 } from './execution-tracer';
 import { HistoryRecorder, type TaskCall, TaskCallLog } from './history-recorder';
+import { type ExecutionEventSink, publishStatusChange } from './status-change-events';
 import type {
   TaskBindingPorts,
   TaskBindings,
@@ -59,6 +60,8 @@ export interface ExecutionEngineOptions {
   readonly waits?: WaitOverrides;
   /** Where traced executions write their X-Ray segments (the local X-Ray); none: nothing is written. */
   readonly segments?: SegmentSink;
+  /** Where each status change goes as a "Step Functions Execution Status Change" event; none: nowhere. */
+  readonly events?: ExecutionEventSink;
   readonly logger?: Pick<Console, 'warn'>;
 }
 
@@ -150,6 +153,7 @@ export class ExecutionEngine {
       },
       compiled.text,
     );
+    this.#statusChanged(execution);
     this.#launch(execution, compiled, 'start');
     return execution;
   }
@@ -185,6 +189,7 @@ export class ExecutionEngine {
         ...(error !== undefined ? { error } : {}),
         ...(cause !== undefined ? { cause } : {}),
       });
+      this.#statusChanged(execution.executionArn);
     }
     return this.#options.store.getExecution(execution.executionArn) ?? execution;
   }
@@ -204,6 +209,7 @@ export class ExecutionEngine {
     }
     const compiled = this.#compiledFor(execution);
     const reopened = this.#options.store.reopenForRedrive(execution, Date.now());
+    this.#statusChanged(reopened);
     this.#launch(reopened, compiled, 'redrive');
     return reopened;
   }
@@ -290,6 +296,23 @@ export class ExecutionEngine {
       ],
       { status: 'FAILED', stopDate: now, error: 'States.Runtime', cause },
     );
+    this.#statusChanged(execution.executionArn);
+  }
+
+  /**
+   * Sends the execution's status to the event sink, as Step Functions sends every status change of a
+   * Standard execution to EventBridge (best effort: a failing sink never fails the execution). A run
+   * resumed after a restart changes no status, so it sends nothing until it ends.
+   */
+  #statusChanged(execution: ExecutionRecord | string): void {
+    const { events, store, logger } = this.#options;
+    if (!events) return;
+    try {
+      const record = typeof execution === 'string' ? store.getExecution(execution) : execution;
+      if (record) publishStatusChange(events, record);
+    } catch (error) {
+      logger?.warn(`local Step Functions: the status change event was not sent: ${(error as Error).message}`);
+    }
   }
 
   /**
@@ -355,7 +378,10 @@ export class ExecutionEngine {
       sink: {
         write: (events, outcome) => {
           store.append(execution, events, outcome);
-          if (outcome) tracer?.finish(outcome);
+          if (outcome) {
+            tracer?.finish(outcome);
+            this.#statusChanged(execution.executionArn);
+          }
         },
       },
     });

@@ -11,6 +11,7 @@ import type { WaitOverrides } from './compiled-definition';
 import { ExecutionEngine, ExecutionTaskTokens } from './execution-engine';
 import { ExecutionStore } from './execution-store';
 import { isOperationName, type StateMachineRegistration, StepFunctionsApi } from './operations';
+import type { ExecutionEventSink } from './status-change-events';
 import type { LambdaInvoker } from './task-bindings';
 
 /** `X-Amz-Target` prefix of Step Functions calls: how a shared endpoint tells them from other services'. */
@@ -41,6 +42,11 @@ export interface LocalStepFunctionsOptions {
    * segments Step Functions writes to X-Ray. @default none: no segments are written
    */
   readonly segments?: SegmentSink;
+  /**
+   * Where every execution status change goes, as the "Step Functions Execution Status Change" event
+   * Step Functions sends to EventBridge (the local EventBridge's default bus). @default nowhere
+   */
+  readonly events?: ExecutionEventSink;
   readonly logger?: Pick<Console, 'warn'>;
 }
 
@@ -135,6 +141,7 @@ export const createLocalStepFunctions = (options: LocalStepFunctionsOptions): Lo
     ports: { invokeLambda: options.invokeLambda, dynamodb, sqs },
     ...(options.waits ? { waits: options.waits } : {}),
     ...(options.segments ? { segments: options.segments } : {}),
+    ...(options.events ? { events: options.events } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const api = new StepFunctionsApi({ store, engine, taskTokens, partition });
