@@ -7,6 +7,7 @@ import { CONTEXT_KEYS } from '../infra/config';
 import { type RestApiServer, startRestApiServer } from './api/rest-api-server';
 import { LocalCloudFormation } from './cloudformation/service';
 import { applyPlan, type Deployment } from './deploy/apply';
+import { LOCAL_ACCOUNT_ID } from './deploy/physical-ids';
 import { planDeployment } from './deploy/plan';
 import { sdkTargets } from './deploy/sdk-targets';
 import type { ApiStep, EventSourceStep } from './deploy/steps';
@@ -14,10 +15,14 @@ import { synthesizeApp } from './deploy/synth';
 import { type LocalDeployment, writeDeploymentFile } from './deployment-file';
 import { startDynamoDb } from './emulators/dynamodb';
 import { startMessaging } from './emulators/fauxqs';
+import { LocalEventBus } from './events/event-bus';
+import { queueSender } from './events/queue-sender';
+import { createEventsRequestHandler, LocalEventsApi } from './events/service';
 import { DEFAULT_GATEWAY_PORT, startGateway } from './gateway';
 import { proxyTo } from './http/proxy';
 import { LambdaRunner } from './lambda/runner';
 import { SqsEventSource } from './lambda/sqs-event-source';
+import { LocalLambdaApi } from './lambda-api/service';
 import { createS3Notifications, fauxqsTargets } from './s3/notifications';
 import { LocalSecretsManager } from './secrets/service';
 import { sqsRoute } from './sqs/queue-urls';
@@ -130,13 +135,36 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
 
     // The runner is created once the gateway's address is known; the workflow only invokes later.
     let runner: LambdaRunner | undefined;
-    const stepFunctions = createLocalStepFunctions({
-      invokeLambda: (arn, payload, invokeOptions) => {
-        if (!runner) throw new Error('the Lambda runner is not up yet');
-        return runner.invoke(arn, payload, invokeOptions);
+    const invoke: LambdaRunner['invoke'] = (arn, payload, invokeOptions) => {
+      if (!runner) throw new Error('the Lambda runner is not up yet');
+      return runner.invoke(arn, payload, invokeOptions);
+    };
+    // Dead-letter queues (EventBridge targets', functions') are written straight into the local SQS.
+    const deadLetters = new SQSClient({
+      ...clientConfig,
+      endpoint: messaging.endpoint,
+      useQueueUrlAsEndpoint: false,
+    });
+    stops.push(async () => deadLetters.destroy());
+    const sendToQueue = queueSender(deadLetters, messaging.endpoint);
+    const lambdaApi = new LocalLambdaApi({ invoke, sendToQueue, logger: console });
+    // The default event bus: the template's rules, and the status changes Step Functions sends.
+    const eventBus = new LocalEventBus({
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      ports: {
+        invokeLambdaAsync: async (arn, payload) => {
+          await lambdaApi.invokeAsync(arn, payload);
+        },
+        sendToQueue,
       },
+      logger: console,
+    });
+    const stepFunctions = createLocalStepFunctions({
+      invokeLambda: invoke,
       endpoints: { dynamodb: dynamo.endpoint, sqs: messaging.endpoint },
       segments: serviceSegments,
+      events: eventBus,
       dataDir: join(dataDir, 'stepfunctions'),
       region,
       credentials: LOCAL_CREDENTIALS,
@@ -156,6 +184,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         textract: textract.handler,
         xray: xray.handler,
         cloudformation: cloudFormation.handler,
+        lambda: lambdaApi.handler,
+        events: createEventsRequestHandler(new LocalEventsApi(eventBus), console),
       },
     });
     stops.push(() => gateway.stop());
@@ -177,6 +207,11 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     });
     runner = functionRunner;
     stops.push(() => functionRunner.close());
+    // After Step Functions (whose last status changes they deliver), before the runner.
+    stops.push(
+      () => lambdaApi.stop(),
+      () => eventBus.stop(),
+    );
     // Stopped before the runner: running executions drain, or stay RUNNING on disk and resume next time.
     stops.push(() => stepFunctions.stop());
 
@@ -203,11 +238,15 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     const deployment = await applyPlan(plan, {
       ...storage,
       // Each function starts once, from its bundle: one that cannot load fails `up`, not a document.
-      registerFunction: (step) => functionRunner.register(step, { prewarm: true }),
+      registerFunction: (step) => {
+        functionRunner.register(step, { prewarm: true });
+        lambdaApi.register(step);
+      },
       addEventSource: (step) => {
         if (step.enabled) eventSources.push(step);
       },
       registerStateMachine: (step) => stepFunctions.registerStateMachine(step),
+      addEventRule: (step) => eventBus.putRule(step),
       addApiRoutes: (step) => {
         apis.push(step);
       },

@@ -4,6 +4,7 @@ import type {
   BucketStep,
   DeploymentPlan,
   DeployStep,
+  EventRuleStep,
   EventSourceStep,
   FunctionStep,
   QueueStep,
@@ -35,6 +36,8 @@ export interface LocalTargets {
   registerFunction(step: FunctionStep): Awaitable<void>;
   addEventSource(step: EventSourceStep): Awaitable<void>;
   registerStateMachine(step: StateMachineStep): Awaitable<{ readonly stateMachineArn: string }>;
+  /** Puts a rule and its targets on the local EventBridge. */
+  addEventRule(step: EventRuleStep): Awaitable<void>;
   addApiRoutes(step: ApiStep): Awaitable<void>;
 }
 
@@ -150,6 +153,9 @@ export const applyPlan = async (
           throw mismatch(step, 'state machine ARN', step.arn, stateMachineArn);
         break;
       }
+      case 'eventRule':
+        await targets.addEventRule(step);
+        break;
       case 'api':
         await targets.addApiRoutes(step);
         break;

@@ -89,6 +89,7 @@ const NAME_RULES: Readonly<Record<string, NameRule>> = {
   'AWS::DynamoDB::Table': { property: 'TableName', maxLength: 255 },
   'AWS::Lambda::Function': { property: 'FunctionName', maxLength: 64 },
   'AWS::StepFunctions::StateMachine': { property: 'StateMachineName', maxLength: 80 },
+  'AWS::Events::Rule': { property: 'Name', maxLength: 64 },
   'AWS::SecretsManager::Secret': { property: 'Name', maxLength: 512 },
   'AWS::IAM::Role': { property: 'RoleName', maxLength: 64 },
   'AWS::IAM::ManagedPolicy': { property: 'ManagedPolicyName', maxLength: 128 },
@@ -168,6 +169,14 @@ const IDENTITIES: Readonly<Record<string, IdentityBuilder>> = {
   'AWS::StepFunctions::StateMachine': (name, { env }) => {
     const machineArn = arn(env, 'states', `stateMachine:${name}`);
     return { ref: machineArn, arn: machineArn, attributes: { Arn: machineArn, Name: name } };
+  },
+  // A rule on the default bus; one on another bus is `<bus>|<name>` for Ref and `rule/<bus>/<name>` in its ARN.
+  'AWS::Events::Rule': (name, context) => {
+    const bus = context.property('EventBusName');
+    const busName = typeof bus === 'string' ? bus.slice(bus.lastIndexOf('/') + 1) : 'default';
+    const onDefault = busName === 'default';
+    const ruleArn = arn(context.env, 'events', onDefault ? `rule/${name}` : `rule/${busName}/${name}`);
+    return { ref: onDefault ? name : `${busName}|${name}`, arn: ruleArn, attributes: { Arn: ruleArn } };
   },
   // Secrets Manager appends six random characters to a secret's ARN when it creates it, so the full ARN
   // cannot be known before the local service has made the secret. The partial ARN (no suffix) is

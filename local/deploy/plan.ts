@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ENTRY_METADATA_KEY } from '../../infra/constructs/pipeline-function';
+import { planEventRule } from './event-rule';
 import { IntrinsicResolver, referencedLogicalIds, type ValueLocation } from './intrinsics';
 import { LOCAL_ACCOUNT_ID, ResourceIdentities, type StackEnvironment } from './physical-ids';
 import type {
@@ -63,6 +64,7 @@ export const SUPPORTED_TYPES = [
   'AWS::Lambda::Function',
   'AWS::Lambda::EventSourceMapping',
   'AWS::StepFunctions::StateMachine',
+  'AWS::Events::Rule',
   'AWS::ApiGateway::RestApi',
   'AWS::ApiGateway::Resource',
   'AWS::ApiGateway::Method',
@@ -403,6 +405,20 @@ class Planner {
         return this.#eventSource(logicalId, earlier);
       case 'AWS::StepFunctions::StateMachine':
         return this.#stateMachine(logicalId);
+      case 'AWS::Events::Rule': {
+        const identity = this.#resolver.identity(logicalId);
+        return planEventRule(
+          {
+            logicalId,
+            name: identity.physicalId,
+            arn: identity.arn ?? '',
+            property: (name) => this.#prop(logicalId, name),
+            error: (path, message) => this.#error(logicalId, path, message),
+            notes: (carried, reasons) => this.#notes(logicalId, carried, reasons),
+          },
+          earlier,
+        );
+      }
       default:
         // Grouped types (notifications, API resources and methods) become their group's step.
         return undefined;
@@ -869,6 +885,15 @@ class Planner {
     const reserved = this.#number(logicalId, 'ReservedConcurrentExecutions');
     const tracingConfig = this.#prop(logicalId, 'TracingConfig');
     const tracing = isRecord(tracingConfig) ? (tracingConfig.Mode ?? 'PassThrough') : 'PassThrough';
+    const deadLetterConfig = this.#prop(logicalId, 'DeadLetterConfig');
+    const deadLetterQueueArn = isRecord(deadLetterConfig) ? deadLetterConfig.TargetArn : undefined;
+    if (deadLetterQueueArn !== undefined && !String(deadLetterQueueArn).startsWith('arn:aws:sqs:')) {
+      throw this.#error(
+        logicalId,
+        ['Properties', 'DeadLetterConfig', 'TargetArn'],
+        `${String(deadLetterQueueArn)}: only SQS dead-letter queues are supported locally`,
+      );
+    }
     if (tracing !== 'Active' && tracing !== 'PassThrough') {
       throw this.#error(logicalId, ['Properties', 'TracingConfig', 'Mode'], 'must be Active or PassThrough');
     }
@@ -886,6 +911,8 @@ class Planner {
       environment,
       ...(reserved === undefined ? {} : { reservedConcurrency: reserved }),
       tracing,
+      architectures: asList(this.#prop(logicalId, 'Architectures') ?? ['x86_64']).map(String),
+      ...(deadLetterQueueArn === undefined ? {} : { deadLetterQueueArn: String(deadLetterQueueArn) }),
       notes: this.#notes(
         logicalId,
         [
@@ -898,6 +925,7 @@ class Planner {
           'Environment',
           'ReservedConcurrentExecutions',
           'TracingConfig',
+          'DeadLetterConfig',
         ],
         {
           Role: NO_PERMISSIONS,

@@ -1,5 +1,7 @@
 /** The deployment plan: what the local cloud creates for a template, every value resolved. */
 
+import type { EventRuleSpec } from '../events/event-bus';
+
 export interface StepBase {
   /** The resource the step deploys (for grouped steps, the main one). */
   readonly logicalId: string;
@@ -154,6 +156,10 @@ export interface FunctionStep extends StepBase {
   readonly reservedConcurrency?: number;
   /** `TracingConfig.Mode`; PassThrough when the template sets none, as Lambda's default. */
   readonly tracing: 'Active' | 'PassThrough';
+  /** `Architectures`, as the Lambda API reports them (the code runs on this machine's). @default ['x86_64'] */
+  readonly architectures?: readonly string[];
+  /** `DeadLetterConfig.TargetArn`: the SQS queue of asynchronous invocations that failed every attempt. */
+  readonly deadLetterQueueArn?: string;
 }
 
 /** An SQS event source mapping; the fields are named as the local `SqsEventSource` takes them. */
@@ -215,6 +221,12 @@ export interface ApiStep extends StepBase {
   readonly sources: readonly string[];
 }
 
+/** An EventBridge rule and its targets (`AWS::Events::Rule`), as the local event bus's `putRule` takes it. */
+export interface EventRuleStep extends StepBase, EventRuleSpec {
+  readonly kind: 'eventRule';
+  readonly eventBusName: string;
+}
+
 export type DeployStep =
   | BucketStep
   | BucketNotificationStep
@@ -226,6 +238,7 @@ export type DeployStep =
   | FunctionStep
   | EventSourceStep
   | StateMachineStep
+  | EventRuleStep
   | ApiStep;
 
 /** What the local deployment knows a resource by. */

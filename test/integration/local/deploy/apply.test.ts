@@ -42,6 +42,7 @@ const withRecordedServices = (targets: SdkTargets, registered: DeployStep[] = []
     registered.push(step);
     return { stateMachineArn: step.arn };
   },
+  addEventRule: (step) => void registered.push(step),
   addApiRoutes: (step) => void registered.push(step),
 });
 
@@ -227,7 +228,7 @@ describe('applyPlan with sdkTargets on fauxqs and dynalite', () => {
     expect(again).toEqual(first);
     expect(registered.map((step) => step.kind).sort()).toEqual(
       plan.steps
-        .filter((step) => ['function', 'eventSource', 'stateMachine', 'api'].includes(step.kind))
+        .filter((step) => ['function', 'eventSource', 'stateMachine', 'eventRule', 'api'].includes(step.kind))
         .map((step) => step.kind)
         .sort(),
     );

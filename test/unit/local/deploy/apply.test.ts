@@ -42,6 +42,7 @@ const recordingTargets = (overrides: Partial<LocalTargets> = {}) => {
       record('registerStateMachine')(step);
       return { stateMachineArn: step.arn };
     },
+    addEventRule: record('addEventRule'),
     addApiRoutes: record('addApiRoutes'),
     ...overrides,
   };
@@ -59,6 +60,7 @@ const OPERATION: Record<DeployStep['kind'], string> = {
   function: 'registerFunction',
   eventSource: 'addEventSource',
   stateMachine: 'registerStateMachine',
+  eventRule: 'addEventRule',
   api: 'addApiRoutes',
 };
 
