@@ -1,7 +1,7 @@
+import type { RawTrace } from '../console/shared/trace-entities';
+import { buildTraceTree, type TraceFacts } from '../console/shared/trace-tree';
 import type { DocumentDetail } from '../lambdas/api/schemas';
 import type { FoundTrace, TimeWindow, TracesReader } from './ports';
-import type { RawTrace } from './trace-entities';
-import { buildTraceTree, type TraceFacts } from './trace-tree';
 
 /** X-Ray keeps traces 30 days. */
 export const TRACE_RETENTION_MS = 30 * 24 * 3_600_000;

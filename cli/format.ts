@@ -109,14 +109,6 @@ export const orDash = (value: string | number | null | undefined): string =>
 /**
  * The message of an error cause. A Lambda function's error reaches Step Functions (and the failure
  * recorded from it) as a JSON envelope, `{"errorType":…,"errorMessage":…,"trace":[…]}`; people want
- * the message, not the stack trace.
+ * the message, not the stack trace. Shared with the console.
  */
-export const readableCause = (cause: string | undefined): string | undefined => {
-  if (cause === undefined || !cause.startsWith('{')) return cause;
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
-};
+export { readableCause } from '../console/shared/error-cause';

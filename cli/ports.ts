@@ -1,7 +1,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { RawTrace } from '../console/shared/trace-entities';
 import type { DocumentDetail, DocumentList, TextResponse } from '../lambdas/api/schemas';
 import type { DocumentStatus } from '../lambdas/shared/document';
-import type { RawTrace } from './trace-entities';
 
 /**
  * The roles the CLI's commands need from a docflow deployment (the local cloud or a deployed stack).

@@ -1,11 +1,11 @@
+import type { RawTrace } from '../console/shared/trace-entities';
+import { buildTraceTree, type TraceTree } from '../console/shared/trace-tree';
 import type { DocumentDetail } from '../lambdas/api/schemas';
 import type { TraceOptions } from './command-options';
 import { findDocumentTraces, findStarterTrace, searchWindows } from './document-traces';
 import { formatInstant, printable } from './format';
 import type { FoundTrace, TimeWindow, TracesReader } from './ports';
 import { renderFields } from './table';
-import type { RawTrace } from './trace-entities';
-import { buildTraceTree, type TraceTree } from './trace-tree';
 import { describeFacts, problemLines, renderWaterfall } from './waterfall';
 
 /** One trace as `docflow trace` shows it. */

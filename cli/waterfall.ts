@@ -1,6 +1,15 @@
 import { styleText } from 'node:util';
-import { displayWidth, formatDuration, pad, printable, readableCause, truncate } from './format';
-import { type Span, spansOf, type TraceFacts, type TraceTree } from './trace-tree';
+import {
+  type Span,
+  spanCallName,
+  spanFlag,
+  spanProblem,
+  spansOf,
+  type TraceFacts,
+  type TraceTree,
+  traceProblems,
+} from '../console/shared/trace-tree';
+import { displayWidth, formatDuration, pad, printable, truncate } from './format';
 
 /** How a piece of a row is shown in colour (on a TTY only; without colour the words say it all). */
 type Tone =
@@ -74,23 +83,6 @@ const fitPieces = (pieces: readonly Piece[], width: number, colors: boolean): st
 const widthOf = (pieces: readonly Piece[]): number =>
   pieces.reduce((sum, piece) => sum + displayWidth(piece.text), 0);
 
-/**
- * `Type: message` of the first exception, or the HTTP status. A Task attempt's message is the Lambda
- * error envelope (`{"errorType":…,"errorMessage":…,"trace":[…]}`): its message is what is shown.
- */
-const problemOf = (span: Span): string | undefined => {
-  const [exception] = span.exceptions;
-  if (exception?.type || exception?.message) {
-    return [exception.type, readableCause(exception.message)].filter(Boolean).join(': ');
-  }
-  const status = span.entity.httpStatus;
-  return status !== undefined && status >= 400 ? `HTTP ${status}` : undefined;
-};
-
-/** The AWS service and operation of an SDK call (`S3 GetObject`), else the name. */
-const callName = (span: Span): string =>
-  span.entity.operation ? `${span.entity.name} ${span.entity.operation}` : span.entity.name;
-
 const TAGS: Partial<Record<Span['kind'], string>> = {
   'state-machine': 'state machine',
   lambda: 'Lambda',
@@ -100,7 +92,9 @@ const TAGS: Partial<Record<Span['kind'], string>> = {
 /** What the row says: the name (with what kind of thing it is), then the marks. */
 export const describeSpan = (span: Span): Piece[] => {
   const { entity } = span;
-  const name = printable(span.kind === 'aws-call' || span.kind === 'attempt' ? callName(span) : entity.name);
+  const name = printable(
+    span.kind === 'aws-call' || span.kind === 'attempt' ? spanCallName(span) : entity.name,
+  );
   const nameTone: Tone =
     span.kind === 'state-machine'
       ? 'machine'
@@ -123,9 +117,9 @@ export const describeSpan = (span: Span): Piece[] => {
     if (verdict) marks.push({ text: printable(verdict), tone: 'plain' });
   }
   if (entity.sdkAttempts > 1) marks.push({ text: `${entity.sdkAttempts} SDK attempts`, tone: 'retry' });
-  if (entity.fault || entity.error || entity.throttle) {
-    const flag = entity.fault ? 'fault' : entity.throttle ? 'throttled' : 'error';
-    const problem = problemOf(span);
+  const flag = spanFlag(span);
+  if (flag) {
+    const problem = spanProblem(span);
     marks.push({
       text: `✗ ${flag}${problem ? ` ${printable(problem)}` : ''}`,
       tone: entity.fault ? 'fault' : entity.throttle ? 'throttle' : 'error',
@@ -274,36 +268,6 @@ export const describeFacts = (facts: TraceFacts): string =>
 
 /**
  * The errors, faults and throttles that carry a message, whole (the waterfall cuts them to its width),
- * each with the state it happened in: `Inspect › S3 GetObject: fault InternalError: …`. One failure
- * climbs the tree (handler, function, attempt, state, each flagged with the same message): it is listed
- * once, where it is deepest.
+ * made printable: see {@link traceProblems}.
  */
-export const problemLines = (tree: Pick<TraceTree, 'roots'>): string[] => {
-  const found: { key: string; depth: number; line: string }[] = [];
-  const visit = (span: Span, state: string | undefined, inAttempt: Span['attempt']): void => {
-    const here = span.kind === 'state' ? span.entity.name : state;
-    const attemptHere = span.attempt ?? inAttempt;
-    const { entity } = span;
-    const problem = problemOf(span);
-    if ((entity.fault || entity.error || entity.throttle) && problem) {
-      const flag = entity.fault ? 'fault' : entity.throttle ? 'throttled' : 'error';
-      const name = span.kind === 'aws-call' || span.kind === 'attempt' ? callName(span) : entity.name;
-      const attempt = attemptHere ? ` (attempt ${attemptHere.number}/${attemptHere.of})` : '';
-      const where = here !== undefined && here !== entity.name ? `${here} › ` : '';
-      found.push({
-        key: `${here ?? ''}\u0000${attempt}\u0000${flag} ${problem}`,
-        // Deepest wins; of equals, not the function's Invocation phase (its handler says the same).
-        depth: span.depth * 2 + (span.kind === 'function-phase' ? 0 : 1),
-        line: printable(`${where}${name}${attempt}: ${flag} ${problem}`),
-      });
-    }
-    for (const child of span.children) visit(child, here, attemptHere);
-  };
-  for (const root of tree.roots) visit(root, undefined, undefined);
-  const deepest = new Map<string, { depth: number; line: string }>();
-  for (const entry of found) {
-    const seen = deepest.get(entry.key);
-    if (!seen || entry.depth > seen.depth) deepest.set(entry.key, entry);
-  }
-  return found.filter((entry) => deepest.get(entry.key) === entry).map((entry) => entry.line);
-};
+export const problemLines = (tree: Pick<TraceTree, 'roots'>): string[] => traceProblems(tree).map(printable);

@@ -1,6 +1,6 @@
 import { paginateBatchGetTraces, paginateGetTraceSummaries, type XRayClient } from '@aws-sdk/client-xray';
+import { type RawTrace, readTrace } from '../../console/shared/trace-entities';
 import type { FoundTrace, TimeWindow, TracesReader } from '../ports';
-import { type RawTrace, readTrace } from '../trace-entities';
 
 /** BatchGetTraces takes at most 5 trace ids a call. */
 const IDS_PER_CALL = 5;

@@ -16,7 +16,7 @@ import type {
   UploadedObject,
   UploadRequest,
 } from '../../cli/ports';
-import type { RawTrace } from '../../cli/trace-entities';
+import type { RawTrace } from '../../console/shared/trace-entities';
 import type { DocumentDetail, DocumentSummary, TextResponse } from '../../lambdas/api/schemas';
 import { type DocumentStatus, documentId } from '../../lambdas/shared/document';
 

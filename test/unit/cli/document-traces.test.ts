@@ -5,7 +5,7 @@ import {
   QUERY_WINDOW_MS,
   searchWindows,
 } from '../../../cli/document-traces';
-import { readTrace } from '../../../cli/trace-entities';
+import { readTrace } from '../../../console/shared/trace-entities';
 import { FakeTraces } from '../../support/fake-docflow';
 import { asXRayTrace, fixtureTrace, fixtureTraceId } from './fixture-trace';
 

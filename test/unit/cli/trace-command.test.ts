@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { displayWidth } from '../../../cli/format';
 import { runCli } from '../../../cli/main';
-import { readTrace } from '../../../cli/trace-entities';
+import { readTrace } from '../../../console/shared/trace-entities';
 import { aDocument, FakeDocumentsApi, FakeTraces, fakeTarget } from '../../support/fake-docflow';
 import { type MemoryTerminal, memoryTerminal } from '../../support/memory-terminal';
 import { asXRayTrace, fixtureStarterTrace, fixtureTrace, fixtureTraceId } from './fixture-trace';

@@ -1,9 +1,9 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { displayWidth } from '../../../cli/format';
-import { readTrace } from '../../../cli/trace-entities';
-import { buildTraceTree } from '../../../cli/trace-tree';
 import { barCells, describeFacts, problemLines, renderWaterfall } from '../../../cli/waterfall';
+import { readTrace } from '../../../console/shared/trace-entities';
+import { buildTraceTree } from '../../../console/shared/trace-tree';
 import { asXRayTrace, fixtureTrace, STATE_MACHINE_NAME } from './fixture-trace';
 
 const START = 1_795_000_000;

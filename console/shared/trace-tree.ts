@@ -1,3 +1,4 @@
+import { readableCause } from './error-cause';
 import type { RawTrace, TraceEntity, TraceException } from './trace-entities';
 
 /**
@@ -224,4 +225,65 @@ export const spansOf = (tree: Pick<TraceTree, 'roots'>): Span[] => {
   };
   for (const root of tree.roots) visit(root);
   return rows;
+};
+
+/**
+ * What went wrong in a span, in words: `Type: message` of its first exception (a Lambda error envelope
+ * reduced to its message), or the HTTP status of a refused call; undefined when nothing did.
+ */
+export const spanProblem = (span: Span): string | undefined => {
+  const [exception] = span.exceptions;
+  if (exception?.type || exception?.message) {
+    return [exception.type, readableCause(exception.message)].filter(Boolean).join(': ');
+  }
+  const status = span.entity.httpStatus;
+  return status !== undefined && status >= 400 ? `HTTP ${status}` : undefined;
+};
+
+/** The AWS service and operation of an SDK call (`S3 GetObject`), else the name. */
+export const spanCallName = (span: Span): string =>
+  span.entity.operation ? `${span.entity.name} ${span.entity.operation}` : span.entity.name;
+
+/** `fault`, `throttled` or `error`: the worst flag of a span; undefined when it has none. */
+export const spanFlag = (span: Span): 'fault' | 'throttled' | 'error' | undefined => {
+  const { entity } = span;
+  if (entity.fault) return 'fault';
+  if (entity.throttle) return 'throttled';
+  return entity.error ? 'error' : undefined;
+};
+
+/**
+ * The errors, faults and throttles that carry a message, whole, each with the state it happened in:
+ * `Inspect › S3 GetObject: fault InternalError: …`. One failure climbs the tree (handler, function,
+ * attempt, state, each flagged with the same message): it is listed once, where it is deepest.
+ * The lines hold data as it is: a terminal escapes them, a page shows them as text.
+ */
+export const traceProblems = (tree: Pick<TraceTree, 'roots'>): string[] => {
+  const found: { key: string; depth: number; line: string }[] = [];
+  const visit = (span: Span, state: string | undefined, inAttempt: Span['attempt']): void => {
+    const here = span.kind === 'state' ? span.entity.name : state;
+    const attemptHere = span.attempt ?? inAttempt;
+    const problem = spanProblem(span);
+    const flag = spanFlag(span);
+    if (flag && problem) {
+      const name =
+        span.kind === 'aws-call' || span.kind === 'attempt' ? spanCallName(span) : span.entity.name;
+      const attempt = attemptHere ? ` (attempt ${attemptHere.number}/${attemptHere.of})` : '';
+      const where = here !== undefined && here !== span.entity.name ? `${here} › ` : '';
+      found.push({
+        key: `${here ?? ''}\u0000${attempt}\u0000${flag} ${problem}`,
+        // Deepest wins; of equals, not the function's Invocation phase (its handler says the same).
+        depth: span.depth * 2 + (span.kind === 'function-phase' ? 0 : 1),
+        line: `${where}${name}${attempt}: ${flag} ${problem}`,
+      });
+    }
+    for (const child of span.children) visit(child, here, attemptHere);
+  };
+  for (const root of tree.roots) visit(root, undefined, undefined);
+  const deepest = new Map<string, { depth: number; line: string }>();
+  for (const entry of found) {
+    const seen = deepest.get(entry.key);
+    if (!seen || entry.depth > seen.depth) deepest.set(entry.key, entry);
+  }
+  return found.filter((entry) => deepest.get(entry.key) === entry).map((entry) => entry.line);
 };

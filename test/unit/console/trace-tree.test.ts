@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readTrace } from '../../../cli/trace-entities';
-import { buildTraceTree, type Span, spansOf } from '../../../cli/trace-tree';
-import { asXRayTrace, FIXTURE_DOCUMENT_ID, fixtureTrace, STATE_MACHINE_NAME } from './fixture-trace';
+import { readTrace } from '../../../console/shared/trace-entities';
+import { buildTraceTree, type Span, spansOf } from '../../../console/shared/trace-tree';
+import { asXRayTrace, FIXTURE_DOCUMENT_ID, fixtureTrace, STATE_MACHINE_NAME } from '../cli/fixture-trace';
 
 const START = 1_795_000_000;
 

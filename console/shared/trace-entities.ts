@@ -1,7 +1,8 @@
 /**
  * Segment documents as BatchGetTraces returns them, read defensively: they are data written by many
  * services (the Lambda service, Step Functions, the X-Ray SDK inside each function), so a field of an
- * unexpected type is dropped, never trusted.
+ * unexpected type is dropped, never trusted. Pure (no Node, no DOM): `docflow trace` and the console's
+ * waterfall both read traces through it.
  */
 
 /** One exception of a segment's `cause`. */
@@ -135,26 +136,34 @@ export const readEntity = (value: unknown, depth = 0): TraceEntity | undefined =
   };
 };
 
+/**
+ * A trace from its segment documents, already parsed (the console server parses them; a document that
+ * was not JSON counts in `unreadable`).
+ */
+export const readTraceDocuments = (id: string, documents: readonly unknown[], unparsable = 0): RawTrace => {
+  const segments: TraceEntity[] = [];
+  let unreadable = unparsable;
+  for (const document of documents) {
+    const entity = readEntity(document);
+    if (entity) segments.push(entity);
+    else unreadable += 1;
+  }
+  return { id, segments, documents, unreadable };
+};
+
 /** A trace as BatchGetTraces returns it (`Segments[].Document` is JSON text). */
 export const readTrace = (trace: {
   readonly Id?: string | undefined;
   readonly Segments?: readonly { readonly Document?: string | undefined }[] | undefined;
 }): RawTrace => {
   const documents: unknown[] = [];
-  const segments: TraceEntity[] = [];
-  let unreadable = 0;
+  let unparsable = 0;
   for (const segment of trace.Segments ?? []) {
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(segment.Document ?? '');
+      documents.push(JSON.parse(segment.Document ?? ''));
     } catch {
-      unreadable += 1;
-      continue;
+      unparsable += 1;
     }
-    documents.push(parsed);
-    const entity = readEntity(parsed);
-    if (entity) segments.push(entity);
-    else unreadable += 1;
   }
-  return { id: trace.Id ?? '', segments, documents, unreadable };
+  return readTraceDocuments(trace.Id ?? '', documents, unparsable);
 };
