@@ -98,11 +98,13 @@ export interface RedriveOptions {
   readonly executions: ExecutionsReader;
   readonly redriver: ExecutionRedriver;
   readonly dryRun: boolean;
+  /** Only these messages (by id); the others are left in the queue, untouched. @default every message */
+  readonly messageIds?: ReadonlySet<string>;
   readonly onReport?: (report: RedriveReport) => void;
 }
 
 /**
- * Runs one failed document again:
+ * Runs a stopped execution again (the console runs one this way too):
  * - When the execution ended in a Fail state — what every SendToDlq message describes, since the
  *   workflow catches each error, records it and then fails — RedriveExecution would only re-run that
  *   Fail state (AWS redrives from the unsuccessful step and keeps the successful ones), so a new
@@ -111,12 +113,12 @@ export interface RedriveOptions {
  *   RedriveExecution resumes it where it stopped; if AWS refuses (not redrivable, older than 14 days,
  *   gone), a new execution is started as above.
  */
-const runAgain = async (
-  message: FailedDocumentMessage,
+export const runExecutionAgain = async (
+  executionArn: string,
+  input: string,
   executions: ExecutionsReader,
   redriver: ExecutionRedriver,
-): Promise<RedriveAction> => {
-  const { executionArn } = message;
+): Promise<Extract<RedriveAction, { kind: 'redriven' | 'restarted' | 'error' }>> => {
   const latest = await executions.latestEvents(executionArn, 3);
   if (latest !== undefined && !endedInFailState(latest)) {
     const outcome = await redriver.redrive(executionArn);
@@ -125,7 +127,7 @@ const runAgain = async (
   const { stateMachineArn, name } = splitExecutionArn(executionArn);
   for (let attempt = 1; attempt <= MAX_RESTART_ATTEMPTS; attempt += 1) {
     const candidate = restartName(name, attempt);
-    const started = await redriver.start(stateMachineArn, candidate, inputText(message.input));
+    const started = await redriver.start(stateMachineArn, candidate, input);
     if (started.started) return { kind: 'restarted', executionArn: started.executionArn, name: candidate };
   }
   return {
@@ -156,6 +158,10 @@ export const redriveFailedDocuments = async (options: RedriveOptions): Promise<R
       if (fresh.length === 0) break;
       for (const queued of fresh) {
         seen.add(queued.messageId);
+        if (options.messageIds && !options.messageIds.has(queued.messageId)) {
+          keep.push(queued.receiptHandle);
+          continue;
+        }
         const parsed = parseFailedDocumentMessage(queued.body);
         let report: RedriveReport;
         if ('reason' in parsed) {
@@ -168,7 +174,12 @@ export const redriveFailedDocuments = async (options: RedriveOptions): Promise<R
             action = { kind: 'would-run-again', executionArn: message.executionArn };
           } else {
             try {
-              action = await runAgain(message, executions, redriver);
+              action = await runExecutionAgain(
+                message.executionArn,
+                inputText(message.input),
+                executions,
+                redriver,
+              );
             } catch (error) {
               action = {
                 kind: 'error',
@@ -187,6 +198,7 @@ export const redriveFailedDocuments = async (options: RedriveOptions): Promise<R
         reports.push(report);
         options.onReport?.(report);
       }
+      if (options.messageIds && [...options.messageIds].every((id) => seen.has(id))) break;
     }
   } finally {
     await Promise.all(keep.map((receiptHandle) => queue.release(receiptHandle).catch(() => undefined)));

@@ -91,6 +91,16 @@ export const EXECUTION_STATUS_VALUES = [
 ] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUS_VALUES)[number];
 
+/**
+ * The document an execution ran for, read from its input: an upload's `document` or a removal's
+ * `deletion` (docs/decisions.md 28).
+ */
+export interface ExecutionDocument {
+  readonly kind: 'upload' | 'deletion';
+  readonly id?: string;
+  readonly key?: string;
+}
+
 /** One execution of the state machine (ListExecutions). Times are ISO-8601. */
 export interface ExecutionSummary {
   readonly executionArn: string;
@@ -99,6 +109,8 @@ export interface ExecutionSummary {
   readonly startDate: string;
   readonly stopDate?: string;
   readonly redriveCount?: number;
+  /** In a list, when the input could be read (it is read once per execution and kept). */
+  readonly document?: ExecutionDocument;
 }
 
 /** `GET /api/executions?status=&nextToken=&limit=` */
@@ -198,6 +210,11 @@ export interface QueuePeek {
   /** ApproximateNumberOfMessages: visible ones; more than `messages` when the queue is long. */
   readonly approximateCount: number;
   readonly messages: readonly QueueMessage[];
+}
+
+/** `POST /api/queues/failed-documents/redrive` body: the messages to run again; every one when absent. */
+export interface QueueRedriveRequest {
+  readonly messageIds?: readonly string[];
 }
 
 /** `POST /api/queues/failed-documents/redrive`: what happened to each message (as `docflow redrive`). */

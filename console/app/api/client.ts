@@ -11,6 +11,7 @@ import type {
   QueueName,
   QueuePeek,
   QueueRedriveReport,
+  QueueRedriveRequest,
   RedriveResult,
   StateMachineInfo,
   TextResponse,
@@ -142,8 +143,10 @@ export class ConsoleClient {
     return this.#get(`/api/queues/${name}`, {}, signal);
   }
 
-  redriveFailedDocuments(signal?: AbortSignal): Promise<QueueRedriveReport> {
-    return this.#send('POST', '/api/queues/failed-documents/redrive', {}, signal);
+  /** Runs failed documents again: the messages named, or every one. */
+  redriveFailedDocuments(messageIds?: readonly string[], signal?: AbortSignal): Promise<QueueRedriveReport> {
+    const request: QueueRedriveRequest = messageIds ? { messageIds } : {};
+    return this.#send('POST', '/api/queues/failed-documents/redrive', request, signal);
   }
 
   async #optional<T>(request: Promise<T>): Promise<T | undefined> {

@@ -10,11 +10,11 @@ import {
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { SfnExecutions } from '../../../cli/adapters/sfn-executions';
-import { restartName, splitExecutionArn } from '../../../cli/redrive-documents';
-import { endedInFailState } from '../../../cli/timeline';
+import { runExecutionAgain, splitExecutionArn } from '../../../cli/redrive-documents';
 import {
   EXECUTION_STATUS_VALUES,
   type ExecutionDetail,
+  type ExecutionDocument,
   type ExecutionHistory,
   type ExecutionList,
   type ExecutionStatus,
@@ -35,8 +35,10 @@ export interface ExecutionRoutesOptions {
 
 /** Step Functions keeps at most 25,000 events per execution; this bounds the paging against a faulty server. */
 const MAX_HISTORY_EVENTS = 25_000;
-/** Restarts tried before giving up on a free name (as `docflow redrive`). */
-const MAX_RESTART_ATTEMPTS = 20;
+/** Executions whose document is remembered (an execution's input never changes). */
+const MAX_REMEMBERED_DOCUMENTS = 5000;
+/** DescribeExecution calls in flight while a list page is read. */
+const DESCRIBE_CONCURRENCY = 4;
 
 const listQuery = z.strictObject({
   status: z.enum(EXECUTION_STATUS_VALUES).optional(),
@@ -61,6 +63,28 @@ export const traceIdOf = (traceHeader: string | undefined): string | undefined =
 
 const iso = (date: Date | undefined): string | undefined => date?.toISOString();
 
+const textField = (value: unknown, field: string): string | undefined => {
+  const member = (value as Record<string, unknown> | undefined)?.[field];
+  return typeof member === 'string' ? member : undefined;
+};
+
+/** The document of an execution's input: an upload's `document`, a removal's `deletion`. */
+export const executionDocumentOf = (input: string | undefined): ExecutionDocument | undefined => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input ?? '');
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { document, deletion } = parsed as { document?: unknown; deletion?: unknown };
+  const source = deletion ?? document;
+  if (typeof source !== 'object' || source === null) return undefined;
+  const id = textField(source, 'id');
+  const key = textField(source, 'key');
+  return { kind: deletion ? 'deletion' : 'upload', ...(id ? { id } : {}), ...(key ? { key } : {}) };
+};
+
 const historyEventOf = (event: SdkHistoryEvent): HistoryEvent => {
   const { id, previousEventId, type, timestamp, ...details } = event;
   return {
@@ -80,6 +104,38 @@ const historyEventOf = (event: SdkHistoryEvent): HistoryEvent => {
 export const executionRoutes = ({ sfn, stateMachineArn, description, log }: ExecutionRoutesOptions): Hono => {
   const routes = new Hono();
   const fail = (error: unknown): Response => problemOf(error, `Step Functions of ${description}`, log);
+  /**
+   * ListExecutions has no input, so the list's document column costs one DescribeExecution per
+   * execution the first time it is listed; the input never changes, so the answer is kept (the oldest
+   * forgotten first). An execution that cannot be described is listed without its document.
+   */
+  const documents = new Map<string, ExecutionDocument | null>();
+  const documentOf = async (executionArn: string): Promise<ExecutionDocument | undefined> => {
+    const known = documents.get(executionArn);
+    if (known !== undefined) return known ?? undefined;
+    try {
+      const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const document = executionDocumentOf(input) ?? null;
+      documents.set(executionArn, document);
+      if (documents.size > MAX_REMEMBERED_DOCUMENTS) documents.delete(documents.keys().next().value ?? '');
+      return document ?? undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const withDocuments = async (items: ExecutionSummary[]): Promise<ExecutionSummary[]> => {
+    const out = [...items];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let index = next++; index < out.length; index = next++) {
+        const item = out[index] as ExecutionSummary;
+        const document = await documentOf(item.executionArn);
+        if (document) out[index] = { ...item, document };
+      }
+    };
+    await Promise.all(Array.from({ length: DESCRIBE_CONCURRENCY }, worker));
+    return out;
+  };
 
   /** The ARN from the path, if it is an execution of docflow's state machine; else the 400 to answer. */
   const ownExecution = (value: string): string | Response => {
@@ -120,15 +176,17 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
         }),
       );
       const list: ExecutionList = {
-        items: (page.executions ?? []).map(
-          (execution): ExecutionSummary => ({
-            executionArn: execution.executionArn ?? '',
-            name: execution.name ?? '',
-            status: (execution.status ?? 'RUNNING') as ExecutionStatus,
-            startDate: iso(execution.startDate) ?? '',
-            ...(execution.stopDate ? { stopDate: execution.stopDate.toISOString() } : {}),
-            ...(execution.redriveCount === undefined ? {} : { redriveCount: execution.redriveCount }),
-          }),
+        items: await withDocuments(
+          (page.executions ?? []).map(
+            (execution): ExecutionSummary => ({
+              executionArn: execution.executionArn ?? '',
+              name: execution.name ?? '',
+              status: (execution.status ?? 'RUNNING') as ExecutionStatus,
+              startDate: iso(execution.startDate) ?? '',
+              ...(execution.stopDate ? { stopDate: execution.stopDate.toISOString() } : {}),
+              ...(execution.redriveCount === undefined ? {} : { redriveCount: execution.redriveCount }),
+            }),
+          ),
         ),
         nextToken: page.nextToken ?? null,
       };
@@ -207,10 +265,8 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
 };
 
 /**
- * Runs a stopped execution again, as `docflow redrive` does (docs/decisions.md 23): an execution that
- * ended in a Fail state (every caught failure does) is started anew with its input as `<name>-r<n>`,
- * since RedriveExecution would only re-run the Fail state; any other stop is redriven where it stopped,
- * and started anew when AWS refuses.
+ * Runs a stopped execution again, as `docflow redrive` does (docs/decisions.md 23, the same function):
+ * a new `<name>-r<n>` with its input when it ended in a Fail state, else RedriveExecution.
  */
 const runAgain = async (sfn: SFNClient, arn: string): Promise<RedriveResult | Response> => {
   const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
@@ -222,19 +278,6 @@ const runAgain = async (sfn: SFNClient, arn: string): Promise<RedriveResult | Re
     );
   }
   const executions = new SfnExecutions(sfn);
-  const latest = await executions.latestEvents(arn, 3);
-  if (latest !== undefined && !endedInFailState(latest)) {
-    if ((await executions.redrive(arn)) === 'redriven') return { kind: 'redriven', executionArn: arn };
-  }
-  const { stateMachineArn, name } = splitExecutionArn(arn);
-  for (let attempt = 1; attempt <= MAX_RESTART_ATTEMPTS; attempt += 1) {
-    const candidate = restartName(name, attempt);
-    const started = await executions.start(stateMachineArn, candidate, execution.input ?? '{}');
-    if (started.started) return { kind: 'restarted', executionArn: started.executionArn, name: candidate };
-  }
-  return problemResponse(
-    409,
-    'Conflict',
-    `every restart name up to ${restartName(name, MAX_RESTART_ATTEMPTS)} is taken`,
-  );
+  const action = await runExecutionAgain(arn, execution.input ?? '{}', executions, executions);
+  return action.kind === 'error' ? problemResponse(409, 'Conflict', action.reason) : action;
 };

@@ -1,6 +1,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { SfnExecutions } from '../../../cli/adapters/sfn-executions';
 import { SqsFailedDocumentsQueue } from '../../../cli/adapters/sqs-failed-documents';
 import { redriveFailedDocuments } from '../../../cli/redrive-documents';
@@ -11,7 +12,7 @@ import {
   type QueuePeek,
   type QueueRedriveReport,
 } from '../../shared/api';
-import { type ErrorLog, problemOf, problemResponse } from '../problems';
+import { badRequest, type ErrorLog, problemOf, problemResponse } from '../problems';
 
 export interface QueueRoutesOptions {
   readonly sqs: SQSClient;
@@ -21,6 +22,11 @@ export interface QueueRoutesOptions {
   readonly description: string;
   readonly log: ErrorLog;
 }
+
+/** `{}` runs every message again; `{"messageIds": […]}` only those (SQS message ids are ≤ 100 characters). */
+const redriveRequest = z.strictObject({
+  messageIds: z.array(z.string().min(1).max(100)).min(1).max(1000).optional(),
+});
 
 /** ReceiveMessage returns at most 10 messages a call; a peek makes a few calls and merges them. */
 const PEEK_CALLS = 5;
@@ -96,10 +102,22 @@ export const queueRoutes = ({ sqs, sfn, queueUrls, description, log }: QueueRout
     }
   });
 
-  /** Every failed document, run again as `docflow redrive` runs them; a message goes once its run started. */
+  /**
+   * Failed documents run again as `docflow redrive` runs them (every one, or the messages named); a
+   * message goes once its run started.
+   */
   routes.post('/queues/failed-documents/redrive', async (c) => {
     const url = urlOf('failed-documents');
     if (url instanceof Response) return url;
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return problemResponse(400, 'Bad Request', 'the body must be JSON: {} or {"messageIds": […]}');
+    }
+    const request = redriveRequest.safeParse(body);
+    if (!request.success) return badRequest(request.error);
+    const { messageIds } = request.data;
     try {
       const executions = new SfnExecutions(sfn);
       const reports = await redriveFailedDocuments({
@@ -107,6 +125,7 @@ export const queueRoutes = ({ sqs, sfn, queueUrls, description, log }: QueueRout
         executions,
         redriver: executions,
         dryRun: false,
+        ...(messageIds ? { messageIds: new Set(messageIds) } : {}),
       });
       const report: QueueRedriveReport = {
         results: reports.map(({ messageId, key, action }) => ({

@@ -155,6 +155,32 @@ describe('redriveFailedDocuments', () => {
   });
 });
 
+describe('redriveFailedDocuments of chosen messages', () => {
+  it('runs only the messages named, and leaves the others in the queue, visible and untouched', async () => {
+    // Prepare
+    const queue = new FakeQueue();
+    const executions = new FakeExecutions();
+    const ids = Array.from({ length: 13 }, (_, index) => queue.add(dlqBody(`doc-${index}`)));
+    const chosen = ids[11] ?? '';
+
+    // Act
+    const reports = await redriveFailedDocuments({
+      queue,
+      executions,
+      redriver: executions,
+      dryRun: false,
+      messageIds: new Set([chosen]),
+    });
+
+    // Assess
+    expect(reports).toMatchObject([{ messageId: chosen, action: { kind: 'restarted', name: 'doc-11-r1' } }]);
+    expect(executions.started.map((start) => start.name)).toEqual(['doc-11-r1']);
+    expect(queue.deleted).toEqual([chosen]);
+    expect(queue.messages.map((message) => message.messageId)).toEqual(ids.filter((id) => id !== chosen));
+    expect(queue.messages.every((message) => message.invisibleUntil === 0)).toBe(true);
+  });
+});
+
 describe('restartName', () => {
   it('appends -r<n>, counting on from an earlier restart', () => {
     // Act & Assess

@@ -4,8 +4,15 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   SFNClient,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { BatchGetTracesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Hono } from 'hono';
@@ -390,6 +397,94 @@ describe('Step Functions through the console', () => {
       title: 'ExecutionDoesNotExist',
       detail: 'Execution Does Not Exist',
     });
+  });
+});
+
+describe('the executions list and redrive', () => {
+  it('names each listed execution’s document from its input, describing an execution only once', async () => {
+    // Prepare
+    const deletion = `${EXECUTION.replace(/:[^:]+$/, ':deleted-report-pdf-9')}`;
+    const listed = (executionArn: string, name: string) => ({
+      executionArn,
+      stateMachineArn: MACHINE,
+      name,
+      status: 'SUCCEEDED' as const,
+      startDate: new Date('2026-12-01T10:00:00Z'),
+    });
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [listed(EXECUTION, 'report-pdf-0123'), listed(deletion, 'deleted-report-pdf-9')],
+    });
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: EXECUTION })
+      .resolves({ input: JSON.stringify({ document: { id: 'A'.repeat(22), key: 'incoming/report.pdf' } }) });
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: deletion })
+      .resolves({ input: JSON.stringify({ deletion: { id: 'A'.repeat(22), key: 'incoming/<b>.pdf' } }) });
+
+    // Act
+    const first = await get('/api/executions');
+    const second = await get('/api/executions');
+
+    // Assess
+    const { items } = (await first.json()) as { items: { document?: unknown }[] };
+    expect(items.map((item) => item.document)).toEqual([
+      { kind: 'upload', id: 'A'.repeat(22), key: 'incoming/report.pdf' },
+      { kind: 'deletion', id: 'A'.repeat(22), key: 'incoming/<b>.pdf' },
+    ]);
+    expect(await second.json()).toEqual({ items, nextToken: null });
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(2);
+  });
+
+  it('runs only the failed-documents messages named, and refuses a body that names none', async () => {
+    // Prepare
+    const body = (name: string) =>
+      JSON.stringify({
+        input: { document: { key: `incoming/${name}.pdf` } },
+        error: { Error: 'S3.NoSuchBucket', Cause: 'The specified bucket does not exist' },
+        executionArn: `${EXECUTION}-${name}`,
+      });
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          { MessageId: 'one', ReceiptHandle: 'r-one', Body: body('one') },
+          { MessageId: 'two', ReceiptHandle: 'r-two', Body: body('two') },
+        ],
+      })
+      .resolves({ Messages: [] });
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        { id: 2, type: 'ExecutionFailed', timestamp: new Date() },
+        { id: 1, type: 'FailStateEntered', timestamp: new Date() },
+      ],
+    });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${EXECUTION}-two-r1`, startDate: new Date() });
+
+    // Act
+    const response = await post('/api/queues/failed-documents/redrive', { messageIds: ['two'] });
+    const empty = await post('/api/queues/failed-documents/redrive', { messageIds: [] });
+
+    // Assess
+    expect(await response.json()).toEqual({
+      results: [
+        {
+          messageId: 'two',
+          key: 'incoming/two.pdf',
+          action: 'restarted',
+          executionArn: `${EXECUTION}-two-r1`,
+        },
+      ],
+    });
+    expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name)).toEqual([
+      'report-pdf-0123-two-r1',
+    ]);
+    expect(sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input.ReceiptHandle)).toEqual([
+      'r-two',
+    ]);
+    expect(
+      sqs.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input.ReceiptHandle),
+    ).toEqual(['r-one']);
+    expect(empty.status).toBe(400);
   });
 });
 
