@@ -44,6 +44,8 @@ const LOCK_FILE = 'docflow-local-bundles.lock';
 const INDEX_VERSION = 1;
 /** How long a start waits for another process's bundling before giving up. */
 const LOCK_WAIT_MS = 10 * 60_000;
+/** An asset folder no index or manifest names is removed once it is this old (it may be in the making). */
+const ORPHAN_AGE_MS = 60 * 60_000;
 
 const SHARED_INPUTS = [
   'package.json',
@@ -221,6 +223,23 @@ const cliAssetHashes = (assetFolder: string): Set<string> => {
   return hashes;
 };
 
+/**
+ * Asset folders that neither this index nor a CLI manifest names, and half-built bundling folders, once
+ * an hour old: left by earlier synths (the CDK never removes them; native ones are ~90 MB each).
+ */
+const removeOrphans = (assetFolder: string, kept: ReadonlySet<string>): void => {
+  const now = Date.now();
+  for (const entry of readdirSync(assetFolder, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const hash = /^asset\.([0-9a-f]{64})$/.exec(entry.name)?.[1];
+    const orphan = hash === undefined ? entry.name.startsWith('bundling-temp-') : !kept.has(hash);
+    if (!orphan) continue;
+    const path = join(assetFolder, entry.name);
+    const modified = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? now;
+    if (now - modified > ORPHAN_AGE_MS) rmSync(path, { recursive: true, force: true });
+  }
+};
+
 /** Builds the given functions' assets with their PipelineFunction construct, in a throwaway app. */
 const build = (
   assetFolder: string,
@@ -317,6 +336,7 @@ export const bundleFunctions = (
     for (const hash of retired) {
       if (!kept.has(hash)) rmSync(bundleOf(hash).directory, { recursive: true, force: true });
     }
+    removeOrphans(assetFolder, kept);
     return bundles;
   });
 };
