@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConsoleConfig } from '../shared/api';
 import { ConsoleClient } from './api/client';
 import { ErrorNotice } from './components/error-notice';
@@ -62,7 +62,7 @@ const Outlet = () => {
     if (location.path === '/') navigate(href(HOME_PATH), { replace: true });
   }, [location.path]);
   // On navigation focus moves to the new page's heading, as a screen reader user expects.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (first.current) {
       first.current = false;
       return;

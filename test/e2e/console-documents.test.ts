@@ -1,12 +1,18 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsoleServer, startConsoleServer } from '../../console/server/console-server';
 import { LOCAL_CREDENTIALS, PROJECT_ROOT } from '../../local/cloud';
 import { PHRASES } from '../../scripts/make-sample-docs';
-import { type CloudSession, readSampleDocument, startCloudSession } from '../support/local-cloud-session';
+import {
+  type CloudSession,
+  listDocuments,
+  readSampleDocument,
+  startCloudSession,
+} from '../support/local-cloud-session';
 
 /**
  * The console in a real browser (Debian's chromium) against the local cloud: files go in through the
@@ -256,6 +262,8 @@ describe('the docflow console', () => {
     await navLink('Upload').focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Upload' }).waitFor();
+    // Focus moves to the new page's heading once it is drawn.
+    await page.waitForFunction("document.activeElement?.tagName === 'H1'");
     const focusedAfterNavigation = await page.evaluate(
       "[document.activeElement?.tagName, document.activeElement?.textContent].join(' ')",
     );
@@ -285,6 +293,28 @@ describe('the docflow console', () => {
     expect(dark).toBe('rgb(15, 18, 22)');
     expect(darkAfterReload).toBe(dark);
     expect(overflow).toBeLessThanOrEqual(0);
+    expect(incidents).toEqual([]);
+  });
+
+  it('shows a deleted upload turn DELETED while its page is open, with no image and no download', async () => {
+    // Prepare
+    const [deleted] = (await listDocuments(session as CloudSession)).filter((item) =>
+      item.key.endsWith(HTML_NAME),
+    );
+    await page.goto(consoleUrl('#/documents'));
+    await documentRow(HTML_NAME).getByRole('link', { name: HTML_NAME }).click();
+    await page.getByRole('heading', { level: 1, name: HTML_NAME }).waitFor();
+    await page.getByRole('link', { name: 'Download original' }).waitFor();
+
+    // Act
+    await session?.s3.send(new DeleteObjectCommand({ Bucket: session.uploadsBucket, Key: deleted?.key }));
+    await page.getByText('DELETED', { exact: true }).waitFor({ timeout: PROCESSING_BUDGET_MS });
+
+    // Assess
+    expect(await page.getByText(/the upload was removed from the bucket/).count()).toBe(1);
+    expect(await page.getByText('The document was deleted; its text is gone.').count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Download original' }).count()).toBe(0);
+    expect(await page.getByRole('img').count()).toBe(0);
     expect(incidents).toEqual([]);
   });
 });
