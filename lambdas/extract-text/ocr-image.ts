@@ -33,8 +33,8 @@ export interface OcrImageInput {
   /** Largest width × height decoded (checked from the header, before decoding). */
   readonly maxPixels: number;
   /**
-   * Time budget of the conversion. libvips runs on threads of its own, which terminating a contained
-   * worker does not stop, so every sharp pipeline is also given this as its own timeout.
+   * Time budget of the conversion. Every sharp pipeline is also given it as its own timeout, so libvips
+   * stops on its own, as well as with its contained process.
    */
   readonly budgetMs: number;
 }
@@ -194,9 +194,9 @@ export const OCR_IMAGE_TASK = defineContainedTask(
 );
 
 /**
- * {@link OcrImagePreparer} in contained worker threads, each conversion killed at its budget
- * (`budgetMs`) or at the heap cap. A warm thread is reused after conversions that succeed (see
- * {@link ContainedPool}), so an invocation does not pay a thread start.
+ * {@link OcrImagePreparer} in contained processes, each conversion killed at its budget (`budgetMs`)
+ * or at a memory cap. A warm process is reused after conversions that succeed (see
+ * {@link ContainedPool}), so an invocation does not pay a process start.
  */
 export class ContainedOcrImagePreparer implements OcrImagePreparer {
   readonly #pool: ContainedPool<OcrImageInput, OcrImage>;
@@ -209,7 +209,7 @@ export class ContainedOcrImagePreparer implements OcrImagePreparer {
     return this.#pool.run(input, input.budgetMs);
   }
 
-  /** Stops the idle thread (tests and tools; a Lambda container keeps it for the next invocation). */
+  /** Stops the idle process (tests and tools; a Lambda container keeps it for the next invocation). */
   close(): void {
     this.#pool.close();
   }

@@ -1,6 +1,14 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { isMainThread, parentPort, type TransferListItem, Worker, workerData } from 'node:worker_threads';
+import { type ChildProcess, fork, type Serializable } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  CONTAINED_TASK_ENV,
+  type ContainedTaskSpec,
+  containedEnv,
+  containedExecArgv,
+  diedOfHeapExhaustion,
+  errorLine,
+  residentMb,
+} from './contained-process';
 import {
   CorruptDocumentError,
   DocumentNotFoundError,
@@ -14,44 +22,62 @@ import {
 } from './errors';
 
 /**
- * Containment of hostile input: a parse or decode job runs in a worker thread with a V8 heap cap and a
- * time budget, and ends in a typed error when it breaks either. A parser that spins (pdf.js on some
- * files) is stopped by terminating its thread; one that allocates without bound hits the heap cap and
- * loses only its thread. Both are verdicts on the input, so both are rejections, never a stuck or
- * crashed function.
+ * Containment of hostile input: a parse or decode job runs in a child process with a V8 heap cap, a
+ * resident-memory cap and a time budget, and ends in a typed error when it breaks one. A parser that
+ * spins (pdf.js on some files) or hangs in native code is stopped by killing its process; one that
+ * allocates without bound hits a cap and loses only its process. These are verdicts on the input, so
+ * they are rejections, never a stuck or crashed function.
  *
- * How the worker finds its code, in every world, without a second entry file: a task is defined with
- * the URL of the module that defines it (`import.meta.url`), and its thread is started on that URL.
- * - vitest and tsx run the TypeScript sources: the URL is the task's own `.ts` module, loaded through
+ * Why a process and not a worker thread: a thread shares its process's fate. Lambda's bootstrap starts
+ * Node with `--max-old-space-size` (from the function's memory), which overrides a worker's
+ * `resourceLimits` (nodejs/node#43991); one huge allocation in a worker can abort the whole process
+ * (nodejs/node#47224); a crash in native code takes every thread with it. A process gets its own heap
+ * flags on its own command line, and whatever kills it kills only it.
+ *
+ * How the process finds its code, in every world, without a second entry file: a task is defined with
+ * the URL of the module that defines it (`import.meta.url`), and its process runs that file.
+ * - vitest and tsx run the TypeScript sources: the file is the task's own `.ts` module, loaded through
  *   tsx's loader (`--import tsx`).
  * - An esbuild bundle (one ESM file per function) keeps `import.meta.url` as is, so every module in it
- *   answers with the bundle's own URL: the bundled handler re-enters itself as the worker, and finds the
- *   task registered by the same code that registered it in the main thread.
+ *   answers with the bundle's own URL: the bundled handler runs itself as the contained process, and
+ *   finds the task registered by the same code that registered it in the function.
+ * The process knows it is one by {@link CONTAINED_TASK_ENV}, which the runner sets and the process
+ * removes from its environment at once.
  *
- * Limits and what they do not cover: the heap cap (`maxOldGenerationSizeMb`) bounds JavaScript objects
- * only; memory held by native code (libvips, canvas bitmaps) and by ArrayBuffers and WebAssembly is
- * bounded by the pixel and size limits the job checks before decoding. A crash inside native code (a
- * segfault) takes the process with it: threads share one address space; only a process would contain it.
+ * Limits and what they do not cover: the heap cap bounds JavaScript objects and is exact. Memory outside
+ * the heap (ArrayBuffers, WebAssembly, libvips, canvas bitmaps) is bounded by the resident cap, which
+ * the parent checks by sampling `/proc/<pid>/status` every {@link RESIDENT_SAMPLE_MS} ms while a job
+ * runs: an allocation faster than that can overshoot it before the kill, so the pixel and size limits a
+ * job checks before decoding stay the first line. Where there is no `/proc`, only the heap cap holds.
  */
 
 /**
- * Smallest heap cap accepted. A worker needs about 12 MiB to start at all, and below ~4 MiB V8 aborts
- * the whole process while creating the thread (a fatal error, not a catchable one).
+ * Smallest heap cap accepted. Node needs about 12 MiB of heap to start at all, and below ~4 MiB V8
+ * crashes while starting (a process that could never serve a job).
  */
 export const MIN_CONTAINED_MEMORY_MB = 16;
 
 /**
- * How long a thread may take to load its code. Not part of a job's budget: a slow start (a cold
+ * How long a process may take to load its code. Not part of a job's budget: a slow start (a cold
  * container, a busy machine) says nothing about the document, so it fails untyped and is retried.
  */
 export const CONTAINED_START_TIMEOUT_MS = 15_000;
 
-/** Heap and time a contained job may use. */
+/** How often a running job's resident memory is sampled. */
+export const RESIDENT_SAMPLE_MS = 50;
+
+/** Memory and time a contained job may use. */
 export interface ContainmentLimits {
-  /** Budget of the job, from handing it to a started thread to its answer; over it the thread is killed. */
+  /** Budget of the job, from handing it to a started process to its answer; over it the process is killed. */
   readonly budgetMs: number;
-  /** V8 old-generation heap cap of the thread, in MiB; over it the thread is killed. */
+  /** V8 heap cap of the process (old and young generations), in MiB; over it the process dies. */
   readonly memoryMb: number;
+  /**
+   * Memory the process may hold outside its V8 heap beyond what it held once its code was loaded, in
+   * MiB: decoded pixels, ArrayBuffers, WebAssembly memories. Over it (heap included) the process is killed.
+   * @default memoryMb
+   */
+  readonly nativeMemoryMb?: number;
 }
 
 /** Time kept back from a function's remaining time for what follows a contained job (writing results). */
@@ -59,7 +85,7 @@ export const DEFAULT_RESERVE_MS = 5_000;
 
 /**
  * The budget of a contained job inside one invocation: the configured budget, cut to what the function
- * has left after a thread start and `reserveMs`, so the job is always stopped (and answered with a
+ * has left after a process start and `reserveMs`, so the job is always stopped (and answered with a
  * typed error) before Lambda's own timeout would end the invocation untyped. Never below one second.
  */
 export const budgetWithin = (
@@ -69,35 +95,33 @@ export const budgetWithin = (
 ): number =>
   Math.max(1_000, Math.min(configuredMs, Math.floor(remainingMs - CONTAINED_START_TIMEOUT_MS - reserveMs)));
 
-/** A job that runs in a contained worker thread: input and output must survive structured cloning. */
+/** A job that runs in a contained process: input and output must survive structured cloning. */
 export interface ContainedTask<I, O> {
-  /** Unique in the process (and in a bundle): the worker looks the task up by it. */
+  /** Unique in the process (and in a bundle): the contained process looks the task up by it. */
   readonly name: string;
-  /** The URL of the module that defines the task: the worker's entry. */
+  /** The URL of the module that defines the task: the contained process's entry. */
   readonly moduleUrl: string;
   /** The job itself. Errors it throws come out of the runner with the same name. */
   readonly run: (input: I) => Promise<O>;
 }
 
-/** What the parent gives a thread in `workerData`. */
-interface ContainedWorkerData {
-  readonly docflowContainedTask: { readonly name: string; readonly moduleUrl: string };
-}
-
-/** What a thread sends back: `ready` once its code is loaded, then one answer per job. */
-type WorkerMessage =
+/**
+ * What a contained process sends back: `ready` once its code is loaded, then one answer per job;
+ * `crashed` when an error escapes every job (a library's callback), just before it exits.
+ */
+type ChildMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly value: unknown }
-  | { readonly type: 'error'; readonly name: string; readonly message: string };
+  | { readonly type: 'error'; readonly name: string; readonly message: string }
+  | { readonly type: 'crashed'; readonly name: string; readonly message: string };
 
 const registry = new Map<string, ContainedTask<unknown, unknown>>();
 
 /**
  * Defines (and registers) a contained task. Call it at the top level of the module that holds the
- * job, passing that module's `import.meta.url`, so that loading the module in a worker registers the
- * task again there. Native modules the job uses should be imported at the top of that module: on glibc
- * they must be loaded by the main thread before a worker loads them (sharp's own advice), or unloading
- * them when the worker exits breaks the next load.
+ * job, passing that module's `import.meta.url`, so that loading the module in a contained process
+ * registers the task again there. A module that defines a task must not act when imported (start a
+ * server, read stdin): its contained process imports it too.
  */
 export const defineContainedTask = <I, O>(
   moduleUrl: string,
@@ -122,7 +146,7 @@ const REJECTIONS: Record<RejectionErrorName, new (detail: string) => DocumentRej
   DocumentNotFoundError,
 };
 
-/** Rebuilds an error that crossed the thread boundary: rejections as their class, others by name. */
+/** Rebuilds an error that crossed the process boundary: rejections as their class, others by name. */
 const reviveError = (name: string, message: string): Error => {
   if (Object.hasOwn(REJECTIONS, name)) {
     return new REJECTIONS[name as RejectionErrorName](parseRejectionMessage(message).detail);
@@ -130,93 +154,139 @@ const reviveError = (name: string, message: string): Error => {
   return Object.assign(new Error(message), { name });
 };
 
-/** Only the sources are TypeScript: a bundle is JavaScript and needs no loader. */
-const execArgvFor = (moduleUrl: string): string[] | undefined => {
-  if (!new URL(moduleUrl).pathname.endsWith('.ts')) return undefined;
-  // Resolved lazily: a bundle never gets here, and has no tsx to resolve.
-  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
-};
-
-const validateLimits = ({ memoryMb, budgetMs }: Partial<ContainmentLimits>): void => {
+const validateLimits = ({ memoryMb, budgetMs, nativeMemoryMb }: Partial<ContainmentLimits>): void => {
   if (memoryMb !== undefined && (!Number.isInteger(memoryMb) || memoryMb < MIN_CONTAINED_MEMORY_MB)) {
     throw new RangeError(`a contained job needs at least ${MIN_CONTAINED_MEMORY_MB} MiB, got ${memoryMb}`);
+  }
+  if (nativeMemoryMb !== undefined && (!Number.isInteger(nativeMemoryMb) || nativeMemoryMb < 0)) {
+    throw new RangeError(
+      `a contained job's memory outside its heap must be 0 MiB or more, got ${nativeMemoryMb}`,
+    );
   }
   if (budgetMs !== undefined && (!Number.isInteger(budgetMs) || budgetMs < 1)) {
     throw new RangeError(`a contained job needs a positive time budget, got ${budgetMs} ms`);
   }
 };
 
+/** Bytes of a contained process's stderr kept to read its last words (V8's OOM report is ~3 KiB). */
+const STDERR_TAIL_BYTES = 16 * 1024;
+
+/** How long a dead process's stderr may take to drain before its death is judged without the rest. */
+const STDERR_DRAIN_MS = 1_000;
+
 interface PendingJob {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
+  readonly sampler: NodeJS.Timeout | undefined;
+}
+
+interface ProcessLimits {
+  readonly memoryMb: number;
+  readonly nativeMemoryMb: number;
+  readonly startTimeoutMs: number;
 }
 
 /**
- * One worker thread serving one task, one job at a time. It dies (and fails what it was doing with a
- * typed error) when a job overruns its budget, exhausts the heap cap, or crashes the thread. It serves
+ * One child process serving one task, one job at a time. It dies (and fails what it was doing with a
+ * typed error) when a job overruns its budget, exhausts a memory cap, or crashes the process. It serves
  * another job only after one that succeeded: a job that failed, even cleanly, may have left its decoder
  * broken (an Emscripten module that aborted stays aborted), and the next document must not pay for it.
  */
-class ContainedThread {
+class ContainedProcess {
   readonly #task: ContainedTask<unknown, unknown>;
-  readonly #memoryMb: number;
-  readonly #worker: Worker;
+  readonly #limits: ProcessLimits;
+  readonly #child: ChildProcess | undefined;
   readonly #ready: Promise<void>;
   #pending: PendingJob | undefined;
+  #residentCapMb: number | undefined;
+  #stderrTail = '';
   #busy = false;
   #dead = false;
   #failed = false;
   #jobs = 0;
 
-  constructor(task: ContainedTask<unknown, unknown>, memoryMb: number, startTimeoutMs: number) {
+  constructor(task: ContainedTask<unknown, unknown>, limits: ProcessLimits) {
     this.#task = task;
-    this.#memoryMb = memoryMb;
-    const data: ContainedWorkerData = {
-      docflowContainedTask: { name: task.name, moduleUrl: task.moduleUrl },
-    };
-    const execArgv = execArgvFor(task.moduleUrl);
-    this.#worker = new Worker(new URL(task.moduleUrl), {
-      workerData: data,
-      ...(execArgv === undefined ? {} : { execArgv }),
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+    this.#limits = limits;
+    let child: ChildProcess;
+    try {
+      const spec: ContainedTaskSpec = { name: task.name, moduleUrl: task.moduleUrl };
+      child = fork(fileURLToPath(task.moduleUrl), [], {
+        execArgv: containedExecArgv(process.execArgv, task.moduleUrl, limits.memoryMb),
+        env: containedEnv(process.env, spec),
+        // Structured clone, as between threads: typed arrays and Maps cross as themselves, not as JSON.
+        serialization: 'advanced',
+        // Piped, not inherited: its output reaches wherever this process's goes (a local runner's
+        // thread included), and its stderr is read for the last words of a process that dies.
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
+    } catch (error) {
+      this.#dead = true;
+      this.#ready = Promise.reject(error);
+      this.#ready.catch(() => undefined);
+      return;
+    }
+    this.#child = child;
+    // Written through, not piped: a pipe per process would pile listeners on this process's stdout.
+    child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      this.#stderrTail = (this.#stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
     });
     this.#ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.terminate();
-        reject(new Error(`the ${task.name} thread did not start within ${startTimeoutMs} ms`));
-      }, startTimeoutMs);
-      const started = (message: WorkerMessage): void => {
-        if (message.type !== 'ready') return;
+        reject(new Error(`the ${task.name} process did not start within ${limits.startTimeoutMs} ms`));
+      }, limits.startTimeoutMs);
+      const started = (message: ChildMessage): void => {
         clearTimeout(timer);
-        this.#worker.off('message', started);
-        this.#worker.off('error', failedToStart);
-        this.#worker.off('exit', exitedBeforeStart);
-        this.#worker.on('message', (answer: WorkerMessage) => this.#answer(answer));
-        this.#worker.on('error', (error: Error & { code?: string }) => this.#crashed(error));
-        this.#worker.on('exit', (code) => this.#exited(code));
+        child.off('message', started);
+        child.off('error', failedToStart);
+        child.off('exit', exitedBeforeStart);
+        if (message.type !== 'ready') {
+          this.terminate();
+          const why = message.type === 'crashed' ? message.message : `a ${message.type} message`;
+          reject(new Error(`the ${task.name} process failed before it started: ${why}`));
+          return;
+        }
+        const startMb = residentMb(child.pid ?? -1);
+        if (startMb !== undefined) {
+          this.#residentCapMb = Math.ceil(startMb) + limits.memoryMb + limits.nativeMemoryMb;
+        }
+        child.on('message', (answer: ChildMessage) => this.#answer(answer));
+        // The process could not be signalled or written to: a fault of the system, not of a document.
+        child.on('error', (error) => this.#fail(error));
+        child.on('exit', (code, signal) => this.#exited(code, signal));
         resolve();
       };
       // Not the document's fault (a packaging fault, a heap cap too small for the code): untyped.
       const failedToStart = (error: Error): void => {
         clearTimeout(timer);
-        this.#dead = true;
+        this.terminate();
         reject(error);
       };
-      const exitedBeforeStart = (code: number): void => {
+      const exitedBeforeStart = (code: number | null, signal: NodeJS.Signals | null): void => {
         clearTimeout(timer);
         this.#dead = true;
-        reject(new Error(`the ${task.name} thread exited (code ${code}) before it started`));
+        void this.#lastWords().then((stderr) => {
+          const why = errorLine(stderr);
+          reject(
+            new Error(
+              `the ${task.name} process exited (${exitStatus(code, signal)}) before it started${why ? `: ${why}` : ''}`,
+            ),
+          );
+        });
       };
-      this.#worker.on('message', started);
-      this.#worker.once('error', failedToStart);
-      this.#worker.once('exit', exitedBeforeStart);
+      child.on('message', started);
+      child.once('error', failedToStart);
+      child.once('exit', exitedBeforeStart);
     });
-    // Nobody may be waiting yet; the rejection is delivered to whoever runs a job on this thread.
+    // Nobody may be waiting yet; the rejection is delivered to whoever runs a job on this process.
     this.#ready.catch(() => undefined);
   }
 
-  /** Whether the thread can take another job. */
+  /** Whether the process can take another job. */
   get usable(): boolean {
     return !this.#dead && !this.#busy && !this.#failed;
   }
@@ -225,17 +295,28 @@ class ContainedThread {
     return this.#jobs;
   }
 
-  /** Runs one job; the thread must be {@link usable}. */
-  async run(input: unknown, budgetMs: number, transfer: readonly TransferListItem[]): Promise<unknown> {
-    if (!this.usable) throw new Error(`the ${this.#task.name} thread is busy or stopped`);
+  /** Runs one job; the process must be {@link usable}. */
+  async run(input: unknown, budgetMs: number): Promise<unknown> {
+    if (!this.usable) throw new Error(`the ${this.#task.name} process is busy or stopped`);
     this.#busy = true;
     this.#jobs += 1;
-    this.#worker.ref();
+    this.#ref(true);
     try {
       await this.#ready;
+      const child = this.#child as ChildProcess;
+      // Last words are read for this job only.
+      this.#stderrTail = '';
       return await new Promise<unknown>((resolve, reject) => {
-        // Throws (and rejects this promise) for input that cannot be cloned, before anything is pending.
-        this.#worker.postMessage(input, transfer);
+        try {
+          // A process that died while idle cannot take the job: untyped, retried, not the document's fault.
+          child.send(input as Serializable, (error) => {
+            if (error) this.#fail(error);
+          });
+        } catch (error) {
+          // Input that cannot be cloned (a function): a bug of the caller, never a verdict on a document.
+          this.#failed = true;
+          throw error;
+        }
         const timer = setTimeout(() => {
           this.#fail(
             new CorruptDocumentError(
@@ -243,63 +324,127 @@ class ContainedThread {
             ),
           );
         }, budgetMs);
-        this.#pending = { resolve, reject, timer };
+        const sampler =
+          this.#residentCapMb === undefined
+            ? undefined
+            : setInterval(() => this.#sampleResident(child.pid ?? -1), RESIDENT_SAMPLE_MS);
+        this.#pending = { resolve, reject, timer, sampler };
       });
     } finally {
       this.#busy = false;
-      // An idle thread must not keep the process alive (a CLI, a test run, a Lambda between invocations).
-      this.#worker.unref();
+      // An idle process must not keep this one alive (a CLI, a test run, a Lambda between invocations).
+      this.#ref(false);
     }
   }
 
-  /** Stops the thread; a pending job fails. Not awaited: a thread stuck in native code ends when it returns. */
+  /** Kills the process; a pending job fails. A process stuck in native code dies all the same. */
   terminate(): void {
     this.#dead = true;
-    void this.#worker.terminate().catch(() => undefined);
+    this.#child?.kill('SIGKILL');
+  }
+
+  #ref(active: boolean): void {
+    const child = this.#child;
+    if (!child) return;
+    // The pipes are sockets, whose `ref`/`unref` the stream types do not show.
+    const handles = [child, child.channel, child.stdout, child.stderr] as (
+      | { ref?(): void; unref?(): void }
+      | null
+      | undefined
+    )[];
+    for (const handle of handles) {
+      if (active) handle?.ref?.();
+      else handle?.unref?.();
+    }
   }
 
   #settle(): PendingJob | undefined {
     const pending = this.#pending;
     this.#pending = undefined;
-    if (pending) clearTimeout(pending.timer);
+    if (pending) {
+      clearTimeout(pending.timer);
+      clearInterval(pending.sampler);
+    }
     return pending;
   }
 
-  #answer(message: WorkerMessage): void {
+  #answer(message: ChildMessage): void {
     if (message.type === 'result') {
       this.#settle()?.resolve(message.value);
     } else if (message.type === 'error') {
       this.#failed = true;
       this.#settle()?.reject(reviveError(message.name, message.message));
+    } else if (message.type === 'crashed') {
+      // An error thrown outside the job's promise chain (a library's callback): the process exits next.
+      this.#fail(new CorruptDocumentError(`${this.#task.name} crashed: ${message.message}`));
     }
   }
 
-  /** Kills the thread and fails its job with `error`. */
+  #sampleResident(pid: number): void {
+    const cap = this.#residentCapMb;
+    const held = residentMb(pid);
+    if (cap === undefined || held === undefined || held <= cap) return;
+    const { memoryMb, nativeMemoryMb } = this.#limits;
+    this.#fail(
+      new DocumentTooLargeError(
+        `${this.#task.name} held more than ${cap} MiB of memory (its ${memoryMb} MiB heap and ${nativeMemoryMb} MiB outside it); the document may be hostile`,
+      ),
+    );
+  }
+
+  /** Kills the process and fails its job with `error`. */
   #fail(error: Error): void {
     this.terminate();
     this.#settle()?.reject(error);
   }
 
-  #crashed(error: Error & { code?: string }): void {
-    if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      this.#fail(
-        new DocumentTooLargeError(
-          `${this.#task.name} needed more than its ${this.#memoryMb} MiB of memory; the document may be hostile`,
-        ),
-      );
-    } else {
-      // An error thrown outside the job's promise chain (a library's callback) or by the thread itself.
-      this.#fail(new CorruptDocumentError(`${this.#task.name} crashed: ${error.message}`));
-    }
+  #exited(code: number | null, signal: NodeJS.Signals | null): void {
+    this.#dead = true;
+    if (!this.#pending) return;
+    void this.#lastWords().then((stderr) => {
+      if (diedOfHeapExhaustion(stderr)) {
+        this.#fail(
+          new DocumentTooLargeError(
+            `${this.#task.name} needed more than its ${this.#limits.memoryMb} MiB of memory; the document may be hostile`,
+          ),
+        );
+      } else {
+        this.#fail(
+          new CorruptDocumentError(
+            `${this.#task.name} stopped (${exitStatus(code, signal)}) before it answered`,
+          ),
+        );
+      }
+    });
   }
 
-  #exited(code: number): void {
-    this.#fail(new CorruptDocumentError(`${this.#task.name} stopped (exit code ${code}) before it answered`));
+  /** The tail of the process's stderr, once it has drained (or after a short wait, if it does not). */
+  #lastWords(): Promise<string> {
+    const stderr = this.#child?.stderr;
+    if (!stderr || stderr.readableEnded) return Promise.resolve(this.#stderrTail);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve(this.#stderrTail);
+      };
+      const timer = setTimeout(done, STDERR_DRAIN_MS);
+      stderr.once('end', done);
+      stderr.once('close', done);
+    });
   }
 }
 
+const exitStatus = (code: number | null, signal: NodeJS.Signals | null): string =>
+  signal ? `signal ${signal}` : `exit code ${code}`;
+
+const processLimits = (
+  memoryMb: number,
+  nativeMemoryMb: number | undefined,
+  startTimeoutMs: number = CONTAINED_START_TIMEOUT_MS,
+): ProcessLimits => ({ memoryMb, nativeMemoryMb: nativeMemoryMb ?? memoryMb, startTimeoutMs });
+
 /**
- * Runs one job in a fresh worker thread under `limits` and stops the thread afterwards: nothing the
+ * Runs one job in a fresh child process under `limits` and stops the process afterwards: nothing the
  * input leaves behind (a bloated heap, a grown WebAssembly memory, a stray timer) meets another input.
  *
  * Errors:
@@ -307,131 +452,149 @@ class ContainedThread {
  *   class, anything else as an `Error` with the same `name` and message (a system fault, retried);
  * - over the time budget: `CorruptDocumentError` (a parser that does not finish on a bounded input is
  *   stuck on the input);
- * - over the heap cap: `DocumentTooLargeError`;
- * - the thread dies some other way while the job runs (an uncaught error in a library's callback, an
- *   exit): `CorruptDocumentError`;
- * - the thread cannot start (a packaging fault, a heap cap too small to load the code, a start over
- *   {@link CONTAINED_START_TIMEOUT_MS}): the start error, untyped, so the state machine retries it.
+ * - over the heap cap or the resident cap: `DocumentTooLargeError`;
+ * - the process dies some other way while the job runs (an uncaught error in a library's callback, an
+ *   exit, a signal): `CorruptDocumentError`;
+ * - the process cannot start (a packaging fault, a heap cap too small to load the code, a start over
+ *   {@link CONTAINED_START_TIMEOUT_MS}): the start error, untyped, so the state machine retries it;
+ * - input that cannot be cloned: the serializer's error, untyped.
  */
 export const runContained = async <I, O>(
   task: ContainedTask<I, O>,
   input: I,
   limits: ContainmentLimits,
-  transfer: readonly TransferListItem[] = [],
 ): Promise<O> => {
   validateLimits(limits);
-  const thread = new ContainedThread(
+  const contained = new ContainedProcess(
     task as ContainedTask<unknown, unknown>,
-    limits.memoryMb,
-    CONTAINED_START_TIMEOUT_MS,
+    processLimits(limits.memoryMb, limits.nativeMemoryMb),
   );
   try {
-    return (await thread.run(input, limits.budgetMs, transfer)) as O;
+    return (await contained.run(input, limits.budgetMs)) as O;
   } finally {
-    thread.terminate();
+    contained.terminate();
   }
 };
 
 export interface ContainedPoolOptions {
-  /** Heap cap of each thread, in MiB. */
+  /** Heap cap of each process, in MiB. */
   readonly memoryMb: number;
-  /** Threads kept started between jobs. @default 1 */
-  readonly idleThreads?: number;
-  /** Jobs a thread serves before it is replaced, bounding what jobs leave behind in it. @default 25 */
-  readonly maxJobsPerThread?: number;
+  /** See {@link ContainmentLimits.nativeMemoryMb}. @default memoryMb */
+  readonly nativeMemoryMb?: number;
+  /** Processes kept started between jobs. @default 1 */
+  readonly idleProcesses?: number;
+  /** Jobs a process serves before it is replaced, bounding what jobs leave behind in it. @default 25 */
+  readonly maxJobsPerProcess?: number;
   /** @default CONTAINED_START_TIMEOUT_MS */
   readonly startTimeoutMs?: number;
 }
 
 /**
- * Runs jobs of one task in reused worker threads, with {@link runContained}'s limits and errors. A thread
- * serves the next job only after a job that succeeded; one that failed in any way (its own error, the
- * budget, the heap cap, a crash) is replaced. Starting a thread costs more than most jobs (it loads
- * sharp, pdf.js, and in a bundle the whole function), so a warm Lambda container pays it once, not per
- * document, while a hostile document still never shares a thread with the next one.
+ * Runs jobs of one task in reused child processes, with {@link runContained}'s limits and errors. A
+ * process serves the next job only after a job that succeeded; one that failed in any way (its own
+ * error, the budget, a memory cap, a crash) is replaced. Starting a process costs more than most jobs
+ * (it loads sharp, pdf.js, and in a bundle the whole function), so a warm Lambda container pays it once,
+ * not per document, while a hostile document still never shares a process with the next one.
  */
 export class ContainedPool<I, O> {
   readonly #task: ContainedTask<unknown, unknown>;
-  readonly #memoryMb: number;
-  readonly #idleThreads: number;
-  readonly #maxJobsPerThread: number;
-  readonly #startTimeoutMs: number;
-  readonly #idle: ContainedThread[] = [];
+  readonly #limits: ProcessLimits;
+  readonly #idleProcesses: number;
+  readonly #maxJobsPerProcess: number;
+  readonly #idle: ContainedProcess[] = [];
   #closed = false;
 
   constructor(task: ContainedTask<I, O>, options: ContainedPoolOptions) {
-    validateLimits({ memoryMb: options.memoryMb });
+    validateLimits({ memoryMb: options.memoryMb, nativeMemoryMb: options.nativeMemoryMb });
     this.#task = task as ContainedTask<unknown, unknown>;
-    this.#memoryMb = options.memoryMb;
-    this.#idleThreads = options.idleThreads ?? 1;
-    this.#maxJobsPerThread = options.maxJobsPerThread ?? 25;
-    this.#startTimeoutMs = options.startTimeoutMs ?? CONTAINED_START_TIMEOUT_MS;
+    this.#limits = processLimits(options.memoryMb, options.nativeMemoryMb, options.startTimeoutMs);
+    this.#idleProcesses = options.idleProcesses ?? 1;
+    this.#maxJobsPerProcess = options.maxJobsPerProcess ?? 25;
   }
 
   /** Runs one job within `budgetMs` (see {@link runContained} for the errors). */
-  async run(input: I, budgetMs: number, transfer: readonly TransferListItem[] = []): Promise<O> {
+  async run(input: I, budgetMs: number): Promise<O> {
     if (this.#closed) throw new Error(`the ${this.#task.name} pool is closed`);
     validateLimits({ budgetMs });
-    const thread = this.#acquire();
+    const contained = this.#acquire();
     try {
-      return (await thread.run(input, budgetMs, transfer)) as O;
+      return (await contained.run(input, budgetMs)) as O;
     } finally {
-      this.#release(thread);
+      this.#release(contained);
     }
   }
 
-  /** Stops every idle thread; jobs in flight finish on theirs, which then stop. */
+  /** Stops every idle process; jobs in flight finish on theirs, which then stop. */
   close(): void {
     this.#closed = true;
-    for (const thread of this.#idle.splice(0)) thread.terminate();
+    for (const contained of this.#idle.splice(0)) contained.terminate();
   }
 
-  #acquire(): ContainedThread {
-    for (let thread = this.#idle.pop(); thread; thread = this.#idle.pop()) {
-      if (thread.usable) return thread;
+  #acquire(): ContainedProcess {
+    for (let contained = this.#idle.pop(); contained; contained = this.#idle.pop()) {
+      if (contained.usable) return contained;
     }
-    return new ContainedThread(this.#task, this.#memoryMb, this.#startTimeoutMs);
+    return new ContainedProcess(this.#task, this.#limits);
   }
 
-  #release(thread: ContainedThread): void {
+  #release(contained: ContainedProcess): void {
     const keep =
       !this.#closed &&
-      thread.usable &&
-      thread.jobs < this.#maxJobsPerThread &&
-      this.#idle.length < this.#idleThreads;
-    if (keep) this.#idle.push(thread);
-    else thread.terminate();
+      contained.usable &&
+      contained.jobs < this.#maxJobsPerProcess &&
+      this.#idle.length < this.#idleProcesses;
+    if (keep) this.#idle.push(contained);
+    else contained.terminate();
   }
 }
 
-const isContainedWorkerData = (value: unknown): value is ContainedWorkerData =>
-  typeof value === 'object' && value !== null && 'docflowContainedTask' in value;
+/** Sends a message to the parent, then calls `after` (also when the channel is gone). */
+const sendToParent = (message: ChildMessage, after?: () => void): void => {
+  try {
+    process.send?.(message, undefined, undefined, () => after?.());
+  } catch (error) {
+    // An answer that cannot be cloned: the job's fault, reported as its error.
+    if (message.type !== 'result') throw error;
+    const { name, message: text } = error as Error;
+    sendToParent({ type: 'error', name, message: text }, after);
+  }
+};
 
-/** The worker side: runs when this module is loaded in a thread that a runner above started. */
-const serveContainedTask = async (port: NonNullable<typeof parentPort>, data: ContainedWorkerData) => {
-  const { name, moduleUrl } = data.docflowContainedTask;
+/** Name and message of anything thrown (an Error's own are not enumerable: they must be copied). */
+const describe = (error: unknown): { name: string; message: string } =>
+  error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
+
+/** The contained side: runs when this module is loaded in a process that a runner above started. */
+const serveContainedTask = async ({ name, moduleUrl }: ContainedTaskSpec): Promise<void> => {
+  // The parent is gone (its process ended, or it stopped this one): nothing is left to answer.
+  process.on('disconnect', () => process.exit(0));
+  process.on('uncaughtException', (error) => {
+    console.error(error);
+    sendToParent({ type: 'crashed', ...describe(error) }, () => process.exit(70));
+  });
   // The entry module (the task's module, or the whole bundle) imported this one and is still being
   // evaluated; importing it again settles once it has finished, with every task registered.
   await import(moduleUrl);
   const task = registry.get(name);
   if (!task) throw new Error(`contained task ${name} is not defined in ${moduleUrl}`);
-  port.on('message', (input: unknown) => {
+  process.on('message', (input: unknown) => {
     Promise.resolve(input)
       .then(task.run)
       .then(
-        (value) => port.postMessage({ type: 'result', value } satisfies WorkerMessage),
-        (error: unknown) => {
-          const { name: errorName, message } =
-            error instanceof Error ? error : { name: 'Error', message: String(error) };
-          port.postMessage({ type: 'error', name: errorName, message } satisfies WorkerMessage);
-        },
+        (value) => sendToParent({ type: 'result', value }),
+        (error: unknown) => sendToParent({ type: 'error', ...describe(error) }),
       );
   });
-  port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+  sendToParent({ type: 'ready' });
 };
 
-if (!isMainThread && parentPort && isContainedWorkerData(workerData)) {
-  // A failure here (a task missing from the module, an import that fails) is an unhandled rejection,
-  // which ends the thread before `ready`: the runner reports a start failure.
-  void serveContainedTask(parentPort, workerData);
+const containedSpec = process.env[CONTAINED_TASK_ENV];
+if (containedSpec !== undefined && process.send) {
+  // Not passed on to what this process may start itself.
+  delete process.env[CONTAINED_TASK_ENV];
+  // A failure here (a task missing from the module, an import that fails) is an uncaught error,
+  // reported as `crashed` before `ready`: the runner reports a start failure.
+  void serveContainedTask(JSON.parse(containedSpec) as ContainedTaskSpec);
 }

@@ -10,7 +10,7 @@ export interface Limits {
   readonly maxPages: number;
   /** Time budget, in milliseconds, for parsing one document (pdf.js can hang on hostile files). */
   readonly parseTimeoutMs: number;
-  /** Heap cap, in MiB, of the worker thread a document is parsed or decoded in. */
+  /** V8 heap cap, in MiB, of the contained process a document is parsed or decoded in. */
   readonly parseMemoryMb: number;
 }
 
@@ -51,7 +51,7 @@ export const LIMIT_SETTINGS = {
     env: 'PARSE_MEMORY_MB',
     default: 512,
     description:
-      'JavaScript heap cap, in MiB, of the worker thread that parses or decodes one document; over it the document is TOO_LARGE.',
+      'JavaScript heap cap, in MiB, of the child process that parses or decodes one document (it may hold as much again outside its heap); over either the document is TOO_LARGE.',
   },
 } as const satisfies Record<keyof Limits, LimitSetting>;
 

@@ -1,5 +1,5 @@
-// Native modules are loaded here, at the top, so the main thread holds them before any worker loads
-// them (see defineContainedTask): the handler imports this module for THUMBNAIL_TASK.
+// Native modules are loaded here, at the top, so a contained process loads them before it is ready,
+// outside any job's budget (see defineContainedTask): the handler imports this module for THUMBNAIL_TASK.
 import '@napi-rs/canvas';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { mapSharpError, sharpInputOptions } from '../inspect/image-probe';
@@ -22,7 +22,7 @@ export const PDF_RENDER_DPI = 72;
 /** How a picture is decoded; `null` for documents without one. */
 export type PictureKind = 'raster' | 'svg' | 'heic' | 'pdf';
 
-/** One thumbnail to make. Plain data: it crosses into a contained worker. */
+/** One thumbnail to make. Plain data: it crosses into a contained process. */
 export interface ThumbnailJob {
   readonly kind: PictureKind;
   readonly bytes: Uint8Array;
@@ -47,7 +47,7 @@ export interface ThumbnailRenderer {
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** libvips stops an operation after this many seconds: the thread may die at the budget, libvips' own threads do not. */
+/** libvips stops an operation after this many seconds, as well as the budget killing its process. */
 const sharpTimeoutSeconds = (budgetMs: number): number => Math.max(1, Math.floor(budgetMs / 1000));
 
 /** Fits inside the thumbnail square without enlarging, and encodes WebP (metadata stripped). */
@@ -114,7 +114,7 @@ const renderSvg = async (job: ThumbnailJob): Promise<RenderedThumbnail> => {
  * applies the HEIF rotation and mirroring itself.
  */
 const renderHeic = async (job: ThumbnailJob): Promise<RenderedThumbnail> => {
-  // Loaded on first use: a thread that never sees a HEIC never compiles libheif.
+  // Loaded on first use: a process that never sees a HEIC never compiles libheif.
   const { default: decodeHeic } = await import('heic-decode');
   let images: Awaited<ReturnType<typeof decodeHeic.all>>;
   try {
@@ -155,7 +155,7 @@ const renderHeic = async (job: ThumbnailJob): Promise<RenderedThumbnail> => {
  * instead of decoded.
  */
 const renderPdf = async (job: ThumbnailJob): Promise<RenderedThumbnail> => {
-  // Loaded on first use: a thread that never sees a PDF never loads pdf.js.
+  // Loaded on first use: a process that never sees a PDF never loads pdf.js.
   const [{ withPdfDocument }, { renderPdfPage }] = await Promise.all([
     import('../inspect/pdf-probe'),
     import('../shared/pdf-render'),
@@ -204,9 +204,9 @@ export const THUMBNAIL_TASK = defineContainedTask(import.meta.url, 'thumbnail.re
 export const inProcessThumbnailRenderer: ThumbnailRenderer = { render: renderThumbnail };
 
 /**
- * {@link ThumbnailRenderer} in contained worker threads, each job killed at its budget or at the heap
- * cap: a decoder that spins or balloons on a hostile file costs its thread and the document is
- * rejected; the function lives on. Threads are reused after jobs that end (see {@link ContainedPool}).
+ * {@link ThumbnailRenderer} in contained processes, each job killed at its budget or at a memory cap:
+ * a decoder that spins or balloons on a hostile file costs its process and the document is rejected;
+ * the function lives on. A process is reused after jobs that succeed (see {@link ContainedPool}).
  */
 export class ContainedThumbnailRenderer implements ThumbnailRenderer {
   readonly #pool: ContainedPool<ThumbnailJob, RenderedThumbnail>;
@@ -219,7 +219,7 @@ export class ContainedThumbnailRenderer implements ThumbnailRenderer {
     return this.#pool.run(job, job.budgetMs);
   }
 
-  /** Stops the idle thread (tests and tools; a Lambda container keeps it for the next invocation). */
+  /** Stops the idle process (tests and tools; a Lambda container keeps it for the next invocation). */
   close(): void {
     this.#pool.close();
   }

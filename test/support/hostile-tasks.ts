@@ -1,10 +1,10 @@
-import { threadId } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import { defineContainedTask } from '../../lambdas/shared/contained-task';
 import { CorruptDocumentError } from '../../lambdas/shared/errors';
 
 /**
  * Test-only contained tasks that behave like the worst inputs do: spin, allocate, crash. They run in
- * real worker threads through the same mechanism as the thumbnail and text jobs.
+ * real contained processes through the same mechanism as the thumbnail and text jobs.
  */
 
 /** Never returns: a parser stuck in a loop that never yields to the event loop. */
@@ -22,6 +22,44 @@ export const allocateWithoutBound = defineContainedTask(
     const kept: number[][] = [];
     for (;;) kept.push(new Array(1_000_000).fill(kept.length));
   },
+);
+
+/**
+ * Allocates one huge array and fills it: a single allocation far over the heap cap, which in a worker
+ * thread aborts the whole process instead of the thread (nodejs/node#47224).
+ */
+export const allocateAtOnce = defineContainedTask(
+  import.meta.url,
+  'test.allocate-at-once',
+  async (input: { length: number }): Promise<number> => {
+    const huge = new Array<number>(input.length);
+    for (let index = 0; index < input.length; index++) huge[index] = index + 0.5;
+    return huge.length;
+  },
+);
+
+/**
+ * Keeps every buffer it allocates, outside the V8 heap (as decoded pixels, canvas bitmaps and
+ * WebAssembly memories are): no heap cap sees it.
+ */
+export const holdOutsideHeap = defineContainedTask(
+  import.meta.url,
+  'test.hold-outside-heap',
+  async (_: null): Promise<number> => {
+    const kept: Buffer[] = [];
+    for (;;) {
+      // Filled, so that the pages are resident; a pause, so that the allocation is not one burst.
+      kept.push(Buffer.alloc(8 * 1024 * 1024, kept.length));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  },
+);
+
+/** Answers the process's V8 heap limit (old and young generations), in MiB. */
+export const heapLimit = defineContainedTask(
+  import.meta.url,
+  'test.heap-limit',
+  async (_: null) => getHeapStatistics().heap_size_limit / 1024 / 1024,
 );
 
 /** Echoes its input after an optional delay. */
@@ -58,14 +96,14 @@ export const exiting = defineContainedTask(import.meta.url, 'test.exiting', asyn
 });
 
 /**
- * Answers the id of the thread it runs in, so a test can tell reused threads from new ones; with
+ * Answers the id of the process it runs in, so a test can tell reused processes from new ones; with
  * `fail`, throws a rejection naming it instead.
  */
-export const whichThread = defineContainedTask(
+export const whichProcess = defineContainedTask(
   import.meta.url,
-  'test.which-thread',
+  'test.which-process',
   async (input: { fail: boolean }) => {
-    if (input.fail) throw new CorruptDocumentError(`thrown in thread ${threadId}`);
-    return threadId;
+    if (input.fail) throw new CorruptDocumentError(`thrown in process ${process.pid}`);
+    return process.pid;
   },
 );

@@ -19,8 +19,8 @@ import { pdfWithExplodingPage } from '../../../support/hostile-documents';
 
 /**
  * The deployed world: the inspect handler bundled as the CDK app bundles it (one minified ESM file,
- * native packages external), run by plain Node in a child process. Its probe threads must find their
- * code by re-entering the bundle, and a spinning pdf.js must still end typed at the budget.
+ * native packages external), run by plain Node in a child process. Its probe processes must find their
+ * code by running the bundle itself, and a spinning pdf.js must still end typed at the budget.
  */
 
 const run = promisify(execFile);
@@ -64,7 +64,7 @@ describe('the bundled inspect function (esbuild, ESM, run by plain Node)', () =>
     await rm(outdir, { recursive: true, force: true });
   });
 
-  it('inspects in a contained thread of the bundle, and answers hostile bytes by name within the budget', async () => {
+  it('inspects in a contained process of the bundle, and answers hostile bytes by name within the budget', async () => {
     // Prepare
     const upload = (name: string, body: Buffer): Promise<DocumentRef> =>
       uploadDocument(s3, UPLOADS, `incoming/${uniquePrefix('inspect-bundle')}/${name}`, body);
@@ -73,7 +73,7 @@ describe('the bundled inspect function (esbuild, ESM, run by plain Node)', () =>
       await upload('report.pdf', pdf),
       await upload('bomb.png', pngClaimingSize(50_000, 50_000)),
       await upload('exploding.pdf', pdfWithExplodingPage()),
-      await upload('notes.txt', Buffer.from('Plain words, after a hostile PDF killed a thread.')),
+      await upload('notes.txt', Buffer.from('Plain words, after a hostile PDF killed a process.')),
     ];
     const script = join(outdir, 'handler.check.mjs');
     await writeFile(

@@ -22,8 +22,12 @@ import { heicClaimingSize } from '../../../support/hostile-documents';
 /**
  * The deployed world: the thumbnail handler bundled as the CDK app bundles it (one minified ESM file,
  * native and data-carrying packages external), run by plain Node in a child process — no vitest, no
- * tsx, no TypeScript. Its contained jobs must find their code by re-entering the bundle.
+ * tsx, no TypeScript, and with the heap flags Lambda's bootstrap adds. Its contained jobs must find
+ * their code by running the bundle itself, and keep their own heap cap.
  */
+
+/** The heap flags Lambda's Node bootstrap adds for a 2048 MB function (the thumbnail function's size). */
+const LAMBDA_2048_FLAGS = ['--max-semi-space-size=102', '--max-old-space-size=1844'];
 
 const run = promisify(execFile);
 
@@ -42,15 +46,19 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
   let messaging: MessagingEmulator;
   let s3: S3Client;
 
-  /** Runs an ES module script next to the bundles with Node itself; returns what it prints as JSON. */
+  /**
+   * Runs an ES module script next to the bundles with Node itself (with `execArgv`); returns what it
+   * prints as JSON.
+   */
   const runScript = async (
     name: string,
     source: string,
     env: Record<string, string> = {},
+    execArgv: readonly string[] = [],
   ): Promise<unknown> => {
     const script = join(outdir, name);
     await writeFile(script, source);
-    const { stdout } = await run(process.execPath, [script], {
+    const { stdout } = await run(process.execPath, [...execArgv, script], {
       cwd: outdir,
       env: { PATH: process.env.PATH ?? '', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
       timeout: 60_000,
@@ -95,12 +103,12 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
     await rm(outdir, { recursive: true, force: true });
   });
 
-  it('kills a spinning job at its budget and a ballooning one at its heap cap, from inside the bundle', async () => {
+  it('kills a spinning job at its budget and a ballooning one at its heap cap, from inside the bundle, under Lambda flags', async () => {
     // Act
     const outcome = await runScript(
       'containment.check.mjs',
       `
-      import { allocateWithoutBound, echo, runContained, spinForever } from './containment.mjs';
+      import { allocateAtOnce, allocateWithoutBound, echo, heapLimit, runContained, spinForever } from './containment.mjs';
       const settle = (promise) => promise.then(
         (value) => ({ value }),
         (error) => ({ error: { name: error.name, message: error.message } }),
@@ -109,9 +117,13 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
       const spin = await settle(runContained(spinForever, null, { budgetMs: 500, memoryMb: 64 }));
       const spinMs = Date.now() - started;
       const balloon = await settle(runContained(allocateWithoutBound, null, { budgetMs: 20000, memoryMb: 64 }));
+      const oneAllocation = await settle(runContained(allocateAtOnce, { length: 100000000 }, { budgetMs: 20000, memoryMb: 64 }));
+      const heapMb = await settle(runContained(heapLimit, null, { budgetMs: 5000, memoryMb: 64 }));
       const answer = await settle(runContained(echo, { value: [1, 2, 3] }, { budgetMs: 5000, memoryMb: 64 }));
-      console.log(JSON.stringify({ spin, spinMs, balloon, answer, entry: spinForever.moduleUrl }));
+      console.log(JSON.stringify({ spin, spinMs, balloon, oneAllocation, heapMb, answer, entry: spinForever.moduleUrl }));
       `,
+      { NODE_OPTIONS: '--enable-source-maps' },
+      LAMBDA_2048_FLAGS,
     );
 
     // Assess
@@ -124,14 +136,17 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
         },
       },
       balloon: { error: { name: 'DocumentTooLargeError' } },
+      oneAllocation: { error: { name: 'DocumentTooLargeError' } },
+      // The job's heap, not the function's 1844 MiB.
+      heapMb: { value: 64 },
       answer: { value: [1, 2, 3] },
-      // The task's own module is the bundle: its thread re-entered the bundle, not a .ts source.
+      // The task's own module is the bundle: its process ran the bundle, not a .ts source.
       entry: expect.stringMatching(/\/containment\.mjs$/),
     });
     expect((outcome as { spinMs: number }).spinMs).toBeLessThan(5_000);
   });
 
-  it('makes a WebP thumbnail in a contained thread and rejects hostile bytes by name', async () => {
+  it('makes a WebP thumbnail in a contained process and rejects hostile bytes by name', async () => {
     // Prepare
     const upload = (name: string, body: Buffer): Promise<DocumentRef> =>
       uploadDocument(s3, UPLOADS, `incoming/${uniquePrefix('bundle')}/${name}`, body);
@@ -143,7 +158,7 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
       { document: photoDocument, inspection: { type: 'jpeg' } },
       { document: pdfDocument, inspection: { type: 'pdf' } },
       { document: await upload('cut.jpg', photo.subarray(0, 2_000)), inspection: { type: 'jpeg' } },
-      // Loads heic-decode (external) in the thread, and refuses the claimed size before decoding.
+      // Loads heic-decode (external) in the contained process, and refuses the claimed size before decoding.
       {
         document: await upload('huge.heic', await heicClaimingSize(50_000, 50_000)),
         inspection: { type: 'heic' },
@@ -175,7 +190,9 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
         DERIVATIVES_BUCKET_NAME: DERIVATIVES,
         POWERTOOLS_TRACE_ENABLED: 'false',
         POWERTOOLS_METRICS_DISABLED: 'true',
+        NODE_OPTIONS: '--enable-source-maps',
       },
+      LAMBDA_2048_FLAGS,
     )) as { value?: unknown; error?: { name: string } }[];
 
     // Assess

@@ -13,13 +13,16 @@ import {
   DocumentTooLargeError,
 } from '../../../../lambdas/shared/errors';
 import {
+  allocateAtOnce,
   allocateWithoutBound,
   echo,
   exiting,
+  heapLimit,
+  holdOutsideHeap,
   spinForever,
   throwing,
   uncaught,
-  whichThread,
+  whichProcess,
 } from '../../../support/hostile-tasks';
 
 const LIMITS: ContainmentLimits = { budgetMs: 5_000, memoryMb: 128 };
@@ -35,7 +38,7 @@ const timed = async <T>(job: () => Promise<T>) => {
 };
 
 describe('runContained', () => {
-  it('runs the job in a worker thread and returns its output, binary data included', async () => {
+  it('runs the job in a child process and returns its output, binary data included', async () => {
     // Prepare
     const bytes = new Uint8Array([1, 2, 3, 250]);
 
@@ -75,6 +78,45 @@ describe('runContained', () => {
     expect(elapsedMs).toBeLessThan(8_000);
   });
 
+  it('kills a job that makes one huge allocation, and only its process: DocumentTooLargeError', async () => {
+    // Act
+    const { error } = await timed(() =>
+      runContained(allocateAtOnce, { length: 100_000_000 }, { budgetMs: 8_000, memoryMb: 64 }),
+    );
+    const after = await runContained(echo, { value: 'still here' }, LIMITS);
+
+    // Assess
+    expect(error).toBeInstanceOf(DocumentTooLargeError);
+    expect(error?.message).toBe(
+      'TOO_LARGE: test.allocate-at-once needed more than its 64 MiB of memory; the document may be hostile',
+    );
+    expect(after).toBe('still here');
+  });
+
+  it('caps the whole V8 heap of the process, young generation included, at memoryMb', async () => {
+    // Act
+    const limitMb = await runContained(heapLimit, null, { budgetMs: 5_000, memoryMb: 96 });
+
+    // Assess
+    expect(limitMb).toBe(96);
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'kills a job that holds memory outside its heap past the resident cap: DocumentTooLargeError',
+    async () => {
+      // Act
+      const { error } = await timed(() =>
+        runContained(holdOutsideHeap, null, { budgetMs: 8_000, memoryMb: 64, nativeMemoryMb: 64 }),
+      );
+
+      // Assess
+      expect(error).toBeInstanceOf(DocumentTooLargeError);
+      expect(error?.message).toMatch(
+        /^TOO_LARGE: test\.hold-outside-heap held more than \d+ MiB of memory \(its 64 MiB heap and 64 MiB outside it\); the document may be hostile$/,
+      );
+    },
+  );
+
   it('keeps the class of a rejection the job throws', async () => {
     // Act
     const { error } = await timed(() => runContained(throwing, { kind: 'corrupt' }, LIMITS));
@@ -98,7 +140,7 @@ describe('runContained', () => {
     { job: uncaught, message: 'CORRUPT: test.uncaught crashed: offset is out of bounds' },
     { job: exiting, message: 'CORRUPT: test.exiting stopped (exit code 3) before it answered' },
   ])(
-    'answers CorruptDocumentError when the thread dies under the job ($job.name)',
+    'answers CorruptDocumentError when the process dies under the job ($job.name)',
     async ({ job, message }) => {
       // Act
       const { error } = await timed(() => runContained(job, null, LIMITS));
@@ -109,7 +151,7 @@ describe('runContained', () => {
     },
   );
 
-  it('fails untyped when the worker cannot even start: a packaging fault, retried, never a rejection', async () => {
+  it('fails untyped when the process cannot even start: a packaging fault, retried, never a rejection', async () => {
     // Prepare
     const missing = defineContainedTask(
       new URL('./no-such-module.ts', import.meta.url).href,
@@ -126,7 +168,7 @@ describe('runContained', () => {
     expect(error?.message).toMatch(/no-such-module/);
   });
 
-  it('refuses a heap cap too small to start a thread (V8 would abort the whole process)', async () => {
+  it('refuses a heap cap too small to start a process (V8 would crash while starting)', async () => {
     // Act
     const { error } = await timed(() => runContained(echo, { value: 1 }, { budgetMs: 1_000, memoryMb: 4 }));
 
@@ -135,16 +177,16 @@ describe('runContained', () => {
     expect(error?.message).toBe('a contained job needs at least 16 MiB, got 4');
   });
 
-  it('refuses input that cannot cross into a thread: a DataCloneError, not a verdict on a document', async () => {
+  it('refuses input that cannot cross into a process: a clone error, not a verdict on a document', async () => {
     // Act
     const { error } = await timed(() => runContained(echo, { value: () => 1 }, LIMITS));
 
     // Assess
-    expect(error?.name).toBe('DataCloneError');
+    expect(error?.message).toMatch(/could not be cloned/);
     expect(error).not.toBeInstanceOf(DocumentRejectedError);
   });
 
-  it('runs jobs side by side, each in its own thread', async () => {
+  it('runs jobs side by side, each in its own process', async () => {
     // Act
     const outputs = await Promise.all(
       [1, 2, 3].map((value) => runContained(echo, { value, delayMs: 50 }, LIMITS)),
@@ -164,9 +206,9 @@ describe('runContained', () => {
 });
 
 describe('ContainedPool', () => {
-  it('reuses a thread after a job that succeeded, and replaces it after one that failed', async () => {
+  it('reuses a process after a job that succeeded, and replaces it after one that failed', async () => {
     // Prepare
-    const pool = new ContainedPool(whichThread, { memoryMb: 64 });
+    const pool = new ContainedPool(whichProcess, { memoryMb: 64 });
 
     // Act
     const first = await pool.run({ fail: false }, 5_000);
@@ -178,14 +220,14 @@ describe('ContainedPool', () => {
     // Assess
     expect(second).toBe(first);
     expect(failed.error).toBeInstanceOf(CorruptDocumentError);
-    expect(failed.error?.message).toBe(`CORRUPT: thrown in thread ${first}`);
+    expect(failed.error?.message).toBe(`CORRUPT: thrown in process ${first}`);
     expect(afterFailure).not.toBe(first);
   });
 
-  it('replaces a thread killed at its budget, and the next job runs normally', async () => {
+  it('replaces a process killed at its budget, and the next job runs normally', async () => {
     // Prepare
     const spinning = new ContainedPool(spinForever, { memoryMb: 64 });
-    const pool = new ContainedPool(whichThread, { memoryMb: 64, maxJobsPerThread: 1 });
+    const pool = new ContainedPool(whichProcess, { memoryMb: 64, maxJobsPerProcess: 1 });
 
     // Act
     const killed = await timed(() => spinning.run(null, 500));
@@ -202,9 +244,9 @@ describe('ContainedPool', () => {
     expect(second).not.toBe(first);
   });
 
-  it('runs concurrent jobs on separate threads and keeps one idle thread', async () => {
+  it('runs concurrent jobs in separate processes and keeps one idle process', async () => {
     // Prepare
-    const pool = new ContainedPool(whichThread, { memoryMb: 64, idleThreads: 1 });
+    const pool = new ContainedPool(whichProcess, { memoryMb: 64, idleProcesses: 1 });
 
     // Act
     const concurrent = await Promise.all([
@@ -234,7 +276,7 @@ describe('ContainedPool', () => {
     await expect(result).rejects.toThrow('the test.echo pool is closed');
   });
 
-  it('fails untyped when a thread does not start in time: the machine is slow, the document is not at fault', async () => {
+  it('fails untyped when a process does not start in time: the machine is slow, the document is not at fault', async () => {
     // Prepare
     const pool = new ContainedPool(echo, { memoryMb: 64, startTimeoutMs: 1 });
 
@@ -244,7 +286,7 @@ describe('ContainedPool', () => {
 
     // Assess
     expect(error).not.toBeInstanceOf(DocumentRejectedError);
-    expect(error?.message).toBe('the test.echo thread did not start within 1 ms');
+    expect(error?.message).toBe('the test.echo process did not start within 1 ms');
   });
 });
 
