@@ -32,6 +32,8 @@ const EXPECTED_ERRORS = new Set([
   'DeploymentFileError',
   'MissingStackOutputError',
   'CredentialsProviderError',
+  // A function's bundle cannot load: the line names the function and the runtime's error.
+  'FunctionStartError',
 ]);
 
 const explain = (error: unknown, target: string | undefined, local: boolean): string => {
