@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../lambdas/shared/limits';
+import { DEFAULT_PRICES, mergePrices, type PriceTable } from '../lambdas/shared/prices';
 import { isCorsOrigin } from './constructs/document-store';
 
 /** Everything the app reads from CDK context, validated once in the composition root. */
@@ -20,6 +21,11 @@ export interface DocflowConfig {
    * default, so a deployed bucket answers no cross-origin request until an origin is named.
    */
   readonly uploadCorsOrigins: readonly string[];
+  /**
+   * The prices the cost of each document is modelled with: the dated us-east-1 list prices, with
+   * whatever `docflow:prices` merges over them (another region's, negotiated ones).
+   */
+  readonly prices: PriceTable;
 }
 
 /** Context keys the app reads (cdk.json `context`, or `-c key=value`). */
@@ -30,6 +36,7 @@ export const CONTEXT_KEYS = {
   logRetentionDays: 'docflow:logRetentionDays',
   starterTimeoutSeconds: 'docflow:starterTimeoutSeconds',
   uploadCorsOrigins: 'docflow:uploadCorsOrigins',
+  prices: 'docflow:prices',
 } as const;
 
 /** Reads a context value; `-c` gives strings, cdk.json gives JSON values. */
@@ -58,6 +65,7 @@ export const readConfig = (context: ContextReader): DocflowConfig => {
     logRetention: readRetention(context(CONTEXT_KEYS.logRetentionDays)),
     starterTimeout: readStarterTimeout(context(CONTEXT_KEYS.starterTimeoutSeconds)),
     uploadCorsOrigins: readOrigins(context(CONTEXT_KEYS.uploadCorsOrigins)),
+    prices: readPriceOverrides(context(CONTEXT_KEYS.prices)),
   };
 };
 
@@ -86,6 +94,18 @@ const readLimits = (raw: unknown): Limits => {
     }
   }
   return { ...DEFAULT_LIMITS, ...(Object.fromEntries(entries) as Partial<Limits>) };
+};
+
+/** A JSON object of any part of the price table (`{"region":"eu-west-1","textract":{…}}`), merged over the defaults. */
+const readPriceOverrides = (raw: unknown): PriceTable => {
+  if (raw === undefined) return DEFAULT_PRICES;
+  let value: unknown;
+  try {
+    value = parseJsonish(raw);
+  } catch {
+    throw new Error(`${CONTEXT_KEYS.prices} must be a JSON object`);
+  }
+  return mergePrices(DEFAULT_PRICES, value, CONTEXT_KEYS.prices);
 };
 
 const readRetention = (raw: unknown): RetentionDays => {

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /**
@@ -74,6 +75,12 @@ export interface PipelineFunctionProps {
    * @default - no description
    */
   readonly description?: string;
+  /**
+   * Where Lambda keeps the events of asynchronous invocations that failed after its retries. Only for
+   * functions invoked asynchronously (an EventBridge target); the others' callers retry and dead-letter.
+   * @default - none
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 /**
@@ -119,6 +126,7 @@ export class PipelineFunction extends Construct {
       ...(props.ephemeralStorageMiB === undefined
         ? {}
         : { ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMiB) }),
+      ...(props.deadLetterQueue === undefined ? {} : { deadLetterQueue: props.deadLetterQueue }),
       architecture: lambda.Architecture.ARM_64,
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,

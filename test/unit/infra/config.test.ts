@@ -3,6 +3,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS, readConfig } from '../../../infra/config';
 import { DEFAULT_LIMITS } from '../../../lambdas/shared/limits';
+import { DEFAULT_PRICES } from '../../../lambdas/shared/prices';
 import { cdkJsonContext } from '../../support/docflow-app';
 
 const contextOf =
@@ -23,7 +24,31 @@ describe('readConfig', () => {
       logRetention: RetentionDays.ONE_MONTH,
       starterTimeout: Duration.seconds(30),
       uploadCorsOrigins: [],
+      prices: DEFAULT_PRICES,
     });
+  });
+
+  it('merges docflow:prices over the default price table, from an object (cdk.json) or JSON (-c)', () => {
+    // Act
+    const fromObject = readConfig(
+      contextOf({ 'docflow:prices': { region: 'eu-west-1', sqs: { perRequest: 0 } } }),
+    );
+    const fromJson = readConfig(
+      contextOf({ 'docflow:prices': '{"textract":{"asyncDocumentTextPerPage":0.0006}}' }),
+    );
+
+    // Assess
+    expect(fromObject.prices).toEqual({ ...DEFAULT_PRICES, region: 'eu-west-1', sqs: { perRequest: 0 } });
+    expect(fromJson.prices.textract).toEqual({
+      detectDocumentTextPerPage: 0.0015,
+      asyncDocumentTextPerPage: 0.0006,
+    });
+    expect(() => readConfig(contextOf({ 'docflow:prices': '{"lambda":{"perGb":1}}' }))).toThrow(
+      /docflow:prices\.lambda/,
+    );
+    expect(() => readConfig(contextOf({ 'docflow:prices': '{oops' }))).toThrow(
+      'docflow:prices must be a JSON object',
+    );
   });
 
   it('reads upload CORS origins as a JSON list (cdk.json) or a comma-separated string (-c)', () => {

@@ -1,0 +1,160 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbCostLedger } from '../../../../lambdas/record-cost/dynamodb-cost-ledger';
+import {
+  type CostParts,
+  type DocumentCost,
+  type RunCost,
+  zeroParts,
+} from '../../../../lambdas/shared/document-cost';
+import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
+import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
+import { aDocument } from '../../../fixtures/document-outcomes';
+import { createMetadataTable, testDocumentClient, uniquePrefix } from '../../../support/aws';
+
+const TABLE = 'cost-ledger-test';
+
+let emulator: DynamoDbEmulator;
+let ledger: DynamoDbCostLedger;
+
+beforeAll(async () => {
+  emulator = await startDynamoDb();
+  await createMetadataTable(emulator.endpoint, TABLE);
+  ledger = new DynamoDbCostLedger(testDocumentClient(emulator.endpoint), TABLE);
+});
+
+afterAll(async () => {
+  await emulator.stop();
+});
+
+const aRun = (name: string, parts: Partial<CostParts>, totalUsd: number): RunCost => ({
+  execution: name,
+  redriveCount: 0,
+  status: 'SUCCEEDED',
+  startedAt: '2026-12-01T10:00:00.000Z',
+  stoppedAt: '2026-12-01T10:00:05.000Z',
+  totalUsd,
+  parts: { ...zeroParts(), ...parts },
+  usage: {
+    stateTransitions: 9,
+    retries: 0,
+    lambda: {
+      invocations: 5,
+      modelledInvocations: 1,
+      gbSeconds: 1.5,
+      functions: { 'docflow-inspect': { invocations: 1, billedMs: 400, memoryMb: 1024 } },
+    },
+    textract: { detectDocumentTextPages: 0, asyncPages: 0 },
+    s3: { tier1Requests: 2, tier2Requests: 4 },
+    dynamodb: { writeUnits: 8, readUnits: 0 },
+    sqs: { requests: 3 },
+    sns: { publishes: 0 },
+  },
+  prices: { region: 'us-east-1', asOf: '2026-12-07' },
+});
+
+/** A document record as IndexMetadata leaves it. */
+const putDocument = async (): Promise<string> => {
+  const document = aDocument(`${uniquePrefix('cost')}/file.pdf`, '0065A1B2C3D4E5F6');
+  const item: MetadataItem = {
+    documentId: document.id,
+    bucket: document.bucket,
+    key: document.key,
+    version: document.version,
+    sequencer: document.sequencer,
+    status: 'PROCESSED',
+    statusShard: `PROCESSED#${document.shard}`,
+    listShard: `ALL#${document.shard}`,
+    uploadedAt: document.uploadedAt,
+    updatedAt: document.uploadedAt,
+  };
+  await testDocumentClient(emulator.endpoint).send(new PutCommand({ TableName: TABLE, Item: item }));
+  return document.id;
+};
+
+const costOf = async (documentId: string): Promise<DocumentCost | undefined> => {
+  const { Item } = await testDocumentClient(emulator.endpoint).send(
+    new GetCommand({ TableName: TABLE, Key: { documentId }, ConsistentRead: true }),
+  );
+  return Item?.cost as DocumentCost | undefined;
+};
+
+describe('DynamoDbCostLedger (dynalite)', () => {
+  it('creates the cost with the first run and adds every later run exactly', async () => {
+    // Prepare
+    const id = await putDocument();
+
+    // Act
+    const first = await ledger.addRun(
+      id,
+      'upload',
+      aRun('upload', { stepFunctions: 0.000225, lambda: 0.0000470095 }, 0.0002720095),
+    );
+    const second = await ledger.addRun(
+      id,
+      'upload-r1',
+      aRun('upload-r1', { stepFunctions: 0.000025, s3: 0.0000004 }, 0.0000254),
+    );
+
+    // Assess
+    expect([first, second]).toEqual(['recorded', 'recorded']);
+    const cost = await costOf(id);
+    expect(cost?.totalUsd).toBe(0.0002974095);
+    expect(cost?.parts).toEqual({
+      ...zeroParts(),
+      stepFunctions: 0.00025,
+      lambda: 0.0000470095,
+      s3: 0.0000004,
+    });
+    expect(Object.keys(cost?.runs ?? {}).sort()).toEqual(['upload', 'upload-r1']);
+    expect(cost?.runs['upload-r1']?.usage.lambda.functions['docflow-inspect']?.billedMs).toBe(400);
+  });
+
+  it('adds a run once: a second delivery of the same run changes nothing', async () => {
+    // Prepare
+    const id = await putDocument();
+    await ledger.addRun(id, 'upload', aRun('upload', { lambda: 0.000001 }, 0.000001));
+    await ledger.addRun(id, 'deleted-upload', aRun('deleted-upload', { dynamodb: 0.0000025 }, 0.0000025));
+
+    // Act
+    const again = await ledger.addRun(id, 'upload', aRun('upload', { lambda: 0.000001 }, 0.000001));
+
+    // Assess
+    expect(again).toBe('duplicate');
+    expect((await costOf(id))?.totalUsd).toBe(0.0000035);
+  });
+
+  it('adds two runs ending at the same time, each once', async () => {
+    // Prepare
+    const id = await putDocument();
+
+    // Act
+    const outcomes = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((name, index) =>
+        ledger.addRun(id, name, aRun(name, { sqs: (index + 1) * 0.0000004 }, (index + 1) * 0.0000004)),
+      ),
+    );
+
+    // Assess
+    expect(outcomes).toEqual(['recorded', 'recorded', 'recorded', 'recorded']);
+    const cost = await costOf(id);
+    expect(cost?.totalUsd).toBe(0.000004);
+    expect(cost?.parts.sqs).toBe(0.000004);
+  });
+
+  it('writes nothing for a document that has no record', async () => {
+    // Act
+    const outcome = await ledger.addRun(
+      'no-such-document-0000',
+      'run',
+      aRun('run', { lambda: 0.000001 }, 0.000001),
+    );
+
+    // Assess
+    expect(outcome).toBe('no-document');
+    const { Item } = await testDocumentClient(emulator.endpoint).send(
+      new GetCommand({ TableName: TABLE, Key: { documentId: 'no-such-document-0000' } }),
+    );
+    expect(Item).toBeUndefined();
+  });
+});
