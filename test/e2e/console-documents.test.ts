@@ -296,6 +296,28 @@ describe('the docflow console', () => {
     expect(incidents).toEqual([]);
   });
 
+  it('takes files dropped on the drop zone, as a user drags them in from the desktop', async () => {
+    // Prepare
+    await page.goto(consoleUrl('#/upload'));
+    const dataTransfer = await page.evaluateHandle(`(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['Words dropped from the desktop.\\n'], 'dropped.txt', { type: 'text/plain' }));
+      return transfer;
+    })()`);
+    const zone = page.getByRole('region', { name: 'Drop files to upload' });
+
+    // Act
+    await zone.dispatchEvent('dragenter', { dataTransfer });
+    await zone.dispatchEvent('drop', { dataTransfer });
+    await uploadItem('dropped.txt')
+      .getByText('PROCESSED', { exact: true })
+      .waitFor({ timeout: PROCESSING_BUDGET_MS });
+
+    // Assess
+    expect(await uploadItem('dropped.txt').innerText()).toContain('dropped.txt · 32 B');
+    expect(incidents).toEqual([]);
+  });
+
   it('shows a deleted upload turn DELETED while its page is open, with no image and no download', async () => {
     // Prepare
     const [deleted] = (await listDocuments(session as CloudSession)).filter((item) =>
