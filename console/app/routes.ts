@@ -1,6 +1,9 @@
 import type { ComponentType } from 'preact';
 import { DocumentPage } from './pages/document-page';
 import { DocumentsPage } from './pages/documents-page';
+import { ExecutionPage } from './pages/execution-page';
+import { ExecutionsPage } from './pages/executions-page';
+import { FailedPage } from './pages/failed-page';
 import { UploadPage } from './pages/upload-page';
 
 /** What a page gets from the router. */
@@ -28,6 +31,9 @@ export const ROUTES: readonly PageRoute[] = [
   { path: '/documents', component: DocumentsPage, nav: 'Documents' },
   { path: '/documents/:id', component: DocumentPage },
   { path: '/upload', component: UploadPage, nav: 'Upload' },
+  { path: '/executions', component: ExecutionsPage, nav: 'Executions' },
+  { path: '/executions/:arn', component: ExecutionPage },
+  { path: '/failed', component: FailedPage, nav: 'Failed documents' },
 ];
 
 /** Where `#/` and an empty hash lead. */

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -27,11 +30,20 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 const OUT_DIR = '/assets';
 
 /**
+ * ELK's layout engine as published (`elk-worker.min.js`, 1.6 MB of GWT output written to run as a
+ * classic Web Worker script): served beside the app under a content-hashed name and started by the
+ * execution page only, so the app's own script stays small and the layout never blocks the page.
+ */
+const ELK_WORKER = createRequire(import.meta.url).resolve('elkjs/lib/elk-worker.min.js');
+
+/**
  * Bundles the browser app with the project's esbuild, in memory, when the console starts (a few hundred
  * milliseconds): a fresh clone needs no build step, and the console always serves the code beside it.
  * Preact and every other import are bundled: the page loads nothing from the network but this server.
  */
 export const buildBrowserBundle = async (): Promise<BrowserBundle> => {
+  const worker = await readFile(ELK_WORKER);
+  const workerName = `elk-worker-${createHash('sha256').update(worker).digest('hex').slice(0, 12)}.js`;
   const result = await build({
     entryPoints: { app: APP_ENTRY },
     bundle: true,
@@ -47,7 +59,10 @@ export const buildBrowserBundle = async (): Promise<BrowserBundle> => {
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': '"production"' },
+    define: {
+      'process.env.NODE_ENV': '"production"',
+      ELK_WORKER_URL: JSON.stringify(`${OUT_DIR}/${workerName}`),
+    },
   });
   const assets = new Map<string, Asset>();
   for (const file of result.outputFiles) {
@@ -58,8 +73,11 @@ export const buildBrowserBundle = async (): Promise<BrowserBundle> => {
       body: file.contents,
     });
   }
+  assets.set(workerName, { contentType: CONTENT_TYPES['.js'] ?? 'text/javascript', body: worker });
   const named = (extension: string): string => {
-    const name = [...assets.keys()].find((candidate) => candidate.endsWith(extension));
+    const name = [...assets.keys()].find(
+      (candidate) => candidate.startsWith('app-') && candidate.endsWith(extension),
+    );
     if (!name) throw new Error(`the console bundle has no ${extension} file`);
     return join(OUT_DIR, name);
   };

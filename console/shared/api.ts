@@ -153,7 +153,10 @@ export interface ExecutionHistory {
   readonly events: readonly HistoryEvent[];
 }
 
-/** `GET /api/state-machine` (DescribeStateMachine): the deployed definition the graph is drawn from. */
+/**
+ * `GET /api/state-machine` (DescribeStateMachine), and `GET /api/executions/:arn/definition`
+ * (DescribeStateMachineForExecution): the deployed definition the graph is drawn from.
+ */
 export interface StateMachineInfo {
   readonly stateMachineArn: string;
   readonly name: string;

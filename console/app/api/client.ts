@@ -119,6 +119,11 @@ export class ConsoleClient {
     return this.#get(`/api/executions/${encodeURIComponent(arn)}`, {}, signal);
   }
 
+  /** The definition the execution ran (DescribeStateMachineForExecution). */
+  executionDefinition(arn: string, signal?: AbortSignal): Promise<StateMachineInfo> {
+    return this.#get(`/api/executions/${encodeURIComponent(arn)}/definition`, {}, signal);
+  }
+
   executionHistory(arn: string, signal?: AbortSignal): Promise<ExecutionHistory> {
     return this.#get(`/api/executions/${encodeURIComponent(arn)}/history`, {}, signal);
   }

@@ -1,6 +1,7 @@
 import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
+  DescribeStateMachineForExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   type ExecutionStatus as SdkExecutionStatus,
@@ -220,6 +221,28 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
         ...(execution.redriveStatus ? { redriveStatus: execution.redriveStatus } : {}),
       };
       return c.json(detail, 200, { 'cache-control': 'no-store' });
+    } catch (error) {
+      return fail(error);
+    }
+  });
+
+  /**
+   * The definition this execution ran (DescribeStateMachineForExecution): after an update of the state
+   * machine an older execution is still drawn as it ran.
+   */
+  routes.get('/executions/:arn/definition', async (c) => {
+    const arn = ownExecution(c.req.param('arn'));
+    if (arn instanceof Response) return arn;
+    try {
+      const machine = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: arn }));
+      const info: StateMachineInfo = {
+        stateMachineArn,
+        name: machine.name ?? stateMachineArn.split(':').at(-1) ?? '',
+        type: 'STANDARD',
+        definition: machine.definition ?? '{}',
+        tracingEnabled: machine.tracingConfiguration?.enabled ?? false,
+      };
+      return c.json(info, 200, { 'cache-control': 'no-store' });
     } catch (error) {
       return fail(error);
     }

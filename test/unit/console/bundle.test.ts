@@ -20,5 +20,9 @@ describe('buildBrowserBundle', () => {
     expect(imports).toBeNull();
     expect(script).toContain('docflow console');
     expect(styles).toContain('prefers-color-scheme');
+    // ELK's layout engine is its own script, for a Web Worker the app starts from the URL it was given.
+    const worker = [...bundle.assets.keys()].find((name) => /^elk-worker-[0-9a-f]{12}\.js$/.test(name));
+    expect(script).toContain(`/assets/${worker}`);
+    expect(bundle.assets.get(worker ?? '')?.body.byteLength).toBeGreaterThan(1_000_000);
   });
 });

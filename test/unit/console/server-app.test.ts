@@ -1,6 +1,7 @@
 import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
+  DescribeStateMachineForExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   SFNClient,
@@ -433,6 +434,26 @@ describe('the executions list and redrive', () => {
     ]);
     expect(await second.json()).toEqual({ items, nextToken: null });
     expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(2);
+  });
+
+  it('serves the definition an execution ran, for its graph', async () => {
+    // Prepare
+    sfn
+      .on(DescribeStateMachineForExecutionCommand, { executionArn: EXECUTION })
+      .resolves({ name: 'Docflow-dev-Workflow', definition: '{"StartAt":"A","States":{}}' });
+
+    // Act
+    const response = await get(`/api/executions/${encodeURIComponent(EXECUTION)}/definition`);
+    const foreign = await get(
+      `/api/executions/${encodeURIComponent(EXECUTION.replace('Docflow-dev', 'Other'))}/definition`,
+    );
+
+    // Assess
+    expect(await response.json()).toMatchObject({
+      name: 'Docflow-dev-Workflow',
+      definition: '{"StartAt":"A","States":{}}',
+    });
+    expect(foreign.status).toBe(400);
   });
 
   it('runs only the failed-documents messages named, and refuses a body that names none', async () => {
