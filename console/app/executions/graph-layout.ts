@@ -70,6 +70,10 @@ export const elkGraphOf = (graph: WorkflowGraph, measure: TextMeasure): ElkNode 
             text: edge.label,
             width: measure(edge.label, 'label') + 8,
             height: LABEL_HEIGHT,
+            // A Choice rule beside the state it leads to, a Catch's errors where they leave their state.
+            layoutOptions: {
+              'elk.edgeLabels.placement': edge.kind === 'choice' || edge.kind === 'default' ? 'HEAD' : 'TAIL',
+            },
           },
         ]
       : [];
