@@ -28,6 +28,8 @@ export interface CaughtError {
 export interface ProcessedOutcome {
   readonly outcome: 'PROCESSED';
   readonly document: DocumentRef;
+  /** Which run of the version this is (0: its upload's); absent from runs started before generations. */
+  readonly generation?: number;
   readonly inspection: Inspection;
   readonly thumbnail: ThumbnailInfo | null;
   readonly text: TextInfo | null;
@@ -38,6 +40,8 @@ export interface ProcessedOutcome {
 export interface RejectedOutcome {
   readonly outcome: 'REJECTED';
   readonly document: DocumentRef;
+  /** Which run of the version this is (0: its upload's); absent from runs started before generations. */
+  readonly generation?: number;
   readonly error: CaughtError;
   readonly execution: ExecutionRef;
 }
@@ -124,6 +128,7 @@ const baseItem = (outcome: DocumentOutcome, status: DocumentStatus, completedAt:
     key: document.key,
     version: document.version,
     sequencer: document.sequencer,
+    generation: outcome.generation ?? 0,
     status,
     statusShard: `${status}#${document.shard}`,
     listShard: `ALL#${document.shard}`,
@@ -217,9 +222,10 @@ export const indexDocument = async (outcome: DocumentOutcome, ports: IndexPorts)
   const item = buildMetadataItem(outcome, ports.now());
   const written = await ports.index.putIfNewer(item);
   if (!written) {
-    logger.info('index write refused: a newer version or a terminal status of this version is stored', {
+    logger.info('index write refused: a newer version or run, or a terminal status of this run, is stored', {
       version: item.version,
       sequencer: item.sequencer,
+      generation: item.generation,
       status: item.status,
     });
     ports.metrics.addMetric('IndexWriteSuperseded', MetricUnit.Count, 1);
@@ -233,6 +239,7 @@ export const indexDocument = async (outcome: DocumentOutcome, ports: IndexPorts)
   }
   logger.info('document indexed', {
     version: item.version,
+    generation: item.generation,
     status: item.status,
     durationMs: item.durationMs,
   });

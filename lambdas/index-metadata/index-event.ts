@@ -4,6 +4,7 @@ import { documentRefSchema } from '../shared/document-ref-schema';
 import { reasonForErrorName } from '../shared/errors';
 import { inspectionSchema } from '../shared/inspection-schema';
 import type { TextInfo, ThumbnailInfo } from '../shared/metadata-item';
+import { generationSchema } from '../shared/reprocess-message';
 import type { CaughtError, DocumentOutcome, ExecutionRef, IndexResult } from './index-document';
 import type { DeletionOutcome, DeletionResult } from './record-deletion';
 
@@ -51,6 +52,7 @@ export const indexEventSchema = z.discriminatedUnion('outcome', [
   z.object({
     outcome: z.literal('PROCESSED'),
     document: documentRefSchema,
+    generation: generationSchema.optional(),
     inspection: inspectionSchema,
     thumbnail: thumbnailSchema.nullable(),
     text: textSchema.nullable(),
@@ -59,6 +61,7 @@ export const indexEventSchema = z.discriminatedUnion('outcome', [
   z.object({
     outcome: z.literal('REJECTED'),
     document: documentRefSchema,
+    generation: generationSchema.optional(),
     error: caughtErrorSchema,
     execution: executionSchema,
   }),

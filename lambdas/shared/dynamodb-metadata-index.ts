@@ -6,9 +6,12 @@ import type { MetadataItem } from './metadata-item';
 /**
  * The version condition, character for character the `ConditionExpression` of the state machine's
  * MarkProcessing and RecordFailure states (a unit test keeps them equal), with the same placeholders.
+ * Versions are ordered by sequencer; runs of one version by generation (a reprocess is a newer run),
+ * and a run may write again only while its own record is PROCESSING or FAILED. An item without a
+ * generation was written before generations existed and is older than any run of its version.
  */
 export const VERSION_CONDITION =
-  'attribute_not_exists(#documentId) OR #sequencer < :sequencer OR (#sequencer = :sequencer AND #status IN (:processing, :failed))';
+  'attribute_not_exists(#documentId) OR #sequencer < :sequencer OR (#sequencer = :sequencer AND (attribute_not_exists(#generation) OR #generation < :generation OR (#generation = :generation AND #status IN (:processing, :failed))))';
 
 /** A deletion of the key: it wins over every upload before it; a retry of itself passes again. */
 export const KEY_DELETION_CONDITION =
@@ -51,10 +54,12 @@ export class DynamoDbMetadataIndex implements MetadataIndex {
           ExpressionAttributeNames: {
             '#documentId': 'documentId',
             '#sequencer': 'sequencer',
+            '#generation': 'generation',
             '#status': 'status',
           },
           ExpressionAttributeValues: {
             ':sequencer': item.sequencer,
+            ':generation': item.generation ?? 0,
             ':processing': 'PROCESSING',
             ':failed': 'FAILED',
           },

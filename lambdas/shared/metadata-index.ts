@@ -13,8 +13,10 @@ export type DeletionRecord =
  *
  * The write is conditional, with the same rule as the state machine's MarkProcessing and RecordFailure
  * states: it succeeds when no item exists, when the stored sequencer is older than the item's, or when
- * it is equal and the stored status is still PROCESSING or FAILED. A stale or duplicate execution can
- * therefore never overwrite a newer version, nor a version that already ended PROCESSED or REJECTED.
+ * it is equal and the stored generation is older (a reprocess is a newer run of the same version; an
+ * item without one predates generations), or equal with the stored status still PROCESSING or FAILED.
+ * A stale or duplicate execution can therefore never overwrite a newer version or a newer run, nor a
+ * run that already ended PROCESSED or REJECTED.
  */
 export interface MetadataIndex {
   /**

@@ -59,6 +59,11 @@ export interface MetadataItem {
   readonly key: string;
   readonly version: string;
   readonly sequencer: string;
+  /**
+   * Which run of this version wrote the item: 0 for its upload's run, n for its n-th reprocess. Absent
+   * on items written before reprocessing existed (read as 0: older than any run of their version).
+   */
+  readonly generation?: number;
   readonly status: DocumentStatus;
   readonly statusShard: string;
   readonly listShard: string;

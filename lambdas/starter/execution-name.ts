@@ -22,14 +22,40 @@ const PREFIX_MAX_LENGTH = EXECUTION_NAME_MAX_LENGTH - HASH_LENGTH - 1;
  * CloudWatch logging need ASCII names, and these characters are safe in ARNs, URLs and log queries.
  */
 export const executionName = (bucket: string, key: string, version: string): string => {
-  // JSON keeps the parts apart (a key may contain any separator) and escapes lone surrogates, which
-  // UTF-8 encoding would otherwise fold into one replacement character.
-  const hash = createHash('sha256')
+  const prefix = readablePrefix(key);
+  const hash = versionHash(bucket, key, version);
+  return prefix === '' ? hash : `${prefix}-${hash}`;
+};
+
+// JSON keeps the parts apart (a key may contain any separator) and escapes lone surrogates, which
+// UTF-8 encoding would otherwise fold into one replacement character.
+const versionHash = (bucket: string, key: string, version: string): string =>
+  createHash('sha256')
     .update(JSON.stringify([bucket, key, version]))
     .digest('hex')
     .slice(0, HASH_LENGTH);
-  const prefix = readablePrefix(key);
-  return prefix === '' ? hash : `${prefix}-${hash}`;
+
+/**
+ * The execution name of the `generation`-th reprocess of one object version: the upload run's name
+ * (same readable part, same hash) with `-g<generation>` appended, the readable part shortened to make
+ * room. One name per version and generation, so a repeated reprocess request of the same generation
+ * is `ExecutionAlreadyExists`, and the console shows which upload a reprocess belongs to.
+ */
+export const reprocessExecutionName = (
+  bucket: string,
+  key: string,
+  version: string,
+  generation: number,
+): string => {
+  if (!Number.isSafeInteger(generation) || generation < 1) {
+    throw new RangeError(`a reprocess generation is a whole number from 1, not ${generation}`);
+  }
+  const suffix = `-g${generation}`;
+  const prefix = readablePrefix(key)
+    .slice(0, PREFIX_MAX_LENGTH - suffix.length)
+    .replace(/-+$/, '');
+  const hash = versionHash(bucket, key, version);
+  return `${prefix === '' ? '' : `${prefix}-`}${hash}${suffix}`;
 };
 
 /** What deletion execution names start with, so an operator tells them apart in the console. */

@@ -13,9 +13,13 @@ export const STARTER_METRICS = {
   deletionsStarted: 'DeletionsStarted',
   /** A redelivered removal whose deletion execution exists already. */
   duplicateDeletions: 'DuplicateDeletions',
+  /** Reprocess requests of the query API: each starts a new run of a recorded version. */
+  reprocessesStarted: 'ReprocessesStarted',
+  /** A reprocess request of a generation that has an execution already (asked twice, or redelivered). */
+  duplicateReprocesses: 'DuplicateReprocesses',
   /** Records that are neither creations nor removals: a sign the bucket notification is misconfigured. */
   unexpectedEventsDropped: 'UnexpectedEventsDropped',
-  /** Messages that are not S3 notifications, or carry an undecodable key: each ends in the ingest DLQ. */
+  /** Messages that are neither S3 notifications nor reprocess requests, or carry an undecodable key: each ends in the ingest DLQ. */
   malformedMessages: 'MalformedMessages',
   startFailures: 'StartFailures',
 } as const;
@@ -81,6 +85,29 @@ export const reportOutcome = (messageId: string, outcome: StartOutcome): void =>
       } else {
         count(STARTER_METRICS.duplicateNotifications);
         logger.info('duplicate notification: this object version has an execution already', details);
+      }
+      return;
+    }
+    case 'reprocess-started':
+    case 'reprocess-duplicate': {
+      const { document, generation, executionName, executionArn, traceId } = outcome;
+      const details = {
+        messageId,
+        documentId: document.id,
+        bucket: document.bucket,
+        key: document.key,
+        version: document.version,
+        generation,
+        executionName,
+        executionArn,
+        traceId,
+      };
+      if (outcome.kind === 'reprocess-started') {
+        count(STARTER_METRICS.reprocessesStarted);
+        logger.info('started a reprocess', details);
+      } else {
+        count(STARTER_METRICS.duplicateReprocesses);
+        logger.info('duplicate reprocess request: this generation has an execution already', details);
       }
       return;
     }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { DocumentRef } from '../shared/document';
 import { MalformedNotificationError } from '../shared/errors';
+import { reprocessMessageSchema } from '../shared/reprocess-message';
 
 /** S3 names created events `ObjectCreated:Put`, `ObjectCreated:CompleteMultipartUpload`, … (no `s3:` prefix). */
 const OBJECT_CREATED = /^ObjectCreated:/;
@@ -56,7 +58,9 @@ export type IngestMessage =
   | {
       readonly kind: 'notification';
       readonly records: readonly (ObjectCreatedRecord | ObjectRemovedRecord | OtherEventRecord)[];
-    };
+    }
+  /** The query API's request to run a recorded version again, as generation `generation`. */
+  | { readonly kind: 'reprocess'; readonly document: DocumentRef; readonly generation: number };
 
 /** Sent once when a notification configuration is saved: no records, nothing to process. */
 const testEventSchema = z
@@ -132,10 +136,17 @@ const notificationSchema = z
   })
   .transform(({ Records }) => ({ kind: 'notification' as const, records: Records }));
 
-const ingestMessageSchema = z.union([testEventSchema, notificationSchema]);
+const reprocessSchema = reprocessMessageSchema.transform(({ document, generation }) => ({
+  kind: 'reprocess' as const,
+  document,
+  generation,
+}));
+
+const ingestMessageSchema = z.union([testEventSchema, notificationSchema, reprocessSchema]);
 
 /**
- * Parses an ingest queue message body: an S3 event notification or S3's test event.
+ * Parses an ingest queue message body: an S3 event notification, S3's test event, or the query API's
+ * reprocess request.
  *
  * @throws MalformedNotificationError when the body is not JSON or not one of those shapes.
  */
@@ -149,7 +160,7 @@ export const parseIngestMessage = (body: string): IngestMessage => {
   const result = ingestMessageSchema.safeParse(json);
   if (!result.success) {
     throw new MalformedNotificationError(
-      `the message body is not an S3 event notification (${z.prettifyError(result.error)}): ${excerpt(body)}`,
+      `the message body is not an S3 event notification nor a docflow reprocess request (${z.prettifyError(result.error)}): ${excerpt(body)}`,
       { cause: result.error },
     );
   }

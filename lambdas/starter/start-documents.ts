@@ -7,7 +7,7 @@ import {
 } from '../shared/document';
 import { MalformedNotificationError } from '../shared/errors';
 import { decodeS3EventKey } from '../shared/s3-key';
-import { deletionExecutionName, executionName } from './execution-name';
+import { deletionExecutionName, executionName, reprocessExecutionName } from './execution-name';
 import type { IngestMessage, ObjectCreatedRecord, ObjectRemovedRecord } from './s3-notification';
 
 /** What starting an execution came to. */
@@ -45,6 +45,15 @@ export type StartOutcome =
       readonly traceId?: string;
     }
   | {
+      /** A reprocess request: a new run of a recorded version, as generation `generation`. */
+      readonly kind: 'reprocess-started' | 'reprocess-duplicate';
+      readonly document: DocumentRef;
+      readonly generation: number;
+      readonly executionName: string;
+      readonly executionArn: string;
+      readonly traceId?: string;
+    }
+  | {
       /** A removal: the execution records the deletion and deletes the derivatives. */
       readonly kind: 'deletion-started' | 'deletion-duplicate';
       readonly deletion: DeletionRef;
@@ -75,6 +84,8 @@ export const startDocuments = async (
       { kind: 'test-event-dropped', ...(message.bucket === undefined ? {} : { bucket: message.bucket }) },
     ];
   }
+  if (message.kind === 'reprocess')
+    return [await startReprocess(message.document, message.generation, executions)];
   return Promise.all(
     message.records.map(
       (record): Promise<StartOutcome> =>
@@ -95,7 +106,11 @@ const startDocument = async (
   try {
     document = documentRefOf(record);
     const name = executionName(document.bucket, document.key, document.version);
-    const result = await executions.start({ name, input: executionInput(document), documentId: document.id });
+    const result = await executions.start({
+      name,
+      input: executionInput(document),
+      documentId: document.id,
+    });
     return {
       kind: result.status === 'started' ? 'started' : 'duplicate',
       document,
@@ -111,6 +126,34 @@ const startDocument = async (
       encodedKey: record.encodedKey,
       ...(document === undefined ? {} : { document }),
     };
+  }
+};
+
+/** What a failed reprocess is logged as: it has no S3 event, so its kind stands in for the event name. */
+const REPROCESS_EVENT_NAME = 'docflow:reprocess';
+
+const startReprocess = async (
+  document: DocumentRef,
+  generation: number,
+  executions: ExecutionStarter,
+): Promise<StartOutcome> => {
+  try {
+    const name = reprocessExecutionName(document.bucket, document.key, document.version, generation);
+    const result = await executions.start({
+      name,
+      input: executionInput(document, generation),
+      documentId: document.id,
+    });
+    return {
+      kind: result.status === 'started' ? 'reprocess-started' : 'reprocess-duplicate',
+      document,
+      generation,
+      executionName: name,
+      executionArn: result.executionArn,
+      ...traceIdOf(result),
+    };
+  } catch (error) {
+    return { kind: 'failed', error, eventName: REPROCESS_EVENT_NAME, encodedKey: document.key, document };
   }
 };
 
@@ -183,8 +226,13 @@ export const documentRefOf = (record: ObjectCreatedRecord): DocumentRef => {
   };
 };
 
-/** The state machine input, `{"document":{…}}`, serialized deterministically. */
-export const executionInput = (document: DocumentRef): string => JSON.stringify({ document });
+/**
+ * The state machine input, `{"document":{…},"generation":n}`, serialized deterministically: an upload's
+ * run is generation 0, the n-th reprocess of the same version generation n. The version rule of every
+ * record write orders runs of one version by it (docs/decisions.md 39).
+ */
+export const executionInput = (document: DocumentRef, generation = 0): string =>
+  JSON.stringify({ document, generation });
 
 /**
  * The deletion a removal record describes. A delete marker removes the key (every version before

@@ -4,8 +4,8 @@ import type { MetadataItem } from '../../lambdas/shared/metadata-item';
 
 /**
  * {@link MetadataIndex} in memory, with the table's version rule: write when absent, when the stored
- * sequencer is older, or when it is equal and the stored status is PROCESSING or FAILED; and the
- * deletion rules of the DynamoDB adapter.
+ * sequencer is older, or when it is equal and the stored generation is absent or older, or equal with
+ * the stored status PROCESSING or FAILED; and the deletion rules of the DynamoDB adapter.
  */
 export class InMemoryMetadataIndex implements MetadataIndex {
   readonly items = new Map<string, MetadataItem>();
@@ -13,10 +13,15 @@ export class InMemoryMetadataIndex implements MetadataIndex {
 
   async putIfNewer(item: MetadataItem): Promise<boolean> {
     const stored = this.items.get(item.documentId);
+    const generation = item.generation ?? 0;
     const allowed =
       stored === undefined ||
       stored.sequencer < item.sequencer ||
-      (stored.sequencer === item.sequencer && (stored.status === 'PROCESSING' || stored.status === 'FAILED'));
+      (stored.sequencer === item.sequencer &&
+        (stored.generation === undefined ||
+          stored.generation < generation ||
+          (stored.generation === generation &&
+            (stored.status === 'PROCESSING' || stored.status === 'FAILED'))));
     if (!allowed) {
       this.refused.push(item);
       return false;

@@ -278,10 +278,11 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     };
   };
 
-  const run = async (subject: DocumentRef | DeletionRef) => {
+  /** Runs an execution with the input the starter gives: an upload's run is generation 0. */
+  const run = async (subject: DocumentRef | DeletionRef, generation = 0) => {
     const name = `${subject.id}-${randomUUID().slice(0, 8)}`;
     const executionArn = `arn:aws:states:${TEST_AWS.region}:${ACCOUNT}:execution:docflow-DocumentPipeline:${name}`;
-    const input = 'deletedAt' in subject ? { deletion: subject } : { document: subject };
+    const input = 'deletedAt' in subject ? { deletion: subject } : { document: subject, generation };
     const execution = machine.run(input as unknown as JsonValue, {
       overrides: { taskResourceLocalHandlers: bindings, retryIntervalOverrides },
       context: executionContext({
@@ -791,6 +792,39 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     expect(await itemOf(document)).toEqual(newer);
     const failed = execution.events.find((event) => event.type === 'StateFailed');
     expect(failed?.type === 'StateFailed' && failed.Error).toBe('DynamoDB.ConditionalCheckFailedException');
+  });
+
+  it('runs a version again as its next generation, and then stops a late older run as Superseded', async () => {
+    // Prepare
+    const document = await upload('reprocessed.txt', Buffer.from('the same bytes, read twice'), 'text/plain');
+    const first = await run(document);
+    const inspectedOnce = callsOf(ARNS.inspect, document);
+
+    // Act
+    const reprocess = await run(document, 1);
+    const late = await run(document, 0);
+    const again = await run(document, 1);
+
+    // Assess
+    expect([first.status, reprocess.status, late.status, again.status]).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
+    expect(entered(reprocess.events).slice(0, 3)).toEqual(['RouteEvent', 'MarkProcessing', 'Inspect']);
+    expect(entered(reprocess.events).slice(-2)).toEqual(['IndexMetadata', 'Processed']);
+    expect(callsOf(ARNS.inspect, document)).toBe(inspectedOnce + 1);
+    for (const stopped of [late, again]) {
+      expect(entered(stopped.events)).toEqual(['RouteEvent', 'MarkProcessing', 'Superseded']);
+    }
+    expect(await itemOf(document)).toMatchObject({
+      status: 'PROCESSED',
+      generation: 1,
+      executionArn: reprocess.executionArn,
+      text: { key: derivativeKeys.text(document) },
+    });
+    expect(await derivativesOf(document)).toHaveLength(1);
   });
 
   it('extracts a multi-page scan through a Textract job, SNS → SQS and the task-token callback', async () => {

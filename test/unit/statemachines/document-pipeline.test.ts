@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { REJECTION_ERROR_NAMES } from '../../../lambdas/shared/errors';
 import {
@@ -33,6 +34,8 @@ const SUBSTITUTIONS: Substitutions = {
   MetadataTableName: 'docflow-MetadataTable-1A2B3C4D5E6F',
   FailedDocumentsQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/docflow-FailedDocuments',
 };
+
+type JsonValue = Parameters<StateMachine['run']>[0];
 
 const RAW = readFileSync(DEFINITION_PATH, 'utf8');
 const DEFINITION = JSON.parse(substitute(RAW, SUBSTITUTIONS)) as AslStates;
@@ -638,5 +641,84 @@ describe('the checks catch the faults they are for', () => {
     expect(resultPlacementViolations(overwrites)).toEqual([
       'IndexMetadata: its result overwrites $.document',
     ]);
+  });
+});
+
+describe('generations: which run of a version an execution is', () => {
+  /** Runs the definition with every Task replaced by a recorder, returning what each Task received. */
+  const runRecorded = async (input: Record<string, JsonValue>) => {
+    const seen: Record<string, JsonValue> = {};
+    const recorder = (name: string, result: JsonValue) => async (event: JsonValue) => {
+      seen[name] = event;
+      return result;
+    };
+    const machine = new StateMachine(DEFINITION as unknown as StateMachineDefinition);
+    const execution = machine.run(input as JsonValue, {
+      overrides: {
+        taskResourceLocalHandlers: {
+          MarkProcessing: recorder('MarkProcessing', {}),
+          Inspect: recorder('Inspect', { type: 'text', textStrategy: 'none' }),
+          Thumbnail: recorder('Thumbnail', { thumbnail: null }),
+          IndexMetadata: recorder('IndexMetadata', { written: true, status: 'PROCESSED' }),
+        },
+      },
+      context: executionContext({
+        executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:docflow:run',
+        name: 'run',
+        stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:docflow',
+        stateMachineName: 'docflow',
+      }) as never,
+    });
+    const entered: string[] = [];
+    const collecting = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (event.type === 'StateEntered') entered.push(event.state.name);
+      }
+    })();
+    await execution.result;
+    await collecting;
+    return { entered, seen };
+  };
+
+  const document = {
+    id: 'doc',
+    bucket: 'uploads',
+    key: 'incoming/a.txt',
+    version: 'A'.padEnd(32, '0'),
+    sequencer: 'A'.padEnd(32, '0'),
+    size: 12,
+    eTag: 'e1',
+    uploadedAt: '2026-11-23T10:00:00.000Z',
+    shard: '3',
+  };
+
+  it('runs an input without a generation (from before generations, or started by hand) as generation 0', async () => {
+    // Act
+    const { entered, seen } = await runRecorded({ document });
+
+    // Assess
+    expect(entered.slice(0, 3)).toEqual(['RouteEvent', 'DefaultGeneration', 'MarkProcessing']);
+    expect(seen.MarkProcessing).toMatchObject({ ExpressionAttributeValues: { ':generation': { N: '0' } } });
+    expect(seen.IndexMetadata).toMatchObject({ outcome: 'PROCESSED', generation: 0 });
+  });
+
+  it('keeps the generation the starter gave, and hands it to the record writes', async () => {
+    // Act
+    const upload = await runRecorded({ document, generation: 0 });
+    const reprocess = await runRecorded({ document, generation: 3 });
+
+    // Assess
+    expect(upload.entered.slice(0, 2)).toEqual(['RouteEvent', 'MarkProcessing']);
+    expect(reprocess.entered.slice(0, 2)).toEqual(['RouteEvent', 'MarkProcessing']);
+    expect(reprocess.seen.MarkProcessing).toMatchObject({
+      ExpressionAttributeValues: { ':generation': { N: '3' } },
+    });
+    expect(reprocess.seen.IndexMetadata).toMatchObject({ generation: 3 });
+    expect(
+      ['IndexMetadata', 'RecordRejected'].map(
+        (name) =>
+          (DEFINITION.States[name]?.Parameters as Record<string, unknown> | undefined)?.['generation.$'],
+      ),
+    ).toEqual(['$.generation', '$.generation']);
   });
 });

@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
 import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
@@ -75,24 +75,26 @@ const storedItem = async (document: DocumentRef): Promise<MetadataItem | undefin
   return Item as MetadataItem | undefined;
 };
 
-/** What the state machine's own table states write, from the ASL's expressions. */
-const markProcessing = (document: DocumentRef): Promise<void> =>
+/** What the state machine's own table states write, from the ASL's expressions, for run `generation`. */
+const markProcessing = (document: DocumentRef, generation = 0): Promise<void> =>
   runTableState(
     testDynamo(emulator.endpoint),
     TABLE,
     'MarkProcessing',
-    { document },
+    { document, generation },
     executionContext(document),
   );
 
-const recordFailure = (document: DocumentRef): Promise<void> =>
+const recordFailure = (document: DocumentRef, generation = 0): Promise<void> =>
   runTableState(
     testDynamo(emulator.endpoint),
     TABLE,
     'RecordFailure',
-    { document, error: { Error: 'States.Timeout', Cause: 'Task timed out' } },
+    { document, generation, error: { Error: 'States.Timeout', Cause: 'Task timed out' } },
     executionContext(document),
   );
+
+const refusedByCondition = expect.objectContaining({ name: 'ConditionalCheckFailedException' });
 
 const executionContext = (document: DocumentRef) => ({
   Execution: { Id: aProcessedOutcome(document).execution.arn, StartTime: '2026-11-23T10:00:01.000Z' },
@@ -389,5 +391,104 @@ describe('index-metadata handler', () => {
     expect(statusAfterOld).toBe('PROCESSED');
     expect(recordedVersion).toEqual({ recorded: true, derivativesDeleted: 2 });
     expect((await storedItem(v2))?.status).toBe('DELETED');
+  });
+
+  describe('reprocessing: runs of one version ordered by generation', () => {
+    it('lets a reprocess claim a REJECTED record and record its own result', async () => {
+      // Prepare
+      const document = aDocument(keyOf('reprocess'), '0062E1A0B1C2D3E4F5');
+      await markProcessing(document);
+      await handler(aRejectedOutcome(document, 'DocumentTooLargeError', 'TOO_LARGE: 2 MB'), lambdaContext());
+
+      // Act
+      await markProcessing(document, 1);
+      const claimed = await storedItem(document);
+      const result = await handler(aProcessedOutcome(document, { generation: 1 }), lambdaContext());
+
+      // Assess
+      expect(claimed).toMatchObject({ status: 'PROCESSING', generation: 1 });
+      expect(claimed?.reason).toBeUndefined();
+      expect(result).toEqual({ written: true, status: 'PROCESSED' });
+      expect(await storedItem(document)).toMatchObject({ status: 'PROCESSED', generation: 1 });
+    });
+
+    it('never lets an older run of the same version write over a newer one, at any step', async () => {
+      // Prepare
+      const document = aDocument(keyOf('older-run'), '0062E1A0B1C2D3E4F5');
+      await markProcessing(document);
+      await markProcessing(document, 1);
+      await handler(aProcessedOutcome(document, { generation: 1 }), lambdaContext());
+      const newest = await storedItem(document);
+
+      // Act
+      const lateWrites = [
+        await handler(aProcessedOutcome(document, { generation: 0 }), lambdaContext()),
+        await handler(aRejectedOutcome(document), lambdaContext()),
+      ];
+
+      // Assess
+      expect(lateWrites).toEqual([{ written: false }, { written: false }]);
+      await expect(markProcessing(document, 0)).rejects.toThrow(refusedByCondition);
+      await expect(recordFailure(document, 0)).rejects.toThrow(refusedByCondition);
+      expect(await storedItem(document)).toEqual(newest);
+    });
+
+    it('lets a run retry its own claim and failure, but not write again once it has ended', async () => {
+      // Prepare
+      const document = aDocument(keyOf('same-run'), '0062E1A0B1C2D3E4F5');
+      await markProcessing(document, 2);
+
+      // Act
+      await markProcessing(document, 2);
+      await recordFailure(document, 2);
+      await recordFailure(document, 2);
+      const failed = await storedItem(document);
+      const completed = await handler(aProcessedOutcome(document, { generation: 2 }), lambdaContext());
+
+      // Assess
+      expect(failed).toMatchObject({ status: 'FAILED', generation: 2 });
+      expect(completed).toEqual({ written: true, status: 'PROCESSED' });
+      await expect(markProcessing(document, 2)).rejects.toThrow(refusedByCondition);
+      await expect(recordFailure(document, 2)).rejects.toThrow(refusedByCondition);
+    });
+
+    it('takes a record from before generations as older than a reprocess of its version', async () => {
+      // Prepare
+      const document = aDocument(keyOf('legacy'), '0062E1A0B1C2D3E4F5');
+      await markProcessing(document);
+      await handler(aRejectedOutcome(document), lambdaContext());
+      await testDocumentClient(emulator.endpoint).send(
+        new UpdateCommand({
+          TableName: TABLE,
+          Key: { documentId: document.id },
+          UpdateExpression: 'REMOVE #generation',
+          ExpressionAttributeNames: { '#generation': 'generation' },
+        }),
+      );
+
+      // Act
+      await markProcessing(document, 1);
+
+      // Assess
+      expect(await storedItem(document)).toMatchObject({ status: 'PROCESSING', generation: 1 });
+    });
+
+    it('refuses every generation of an upload made before a deletion', async () => {
+      // Prepare
+      const key = keyOf('deleted-reprocess');
+      const document = aDocument(key, '0062E1A0B1C2D3E4F5');
+      await markProcessing(document);
+      await handler(aRejectedOutcome(document), lambdaContext());
+      await handler(aDeletion(key, '0062E1A0B1C2D3E4F7'), lambdaContext());
+
+      // Act
+      const late = await handler(aProcessedOutcome(document, { generation: 9 }), lambdaContext());
+
+      // Assess
+      expect(late).toEqual({ written: false });
+      await expect(markProcessing(document, 9)).rejects.toThrow(refusedByCondition);
+      await expect(recordFailure(document, 9)).rejects.toThrow(refusedByCondition);
+      expect((await storedItem(document))?.status).toBe('DELETED');
+    });
   });
 });

@@ -12,6 +12,7 @@ import type { DocumentRef } from '../../../../lambdas/shared/document';
 import { NotARejectionError } from '../../../../lambdas/shared/errors';
 import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
 import {
+  aDeletion,
   aDocument,
   aProcessedOutcome,
   aRejectedOutcome,
@@ -51,7 +52,7 @@ describe('buildMetadataItem', () => {
   it('builds the PROCESSED item from the inspection, the derivatives and the execution', () => {
     // Prepare
     const document = aDocument('incoming/report.pdf', '0055AED6DCD90C5F01');
-    const outcome = aProcessedOutcome(document);
+    const outcome = aProcessedOutcome(document, { generation: 2 });
 
     // Act
     const item = buildMetadataItem(outcome, COMPLETED_AT);
@@ -63,6 +64,7 @@ describe('buildMetadataItem', () => {
       key: 'incoming/report.pdf',
       version: document.version,
       sequencer: document.sequencer,
+      generation: 2,
       status: 'PROCESSED',
       statusShard: `PROCESSED#${document.shard}`,
       listShard: `ALL#${document.shard}`,
@@ -142,6 +144,8 @@ describe('buildMetadataItem', () => {
       key: document.key,
       version: document.version,
       sequencer: document.sequencer,
+      // A run started before generations existed is its upload's run.
+      generation: 0,
       status: 'REJECTED',
       statusShard: `REJECTED#${document.shard}`,
       listShard: `ALL#${document.shard}`,
@@ -431,6 +435,73 @@ describe('indexDocument', () => {
     expect(result).toEqual({ written: true, status: 'PROCESSED' });
     expect(index.items.get(document.id)?.statusShard).toBe(`PROCESSED#${document.shard}`);
     expect(Object.keys(index.items.get(document.id) ?? {})).not.toContain('reason');
+  });
+
+  it('lets a reprocess (a newer generation of the same version) replace a REJECTED record', async () => {
+    // Prepare
+    const { index, ports } = setup();
+    const document = aDocument('incoming/big.pdf', '15');
+    await indexDocument(aRejectedOutcome(document, 'DocumentTooLargeError', 'TOO_LARGE: 2 MB > 1 MB'), ports);
+
+    // Act
+    const result = await indexDocument(aProcessedOutcome(document, { generation: 1 }), ports);
+
+    // Assess
+    expect(result).toEqual({ written: true, status: 'PROCESSED' });
+    expect(index.items.get(document.id)).toMatchObject({ status: 'PROCESSED', generation: 1 });
+    expect(Object.keys(index.items.get(document.id) ?? {})).not.toContain('reason');
+  });
+
+  it('never lets an older run of the same version overwrite a newer run, whatever it ends in', async () => {
+    // Prepare
+    const { index, ports } = setup();
+    const document = aDocument('incoming/report.pdf', '16');
+    await indexDocument(aProcessedOutcome(document, { generation: 2 }), ports);
+    const newest = index.items.get(document.id);
+
+    // Act
+    const late = await Promise.all([
+      indexDocument(aRejectedOutcome(document), ports),
+      indexDocument(aProcessedOutcome(document, { generation: 1 }), ports),
+      indexDocument(aRejectedOutcome(document), { ...ports, now: () => new Date() }),
+    ]);
+    const again = await indexDocument(aProcessedOutcome(document, { generation: 2 }), ports);
+
+    // Assess
+    expect(late).toEqual([{ written: false }, { written: false }, { written: false }]);
+    expect(again).toEqual({ written: false });
+    expect(index.items.get(document.id)).toEqual(newest);
+  });
+
+  it('takes a record written before generations as older than any run of its version', async () => {
+    // Prepare
+    const { index, ports } = setup();
+    const document = aDocument('incoming/old.pdf', '17');
+    const { generation: _, ...legacy } = buildMetadataItem(aRejectedOutcome(document), COMPLETED_AT);
+    index.items.set(document.id, legacy);
+
+    // Act
+    const result = await indexDocument(aProcessedOutcome(document, { generation: 1 }), ports);
+
+    // Assess
+    expect(result).toEqual({ written: true, status: 'PROCESSED' });
+    expect(index.items.get(document.id)?.generation).toBe(1);
+  });
+
+  it('refuses any generation of an upload made before a deletion', async () => {
+    // Prepare
+    const { index, ports } = setup();
+    const document = aDocument('incoming/report.pdf', '18');
+    await indexDocument(aRejectedOutcome(document), ports);
+    const { deletion, execution } = aDeletion('incoming/report.pdf', '19');
+    await index.recordDeletion(deletion, execution, COMPLETED_AT);
+
+    // Act
+    const result = await indexDocument(aProcessedOutcome(document, { generation: 7 }), ports);
+
+    // Assess
+    expect(result).toEqual({ written: false });
+    expect(index.items.get(document.id)?.status).toBe('DELETED');
   });
 
   it('writes nothing when the error is not a rejection', async () => {

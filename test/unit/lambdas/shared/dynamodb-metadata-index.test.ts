@@ -4,6 +4,7 @@ import { VERSION_CONDITION } from '../../../../lambdas/shared/dynamodb-metadata-
 import { DEFINITION_PATH } from '../../../../statemachines/substitutions';
 
 interface DynamoTaskParameters {
+  UpdateExpression: string;
   ConditionExpression: string;
   ExpressionAttributeNames: Record<string, string>;
   ExpressionAttributeValues: Record<string, Record<string, string>>;
@@ -26,13 +27,17 @@ describe('VERSION_CONDITION', () => {
     expect(parameters?.ExpressionAttributeNames).toMatchObject({
       '#documentId': 'documentId',
       '#sequencer': 'sequencer',
+      '#generation': 'generation',
       '#status': 'status',
     });
     expect(parameters?.ExpressionAttributeValues).toMatchObject({
       ':processing': { S: 'PROCESSING' },
       ':failed': { S: 'FAILED' },
       ':sequencer': { 'S.$': '$.document.sequencer' },
+      ':generation': { 'N.$': 'States.JsonToString($.generation)' },
     });
+    // The run's generation is what the item then holds, so the next write compares against it.
+    expect(parameters?.UpdateExpression).toMatch(/^SET .*#generation = :generation[, ]/);
   });
 
   it.each([

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EXECUTION_NAME_MAX_LENGTH, executionName } from '../../../../lambdas/starter/execution-name';
+import {
+  EXECUTION_NAME_MAX_LENGTH,
+  executionName,
+  reprocessExecutionName,
+} from '../../../../lambdas/starter/execution-name';
 
 const NAME_RULES = /^[A-Za-z0-9_-]{1,80}$/;
 const bucket = fc.stringMatching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/);
@@ -129,5 +133,52 @@ describe('executionName', () => {
 
     // Assess
     expect(nfc).not.toBe(nfd);
+  });
+});
+
+describe('reprocessExecutionName', () => {
+  // One below the largest, so that the next generation is one too.
+  const generation = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER - 1 });
+
+  it('always satisfies the Step Functions name rules, whatever the generation', () => {
+    fc.assert(
+      fc.property(bucket, key, version, generation, (b, k, v, g) => {
+        expect(reprocessExecutionName(b, k, v, g)).toMatch(NAME_RULES);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('is the upload run’s hash with the generation appended, one name per version and generation', () => {
+    fc.assert(
+      fc.property(bucket, key, version, generation, (b, k, v, g) => {
+        const name = reprocessExecutionName(b, k, v, g);
+        const uploadHash = executionName(b, k, v).slice(-32);
+        expect(name.endsWith(`${uploadHash}-g${g}`)).toBe(true);
+        expect(name).toBe(reprocessExecutionName(b, k, v, g));
+        expect(name).not.toBe(reprocessExecutionName(b, k, v, g + 1));
+        expect(name).not.toBe(executionName(b, k, v));
+      }),
+    );
+  });
+
+  it('shortens a long readable part to make room for the generation', () => {
+    // Prepare
+    const longKey = `incoming/${'x'.repeat(120)}.pdf`;
+
+    // Act
+    const first = reprocessExecutionName('uploads', longKey, 'v1', 1);
+    const large = reprocessExecutionName('uploads', longKey, 'v1', 123_456_789);
+
+    // Assess
+    expect(first).toHaveLength(EXECUTION_NAME_MAX_LENGTH);
+    expect(large).toHaveLength(EXECUTION_NAME_MAX_LENGTH);
+    expect(first).toMatch(/^x{44}-[0-9a-f]{32}-g1$/);
+    expect(large).toMatch(/^x{36}-[0-9a-f]{32}-g123456789$/);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses generation %s, which is no reprocess', (g) => {
+    // Act & Assess
+    expect(() => reprocessExecutionName('uploads', 'incoming/a.pdf', 'v1', g)).toThrow(RangeError);
   });
 });

@@ -20,8 +20,13 @@ import {
 } from 'vitest';
 import { documentId } from '../../../../lambdas/shared/document';
 import { logger, metrics } from '../../../../lambdas/shared/powertools';
-import { deletionExecutionName, executionName } from '../../../../lambdas/starter/execution-name';
+import {
+  deletionExecutionName,
+  executionName,
+  reprocessExecutionName,
+} from '../../../../lambdas/starter/execution-name';
 import { STARTER_METRICS } from '../../../../lambdas/starter/report-outcome';
+import { aDocument, aReprocessMessage } from '../../../fixtures/document-outcomes';
 import { lambdaContext } from '../../../fixtures/lambda-context';
 import {
   DEFAULT_BUCKET,
@@ -111,6 +116,7 @@ describe('starter handler', () => {
         size: 10,
         eTag: 'e1',
       }),
+      generation: 0,
     });
     expect(metricNames()).toEqual([STARTER_METRICS.executionsStarted]);
     expect(metrics.publishStoredMetrics).toHaveBeenCalledOnce();
@@ -194,6 +200,44 @@ describe('starter handler', () => {
         documentId: documentId(DEFAULT_BUCKET, 'incoming/a.pdf'),
         executionArn: arnOf(nameOf('incoming/a.pdf')),
       }),
+    );
+  });
+
+  it('starts a reprocess request as the next generation, and counts it', async () => {
+    // Prepare
+    const document = aDocument('incoming/big scan.pdf', '0055AED6DCD90281E5');
+    const event = sqsEvent(sqsRecord(JSON.stringify(aReprocessMessage(document, 1))));
+
+    // Act
+    const response = await handler(event, lambdaContext());
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    const [start] = startInputs();
+    expect(start?.name).toBe(reprocessExecutionName(document.bucket, document.key, document.version, 1));
+    expect(JSON.parse(start?.input ?? '{}')).toEqual({ document, generation: 1 });
+    expect(metricNames()).toEqual([STARTER_METRICS.reprocessesStarted]);
+  });
+
+  it('acknowledges a reprocess request whose generation has an execution already, starting nothing', async () => {
+    // Prepare
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    const document = aDocument('incoming/big scan.pdf', '0055AED6DCD90281E5');
+
+    // Act
+    const response = await handler(
+      sqsEvent(sqsRecord(JSON.stringify(aReprocessMessage(document, 1)))),
+      lambdaContext(),
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(metricNames()).toEqual([STARTER_METRICS.duplicateReprocesses]);
+    expect(logInfo).toHaveBeenCalledWith(
+      expect.stringContaining('duplicate reprocess'),
+      expect.objectContaining({ documentId: document.id, generation: 1 }),
     );
   });
 

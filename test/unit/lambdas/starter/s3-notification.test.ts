@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedNotificationError } from '../../../../lambdas/shared/errors';
 import { parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
+import { aDocument, aReprocessMessage } from '../../../fixtures/document-outcomes';
 import {
   DEFAULT_BUCKET,
   DEFAULT_EVENT_TIME,
@@ -189,5 +190,50 @@ describe('parseIngestMessage', () => {
     // Assess
     expect(error).toBeInstanceOf(MalformedNotificationError);
     expect((error as Error).message.length).toBeLessThan(2_000);
+  });
+
+  it('reads the query API’s reprocess request', () => {
+    // Prepare
+    const document = aDocument('incoming/big scan.pdf', '0055AED6DCD90281E5', {
+      version: 'v-7',
+      versionId: 'v-7',
+    });
+
+    // Act
+    const message = parseIngestMessage(body(aReprocessMessage(document, 3)));
+
+    // Assess
+    expect(message).toEqual({ kind: 'reprocess', document, generation: 3 });
+  });
+
+  it.each([
+    ['generation 0 (that is an upload’s run)', { generation: 0 }],
+    ['a fractional generation', { generation: 1.5 }],
+    ['no generation', { generation: undefined }],
+    ['an unknown member', { force: true }],
+    ['another kind', { docflow: 'delete' }],
+  ])('rejects a reprocess request with %s', (_name, override) => {
+    // Prepare
+    const message = { ...aReprocessMessage(aDocument('incoming/a.pdf', '01')), ...override };
+
+    // Act & Assess
+    expect(() => parseIngestMessage(body(message))).toThrow(MalformedNotificationError);
+  });
+
+  it.each([
+    ['an id that is not its bucket and key’s', { id: 'AAAAAAAAAAAAAAAAAAAAAA' }],
+    ['a shard that is not its id’s', { shard: '9' }],
+    ['a sequencer that is not normalized', { sequencer: '0055aed6' }],
+    ['a version that is neither its versionId nor its sequencer', { version: 'v-2' }],
+    ['a versionId its version does not name', { versionId: 'v-3' }],
+    ['no size', { size: undefined }],
+  ])('rejects a reprocess request whose document has %s', (_name, override) => {
+    // Prepare
+    const document = { ...aDocument('incoming/a.pdf', '01'), ...override };
+
+    // Act & Assess
+    expect(() => parseIngestMessage(body(aReprocessMessage(document as never)))).toThrow(
+      /not an S3 event notification nor a docflow reprocess request/,
+    );
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { documentId, normalizeSequencer, shardOf } from '../../../../lambdas/shared/document';
 import { documentTaskInputSchema } from '../../../../lambdas/shared/document-ref-schema';
 import { MalformedNotificationError } from '../../../../lambdas/shared/errors';
-import { executionName } from '../../../../lambdas/starter/execution-name';
+import { executionName, reprocessExecutionName } from '../../../../lambdas/starter/execution-name';
 import { type IngestMessage, parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
 import {
   deletionRefOf,
@@ -13,6 +13,7 @@ import {
   type StartResult,
   startDocuments,
 } from '../../../../lambdas/starter/start-documents';
+import { aDocument, aReprocessMessage } from '../../../fixtures/document-outcomes';
 import {
   DEFAULT_BUCKET,
   DEFAULT_EVENT_TIME,
@@ -90,7 +91,7 @@ describe('startDocuments', () => {
       },
     ]);
     expect([...executions.executions.keys()]).toEqual([name]);
-    expect(executions.executions.get(name)?.input).toBe(JSON.stringify({ document }));
+    expect(executions.executions.get(name)?.input).toBe(JSON.stringify({ document, generation: 0 }));
   });
 
   it('serializes the input with a fixed property order', async () => {
@@ -102,7 +103,7 @@ describe('startDocuments', () => {
 
     // Assess
     const [{ input }] = [...executions.executions.values()] as [{ input: string; documentId: string }];
-    expect(Object.keys(JSON.parse(input))).toEqual(['document']);
+    expect(Object.keys(JSON.parse(input))).toEqual(['document', 'generation']);
     expect(Object.keys(JSON.parse(input).document)).toEqual([
       'id',
       'bucket',
@@ -357,10 +358,84 @@ describe('startDocuments', () => {
         expect([...second.executions.values()]).toEqual([...first.executions.values()]);
         const [{ input }] = [...first.executions.values()] as [{ input: string; documentId: string }];
         expect(JSON.parse(input).document.key).toBe(object.key);
-        // The contract with the tasks: they parse exactly this input, losing nothing.
-        expect(documentTaskInputSchema.parse(JSON.parse(input))).toEqual(JSON.parse(input));
+        // The contract with the tasks: they parse exactly this document, losing nothing; an upload's
+        // run is generation 0.
+        expect({ ...documentTaskInputSchema.parse(JSON.parse(input)), generation: 0 }).toEqual(
+          JSON.parse(input),
+        );
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('starts a reprocess as its generation, with the document and the generation as input', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const document = aDocument('incoming/big scan.pdf', '0055AED6DCD90281E5');
+    const message = parseIngestMessage(JSON.stringify(aReprocessMessage(document, 2)));
+    const name = reprocessExecutionName(document.bucket, document.key, document.version, 2);
+
+    // Act
+    const outcomes = await startDocuments(message, executions);
+
+    // Assess
+    expect(outcomes).toEqual([
+      {
+        kind: 'reprocess-started',
+        document,
+        generation: 2,
+        executionName: name,
+        executionArn: `arn:aws:states:us-east-1:123456789012:execution:pipeline:${name}`,
+        traceId: `trace-of-${name}`,
+      },
+    ]);
+    expect(executions.executions.get(name)).toEqual({
+      input: JSON.stringify({ document, generation: 2 }),
+      documentId: document.id,
+    });
+  });
+
+  it('starts nothing twice: the same request again is a duplicate, the next generation a new run', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const document = aDocument('incoming/big scan.pdf', '0055AED6DCD90281E5');
+    const request = (generation: number) =>
+      parseIngestMessage(JSON.stringify(aReprocessMessage(document, generation)));
+    await startDocuments(messageOf({ key: document.key, sequencer: '0055AED6DCD90281E5' }), executions);
+
+    // Act
+    const first = await startDocuments(request(1), executions);
+    const again = await startDocuments(request(1), executions);
+    const next = await startDocuments(request(2), executions);
+
+    // Assess
+    expect([first, again, next].map((outcomes) => outcomes.map((outcome) => outcome.kind))).toEqual([
+      ['reprocess-started'],
+      ['reprocess-duplicate'],
+      ['reprocess-started'],
+    ]);
+    expect(executions.executions.size).toBe(3);
+  });
+
+  it('reports a reprocess that could not start as failed, naming its document', async () => {
+    // Prepare
+    const executions = new InMemoryExecutionStarter();
+    const document = aDocument('incoming/a.pdf', '01');
+    const error = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    executions.failWhenStarting(
+      reprocessExecutionName(document.bucket, document.key, document.version, 1),
+      error,
+    );
+
+    // Act
+    const outcomes = await startDocuments(
+      parseIngestMessage(JSON.stringify(aReprocessMessage(document))),
+      executions,
+    );
+
+    // Assess
+    expect(outcomes).toEqual([
+      { kind: 'failed', error, eventName: 'docflow:reprocess', encodedKey: document.key, document },
+    ]);
   });
 });
