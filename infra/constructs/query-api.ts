@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { UPLOAD_KEY_PREFIX } from '../../lambdas/api/upload-keys';
 import { LIMIT_SETTINGS } from '../../lambdas/shared/limits';
@@ -23,6 +24,7 @@ export const API_ROUTES = [
   },
   { method: 'GET', path: '/documents/{id}', query: [] },
   { method: 'GET', path: '/documents/{id}/text', query: ['page', 'pageSize'] },
+  { method: 'POST', path: '/documents/{id}/reprocess', query: [] },
   { method: 'POST', path: '/uploads', query: [] },
   { method: 'GET', path: '/openapi.json', query: [] },
 ] as const;
@@ -36,6 +38,8 @@ export interface QueryApiProps {
   readonly uploadsBucket: s3.IBucket;
   /** Presigned URLs point here for thumbnails; text is read from here. */
   readonly derivativesBucket: s3.IBucket;
+  /** Where reprocess requests go: the queue the starter takes uploads from. */
+  readonly ingestQueue: sqs.IQueue;
   /** Largest upload, in bytes (the MAX_DOCUMENT_BYTES limit): presigned POSTs allow no larger file. */
   readonly maxDocumentBytes: number;
   /** Powertools metrics namespace of the function. */
@@ -103,7 +107,7 @@ export class QueryApi extends Construct {
     this.handler = new PipelineFunction(this, 'Handler', {
       name: 'api',
       description:
-        'Query API: lists documents, returns metadata, text and presigned URLs, mints upload POSTs',
+        'Query API: lists documents, returns metadata, text and presigned URLs, mints upload POSTs, queues reprocesses',
       memorySize: 512,
       timeout: Duration.seconds(10),
       metricsNamespace: props.metricsNamespace,
@@ -114,6 +118,7 @@ export class QueryApi extends Construct {
         URL_TTL_SECONDS: String(urlTtl.toSeconds()),
         UPLOADS_BUCKET_NAME: props.uploadsBucket.bucketName,
         UPLOAD_TTL_SECONDS: String(uploadTtl.toSeconds()),
+        INGEST_QUEUE_URL: props.ingestQueue.queueUrl,
         [LIMIT_SETTINGS.maxDocumentBytes.env]: String(props.maxDocumentBytes),
       },
     });
@@ -137,6 +142,10 @@ export class QueryApi extends Construct {
         actions: ['s3:PutObject'],
         resources: [props.uploadsBucket.arnForObjects(`${UPLOAD_KEY_PREFIX}*`)],
       }),
+    );
+    // Reprocess requests go the way uploads go: the starter alone starts executions.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.ingestQueue.queueArn] }),
     );
     fn.addToRolePolicy(
       new iam.PolicyStatement({

@@ -48,6 +48,7 @@ export class DocflowStack extends Stack {
       indexArns: this.metadataIndex.indexArns(),
       uploadsBucket: this.documentStore.uploadsBucket,
       derivativesBucket: this.documentStore.derivativesBucket,
+      ingestQueue: this.ingest.queue,
       maxDocumentBytes: limits.maxDocumentBytes,
       metricsNamespace,
       logRetention,

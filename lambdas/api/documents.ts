@@ -106,6 +106,7 @@ export const toSummary = (item: MetadataItem): DocumentSummary => ({
   uploadedAt: item.uploadedAt,
   updatedAt: item.updatedAt,
   ...pick(item, [
+    'generation',
     'size',
     'eTag',
     'mimeType',

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { dynamoDocumentClient, s3Client, secretsManagerClient } from '../shared/clients';
+import { dynamoDocumentClient, s3Client, secretsManagerClient, sqsClient } from '../shared/clients';
 import { intEnv, requireEnv } from '../shared/env';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { LIMIT_SETTINGS } from '../shared/limits';
@@ -12,6 +12,7 @@ import { apiRoutes } from './routes';
 import { S3TextStore } from './s3-text-store';
 import { S3UploadSigner } from './s3-upload-signer';
 import { documentIdParameter } from './schemas';
+import { SqsIngestQueue } from './sqs-ingest-queue';
 
 const s3 = s3Client();
 
@@ -25,6 +26,7 @@ const uploadsConfig = {
   maxDocumentBytes: intEnv('MAX_DOCUMENT_BYTES', LIMIT_SETTINGS.maxDocumentBytes.default),
   expiresInSeconds: intEnv('UPLOAD_TTL_SECONDS', 900),
 };
+const ingest = new SqsIngestQueue(sqsClient(), requireEnv('INGEST_QUEUE_URL'));
 
 /**
  * The router, built on the first request of an execution environment: the key that signs list
@@ -37,6 +39,7 @@ const buildRoute = async () =>
       { catalog, texts: new S3TextStore(s3), urls: new S3UrlSigner(s3) },
       { ...documentsConfig, cursorSecret: await readSecretString(secrets, cursorSecretArn) },
       { signer: new S3UploadSigner(s3), config: uploadsConfig },
+      ingest,
     ),
     {
       onRoute: ({ method, path }, { params }) => {

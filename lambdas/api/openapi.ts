@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problems';
 import { apiSchemas, documentPathParameters, listDocumentsQuery, textQuery } from './schemas';
-// Registers the upload shapes in apiSchemas, which the `/uploads` operation refers to.
+// Register the reprocess and upload shapes in apiSchemas, which their operations refer to.
+import './reprocess-schemas';
 import './upload-schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -96,7 +97,7 @@ export const buildOpenApiDocument = (): OpenApiDocument => ({
     title: 'docflow query API',
     version: '1.0.0',
     description:
-      'Read the documents the docflow pipeline processed: list them, fetch one with presigned URLs, read its extracted text; mint presigned POSTs that upload a file straight to S3. Errors are RFC 9457 problem details.',
+      'Read the documents the docflow pipeline processed: list them, fetch one with presigned URLs, read its extracted text, run one again; mint presigned POSTs that upload a file straight to S3. Errors are RFC 9457 problem details.',
   },
   paths: {
     '/documents': {
@@ -128,6 +129,26 @@ export const buildOpenApiDocument = (): OpenApiDocument => ({
           '200': json('TextPage', 'The requested pages.'),
           '404': problem(
             `No document with this id, or it has no extracted text (type \`${PROBLEM_TYPES.textUnavailable}\`).`,
+          ),
+          '410': problem(`The document was deleted (type \`${PROBLEM_TYPES.documentDeleted}\`).`),
+          ...errors,
+        },
+      },
+    },
+    '/documents/{id}/reprocess': {
+      post: {
+        operationId: 'reprocessDocument',
+        summary:
+          'Run the recorded version again (after a limit was raised or docflow upgraded), as its next generation',
+        parameters: parametersOf(documentPathParameters, 'path'),
+        responses: {
+          '202': json(
+            'ReprocessTicket',
+            'Queued for the starter, the way uploads go; the record turns PROCESSING when the run begins, and keeps the newest run’s result.',
+          ),
+          '404': problem('No document with this id.'),
+          '409': problem(
+            `The document is being processed (type \`${PROBLEM_TYPES.documentInFlight}\`), or its record lacks what a run needs, such as the size of a run that failed before it read it (\`${PROBLEM_TYPES.notReprocessable}\`).`,
           ),
           '410': problem(`The document was deleted (type \`${PROBLEM_TYPES.documentDeleted}\`).`),
           ...errors,

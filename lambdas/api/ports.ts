@@ -74,3 +74,9 @@ export interface PresignedPost {
 export interface UploadSigner {
   presignPost(request: PresignedPostRequest): Promise<PresignedPost>;
 }
+
+/** The ingest queue, where the starter takes work from: reprocess requests go the way uploads go. */
+export interface IngestQueue {
+  /** Sends one message body. */
+  send(body: string): Promise<void>;
+}

@@ -16,6 +16,8 @@ export const PROBLEM_TYPES = {
   invalidCursor: 'tag:docflow,2026:problem:invalid-cursor',
   textUnavailable: 'tag:docflow,2026:problem:text-unavailable',
   documentDeleted: 'tag:docflow,2026:problem:document-deleted',
+  documentInFlight: 'tag:docflow,2026:problem:document-in-flight',
+  notReprocessable: 'tag:docflow,2026:problem:not-reprocessable',
 } as const;
 
 /** One rejected request parameter, listed in a 400 problem's `errors` member. */
@@ -111,6 +113,25 @@ export class DocumentDeletedError extends HttpProblemError {
   constructor(detail: string, options?: ErrorOptions) {
     super(detail, options);
     this.name = 'DocumentDeletedError';
+  }
+}
+
+/** The document's state does not allow the request now (it is being processed, or cannot be run again). */
+export class ConflictError extends HttpProblemError {
+  readonly status = 409;
+  readonly title: string;
+  override readonly type: string;
+
+  constructor(
+    type: typeof PROBLEM_TYPES.documentInFlight | typeof PROBLEM_TYPES.notReprocessable,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(detail, options);
+    this.name = 'ConflictError';
+    this.type = type;
+    this.title =
+      type === PROBLEM_TYPES.documentInFlight ? 'Document being processed' : 'Document cannot be reprocessed';
   }
 }
 

@@ -1,6 +1,7 @@
 import { type DocumentsApiConfig, type DocumentsApiPorts, documentRoutes } from './documents';
 import { buildOpenApiDocument } from './openapi';
-import type { UploadSigner } from './ports';
+import type { IngestQueue, UploadSigner } from './ports';
+import { reprocessRoutes } from './reprocess';
 import type { Route } from './router';
 import { type UploadsApiConfig, uploadRoutes } from './uploads';
 
@@ -11,18 +12,20 @@ export interface UploadsApi {
 }
 
 /**
- * Every route of the query API: the document routes, the upload route and the OpenAPI document that
- * describes them.
+ * Every route of the query API: the document routes, the upload route, the reprocess route (which
+ * sends to `ingest`) and the OpenAPI document that describes them.
  */
 export const apiRoutes = (
   ports: DocumentsApiPorts,
   config: DocumentsApiConfig,
   uploads: UploadsApi,
+  ingest: IngestQueue,
 ): Route[] => {
   const openApi = buildOpenApiDocument();
   return [
     ...documentRoutes(ports, config),
     ...uploadRoutes(uploads.signer, uploads.config),
+    ...reprocessRoutes(ports.catalog, ingest),
     {
       method: 'GET',
       path: '/openapi.json',

@@ -89,6 +89,10 @@ export const documentSummarySchema = z
     bucket: z.string(),
     key: z.string(),
     version: z.string(),
+    generation: z.number().int().optional().meta({
+      description:
+        'Which run of this version the record holds: 0 its upload’s, n its n-th reprocess (absent on records from before reprocessing).',
+    }),
     status: z.enum(DOCUMENT_STATUSES),
     uploadedAt: z.string(),
     updatedAt: z.string(),

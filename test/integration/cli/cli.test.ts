@@ -78,6 +78,7 @@ let stepFunctions: LocalStepFunctions;
 let api: RestApiServer;
 let pipeline: StandInPipeline;
 let s3: S3Client;
+let reprocessRequests: { url: string; arn: string };
 
 const cli = async (...args: string[]) => {
   const terminal = memoryTerminal();
@@ -143,7 +144,11 @@ beforeAll(async () => {
     }),
   );
 
-  useEmulatorEnv({ dynamodb: local.endpoint, s3: local.endpoint });
+  // The API sends reprocess requests here, a queue of their own: the stand-in pipeline, which reads
+  // the ingest queue, knows S3 notifications only (the starter's part is tested with the starter).
+  reprocessRequests = await createQueue(local.endpoint, 'cli-reprocess-requests');
+  useEmulatorEnv({ dynamodb: local.endpoint, s3: local.endpoint, sqs: local.endpoint });
+  process.env.INGEST_QUEUE_URL = reprocessRequests.url;
   process.env.METADATA_TABLE_NAME = TABLE;
   process.env.UPLOADS_BUCKET_NAME = UPLOADS;
   // The API reads its cursor key from Secrets Manager, here the local one.

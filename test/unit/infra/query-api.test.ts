@@ -46,6 +46,7 @@ describe('QueryApi', () => {
         'GET /documents',
         'GET /documents/{id}',
         'GET /documents/{id}/text',
+        'POST /documents/{id}/reprocess',
         'GET /openapi.json',
         'POST /uploads',
       ].sort(),
@@ -206,6 +207,11 @@ describe('QueryApi', () => {
       },
       {
         Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: arnOf(stack.ingest.queue),
+      },
+      {
+        Effect: 'Allow',
         Action: 's3:GetObject',
         Resource: [
           { 'Fn::Join': ['', [derivatives, '/text/*']] },
@@ -213,6 +219,15 @@ describe('QueryApi', () => {
         ],
       },
     ]);
+  });
+
+  it('sends reprocess requests to the ingest queue, the starter’s, and to no other', () => {
+    // Act
+    const environment = environmentOf(template, stack.queryApi.handler.function);
+
+    // Assess
+    expect(environment.INGEST_QUEUE_URL).toEqual(refOf(stack.ingest.queue));
+    expect(API_ROUTES).toContainEqual({ method: 'POST', path: '/documents/{id}/reprocess', query: [] });
   });
 
   it('lets API Gateway invoke the function only from this API', () => {

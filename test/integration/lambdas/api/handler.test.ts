@@ -1,8 +1,10 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as Handler } from '../../../../lambdas/api/handler';
+import { reprocessTicketSchema } from '../../../../lambdas/api/reprocess-schemas';
 import {
   documentDetailSchema,
   documentListSchema,
@@ -13,15 +15,19 @@ import { uploadTicketSchema } from '../../../../lambdas/api/upload-schemas';
 import { DOCUMENT_STATUSES, documentId, LIST_SHARDS, shardOf } from '../../../../lambdas/shared/document';
 import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
 import type { TextDocument } from '../../../../lambdas/shared/text-document';
+import { reprocessExecutionName } from '../../../../lambdas/starter/execution-name';
+import { parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
 import { apiEvent } from '../../../fixtures/api-gateway-events';
 import { lambdaContext } from '../../../fixtures/lambda-context';
 import { aMetadataItem } from '../../../fixtures/metadata-items';
 import {
   createBucket,
   createMetadataTable,
+  createQueue,
   TEST_AWS,
   testDocumentClient,
   testS3,
+  testSqs,
   uniquePrefix,
   useEmulatorEnv,
 } from '../../../support/aws';
@@ -39,6 +45,7 @@ const typeOf = (i: number) => TYPES[(i + Math.floor(i / TYPES.length)) % TYPES.l
 
 let local: LocalGateway;
 let handler: typeof Handler;
+let ingestQueueUrl: string;
 const prefix = uniquePrefix('api');
 
 /** A key of the given listing shard, so that the seed covers every shard whatever the prefix. */
@@ -112,7 +119,9 @@ beforeAll(async () => {
     createBucket(messaging.endpoint, UPLOADS),
     createBucket(messaging.endpoint, DERIVATIVES),
   ]);
-  useEmulatorEnv({ dynamodb: dynamo.endpoint, s3: messaging.endpoint });
+  useEmulatorEnv({ dynamodb: dynamo.endpoint, s3: messaging.endpoint, sqs: messaging.endpoint });
+  ingestQueueUrl = (await createQueue(messaging.endpoint, `api-test-ingest-${prefix}`)).url;
+  process.env.INGEST_QUEUE_URL = ingestQueueUrl;
   // The cursor key comes from the local Secrets Manager, as it comes from the real one in AWS.
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = local.endpoint;
   const secrets = new SecretsManagerClient({ ...TEST_AWS, endpoint: local.endpoint });
@@ -350,5 +359,33 @@ describe('api handler against dynalite and fauxqs', () => {
     const policy = JSON.parse(Buffer.from(ticket.fields.Policy ?? '', 'base64').toString('utf8'));
     expect(policy.conditions).toContainEqual(['content-length-range', 2048, 2048]);
     expect(policy.conditions).toContainEqual({ key: ticket.key });
+  });
+
+  it('queues a reprocess on the ingest queue as a message the starter reads', async () => {
+    // Prepare
+    const rejected = items.find((item) => item.status === 'REJECTED');
+    if (!rejected) throw new Error('the seed has no REJECTED document');
+
+    // Act
+    const response = await call('POST', `/documents/${rejected.documentId}/reprocess`);
+    const { Messages = [] } = await testSqs(local.messaging.endpoint).send(
+      new ReceiveMessageCommand({ QueueUrl: ingestQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+
+    // Assess
+    expect(response.status).toBe(202);
+    expect(reprocessTicketSchema.parse(response.body)).toEqual({
+      documentId: rejected.documentId,
+      version: rejected.version,
+      generation: 1,
+      executionName: reprocessExecutionName(UPLOADS, rejected.key, rejected.version, 1),
+    });
+    expect(Messages.map((message) => parseIngestMessage(message.Body ?? ''))).toEqual([
+      {
+        kind: 'reprocess',
+        document: expect.objectContaining({ id: rejected.documentId, key: rejected.key }),
+        generation: 1,
+      },
+    ]);
   });
 });

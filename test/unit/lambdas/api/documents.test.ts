@@ -18,6 +18,7 @@ import {
   InMemoryTextStore,
   RecordingUrlSigner,
 } from '../../../support/in-memory-document-catalog';
+import { RecordingIngestQueue } from '../../../support/recording-ingest-queue';
 import { recordingUploads } from '../../../support/recording-upload-signer';
 
 const SECRET = 'unit-test-cursor-secret-0123456789abcdef';
@@ -41,6 +42,7 @@ const setup = (
         maxQueriesPerPage: Number.POSITIVE_INFINITY,
       },
       recordingUploads(),
+      new RecordingIngestQueue(),
     ),
   );
   const get = async (path: string, query: Record<string, string> = {}) => {
@@ -612,6 +614,7 @@ describe('routing', () => {
         { catalog, texts: new InMemoryTextStore(), urls: new RecordingUrlSigner() },
         { cursorSecret: SECRET, urlTtlSeconds: 300, region: 'us-east-1' },
         recordingUploads(),
+        new RecordingIngestQueue(),
       ),
     );
 
@@ -637,6 +640,7 @@ describe('bad input', () => {
         { catalog, texts, urls },
         { cursorSecret: SECRET, urlTtlSeconds: 300, region: 'us-east-1' },
         recordingUploads(),
+        new RecordingIngestQueue(),
       ),
     );
     const segment = fc.oneof(

@@ -8,12 +8,14 @@ import {
   InMemoryTextStore,
   RecordingUrlSigner,
 } from '../../../support/in-memory-document-catalog';
+import { RecordingIngestQueue } from '../../../support/recording-ingest-queue';
 import { recordingUploads } from '../../../support/recording-upload-signer';
 
 const routes = apiRoutes(
   { catalog: new InMemoryDocumentCatalog(), texts: new InMemoryTextStore(), urls: new RecordingUrlSigner() },
   { cursorSecret: 'unit-test-cursor-secret-0123456789abcdef', urlTtlSeconds: 300, region: 'us-east-1' },
   recordingUploads(),
+  new RecordingIngestQueue(),
 );
 
 describe('OpenAPI document', () => {
