@@ -1,7 +1,7 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { UsageError } from './errors';
 
-export const COMMAND_NAMES = ['up', 'upload', 'ls', 'show', 'trace', 'redrive', 'demo'] as const;
+export const COMMAND_NAMES = ['up', 'upload', 'ls', 'show', 'trace', 'redrive', 'reprocess', 'demo'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** Flags every command takes: where the deployment is. */
@@ -123,6 +123,33 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     details:
       'Each message is deleted once its document is running again. The exit code is 1 when a message\n' +
       'could not be handled (it stays in the queue).',
+  },
+  reprocess: {
+    summary:
+      'run documents again (after a limit was raised or docflow upgraded), each as its next generation',
+    usage:
+      'docflow reprocess --status REJECTED|FAILED|PROCESSED|ALL [--reason R] [--prefix P] [--since T] [--rate 10] [--dry-run]',
+    optionHelp: [
+      ['--status <status>', 'which documents: REJECTED, FAILED, PROCESSED or ALL (required)'],
+      ['--reason <reason>', 'only rejections for this reason (TOO_LARGE, CORRUPT, UNSUPPORTED_TYPE, …)'],
+      ['--prefix <prefix>', 'only keys that start with this (incoming/batch-7/)'],
+      ['--since <time>', 'only uploads from then on (2026-11-23, 2026-11-23T10:00:00Z, 90m, 6h, 7d ago)'],
+      ['--rate <n>', 'requests a second, at most (default 10; 1–50)'],
+      ['--dry-run', 'only list what would run again; change nothing'],
+    ],
+    options: {
+      status: { type: 'string' },
+      reason: { type: 'string' },
+      prefix: { type: 'string' },
+      since: { type: 'string' },
+      rate: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
+    positionals: { min: 0, max: 0 },
+    details:
+      'Each document’s recorded version runs again through the ingest queue and the starter, as uploads do;\n' +
+      'the record keeps the newest run’s result. Asking again before a run has begun starts nothing twice;\n' +
+      'documents being processed or deleted are skipped. The exit code is 1 when a request failed.',
   },
   demo: {
     summary: 'upload sample-docs/, wait, and compare the results with the expected ones',

@@ -20,6 +20,8 @@ const loadCommand = async (name: CommandName): Promise<Command> => {
       return (await import('./commands/trace')).trace;
     case 'redrive':
       return (await import('./commands/redrive')).redrive;
+    case 'reprocess':
+      return (await import('./commands/reprocess')).reprocess;
     case 'demo':
       return (await import('./commands/demo')).demo;
   }

@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { RawTrace } from '../console/shared/trace-entities';
+import type { ReprocessTicket } from '../lambdas/api/reprocess-schemas';
 import type { DocumentDetail, DocumentList, TextResponse } from '../lambdas/api/schemas';
 import type { DocumentStatus } from '../lambdas/shared/document';
 
@@ -42,6 +43,19 @@ export interface ListQuery {
   readonly cursor?: string;
 }
 
+/** What the API answered a reprocess request (`POST /documents/{id}/reprocess`). */
+export type ReprocessAnswer =
+  /** 202: queued for the starter as the next generation. */
+  | { readonly outcome: 'queued'; readonly ticket: ReprocessTicket }
+  /**
+   * Refused, with the API's detail: `in-flight` (409, being processed), `not-reprocessable` (409, the
+   * record lacks what a run needs), `deleted` (410), `not-found` (404).
+   */
+  | {
+      readonly outcome: 'in-flight' | 'not-reprocessable' | 'deleted' | 'not-found';
+      readonly detail: string;
+    };
+
 /** The query API. */
 export interface DocumentsApi {
   list(query: ListQuery): Promise<DocumentList>;
@@ -49,6 +63,8 @@ export interface DocumentsApi {
   get(id: string): Promise<DocumentDetail | undefined>;
   /** A page of extracted text, or undefined when the document has none (404). */
   text(id: string, page: number, pageSize: number): Promise<TextResponse | undefined>;
+  /** Asks for the recorded version to run again; any answer but those of {@link ReprocessAnswer} throws. */
+  reprocess(id: string): Promise<ReprocessAnswer>;
 }
 
 /** Plain GETs of presigned URLs (thumbnails). */

@@ -15,7 +15,7 @@ import { stackOutputs } from './adapters/cloudformation-outputs';
 import { FetchDownloads, HttpDocumentsApi } from './adapters/http-documents-api';
 import { S3Uploader } from './adapters/s3-uploader';
 import { SfnExecutions } from './adapters/sfn-executions';
-import { signedGet } from './adapters/sigv4-fetch';
+import { signedRequest } from './adapters/sigv4-fetch';
 import { SqsFailedDocumentsQueue } from './adapters/sqs-failed-documents';
 import { XRayTraces } from './adapters/xray-traces';
 import type { GlobalOptions } from './args';
@@ -62,7 +62,7 @@ const targetOver = (connection: Connection): DocflowTarget => {
     uploader: new S3Uploader(s3, output('UploadsBucketName')),
     documents: new HttpDocumentsApi(
       connection.apiUrl,
-      signedGet({ region: apiRegion(connection.apiUrl, region), credentials }),
+      signedRequest({ region: apiRegion(connection.apiUrl, region), credentials }),
     ),
     downloads: new FetchDownloads(),
     executions,

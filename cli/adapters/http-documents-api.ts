@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { PROBLEM_TYPES } from '../../lambdas/api/problems';
+import { reprocessTicketSchema } from '../../lambdas/api/reprocess-schemas';
 import {
   type DocumentDetail,
   type DocumentList,
@@ -7,8 +9,8 @@ import {
   type TextResponse,
   textResponseSchema,
 } from '../../lambdas/api/schemas';
-import type { DocumentsApi, Downloads, ListQuery } from '../ports';
-import type { HttpGet } from './sigv4-fetch';
+import type { DocumentsApi, Downloads, ListQuery, ReprocessAnswer } from '../ports';
+import type { HttpRequest } from './sigv4-fetch';
 
 /** The API answered with an error status. `detail` is the problem's detail (or the body's message). */
 export class ApiError extends Error {
@@ -49,18 +51,55 @@ const problemMessage = (status: number, statusText: string, text: string): ApiEr
   }
 };
 
+/** The problem a refused reprocess answered with: its type and detail, if it is problem details. */
+const problemOf = (text: string): { type?: string; detail?: string } => {
+  try {
+    const body = JSON.parse(text) as { type?: unknown; detail?: unknown };
+    return {
+      ...(typeof body.type === 'string' ? { type: body.type } : {}),
+      ...(typeof body.detail === 'string' ? { detail: body.detail } : {}),
+    };
+  } catch {
+    return {};
+  }
+};
+
 /**
- * The query API over HTTP (`GET /documents`, `/documents/{id}`, `/documents/{id}/text`). Answers are
- * checked against the API's own response schemas, so a contract drift fails here, loudly.
+ * The query API over HTTP (`GET /documents`, `/documents/{id}`, `/documents/{id}/text`,
+ * `POST /documents/{id}/reprocess`). Answers are checked against the API's own response schemas, so a
+ * contract drift fails here, loudly.
  */
 export class HttpDocumentsApi implements DocumentsApi {
   readonly #base: URL;
-  readonly #get: HttpGet;
+  readonly #request: HttpRequest;
 
-  /** @param apiUrl the API's base URL (the ApiUrl output, e.g. `https://….execute-api…/prod/`) */
-  constructor(apiUrl: string, get: HttpGet) {
+  /**
+   * @param apiUrl the API's base URL (the ApiUrl output, e.g. `https://….execute-api…/prod/`)
+   * @param request sends a (signed) request; it must honour the method, for the reprocess POST
+   */
+  constructor(apiUrl: string, request: HttpRequest) {
     this.#base = new URL(apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`);
-    this.#get = get;
+    this.#request = request;
+  }
+
+  async reprocess(id: string): Promise<ReprocessAnswer> {
+    const url = this.#url(`documents/${encodeURIComponent(id)}/reprocess`);
+    const response = await this.#request(url, { method: 'POST' });
+    const text = await response.text();
+    if (response.status === 202) {
+      const ticket = reprocessTicketSchema.safeParse(JSON.parse(text));
+      if (!ticket.success)
+        throw new ApiError(response.status, `the API answered ${url.pathname} with an unexpected body`);
+      return { outcome: 'queued', ticket: ticket.data };
+    }
+    const { type, detail = response.statusText } = problemOf(text);
+    if (response.status === 404) return { outcome: 'not-found', detail };
+    if (response.status === 410) return { outcome: 'deleted', detail };
+    if (response.status === 409 && type === PROBLEM_TYPES.documentInFlight)
+      return { outcome: 'in-flight', detail };
+    if (response.status === 409 && type === PROBLEM_TYPES.notReprocessable)
+      return { outcome: 'not-reprocessable', detail };
+    throw problemMessage(response.status, response.statusText, text);
   }
 
   async list(query: ListQuery): Promise<DocumentList> {
@@ -98,7 +137,7 @@ export class HttpDocumentsApi implements DocumentsApi {
   async #fetch<S extends z.ZodType>(url: URL, schema: S): Promise<z.output<S>>;
   async #fetch<S extends z.ZodType>(url: URL, schema: S, notFound: true): Promise<z.output<S> | undefined>;
   async #fetch<S extends z.ZodType>(url: URL, schema: S, notFound = false): Promise<z.output<S> | undefined> {
-    const response = await this.#get(url);
+    const response = await this.#request(url);
     const text = await response.text();
     if (response.status === 404 && notFound) return undefined;
     if (!response.ok) throw problemMessage(response.status, response.statusText, text);

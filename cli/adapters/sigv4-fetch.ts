@@ -41,6 +41,14 @@ export class NodeSha256 implements Checksum {
 /** A GET of a URL, answered with a fetch Response. */
 export type HttpGet = (url: URL) => Promise<Response>;
 
+/** What a request sends besides its URL: the method, GET when absent (the API's POSTs take no body). */
+export interface HttpRequestInit {
+  readonly method?: 'GET' | 'POST';
+}
+
+/** A request to a URL, GET unless `init` says otherwise, answered with a fetch Response. */
+export type HttpRequest = (url: URL, init?: HttpRequestInit) => Promise<Response>;
+
 export interface SignedGetOptions {
   /** Signing region (the API's region). */
   readonly region: string;
@@ -51,8 +59,8 @@ export interface SignedGetOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** GETs signed with SigV4, as an IAM-authorized API Gateway REST API requires. */
-export const signedGet = (options: SignedGetOptions): HttpGet => {
+/** Requests signed with SigV4, as an IAM-authorized API Gateway REST API requires. */
+export const signedRequest = (options: SignedGetOptions): HttpRequest => {
   const signer = new SignatureV4({
     service: options.service ?? 'execute-api',
     region: options.region,
@@ -60,7 +68,8 @@ export const signedGet = (options: SignedGetOptions): HttpGet => {
     sha256: NodeSha256,
   });
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  return async (url) => {
+  return async (url, init = {}) => {
+    const method = init.method ?? 'GET';
     const query: Record<string, string | string[]> = {};
     for (const [name, value] of url.searchParams) {
       const existing = query[name];
@@ -68,7 +77,7 @@ export const signedGet = (options: SignedGetOptions): HttpGet => {
         existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
     }
     const signed = await signer.sign({
-      method: 'GET',
+      method,
       protocol: url.protocol,
       hostname: url.hostname,
       ...(url.port ? { port: Number(url.port) } : {}),
@@ -80,6 +89,12 @@ export const signedGet = (options: SignedGetOptions): HttpGet => {
     });
     // fetch sets Host from the URL itself (the same value that was signed).
     const { host: _host, ...headers } = signed.headers;
-    return fetchImpl(url, { method: 'GET', headers });
+    return fetchImpl(url, { method, headers });
   };
+};
+
+/** GETs signed with SigV4, as an IAM-authorized API Gateway REST API requires. */
+export const signedGet = (options: SignedGetOptions): HttpGet => {
+  const request = signedRequest(options);
+  return (url) => request(url);
 };

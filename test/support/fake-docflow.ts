@@ -10,6 +10,7 @@ import type {
   ListQuery,
   QueuedMessage,
   RedriveOutcome,
+  ReprocessAnswer,
   StartOutcome,
   TimeWindow,
   TracesReader,
@@ -84,6 +85,32 @@ export class FakeDocumentsApi implements DocumentsApi {
 
   async text(id: string, page: number): Promise<TextResponse | undefined> {
     return this.texts.get(id)?.[page - 1];
+  }
+
+  /** Reprocess requests in the order they came, and errors to throw for some ids. */
+  readonly reprocessCalls: string[] = [];
+  readonly reprocessFailures = new Map<string, Error>();
+
+  /** Answers as the API does from the document's status; a queued request does not change it. */
+  async reprocess(id: string): Promise<ReprocessAnswer> {
+    this.reprocessCalls.push(id);
+    const failure = this.reprocessFailures.get(id);
+    if (failure) throw failure;
+    const document = this.documents.get(id);
+    if (!document) return { outcome: 'not-found', detail: `document ${id} does not exist` };
+    if (document.status === 'DELETED') return { outcome: 'deleted', detail: `document ${id} was deleted` };
+    if (document.status === 'PROCESSING')
+      return { outcome: 'in-flight', detail: `document ${id} is being processed` };
+    const generation = (document.generation ?? 0) + 1;
+    return {
+      outcome: 'queued',
+      ticket: {
+        documentId: id,
+        version: document.version,
+        generation,
+        executionName: `${id}-g${generation}`,
+      },
+    };
   }
 }
 

@@ -11,12 +11,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main';
 import { PROJECT_ROOT } from '../../../cli/paths';
 import type { handler as ApiHandler } from '../../../lambdas/api/handler';
 import { documentListSchema } from '../../../lambdas/api/schemas';
 import { documentId } from '../../../lambdas/shared/document';
+import { parseIngestMessage } from '../../../lambdas/starter/s3-notification';
 import { type RestApiServer, startRestApiServer } from '../../../local/api/rest-api-server';
 import { writeDeploymentFile } from '../../../local/deployment-file';
 import { createLocalStepFunctions, type LocalStepFunctions } from '../../../local/stepfunctions/service';
@@ -163,11 +165,14 @@ beforeAll(async () => {
   process.env.URL_TTL_SECONDS = '300';
   const { handler } = (await import('../../../lambdas/api/handler')) as { handler: typeof ApiHandler };
   api = await startRestApiServer({
-    routes: ['/documents', '/documents/{id}', '/documents/{id}/text'].map((path) => ({
-      httpMethod: 'GET',
-      path,
-      functionArn: API_FUNCTION,
-    })),
+    routes: [
+      ...['/documents', '/documents/{id}', '/documents/{id}/text'].map((path) => ({
+        httpMethod: 'GET',
+        path,
+        functionArn: API_FUNCTION,
+      })),
+      { httpMethod: 'POST', path: '/documents/{id}/reprocess', functionArn: API_FUNCTION },
+    ],
     invoke: (_arn, event) => handler(event, lambdaContext('docflow-api')),
     stage: 'prod',
     apiId: 'cliapi',
@@ -367,5 +372,47 @@ describe('docflow upload, ls and show against the local emulators', () => {
     expect(listed.code).toBe(0);
     expect(documentListSchema.parse(JSON.parse(listed.stdout)).items).toHaveLength(1);
     expect(missing.code).toBe(1);
+  });
+
+  it('reprocesses the FAILED documents through the signed API; asking again asks for the same run', async () => {
+    // Prepare
+    const failed = documentId(UPLOADS, 'incoming/batch/fail-me.txt');
+    const receiveAll = async () => {
+      const sqs = testSqs(local.endpoint);
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: reprocessRequests.url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      for (const message of Messages) {
+        await sqs.send(
+          new DeleteMessageCommand({ QueueUrl: reprocessRequests.url, ReceiptHandle: message.ReceiptHandle }),
+        );
+      }
+      return Messages.map((message) => message.Body ?? '');
+    };
+
+    // Act
+    const dry = await cli('reprocess', '--status', 'FAILED', '--dry-run');
+    const afterDryRun = await receiveAll();
+    const first = await cli('reprocess', '--status', 'FAILED');
+    const firstRequests = await receiveAll();
+    const again = await cli('reprocess', '--status', 'failed', '--prefix', 'incoming/batch/');
+    const againRequests = await receiveAll();
+
+    // Assess
+    expect([dry.code, first.code, again.code]).toEqual([0, 0, 0]);
+    expect(afterDryRun).toEqual([]);
+    expect(first.stdout.find((line) => line.startsWith(failed))).toMatch(
+      /FAILED\s+States\.Timeout\s+.*queued as generation 1$/,
+    );
+    expect(first.stderr).toContain('reprocess: 1 queued to run again, 0 already running, 0 skipped.');
+    expect(firstRequests.map(parseIngestMessage)).toEqual([
+      { kind: 'reprocess', document: expect.objectContaining({ id: failed }), generation: 1 },
+    ]);
+    // Nothing ran in between, so the record is unchanged: the same generation, the same message.
+    expect(againRequests).toEqual(firstRequests);
   });
 });

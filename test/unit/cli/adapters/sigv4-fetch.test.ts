@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { NodeSha256, signedGet } from '../../../../cli/adapters/sigv4-fetch';
+import { NodeSha256, signedGet, signedRequest } from '../../../../cli/adapters/sigv4-fetch';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -89,5 +89,35 @@ describe('signedGet', () => {
     expect(authorization.split('Signature=')[1]).toBe(
       createHmac('sha256', signingKey).update(toSign).digest('hex'),
     );
+  });
+});
+
+describe('signedRequest', () => {
+  it('sends and signs the method it is given', async () => {
+    // Prepare
+    const requests: { method?: string; headers: Record<string, string> }[] = [];
+    const fakeFetch = (async (_url: URL, init?: RequestInit) => {
+      requests.push({ method: init?.method, headers: (init?.headers ?? {}) as Record<string, string> });
+      return new Response('{}', { status: 202 });
+    }) as typeof fetch;
+    const options = {
+      region: 'eu-west-1',
+      credentials: {
+        accessKeyId: 'AKIDEXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      },
+      fetch: fakeFetch,
+    };
+    const url = new URL('https://abc123.execute-api.eu-west-1.amazonaws.com/prod/documents/AbC/reprocess');
+
+    // Act
+    await signedRequest(options)(url, { method: 'POST' });
+    await signedRequest(options)(url);
+
+    // Assess: the method is part of the canonical request, so the two signatures differ.
+    expect(requests.map((request) => request.method)).toEqual(['POST', 'GET']);
+    const [post, get] = requests.map((request) => request.headers.authorization?.split('Signature=')[1]);
+    expect(post).toMatch(/^[0-9a-f]{64}$/);
+    expect(post).not.toBe(get);
   });
 });
