@@ -15,7 +15,12 @@ import { type MemoryTerminal, memoryTerminal } from '../../support/memory-termin
 /** A clock that only moves when the code under test sleeps. */
 const fakeClock = () => {
   let time = 0;
-  return { now: () => time, sleep: async (ms: number) => void (time += ms) };
+  return {
+    now: () => time,
+    sleep: async (ms: number) => {
+      time += ms;
+    },
+  };
 };
 
 const seeded = (): FakeDocumentsApi => {
