@@ -1,7 +1,17 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { UsageError } from './errors';
 
-export const COMMAND_NAMES = ['up', 'upload', 'ls', 'show', 'trace', 'redrive', 'reprocess', 'demo'] as const;
+export const COMMAND_NAMES = [
+  'up',
+  'console',
+  'upload',
+  'ls',
+  'show',
+  'trace',
+  'redrive',
+  'reprocess',
+  'demo',
+] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** Flags every command takes: where the deployment is. */
@@ -37,17 +47,38 @@ interface CommandSpec {
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   up: {
     summary: 'start the local cloud (what `npm start` runs)',
-    usage: 'docflow up [--port 4566] [--api-port 4567] [--fresh]',
+    usage: 'docflow up [--port 4566] [--api-port 4567] [--console-port 4568] [--fresh]',
     optionHelp: [
       ['--port <n>', 'port of the one AWS endpoint (default 4566; 0 picks a free one)'],
       ['--api-port <n>', 'port of the query API (default 4567; 0 picks a free one)'],
+      [
+        '--console-port <n>',
+        'port of the web console (default 4568, or a free one if taken; 0 picks a free one)',
+      ],
       ['--fresh', 'start from empty state (deletes the data folder’s state first)'],
     ],
-    options: { port: { type: 'string' }, 'api-port': { type: 'string' }, fresh: { type: 'boolean' } },
+    options: {
+      port: { type: 'string' },
+      'api-port': { type: 'string' },
+      'console-port': { type: 'string' },
+      fresh: { type: 'boolean' },
+    },
     positionals: { min: 0, max: 0 },
     details:
       'Runs until Ctrl-C; state is kept in the data folder and survives a restart.\n' +
       'Through npm, flags follow `--`: npm start -- --port 4600 --api-port 4601',
+  },
+  console: {
+    summary: 'serve the web console (documents, upload, executions) for the local cloud or a stack',
+    usage: 'docflow console [--port 4568] [--stack <name>]',
+    optionHelp: [
+      ['--port <n>', 'port on 127.0.0.1 (default 4568; locally a free one if taken; 0 picks a free one)'],
+    ],
+    options: { port: { type: 'string' } },
+    positionals: { min: 0, max: 0 },
+    details:
+      'Runs until Ctrl-C. `npm start` serves it for the local cloud already; with --stack it serves a deployed\n' +
+      'stack, calling AWS with your credentials from this machine (they never reach the browser).',
   },
   upload: {
     summary: 'upload files or folders to the uploads bucket',

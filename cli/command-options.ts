@@ -126,14 +126,18 @@ export interface UpOptions {
   readonly fresh: boolean;
 }
 
-const portOption = (values: OptionValues, flag: string, fallback: number): number => {
+const portOption = (values: OptionValues, flag: string, fallback: number, command = 'up'): number => {
   const port = text(values, flag);
   if (port === undefined) return fallback;
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65_535) {
-    throw new UsageError(`--${flag} must be a port number from 0 to 65535, not "${port}"`, 'up');
+    throw new UsageError(`--${flag} must be a port number from 0 to 65535, not "${port}"`, command);
   }
   return Number(port);
 };
+
+/** The console's port: given (it must be free), or undefined for the default (a free one if taken). */
+export const consolePortOption = (values: OptionValues, flag: string, command: string): number | undefined =>
+  values[flag] === undefined ? undefined : portOption(values, flag, 0, command);
 
 /** The ports of the AWS endpoint (LocalStack's 4566 by default) and of the query API; 0 picks a free one. */
 export const upOptions = (values: OptionValues, defaults: { port: number; apiPort: number }): UpOptions => {

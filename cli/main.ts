@@ -10,6 +10,8 @@ const loadCommand = async (name: CommandName): Promise<Command> => {
   switch (name) {
     case 'up':
       return (await import('./commands/up')).up;
+    case 'console':
+      return (await import('./commands/console')).consoleCommand;
     case 'upload':
       return (await import('./commands/upload')).upload;
     case 'ls':

@@ -31,7 +31,8 @@ export const LOCAL_CREDENTIALS: AwsCredentialIdentity = {
   secretAccessKey: 'docflow-local-secret',
 };
 
-interface Connection {
+/** Where a deployment is and how to call it: what the CLI's adapters and the console server are built on. */
+export interface Connection {
   readonly kind: DocflowTarget['kind'];
   readonly description: string;
   readonly region: string;
@@ -132,10 +133,12 @@ const stackConnection = async (stackName: string, globals: GlobalOptions): Promi
   }
 };
 
+/** The connection to the deployment the command line points at: `--stack <name>`, or the local cloud. */
+export const resolveConnection = async (globals: GlobalOptions, dataDir: string): Promise<Connection> =>
+  globals.stack === undefined
+    ? await localConnection(globals, dataDir)
+    : await stackConnection(globals.stack, globals);
+
 /** The deployment the command line points at: `--stack <name>`, or the local cloud. */
 export const resolveTarget = async (globals: GlobalOptions, dataDir: string): Promise<DocflowTarget> =>
-  targetOver(
-    globals.stack === undefined
-      ? await localConnection(globals, dataDir)
-      : await stackConnection(globals.stack, globals),
-  );
+  targetOver(await resolveConnection(globals, dataDir));

@@ -2,18 +2,24 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { sep } from 'node:path';
+import {
+  CONSOLE_SERVICE,
+  DEFAULT_CONSOLE_PORT,
+  startConsoleServer,
+} from '../../console/server/console-server';
 import { REST_API_SERVICE } from '../../local/api/rest-api-server';
-import { DEFAULT_API_PORT, startLocalCloud } from '../../local/cloud';
+import { DEFAULT_API_PORT, LOCAL_CREDENTIALS, startLocalCloud } from '../../local/cloud';
 import { readDeploymentFile, removeDeploymentFile } from '../../local/deployment-file';
 import { DEFAULT_GATEWAY_PORT, GATEWAY_SERVICE } from '../../local/gateway';
 import { assertPortsFree, PortInUseError, PortNotPermittedError } from '../../local/http/listen';
-import { type UpOptions, upOptions } from '../command-options';
+import { consolePortOption, type UpOptions, upOptions } from '../command-options';
 import type { Command } from '../context';
 import { CliError, EXIT } from '../errors';
 import { displayPath } from '../paths';
+import { consoleLog } from './console';
 
 /** Resolves with the first SIGINT or SIGTERM, then stops listening: a second Ctrl-C ends the process at once. */
-const firstStopSignal = (): { signal: Promise<NodeJS.Signals>; dispose(): void } => {
+export const firstStopSignal = (): { signal: Promise<NodeJS.Signals>; dispose(): void } => {
   let stopOn: (received: NodeJS.Signals) => void = () => {};
   const dispose = (): void => {
     process.off('SIGINT', stopOn);
@@ -32,7 +38,8 @@ const firstStopSignal = (): { signal: Promise<NodeJS.Signals>; dispose(): void }
 
 /** How the user names each port: `npm start` passes flags on only after `--`. */
 const portFlag = (service: string): string => {
-  const flag = service === REST_API_SERVICE ? '--api-port' : '--port';
+  const flag =
+    service === REST_API_SERVICE ? '--api-port' : service === CONSOLE_SERVICE ? '--console-port' : '--port';
   return process.env.npm_lifecycle_event === 'start' ? `npm start -- ${flag} <n>` : `${flag} <n>`;
 };
 
@@ -116,23 +123,34 @@ const assertNotRunning = async (dataDir: string, cwd: string): Promise<void> => 
 };
 
 /** Everything `up` can check before it starts anything, so that a mistake costs no state. */
-const preflight = async (options: UpOptions, dataDir: string, cwd: string): Promise<void> => {
+const preflight = async (
+  options: UpOptions,
+  consolePort: number | undefined,
+  dataDir: string,
+  cwd: string,
+): Promise<void> => {
   await assertNotRunning(dataDir, cwd);
   await assertPortsFree([
     { port: options.port, host: '127.0.0.1', service: GATEWAY_SERVICE },
     { port: options.apiPort, host: '127.0.0.1', service: REST_API_SERVICE },
+    // The default console port gives way to a free one; a chosen one must be free.
+    ...(consolePort === undefined
+      ? []
+      : [{ port: consolePort, host: '127.0.0.1', service: CONSOLE_SERVICE }]),
   ]);
   await assertWritableDataDir(dataDir, cwd);
 };
 
-/** `docflow up [--port 4566] [--api-port 4567] [--fresh]`: the local cloud, until Ctrl-C. */
+/** `docflow up [--port 4566] [--api-port 4567] [--console-port 4568] [--fresh]`: the local cloud and its console, until Ctrl-C. */
 export const up: Command = async ({ values }, context) => {
   const options = upOptions(values, { port: DEFAULT_GATEWAY_PORT, apiPort: DEFAULT_API_PORT });
+  const consolePort = consolePortOption(values, 'console-port', 'up');
   const { terminal, dataDir, cwd } = context;
   const stop = firstStopSignal();
   let cloud: Awaited<ReturnType<typeof startLocalCloud>>;
+  let webConsole: Awaited<ReturnType<typeof startConsoleServer>>;
   try {
-    await preflight(options, dataDir, cwd);
+    await preflight(options, consolePort, dataDir, cwd);
     cloud = await startLocalCloud({
       dataDir,
       port: options.port,
@@ -140,6 +158,26 @@ export const up: Command = async ({ values }, context) => {
       fresh: options.fresh,
       log: (line) => terminal.info(line),
     });
+    try {
+      webConsole = await startConsoleServer({
+        target: {
+          kind: 'local',
+          description: `the local cloud at ${cloud.endpoint}`,
+          region: cloud.region,
+          credentials: LOCAL_CREDENTIALS,
+          endpoint: cloud.endpoint,
+          apiUrl: cloud.apiUrl,
+          outputs: cloud.localDeployment.outputs,
+        },
+        port: consolePort ?? DEFAULT_CONSOLE_PORT,
+        anyPortIfTaken: consolePort === undefined,
+        log: consoleLog(terminal),
+      });
+    } catch (error) {
+      await removeDeploymentFile(cloud.dataDir);
+      await cloud.stop();
+      throw error;
+    }
   } catch (error) {
     stop.dispose();
     // A port can still be taken between the check and the listen; the local cloud has then stopped
@@ -149,7 +187,7 @@ export const up: Command = async ({ values }, context) => {
   const outputs = cloud.localDeployment.outputs;
   const uploads = outputs.UploadsBucketName ? `s3://${outputs.UploadsBucketName}/incoming/` : '–';
   terminal.info(
-    `docflow ready · AWS endpoint ${cloud.endpoint} · query API ${cloud.apiUrl} · uploads ${uploads} · data ${displayPath(cloud.dataDir, cwd)}`,
+    `docflow ready · console ${webConsole.url} · AWS endpoint ${cloud.endpoint} · query API ${cloud.apiUrl} · uploads ${uploads} · data ${displayPath(cloud.dataDir, cwd)}`,
   );
   terminal.info(
     'Try `npx docflow demo`, `npx docflow upload <file> --wait`, `npx docflow ls`. Ctrl-C stops.',
@@ -158,6 +196,7 @@ export const up: Command = async ({ values }, context) => {
   terminal.info(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the local cloud…`);
   // The deployment file goes first: from now on the CLI says "not running" instead of timing out.
   await removeDeploymentFile(cloud.dataDir);
+  await webConsole.stop();
   await cloud.stop();
   terminal.info('Stopped; the state is kept for the next start.');
   return EXIT.ok;
