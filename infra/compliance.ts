@@ -54,7 +54,7 @@ export const suppressNagFindings = (stack: DocflowStack): void => {
   const ack = (scope: IConstruct, id: string, reason: string): void => {
     Validations.of(scope).acknowledge({ id, reason });
   };
-  const { documentStore, workflow, ingest, queryApi } = stack;
+  const { documentStore, workflow, ingest, queryApi, costAccounting } = stack;
 
   const functions = stack.node.findAll().filter((c): c is PipelineFunction => c instanceof PipelineFunction);
   for (const fn of functions) {
@@ -66,6 +66,8 @@ export const suppressNagFindings = (stack: DocflowStack): void => {
         ? 'Only X-Ray (active tracing) and Textract actions use "*": neither service supports resource-level permissions.'
         : 'Only the X-Ray actions of active tracing use "*": X-Ray supports no resource-level permissions.',
     );
+    // record-cost is invoked asynchronously (an EventBridge target) and has its dead-letter queue.
+    if (fn === costAccounting.recordCostFunction) continue;
     ack(
       fn,
       'Serverless-LambdaDLQ',
@@ -100,6 +102,11 @@ export const suppressNagFindings = (stack: DocflowStack): void => {
     'Only X-Ray tracing and CloudWatch Logs vended-log delivery use "*": neither supports resource-level permissions.',
   );
   ack(
+    costAccounting.recordCostFunction,
+    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalIdOf(workflow.stateMachine)}"}]}]}:*]`,
+    'GetExecutionHistory of the pipeline’s own executions: an execution ARN is the state machine’s name, a colon and the execution name, which is known only when the run ends.',
+  );
+  ack(
     workflow.failedDocumentsQueue,
     'AwsSolutions-SQS3',
     'This is the workflow’s own dead-letter queue (the Catch branch sends failed documents here for an operator to redrive).',
@@ -108,6 +115,7 @@ export const suppressNagFindings = (stack: DocflowStack): void => {
     workflow.failedDocumentsQueue,
     workflow.textractCallbackDeadLetterQueue,
     ingest.deadLetterQueue,
+    costAccounting.deadLetterQueue,
   ]) {
     ack(
       queue,

@@ -2,6 +2,7 @@ import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { suppressNagFindings } from '../compliance';
 import type { DocflowConfig } from '../config';
+import { CostAccounting } from '../constructs/cost-accounting';
 import { DocumentStore } from '../constructs/document-store';
 import { Ingest } from '../constructs/ingest';
 import { MetadataIndex } from '../constructs/metadata-index';
@@ -20,11 +21,13 @@ export class DocflowStack extends Stack {
   readonly workflow: Workflow;
   readonly ingest: Ingest;
   readonly queryApi: QueryApi;
+  readonly costAccounting: CostAccounting;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: DocflowStackProps) {
     super(scope, id, props);
-    const { limits, metricsNamespace, logRetention, starterTimeout, uploadCorsOrigins } = props.config;
+    const { limits, metricsNamespace, logRetention, starterTimeout, uploadCorsOrigins, prices } =
+      props.config;
 
     this.metadataIndex = new MetadataIndex(this, 'MetadataIndex');
     this.documentStore = new DocumentStore(this, 'DocumentStore', { uploadCorsOrigins });
@@ -53,11 +56,27 @@ export class DocflowStack extends Stack {
       metricsNamespace,
       logRetention,
     });
+    this.costAccounting = new CostAccounting(this, 'CostAccounting', {
+      stateMachine: this.workflow.stateMachine,
+      table: this.metadataIndex.table,
+      pipelineFunctions: [
+        this.workflow.inspectFunction,
+        this.workflow.thumbnailFunction,
+        this.workflow.extractTextFunction,
+        this.workflow.indexMetadataFunction,
+      ].map((f) => f.function),
+      starterFunction: this.ingest.starter.function,
+      textractCallbackFunction: this.workflow.textractCallbackFunction.function,
+      prices,
+      metricsNamespace,
+      logRetention,
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       deadLetterQueues: [
         { label: 'Ingest', queue: this.ingest.deadLetterQueue },
         { label: 'FailedDocuments', queue: this.workflow.failedDocumentsQueue },
         { label: 'TextractCallback', queue: this.workflow.textractCallbackDeadLetterQueue },
+        { label: 'CostEvents', queue: this.costAccounting.deadLetterQueue },
       ],
       ingestQueue: this.ingest.queue,
       stateMachine: this.workflow.stateMachine,
@@ -69,6 +88,7 @@ export class DocflowStack extends Stack {
         this.workflow.indexMetadataFunction,
         this.workflow.textractCallbackFunction,
         this.queryApi.handler,
+        this.costAccounting.recordCostFunction,
       ],
       restApi: this.queryApi.restApi,
       metricsNamespace,

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeletionRef } from './document';
 import type { DeletionRecord, MetadataIndex } from './metadata-index';
 import type { MetadataItem } from './metadata-item';
@@ -34,9 +34,58 @@ const CONTENT_ATTRIBUTES = [
 ] as const;
 
 /**
- * {@link MetadataIndex} over the metadata table. A conditional full `PutItem` rather than an update:
- * replacing the whole item is what removes a previous version's attributes (an old thumbnail, text,
- * rejection reason or failure) without having to list them.
+ * Every attribute of an item but its key and `cost`: what an outcome replaces. `cost` belongs to the
+ * document, every run of every version adding to it (record-cost), so an outcome keeps it. The type
+ * check below fails the build when MetadataItem gains an attribute this list does not name.
+ */
+export const OUTCOME_ATTRIBUTES = [
+  'bucket',
+  'key',
+  'version',
+  'sequencer',
+  'generation',
+  'status',
+  'statusShard',
+  'listShard',
+  'uploadedAt',
+  'updatedAt',
+  'size',
+  'eTag',
+  'mimeType',
+  'type',
+  'sha256',
+  'pages',
+  'width',
+  'height',
+  'title',
+  'author',
+  'encoding',
+  'textStrategy',
+  'thumbnail',
+  'text',
+  'reason',
+  'reasonDetail',
+  'failure',
+  'executionArn',
+  'deletedAt',
+  'startedAt',
+  'completedAt',
+  'durationMs',
+] as const satisfies readonly Exclude<keyof MetadataItem, 'documentId' | 'cost'>[];
+
+type UnlistedAttribute = Exclude<
+  keyof MetadataItem,
+  'documentId' | 'cost' | (typeof OUTCOME_ATTRIBUTES)[number]
+>;
+type Assert<T extends true> = T;
+/** `true` only while {@link OUTCOME_ATTRIBUTES} names every attribute (the build fails otherwise). */
+export type EveryOutcomeAttributeListed = Assert<[UnlistedAttribute] extends [never] ? true : false>;
+
+/**
+ * {@link MetadataIndex} over the metadata table. An outcome is a conditional UpdateItem that sets every
+ * attribute the item has and removes every other one of {@link OUTCOME_ATTRIBUTES}: the record is the
+ * outcome's alone (no previous version's thumbnail, text, rejection reason or failure lingers), except
+ * the document's `cost`, which a full PutItem would drop.
  */
 export class DynamoDbMetadataIndex implements MetadataIndex {
   constructor(
@@ -45,24 +94,39 @@ export class DynamoDbMetadataIndex implements MetadataIndex {
   ) {}
 
   async putIfNewer(item: MetadataItem): Promise<boolean> {
+    const names: Record<string, string> = {
+      '#documentId': 'documentId',
+      '#sequencer': 'sequencer',
+      '#generation': 'generation',
+      '#status': 'status',
+    };
+    const values: Record<string, unknown> = {
+      ':sequencer': item.sequencer,
+      ':generation': item.generation ?? 0,
+      ':processing': 'PROCESSING',
+      ':failed': 'FAILED',
+    };
+    const set: string[] = [];
+    const remove: string[] = [];
+    OUTCOME_ATTRIBUTES.forEach((attribute, index) => {
+      names[`#${attribute}`] = attribute;
+      const value = item[attribute];
+      if (value === undefined) {
+        remove.push(`#${attribute}`);
+      } else {
+        values[`:v${index}`] = value;
+        set.push(`#${attribute} = :v${index}`);
+      }
+    });
     try {
       await this.client.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: item,
+          Key: { documentId: item.documentId },
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
           ConditionExpression: VERSION_CONDITION,
-          ExpressionAttributeNames: {
-            '#documentId': 'documentId',
-            '#sequencer': 'sequencer',
-            '#generation': 'generation',
-            '#status': 'status',
-          },
-          ExpressionAttributeValues: {
-            ':sequencer': item.sequencer,
-            ':generation': item.generation ?? 0,
-            ':processing': 'PROCESSING',
-            ':failed': 'FAILED',
-          },
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
       return true;

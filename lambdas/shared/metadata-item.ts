@@ -1,4 +1,5 @@
 import type { DocumentStatus, TextStrategy } from './document';
+import type { DocumentCost } from './document-cost';
 import type { RejectionReason } from './errors';
 import type { TextEncoding } from './text-encoding';
 
@@ -96,4 +97,9 @@ export interface MetadataItem {
   readonly startedAt?: string;
   readonly completedAt?: string;
   readonly durationMs?: number;
+  /**
+   * The document's modelled AWS cost, every run added once it ended (record-cost). It belongs to the
+   * document, not a version: no write of a run removes it (MarkProcessing, IndexMetadata, a deletion).
+   */
+  readonly cost?: DocumentCost;
 }

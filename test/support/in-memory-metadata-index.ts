@@ -26,7 +26,12 @@ export class InMemoryMetadataIndex implements MetadataIndex {
       this.refused.push(item);
       return false;
     }
-    this.items.set(item.documentId, structuredClone(item));
+    // The document's cost is not the outcome's to replace (the DynamoDB adapter keeps it too).
+    const { cost: _ignored, ...outcome } = item;
+    this.items.set(
+      item.documentId,
+      structuredClone(stored?.cost ? { ...outcome, cost: stored.cost } : outcome),
+    );
     return true;
   }
 

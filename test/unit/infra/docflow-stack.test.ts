@@ -16,6 +16,7 @@ const STATEFUL_LOGICAL_IDS = {
     'DocumentStoreUploads126F6511',
   ],
   'AWS::SQS::Queue': [
+    'CostAccountingDeadLetterQueue5BF580D3',
     'IngestDeadLetterQueueE8016E9B',
     'IngestQueue95F6DB49',
     'WorkflowFailedDocuments570F3CCD',
@@ -88,6 +89,7 @@ describe('DocflowStack', () => {
       stack.workflow,
       stack.ingest,
       stack.queryApi,
+      stack.costAccounting,
       stack.monitoring,
     ]);
 

@@ -26,12 +26,13 @@ describe('Monitoring', () => {
     ({ template, stack } = synthDocflowTemplate());
   }, 60_000);
 
-  it('raises an alarm on the first message visible in any of the three dead-letter queues', () => {
+  it('raises an alarm on the first message visible in any of the four dead-letter queues', () => {
     // Prepare
     const queues = [
       stack.ingest.deadLetterQueue,
       stack.workflow.failedDocumentsQueue,
       stack.workflow.textractCallbackDeadLetterQueue,
+      stack.costAccounting.deadLetterQueue,
     ];
 
     // Assess

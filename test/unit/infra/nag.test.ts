@@ -109,6 +109,7 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     // Assess
     expect(anyResource.map(({ path }) => path).sort()).toEqual(
       [
+        'Docflow-test/CostAccounting/RecordCost',
         'Docflow-test/Ingest/Starter',
         'Docflow-test/QueryApi/Handler',
         'Docflow-test/Workflow/ExtractText',

@@ -32,6 +32,7 @@ const EXPECTED_SIZING: Record<string, { memory: number; timeout: number }> = {
   'index-metadata': { memory: 256, timeout: 45 },
   'textract-callback': { memory: 1024, timeout: 120 },
   api: { memory: 512, timeout: 10 },
+  'record-cost': { memory: 256, timeout: 60 },
 };
 
 describe('every docflow function', () => {
@@ -49,7 +50,7 @@ describe('every docflow function', () => {
     functions = stack.node.findAll().filter((c): c is PipelineFunction => c instanceof PipelineFunction);
   });
 
-  it('covers the seven functions of the pipeline', () => {
+  it('covers the eight functions of the pipeline', () => {
     // Assess
     expect(functions.map((fn) => fn.name).sort()).toEqual(Object.keys(EXPECTED_SIZING).sort());
   });

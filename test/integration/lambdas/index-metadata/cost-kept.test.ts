@@ -1,0 +1,162 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
+import { DynamoDbCostLedger } from '../../../../lambdas/record-cost/dynamodb-cost-ledger';
+import type { DocumentRef } from '../../../../lambdas/shared/document';
+import { type DocumentCost, type RunCost, zeroParts } from '../../../../lambdas/shared/document-cost';
+import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
+import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
+import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
+import {
+  aDeletion,
+  aDocument,
+  aProcessedOutcome,
+  aRejectedOutcome,
+} from '../../../fixtures/document-outcomes';
+import { lambdaContext } from '../../../fixtures/lambda-context';
+import {
+  createBucket,
+  createMetadataTable,
+  testDocumentClient,
+  testDynamo,
+  uniquePrefix,
+  useEmulatorEnv,
+} from '../../../support/aws';
+import { runTableState } from './asl-dynamodb-task';
+
+/**
+ * A document's cost belongs to the document, not to a version or a run: every write of a run (the
+ * state machine's own MarkProcessing and RecordFailure, the function's PROCESSED, REJECTED and DELETED
+ * records) keeps it, while everything else of an older version is still replaced.
+ */
+
+const TABLE = 'cost-kept-test';
+const DERIVATIVES = 'derivatives-cost-kept-test';
+
+let emulator: DynamoDbEmulator;
+let messaging: MessagingEmulator;
+let handler: typeof Handler;
+let ledger: DynamoDbCostLedger;
+
+beforeAll(async () => {
+  [emulator, messaging] = await Promise.all([startDynamoDb(), startMessaging()]);
+  await Promise.all([
+    createMetadataTable(emulator.endpoint, TABLE),
+    createBucket(messaging.endpoint, DERIVATIVES),
+  ]);
+  useEmulatorEnv({ dynamodb: emulator.endpoint, s3: messaging.endpoint });
+  process.env.METADATA_TABLE_NAME = TABLE;
+  process.env.DERIVATIVES_BUCKET_NAME = DERIVATIVES;
+  ({ handler } = await import('../../../../lambdas/index-metadata/handler'));
+  ledger = new DynamoDbCostLedger(testDocumentClient(emulator.endpoint), TABLE);
+});
+
+afterAll(async () => {
+  await Promise.all([emulator.stop(), messaging.stop()]);
+});
+
+const context = (document: DocumentRef) => ({
+  Execution: { Id: aProcessedOutcome(document).execution.arn, StartTime: '2026-11-23T10:00:01.000Z' },
+  State: { EnteredTime: '2026-11-23T10:00:02.000Z' },
+});
+
+// `generation` as the starter passes it; a definition without generations ignores it.
+const markProcessing = (document: DocumentRef): Promise<void> =>
+  runTableState(
+    testDynamo(emulator.endpoint),
+    TABLE,
+    'MarkProcessing',
+    { document, generation: 0 },
+    context(document),
+  );
+
+const recordFailure = (document: DocumentRef): Promise<void> =>
+  runTableState(
+    testDynamo(emulator.endpoint),
+    TABLE,
+    'RecordFailure',
+    { document, generation: 0, error: { Error: 'States.Timeout', Cause: 'Task timed out' } },
+    context(document),
+  );
+
+const aRun = (name: string, totalUsd: number): RunCost => ({
+  execution: name,
+  redriveCount: 0,
+  status: 'SUCCEEDED',
+  startedAt: '2026-11-23T10:00:01.000Z',
+  stoppedAt: '2026-11-23T10:00:09.000Z',
+  totalUsd,
+  parts: { ...zeroParts(), lambda: totalUsd },
+  usage: {
+    stateTransitions: 9,
+    retries: 0,
+    lambda: { invocations: 5, modelledInvocations: 1, gbSeconds: 1, functions: {} },
+    textract: { detectDocumentTextPages: 0, asyncPages: 0 },
+    s3: { tier1Requests: 2, tier2Requests: 4 },
+    dynamodb: { writeUnits: 8, readUnits: 0 },
+    sqs: { requests: 3 },
+    sns: { publishes: 0 },
+  },
+  prices: { region: 'us-east-1', asOf: '2026-12-07' },
+});
+
+const stored = async (document: DocumentRef): Promise<MetadataItem | undefined> => {
+  const { Item } = await testDocumentClient(emulator.endpoint).send(
+    new GetCommand({ TableName: TABLE, Key: { documentId: document.id }, ConsistentRead: true }),
+  );
+  return Item as MetadataItem | undefined;
+};
+
+const costOf = async (document: DocumentRef): Promise<DocumentCost | undefined> =>
+  (await stored(document))?.cost;
+
+describe('the cost survives every write of a run', () => {
+  it('through MarkProcessing, PROCESSED, a newer version’s REJECTED and a FAILED run', async () => {
+    // Prepare: the first version processed and its run priced.
+    const key = `incoming/${uniquePrefix('kept')}/report.pdf`;
+    const first = aDocument(key, '0062E1A0B1C2D3E4F5');
+    await markProcessing(first);
+    await handler(aProcessedOutcome(first), lambdaContext());
+    await ledger.addRun(first.id, 'first', aRun('first', 0.0003));
+    const priced = await costOf(first);
+
+    // Act + Assess: a newer version claims the item, is rejected, then a third fails.
+    const second = aDocument(key, '0062E1A0B1C2D3E4F6');
+    await markProcessing(second);
+    expect(await costOf(second)).toEqual(priced);
+    await handler(aRejectedOutcome(second), lambdaContext());
+    const rejected = await stored(second);
+    expect(rejected).toMatchObject({ status: 'REJECTED', version: second.version, cost: priced });
+    // What the first version read from its content is gone, as before.
+    for (const stale of ['thumbnail', 'text', 'title', 'author', 'pages', 'sha256', 'mimeType']) {
+      expect(Object.keys(rejected ?? {})).not.toContain(stale);
+    }
+    await ledger.addRun(second.id, 'second', aRun('second', 0.0001));
+    const third = aDocument(key, '0062E1A0B1C2D3E4F7');
+    await markProcessing(third);
+    await recordFailure(third);
+    const failed = await stored(third);
+    expect(failed?.status).toBe('FAILED');
+    expect(failed?.cost?.totalUsd).toBe(0.0004);
+    expect(Object.keys(failed?.cost?.runs ?? {}).sort()).toEqual(['first', 'second']);
+  });
+
+  it('into the deletion’s tombstone', async () => {
+    // Prepare
+    const key = `incoming/${uniquePrefix('kept')}/notes.pdf`;
+    const document = aDocument(key, '0062E1A0B1C2D3E4F5');
+    await markProcessing(document);
+    await handler(aProcessedOutcome(document), lambdaContext());
+    await ledger.addRun(document.id, 'upload', aRun('upload', 0.0002));
+
+    // Act
+    await handler(aDeletion(key, '0062E1A0B1C2D3E4F9'), lambdaContext());
+    await ledger.addRun(document.id, 'deleted-upload', aRun('deleted-upload', 0.00005));
+
+    // Assess
+    const tombstone = await stored(document);
+    expect(tombstone?.status).toBe('DELETED');
+    expect(tombstone?.cost?.totalUsd).toBe(0.00025);
+    expect(Object.keys(tombstone?.cost?.runs ?? {}).sort()).toEqual(['deleted-upload', 'upload']);
+  });
+});
