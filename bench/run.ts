@@ -1,0 +1,462 @@
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bundleSizes } from './bundles';
+import { type CloudProcess, killAllCloudsNow, PROJECT_ROOT, startCloudProcess } from './cloud-process';
+import { compareResults } from './compare';
+import { modelledCostPer1000Documents } from './cost';
+import { DirectWork } from './direct-work';
+import { bundleKey, WARM_KINDS } from './figures';
+import { type Finished, forEachLimited, PipelineClient, type Upload } from './pipeline-client';
+import { clockTicksPerSecond, kibToMiB, RssSampler, sampleTree } from './proc';
+import { summarizeProfiles, type TimeWindow } from './profile';
+import { renderReport } from './report';
+import {
+  type BenchOptions,
+  type BenchResult,
+  committedReference,
+  type Figures,
+  gitState,
+  type RunResult,
+  writeResult,
+} from './results';
+import { median, medianOfRuns, sum, summarize } from './stats';
+
+const USAGE = `npm run bench [-- options]
+
+Starts the local cloud (\`docflow up\`) on free ports with a fresh data folder, as a child process, and
+measures it through S3, the query API and /proc only. Prints a table, writes bench/results/latest.json
+(and runs/<time>.json) and compares with the latest.json committed at HEAD (regression: > 20 % worse).
+
+  --runs <n>          whole runs, each on a fresh cloud; figures are their medians   (default 1)
+  --samples <n>       warm documents timed per kind                                  (default 10)
+  --burst <n>         small text files uploaded at once                              (default 500)
+  --concurrency <n>   uploads in flight during the burst                             (default 16)
+  --idle-seconds <n>  how long idle CPU is measured                                  (default 10)
+  --ratio-passes <n>  passes over sample-docs, through the pipeline and directly     (default 3)
+  --label <text>      what is measured, in words; kept in the result
+  --profile <dir>     instead: run \`docflow up\` under --cpu-prof through start, a cold document
+                      and a burst, and print where the time went (profiles kept in <dir>)
+  --summarize <dir>   print that summary again from the profiles in <dir>
+  --help`;
+
+const log = (line: string): void => {
+  process.stderr.write(`bench: ${line}\n`);
+};
+
+const SAMPLE_DOCS = join(PROJECT_ROOT, 'sample-docs');
+
+const whole = (name: string, value: string | undefined, fallback: number, min = 1): number => {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min) {
+    throw new Error(`--${name} must be a whole number of at least ${min}, not "${value}"`);
+  }
+  return number;
+};
+
+const parseOptions = (
+  argv: readonly string[],
+): (BenchOptions & { profile?: string; summarize?: string }) | 'help' => {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      runs: { type: 'string' },
+      samples: { type: 'string' },
+      burst: { type: 'string' },
+      concurrency: { type: 'string' },
+      'idle-seconds': { type: 'string' },
+      'ratio-passes': { type: 'string' },
+      profile: { type: 'string' },
+      summarize: { type: 'string' },
+      label: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  return {
+    runs: whole('runs', values.runs, 1),
+    samples: whole('samples', values.samples, 10),
+    burst: whole('burst', values.burst, 500),
+    concurrency: whole('concurrency', values.concurrency, 16),
+    idleSeconds: whole('idle-seconds', values['idle-seconds'], 10),
+    ratioPasses: whole('ratio-passes', values['ratio-passes'], 3),
+    ...(values.profile ? { profile: resolve(values.profile) } : {}),
+    ...(values.summarize ? { summarize: resolve(values.summarize) } : {}),
+    ...(values.label ? { label: values.label } : {}),
+  };
+};
+
+/** The sample set: every file sample-docs/expected-results.json lists. */
+const readSampleDocs = async (): Promise<Map<string, Buffer>> => {
+  const expected = JSON.parse(await readFile(join(SAMPLE_DOCS, 'expected-results.json'), 'utf8')) as {
+    file: string;
+  }[];
+  const files = new Map<string, Buffer>();
+  for (const { file } of expected) files.set(file, await readFile(join(SAMPLE_DOCS, file)));
+  return files;
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Σ over documents of the median of each document's times. */
+const sumOfMedians = (times: ReadonlyMap<string, readonly number[]>): number =>
+  sum([...times.values()].map((values) => median(values) ?? 0));
+
+/** The sample set processed directly in this process: the ratio's denominator. */
+const measureDirect = async (
+  docs: ReadonlyMap<string, Buffer>,
+  passes: number,
+): Promise<{ totalMs: number; perDocumentMs: Record<string, number> }> => {
+  const work = new DirectWork();
+  try {
+    await work.warmUp();
+    for (const bytes of docs.values()) await work.process(bytes);
+    const times = new Map<string, number[]>();
+    for (let pass = 0; pass < passes; pass++) {
+      for (const [file, bytes] of docs) {
+        const started = performance.now();
+        await work.process(bytes);
+        times.set(file, [...(times.get(file) ?? []), performance.now() - started]);
+      }
+    }
+    return {
+      totalMs: sumOfMedians(times),
+      perDocumentMs: Object.fromEntries([...times].map(([file, values]) => [file, median(values) ?? 0])),
+    };
+  } finally {
+    await work.stop();
+  }
+};
+
+const DOCUMENT_TIMEOUT_MS = 120_000;
+
+/** Uploads one document and waits for its terminal status. */
+const timeOne = async (
+  client: PipelineClient,
+  key: string,
+  body: Uint8Array,
+  pollMs: number,
+): Promise<Finished> =>
+  client.waitFor(await client.upload(key, body), { timeoutMs: DOCUMENT_TIMEOUT_MS, pollMs });
+
+const burstBody = (runId: string, index: number): Buffer =>
+  Buffer.from(
+    `Burst document ${index} of bench run ${runId}.\nA small plain-text file: the pipeline detects it, ` +
+      `reads it and indexes it, with no thumbnail and no OCR.\n`,
+    'utf8',
+  );
+
+interface RunContext {
+  readonly options: BenchOptions;
+  readonly docs: ReadonlyMap<string, Buffer>;
+  readonly directMs: number;
+  readonly index: number;
+}
+
+let currentCloud: CloudProcess | undefined;
+/** Temporary folders of the run in progress, removed however the bench ends. */
+const workDirs = new Set<string>();
+
+const newWorkDir = async (): Promise<string> => {
+  const dir = await mkdtemp(join(tmpdir(), 'docflow-bench-'));
+  workDirs.add(dir);
+  return dir;
+};
+
+const removeWorkDir = async (dir: string): Promise<void> => {
+  await rm(dir, { recursive: true, force: true });
+  workDirs.delete(dir);
+};
+
+/** Stops the cloud in progress and removes every temporary folder. */
+const cleanUp = async (): Promise<void> => {
+  await currentCloud?.stop();
+  currentCloud = undefined;
+  for (const dir of workDirs) await removeWorkDir(dir);
+};
+
+const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<RunResult> => {
+  const runId = `${Date.now().toString(36)}-${index}`;
+  const workDir = await newWorkDir();
+  const figures: Figures = {};
+  const details: Record<string, unknown> = {};
+  let sampler: RssSampler | undefined;
+  let client: PipelineClient | undefined;
+  try {
+    log(`run ${index + 1}/${options.runs}: starting docflow up (fresh data in ${workDir})`);
+    const cloud = await startCloudProcess({
+      dataDir: join(workDir, 'data'),
+      logFile: join(workDir, 'up.log'),
+    });
+    currentCloud = cloud;
+    figures['start.readyMs'] = cloud.readyMs;
+    sampler = new RssSampler(cloud.pid);
+    figures['rss.idleMiB'] = kibToMiB(sampler.sample().rssKiB);
+    client = new PipelineClient(cloud.deployment);
+    const prefix = `incoming/bench/${runId}`;
+    const text = docs.get('notes.txt');
+    if (!text) throw new Error('sample-docs/notes.txt is missing');
+
+    const cold = await timeOne(client, `${prefix}/cold/notes.txt`, text, 25);
+    figures['cold.textMs'] = cold.latencyMs;
+    details.cold = cold;
+    log(`cold first text file: ${Math.round(cold.latencyMs)} ms (${cold.status})`);
+
+    const warm: Record<string, Finished[]> = {};
+    for (const { kind, file } of WARM_KINDS) {
+      const body = docs.get(file);
+      if (!body) throw new Error(`sample-docs/${file} is missing`);
+      await timeOne(client, `${prefix}/warm/${kind}/warm-up-${file}`, body, 100);
+      const samples: Finished[] = [];
+      for (let sample = 0; sample < options.samples; sample++) {
+        samples.push(await timeOne(client, `${prefix}/warm/${kind}/${sample}-${file}`, body, 100));
+      }
+      const summary = summarize(samples.map((finished) => finished.latencyMs));
+      figures[`warm.${kind}.p50Ms`] = summary.p50;
+      figures[`warm.${kind}.p95Ms`] = summary.p95;
+      warm[kind] = samples;
+      log(`warm ${kind}: p50 ${Math.round(summary.p50 ?? 0)} ms, p95 ${Math.round(summary.p95 ?? 0)} ms`);
+    }
+    details.warm = warm;
+
+    const pipelineTimes = new Map<string, number[]>();
+    for (let pass = 0; pass < options.ratioPasses; pass++) {
+      for (const [file, body] of docs) {
+        const finished = await timeOne(client, `${prefix}/samples/${pass}/${file}`, body, 100);
+        pipelineTimes.set(file, [...(pipelineTimes.get(file) ?? []), finished.latencyMs]);
+      }
+    }
+    const pipelineMs = sumOfMedians(pipelineTimes);
+    figures['ratio.pipelineMs'] = pipelineMs;
+    figures['ratio.directMs'] = directMs;
+    figures['ratio.pipelineOverDirect'] = pipelineMs / directMs;
+    details.samples = Object.fromEntries(pipelineTimes);
+    figures['rss.afterSamplesMiB'] = kibToMiB(sampler.sample().rssKiB);
+    log(
+      `sample-docs: ${Math.round(pipelineMs)} ms through the pipeline, ${Math.round(directMs)} ms directly`,
+    );
+
+    log(`burst: ${options.burst} text files, ${options.concurrency} uploads at a time`);
+    const bodies = Array.from({ length: options.burst }, (_, n) => burstBody(runId, n));
+    const uploads: Upload[] = new Array(options.burst);
+    const burstStart = Date.now();
+    await forEachLimited(bodies, options.concurrency, async (body, n) => {
+      uploads[n] = (await client?.upload(`${prefix}/burst/${n}.txt`, body)) as Upload;
+    });
+    const uploadedMs = Date.now() - burstStart;
+    const { finished, pending } = await client.waitForAll(uploads, {
+      since: burstStart,
+      timeoutMs: Math.max(600_000, options.burst * 2_000),
+      pollMs: 1_000,
+    });
+    const lastCompletion = Math.max(burstStart, ...finished.map((done) => done.endedAt));
+    const burstLatency = summarize(finished.map((done) => done.latencyMs));
+    figures['burst.docsPerSecond'] = finished.length / ((lastCompletion - burstStart) / 1000);
+    figures['burst.p50Ms'] = burstLatency.p50;
+    figures['burst.p95Ms'] = burstLatency.p95;
+    figures['burst.notProcessed'] =
+      pending.length + finished.filter((done) => done.status !== 'PROCESSED').length;
+    const unprocessed = finished.filter((done) => done.status !== 'PROCESSED');
+    const burstDetails = {
+      uploadedMs,
+      statuses: Object.fromEntries(
+        Object.entries(Object.groupBy(finished, (done) => done.status)).map(([status, list]) => [
+          status,
+          list?.length ?? 0,
+        ]),
+      ),
+      pending: pending.length,
+      // What went wrong, by reason, with one key each: enough to look the documents up.
+      unprocessed: Object.entries(
+        Object.groupBy(unprocessed, (done) => `${done.status} ${done.why ?? ''}`),
+      ).map(([why, list]) => ({ why, count: list?.length ?? 0, example: list?.[0]?.key })),
+    };
+    details.burst = burstDetails;
+    for (const { why, count } of burstDetails.unprocessed) log(`burst: ${count} × ${why}`);
+    figures['rss.afterBurstMiB'] = kibToMiB(sampler.sample().rssKiB);
+    log(
+      `burst: ${figures['burst.docsPerSecond']?.toFixed(1)} docs/s, p50 ${Math.round(burstLatency.p50 ?? 0)} ms, ` +
+        `p95 ${Math.round(burstLatency.p95 ?? 0)} ms, ${figures['burst.notProcessed']} not PROCESSED`,
+    );
+
+    // A few seconds for what follows the last write (execution ends, traces, persistence), then idle.
+    await sleep(3_000);
+    const before = sampleTree(cloud.pid);
+    await sleep(options.idleSeconds * 1_000);
+    const after = sampleTree(cloud.pid);
+    figures['cpu.idlePercent'] =
+      ((after.cpuTicks - before.cpuTicks) / clockTicksPerSecond() / options.idleSeconds) * 100;
+    figures['rss.peakMiB'] = kibToMiB(sampler.peakKiB);
+    details.processes = after.processes;
+    details.hwmSumMiB = kibToMiB(after.hwmKiB);
+    return { figures, details };
+  } finally {
+    sampler?.stop();
+    client?.close();
+    await cleanUp();
+  }
+};
+
+/** Start, a cold document and a burst under --cpu-prof, then where the time went in each. */
+const profileRun = async (options: BenchOptions & { profile: string }): Promise<void> => {
+  await mkdir(options.profile, { recursive: true });
+  const workDir = await newWorkDir();
+  const now = (): number => Number(process.hrtime.bigint() / 1000n);
+  const windows: { name: string; from: number; to: number }[] = [];
+  let client: PipelineClient | undefined;
+  try {
+    log(`profiling docflow up (profiles in ${options.profile})`);
+    const spawnedAt = now();
+    const cloud = await startCloudProcess({
+      dataDir: join(workDir, 'data'),
+      logFile: join(workDir, 'up.log'),
+      nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${options.profile}`],
+    });
+    currentCloud = cloud;
+    windows.push({ name: 'start → ready', from: spawnedAt, to: now() });
+    client = new PipelineClient(cloud.deployment);
+    const docs = await readSampleDocs();
+    const coldFrom = now();
+    const cold = await timeOne(
+      client,
+      'incoming/profile/cold/notes.txt',
+      docs.get('notes.txt') as Buffer,
+      25,
+    );
+    windows.push({
+      name: `cold first text file (${Math.round(cold.latencyMs)} ms)`,
+      from: coldFrom,
+      to: now(),
+    });
+    const burstFrom = now();
+    const since = Date.now();
+    const uploads: Upload[] = new Array(options.burst);
+    await forEachLimited(
+      Array.from({ length: options.burst }, (_, n) => burstBody('profile', n)),
+      options.concurrency,
+      async (body, n) => {
+        uploads[n] = (await client?.upload(`incoming/profile/burst/${n}.txt`, body)) as Upload;
+      },
+    );
+    const { finished } = await client.waitForAll(uploads, { since, timeoutMs: 600_000, pollMs: 1_000 });
+    windows.push({ name: `burst of ${options.burst} (${finished.length} done)`, from: burstFrom, to: now() });
+    await sleep(3_000);
+    const idleFrom = now();
+    await sleep(options.idleSeconds * 1_000);
+    windows.push({ name: `idle ${options.idleSeconds} s after the burst`, from: idleFrom, to: now() });
+  } finally {
+    client?.close();
+    // SIGTERM: `up` stops and exits normally, which is when Node writes its profiles.
+    await cleanUp();
+  }
+  // Kept beside the profiles, so that they can be summarized again (bench/profile.ts).
+  await writeFile(join(options.profile, 'windows.json'), `${JSON.stringify(windows, null, 2)}\n`, 'utf8');
+  for (const line of await summarizeProfiles(options.profile, windows)) process.stdout.write(`${line}\n`);
+};
+
+const main = async (): Promise<number> => {
+  const parsed = parseOptions(process.argv.slice(2));
+  if (parsed === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const { profile, summarize, ...options } = parsed;
+  if (summarize) {
+    const windows = JSON.parse(await readFile(join(summarize, 'windows.json'), 'utf8')) as TimeWindow[];
+    for (const line of await summarizeProfiles(summarize, windows)) process.stdout.write(`${line}\n`);
+    return 0;
+  }
+  if (profile) {
+    await profileRun({ ...options, profile });
+    return 0;
+  }
+  const loadAtStart = loadavg()[0] ?? 0;
+  const createdAt = new Date().toISOString();
+  // Read now: other commits may land while the bench runs.
+  const git = gitState();
+  log('bundling every function as the CDK app does (esbuild, metafile)');
+  const bundles = await bundleSizes();
+  const docs = await readSampleDocs();
+  log(`the sample-docs directly in this process (${options.ratioPasses} passes after a warm-up)`);
+  const direct = await measureDirect(docs, options.ratioPasses);
+  const runs: RunResult[] = [];
+  for (let index = 0; index < options.runs; index++) {
+    runs.push(await oneRun({ options, docs, directMs: direct.totalMs, index }));
+  }
+  const figures: Figures = { ...medianOfRuns(runs.map((run) => run.figures)) };
+  const isNative = (bundle: (typeof bundles)[number]): boolean => bundle.nativePackages.length > 0;
+  for (const bundle of bundles) figures[bundleKey(bundle.name)] = bundle.jsBytes / 1000;
+  const maxKB = (selected: typeof bundles): number | undefined =>
+    selected.length === 0 ? undefined : Math.max(...selected.map((bundle) => bundle.jsBytes / 1000));
+  figures['bundle.maxPlainKB'] = maxKB(bundles.filter((bundle) => !isNative(bundle)));
+  figures['bundle.maxNativeKB'] = maxKB(bundles.filter(isNative));
+  figures['cost.per1000DocumentsUsd'] = modelledCostPer1000Documents([...docs.keys()]);
+
+  const result: BenchResult = {
+    schema: 1,
+    createdAt,
+    git,
+    machine: {
+      cpus: availableParallelism(),
+      node: process.version,
+      loadAverage: [loadAtStart, loadavg()[0] ?? 0],
+    },
+    options,
+    figures,
+    runs,
+    bundles,
+  };
+  const reference = committedReference();
+  const comparisons = compareResults(figures, reference?.figures);
+  process.stdout.write(
+    `\ndocflow bench · ${options.runs} run(s), medians · ${result.machine.cpus} cores, load ${loadAtStart.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)}` +
+      ` · vs ${reference ? `committed result of ${reference.createdAt ?? '?'}` : 'nothing committed yet'}\n\n`,
+  );
+  for (const line of renderReport(figures, comparisons, { width: process.stdout.columns })) {
+    process.stdout.write(`${line}\n`);
+  }
+  const natives = bundles
+    .filter(isNative)
+    .map((bundle) => `${bundle.name} (${bundle.nativePackages.join(', ')})`);
+  process.stdout.write(`\nfunctions with native packages: ${natives.join('; ') || 'none'}\n`);
+  const written = await writeResult(result);
+  process.stdout.write(
+    `written: ${written.map((path) => path.replace(`${PROJECT_ROOT}/`, '')).join(', ')}\n`,
+  );
+  const regressions = comparisons.filter((comparison) => comparison.verdict === 'regression');
+  if (regressions.length > 0) {
+    process.stdout.write(
+      `regressions over 20 %: ${regressions.map((comparison) => comparison.key).join(', ')}\n`,
+    );
+  }
+  return 0;
+};
+
+let interrupted = false;
+const interrupt = (signal: NodeJS.Signals): void => {
+  if (interrupted) return;
+  interrupted = true;
+  log(`${signal}: stopping the local cloud and removing its data`);
+  void cleanUp().finally(() => process.exit(130));
+};
+process.on('SIGINT', interrupt);
+process.on('SIGTERM', interrupt);
+process.on('exit', () => {
+  killAllCloudsNow();
+  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (error: unknown) => {
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    await cleanUp();
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { type ProcStat, parseStat, processTree, sampleTree, statusKiB } from '../../../bench/proc';
+
+describe('parseStat', () => {
+  it('reads ppid and CPU ticks after a command name holding spaces and parentheses', () => {
+    // Prepare: fields 3… are state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+    const line =
+      '4242 (node (worker) 1) S 4000 4242 4242 0 -1 4194560 100 0 0 0 150 30 7 3 20 0 11 0 1000 0 0';
+
+    // Act
+    const stat = parseStat(line);
+
+    // Assess
+    expect(stat).toEqual({ pid: 4242, ppid: 4000, cpuTicks: 190 });
+  });
+
+  it('refuses a line that is not a stat line', () => {
+    // Act & Assess
+    expect(() => parseStat('hello')).toThrow(/not a \/proc stat line/);
+  });
+});
+
+describe('statusKiB', () => {
+  it('reads VmRSS and VmHWM in KiB, undefined when absent', () => {
+    // Prepare
+    const status = 'Name:\tnode\nVmHWM:\t  812344 kB\nVmRSS:\t  402112 kB\nThreads:\t11\n';
+
+    // Act & Assess
+    expect(statusKiB(status, 'VmRSS')).toBe(402_112);
+    expect(statusKiB(status, 'VmHWM')).toBe(812_344);
+    expect(statusKiB('Name:\tzombie\n', 'VmRSS')).toBeUndefined();
+  });
+});
+
+describe('processTree', () => {
+  it('finds every descendant of the root and nothing else', () => {
+    // Prepare
+    const stat = (pid: number, ppid: number): [number, ProcStat] => [pid, { pid, ppid, cpuTicks: 0 }];
+    const stats = new Map([stat(1, 0), stat(10, 1), stat(11, 10), stat(12, 10), stat(13, 12), stat(20, 1)]);
+
+    // Act & Assess
+    expect(processTree(10, stats).sort((a, b) => a - b)).toEqual([10, 11, 12, 13]);
+    expect(processTree(99, stats)).toEqual([]);
+  });
+});
+
+describe('sampleTree', () => {
+  it('reads this very process from /proc', () => {
+    // Act
+    const sample = sampleTree(process.pid);
+
+    // Assess
+    expect(sample.processes).toBeGreaterThanOrEqual(1);
+    expect(sample.rssKiB).toBeGreaterThan(1_024);
+    expect(sample.hwmKiB).toBeGreaterThanOrEqual(sample.rssKiB);
+    expect(sample.cpuTicks).toBeGreaterThan(0);
+  });
+});
