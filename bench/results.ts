@@ -82,14 +82,21 @@ export const parseFigures = (json: unknown): Figures | undefined => {
  * The last committed result: `bench/results/latest.json` as of HEAD, so a run compares with what the
  * repository holds, not with the previous local run. Undefined when none is committed.
  */
-export const committedReference = (): { figures: Figures; createdAt?: string } | undefined => {
+export const committedReference = ():
+  | { figures: Figures; createdAt?: string; options?: Partial<BenchOptions> }
+  | undefined => {
   const path = relative(PROJECT_ROOT, LATEST_FILE).split('\\').join('/');
   const text = git(['show', `HEAD:${path}`]);
   if (text === undefined) return undefined;
   try {
-    const json = JSON.parse(text) as { createdAt?: string };
+    const json = JSON.parse(text) as { createdAt?: string; options?: Partial<BenchOptions> };
     const figures = parseFigures(json);
-    return figures ? { figures, ...(json.createdAt ? { createdAt: json.createdAt } : {}) } : undefined;
+    if (!figures) return undefined;
+    return {
+      figures,
+      ...(json.createdAt ? { createdAt: json.createdAt } : {}),
+      ...(json.options ? { options: json.options } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -106,6 +113,15 @@ const formatJson = (files: readonly string[]): void => {
     process.stderr.write('bench: could not format the result with biome; `npm run format` will\n');
   }
 };
+
+/** The options that change what the figures mean, where two results differ in them. */
+export const differingOptions = (
+  current: BenchOptions,
+  reference: Partial<BenchOptions> | undefined,
+): string[] =>
+  (['runs', 'samples', 'burst', 'concurrency', 'idleSeconds', 'ratioPasses'] as const)
+    .filter((name) => reference?.[name] !== undefined && reference[name] !== current[name])
+    .map((name) => `${name} ${reference?.[name]} → ${current[name]}`);
 
 /** Writes the result as `runs/<time>.json` and as `latest.json`; returns the two paths. */
 export const writeResult = async (result: BenchResult): Promise<string[]> => {

@@ -17,6 +17,7 @@ import {
   type BenchOptions,
   type BenchResult,
   committedReference,
+  differingOptions,
   type Figures,
   gitState,
   type RunResult,
@@ -418,6 +419,12 @@ const main = async (): Promise<number> => {
   );
   for (const line of renderReport(figures, comparisons, { width: process.stdout.columns })) {
     process.stdout.write(`${line}\n`);
+  }
+  const differing = differingOptions(options, reference?.options);
+  if (differing.length > 0) {
+    process.stdout.write(
+      `\nnote: the reference was measured with other options (${differing.join(', ')}): some changes are not comparable\n`,
+    );
   }
   const natives = bundles
     .filter(isNative)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareResults } from '../../../bench/compare';
 import { renderReport } from '../../../bench/report';
-import { parseFigures } from '../../../bench/results';
+import { differingOptions, parseFigures } from '../../../bench/results';
 
 describe('renderReport', () => {
   it('shows each figure with its unit, the goal met or missed, and regressions against the reference', () => {
@@ -34,5 +34,19 @@ describe('parseFigures', () => {
       'cost.per1000DocumentsUsd': undefined,
     });
     expect(parseFigures({ nothing: true })).toBeUndefined();
+  });
+});
+
+describe('differingOptions', () => {
+  it('names the options in which a result differs from its reference', () => {
+    // Prepare
+    const current = { runs: 1, samples: 2, burst: 30, concurrency: 16, idleSeconds: 3, ratioPasses: 1 };
+
+    // Act & Assess
+    expect(differingOptions(current, { runs: 3, samples: 10, burst: 30, concurrency: 16 })).toEqual([
+      'runs 3 → 1',
+      'samples 10 → 2',
+    ]);
+    expect(differingOptions(current, undefined)).toEqual([]);
   });
 });
