@@ -80,7 +80,11 @@ describe('the module resolution of an execution environment', () => {
     });
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [...(policy ? ['--import', `${HOOKS}?${query}`] : []), join(project, 'run-probe.mjs'), join(taskRoot, 'index.mjs')],
+      [
+        ...(policy ? ['--import', `${HOOKS}?${query}`] : []),
+        join(project, 'run-probe.mjs'),
+        join(taskRoot, 'index.mjs'),
+      ],
       { cwd: taskRoot },
     );
     return JSON.parse(stdout) as Probe;
@@ -121,7 +125,8 @@ describe('the module resolution of an execution environment', () => {
     expect(loaded.carriedImport).toBe('asset copy');
     expect(loaded.projectOnly).toEqual({
       code: 'MODULE_NOT_FOUND',
-      message: "Cannot find module 'only-in-project' (outside the function’s asset, where Lambda would not look)",
+      message:
+        "Cannot find module 'only-in-project' (outside the function’s asset, where Lambda would not look)",
     });
     expect(loaded.projectOnlyImport).toEqual({
       code: 'ERR_MODULE_NOT_FOUND',

@@ -57,7 +57,9 @@ describe('a bundling mistake', () => {
         depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
         bundling: { ...bundlingOptions([]), externalModules: [...externalModules] },
       });
-      const { s3Key } = stack.resolve((built.node.defaultChild as lambda.CfnFunction).code) as { s3Key: string };
+      const { s3Key } = stack.resolve((built.node.defaultChild as lambda.CfnFunction).code) as {
+        s3Key: string;
+      };
       return join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
     };
     runner.register(fn('right', assetOf('Right', NATIVE_PACKAGES)));
@@ -129,7 +131,7 @@ describe('the bundles of the docflow app', () => {
     const actual = Object.fromEntries(
       Object.entries(templateResources(synth.template, 'AWS::Lambda::Function'))
         .filter(([id]) => id in expected)
-        .map(([id, resource]) => [id, (resource.Properties?.Code as { S3Key?: string }).S3Key]),
+        .map(([id, resource]) => [id, (resource.Properties?.Code as { S3Key?: string } | undefined)?.S3Key]),
     );
     expect(Object.keys(expected).length).toBeGreaterThanOrEqual(7);
     expect(actual).toEqual(expected);
@@ -140,7 +142,11 @@ describe('the bundles of the docflow app', () => {
   }, async () => {
     // Prepare
     const runner = new LambdaRunner({
-      environment: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      environment: {
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      },
     });
     const functions = stepsOf(planOf(synth), 'function');
 

@@ -53,7 +53,11 @@ describe('LambdaRunner', () => {
   beforeAll(() => {
     runner.register(
       behaviours('alpha', {
-        environment: { NODE_OPTIONS: '--enable-source-maps', GREETING: 'hello from alpha', ONLY_ALPHA: 'yes' },
+        environment: {
+          NODE_OPTIONS: '--enable-source-maps',
+          GREETING: 'hello from alpha',
+          ONLY_ALPHA: 'yes',
+        },
       }),
     );
     runner.register(behaviours('beta', { environment: { GREETING: 'hello from beta' }, memoryMb: 512 }));

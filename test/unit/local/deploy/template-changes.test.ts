@@ -150,7 +150,9 @@ describe('a template the CDK app does not produce today', () => {
 
     // Assess
     expect(planError(unbuilt).message).toMatch(
-      new RegExp(`asset\\.${'0'.repeat(64)} \\(the bundle of lambdas/[a-z-]+/handler\\.ts\\) is not in .*cdk\\.out`),
+      new RegExp(
+        `asset\\.${'0'.repeat(64)} \\(the bundle of lambdas/[a-z-]+/handler\\.ts\\) is not in .*cdk\\.out`,
+      ),
     );
     expect(planError(inline).message).toMatch(/Code\.S3Key.*must be the S3 key of a synthesized asset/);
   });
