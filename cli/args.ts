@@ -10,6 +10,7 @@ export const COMMAND_NAMES = [
   'trace',
   'redrive',
   'reprocess',
+  'cost',
   'demo',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -181,6 +182,21 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       'Each document’s recorded version runs again through the ingest queue and the starter, as uploads do;\n' +
       'the record keeps the newest run’s result. Asking again before a run has begun starts nothing twice;\n' +
       'documents being processed or deleted are skipped. The exit code is 1 when a request failed.',
+  },
+  cost: {
+    summary: 'the modelled AWS cost of the documents: totals, parts, per type, text strategy and status',
+    usage: 'docflow cost [--since <time>] [--until <time>] [--json]',
+    optionHelp: [
+      ['--since <time>', 'uploaded at or after (2026-11-23, 2026-11-23T10:00:00Z, 90m, 6h, 7d ago)'],
+      ['--until <time>', 'uploaded at or before (the same forms)'],
+      ['--json', 'print the API’s summary as JSON'],
+    ],
+    options: { since: { type: 'string' }, until: { type: 'string' }, json: { type: 'boolean' } },
+    positionals: { min: 0, max: 0 },
+    details:
+      'Every run of a document (its upload, redrives, reprocesses, its deletion) is priced from its execution\n' +
+      'history once it ends, with the price table of the deployment (docflow:prices). `show` lists a\n' +
+      'document’s runs. Figures are modelled list prices in USD, without free tiers, storage or logs.',
   },
   demo: {
     summary: 'upload sample-docs/, wait, and compare the results with the expected ones',

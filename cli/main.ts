@@ -24,6 +24,8 @@ const loadCommand = async (name: CommandName): Promise<Command> => {
       return (await import('./commands/redrive')).redrive;
     case 'reprocess':
       return (await import('./commands/reprocess')).reprocess;
+    case 'cost':
+      return (await import('./commands/cost')).cost;
     case 'demo':
       return (await import('./commands/demo')).demo;
   }

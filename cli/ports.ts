@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { RawTrace } from '../console/shared/trace-entities';
+import type { CostSummary } from '../lambdas/api/cost-schemas';
 import type { ReprocessTicket } from '../lambdas/api/reprocess-schemas';
 import type { DocumentDetail, DocumentList, TextResponse } from '../lambdas/api/schemas';
 import type { DocumentStatus } from '../lambdas/shared/document';
@@ -43,6 +44,13 @@ export interface ListQuery {
   readonly cursor?: string;
 }
 
+/** The range of a cost summary (`GET /costs`), inclusive, and where the previous response stopped. */
+export interface CostQuery {
+  readonly uploadedAfter?: string;
+  readonly uploadedBefore?: string;
+  readonly cursor?: string;
+}
+
 /** What the API answered a reprocess request (`POST /documents/{id}/reprocess`). */
 export type ReprocessAnswer =
   /** 202: queued for the starter as the next generation. */
@@ -65,6 +73,8 @@ export interface DocumentsApi {
   text(id: string, page: number, pageSize: number): Promise<TextResponse | undefined>;
   /** Asks for the recorded version to run again; any answer but those of {@link ReprocessAnswer} throws. */
   reprocess(id: string): Promise<ReprocessAnswer>;
+  /** One response of the cost summary of a range (`nextCursor` when the range holds more). */
+  costs(query: CostQuery): Promise<CostSummary>;
 }
 
 /** Plain GETs of presigned URLs (thumbnails). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DocumentDetail } from '../lambdas/api/schemas';
 import { documentId } from '../lambdas/shared/document';
 import { INCOMING_PREFIX } from './command-options';
+import { costLine, renderCostRuns } from './document-costs';
 import { type NewestTrace, newestDocumentTrace } from './document-traces';
 import { formatBytes, formatDuration, formatInstant, orDash, printableText, readableCause } from './format';
 import type { DocumentsApi, Downloads, ExecutionsReader, TracesReader } from './ports';
@@ -220,6 +221,7 @@ export const renderShownDocument = (shown: ShownDocument, options: RenderShowOpt
     ['strategy', document.textStrategy],
     ['uploaded', formatInstant(document.uploadedAt)],
     ['took', document.status === 'PROCESSING' ? undefined : processingTime(document) || undefined],
+    ['cost', document.cost ? costLine(document.cost) : undefined],
     ['version', document.version],
     [
       'thumbnail',
@@ -247,6 +249,15 @@ export const renderShownDocument = (shown: ShownDocument, options: RenderShowOpt
     lines.push('', `Steps (execution ${timeline.status}${took}${redriven}):`);
     lines.push(
       ...renderTimeline(timeline, options.width === undefined ? undefined : options.width - 2).map(
+        (line) => `  ${line}`,
+      ),
+    );
+  }
+  if (document.cost && document.cost.runs.length > 0) {
+    const runs = document.cost.runs.length;
+    lines.push('', `Cost (${runs} run${runs === 1 ? '' : 's'}, modelled, USD):`);
+    lines.push(
+      ...renderCostRuns(document.cost, options.width === undefined ? undefined : options.width - 2).map(
         (line) => `  ${line}`,
       ),
     );

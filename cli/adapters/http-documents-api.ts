@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type CostSummary, costSummarySchema } from '../../lambdas/api/cost-schemas';
 import { PROBLEM_TYPES } from '../../lambdas/api/problems';
 import { reprocessTicketSchema } from '../../lambdas/api/reprocess-schemas';
 import {
@@ -9,7 +10,7 @@ import {
   type TextResponse,
   textResponseSchema,
 } from '../../lambdas/api/schemas';
-import type { DocumentsApi, Downloads, ListQuery, ReprocessAnswer } from '../ports';
+import type { CostQuery, DocumentsApi, Downloads, ListQuery, ReprocessAnswer } from '../ports';
 import type { HttpRequest } from './sigv4-fetch';
 
 /** The API answered with an error status. `detail` is the problem's detail (or the body's message). */
@@ -112,6 +113,15 @@ export class HttpDocumentsApi implements DocumentsApi {
       cursor: query.cursor,
     };
     return this.#fetch(this.#url('documents', parameters), documentListSchema);
+  }
+
+  async costs(query: CostQuery): Promise<CostSummary> {
+    const parameters: Record<string, string | undefined> = {
+      uploadedAfter: query.uploadedAfter,
+      uploadedBefore: query.uploadedBefore,
+      cursor: query.cursor,
+    };
+    return this.#fetch(this.#url('costs', parameters), costSummarySchema);
   }
 
   async get(id: string): Promise<DocumentDetail | undefined> {

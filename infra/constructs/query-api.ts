@@ -25,6 +25,7 @@ export const API_ROUTES = [
   { method: 'GET', path: '/documents/{id}', query: [] },
   { method: 'GET', path: '/documents/{id}/text', query: ['page', 'pageSize'] },
   { method: 'POST', path: '/documents/{id}/reprocess', query: [] },
+  { method: 'GET', path: '/costs', query: ['uploadedAfter', 'uploadedBefore', 'cursor'] },
   { method: 'POST', path: '/uploads', query: [] },
   { method: 'GET', path: '/openapi.json', query: [] },
 ] as const;

@@ -4,6 +4,7 @@ import type { MetadataItem } from '../shared/metadata-item';
 import type { UrlSigner } from '../shared/s3-url-signer';
 import type { TextPage } from '../shared/text-document';
 import { attachmentDisposition, filenameOfKey } from './content-disposition';
+import { costDetailOf, costSummaryOf } from './costs';
 import { CursorCodec } from './cursor';
 import { initialShards, listPage, type ShardCursor } from './listing';
 import type { DocumentCatalog, ListFilters, TextStore } from './ports';
@@ -138,7 +139,16 @@ export const toSummary = (item: MetadataItem): DocumentSummary => ({
         source: item.text.source,
       }
     : null,
+  ...(item.cost ? { cost: costSummaryOf(item.cost) } : {}),
 });
+
+/** The summary a detail extends: its cost lists every run, where the summary's counts them. */
+const summaryOfDetail = (
+  item: MetadataItem,
+): Omit<DocumentSummary, 'cost'> & Pick<DocumentDetail, 'cost'> => {
+  const { cost: _counted, ...summary } = toSummary(item);
+  return { ...summary, ...(item.cost ? { cost: costDetailOf(item.cost) } : {}) };
+};
 
 /**
  * A deleted document's record: what it was and when it went, with no link to anything: the upload
@@ -146,7 +156,7 @@ export const toSummary = (item: MetadataItem): DocumentSummary => ({
  * upload's noncurrent versions, to what the user meant to remove).
  */
 const deletedDetail = (item: MetadataItem, execution: DocumentDetail['execution']): DocumentDetail => ({
-  ...toSummary(item),
+  ...summaryOfDetail(item),
   thumbnail: null,
   text: null,
   original: null,
@@ -255,7 +265,7 @@ export const documentRoutes = (ports: DocumentsApiPorts, config: DocumentsApiCon
         expiresInSeconds,
       }),
     ]);
-    const summary = toSummary(item);
+    const summary = summaryOfDetail(item);
     const body: DocumentDetail = {
       ...summary,
       thumbnail: summary.thumbnail && thumbnailUrl ? { ...summary.thumbnail, url: thumbnailUrl } : null,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { costsQuery } from './costs';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problems';
 import { apiSchemas, documentPathParameters, listDocumentsQuery, textQuery } from './schemas';
 // Register the reprocess and upload shapes in apiSchemas, which their operations refer to.
@@ -151,6 +152,21 @@ export const buildOpenApiDocument = (): OpenApiDocument => ({
             `The document is being processed (type \`${PROBLEM_TYPES.documentInFlight}\`), or its record lacks what a run needs, such as the size of a run that failed before it read it (\`${PROBLEM_TYPES.notReprocessable}\`).`,
           ),
           '410': problem(`The document was deleted (type \`${PROBLEM_TYPES.documentDeleted}\`).`),
+          ...errors,
+        },
+      },
+    },
+    '/costs': {
+      get: {
+        operationId: 'summarizeCosts',
+        summary:
+          'The modelled AWS cost of the documents uploaded in a range: totals, parts, and per type, text strategy and status',
+        parameters: parametersOf(costsQuery, 'query'),
+        responses: {
+          '200': json(
+            'CostSummary',
+            'The figures of the documents read; with `nextCursor`, ask again for the rest and add them up.',
+          ),
           ...errors,
         },
       },

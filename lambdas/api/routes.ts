@@ -1,3 +1,4 @@
+import { costRoutes } from './costs';
 import { type DocumentsApiConfig, type DocumentsApiPorts, documentRoutes } from './documents';
 import { buildOpenApiDocument } from './openapi';
 import type { IngestQueue, UploadSigner } from './ports';
@@ -12,8 +13,8 @@ export interface UploadsApi {
 }
 
 /**
- * Every route of the query API: the document routes, the upload route, the reprocess route (which
- * sends to `ingest`) and the OpenAPI document that describes them.
+ * Every route of the query API: the document routes, the cost summary, the upload route, the reprocess
+ * route (which sends to `ingest`) and the OpenAPI document that describes them.
  */
 export const apiRoutes = (
   ports: DocumentsApiPorts,
@@ -24,6 +25,10 @@ export const apiRoutes = (
   const openApi = buildOpenApiDocument();
   return [
     ...documentRoutes(ports, config),
+    ...costRoutes(ports.catalog, {
+      cursorSecret: config.cursorSecret,
+      ...(config.shardCount === undefined ? {} : { shardCount: config.shardCount }),
+    }),
     ...uploadRoutes(uploads.signer, uploads.config),
     ...reprocessRoutes(ports.catalog, ingest),
     {

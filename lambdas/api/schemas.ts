@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { DOCUMENT_STATUSES, TEXT_STRATEGIES } from '../shared/document';
 import { REJECTION_REASON_BY_ERROR } from '../shared/errors';
 import { TEXT_ENCODINGS } from '../shared/text-encoding';
+import {
+  COST_SCHEMA_IDS,
+  costPartsSchema,
+  costSummarySchema,
+  documentCostDetailSchema,
+  documentCostSummarySchema,
+  runCostSchema,
+} from './cost-schemas';
 
 /**
  * The API's request and response shapes. Requests are validated with them; the OpenAPI document is
@@ -56,6 +64,22 @@ export const listDocumentsQuery = z.strictObject({
 export const textQuery = z.strictObject({
   page: wholeNumber(1, 1_000_000).default(1).meta({ description: 'Which page of text pages, from 1.' }),
   pageSize: wholeNumber(1, 50).default(1).meta({ description: 'Document pages per response page, 1–50.' }),
+});
+
+costPartsSchema.register(apiSchemas, { id: COST_SCHEMA_IDS.parts });
+documentCostSummarySchema.register(apiSchemas, {
+  id: COST_SCHEMA_IDS.summary,
+  description:
+    'The modelled AWS cost of the document: every run (upload, redrive, reprocess, deletion) added up.',
+});
+runCostSchema.register(apiSchemas, {
+  id: COST_SCHEMA_IDS.run,
+  description: 'One priced run and what it used.',
+});
+documentCostDetailSchema.register(apiSchemas, { id: COST_SCHEMA_IDS.detail });
+costSummarySchema.register(apiSchemas, {
+  id: COST_SCHEMA_IDS.costs,
+  description: 'The modelled cost of the documents uploaded in a range.',
 });
 
 export const parameterErrorSchema = z.object({ parameter: z.string(), message: z.string() });
@@ -129,6 +153,9 @@ export const documentSummarySchema = z
       .meta({ description: 'When a DELETED document was deleted from the uploads bucket.' }),
     thumbnail: thumbnailSummarySchema.nullable(),
     text: textSummarySchema.nullable(),
+    cost: documentCostSummarySchema
+      .optional()
+      .meta({ description: 'Absent until the document’s first run has ended and been priced.' }),
   })
   .register(apiSchemas, { id: 'DocumentSummary' });
 
@@ -163,6 +190,9 @@ export const documentDetailSchema = documentSummarySchema
       description: 'The Step Functions execution that last wrote this record (for DELETED, the deletion).',
     }),
     urlsExpireAt: z.string().nullable().meta({ description: 'Null when there are no URLs.' }),
+    cost: documentCostDetailSchema
+      .optional()
+      .meta({ description: 'Absent until the document’s first run has ended and been priced.' }),
   })
   .register(apiSchemas, { id: 'DocumentDetail' });
 

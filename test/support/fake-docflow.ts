@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type {
+  CostQuery,
   DocflowTarget,
   DocumentsApi,
   DocumentUploader,
@@ -18,6 +19,7 @@ import type {
   UploadRequest,
 } from '../../cli/ports';
 import type { RawTrace } from '../../console/shared/trace-entities';
+import type { CostSummary } from '../../lambdas/api/cost-schemas';
 import type { DocumentDetail, DocumentSummary, TextResponse } from '../../lambdas/api/schemas';
 import { type DocumentStatus, documentId } from '../../lambdas/shared/document';
 
@@ -85,6 +87,17 @@ export class FakeDocumentsApi implements DocumentsApi {
 
   async text(id: string, page: number): Promise<TextResponse | undefined> {
     return this.texts.get(id)?.[page - 1];
+  }
+
+  /** `GET /costs` answers, in order (the last repeats); the queries asked. */
+  readonly costAnswers: CostSummary[] = [];
+  readonly costQueries: CostQuery[] = [];
+
+  async costs(query: CostQuery): Promise<CostSummary> {
+    this.costQueries.push(query);
+    const answer = this.costAnswers.length > 1 ? this.costAnswers.shift() : this.costAnswers[0];
+    if (!answer) throw new Error('no cost summary scripted');
+    return answer;
   }
 
   /** Reprocess requests in the order they came, and errors to throw for some ids. */

@@ -47,6 +47,7 @@ describe('QueryApi', () => {
         'GET /documents/{id}',
         'GET /documents/{id}/text',
         'POST /documents/{id}/reprocess',
+        'GET /costs',
         'GET /openapi.json',
         'POST /uploads',
       ].sort(),
