@@ -131,7 +131,18 @@ describe('deleting an upload on the local cloud', () => {
     const [first, ...others] = await deletionExecutions(id);
     expect(others).toEqual([]);
     const deletion = await deletionOfExecution(session, first?.executionArn ?? '');
-    const before = await getDocument(session, id);
+    // The record settles once every run of the document is priced (record-cost, after each run ends,
+    // in whatever order their events arrive).
+    const runs = (await executionsOfDocument(session, id)).map((execution) => execution.name);
+    const before = await pollUntil(
+      'every run of the document to be priced',
+      async () => {
+        const document = await getDocument(session, id);
+        const priced = new Set<string | undefined>(document?.cost?.runs.map((run) => run.execution));
+        return runs.every((name) => priced.has(name)) ? document : undefined;
+      },
+      { deadline: Date.now() + BUDGET_MS },
+    );
     const duplicate = JSON.stringify(
       s3Notification({
         bucket: deletion.bucket,
