@@ -19,7 +19,13 @@ import { type RestApiServer, startRestApiServer } from '../../../local/api/rest-
 import { writeDeploymentFile } from '../../../local/deployment-file';
 import { type LocalXRay, startLocalXRay } from '../../../local/xray/service';
 import { lambdaContext } from '../../fixtures/lambda-context';
-import { createMetadataTable, TEST_AWS, testDocumentClient, useEmulatorEnv } from '../../support/aws';
+import {
+  createMetadataTable,
+  createQueue,
+  TEST_AWS,
+  testDocumentClient,
+  useEmulatorEnv,
+} from '../../support/aws';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
 import { memoryTerminal } from '../../support/memory-terminal';
 import {
@@ -102,8 +108,11 @@ beforeAll(async () => {
   }
   client.destroy();
 
-  useEmulatorEnv({ dynamodb: local.endpoint, s3: local.endpoint });
+  useEmulatorEnv({ dynamodb: local.endpoint, s3: local.endpoint, sqs: local.endpoint });
+  process.env.INGEST_QUEUE_URL = (await createQueue(local.endpoint, 'trace-ingest')).url;
   process.env.METADATA_TABLE_NAME = TABLE;
+  // Read at the API's cold start for POST /uploads, which these tests do not call.
+  process.env.UPLOADS_BUCKET_NAME = 'trace-uploads';
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = local.endpoint;
   const { ARN } = await new SecretsManagerClient({ ...TEST_AWS, endpoint: local.endpoint }).send(
     new CreateSecretCommand({
