@@ -1,8 +1,9 @@
+import { costPer1000Documents, type DocumentCost } from '../lambdas/shared/document-cost';
+
 /**
- * The modelled AWS cost per 1,000 documents of the sample mix. docflow has no cost model yet, so the
- * bench reports "n/a". The hook: when one lands (requests, GB-seconds, state transitions, Textract
- * pages, DynamoDB writes, priced per region), return its figure for the sample mix here; the table,
- * the JSON and the comparison pick it up under `cost.per1000DocumentsUsd`.
+ * The modelled AWS cost per 1,000 documents of the sample mix: the mean of what record-cost priced
+ * for each sample's runs (decision 42), or undefined when no sample was priced in time.
  */
-export const modelledCostPer1000Documents = (_sampleFiles: readonly string[]): number | undefined =>
-  undefined;
+export const modelledCostPer1000Documents = (
+  costs: readonly (Pick<DocumentCost, 'totalUsd'> | undefined | null)[],
+): number | undefined => costPer1000Documents(costs);

@@ -123,6 +123,24 @@ export class PipelineClient {
   }
 
   /**
+   * The modelled cost of an upload's document once record-cost has priced its runs (it prices a run
+   * after the run ends, so it may lag the terminal status); undefined when none came in time.
+   */
+  async costOf(
+    key: string,
+    options: { timeoutMs: number; pollMs: number },
+  ): Promise<DocumentSummary['cost']> {
+    const id = documentId(this.#bucket, key);
+    const deadline = Date.now() + options.timeoutMs;
+    for (;;) {
+      const document = await this.#api.get(id);
+      if (document?.cost) return document.cost;
+      if (Date.now() > deadline) return undefined;
+      await sleep(options.pollMs);
+    }
+  }
+
+  /**
    * Waits for many uploads by listing the documents uploaded since `since` (a few API calls per round
    * instead of one per document). Resolves with those that finished; the rest timed out.
    */

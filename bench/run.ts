@@ -232,6 +232,15 @@ const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<R
       }
     }
     const pipelineMs = sumOfMedians(pipelineTimes);
+    // The sample mix's modelled cost: every file of the last pass, as record-cost priced it.
+    const lastPass = options.ratioPasses - 1;
+    const priced = client;
+    const costs = await Promise.all(
+      [...docs.keys()].map((file) =>
+        priced.costOf(`${prefix}/samples/${lastPass}/${file}`, { timeoutMs: 30_000, pollMs: 500 }),
+      ),
+    );
+    figures['cost.per1000DocumentsUsd'] = modelledCostPer1000Documents(costs);
     figures['ratio.pipelineMs'] = pipelineMs;
     figures['ratio.directMs'] = directMs;
     figures['ratio.pipelineOverDirect'] = pipelineMs / directMs;
@@ -395,7 +404,6 @@ const main = async (): Promise<number> => {
     selected.length === 0 ? undefined : Math.max(...selected.map((bundle) => bundle.jsBytes / 1000));
   figures['bundle.maxPlainKB'] = maxKB(bundles.filter((bundle) => !isNative(bundle)));
   figures['bundle.maxNativeKB'] = maxKB(bundles.filter(isNative));
-  figures['cost.per1000DocumentsUsd'] = modelledCostPer1000Documents([...docs.keys()]);
 
   const result: BenchResult = {
     schema: 1,
