@@ -105,19 +105,12 @@ const startDocument = async (
   let document: DocumentRef | undefined;
   try {
     document = documentRefOf(record);
-    const name = executionName(document.bucket, document.key, document.version);
-    const result = await executions.start({
-      name,
+    const { started, ...run } = await launch(executions, {
+      name: executionName(document.bucket, document.key, document.version),
       input: executionInput(document),
       documentId: document.id,
     });
-    return {
-      kind: result.status === 'started' ? 'started' : 'duplicate',
-      document,
-      executionName: name,
-      executionArn: result.executionArn,
-      ...traceIdOf(result),
-    };
+    return { kind: started ? 'started' : 'duplicate', document, ...run };
   } catch (error) {
     return {
       kind: 'failed',
@@ -138,20 +131,12 @@ const startReprocess = async (
   executions: ExecutionStarter,
 ): Promise<StartOutcome> => {
   try {
-    const name = reprocessExecutionName(document.bucket, document.key, document.version, generation);
-    const result = await executions.start({
-      name,
+    const { started, ...run } = await launch(executions, {
+      name: reprocessExecutionName(document.bucket, document.key, document.version, generation),
       input: executionInput(document, generation),
       documentId: document.id,
     });
-    return {
-      kind: result.status === 'started' ? 'reprocess-started' : 'reprocess-duplicate',
-      document,
-      generation,
-      executionName: name,
-      executionArn: result.executionArn,
-      ...traceIdOf(result),
-    };
+    return { kind: started ? 'reprocess-started' : 'reprocess-duplicate', document, generation, ...run };
   } catch (error) {
     return { kind: 'failed', error, eventName: REPROCESS_EVENT_NAME, encodedKey: document.key, document };
   }
@@ -164,15 +149,12 @@ const startDeletion = async (
   let deletion: DeletionRef | undefined;
   try {
     deletion = deletionRefOf(record);
-    const name = deletionExecutionName(deletion.bucket, deletion.key, deletion.sequencer);
-    const result = await executions.start({ name, input: deletionInput(deletion), documentId: deletion.id });
-    return {
-      kind: result.status === 'started' ? 'deletion-started' : 'deletion-duplicate',
-      deletion,
-      executionName: name,
-      executionArn: result.executionArn,
-      ...traceIdOf(result),
-    };
+    const { started, ...run } = await launch(executions, {
+      name: deletionExecutionName(deletion.bucket, deletion.key, deletion.sequencer),
+      input: deletionInput(deletion),
+      documentId: deletion.id,
+    });
+    return { kind: started ? 'deletion-started' : 'deletion-duplicate', deletion, ...run };
   } catch (error) {
     return {
       kind: 'failed',
@@ -184,8 +166,22 @@ const startDeletion = async (
   }
 };
 
-const traceIdOf = (result: StartResult): { traceId?: string } =>
-  result.status === 'started' && result.traceId !== undefined ? { traceId: result.traceId } : {};
+/**
+ * Starts one execution and says what came of it: whether this call started it (else a run of that
+ * name existed), and the fields every started-or-duplicate outcome carries.
+ */
+const launch = async (
+  executions: ExecutionStarter,
+  request: Parameters<ExecutionStarter['start']>[0],
+): Promise<{ started: boolean; executionName: string; executionArn: string; traceId?: string }> => {
+  const result = await executions.start(request);
+  return {
+    started: result.status === 'started',
+    executionName: request.name,
+    executionArn: result.executionArn,
+    ...(result.status === 'started' && result.traceId !== undefined ? { traceId: result.traceId } : {}),
+  };
+};
 
 const decodeKey = (encodedKey: string): string => {
   try {
