@@ -24,6 +24,46 @@ export const STARTER_METRICS = {
   startFailures: 'StartFailures',
 } as const;
 
+/** An outcome that reached Step Functions: started now, or started before under the same name. */
+type RunOutcome = Extract<StartOutcome, { readonly executionName: string }>;
+
+/** The metric and log line of each way a record comes to an execution. */
+const RUN_REPORTS = {
+  started: { metric: STARTER_METRICS.executionsStarted, message: 'started execution' },
+  duplicate: {
+    metric: STARTER_METRICS.duplicateNotifications,
+    message: 'duplicate notification: this object version has an execution already',
+  },
+  'reprocess-started': { metric: STARTER_METRICS.reprocessesStarted, message: 'started a reprocess' },
+  'reprocess-duplicate': {
+    metric: STARTER_METRICS.duplicateReprocesses,
+    message: 'duplicate reprocess request: this generation has an execution already',
+  },
+  'deletion-started': { metric: STARTER_METRICS.deletionsStarted, message: 'started deletion' },
+  'deletion-duplicate': {
+    metric: STARTER_METRICS.duplicateDeletions,
+    message: 'duplicate removal notification: its deletion has an execution already',
+  },
+} as const satisfies Record<RunOutcome['kind'], { readonly metric: string; readonly message: string }>;
+
+/** What a log line says of the document a run is for: the upload's version, or the removal's sequencer. */
+const subjectOf = (outcome: RunOutcome): Record<string, unknown> =>
+  'deletion' in outcome
+    ? {
+        documentId: outcome.deletion.id,
+        bucket: outcome.deletion.bucket,
+        key: outcome.deletion.key,
+        sequencer: outcome.deletion.sequencer,
+        versionId: outcome.deletion.versionId,
+      }
+    : {
+        documentId: outcome.document.id,
+        bucket: outcome.document.bucket,
+        key: outcome.document.key,
+        version: outcome.document.version,
+        ...('generation' in outcome ? { generation: outcome.generation } : {}),
+      };
+
 const count = (name: string): void => {
   metrics.addMetric(name, MetricUnit.Count, 1);
 };
@@ -67,71 +107,20 @@ export const reportOutcome = (messageId: string, outcome: StartOutcome): void =>
       );
       return;
     case 'started':
-    case 'duplicate': {
-      const { document, executionName, executionArn, traceId } = outcome;
-      const details = {
-        messageId,
-        documentId: document.id,
-        bucket: document.bucket,
-        key: document.key,
-        version: document.version,
-        executionName,
-        executionArn,
-        traceId,
-      };
-      if (outcome.kind === 'started') {
-        count(STARTER_METRICS.executionsStarted);
-        logger.info('started execution', details);
-      } else {
-        count(STARTER_METRICS.duplicateNotifications);
-        logger.info('duplicate notification: this object version has an execution already', details);
-      }
-      return;
-    }
+    case 'duplicate':
     case 'reprocess-started':
-    case 'reprocess-duplicate': {
-      const { document, generation, executionName, executionArn, traceId } = outcome;
-      const details = {
-        messageId,
-        documentId: document.id,
-        bucket: document.bucket,
-        key: document.key,
-        version: document.version,
-        generation,
-        executionName,
-        executionArn,
-        traceId,
-      };
-      if (outcome.kind === 'reprocess-started') {
-        count(STARTER_METRICS.reprocessesStarted);
-        logger.info('started a reprocess', details);
-      } else {
-        count(STARTER_METRICS.duplicateReprocesses);
-        logger.info('duplicate reprocess request: this generation has an execution already', details);
-      }
-      return;
-    }
+    case 'reprocess-duplicate':
     case 'deletion-started':
     case 'deletion-duplicate': {
-      const { deletion, executionName, executionArn, traceId } = outcome;
-      const details = {
+      const report = RUN_REPORTS[outcome.kind];
+      count(report.metric);
+      logger.info(report.message, {
         messageId,
-        documentId: deletion.id,
-        bucket: deletion.bucket,
-        key: deletion.key,
-        sequencer: deletion.sequencer,
-        versionId: deletion.versionId,
-        executionName,
-        executionArn,
-        traceId,
-      };
-      if (outcome.kind === 'deletion-started') {
-        count(STARTER_METRICS.deletionsStarted);
-        logger.info('started deletion', details);
-      } else {
-        count(STARTER_METRICS.duplicateDeletions);
-        logger.info('duplicate removal notification: its deletion has an execution already', details);
-      }
+        ...subjectOf(outcome),
+        executionName: outcome.executionName,
+        executionArn: outcome.executionArn,
+        traceId: outcome.traceId,
+      });
       return;
     }
     case 'failed':
