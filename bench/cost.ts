@@ -1,4 +1,4 @@
-import { costPer1000Documents, type DocumentCost } from '../lambdas/shared/document-cost';
+import { costPer1000Documents, type DocumentCost } from '../lambdas/shared/documents/document-cost';
 
 /**
  * The modelled AWS cost per 1,000 documents of the sample mix: the mean of what record-cost priced

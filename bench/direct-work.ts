@@ -6,7 +6,7 @@ import JSZip from 'jszip';
 import mammoth from 'mammoth';
 import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import sharp from 'sharp';
-import { renderPdfPage } from '../lambdas/shared/pdf-render';
+import { renderPdfPage } from '../lambdas/shared/parsing/pdf-render';
 import type { RecognizedPage } from '../local/textract/blocks';
 import { TesseractPool } from '../local/textract/ocr-engine';
 

@@ -2,7 +2,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { HttpDocumentsApi } from '../cli/adapters/http-documents-api';
 import { signedGet } from '../cli/adapters/sigv4-fetch';
 import type { DocumentSummary } from '../lambdas/api/schemas';
-import { documentId } from '../lambdas/shared/document';
+import { documentId } from '../lambdas/shared/documents/document';
 import type { LocalDeployment } from '../local/deployment-file';
 
 /**

@@ -1,5 +1,5 @@
 import { listDocumentsQuery } from '../lambdas/api/schemas';
-import { DOCUMENT_STATUSES, type DocumentStatus } from '../lambdas/shared/document';
+import { DOCUMENT_STATUSES, type DocumentStatus } from '../lambdas/shared/documents/document';
 import type { OptionValues } from './args';
 import { isTraceId } from './document-traces';
 import { UsageError } from './errors';

@@ -5,7 +5,7 @@ import {
   costPer1000Documents,
   picodollarsOf,
   usdOf,
-} from '../lambdas/shared/document-cost';
+} from '../lambdas/shared/documents/document-cost';
 import type { OptionValues } from './args';
 import { parseSince } from './command-options';
 import { UsageError } from './errors';

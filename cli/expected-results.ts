@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { DocumentDetail } from '../lambdas/api/schemas';
-import { DOCUMENT_STATUSES, TEXT_STRATEGIES } from '../lambdas/shared/document';
+import { DOCUMENT_STATUSES, TEXT_STRATEGIES } from '../lambdas/shared/documents/document';
 
 /** sample-docs/expected-results.json (its fields are described in sample-docs/README.md). */
 const expectedResultSchema = z.object({

@@ -3,7 +3,7 @@ import type { RawTrace } from '../console/shared/trace-entities';
 import type { CostSummary } from '../lambdas/api/cost-schemas';
 import type { ReprocessTicket } from '../lambdas/api/reprocess-schemas';
 import type { DocumentDetail, DocumentList, TextResponse } from '../lambdas/api/schemas';
-import type { DocumentStatus } from '../lambdas/shared/document';
+import type { DocumentStatus } from '../lambdas/shared/documents/document';
 
 /**
  * The roles the CLI's commands need from a docflow deployment (the local cloud or a deployed stack).

@@ -1,6 +1,6 @@
 import type { DocumentSummary } from '../lambdas/api/schemas';
-import type { DocumentStatus } from '../lambdas/shared/document';
-import type { RejectionReason } from '../lambdas/shared/errors';
+import type { DocumentStatus } from '../lambdas/shared/documents/document';
+import type { RejectionReason } from '../lambdas/shared/documents/errors';
 import { formatDuration, truncate } from './format';
 import { listDocuments } from './list-documents';
 import type { DocumentsApi, ReprocessAnswer } from './ports';

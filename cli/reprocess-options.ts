@@ -1,4 +1,4 @@
-import { REJECTION_REASON_BY_ERROR, type RejectionReason } from '../lambdas/shared/errors';
+import { REJECTION_REASON_BY_ERROR, type RejectionReason } from '../lambdas/shared/documents/errors';
 import type { OptionValues } from './args';
 import { parseSince } from './command-options';
 import { UsageError } from './errors';

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DocumentDetail } from '../lambdas/api/schemas';
-import { documentId } from '../lambdas/shared/document';
+import { documentId } from '../lambdas/shared/documents/document';
 import { INCOMING_PREFIX } from './command-options';
 import { costLine, renderCostRuns } from './document-costs';
 import { type NewestTrace, newestDocumentTrace } from './document-traces';

@@ -1,5 +1,5 @@
 import type { DocumentDetail } from '../lambdas/api/schemas';
-import { documentId } from '../lambdas/shared/document';
+import { documentId } from '../lambdas/shared/documents/document';
 import { formatBytes, formatDuration, orDash, readableCause } from './format';
 import type { DocflowTarget } from './ports';
 import { type Column, renderTable } from './table';

@@ -1,5 +1,5 @@
 import type { DocumentDetail } from '../lambdas/api/schemas';
-import type { DocumentStatus } from '../lambdas/shared/document';
+import type { DocumentStatus } from '../lambdas/shared/documents/document';
 import type { DocumentsApi } from './ports';
 
 /** Statuses a document version ends in. */

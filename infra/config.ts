@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../lambdas/shared/limits';
-import { DEFAULT_PRICES, mergePrices, type PriceTable } from '../lambdas/shared/prices';
+import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../lambdas/shared/documents/limits';
+import { DEFAULT_PRICES, mergePrices, type PriceTable } from '../lambdas/shared/documents/prices';
 import { isCorsOrigin } from './constructs/document-store';
 
 /** Everything the app reads from CDK context, validated once in the composition root. */

@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
-import type { TextEncoding } from '../lambdas/shared/text-encoding';
+import type { TextEncoding } from '../lambdas/shared/documents/text-encoding';
 
 /** Where the fixtures are written. */
 export const ENCODING_FIXTURES_DIR = join(

@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import JSZip from 'jszip';
 import sharp from 'sharp';
-import type { TextStrategy } from '../lambdas/shared/document';
-import type { RejectionReason } from '../lambdas/shared/errors';
+import type { TextStrategy } from '../lambdas/shared/documents/document';
+import type { RejectionReason } from '../lambdas/shared/documents/errors';
 
 /** Where the documents are written. */
 export const SAMPLE_DOCS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'sample-docs');

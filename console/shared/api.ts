@@ -5,7 +5,7 @@
  * contract fails the typecheck of both sides.
  */
 import type { DocumentDetail, DocumentList, DocumentSummary, TextResponse } from '../../lambdas/api/schemas';
-import type { DocumentStatus } from '../../lambdas/shared/document';
+import type { DocumentStatus } from '../../lambdas/shared/documents/document';
 
 export type { DocumentDetail, DocumentList, DocumentStatus, DocumentSummary, TextResponse };
 

@@ -8,8 +8,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { RUN_STATUSES } from '../../lambdas/shared/document-cost';
-import { PRICES_ENV, type PriceTable } from '../../lambdas/shared/prices';
+import { RUN_STATUSES } from '../../lambdas/shared/documents/document-cost';
+import { PRICES_ENV, type PriceTable } from '../../lambdas/shared/documents/prices';
 import { PipelineFunction } from './pipeline-function';
 
 /** What Step Functions sends EventBridge when an execution's status changes (source `aws.states`). */

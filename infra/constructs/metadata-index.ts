@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { METADATA_TABLE } from '../../lambdas/shared/metadata-item';
+import { METADATA_TABLE } from '../../lambdas/shared/documents/metadata-item';
 
 export interface MetadataIndexProps {
   /**

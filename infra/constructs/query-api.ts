@@ -8,7 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { UPLOAD_KEY_PREFIX } from '../../lambdas/api/upload-keys';
-import { LIMIT_SETTINGS } from '../../lambdas/shared/limits';
+import { LIMIT_SETTINGS } from '../../lambdas/shared/documents/limits';
 import { DERIVATIVE_PREFIXES, INCOMING_PREFIX } from './document-store';
 import { PipelineFunction } from './pipeline-function';
 

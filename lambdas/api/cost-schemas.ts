@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COST_PARTS, type CostPart, RUN_STATUSES } from '../shared/document-cost';
+import { COST_PARTS, type CostPart, RUN_STATUSES } from '../shared/documents/document-cost';
 
 /**
  * The API's cost shapes. They do not import the registry in ./schemas (which embeds them in the

@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import { LIST_SHARDS } from '../shared/document';
-import { COST_PARTS, type CostPart, type DocumentCost, picodollarsOf, usdOf } from '../shared/document-cost';
-import type { MetadataItem } from '../shared/metadata-item';
+import { LIST_SHARDS } from '../shared/documents/document';
+import {
+  COST_PARTS,
+  type CostPart,
+  type DocumentCost,
+  picodollarsOf,
+  usdOf,
+} from '../shared/documents/document-cost';
+import type { MetadataItem } from '../shared/documents/metadata-item';
 import type { CostSummary, DocumentCostDetail, DocumentCostSummary } from './cost-schemas';
 import { CursorCodec } from './cursor';
 import { initialShards, listPage, type ShardCursor } from './listing';

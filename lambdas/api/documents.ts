@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { DOCUMENT_STATUSES, LIST_SHARDS } from '../shared/document';
-import type { MetadataItem } from '../shared/metadata-item';
-import type { UrlSigner } from '../shared/s3-url-signer';
-import type { TextPage } from '../shared/text-document';
+import type { UrlSigner } from '../shared/adapters/s3-url-signer';
+import { DOCUMENT_STATUSES, LIST_SHARDS } from '../shared/documents/document';
+import type { MetadataItem } from '../shared/documents/metadata-item';
+import type { TextPage } from '../shared/documents/text-document';
 import { attachmentDisposition, filenameOfKey } from './content-disposition';
 import { costDetailOf, costSummaryOf } from './costs';
 import { CursorCodec } from './cursor';
 import { initialShards, listPage, type ShardCursor } from './listing';
-import type { DocumentCatalog, ListFilters, TextStore } from './ports';
+import type { DocumentCatalog, ListFilters, TextDocumentReader } from './ports';
 import {
   DocumentDeletedError,
   InvalidCursorError,
@@ -28,7 +28,7 @@ import {
 
 export interface DocumentsApiPorts {
   readonly catalog: DocumentCatalog;
-  readonly texts: TextStore;
+  readonly texts: TextDocumentReader;
   readonly urls: UrlSigner;
 }
 

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { METADATA_TABLE, type MetadataItem } from '../shared/metadata-item';
+import { METADATA_TABLE, type MetadataItem } from '../shared/documents/metadata-item';
 import type { DocumentCatalog, ShardPage, ShardPosition, ShardQuery } from './ports';
 
 /**

@@ -1,15 +1,15 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { dynamoDocumentClient, s3Client, secretsManagerClient, sqsClient } from '../shared/clients';
-import { intEnv, requireEnv } from '../shared/env';
-import { lambdaHandler } from '../shared/lambda-handler';
-import { LIMIT_SETTINGS } from '../shared/limits';
-import { annotate, logger } from '../shared/powertools';
-import { S3UrlSigner } from '../shared/s3-url-signer';
-import { readSecretString } from '../shared/secrets';
+import { S3UrlSigner } from '../shared/adapters/s3-url-signer';
+import { readSecretString } from '../shared/adapters/secrets';
+import { LIMIT_SETTINGS } from '../shared/documents/limits';
+import { dynamoDocumentClient, s3Client, secretsManagerClient, sqsClient } from '../shared/runtime/clients';
+import { intEnv, requireEnv } from '../shared/runtime/env';
+import { lambdaHandler } from '../shared/runtime/lambda-handler';
+import { annotate, logger } from '../shared/runtime/powertools';
 import { DynamoDbDocumentCatalog } from './dynamodb-document-catalog';
 import { createRouter } from './router';
 import { apiRoutes } from './routes';
-import { S3TextStore } from './s3-text-store';
+import { S3TextDocumentReader } from './s3-text-document-reader';
 import { S3UploadSigner } from './s3-upload-signer';
 import { documentIdParameter } from './schemas';
 import { SqsIngestQueue } from './sqs-ingest-queue';
@@ -36,7 +36,7 @@ const ingest = new SqsIngestQueue(sqsClient(), requireEnv('INGEST_QUEUE_URL'));
 const buildRoute = async () =>
   createRouter(
     apiRoutes(
-      { catalog, texts: new S3TextStore(s3), urls: new S3UrlSigner(s3) },
+      { catalog, texts: new S3TextDocumentReader(s3), urls: new S3UrlSigner(s3) },
       { ...documentsConfig, cursorSecret: await readSecretString(secrets, cursorSecretArn) },
       { signer: new S3UploadSigner(s3), config: uploadsConfig },
       ingest,

@@ -1,4 +1,4 @@
-import type { MetadataItem } from '../shared/metadata-item';
+import type { MetadataItem } from '../shared/documents/metadata-item';
 import type { DocumentCatalog, ListFilters, ShardPosition } from './ports';
 
 /**

@@ -1,6 +1,6 @@
-import type { DocumentStatus } from '../shared/document';
-import type { MetadataItem, S3Pointer } from '../shared/metadata-item';
-import type { TextDocument } from '../shared/text-document';
+import type { DocumentStatus } from '../shared/documents/document';
+import type { MetadataItem, S3Pointer } from '../shared/documents/metadata-item';
+import type { TextDocument } from '../shared/documents/text-document';
 
 /** Listing filters, already validated and normalized (times as `Date.toISOString()` strings). */
 export interface ListFilters {
@@ -46,7 +46,7 @@ export interface DocumentCatalog {
 export type StoredTextDocument = Omit<TextDocument, 'sequencer'>;
 
 /** Reads extracted-text documents from the derivatives bucket. */
-export interface TextStore {
+export interface TextDocumentReader {
   /** The text document at `pointer`, or undefined when the object does not exist. */
   get(pointer: S3Pointer): Promise<StoredTextDocument | undefined>;
 }

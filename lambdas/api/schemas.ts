@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DOCUMENT_STATUSES, TEXT_STRATEGIES } from '../shared/document';
-import { REJECTION_REASON_BY_ERROR } from '../shared/errors';
-import { TEXT_ENCODINGS } from '../shared/text-encoding';
+import { DOCUMENT_STATUSES, TEXT_STRATEGIES } from '../shared/documents/document';
+import { REJECTION_REASON_BY_ERROR } from '../shared/documents/errors';
+import { TEXT_ENCODINGS } from '../shared/documents/text-encoding';
 import {
   COST_SCHEMA_IDS,
   costPartsSchema,

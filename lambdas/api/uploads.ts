@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { documentId } from '../shared/document';
+import { documentId } from '../shared/documents/document';
 import type { UploadSigner } from './ports';
 import { InvalidParameterError } from './problems';
 import { parseJsonBody } from './request-body';

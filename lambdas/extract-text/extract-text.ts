@@ -1,19 +1,23 @@
-import type { DocumentRef } from '../shared/document';
-import type { BlobRef, DocumentBlobs } from '../shared/document-blobs';
+import type { DocumentRef } from '../shared/documents/document';
 import {
   CorruptDocumentError,
   DocumentTooLargeError,
   EmptyDocumentError,
   UnsupportedDocumentError,
-} from '../shared/errors';
-import type { Limits } from '../shared/limits';
-import type { Inspection, TextInfo } from '../shared/metadata-item';
-import type { DetectionDocument, TextDetectionJobStarter, TextDetector } from '../shared/text-detection';
-import type { TextDocument, TextPage } from '../shared/text-document';
-import type { TextDocumentStore } from '../shared/text-document-store';
-import { summarizeTextDocument } from '../shared/text-summary';
-import { textPagesFromBlocks } from '../shared/textract-blocks';
-import { jobTagOf, TEXTRACT_JOB_RECORD_TTL_SECONDS, type TextractJobs } from '../shared/textract-jobs';
+} from '../shared/documents/errors';
+import type { Limits } from '../shared/documents/limits';
+import type { Inspection, TextInfo } from '../shared/documents/metadata-item';
+import type { TextDocument, TextPage } from '../shared/documents/text-document';
+import { summarizeTextDocument } from '../shared/documents/text-summary';
+import { textPagesFromBlocks } from '../shared/documents/textract-blocks';
+import type { BlobRef, DocumentBlobs } from '../shared/ports/document-blobs';
+import type {
+  DetectionDocument,
+  TextDetectionJobStarter,
+  TextDetector,
+} from '../shared/ports/text-detection';
+import type { TextDocumentWriter } from '../shared/ports/text-document-writer';
+import { jobTagOf, TEXTRACT_JOB_RECORD_TTL_SECONDS, type TextractJobs } from '../shared/ports/textract-jobs';
 import { isLocalTextType, type TextExtractor } from './local-extractors';
 import { type OcrImagePreparer, TEXTRACT_SYNC_LIMITS } from './ocr-image';
 
@@ -48,7 +52,7 @@ export interface ExtractTextDependencies {
   readonly detector: TextDetector;
   readonly jobStarter: TextDetectionJobStarter;
   readonly jobs: TextractJobs;
-  readonly texts: TextDocumentStore;
+  readonly texts: TextDocumentWriter;
   readonly limits: Limits;
   readonly now?: () => Date;
 }
@@ -89,7 +93,7 @@ const store = async (
   return { text: summarizeTextDocument(document, pointer) };
 };
 
-/** PDF text layer, DOCX or plain text, read in the function (in a contained worker) without OCR. */
+/** PDF text layer, DOCX or plain text, read in the function (in a sandboxed process) without OCR. */
 export const extractLocally = async (task: TextTask, deps: ExtractTextDependencies): Promise<TextResult> => {
   const { type, encoding } = task.inspection;
   if (!isLocalTextType(type)) throw new UnsupportedDocumentError(`no local text extraction for ${type}`);

@@ -1,19 +1,19 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { dynamoDocumentClient, s3Client, textractClient } from '../shared/clients';
-import { budgetWithin } from '../shared/contained-task';
-import { DynamoDbTextractJobs } from '../shared/dynamodb-textract-jobs';
-import { requireEnv } from '../shared/env';
-import { TextractThrottledError } from '../shared/errors';
-import { inspectedDocumentSchema } from '../shared/inspection-schema';
-import { lambdaHandler } from '../shared/lambda-handler';
-import { readLimits } from '../shared/limits';
-import { annotate, logger, metrics, scopeToDocument } from '../shared/powertools';
-import { S3DerivativeStore } from '../shared/s3-derivative-store';
-import { S3DocumentBlobs } from '../shared/s3-document-blobs';
-import { DerivativeTextDocumentStore } from '../shared/text-document-store';
-import { TextractTextDetection } from '../shared/textract-text-detection';
+import { DerivativeTextDocumentWriter } from '../shared/adapters/derivative-text-document-writer';
+import { DynamoDbTextractJobs } from '../shared/adapters/dynamodb-textract-jobs';
+import { S3DerivativeStore } from '../shared/adapters/s3-derivative-store';
+import { S3DocumentBlobs } from '../shared/adapters/s3-document-blobs';
+import { TextractTextDetection } from '../shared/adapters/textract-text-detection';
+import { TextractThrottledError } from '../shared/documents/errors';
+import { inspectedDocumentSchema } from '../shared/documents/inspection-schema';
+import { readLimits } from '../shared/documents/limits';
+import { dynamoDocumentClient, s3Client, textractClient } from '../shared/runtime/clients';
+import { requireEnv } from '../shared/runtime/env';
+import { lambdaHandler } from '../shared/runtime/lambda-handler';
+import { annotate, logger, metrics, scopeToDocument } from '../shared/runtime/powertools';
+import { budgetWithin } from '../shared/sandbox/sandboxed-task';
 import {
   type ExtractTextDependencies,
   type ExtractTextRequest,
@@ -21,8 +21,8 @@ import {
   type StartedJob,
   type TextResult,
 } from './extract-text';
-import { ContainedTextExtractor } from './local-extractors';
-import { ContainedOcrImagePreparer } from './ocr-image';
+import { SandboxedTextExtractor } from './local-extractors';
+import { SandboxedOcrImagePreparer } from './ocr-image';
 
 /** Counted each time Textract still throttles after the SDK's retries; the monitoring alarm watches it. */
 export const TEXTRACT_THROTTLED_METRIC = 'TextractThrottled';
@@ -47,12 +47,12 @@ const textract = new TextractTextDetection(textractClient(), {
 });
 const dependencies: ExtractTextDependencies = {
   blobs: new S3DocumentBlobs(s3),
-  extractor: new ContainedTextExtractor(containment),
-  images: new ContainedOcrImagePreparer(containment),
+  extractor: new SandboxedTextExtractor(containment),
+  images: new SandboxedOcrImagePreparer(containment),
   detector: textract,
   jobStarter: textract,
   jobs: new DynamoDbTextractJobs(dynamoDocumentClient(), requireEnv('TEXTRACT_JOBS_TABLE_NAME')),
-  texts: new DerivativeTextDocumentStore(new S3DerivativeStore(s3, requireEnv('DERIVATIVES_BUCKET_NAME'))),
+  texts: new DerivativeTextDocumentWriter(new S3DerivativeStore(s3, requireEnv('DERIVATIVES_BUCKET_NAME'))),
   limits,
 };
 

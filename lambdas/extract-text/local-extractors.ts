@@ -3,11 +3,15 @@ import mammoth from 'mammoth';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DOCX_MAIN_PART, loadZip } from '../inspect/docx-probe';
 import { withPdfDocument } from '../inspect/pdf-probe';
-import { ContainedPool, type ContainmentLimits, defineContainedTask } from '../shared/contained-task';
-import { CorruptDocumentError, DocumentTooLargeError, UnsupportedDocumentError } from '../shared/errors';
-import type { TextInfo } from '../shared/metadata-item';
-import type { TextPage } from '../shared/text-document';
-import { decodeText, type TextEncoding } from '../shared/text-encoding';
+import {
+  CorruptDocumentError,
+  DocumentTooLargeError,
+  UnsupportedDocumentError,
+} from '../shared/documents/errors';
+import type { TextInfo } from '../shared/documents/metadata-item';
+import type { TextPage } from '../shared/documents/text-document';
+import { decodeText, type TextEncoding } from '../shared/documents/text-encoding';
+import { defineSandboxedTask, type SandboxLimits, SandboxPool } from '../shared/sandbox/sandboxed-task';
 import { splitIntoPages } from './text-pages';
 
 /** The kinds of document whose text is read without OCR (Inspect's `type`). */
@@ -17,7 +21,7 @@ export type LocalTextType = (typeof LOCAL_TEXT_TYPES)[number];
 export const isLocalTextType = (type: string): type is LocalTextType =>
   (LOCAL_TEXT_TYPES as readonly string[]).includes(type);
 
-/** Bounds of one local extraction. Plain data, so they cross into a contained worker. */
+/** Bounds of one local extraction. Plain data, so they cross into a sandboxed process. */
 export interface LocalExtractionLimits {
   readonly maxPages: number;
   /** Budget for parsing the whole document. */
@@ -180,20 +184,20 @@ export const extractLocalText = async (input: LocalExtractionInput): Promise<Ext
   }
 };
 
-/** The local extraction as a contained task: pdf.js and mammoth parse hostile bytes. */
-export const LOCAL_TEXT_TASK = defineContainedTask(import.meta.url, 'extract-text.local', extractLocalText);
+/** The local extraction as a sandboxed task: pdf.js and mammoth parse hostile bytes. */
+export const LOCAL_TEXT_TASK = defineSandboxedTask(import.meta.url, 'extract-text.local', extractLocalText);
 
 /**
- * {@link TextExtractor} in contained worker threads, each extraction killed at its budget
+ * {@link TextExtractor} in sandboxed processes, each extraction killed at its budget
  * (`limits.parseTimeoutMs`) or at the heap cap: a parser that spins or balloons on a hostile file is
  * killed and the document rejected, the function lives on. A warm thread is reused after extractions
- * that succeed (see {@link ContainedPool}), so an invocation does not pay a thread start.
+ * that succeed (see {@link SandboxPool}), so an invocation does not pay a thread start.
  */
-export class ContainedTextExtractor implements TextExtractor {
-  readonly #pool: ContainedPool<LocalExtractionInput, ExtractedText>;
+export class SandboxedTextExtractor implements TextExtractor {
+  readonly #pool: SandboxPool<LocalExtractionInput, ExtractedText>;
 
-  constructor(limits: Pick<ContainmentLimits, 'memoryMb'>) {
-    this.#pool = new ContainedPool(LOCAL_TEXT_TASK, { memoryMb: limits.memoryMb });
+  constructor(limits: Pick<SandboxLimits, 'memoryMb'>) {
+    this.#pool = new SandboxPool(LOCAL_TEXT_TASK, { memoryMb: limits.memoryMb });
   }
 
   extract(input: LocalExtractionInput): Promise<ExtractedText> {

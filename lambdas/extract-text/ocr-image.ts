@@ -1,13 +1,13 @@
 import decodeHeic, { type DecodedHeicImage, type HeicImage } from 'heic-decode';
 import sharp, { type Sharp } from 'sharp';
 import { mapSharpError, sharpInputOptions } from '../inspect/image-probe';
-import { ContainedPool, type ContainmentLimits, defineContainedTask } from '../shared/contained-task';
 import {
   CorruptDocumentError,
   DocumentRejectedError,
   DocumentTooLargeError,
   UnsupportedDocumentError,
-} from '../shared/errors';
+} from '../shared/documents/errors';
+import { defineSandboxedTask, type SandboxLimits, SandboxPool } from '../shared/sandbox/sandboxed-task';
 
 /**
  * Textract's synchronous limits for inline images: JPEG or PNG, at most 10,000 pixels a side and 10 MB.
@@ -34,7 +34,7 @@ export interface OcrImageInput {
   readonly maxPixels: number;
   /**
    * Time budget of the conversion. Every sharp pipeline is also given it as its own timeout, so libvips
-   * stops on its own, as well as with its contained process.
+   * stops on its own, as well as with its sandboxed process.
    */
   readonly budgetMs: number;
 }
@@ -186,23 +186,23 @@ export const prepareOcrImage = async (
   }
 };
 
-/** The conversion as a contained task: decoders read hostile bytes. */
-export const OCR_IMAGE_TASK = defineContainedTask(
+/** The conversion as a sandboxed task: decoders read hostile bytes. */
+export const OCR_IMAGE_TASK = defineSandboxedTask(
   import.meta.url,
   'extract-text.ocr-image',
   (input: OcrImageInput) => prepareOcrImage(input),
 );
 
 /**
- * {@link OcrImagePreparer} in contained processes, each conversion killed at its budget (`budgetMs`)
+ * {@link OcrImagePreparer} in sandboxed processes, each conversion killed at its budget (`budgetMs`)
  * or at a memory cap. A warm process is reused after conversions that succeed (see
- * {@link ContainedPool}), so an invocation does not pay a process start.
+ * {@link SandboxPool}), so an invocation does not pay a process start.
  */
-export class ContainedOcrImagePreparer implements OcrImagePreparer {
-  readonly #pool: ContainedPool<OcrImageInput, OcrImage>;
+export class SandboxedOcrImagePreparer implements OcrImagePreparer {
+  readonly #pool: SandboxPool<OcrImageInput, OcrImage>;
 
-  constructor(limits: Pick<ContainmentLimits, 'memoryMb'>) {
-    this.#pool = new ContainedPool(OCR_IMAGE_TASK, { memoryMb: limits.memoryMb });
+  constructor(limits: Pick<SandboxLimits, 'memoryMb'>) {
+    this.#pool = new SandboxPool(OCR_IMAGE_TASK, { memoryMb: limits.memoryMb });
   }
 
   prepare(input: OcrImageInput): Promise<OcrImage> {

@@ -1,4 +1,4 @@
-import type { TextPage } from '../shared/text-document';
+import type { TextPage } from '../shared/documents/text-document';
 
 /**
  * Most characters (UTF-16 code units) on one text page of a document without fixed pages (plain

@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
-import { dynamoDocumentClient, s3Client } from '../shared/clients';
-import { DynamoDbMetadataIndex } from '../shared/dynamodb-metadata-index';
-import { requireEnv } from '../shared/env';
-import { lambdaHandler } from '../shared/lambda-handler';
-import { annotate, metrics, scopeToDocument } from '../shared/powertools';
-import { S3StoredDerivatives } from '../shared/s3-stored-derivatives';
+import { DynamoDbMetadataIndex } from '../shared/adapters/dynamodb-metadata-index';
+import { S3StoredDerivatives } from '../shared/adapters/s3-stored-derivatives';
+import { dynamoDocumentClient, s3Client } from '../shared/runtime/clients';
+import { requireEnv } from '../shared/runtime/env';
+import { lambdaHandler } from '../shared/runtime/lambda-handler';
+import { annotate, metrics, scopeToDocument } from '../shared/runtime/powertools';
 import { type IndexResult, indexDocument } from './index-document';
 import { indexEventSchema, outcomeAnnotations } from './index-event';
 import { type DeletionResult, recordDeletion } from './record-deletion';

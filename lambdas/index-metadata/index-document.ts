@@ -1,11 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { derivativeKeys } from '../shared/derivative-keys';
-import type { DocumentRef, DocumentStatus } from '../shared/document';
-import { NotARejectionError, parseRejectionMessage, reasonForErrorName } from '../shared/errors';
-import type { MetadataIndex } from '../shared/metadata-index';
-import type { Inspection, MetadataItem, TextInfo, ThumbnailInfo } from '../shared/metadata-item';
-import { logger } from '../shared/powertools';
-import type { StoredDerivatives } from '../shared/stored-derivatives';
+import { derivativeKeys } from '../shared/documents/derivative-keys';
+import type { DocumentRef, DocumentStatus } from '../shared/documents/document';
+import { NotARejectionError, parseRejectionMessage, reasonForErrorName } from '../shared/documents/errors';
+import type { Inspection, MetadataItem, TextInfo, ThumbnailInfo } from '../shared/documents/metadata-item';
+import type { MetadataIndex } from '../shared/ports/metadata-index';
+import type { StoredDerivatives } from '../shared/ports/stored-derivatives';
+import { logger } from '../shared/runtime/powertools';
 
 /** The execution that produced an outcome, from the state machine's context object. */
 export interface ExecutionRef {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { DeletionRef } from '../shared/document';
-import { documentRefSchema } from '../shared/document-ref-schema';
-import { reasonForErrorName } from '../shared/errors';
-import { inspectionSchema } from '../shared/inspection-schema';
-import type { TextInfo, ThumbnailInfo } from '../shared/metadata-item';
-import { generationSchema } from '../shared/reprocess-message';
+import type { DeletionRef } from '../shared/documents/document';
+import { documentRefSchema } from '../shared/documents/document-ref-schema';
+import { reasonForErrorName } from '../shared/documents/errors';
+import { inspectionSchema } from '../shared/documents/inspection-schema';
+import type { TextInfo, ThumbnailInfo } from '../shared/documents/metadata-item';
+import { generationSchema } from '../shared/documents/reprocess-message';
 import type { CaughtError, DocumentOutcome, ExecutionRef, IndexResult } from './index-document';
 import type { DeletionOutcome, DeletionResult } from './record-deletion';
 

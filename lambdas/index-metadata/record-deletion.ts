@@ -1,9 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { parseDerivativeKey } from '../shared/derivative-keys';
-import type { DeletionRef } from '../shared/document';
-import type { MetadataIndex } from '../shared/metadata-index';
-import { logger } from '../shared/powertools';
-import type { StoredDerivatives } from '../shared/stored-derivatives';
+import { parseDerivativeKey } from '../shared/documents/derivative-keys';
+import type { DeletionRef } from '../shared/documents/document';
+import type { MetadataIndex } from '../shared/ports/metadata-index';
+import type { StoredDerivatives } from '../shared/ports/stored-derivatives';
+import { logger } from '../shared/runtime/powertools';
 import type { ExecutionRef, IndexMetrics } from './index-document';
 
 /** Input of the RecordDeletion state. */

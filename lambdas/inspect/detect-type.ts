@@ -1,5 +1,5 @@
 import { type FileTypeResult, fileTypeFromBuffer } from 'file-type';
-import { UnsupportedDocumentError } from '../shared/errors';
+import { UnsupportedDocumentError } from '../shared/documents/errors';
 import { declaresWordDocument } from './docx-probe';
 import { sniffText, type TextEncoding } from './text-probe';
 

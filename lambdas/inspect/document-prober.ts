@@ -1,13 +1,13 @@
 // Native modules are loaded at the top (sharp through image-probe), so the main thread holds them
-// before any worker loads them (see defineContainedTask): the handler imports this module.
-import { ContainedPool, type ContainedTask, defineContainedTask } from '../shared/contained-task';
+// before any worker loads them (see defineSandboxedTask): the handler imports this module.
+import { defineSandboxedTask, type SandboxedTask, SandboxPool } from '../shared/sandbox/sandboxed-task';
 import { confirmDocx, confirmType, type DetectedType, detectType } from './detect-type';
 import { probeDocx, rejectCompoundFile } from './docx-probe';
 import { probeImage } from './image-probe';
 import { probePdf } from './pdf-probe';
 import { type TextEncoding, verifyText } from './text-probe';
 
-/** Bounds of one probe. Plain data: it crosses into a contained worker. */
+/** Bounds of one probe. Plain data: it crosses into a sandboxed process. */
 export interface ProbeLimits {
   /** Largest width × height of an image (or of one image inside a PDF) that is decoded. */
   readonly maxPixels: number;
@@ -74,7 +74,7 @@ export type ProbeFindings =
 /**
  * Parses the bytes of a document for Inspect: the type from the first bytes, then what the whole bytes
  * hold. Every parser that meets the bytes (file-type, pdf.js, sharp, jszip) runs behind it; the real one
- * runs them contained ({@link ContainedDocumentProber}). Every failure of the bytes is a typed rejection.
+ * runs them sandboxed ({@link SandboxedDocumentProber}). Every failure of the bytes is a typed rejection.
  */
 export interface DocumentProber {
   detect(request: DetectRequest): Promise<DetectedType>;
@@ -145,7 +145,7 @@ const probeBytes = async (
   }
 };
 
-/** One step of the probe, as it crosses into a contained worker. */
+/** One step of the probe, as it crosses into a sandboxed process. */
 export type ProbeJob =
   | { readonly step: 'detect'; readonly request: DetectRequest }
   | { readonly step: 'probe'; readonly request: ProbeRequest };
@@ -170,10 +170,10 @@ export const runProbeJob = async (job: ProbeJob): Promise<ProbeJobAnswer> => {
 };
 
 /**
- * The probe as one contained task, both steps: one warm thread serves an inspection's detection and
+ * The probe as one sandboxed task, both steps: one warm thread serves an inspection's detection and
  * its probe (a second task would keep a second thread, with pdf.js and sharp loaded again).
  */
-export const PROBE_TASK = defineContainedTask(import.meta.url, 'inspect.probe', runProbeJob);
+export const PROBE_TASK = defineSandboxedTask(import.meta.url, 'inspect.probe', runProbeJob);
 
 /** {@link DocumentProber} in the calling thread: for tests and tools, never for hostile bytes. */
 export const inProcessDocumentProber: DocumentProber = {
@@ -181,24 +181,24 @@ export const inProcessDocumentProber: DocumentProber = {
   probe: ({ detected, bytes, limits, budgetMs }) => probeBytes(detected, bytes, limits, budgetMs),
 };
 
-export interface ContainedDocumentProberOptions {
+export interface SandboxedDocumentProberOptions {
   /** Heap cap of the probing thread, in MiB; over it the document is TOO_LARGE. */
   readonly memoryMb: number;
   /** The task the pool runs. @default PROBE_TASK (another one only to test the containment itself) */
-  readonly task?: ContainedTask<ProbeJob, ProbeJobAnswer>;
+  readonly task?: SandboxedTask<ProbeJob, ProbeJobAnswer>;
 }
 
 /**
- * {@link DocumentProber} in contained worker threads: a parser that spins on a hostile file is killed at
+ * {@link DocumentProber} in sandboxed processes: a parser that spins on a hostile file is killed at
  * the step's budget (CORRUPT), one that balloons at the heap cap (TOO_LARGE), and the function lives on.
- * A warm thread is reused after steps that succeed (see {@link ContainedPool}), so an invocation does not
+ * A warm thread is reused after steps that succeed (see {@link SandboxPool}), so an invocation does not
  * pay a thread start, and a document that failed never shares a thread with the next one.
  */
-export class ContainedDocumentProber implements DocumentProber {
-  readonly #pool: ContainedPool<ProbeJob, ProbeJobAnswer>;
+export class SandboxedDocumentProber implements DocumentProber {
+  readonly #pool: SandboxPool<ProbeJob, ProbeJobAnswer>;
 
-  constructor({ memoryMb, task = PROBE_TASK }: ContainedDocumentProberOptions) {
-    this.#pool = new ContainedPool(task, { memoryMb });
+  constructor({ memoryMb, task = PROBE_TASK }: SandboxedDocumentProberOptions) {
+    this.#pool = new SandboxPool(task, { memoryMb });
   }
 
   async detect(request: DetectRequest): Promise<DetectedType> {

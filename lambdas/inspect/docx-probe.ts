@@ -1,5 +1,9 @@
 import JSZip from 'jszip';
-import { CorruptDocumentError, EncryptedDocumentError, UnsupportedDocumentError } from '../shared/errors';
+import {
+  CorruptDocumentError,
+  EncryptedDocumentError,
+  UnsupportedDocumentError,
+} from '../shared/documents/errors';
 import { cleanMetadataText } from './metadata-text';
 
 /** What Inspect learns from a Word document. Word counts pages when it lays them out; the file does not. */

@@ -1,18 +1,18 @@
 import type { Context } from 'aws-lambda';
-import { s3Client } from '../shared/clients';
-import { budgetWithin } from '../shared/contained-task';
-import { documentTaskInputSchema } from '../shared/document-ref-schema';
-import { lambdaHandler } from '../shared/lambda-handler';
-import { readLimits } from '../shared/limits';
-import type { Inspection } from '../shared/metadata-item';
-import { annotate, logger, scopeToDocument } from '../shared/powertools';
-import { S3DocumentBlobs } from '../shared/s3-document-blobs';
-import { ContainedDocumentProber } from './document-prober';
+import { S3DocumentBlobs } from '../shared/adapters/s3-document-blobs';
+import { documentTaskInputSchema } from '../shared/documents/document-ref-schema';
+import { readLimits } from '../shared/documents/limits';
+import type { Inspection } from '../shared/documents/metadata-item';
+import { s3Client } from '../shared/runtime/clients';
+import { lambdaHandler } from '../shared/runtime/lambda-handler';
+import { annotate, logger, scopeToDocument } from '../shared/runtime/powertools';
+import { budgetWithin } from '../shared/sandbox/sandboxed-task';
+import { SandboxedDocumentProber } from './document-prober';
 import { inspectDocument } from './inspect-document';
 
 const blobs = new S3DocumentBlobs(s3Client());
 const limits = readLimits();
-const prober = new ContainedDocumentProber({ memoryMb: limits.parseMemoryMb });
+const prober = new SandboxedDocumentProber({ memoryMb: limits.parseMemoryMb });
 
 /**
  * Inspect task: `{ document }` in, an {@link Inspection} out (the state machine stores it at

@@ -1,5 +1,5 @@
 import sharp, { type Metadata, type SharpOptions } from 'sharp';
-import { CorruptDocumentError, DocumentTooLargeError } from '../shared/errors';
+import { CorruptDocumentError, DocumentTooLargeError } from '../shared/documents/errors';
 
 /** What the image header says, after EXIF orientation (a portrait photo stored sideways is portrait). */
 export interface ImageProbe {

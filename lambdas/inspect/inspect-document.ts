@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { TextStrategy } from '../shared/document';
-import type { BlobRef, DocumentBlobs } from '../shared/document-blobs';
-import { DocumentTooLargeError, EmptyDocumentError } from '../shared/errors';
-import type { Limits } from '../shared/limits';
-import type { Inspection } from '../shared/metadata-item';
+import type { TextStrategy } from '../shared/documents/document';
+import { DocumentTooLargeError, EmptyDocumentError } from '../shared/documents/errors';
+import type { Limits } from '../shared/documents/limits';
+import type { Inspection } from '../shared/documents/metadata-item';
+import type { BlobRef, DocumentBlobs } from '../shared/ports/document-blobs';
 import { SNIFF_BYTES, textMimeType } from './detect-type';
 import type { DocumentProber, ProbeFindings } from './document-prober';
 
 /** Ports and configuration of {@link inspectDocument}. */
 export interface InspectDependencies {
   readonly blobs: DocumentBlobs;
-  /** Parses the bytes; the real one contained, killed at its budget or heap cap. */
+  /** Parses the bytes; the real one sandboxed, killed at its budget or heap cap. */
   readonly prober: DocumentProber;
   /** `parseTimeoutMs` is the budget of all the parsing of one inspection (detection and probe). */
   readonly limits: Limits;
@@ -90,7 +90,7 @@ const stored = (findings: ProbeFindings, size: number, key: string): Findings =>
  * Inspects one stored document from its bytes alone: type, size, digest, pages or dimensions, title
  * and author, and the text strategy. Cheap checks come first: the size (HEAD) before any byte is read,
  * the type (first {@link SNIFF_BYTES}) before the whole object is. Every parser runs behind the
- * `prober` (contained, in the function), within `limits.parseTimeoutMs` for both of its steps together.
+ * `prober` (sandboxed, in the function), within `limits.parseTimeoutMs` for both of its steps together.
  * Rejections are typed errors (EMPTY, UNSUPPORTED_TYPE, CORRUPT, ENCRYPTED, TOO_LARGE, NOT_FOUND).
  */
 export const inspectDocument = async (

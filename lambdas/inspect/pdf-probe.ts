@@ -1,15 +1,15 @@
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { CONTAINED_TASK_ENV } from '../shared/contained-process';
 import {
   CorruptDocumentError,
   DocumentRejectedError,
   DocumentTooLargeError,
   EncryptedDocumentError,
-} from '../shared/errors';
-import { LIMIT_SETTINGS } from '../shared/limits';
-import { TimeBudgetExceededError, withTimeBudget } from '../shared/time-budget';
+} from '../shared/documents/errors';
+import { LIMIT_SETTINGS } from '../shared/documents/limits';
+import { TimeBudgetExceededError, withTimeBudget } from '../shared/runtime/time-budget';
+import { SANDBOX_TASK_ENV } from '../shared/sandbox/sandbox-process';
 import { cleanMetadataText } from './metadata-text';
 
 /** What Inspect learns from a PDF. */
@@ -40,10 +40,10 @@ export const MIN_TEXT_CHARACTERS_PER_PAGE = 16;
 
 type DocumentInitParameters = NonNullable<Parameters<typeof getDocument>[0]>;
 
-// In Node, pdf.js runs its worker in-process and imports it on the first document. A contained process
+// In Node, pdf.js runs its worker in-process and imports it on the first document. A sandboxed process
 // exists to parse documents: loading the worker with this module moves that cost (seconds under a loaded
 // CPU) into the process start, out of the first document's time budget.
-if (process.env[CONTAINED_TASK_ENV] !== undefined) {
+if (process.env[SANDBOX_TASK_ENV] !== undefined) {
   (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = await import(
     'pdfjs-dist/legacy/build/pdf.worker.mjs'
   );

@@ -1,16 +1,16 @@
 import { isUtf8 } from 'node:buffer';
 import { analyse } from 'chardet';
-import { CorruptDocumentError, UnsupportedDocumentError } from '../shared/errors';
+import { CorruptDocumentError, UnsupportedDocumentError } from '../shared/documents/errors';
 import {
   decodeStrict,
   encodingOfBom,
   isTextEncoding,
   type TextEncoding,
   undecodableRange,
-} from '../shared/text-encoding';
+} from '../shared/documents/text-encoding';
 import { readsLikeWords, writtenInFewScripts } from './text-plausibility';
 
-export type { TextEncoding } from '../shared/text-encoding';
+export type { TextEncoding } from '../shared/documents/text-encoding';
 
 /** What a text sample turned out to be. */
 export interface TextSniff {

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { COST_PARTS, type DocumentCost, type RunCost } from '../shared/document-cost';
-import { METADATA_TABLE } from '../shared/metadata-item';
+import { COST_PARTS, type DocumentCost, type RunCost } from '../shared/documents/document-cost';
+import { METADATA_TABLE } from '../shared/documents/metadata-item';
 import type { CostLedger, LedgerOutcome } from './record-run-cost';
 
 /** Attempts of the add-or-create sequence before a run that keeps racing is given up (and retried). */

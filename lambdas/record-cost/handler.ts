@@ -1,10 +1,10 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
-import { dynamoDocumentClient, sfnClient } from '../shared/clients';
-import { requireEnv } from '../shared/env';
-import { lambdaHandler } from '../shared/lambda-handler';
-import { annotate, logger, metrics, tracer } from '../shared/powertools';
-import { readPrices } from '../shared/prices';
+import { readPrices } from '../shared/documents/prices';
+import { dynamoDocumentClient, sfnClient } from '../shared/runtime/clients';
+import { requireEnv } from '../shared/runtime/env';
+import { lambdaHandler } from '../shared/runtime/lambda-handler';
+import { annotate, logger, metrics, tracer } from '../shared/runtime/powertools';
 import { DynamoDbCostLedger } from './dynamodb-cost-ledger';
 import { LambdaFunctionConfigurations } from './lambda-function-configurations';
 import { type RecordCostResult, recordRunCost, statusChangeEventSchema } from './record-run-cost';

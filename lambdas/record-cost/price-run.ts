@@ -6,8 +6,8 @@ import {
   PICODOLLARS_PER_USD,
   type RunUsage,
   usdOf,
-} from '../shared/document-cost';
-import type { PriceTable } from '../shared/prices';
+} from '../shared/documents/document-cost';
+import type { PriceTable } from '../shared/documents/prices';
 import type { Invocation, MeasuredRun } from './measure-run';
 
 /** Lambda's ephemeral storage up to this size is free. */

@@ -1,9 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { sfnClient } from '../shared/clients';
-import { requireEnv } from '../shared/env';
-import { MalformedNotificationError } from '../shared/errors';
-import { lambdaHandler } from '../shared/lambda-handler';
+import { MalformedNotificationError } from '../shared/documents/errors';
+import { sfnClient } from '../shared/runtime/clients';
+import { requireEnv } from '../shared/runtime/env';
+import { lambdaHandler } from '../shared/runtime/lambda-handler';
 import { reportMalformedMessage, reportOutcome } from './report-outcome';
 import { type IngestMessage, parseIngestMessage } from './s3-notification';
 import { SfnExecutionStarter } from './sfn-execution-starter';

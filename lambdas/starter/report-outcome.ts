@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { MalformedNotificationError } from '../shared/errors';
-import { logger, metrics } from '../shared/powertools';
+import { MalformedNotificationError } from '../shared/documents/errors';
+import { logger, metrics } from '../shared/runtime/powertools';
 import type { StartOutcome } from './start-documents';
 
 /** Metric names the starter emits (one count per record), shared with alarms and tests. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { DocumentRef } from '../shared/document';
-import { MalformedNotificationError } from '../shared/errors';
-import { reprocessMessageSchema } from '../shared/reprocess-message';
+import type { DocumentRef } from '../shared/documents/document';
+import { MalformedNotificationError } from '../shared/documents/errors';
+import { reprocessMessageSchema } from '../shared/documents/reprocess-message';
 
 /** S3 names created events `ObjectCreated:Put`, `ObjectCreated:CompleteMultipartUpload`, … (no `s3:` prefix). */
 const OBJECT_CREATED = /^ObjectCreated:/;

@@ -4,9 +4,9 @@ import {
   documentId,
   normalizeSequencer,
   shardOf,
-} from '../shared/document';
-import { MalformedNotificationError } from '../shared/errors';
-import { decodeS3EventKey } from '../shared/s3-key';
+} from '../shared/documents/document';
+import { MalformedNotificationError } from '../shared/documents/errors';
+import { decodeS3EventKey } from '../shared/documents/s3-key';
 import { deletionExecutionName, executionName, reprocessExecutionName } from './execution-name';
 import type { IngestMessage, ObjectCreatedRecord, ObjectRemovedRecord } from './s3-notification';
 

@@ -1,5 +1,5 @@
-import { inSubsegment } from '../shared/powertools';
-import { newTraceHeader, newTraceId } from '../shared/trace-id';
+import { inSubsegment } from '../shared/runtime/powertools';
+import { newTraceHeader, newTraceId } from '../shared/runtime/trace-id';
 import type { ExecutionRequest, ExecutionStarter, StartResult } from './start-documents';
 
 /** Starts an execution by name, continuing the trace a header names (the Step Functions adapter). */

@@ -1,17 +1,17 @@
 import type { Block } from '@aws-sdk/client-textract';
-import { CorruptDocumentError, TextractJobFailedError } from '../shared/errors';
-import type { TextInfo } from '../shared/metadata-item';
+import { CorruptDocumentError, TextractJobFailedError } from '../shared/documents/errors';
+import type { TextInfo } from '../shared/documents/metadata-item';
+import type { TextDocument } from '../shared/documents/text-document';
+import { summarizeTextDocument } from '../shared/documents/text-summary';
+import { textPagesFromBlocks } from '../shared/documents/textract-blocks';
+import { failedJobError } from '../shared/documents/textract-errors';
 import type {
   TextDetectionResults,
   TextDetectionResultsPage,
   TextDetectionWarning,
-} from '../shared/text-detection';
-import type { TextDocument } from '../shared/text-document';
-import type { TextDocumentStore } from '../shared/text-document-store';
-import { summarizeTextDocument } from '../shared/text-summary';
-import { textPagesFromBlocks } from '../shared/textract-blocks';
-import { failedJobError } from '../shared/textract-errors';
-import type { TextractJobRecord, TextractJobs } from '../shared/textract-jobs';
+} from '../shared/ports/text-detection';
+import type { TextDocumentWriter } from '../shared/ports/text-document-writer';
+import type { TextractJobRecord, TextractJobs } from '../shared/ports/textract-jobs';
 import type { TextractNotification } from './textract-notification';
 
 /** Whether a callback reached a waiting task, or the task was already gone (timed out, completed). */
@@ -26,7 +26,7 @@ export interface TaskCallbacks {
 export interface CompleteJobDependencies {
   readonly jobs: TextractJobs;
   readonly results: TextDetectionResults;
-  readonly texts: TextDocumentStore;
+  readonly texts: TextDocumentWriter;
   readonly tasks: TaskCallbacks;
   /** Most `GetDocumentTextDetection` calls for one job. @default {@link MAX_RESULT_CALLS} */
   readonly maxResultCalls?: number;

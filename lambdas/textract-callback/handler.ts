@@ -1,13 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { dynamoDocumentClient, s3Client, sfnClient, textractClient } from '../shared/clients';
-import { DynamoDbTextractJobs } from '../shared/dynamodb-textract-jobs';
-import { requireEnv } from '../shared/env';
-import { lambdaHandler } from '../shared/lambda-handler';
-import { inSubsegment, logger } from '../shared/powertools';
-import { S3DerivativeStore } from '../shared/s3-derivative-store';
-import { DerivativeTextDocumentStore } from '../shared/text-document-store';
-import { TextractTextDetection } from '../shared/textract-text-detection';
+import { DerivativeTextDocumentWriter } from '../shared/adapters/derivative-text-document-writer';
+import { DynamoDbTextractJobs } from '../shared/adapters/dynamodb-textract-jobs';
+import { S3DerivativeStore } from '../shared/adapters/s3-derivative-store';
+import { TextractTextDetection } from '../shared/adapters/textract-text-detection';
+import { dynamoDocumentClient, s3Client, sfnClient, textractClient } from '../shared/runtime/clients';
+import { requireEnv } from '../shared/runtime/env';
+import { lambdaHandler } from '../shared/runtime/lambda-handler';
+import { inSubsegment, logger } from '../shared/runtime/powertools';
 import {
   type CompleteJobDependencies,
   type CompletionOutcome,
@@ -19,7 +19,7 @@ import { parseTextractNotification } from './textract-notification';
 const dependencies: CompleteJobDependencies = {
   jobs: new DynamoDbTextractJobs(dynamoDocumentClient(), requireEnv('TEXTRACT_JOBS_TABLE_NAME')),
   results: new TextractTextDetection(textractClient()),
-  texts: new DerivativeTextDocumentStore(
+  texts: new DerivativeTextDocumentWriter(
     new S3DerivativeStore(s3Client(), requireEnv('DERIVATIVES_BUCKET_NAME')),
   ),
   tasks: new SfnTaskCallbacks(sfnClient()),

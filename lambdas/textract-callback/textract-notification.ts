@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MalformedNotificationError } from '../shared/errors';
+import { MalformedNotificationError } from '../shared/documents/errors';
 
 /**
  * Textract's completion notification, as published to the job's SNS topic

@@ -1,22 +1,22 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { s3Client } from '../shared/clients';
-import { budgetWithin } from '../shared/contained-task';
-import { documentRefSchema } from '../shared/document-ref-schema';
-import { requireEnv } from '../shared/env';
-import { lambdaHandler } from '../shared/lambda-handler';
-import { readLimits } from '../shared/limits';
-import { logger, scopeToDocument } from '../shared/powertools';
-import { S3DerivativeStore } from '../shared/s3-derivative-store';
-import { S3DocumentBlobs } from '../shared/s3-document-blobs';
+import { S3DerivativeStore } from '../shared/adapters/s3-derivative-store';
+import { S3DocumentBlobs } from '../shared/adapters/s3-document-blobs';
+import { documentRefSchema } from '../shared/documents/document-ref-schema';
+import { readLimits } from '../shared/documents/limits';
+import { s3Client } from '../shared/runtime/clients';
+import { requireEnv } from '../shared/runtime/env';
+import { lambdaHandler } from '../shared/runtime/lambda-handler';
+import { logger, scopeToDocument } from '../shared/runtime/powertools';
+import { budgetWithin } from '../shared/sandbox/sandboxed-task';
 import { makeThumbnail, type ThumbnailResult } from './make-thumbnail';
-import { ContainedThumbnailRenderer } from './render-thumbnail';
+import { SandboxedThumbnailRenderer } from './render-thumbnail';
 
 const s3 = s3Client();
 const blobs = new S3DocumentBlobs(s3);
 const derivatives = new S3DerivativeStore(s3, requireEnv('DERIVATIVES_BUCKET_NAME'));
 const limits = readLimits();
-const renderer = new ContainedThumbnailRenderer({ memoryMb: limits.parseMemoryMb });
+const renderer = new SandboxedThumbnailRenderer({ memoryMb: limits.parseMemoryMb });
 
 /** The Thumbnail state's input: the document and what Inspect found (only its type is used). */
 const thumbnailEventSchema = z.object({

@@ -1,10 +1,10 @@
-import { derivativeKeys } from '../shared/derivative-keys';
-import type { DerivativeStore } from '../shared/derivative-store';
-import type { DocumentRef } from '../shared/document';
-import type { DocumentBlobs } from '../shared/document-blobs';
-import { EmptyDocumentError } from '../shared/errors';
-import type { Limits } from '../shared/limits';
-import type { Inspection, ThumbnailInfo } from '../shared/metadata-item';
+import { derivativeKeys } from '../shared/documents/derivative-keys';
+import type { DocumentRef } from '../shared/documents/document';
+import { EmptyDocumentError } from '../shared/documents/errors';
+import type { Limits } from '../shared/documents/limits';
+import type { Inspection, ThumbnailInfo } from '../shared/documents/metadata-item';
+import type { DerivativeStore } from '../shared/ports/derivative-store';
+import type { DocumentBlobs } from '../shared/ports/document-blobs';
 import { type PictureKind, THUMBNAIL_CONTENT_TYPE, type ThumbnailRenderer } from './render-thumbnail';
 
 /** Ports and configuration of {@link makeThumbnail}. */
@@ -50,7 +50,7 @@ export const pictureKindOf = (type: string): PictureKind | null => {
 /**
  * Makes the thumbnail of one document version: the image, or a PDF's first page, fitted inside
  * 256×256 as WebP in the derivatives bucket at `thumbnails/<id>/<version>.webp`. Documents without a
- * picture get `null` without their object being read. Decoding runs in the renderer (contained, in the
+ * picture get `null` without their object being read. Decoding runs in the renderer (sandboxed, in the
  * function); every failure of the bytes is a typed rejection.
  */
 export const makeThumbnail = async (

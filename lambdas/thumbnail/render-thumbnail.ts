@@ -1,10 +1,10 @@
-// Native modules are loaded here, at the top, so a contained process loads them before it is ready,
-// outside any job's budget (see defineContainedTask): the handler imports this module for THUMBNAIL_TASK.
+// Native modules are loaded here, at the top, so a sandboxed process loads them before it is ready,
+// outside any job's budget (see defineSandboxedTask): the handler imports this module for THUMBNAIL_TASK.
 import '@napi-rs/canvas';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { mapSharpError, sharpInputOptions } from '../inspect/image-probe';
-import { ContainedPool, type ContainmentLimits, defineContainedTask } from '../shared/contained-task';
-import { CorruptDocumentError, DocumentTooLargeError } from '../shared/errors';
+import { CorruptDocumentError, DocumentTooLargeError } from '../shared/documents/errors';
+import { defineSandboxedTask, type SandboxLimits, SandboxPool } from '../shared/sandbox/sandboxed-task';
 
 /** Longest side of a thumbnail, in pixels. */
 export const THUMBNAIL_SIDE = 256;
@@ -22,7 +22,7 @@ export const PDF_RENDER_DPI = 72;
 /** How a picture is decoded; `null` for documents without one. */
 export type PictureKind = 'raster' | 'svg' | 'heic' | 'pdf';
 
-/** One thumbnail to make. Plain data: it crosses into a contained process. */
+/** One thumbnail to make. Plain data: it crosses into a sandboxed process. */
 export interface ThumbnailJob {
   readonly kind: PictureKind;
   readonly bytes: Uint8Array;
@@ -40,7 +40,7 @@ export interface RenderedThumbnail {
   readonly height: number;
 }
 
-/** Makes a WebP thumbnail out of bytes; the real one runs contained (see {@link ContainedThumbnailRenderer}). */
+/** Makes a WebP thumbnail out of bytes; the real one runs sandboxed (see {@link SandboxedThumbnailRenderer}). */
 export interface ThumbnailRenderer {
   render(job: ThumbnailJob): Promise<RenderedThumbnail>;
 }
@@ -158,7 +158,7 @@ const renderPdf = async (job: ThumbnailJob): Promise<RenderedThumbnail> => {
   // Loaded on first use: a process that never sees a PDF never loads pdf.js.
   const [{ withPdfDocument }, { renderPdfPage }] = await Promise.all([
     import('../inspect/pdf-probe'),
-    import('../shared/pdf-render'),
+    import('../shared/parsing/pdf-render'),
   ]);
   return withPdfDocument(
     job.bytes,
@@ -197,22 +197,22 @@ export const renderThumbnail = async (job: ThumbnailJob): Promise<RenderedThumbn
   }
 };
 
-/** The thumbnail job as a contained task: decoders and pdf.js meet hostile bytes. */
-export const THUMBNAIL_TASK = defineContainedTask(import.meta.url, 'thumbnail.render', renderThumbnail);
+/** The thumbnail job as a sandboxed task: decoders and pdf.js meet hostile bytes. */
+export const THUMBNAIL_TASK = defineSandboxedTask(import.meta.url, 'thumbnail.render', renderThumbnail);
 
 /** {@link ThumbnailRenderer} in the calling thread: for tests and tools. */
 export const inProcessThumbnailRenderer: ThumbnailRenderer = { render: renderThumbnail };
 
 /**
- * {@link ThumbnailRenderer} in contained processes, each job killed at its budget or at a memory cap:
+ * {@link ThumbnailRenderer} in sandboxed processes, each job killed at its budget or at a memory cap:
  * a decoder that spins or balloons on a hostile file costs its process and the document is rejected;
- * the function lives on. A process is reused after jobs that succeed (see {@link ContainedPool}).
+ * the function lives on. A process is reused after jobs that succeed (see {@link SandboxPool}).
  */
-export class ContainedThumbnailRenderer implements ThumbnailRenderer {
-  readonly #pool: ContainedPool<ThumbnailJob, RenderedThumbnail>;
+export class SandboxedThumbnailRenderer implements ThumbnailRenderer {
+  readonly #pool: SandboxPool<ThumbnailJob, RenderedThumbnail>;
 
-  constructor(limits: Pick<ContainmentLimits, 'memoryMb'>) {
-    this.#pool = new ContainedPool(THUMBNAIL_TASK, { memoryMb: limits.memoryMb });
+  constructor(limits: Pick<SandboxLimits, 'memoryMb'>) {
+    this.#pool = new SandboxPool(THUMBNAIL_TASK, { memoryMb: limits.memoryMb });
   }
 
   render(job: ThumbnailJob): Promise<RenderedThumbnail> {

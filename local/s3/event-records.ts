@@ -1,4 +1,4 @@
-import { encodeS3EventKey } from '../../lambdas/shared/s3-key';
+import { encodeS3EventKey } from '../../lambdas/shared/documents/s3-key';
 
 /** The event names the local S3 emits (S3's names, without the `s3:` of the configuration). */
 export type ObjectEventName =

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { CorruptDocumentError, DocumentTooLargeError } from '../../lambdas/shared/errors';
+import { CorruptDocumentError, DocumentTooLargeError } from '../../lambdas/shared/documents/errors';
 import type { PageImage } from './ocr-engine';
 import type { PdfRenderPool } from './pdf-render-pool';
 

@@ -12,7 +12,7 @@ import {
   DocumentTooLargeError,
   EncryptedDocumentError,
   UnsupportedDocumentError,
-} from '../../lambdas/shared/errors';
+} from '../../lambdas/shared/documents/errors';
 import type { CompletionNotifier, DocumentStore } from './aws-adapters';
 import { pageBlocks } from './blocks';
 import { type DocumentFormat, type DocumentOpener, type PagedDocument, sniffFormat } from './document-pages';

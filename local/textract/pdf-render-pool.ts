@@ -6,8 +6,8 @@ import {
   DocumentTooLargeError,
   EncryptedDocumentError,
   parseRejectionMessage,
-} from '../../lambdas/shared/errors';
-import type { PdfRenderOptions, RenderedPdfPage } from '../../lambdas/shared/pdf-render';
+} from '../../lambdas/shared/documents/errors';
+import type { PdfRenderOptions, RenderedPdfPage } from '../../lambdas/shared/parsing/pdf-render';
 import type { PdfWorkerRequest, PdfWorkerResponse, RenderedPagePayload } from './pdf-render-worker';
 
 export interface PdfRenderPoolOptions {

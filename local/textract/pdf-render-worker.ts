@@ -5,7 +5,7 @@ import {
   type PDFDocumentProxy,
 } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { mapPdfError, PDFJS_OPTIONS } from '../../lambdas/inspect/pdf-probe';
-import { type PdfRenderOptions, renderPdfPage } from '../../lambdas/shared/pdf-render';
+import { type PdfRenderOptions, renderPdfPage } from '../../lambdas/shared/parsing/pdf-render';
 
 /**
  * Worker-thread entry of {@link PdfRenderPool}: holds at most one open PDF and renders its pages on

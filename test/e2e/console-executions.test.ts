@@ -11,7 +11,7 @@ import {
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsoleServer, startConsoleServer } from '../../console/server/console-server';
-import { documentId } from '../../lambdas/shared/document';
+import { documentId } from '../../lambdas/shared/documents/document';
 import { LOCAL_CREDENTIALS, PROJECT_ROOT } from '../../local/cloud';
 import {
   type CloudSession,

@@ -6,8 +6,8 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costSummarySchema } from '../../lambdas/api/cost-schemas';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
-import { documentId } from '../../lambdas/shared/document';
-import { totalOf } from '../../lambdas/shared/document-cost';
+import { documentId } from '../../lambdas/shared/documents/document';
+import { totalOf } from '../../lambdas/shared/documents/document-cost';
 import {
   apiGet,
   type CloudSession,

@@ -5,8 +5,8 @@ import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
-import { derivativeKeys } from '../../lambdas/shared/derivative-keys';
-import { documentId } from '../../lambdas/shared/document';
+import { derivativeKeys } from '../../lambdas/shared/documents/derivative-keys';
+import { documentId } from '../../lambdas/shared/documents/document';
 import { s3Notification } from '../fixtures/s3-sqs-events';
 import {
   apiGet,

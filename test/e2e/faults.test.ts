@@ -11,7 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS } from '../../infra/config';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
-import { documentId } from '../../lambdas/shared/document';
+import { documentId } from '../../lambdas/shared/documents/document';
 import { parseIngestMessage } from '../../lambdas/starter/s3-notification';
 import { documentRefOf, executionInput } from '../../lambdas/starter/start-documents';
 import { s3Notification } from '../fixtures/s3-sqs-events';

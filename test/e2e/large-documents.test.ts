@@ -5,7 +5,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DocumentDetail, type TextResponse, textResponseSchema } from '../../lambdas/api/schemas';
-import { documentId } from '../../lambdas/shared/document';
+import { documentId } from '../../lambdas/shared/documents/document';
 import { type LargePdf, type LargeText, makeLargePdf, makeLargeText } from '../support/large-documents';
 import {
   apiGet,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
-import { documentId, type TextStrategy } from '../../lambdas/shared/document';
+import { documentId, type TextStrategy } from '../../lambdas/shared/documents/document';
 import type { ExpectedResult } from '../../scripts/make-sample-docs';
 import {
   type CloudSession,

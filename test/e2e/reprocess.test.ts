@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main';
 import { CONTEXT_KEYS } from '../../infra/config';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
-import { documentId } from '../../lambdas/shared/document';
-import { reprocessMessageBody } from '../../lambdas/shared/reprocess-message';
+import { documentId } from '../../lambdas/shared/documents/document';
+import { reprocessMessageBody } from '../../lambdas/shared/documents/reprocess-message';
 import { reprocessExecutionName } from '../../lambdas/starter/execution-name';
 import { LOCAL_CREDENTIALS, PROJECT_ROOT } from '../../local/cloud';
 import {

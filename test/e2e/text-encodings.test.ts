@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentId } from '../../lambdas/shared/document';
+import { documentId } from '../../lambdas/shared/documents/document';
 import { ENCODING_FIXTURES_DIR, type EncodingFixtures } from '../../scripts/make-encoding-fixtures';
 import {
   type CloudSession,

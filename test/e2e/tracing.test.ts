@@ -5,7 +5,7 @@ import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from 
 import { BatchGetTracesCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
-import { documentId } from '../../lambdas/shared/document';
+import { documentId } from '../../lambdas/shared/documents/document';
 import { LOCAL_CREDENTIALS } from '../../local/cloud';
 import {
   type CloudSession,

@@ -2,8 +2,8 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DocumentRef } from '../../lambdas/shared/document';
-import { METADATA_TABLE } from '../../lambdas/shared/metadata-item';
+import type { DocumentRef } from '../../lambdas/shared/documents/document';
+import { METADATA_TABLE } from '../../lambdas/shared/documents/metadata-item';
 import { aDocument } from '../fixtures/document-outcomes';
 
 /** Credentials and region the emulators accept; no real account is ever reached. */

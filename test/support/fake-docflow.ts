@@ -21,7 +21,7 @@ import type {
 import type { RawTrace } from '../../console/shared/trace-entities';
 import type { CostSummary } from '../../lambdas/api/cost-schemas';
 import type { DocumentDetail, DocumentSummary, TextResponse } from '../../lambdas/api/schemas';
-import { type DocumentStatus, documentId } from '../../lambdas/shared/document';
+import { type DocumentStatus, documentId } from '../../lambdas/shared/documents/document';
 
 export const FAKE_BUCKET = 'uploads-bucket';
 

@@ -1,5 +1,5 @@
-import type { BlobHead, BlobRef, DocumentBlobs } from '../../lambdas/shared/document-blobs';
-import { DocumentNotFoundError, DocumentTooLargeError } from '../../lambdas/shared/errors';
+import { DocumentNotFoundError, DocumentTooLargeError } from '../../lambdas/shared/documents/errors';
+import type { BlobHead, BlobRef, DocumentBlobs } from '../../lambdas/shared/ports/document-blobs';
 
 /** One call made to the fake, so a test can check what was (not) read. */
 export type BlobCall =

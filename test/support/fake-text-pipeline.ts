@@ -1,6 +1,7 @@
 import type { Block } from '@aws-sdk/client-textract';
-import { derivativeKeys } from '../../lambdas/shared/derivative-keys';
-import type { S3Pointer } from '../../lambdas/shared/metadata-item';
+import { derivativeKeys } from '../../lambdas/shared/documents/derivative-keys';
+import type { S3Pointer } from '../../lambdas/shared/documents/metadata-item';
+import type { TextDocument } from '../../lambdas/shared/documents/text-document';
 import type {
   DetectedText,
   DetectionDocument,
@@ -9,10 +10,9 @@ import type {
   TextDetectionResults,
   TextDetectionResultsPage,
   TextDetector,
-} from '../../lambdas/shared/text-detection';
-import type { TextDocument } from '../../lambdas/shared/text-document';
-import type { TextDocumentStore } from '../../lambdas/shared/text-document-store';
-import type { TextractJobRecord, TextractJobs } from '../../lambdas/shared/textract-jobs';
+} from '../../lambdas/shared/ports/text-detection';
+import type { TextDocumentWriter } from '../../lambdas/shared/ports/text-document-writer';
+import type { TextractJobRecord, TextractJobs } from '../../lambdas/shared/ports/textract-jobs';
 import type { CallbackDelivery, TaskCallbacks } from '../../lambdas/textract-callback/complete-textract-job';
 
 /**
@@ -31,7 +31,7 @@ export const lineBlock = (text: string, page?: number, confidence = 99): Block =
   Geometry: { BoundingBox: { Left: 0.1, Top: 0.1, Width: 0.5, Height: 0.05 } },
 });
 
-export class InMemoryTextDocumentStore implements TextDocumentStore {
+export class InMemoryTextDocumentStore implements TextDocumentWriter {
   readonly documents = new Map<string, TextDocument>();
 
   constructor(

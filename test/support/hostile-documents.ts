@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import type { RejectionReason } from '../../lambdas/shared/errors';
+import type { RejectionReason } from '../../lambdas/shared/documents/errors';
 import { buildPdf, buildZip, heicBrandedImage, pngClaimingSize } from './documents';
 
 /**

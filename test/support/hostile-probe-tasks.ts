@@ -1,14 +1,14 @@
 import { type ProbeJob, type ProbeJobAnswer, runProbeJob } from '../../lambdas/inspect/document-prober';
-import { defineContainedTask } from '../../lambdas/shared/contained-task';
+import { defineSandboxedTask } from '../../lambdas/shared/sandbox/sandboxed-task';
 
 /**
  * Inspect's probe, misbehaving on cue: in the step named by a cue among the first bytes (`spin:detect`,
  * `spin:probe`) it never returns, on `balloon:<step>` it allocates without bound, otherwise it probes
- * for real. Run through `ContainedDocumentProber`, it shows what the containment does to an inspection
+ * for real. Run through `SandboxedDocumentProber`, it shows what the containment does to an inspection
  * whichever parser is the one that breaks. (Apart from ./hostile-tasks, which the bundle test bundles:
  * this module loads Inspect's parsers.)
  */
-export const misbehavingProbe = defineContainedTask(
+export const misbehavingProbe = defineSandboxedTask(
   import.meta.url,
   'test.misbehaving-probe',
   async (job: ProbeJob): Promise<ProbeJobAnswer> => {

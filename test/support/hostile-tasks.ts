@@ -1,21 +1,21 @@
 import { getHeapStatistics } from 'node:v8';
-import { defineContainedTask } from '../../lambdas/shared/contained-task';
-import { CorruptDocumentError } from '../../lambdas/shared/errors';
+import { CorruptDocumentError } from '../../lambdas/shared/documents/errors';
+import { defineSandboxedTask } from '../../lambdas/shared/sandbox/sandboxed-task';
 
 /**
- * Test-only contained tasks that behave like the worst inputs do: spin, allocate, crash. They run in
- * real contained processes through the same mechanism as the thumbnail and text jobs.
+ * Test-only sandboxed tasks that behave like the worst inputs do: spin, allocate, crash. They run in
+ * real sandboxed processes through the same mechanism as the thumbnail and text jobs.
  */
 
 /** Never returns: a parser stuck in a loop that never yields to the event loop. */
-export const spinForever = defineContainedTask(import.meta.url, 'test.spin-forever', async (_: null) => {
+export const spinForever = defineSandboxedTask(import.meta.url, 'test.spin-forever', async (_: null) => {
   for (;;) {
     // busy
   }
 });
 
 /** Keeps every array it allocates: a decoder that trusts a header's size. */
-export const allocateWithoutBound = defineContainedTask(
+export const allocateWithoutBound = defineSandboxedTask(
   import.meta.url,
   'test.allocate-without-bound',
   async (_: null): Promise<number> => {
@@ -28,7 +28,7 @@ export const allocateWithoutBound = defineContainedTask(
  * Allocates one huge array and fills it: a single allocation far over the heap cap, which in a worker
  * thread aborts the whole process instead of the thread (nodejs/node#47224).
  */
-export const allocateAtOnce = defineContainedTask(
+export const allocateAtOnce = defineSandboxedTask(
   import.meta.url,
   'test.allocate-at-once',
   async (input: { length: number }): Promise<number> => {
@@ -42,7 +42,7 @@ export const allocateAtOnce = defineContainedTask(
  * Keeps every buffer it allocates, outside the V8 heap (as decoded pixels, canvas bitmaps and
  * WebAssembly memories are): no heap cap sees it.
  */
-export const holdOutsideHeap = defineContainedTask(
+export const holdOutsideHeap = defineSandboxedTask(
   import.meta.url,
   'test.hold-outside-heap',
   async (_: null): Promise<number> => {
@@ -56,14 +56,14 @@ export const holdOutsideHeap = defineContainedTask(
 );
 
 /** Answers the process's V8 heap limit (old and young generations), in MiB. */
-export const heapLimit = defineContainedTask(
+export const heapLimit = defineSandboxedTask(
   import.meta.url,
   'test.heap-limit',
   async (_: null) => getHeapStatistics().heap_size_limit / 1024 / 1024,
 );
 
 /** Echoes its input after an optional delay. */
-export const echo = defineContainedTask(
+export const echo = defineSandboxedTask(
   import.meta.url,
   'test.echo',
   async (input: { value: unknown; delayMs?: number }) => {
@@ -73,7 +73,7 @@ export const echo = defineContainedTask(
 );
 
 /** Throws what it is asked to. */
-export const throwing = defineContainedTask(
+export const throwing = defineSandboxedTask(
   import.meta.url,
   'test.throwing',
   async (input: { kind: 'corrupt' | 'type-error' }) => {
@@ -83,7 +83,7 @@ export const throwing = defineContainedTask(
 );
 
 /** Throws from a timer callback, outside the job's promise chain: an uncaught error in a library. */
-export const uncaught = defineContainedTask(import.meta.url, 'test.uncaught', async (_: null) => {
+export const uncaught = defineSandboxedTask(import.meta.url, 'test.uncaught', async (_: null) => {
   setTimeout(() => {
     throw new RangeError('offset is out of bounds');
   }, 1);
@@ -91,7 +91,7 @@ export const uncaught = defineContainedTask(import.meta.url, 'test.uncaught', as
 });
 
 /** Ends its own thread. */
-export const exiting = defineContainedTask(import.meta.url, 'test.exiting', async (_: null) => {
+export const exiting = defineSandboxedTask(import.meta.url, 'test.exiting', async (_: null) => {
   process.exit(3);
 });
 
@@ -99,7 +99,7 @@ export const exiting = defineContainedTask(import.meta.url, 'test.exiting', asyn
  * Answers the id of the process it runs in, so a test can tell reused processes from new ones; with
  * `fail`, throws a rejection naming it instead.
  */
-export const whichProcess = defineContainedTask(
+export const whichProcess = defineSandboxedTask(
   import.meta.url,
   'test.which-process',
   async (input: { fail: boolean }) => {

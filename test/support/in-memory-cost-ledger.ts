@@ -5,7 +5,7 @@ import {
   picodollarsOf,
   type RunCost,
   usdOf,
-} from '../../lambdas/shared/document-cost';
+} from '../../lambdas/shared/documents/document-cost';
 
 /**
  * {@link CostLedger} in memory, with the DynamoDB adapter's rules: only documents that exist are

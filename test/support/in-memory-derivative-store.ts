@@ -1,7 +1,7 @@
-import { derivativeKeys } from '../../lambdas/shared/derivative-keys';
-import type { Derivative, DerivativeStore } from '../../lambdas/shared/derivative-store';
-import type { S3Pointer } from '../../lambdas/shared/metadata-item';
-import type { StoredDerivatives } from '../../lambdas/shared/stored-derivatives';
+import { derivativeKeys } from '../../lambdas/shared/documents/derivative-keys';
+import type { S3Pointer } from '../../lambdas/shared/documents/metadata-item';
+import type { Derivative, DerivativeStore } from '../../lambdas/shared/ports/derivative-store';
+import type { StoredDerivatives } from '../../lambdas/shared/ports/stored-derivatives';
 
 /** In-memory derivatives bucket: keeps every object written, by key, and lists and removes them. */
 export class InMemoryDerivativeStore implements DerivativeStore, StoredDerivatives {

@@ -3,11 +3,11 @@ import type {
   ShardPage,
   ShardPosition,
   ShardQuery,
-  TextStore,
+  TextDocumentReader,
 } from '../../lambdas/api/ports';
-import type { MetadataItem, S3Pointer } from '../../lambdas/shared/metadata-item';
-import type { PresignedGetRequest, UrlSigner } from '../../lambdas/shared/s3-url-signer';
-import type { TextDocument } from '../../lambdas/shared/text-document';
+import type { PresignedGetRequest, UrlSigner } from '../../lambdas/shared/adapters/s3-url-signer';
+import type { MetadataItem, S3Pointer } from '../../lambdas/shared/documents/metadata-item';
+import type { TextDocument } from '../../lambdas/shared/documents/text-document';
 
 const newestFirst = (a: MetadataItem, b: MetadataItem): number => {
   if (a.uploadedAt !== b.uploadedAt) return a.uploadedAt > b.uploadedAt ? -1 : 1;
@@ -66,8 +66,8 @@ export class InMemoryDocumentCatalog implements DocumentCatalog {
   }
 }
 
-/** {@link TextStore} in memory, keyed by `bucket/key`. */
-export class InMemoryTextStore implements TextStore {
+/** {@link TextDocumentReader} in memory, keyed by `bucket/key`. */
+export class InMemoryTextStore implements TextDocumentReader {
   readonly documents = new Map<string, TextDocument>();
 
   put(pointer: S3Pointer, document: TextDocument): this {

@@ -1,6 +1,6 @@
-import type { DeletionRef } from '../../lambdas/shared/document';
-import type { DeletionRecord, MetadataIndex } from '../../lambdas/shared/metadata-index';
-import type { MetadataItem } from '../../lambdas/shared/metadata-item';
+import type { DeletionRef } from '../../lambdas/shared/documents/document';
+import type { MetadataItem } from '../../lambdas/shared/documents/metadata-item';
+import type { DeletionRecord, MetadataIndex } from '../../lambdas/shared/ports/metadata-index';
 
 /**
  * {@link MetadataIndex} in memory, with the table's version rule: write when absent, when the stored

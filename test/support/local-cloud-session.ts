@@ -18,7 +18,7 @@ import {
   type TextResponse,
   textResponseSchema,
 } from '../../lambdas/api/schemas';
-import type { DeletionRef, DocumentRef, DocumentStatus } from '../../lambdas/shared/document';
+import type { DeletionRef, DocumentRef, DocumentStatus } from '../../lambdas/shared/documents/document';
 import { LOCAL_CREDENTIALS, type LocalCloud, PROJECT_ROOT, startLocalCloud } from '../../local/cloud';
 import type { ExpectedResult } from '../../scripts/make-sample-docs';
 

@@ -8,7 +8,7 @@ import mammoth from 'mammoth';
 import { getDocument, OPS, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TEXT_STRATEGIES } from '../../lambdas/shared/document';
+import { TEXT_STRATEGIES } from '../../lambdas/shared/documents/document';
 import type { ExpectedResult } from '../../scripts/make-sample-docs';
 
 const SAMPLE_DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sample-docs');

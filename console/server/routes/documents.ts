@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { type DocumentDetail, documentDetailSchema } from '../../../lambdas/api/schemas';
-import { documentId } from '../../../lambdas/shared/document';
+import { documentId } from '../../../lambdas/shared/documents/document';
 import type { UploadTicket } from '../../shared/api';
 import { badRequest, type ErrorLog, problemOf, problemResponse } from '../problems';
 import { type ApiAnswer, type QueryApi, relay } from '../query-api';

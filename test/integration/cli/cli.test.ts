@@ -17,7 +17,7 @@ import { runCli } from '../../../cli/main';
 import { PROJECT_ROOT } from '../../../cli/paths';
 import type { handler as ApiHandler } from '../../../lambdas/api/handler';
 import { documentListSchema } from '../../../lambdas/api/schemas';
-import { documentId } from '../../../lambdas/shared/document';
+import { documentId } from '../../../lambdas/shared/documents/document';
 import { parseIngestMessage } from '../../../lambdas/starter/s3-notification';
 import { type RestApiServer, startRestApiServer } from '../../../local/api/rest-api-server';
 import { writeDeploymentFile } from '../../../local/deployment-file';

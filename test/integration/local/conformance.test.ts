@@ -28,7 +28,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeS3EventKey } from '../../../lambdas/shared/s3-key';
+import { decodeS3EventKey } from '../../../lambdas/shared/documents/s3-key';
 import { executionName } from '../../../lambdas/starter/execution-name';
 import { parseIngestMessage } from '../../../lambdas/starter/s3-notification';
 import { LambdaRunner } from '../../../local/lambda/runner';

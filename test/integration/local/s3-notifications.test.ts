@@ -23,7 +23,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeS3EventKey } from '../../../lambdas/shared/s3-key';
+import { decodeS3EventKey } from '../../../lambdas/shared/documents/s3-key';
 import { type ObjectCreatedRecord, parseIngestMessage } from '../../../lambdas/starter/s3-notification';
 import { createBucket, createQueue, TEST_AWS, testS3, testSqs, uniquePrefix } from '../../support/aws';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';

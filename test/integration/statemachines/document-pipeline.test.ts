@@ -16,7 +16,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { derivativeKeys } from '../../../lambdas/shared/derivative-keys';
+import { derivativeKeys } from '../../../lambdas/shared/documents/derivative-keys';
 import {
   type DeletionRef,
   type DocumentRef,
@@ -24,11 +24,11 @@ import {
   normalizeSequencer,
   shardOf,
   TEXT_STRATEGIES,
-} from '../../../lambdas/shared/document';
-import { TextractThrottledError } from '../../../lambdas/shared/errors';
-import type { TextDocument } from '../../../lambdas/shared/text-document';
-import { TEXT_ENCODINGS } from '../../../lambdas/shared/text-encoding';
-import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/textract-jobs';
+} from '../../../lambdas/shared/documents/document';
+import { TextractThrottledError } from '../../../lambdas/shared/documents/errors';
+import type { TextDocument } from '../../../lambdas/shared/documents/text-document';
+import { TEXT_ENCODINGS } from '../../../lambdas/shared/documents/text-encoding';
+import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/ports/textract-jobs';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../local/emulators/fauxqs';
 import { type AslStates, listStates } from '../../../local/stepfunctions/asl';

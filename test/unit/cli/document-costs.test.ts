@@ -12,7 +12,7 @@ import {
 import { runCli } from '../../../cli/main';
 import { renderShownDocument } from '../../../cli/show-document';
 import type { CostSummary, DocumentCostDetail } from '../../../lambdas/api/cost-schemas';
-import { zeroParts } from '../../../lambdas/shared/document-cost';
+import { zeroParts } from '../../../lambdas/shared/documents/document-cost';
 import { aDocument, FakeDocumentsApi, fakeTarget } from '../../support/fake-docflow';
 import { type MemoryTerminal, memoryTerminal } from '../../support/memory-terminal';
 

@@ -23,7 +23,7 @@ import type { BrowserBundle } from '../../../console/server/bundle';
 import type { SignedRequest } from '../../../console/server/signed-fetch';
 import type { ConsoleTarget } from '../../../console/server/target';
 import type { Problem } from '../../../console/shared/api';
-import { documentId } from '../../../lambdas/shared/document';
+import { documentId } from '../../../lambdas/shared/documents/document';
 
 const ORIGIN = 'http://127.0.0.1:4568';
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:Docflow-dev-Workflow';

@@ -18,7 +18,7 @@ import {
   PROJECT_ROOT,
 } from '../../../infra/constructs/pipeline-function';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
-import { LIMIT_SETTINGS } from '../../../lambdas/shared/limits';
+import { LIMIT_SETTINGS } from '../../../lambdas/shared/documents/limits';
 import { cdkJsonContext, environmentOf, synthDocflowTemplate } from '../../support/docflow-app';
 
 /** The package an import path belongs to (`pdfjs-dist/legacy/build/pdf.mjs` → `pdfjs-dist`). */

@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS, readConfig } from '../../../infra/config';
-import { DEFAULT_LIMITS } from '../../../lambdas/shared/limits';
-import { DEFAULT_PRICES } from '../../../lambdas/shared/prices';
+import { DEFAULT_LIMITS } from '../../../lambdas/shared/documents/limits';
+import { DEFAULT_PRICES } from '../../../lambdas/shared/documents/prices';
 import { cdkJsonContext } from '../../support/docflow-app';
 
 const contextOf =

@@ -2,7 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXECUTION_STATUS_CHANGE } from '../../../infra/constructs/cost-accounting';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
-import { DEFAULT_PRICES, PRICES_ENV } from '../../../lambdas/shared/prices';
+import { DEFAULT_PRICES, PRICES_ENV } from '../../../lambdas/shared/documents/prices';
 import {
   actionsOf,
   arnOf,

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DERIVATIVE_PREFIXES, INCOMING_PREFIX } from '../../../infra/constructs/document-store';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
-import { derivativeKeys } from '../../../lambdas/shared/derivative-keys';
-import { documentId } from '../../../lambdas/shared/document';
+import { derivativeKeys } from '../../../lambdas/shared/documents/derivative-keys';
+import { documentId } from '../../../lambdas/shared/documents/document';
 import {
   actionsOf,
   arnOf,

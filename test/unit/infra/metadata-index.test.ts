@@ -1,7 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
-import { METADATA_TABLE } from '../../../lambdas/shared/metadata-item';
+import { METADATA_TABLE } from '../../../lambdas/shared/documents/metadata-item';
 import {
   logicalIdOf,
   resourcesOf,

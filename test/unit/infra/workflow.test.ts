@@ -8,8 +8,8 @@ import { ACTIONS_REQUIRING_ANY_RESOURCE } from '../../../infra/compliance';
 import type { PipelineFunction } from '../../../infra/constructs/pipeline-function';
 import { PROJECT_ROOT } from '../../../infra/constructs/pipeline-function';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
-import { LIMIT_SETTINGS } from '../../../lambdas/shared/limits';
-import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/textract-jobs';
+import { LIMIT_SETTINGS } from '../../../lambdas/shared/documents/limits';
+import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/ports/textract-jobs';
 import { DEFINITION_PATH, SUBSTITUTION_KEYS } from '../../../statemachines/substitutions';
 import {
   actionsOf,

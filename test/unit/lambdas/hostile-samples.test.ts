@@ -1,19 +1,24 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ExtractTextDependencies, extractText } from '../../../lambdas/extract-text/extract-text';
-import { ContainedTextExtractor } from '../../../lambdas/extract-text/local-extractors';
-import { ContainedOcrImagePreparer } from '../../../lambdas/extract-text/ocr-image';
+import { SandboxedTextExtractor } from '../../../lambdas/extract-text/local-extractors';
+import { SandboxedOcrImagePreparer } from '../../../lambdas/extract-text/ocr-image';
 import { indexEventSchema } from '../../../lambdas/index-metadata/index-event';
-import { ContainedDocumentProber } from '../../../lambdas/inspect/document-prober';
+import { SandboxedDocumentProber } from '../../../lambdas/inspect/document-prober';
 import { inspectDocument } from '../../../lambdas/inspect/inspect-document';
-import { CONTAINED_START_TIMEOUT_MS } from '../../../lambdas/shared/contained-task';
-import { type DocumentRef, documentId, shardOf, type TextStrategy } from '../../../lambdas/shared/document';
-import { DocumentRejectedError } from '../../../lambdas/shared/errors';
-import { DEFAULT_LIMITS, type Limits } from '../../../lambdas/shared/limits';
-import type { Inspection, TextInfo, ThumbnailInfo } from '../../../lambdas/shared/metadata-item';
-import type { TextDetectionJobStarter, TextDetector } from '../../../lambdas/shared/text-detection';
+import {
+  type DocumentRef,
+  documentId,
+  shardOf,
+  type TextStrategy,
+} from '../../../lambdas/shared/documents/document';
+import { DocumentRejectedError } from '../../../lambdas/shared/documents/errors';
+import { DEFAULT_LIMITS, type Limits } from '../../../lambdas/shared/documents/limits';
+import type { Inspection, TextInfo, ThumbnailInfo } from '../../../lambdas/shared/documents/metadata-item';
+import type { TextDetectionJobStarter, TextDetector } from '../../../lambdas/shared/ports/text-detection';
+import { SANDBOX_START_TIMEOUT_MS } from '../../../lambdas/shared/sandbox/sandboxed-task';
 import { makeThumbnail } from '../../../lambdas/thumbnail/make-thumbnail';
-import { ContainedThumbnailRenderer } from '../../../lambdas/thumbnail/render-thumbnail';
+import { SandboxedThumbnailRenderer } from '../../../lambdas/thumbnail/render-thumbnail';
 import { FakeDocumentBlobs } from '../../support/fake-document-blobs';
 import { InMemoryTextDocumentStore, InMemoryTextractJobs } from '../../support/fake-text-pipeline';
 import * as hostileDocuments from '../../support/hostile-documents';
@@ -22,7 +27,7 @@ import { InMemoryDerivativeStore } from '../../support/in-memory-derivative-stor
 
 /**
  * Every hostile sample of test/support/hostile-documents through the three steps that parse documents,
- * each with its real contained parsers: Inspect, then Thumbnail and the text step as the state machine
+ * each with its real sandboxed parsers: Inspect, then Thumbnail and the text step as the state machine
  * runs them. Where Inspect refuses the bytes, the two later steps still get them, labelled as the bytes
  * claim to be, so each step holds on its own. Every step must end in a typed rejection or in a result
  * the IndexMetadata step accepts, within its budget.
@@ -30,14 +35,14 @@ import { InMemoryDerivativeStore } from '../../support/in-memory-derivative-stor
 
 const BUDGET_MS = 3_000;
 /** What the containment promises each step: a thread starts within its start timeout, a job ends within its budget. */
-const STEP_BOUND_MS = CONTAINED_START_TIMEOUT_MS + BUDGET_MS;
+const STEP_BOUND_MS = SANDBOX_START_TIMEOUT_MS + BUDGET_MS;
 const LIMITS: Limits = { ...DEFAULT_LIMITS, parseTimeoutMs: BUDGET_MS, parseMemoryMb: 256 };
 
 const memory = { memoryMb: LIMITS.parseMemoryMb };
-const prober = new ContainedDocumentProber(memory);
-const renderer = new ContainedThumbnailRenderer(memory);
-const extractor = new ContainedTextExtractor(memory);
-const images = new ContainedOcrImagePreparer(memory);
+const prober = new SandboxedDocumentProber(memory);
+const renderer = new SandboxedThumbnailRenderer(memory);
+const extractor = new SandboxedTextExtractor(memory);
+const images = new SandboxedOcrImagePreparer(memory);
 
 /**
  * Textract, which reads nothing in the function: it answers every page with no text. The text step's

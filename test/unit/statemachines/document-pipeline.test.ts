@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { REJECTION_ERROR_NAMES } from '../../../lambdas/shared/errors';
+import { REJECTION_ERROR_NAMES } from '../../../lambdas/shared/documents/errors';
 import {
   type AslCatcher,
   type AslRetrier,

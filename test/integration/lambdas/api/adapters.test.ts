@@ -2,9 +2,9 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbDocumentCatalog } from '../../../../lambdas/api/dynamodb-document-catalog';
-import { S3TextStore } from '../../../../lambdas/api/s3-text-store';
-import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
-import { S3UrlSigner } from '../../../../lambdas/shared/s3-url-signer';
+import { S3TextDocumentReader } from '../../../../lambdas/api/s3-text-document-reader';
+import { S3UrlSigner } from '../../../../lambdas/shared/adapters/s3-url-signer';
+import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { aMetadataItem } from '../../../fixtures/metadata-items';
@@ -122,7 +122,7 @@ describe('DynamoDbDocumentCatalog', () => {
   });
 });
 
-describe('S3TextStore and S3UrlSigner', () => {
+describe('S3TextDocumentReader and S3UrlSigner', () => {
   const bucket = uniquePrefix('texts').toLowerCase();
 
   beforeAll(async () => {
@@ -132,7 +132,7 @@ describe('S3TextStore and S3UrlSigner', () => {
   it('reads a stored text document, undefined when absent, and fails on a malformed one', async () => {
     // Prepare
     const s3 = testS3(messaging.endpoint);
-    const store = new S3TextStore(s3);
+    const store = new S3TextDocumentReader(s3);
     const document = {
       documentId: 'AAAAAAAAAAAAAAAAAAAAAA',
       version: 'v1',

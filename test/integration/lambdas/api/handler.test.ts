@@ -12,9 +12,14 @@ import {
   textResponseSchema,
 } from '../../../../lambdas/api/schemas';
 import { uploadTicketSchema } from '../../../../lambdas/api/upload-schemas';
-import { DOCUMENT_STATUSES, documentId, LIST_SHARDS, shardOf } from '../../../../lambdas/shared/document';
-import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
-import type { TextDocument } from '../../../../lambdas/shared/text-document';
+import {
+  DOCUMENT_STATUSES,
+  documentId,
+  LIST_SHARDS,
+  shardOf,
+} from '../../../../lambdas/shared/documents/document';
+import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
+import type { TextDocument } from '../../../../lambdas/shared/documents/text-document';
 import { reprocessExecutionName } from '../../../../lambdas/starter/execution-name';
 import { parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
 import { apiEvent } from '../../../fixtures/api-gateway-events';

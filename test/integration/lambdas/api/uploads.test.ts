@@ -17,7 +17,7 @@ import { createRouter } from '../../../../lambdas/api/router';
 import { S3UploadSigner } from '../../../../lambdas/api/s3-upload-signer';
 import { type UploadTicket, uploadTicketSchema } from '../../../../lambdas/api/upload-schemas';
 import { uploadRoutes } from '../../../../lambdas/api/uploads';
-import { decodeS3EventKey } from '../../../../lambdas/shared/s3-key';
+import { decodeS3EventKey } from '../../../../lambdas/shared/documents/s3-key';
 import { parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
 import { apiEvent } from '../../../fixtures/api-gateway-events';
 import { createBucket, createQueue, TEST_AWS, testS3, testSqs, uniquePrefix } from '../../../support/aws';

@@ -13,16 +13,16 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as ExtractTextHandler } from '../../../../lambdas/extract-text/handler';
 import type { handler as InspectHandler } from '../../../../lambdas/inspect/handler';
-import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
+import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
 import {
   type DocumentRef,
   documentId,
   normalizeSequencer,
   shardOf,
-} from '../../../../lambdas/shared/document';
-import type { Inspection, TextInfo } from '../../../../lambdas/shared/metadata-item';
-import type { TextDocument } from '../../../../lambdas/shared/text-document';
-import { jobTagOf, TEXTRACT_JOBS_TABLE } from '../../../../lambdas/shared/textract-jobs';
+} from '../../../../lambdas/shared/documents/document';
+import type { Inspection, TextInfo } from '../../../../lambdas/shared/documents/metadata-item';
+import type { TextDocument } from '../../../../lambdas/shared/documents/text-document';
+import { jobTagOf, TEXTRACT_JOBS_TABLE } from '../../../../lambdas/shared/ports/textract-jobs';
 import type { handler as TextractCallbackHandler } from '../../../../lambdas/textract-callback/handler';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
 import { type AslStates, listStates } from '../../../../local/stepfunctions/asl';
@@ -235,7 +235,7 @@ describe('extract-text and textract-callback handlers', () => {
   });
 
   describe('local', () => {
-    it('reads a PDF text layer page by page in a contained worker', async () => {
+    it('reads a PDF text layer page by page in a sandboxed process', async () => {
       // Prepare
       const { document, inspection } = await uploadSample('report-text-layer.pdf');
 

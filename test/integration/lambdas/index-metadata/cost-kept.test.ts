@@ -2,9 +2,13 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
 import { DynamoDbCostLedger } from '../../../../lambdas/record-cost/dynamodb-cost-ledger';
-import type { DocumentRef } from '../../../../lambdas/shared/document';
-import { type DocumentCost, type RunCost, zeroParts } from '../../../../lambdas/shared/document-cost';
-import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
+import {
+  type DocumentCost,
+  type RunCost,
+  zeroParts,
+} from '../../../../lambdas/shared/documents/document-cost';
+import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import {

@@ -2,9 +2,9 @@ import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
-import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
-import type { DocumentRef } from '../../../../lambdas/shared/document';
-import { METADATA_TABLE, type MetadataItem } from '../../../../lambdas/shared/metadata-item';
+import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
+import { METADATA_TABLE, type MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import {

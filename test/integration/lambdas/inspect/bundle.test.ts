@@ -11,7 +11,7 @@ import {
   NATIVE_PACKAGES,
   PROJECT_ROOT,
 } from '../../../../infra/constructs/pipeline-function';
-import type { DocumentRef } from '../../../../lambdas/shared/document';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { createBucket, TEST_AWS, testS3, uniquePrefix, uploadDocument } from '../../../support/aws';
 import { pngClaimingSize } from '../../../support/documents';
@@ -64,7 +64,7 @@ describe('the bundled inspect function (esbuild, ESM, run by plain Node)', () =>
     await rm(outdir, { recursive: true, force: true });
   });
 
-  it('inspects in a contained process of the bundle, and answers hostile bytes by name within the budget', async () => {
+  it('inspects in a sandboxed process of the bundle, and answers hostile bytes by name within the budget', async () => {
     // Prepare
     const upload = (name: string, body: Buffer): Promise<DocumentRef> =>
       uploadDocument(s3, UPLOADS, `incoming/${uniquePrefix('inspect-bundle')}/${name}`, body);

@@ -7,7 +7,7 @@ import {
   documentId,
   normalizeSequencer,
   shardOf,
-} from '../../../../lambdas/shared/document';
+} from '../../../../lambdas/shared/documents/document';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { lambdaContext } from '../../../fixtures/lambda-context';
 import { createBucket, testS3, uniquePrefix, useEmulatorEnv } from '../../../support/aws';

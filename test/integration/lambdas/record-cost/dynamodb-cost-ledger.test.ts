@@ -6,8 +6,8 @@ import {
   type DocumentCost,
   type RunCost,
   zeroParts,
-} from '../../../../lambdas/shared/document-cost';
-import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
+} from '../../../../lambdas/shared/documents/document-cost';
+import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
 import { aDocument } from '../../../fixtures/document-outcomes';
 import { createMetadataTable, testDocumentClient, uniquePrefix } from '../../../support/aws';

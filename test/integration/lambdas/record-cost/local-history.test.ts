@@ -17,10 +17,10 @@ import {
   documentId,
   normalizeSequencer,
   shardOf,
-} from '../../../../lambdas/shared/document';
-import { type DocumentCost, totalOf } from '../../../../lambdas/shared/document-cost';
-import { TextractThrottledError } from '../../../../lambdas/shared/errors';
-import { DEFAULT_PRICES } from '../../../../lambdas/shared/prices';
+} from '../../../../lambdas/shared/documents/document';
+import { type DocumentCost, totalOf } from '../../../../lambdas/shared/documents/document-cost';
+import { TextractThrottledError } from '../../../../lambdas/shared/documents/errors';
+import { DEFAULT_PRICES } from '../../../../lambdas/shared/documents/prices';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import {

@@ -13,8 +13,8 @@ import {
   NATIVE_PACKAGES,
   PROJECT_ROOT,
 } from '../../../../infra/constructs/pipeline-function';
-import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
-import type { DocumentRef } from '../../../../lambdas/shared/document';
+import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { createBucket, TEST_AWS, testS3, uniquePrefix, uploadDocument } from '../../../support/aws';
 import { heicClaimingSize } from '../../../support/hostile-documents';
@@ -22,7 +22,7 @@ import { heicClaimingSize } from '../../../support/hostile-documents';
 /**
  * The deployed world: the thumbnail handler bundled as the CDK app bundles it (one minified ESM file,
  * native and data-carrying packages external), run by plain Node in a child process — no vitest, no
- * tsx, no TypeScript, and with the heap flags Lambda's bootstrap adds. Its contained jobs must find
+ * tsx, no TypeScript, and with the heap flags Lambda's bootstrap adds. Its sandboxed jobs must find
  * their code by running the bundle itself, and keep their own heap cap.
  */
 
@@ -73,7 +73,7 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
       build({
         entryPoints: {
           handler: join(PROJECT_ROOT, 'lambdas/thumbnail/handler.ts'),
-          containment: fileURLToPath(new URL('../../../support/contained-bundle-entry.ts', import.meta.url)),
+          containment: fileURLToPath(new URL('../../../support/sandboxed-bundle-entry.ts', import.meta.url)),
         },
         outdir,
         outExtension: { '.js': '.mjs' },
@@ -108,18 +108,18 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
     const outcome = await runScript(
       'containment.check.mjs',
       `
-      import { allocateAtOnce, allocateWithoutBound, echo, heapLimit, runContained, spinForever } from './containment.mjs';
+      import { allocateAtOnce, allocateWithoutBound, echo, heapLimit, runSandboxed, spinForever } from './containment.mjs';
       const settle = (promise) => promise.then(
         (value) => ({ value }),
         (error) => ({ error: { name: error.name, message: error.message } }),
       );
       const started = Date.now();
-      const spin = await settle(runContained(spinForever, null, { budgetMs: 500, memoryMb: 64 }));
+      const spin = await settle(runSandboxed(spinForever, null, { budgetMs: 500, memoryMb: 64 }));
       const spinMs = Date.now() - started;
-      const balloon = await settle(runContained(allocateWithoutBound, null, { budgetMs: 20000, memoryMb: 64 }));
-      const oneAllocation = await settle(runContained(allocateAtOnce, { length: 100000000 }, { budgetMs: 20000, memoryMb: 64 }));
-      const heapMb = await settle(runContained(heapLimit, null, { budgetMs: 5000, memoryMb: 64 }));
-      const answer = await settle(runContained(echo, { value: [1, 2, 3] }, { budgetMs: 5000, memoryMb: 64 }));
+      const balloon = await settle(runSandboxed(allocateWithoutBound, null, { budgetMs: 20000, memoryMb: 64 }));
+      const oneAllocation = await settle(runSandboxed(allocateAtOnce, { length: 100000000 }, { budgetMs: 20000, memoryMb: 64 }));
+      const heapMb = await settle(runSandboxed(heapLimit, null, { budgetMs: 5000, memoryMb: 64 }));
+      const answer = await settle(runSandboxed(echo, { value: [1, 2, 3] }, { budgetMs: 5000, memoryMb: 64 }));
       console.log(JSON.stringify({ spin, spinMs, balloon, oneAllocation, heapMb, answer, entry: spinForever.moduleUrl }));
       `,
       { NODE_OPTIONS: '--enable-source-maps' },
@@ -146,7 +146,7 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
     expect((outcome as { spinMs: number }).spinMs).toBeLessThan(5_000);
   });
 
-  it('makes a WebP thumbnail in a contained process and rejects hostile bytes by name', async () => {
+  it('makes a WebP thumbnail in a sandboxed process and rejects hostile bytes by name', async () => {
     // Prepare
     const upload = (name: string, body: Buffer): Promise<DocumentRef> =>
       uploadDocument(s3, UPLOADS, `incoming/${uniquePrefix('bundle')}/${name}`, body);
@@ -158,7 +158,7 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
       { document: photoDocument, inspection: { type: 'jpeg' } },
       { document: pdfDocument, inspection: { type: 'pdf' } },
       { document: await upload('cut.jpg', photo.subarray(0, 2_000)), inspection: { type: 'jpeg' } },
-      // Loads heic-decode (external) in the contained process, and refuses the claimed size before decoding.
+      // Loads heic-decode (external) in the sandboxed process, and refuses the claimed size before decoding.
       {
         document: await upload('huge.heic', await heicClaimingSize(50_000, 50_000)),
         inspection: { type: 'heic' },

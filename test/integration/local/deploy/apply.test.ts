@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METADATA_TABLE } from '../../../../lambdas/shared/metadata-item';
+import { METADATA_TABLE } from '../../../../lambdas/shared/documents/metadata-item';
 import { applyPlan, type Deployment, type LocalTargets } from '../../../../local/deploy/apply';
 import { type SdkTargets, sdkTargets, TableSchemaConflictError } from '../../../../local/deploy/sdk-targets';
 import type { DeploymentPlan, DeployStep, TableStep } from '../../../../local/deploy/steps';

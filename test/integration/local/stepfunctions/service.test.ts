@@ -42,7 +42,7 @@ import {
   documentId,
   normalizeSequencer,
   shardOf,
-} from '../../../../lambdas/shared/document';
+} from '../../../../lambdas/shared/documents/document';
 import { executionName } from '../../../../lambdas/starter/execution-name';
 import { SfnExecutionStarter } from '../../../../lambdas/starter/sfn-execution-starter';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';

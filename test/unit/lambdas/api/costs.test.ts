@@ -10,8 +10,8 @@ import {
   type RunCost,
   usdOf,
   zeroParts,
-} from '../../../../lambdas/shared/document-cost';
-import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
+} from '../../../../lambdas/shared/documents/document-cost';
+import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import { apiEvent } from '../../../fixtures/api-gateway-events';
 import { aMetadataItem } from '../../../fixtures/metadata-items';
 import {

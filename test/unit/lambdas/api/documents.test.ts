@@ -8,9 +8,9 @@ import {
   problemSchema,
   textResponseSchema,
 } from '../../../../lambdas/api/schemas';
-import { DOCUMENT_STATUSES } from '../../../../lambdas/shared/document';
-import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
-import type { TextDocument } from '../../../../lambdas/shared/text-document';
+import { DOCUMENT_STATUSES } from '../../../../lambdas/shared/documents/document';
+import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
+import type { TextDocument } from '../../../../lambdas/shared/documents/text-document';
 import { apiEvent } from '../../../fixtures/api-gateway-events';
 import { aMetadataItem } from '../../../fixtures/metadata-items';
 import {

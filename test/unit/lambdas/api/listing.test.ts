@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialShards, listPage, type ShardCursor } from '../../../../lambdas/api/listing';
 import type { ListFilters } from '../../../../lambdas/api/ports';
-import { DOCUMENT_STATUSES, LIST_SHARDS } from '../../../../lambdas/shared/document';
-import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
+import { DOCUMENT_STATUSES, LIST_SHARDS } from '../../../../lambdas/shared/documents/document';
+import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import { aMetadataItem } from '../../../fixtures/metadata-items';
 import { InMemoryDocumentCatalog } from '../../../support/in-memory-document-catalog';
 

@@ -3,8 +3,8 @@ import { documentRefOfItem, reprocessRoutes } from '../../../../lambdas/api/repr
 import { reprocessTicketSchema } from '../../../../lambdas/api/reprocess-schemas';
 import { createRouter } from '../../../../lambdas/api/router';
 import { problemSchema } from '../../../../lambdas/api/schemas';
-import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
-import { reprocessMessageSchema } from '../../../../lambdas/shared/reprocess-message';
+import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
+import { reprocessMessageSchema } from '../../../../lambdas/shared/documents/reprocess-message';
 import { reprocessExecutionName } from '../../../../lambdas/starter/execution-name';
 import { parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
 import { documentRefOf } from '../../../../lambdas/starter/start-documents';

@@ -5,7 +5,7 @@ import { createRouter } from '../../../../lambdas/api/router';
 import { problemSchema } from '../../../../lambdas/api/schemas';
 import { uploadTicketSchema } from '../../../../lambdas/api/upload-schemas';
 import { uploadRoutes } from '../../../../lambdas/api/uploads';
-import { documentId } from '../../../../lambdas/shared/document';
+import { documentId } from '../../../../lambdas/shared/documents/document';
 import { apiEvent } from '../../../fixtures/api-gateway-events';
 import { RecordingUploadSigner } from '../../../support/recording-upload-signer';
 

@@ -12,17 +12,17 @@ import type {
   TextExtractor,
 } from '../../../../lambdas/extract-text/local-extractors';
 import type { OcrImageInput, OcrImagePreparer } from '../../../../lambdas/extract-text/ocr-image';
-import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
-import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
+import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
+import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/documents/document';
 import {
   CorruptDocumentError,
   DocumentNotFoundError,
   TextractThrottledError,
   UnsupportedDocumentError,
-} from '../../../../lambdas/shared/errors';
-import { DEFAULT_LIMITS } from '../../../../lambdas/shared/limits';
-import type { Inspection } from '../../../../lambdas/shared/metadata-item';
-import { TEXTRACT_JOB_RECORD_TTL_SECONDS } from '../../../../lambdas/shared/textract-jobs';
+} from '../../../../lambdas/shared/documents/errors';
+import { DEFAULT_LIMITS } from '../../../../lambdas/shared/documents/limits';
+import type { Inspection } from '../../../../lambdas/shared/documents/metadata-item';
+import { TEXTRACT_JOB_RECORD_TTL_SECONDS } from '../../../../lambdas/shared/ports/textract-jobs';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 import {
   type EventLog,

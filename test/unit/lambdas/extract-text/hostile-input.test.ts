@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ExtractTextDependencies, extractText } from '../../../../lambdas/extract-text/extract-text';
-import { ContainedTextExtractor } from '../../../../lambdas/extract-text/local-extractors';
-import { ContainedOcrImagePreparer } from '../../../../lambdas/extract-text/ocr-image';
-import { CONTAINED_START_TIMEOUT_MS } from '../../../../lambdas/shared/contained-task';
-import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
-import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
+import { SandboxedTextExtractor } from '../../../../lambdas/extract-text/local-extractors';
+import { SandboxedOcrImagePreparer } from '../../../../lambdas/extract-text/ocr-image';
+import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
+import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/documents/document';
 import {
   CorruptDocumentError,
   DocumentTooLargeError,
   EmptyDocumentError,
   EncryptedDocumentError,
-} from '../../../../lambdas/shared/errors';
-import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/limits';
-import type { Inspection } from '../../../../lambdas/shared/metadata-item';
+} from '../../../../lambdas/shared/documents/errors';
+import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/documents/limits';
+import type { Inspection } from '../../../../lambdas/shared/documents/metadata-item';
+import { SANDBOX_START_TIMEOUT_MS } from '../../../../lambdas/shared/sandbox/sandboxed-task';
 import { buildPdf } from '../../../support/documents';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 import {
@@ -29,13 +29,13 @@ import {
 
 const BUDGET_MS = 3_000;
 /** What the containment promises: a thread starts within its start timeout, the job ends within its budget. */
-const WORST_CASE_MS = CONTAINED_START_TIMEOUT_MS + BUDGET_MS;
+const WORST_CASE_MS = SANDBOX_START_TIMEOUT_MS + BUDGET_MS;
 const LIMITS: Limits = { ...DEFAULT_LIMITS, parseTimeoutMs: BUDGET_MS, parseMemoryMb: 256 };
 const PDF = readFileSync(new URL('../../../../sample-docs/report-text-layer.pdf', import.meta.url));
 
-/** The real contained parsers, shared by the tests of this file as a warm Lambda container shares them. */
-const extractor = new ContainedTextExtractor({ memoryMb: LIMITS.parseMemoryMb });
-const images = new ContainedOcrImagePreparer({ memoryMb: LIMITS.parseMemoryMb });
+/** The real sandboxed parsers, shared by the tests of this file as a warm Lambda container shares them. */
+const extractor = new SandboxedTextExtractor({ memoryMb: LIMITS.parseMemoryMb });
+const images = new SandboxedOcrImagePreparer({ memoryMb: LIMITS.parseMemoryMb });
 
 /** Runs the local text strategy over hostile bytes that Inspect let through as a PDF. */
 const localTextOf = async (bytes: Buffer, pages = 1) => {

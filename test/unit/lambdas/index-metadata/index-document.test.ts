@@ -7,10 +7,10 @@ import {
   indexDocument,
   MAX_TEXT_BYTES,
 } from '../../../../lambdas/index-metadata/index-document';
-import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
-import type { DocumentRef } from '../../../../lambdas/shared/document';
-import { NotARejectionError } from '../../../../lambdas/shared/errors';
-import type { MetadataItem } from '../../../../lambdas/shared/metadata-item';
+import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
+import { NotARejectionError } from '../../../../lambdas/shared/documents/errors';
+import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import {
   aDeletion,
   aDocument,

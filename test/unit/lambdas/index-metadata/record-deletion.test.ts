@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type IndexMetrics, indexDocument } from '../../../../lambdas/index-metadata/index-document';
 import { isRemovedBy, recordDeletion } from '../../../../lambdas/index-metadata/record-deletion';
-import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
-import type { DocumentRef } from '../../../../lambdas/shared/document';
+import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import { aDeletion, aDocument, aProcessedOutcome } from '../../../fixtures/document-outcomes';
 import { InMemoryDerivativeStore } from '../../../support/in-memory-derivative-store';
 import { InMemoryMetadataIndex } from '../../../support/in-memory-metadata-index';

@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ContainedDocumentProber } from '../../../../lambdas/inspect/document-prober';
+import { SandboxedDocumentProber } from '../../../../lambdas/inspect/document-prober';
 import { detectBudget, inspectDocument } from '../../../../lambdas/inspect/inspect-document';
-import { CONTAINED_START_TIMEOUT_MS } from '../../../../lambdas/shared/contained-task';
-import type { BlobRef } from '../../../../lambdas/shared/document-blobs';
 import {
   CorruptDocumentError,
   DocumentTooLargeError,
   EmptyDocumentError,
   EncryptedDocumentError,
   UnsupportedDocumentError,
-} from '../../../../lambdas/shared/errors';
-import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/limits';
+} from '../../../../lambdas/shared/documents/errors';
+import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/documents/limits';
+import type { BlobRef } from '../../../../lambdas/shared/ports/document-blobs';
+import { SANDBOX_START_TIMEOUT_MS } from '../../../../lambdas/shared/sandbox/sandboxed-task';
 import { buildPdf, pngClaimingSize } from '../../../support/documents';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 import {
@@ -30,7 +30,7 @@ import { misbehavingProbe } from '../../../support/hostile-probe-tasks';
 
 const BUDGET_MS = 6_000;
 /** What the containment promises: a thread starts within its start timeout, the parsing ends within its budget. */
-const WORST_CASE_MS = CONTAINED_START_TIMEOUT_MS + BUDGET_MS;
+const WORST_CASE_MS = SANDBOX_START_TIMEOUT_MS + BUDGET_MS;
 const LIMITS: Limits = { ...DEFAULT_LIMITS, parseTimeoutMs: BUDGET_MS, parseMemoryMb: 256 };
 const sampleDoc = (name: string): Buffer =>
   readFileSync(new URL(`../../../../sample-docs/${name}`, import.meta.url));
@@ -38,16 +38,16 @@ const JPEG = sampleDoc('photo-exif-rotated.jpg');
 const PDF = sampleDoc('report-text-layer.pdf');
 
 /** The real prober, shared by the tests of this file as a warm Lambda container shares it. */
-const prober = new ContainedDocumentProber({ memoryMb: LIMITS.parseMemoryMb });
+const prober = new SandboxedDocumentProber({ memoryMb: LIMITS.parseMemoryMb });
 /** The same containment around a probe that spins or balloons on cue (see misbehavingProbe). */
 // Its heap cap leaves room to load pdf.js and sharp: a thread that cannot even start fails untyped.
-const misbehaving = new ContainedDocumentProber({ memoryMb: LIMITS.parseMemoryMb, task: misbehavingProbe });
+const misbehaving = new SandboxedDocumentProber({ memoryMb: LIMITS.parseMemoryMb, task: misbehavingProbe });
 
 /** Runs the Inspect core over hostile bytes uploaded under `key`, timing it. */
 const inspectionOf = async (
   bytes: Buffer,
   key = 'incoming/upload',
-  deps: { prober?: ContainedDocumentProber; limits?: Limits } = {},
+  deps: { prober?: SandboxedDocumentProber; limits?: Limits } = {},
 ) => {
   const ref: BlobRef = { bucket: 'uploads', key };
   const blobs = new FakeDocumentBlobs().put(ref, bytes);
@@ -208,7 +208,7 @@ describe('inspection of hostile input: a typed answer within the budget, never a
       ),
     );
     expect(outcome.elapsedMs).toBeGreaterThanOrEqual(probeBudgetMs);
-    expect(outcome.elapsedMs).toBeLessThan(CONTAINED_START_TIMEOUT_MS + limits.parseTimeoutMs);
+    expect(outcome.elapsedMs).toBeLessThan(SANDBOX_START_TIMEOUT_MS + limits.parseTimeoutMs);
   });
 
   it.each([
@@ -231,7 +231,7 @@ describe('inspection of hostile input: a typed answer within the budget, never a
       `CORRUPT: test.misbehaving-probe exceeded its ${budgetMs} ms budget; the document may be malformed or hostile`,
     );
     expect(outcome.elapsedMs).toBeGreaterThanOrEqual(budgetMs);
-    expect(outcome.elapsedMs).toBeLessThan(CONTAINED_START_TIMEOUT_MS + limits.parseTimeoutMs);
+    expect(outcome.elapsedMs).toBeLessThan(SANDBOX_START_TIMEOUT_MS + limits.parseTimeoutMs);
   });
 
   it('kills a task that allocates without bound at the heap cap: TOO_LARGE, well within the budget', async () => {

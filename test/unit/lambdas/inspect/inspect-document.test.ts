@@ -10,15 +10,15 @@ import {
   type ProbeRequest,
 } from '../../../../lambdas/inspect/document-prober';
 import { detectBudget, inspectDocument } from '../../../../lambdas/inspect/inspect-document';
-import type { BlobRef } from '../../../../lambdas/shared/document-blobs';
 import {
   CorruptDocumentError,
   DocumentTooLargeError,
   EmptyDocumentError,
   EncryptedDocumentError,
   UnsupportedDocumentError,
-} from '../../../../lambdas/shared/errors';
-import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/limits';
+} from '../../../../lambdas/shared/documents/errors';
+import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/documents/limits';
+import type { BlobRef } from '../../../../lambdas/shared/ports/document-blobs';
 import { ENCODING_FIXTURES_DIR } from '../../../../scripts/make-encoding-fixtures';
 import {
   buildDocx,

@@ -4,8 +4,8 @@ import {
   CorruptDocumentError,
   DocumentTooLargeError,
   EncryptedDocumentError,
-} from '../../../../lambdas/shared/errors';
-import { TimeBudgetExceededError } from '../../../../lambdas/shared/time-budget';
+} from '../../../../lambdas/shared/documents/errors';
+import { TimeBudgetExceededError } from '../../../../lambdas/shared/runtime/time-budget';
 import { buildPdf } from '../../../support/documents';
 import { pdfFromObjects } from '../../../support/hostile-documents';
 

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { readText, sniffText, verifyText } from '../../../../lambdas/inspect/text-probe';
-import { CorruptDocumentError, UnsupportedDocumentError } from '../../../../lambdas/shared/errors';
-import { decodeText, TEXT_ENCODINGS } from '../../../../lambdas/shared/text-encoding';
+import { CorruptDocumentError, UnsupportedDocumentError } from '../../../../lambdas/shared/documents/errors';
+import { decodeText, TEXT_ENCODINGS } from '../../../../lambdas/shared/documents/text-encoding';
 import {
   ENCODING_FIXTURES_DIR,
   type EncodingFixtures,

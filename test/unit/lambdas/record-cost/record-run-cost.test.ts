@@ -8,8 +8,8 @@ import {
   type statusChangeDetailSchema,
 } from '../../../../lambdas/record-cost/record-run-cost';
 import { MODEL } from '../../../../lambdas/record-cost/request-model';
-import { COST_PARTS, totalOf } from '../../../../lambdas/shared/document-cost';
-import { DEFAULT_PRICES } from '../../../../lambdas/shared/prices';
+import { COST_PARTS, totalOf } from '../../../../lambdas/shared/documents/document-cost';
+import { DEFAULT_PRICES } from '../../../../lambdas/shared/documents/prices';
 import {
   asyncScanHistory,
   CORRUPT_FILE,

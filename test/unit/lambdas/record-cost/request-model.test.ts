@@ -10,7 +10,7 @@ import {
   STATE_REQUESTS,
   textWriteRequests,
 } from '../../../../lambdas/record-cost/request-model';
-import { MULTIPART_THRESHOLD_BYTES } from '../../../../lambdas/shared/s3-derivative-store';
+import { MULTIPART_THRESHOLD_BYTES } from '../../../../lambdas/shared/adapters/s3-derivative-store';
 import { pictureKindOf } from '../../../../lambdas/thumbnail/make-thumbnail';
 import { type AslStates, listStates } from '../../../../local/stepfunctions/asl';
 import { DEFINITION_PATH } from '../../../../statemachines/substitutions';

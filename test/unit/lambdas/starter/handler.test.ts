@@ -18,8 +18,8 @@ import {
   type MockInstance,
   vi,
 } from 'vitest';
-import { documentId } from '../../../../lambdas/shared/document';
-import { logger, metrics } from '../../../../lambdas/shared/powertools';
+import { documentId } from '../../../../lambdas/shared/documents/document';
+import { logger, metrics } from '../../../../lambdas/shared/runtime/powertools';
 import {
   deletionExecutionName,
   executionName,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MalformedNotificationError } from '../../../../lambdas/shared/errors';
+import { MalformedNotificationError } from '../../../../lambdas/shared/documents/errors';
 import { parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
 import { aDocument, aReprocessMessage } from '../../../fixtures/document-outcomes';
 import {

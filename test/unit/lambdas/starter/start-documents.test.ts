@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { documentId, normalizeSequencer, shardOf } from '../../../../lambdas/shared/document';
-import { documentTaskInputSchema } from '../../../../lambdas/shared/document-ref-schema';
-import { MalformedNotificationError } from '../../../../lambdas/shared/errors';
+import { documentId, normalizeSequencer, shardOf } from '../../../../lambdas/shared/documents/document';
+import { documentTaskInputSchema } from '../../../../lambdas/shared/documents/document-ref-schema';
+import { MalformedNotificationError } from '../../../../lambdas/shared/documents/errors';
 import { executionName, reprocessExecutionName } from '../../../../lambdas/starter/execution-name';
 import { type IngestMessage, parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
 import {

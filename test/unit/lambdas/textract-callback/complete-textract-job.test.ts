@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
-import { TextractJobFailedError, TextractThrottledError } from '../../../../lambdas/shared/errors';
-import type { TextDetectionResultsPage } from '../../../../lambdas/shared/text-detection';
-import type { TextractJobRecord } from '../../../../lambdas/shared/textract-jobs';
+import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
+import { TextractJobFailedError, TextractThrottledError } from '../../../../lambdas/shared/documents/errors';
+import type { TextDetectionResultsPage } from '../../../../lambdas/shared/ports/text-detection';
+import type { TextractJobRecord } from '../../../../lambdas/shared/ports/textract-jobs';
 import {
   type CompleteJobDependencies,
   completeTextractJob,

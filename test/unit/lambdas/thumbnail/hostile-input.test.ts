@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONTAINED_START_TIMEOUT_MS } from '../../../../lambdas/shared/contained-task';
-import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
-import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
+import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
+import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/documents/document';
 import {
   CorruptDocumentError,
   DocumentTooLargeError,
   EmptyDocumentError,
   EncryptedDocumentError,
-} from '../../../../lambdas/shared/errors';
-import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/limits';
+} from '../../../../lambdas/shared/documents/errors';
+import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/documents/limits';
+import { SANDBOX_START_TIMEOUT_MS } from '../../../../lambdas/shared/sandbox/sandboxed-task';
 import { makeThumbnail } from '../../../../lambdas/thumbnail/make-thumbnail';
-import { ContainedThumbnailRenderer } from '../../../../lambdas/thumbnail/render-thumbnail';
+import { SandboxedThumbnailRenderer } from '../../../../lambdas/thumbnail/render-thumbnail';
 import { buildPdf, heicBrandedImage, pngClaimingSize } from '../../../support/documents';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 import {
@@ -32,7 +32,7 @@ import { InMemoryDerivativeStore } from '../../../support/in-memory-derivative-s
 
 const BUDGET_MS = 8_000;
 /** What the containment promises: a thread starts within its start timeout, a job ends within its budget. */
-const WORST_CASE_MS = CONTAINED_START_TIMEOUT_MS + BUDGET_MS;
+const WORST_CASE_MS = SANDBOX_START_TIMEOUT_MS + BUDGET_MS;
 const LIMITS: Limits = { ...DEFAULT_LIMITS, parseTimeoutMs: BUDGET_MS, parseMemoryMb: 256 };
 const sampleDoc = (name: string): Buffer =>
   readFileSync(new URL(`../../../../sample-docs/${name}`, import.meta.url));
@@ -40,7 +40,7 @@ const JPEG = sampleDoc('photo-exif-rotated.jpg');
 const PDF = sampleDoc('report-text-layer.pdf');
 
 /** The real renderer, shared by the tests of this file as a warm Lambda container shares it. */
-const renderer = new ContainedThumbnailRenderer({ memoryMb: LIMITS.parseMemoryMb });
+const renderer = new SandboxedThumbnailRenderer({ memoryMb: LIMITS.parseMemoryMb });
 
 /** Runs the Thumbnail core over hostile bytes, as Inspect labelled them, with the contained renderer. */
 const thumbnailOf = async (bytes: Buffer, type: string, key = 'incoming/upload') => {

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { derivativeKeys } from '../../../../lambdas/shared/derivative-keys';
-import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/document';
-import { DocumentRejectedError } from '../../../../lambdas/shared/errors';
-import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/limits';
+import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
+import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/documents/document';
+import { DocumentRejectedError } from '../../../../lambdas/shared/documents/errors';
+import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/documents/limits';
 import { makeThumbnail, pictureKindOf } from '../../../../lambdas/thumbnail/make-thumbnail';
 import {
-  ContainedThumbnailRenderer,
   type RenderedThumbnail,
+  SandboxedThumbnailRenderer,
   type ThumbnailJob,
   type ThumbnailRenderer,
 } from '../../../../lambdas/thumbnail/render-thumbnail';
@@ -38,7 +38,7 @@ const documentRef = (key: string, versionId?: string): DocumentRef => {
 };
 
 /** The real renderer, shared by the tests of this file as a warm Lambda container shares it. */
-const contained = new ContainedThumbnailRenderer({ memoryMb: LIMITS.parseMemoryMb });
+const contained = new SandboxedThumbnailRenderer({ memoryMb: LIMITS.parseMemoryMb });
 
 /** A renderer that records its jobs and hands them to the contained one. */
 class RecordingRenderer implements ThumbnailRenderer {

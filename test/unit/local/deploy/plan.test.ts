@@ -5,7 +5,7 @@ import { CONTEXT_KEYS } from '../../../../infra/config';
 import { INCOMING_PREFIX } from '../../../../infra/constructs/document-store';
 import { ENTRY_METADATA_KEY } from '../../../../infra/constructs/pipeline-function';
 import { API_ROUTES } from '../../../../infra/constructs/query-api';
-import { METADATA_TABLE } from '../../../../lambdas/shared/metadata-item';
+import { METADATA_TABLE } from '../../../../lambdas/shared/documents/metadata-item';
 import { referencedLogicalIds } from '../../../../local/deploy/intrinsics';
 import { LOCAL_ACCOUNT_ID } from '../../../../local/deploy/physical-ids';
 import type { DeploymentPlan } from '../../../../local/deploy/steps';

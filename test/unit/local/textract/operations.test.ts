@@ -4,7 +4,7 @@ import {
   CorruptDocumentError,
   DocumentTooLargeError,
   EncryptedDocumentError,
-} from '../../../../lambdas/shared/errors';
+} from '../../../../lambdas/shared/documents/errors';
 import type { CompletionNotifier, DocumentStore } from '../../../../local/textract/aws-adapters';
 import type { RecognizedPage } from '../../../../local/textract/blocks';
 import type { DocumentOpener, PagedDocument } from '../../../../local/textract/document-pages';

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CorruptDocumentError } from '../../../../lambdas/shared/errors';
+import { CorruptDocumentError } from '../../../../lambdas/shared/documents/errors';
 import { PdfRenderPool } from '../../../../local/textract/pdf-render-pool';
 import { pdfWithExplodingPage, pdfWithImageClaiming } from '../../../support/hostile-documents';
 

@@ -1,0 +1,51 @@
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { TEXTRACT_JOBS_TABLE, type TextractJobRecord, type TextractJobs } from '../ports/textract-jobs';
+
+const recordSchema = z.object({
+  jobTag: z.string().min(1),
+  taskToken: z.string().min(1),
+  documentId: z.string().min(1),
+  version: z.string().min(1),
+  sequencer: z.string().min(1),
+  document: z.object({
+    bucket: z.string().min(1),
+    key: z.string().min(1),
+    versionId: z.string().min(1).optional(),
+  }),
+  createdAt: z.string().min(1),
+  expiresAt: z.number().int(),
+}) satisfies z.ZodType<TextractJobRecord>;
+
+/** {@link TextractJobs} in a DynamoDB table keyed by job tag, with a TTL on `expiresAt`. */
+export class DynamoDbTextractJobs implements TextractJobs {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async save(record: TextractJobRecord): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: record }));
+  }
+
+  async find(jobTag: string): Promise<TextractJobRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [TEXTRACT_JOBS_TABLE.partitionKey]: jobTag },
+        // A short job can finish within a second of being started: read what was just written.
+        ConsistentRead: true,
+      }),
+    );
+    if (Item === undefined) return undefined;
+    // TTL deletion runs up to days late: an expired record is as good as gone.
+    const record = recordSchema.parse(Item);
+    return record.expiresAt * 1000 < Date.now() ? undefined : record;
+  }
+
+  async remove(jobTag: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { [TEXTRACT_JOBS_TABLE.partitionKey]: jobTag } }),
+    );
+  }
+}

@@ -1,0 +1,120 @@
+import { GetObjectCommand, HeadObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DocumentNotFoundError, DocumentTooLargeError } from '../documents/errors';
+import type { BlobHead, BlobRef, DocumentBlobs } from '../ports/document-blobs';
+
+/** S3 error names that mean "this key or version does not exist" (HEAD has no body, so only `NotFound`). */
+const MISSING_OBJECT_ERRORS = new Set(['NoSuchKey', 'NoSuchVersion', 'NotFound']);
+
+const describe = (ref: BlobRef): string =>
+  `s3://${ref.bucket}/${ref.key}${ref.versionId === undefined ? '' : ` (version ${ref.versionId})`}`;
+
+const isMissingObject = (error: unknown): boolean =>
+  error instanceof S3ServiceException &&
+  (MISSING_OBJECT_ERRORS.has(error.name) ||
+    (error.$metadata.httpStatusCode === 404 && error.name !== 'NoSuchBucket'));
+
+const isUnsatisfiableRange = (error: unknown): boolean =>
+  error instanceof S3ServiceException &&
+  (error.name === 'InvalidRange' || error.$metadata.httpStatusCode === 416);
+
+/** Reads a response body into one buffer, cancelling the download once it exceeds `maxBytes`. */
+const readCapped = async (
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  onTooLarge: () => Error,
+): Promise<Buffer> => {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw onTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
+};
+
+/**
+ * {@link DocumentBlobs} on S3. Reads pin the version when the ref has one, so a later upload to the same
+ * key can never be inspected in this version's place.
+ */
+export class S3DocumentBlobs implements DocumentBlobs {
+  constructor(private readonly s3: S3Client) {}
+
+  async head(ref: BlobRef): Promise<BlobHead> {
+    try {
+      const output = await this.s3.send(
+        new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId }),
+      );
+      return {
+        size: output.ContentLength ?? 0,
+        ...(output.ContentType === undefined ? {} : { contentType: output.ContentType }),
+        ...(output.ETag === undefined ? {} : { eTag: output.ETag }),
+        ...(output.VersionId === undefined ? {} : { versionId: output.VersionId }),
+      };
+    } catch (error) {
+      throw this.mapError(ref, error);
+    }
+  }
+
+  async readRange(ref: BlobRef, start: number, end: number): Promise<Buffer> {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+      throw new RangeError(`invalid byte range [${start}, ${end})`);
+    }
+    if (end === start) return Buffer.alloc(0);
+    try {
+      const output = await this.s3.send(
+        new GetObjectCommand({
+          Bucket: ref.bucket,
+          Key: ref.key,
+          VersionId: ref.versionId,
+          Range: `bytes=${start}-${end - 1}`,
+        }),
+      );
+      if (!output.Body) return Buffer.alloc(0);
+      const length = end - start;
+      const bytes = await readCapped(
+        output.Body.transformToWebStream(),
+        length,
+        () => new Error(`S3 returned more than the ${length} bytes asked for`),
+      );
+      return bytes;
+    } catch (error) {
+      if (isUnsatisfiableRange(error)) return Buffer.alloc(0);
+      throw this.mapError(ref, error);
+    }
+  }
+
+  async read(ref: BlobRef, maxBytes: number): Promise<Buffer> {
+    const tooLarge = (size?: number): DocumentTooLargeError =>
+      new DocumentTooLargeError(
+        `${describe(ref)} is ${size === undefined ? 'larger than' : `${size} bytes, over`} the limit of ${maxBytes} bytes`,
+      );
+    try {
+      const output = await this.s3.send(
+        new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId }),
+      );
+      if (!output.Body) return Buffer.alloc(0);
+      const stream = output.Body.transformToWebStream();
+      if (output.ContentLength !== undefined && output.ContentLength > maxBytes) {
+        await stream.cancel();
+        throw tooLarge(output.ContentLength);
+      }
+      return await readCapped(stream, maxBytes, () => tooLarge());
+    } catch (error) {
+      throw this.mapError(ref, error);
+    }
+  }
+
+  private mapError(ref: BlobRef, error: unknown): unknown {
+    if (isMissingObject(error)) {
+      return new DocumentNotFoundError(`${describe(ref)} does not exist`, { cause: error });
+    }
+    return error;
+  }
+}

@@ -1,0 +1,119 @@
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { S3DocumentBlobs } from '../../../../../lambdas/shared/adapters/s3-document-blobs';
+import { DocumentNotFoundError, DocumentTooLargeError } from '../../../../../lambdas/shared/documents/errors';
+
+const s3Mock = mockClient(S3Client);
+const REF = { bucket: 'uploads', key: 'incoming/a.pdf', versionId: 'v-42' };
+
+/** A response body as the SDK hands it over, streaming the given chunks; records whether it was cancelled. */
+const streamingBody = (chunks: readonly Uint8Array[]) => {
+  const state = { cancelled: false, delivered: 0 };
+  const body = {
+    transformToWebStream: () =>
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const chunk = chunks[state.delivered++];
+          if (chunk) controller.enqueue(chunk);
+          else controller.close();
+        },
+        cancel() {
+          state.cancelled = true;
+        },
+      }),
+  };
+  return { body: body as unknown as GetObjectCommandOutput['Body'], state };
+};
+
+const s3Error = (name: string, httpStatusCode: number): S3ServiceException =>
+  new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode }, message: name });
+
+describe('S3DocumentBlobs', () => {
+  afterEach(() => {
+    s3Mock.reset();
+  });
+
+  it('reads the pinned version', async () => {
+    // Prepare
+    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 5, VersionId: 'v-42' });
+    const blobs = new S3DocumentBlobs(new S3Client({}));
+
+    // Act
+    const head = await blobs.head(REF);
+
+    // Assess
+    expect(head).toEqual({ size: 5, versionId: 'v-42' });
+    expect(s3Mock.commandCalls(HeadObjectCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'uploads',
+      Key: 'incoming/a.pdf',
+      VersionId: 'v-42',
+    });
+  });
+
+  it('maps NoSuchVersion (the version was deleted) to DocumentNotFoundError', async () => {
+    // Prepare
+    s3Mock.on(GetObjectCommand).rejects(s3Error('NoSuchVersion', 404));
+    const blobs = new S3DocumentBlobs(new S3Client({}));
+
+    // Act
+    const result = blobs.read(REF, 100);
+
+    // Assess
+    await expect(result).rejects.toThrow(DocumentNotFoundError);
+    await expect(result).rejects.toThrow(
+      'NOT_FOUND: s3://uploads/incoming/a.pdf (version v-42) does not exist',
+    );
+  });
+
+  it('passes other S3 errors through unchanged (the state machine retries them)', async () => {
+    // Prepare
+    const throttled = s3Error('SlowDown', 503);
+    s3Mock.on(HeadObjectCommand).rejects(throttled);
+    const blobs = new S3DocumentBlobs(new S3Client({}));
+
+    // Act
+    const result = blobs.head(REF);
+
+    // Assess
+    await expect(result).rejects.toBe(throttled);
+  });
+
+  it('stops downloading once a body without Content-Length passes maxBytes', async () => {
+    // Prepare
+    const { body, state } = streamingBody([new Uint8Array(600), new Uint8Array(600), new Uint8Array(600)]);
+    s3Mock.on(GetObjectCommand).resolves({ Body: body });
+    const blobs = new S3DocumentBlobs(new S3Client({}));
+
+    // Act
+    const result = blobs.read(REF, 1_000);
+
+    // Assess
+    await expect(result).rejects.toThrow(DocumentTooLargeError);
+    expect(state.cancelled).toBe(true);
+    expect(state.delivered).toBe(2);
+  });
+
+  it('asks S3 for an inclusive HTTP range from the exclusive end it is given', async () => {
+    // Prepare
+    const { body } = streamingBody([Buffer.from('cdefg')]);
+    s3Mock.on(GetObjectCommand).resolves({ Body: body });
+    const blobs = new S3DocumentBlobs(new S3Client({}));
+
+    // Act
+    const bytes = await blobs.readRange(REF, 2, 7);
+
+    // Assess
+    expect(bytes.toString()).toBe('cdefg');
+    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({
+      Range: 'bytes=2-6',
+      VersionId: 'v-42',
+    });
+  });
+});
