@@ -41,9 +41,13 @@ export class NodeSha256 implements Checksum {
 /** A GET of a URL, answered with a fetch Response. */
 export type HttpGet = (url: URL) => Promise<Response>;
 
-/** What a request sends besides its URL: the method, GET when absent (the API's POSTs take no body). */
+/**
+ * What a request sends besides its URL: the method (GET when absent) and, for a POST that has one, a
+ * JSON body (sent with `content-type: application/json`).
+ */
 export interface HttpRequestInit {
   readonly method?: 'GET' | 'POST';
+  readonly body?: string;
 }
 
 /** A request to a URL, GET unless `init` says otherwise, answered with a fetch Response. */
@@ -59,7 +63,22 @@ export interface SignedGetOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** Requests signed with SigV4, as an IAM-authorized API Gateway REST API requires. */
+const queryOf = (url: URL): Record<string, string | string[]> => {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    const existing = query[name];
+    query[name] =
+      existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+  }
+  return query;
+};
+
+/**
+ * Requests signed with SigV4, as an IAM-authorized API Gateway REST API requires; the one signing path
+ * of the CLI and the console's server. The body's hash is part of the signature, so a POST is signed
+ * with its exact bytes. The local API does not check signatures; it is signed all the same, so the local
+ * and the deployed path are one path.
+ */
 export const signedRequest = (options: SignedGetOptions): HttpRequest => {
   const signer = new SignatureV4({
     service: options.service ?? 'execute-api',
@@ -70,12 +89,7 @@ export const signedRequest = (options: SignedGetOptions): HttpRequest => {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   return async (url, init = {}) => {
     const method = init.method ?? 'GET';
-    const query: Record<string, string | string[]> = {};
-    for (const [name, value] of url.searchParams) {
-      const existing = query[name];
-      query[name] =
-        existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
-    }
+    const { body } = init;
     const signed = await signer.sign({
       method,
       protocol: url.protocol,
@@ -84,12 +98,13 @@ export const signedRequest = (options: SignedGetOptions): HttpRequest => {
       // The signer escapes the path once more, which is the double encoding SigV4 wants for every
       // service but S3 (URL.pathname is already percent-encoded once).
       path: url.pathname,
-      query,
-      headers: { host: url.host },
+      query: queryOf(url),
+      headers: { host: url.host, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body }),
     });
     // fetch sets Host from the URL itself (the same value that was signed).
     const { host: _host, ...headers } = signed.headers;
-    return fetchImpl(url, { method, headers });
+    return fetchImpl(url, { method, headers, ...(body === undefined ? {} : { body }) });
   };
 };
 

@@ -121,3 +121,33 @@ describe('signedRequest', () => {
     expect(post).not.toBe(get);
   });
 });
+
+describe('signedRequest with a body', () => {
+  it('sends the JSON body and signs its exact bytes', async () => {
+    // Prepare
+    const requests: { body?: unknown; headers: Record<string, string> }[] = [];
+    const fakeFetch = (async (_url: URL, init?: RequestInit) => {
+      requests.push({ body: init?.body, headers: (init?.headers ?? {}) as Record<string, string> });
+      return new Response('{}');
+    }) as typeof fetch;
+    const body = JSON.stringify({ note: 'résumé' });
+    const send = signedRequest({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      fetch: fakeFetch,
+    });
+
+    // Act
+    await send(new URL('https://abc123.execute-api.eu-west-1.amazonaws.com/prod/documents'), {
+      method: 'POST',
+      body,
+    });
+
+    // Assess
+    const [request] = requests;
+    expect(request?.body).toBe(body);
+    expect(request?.headers['content-type']).toBe('application/json');
+    expect(request?.headers['x-amz-content-sha256']).toBe(createHash('sha256').update(body).digest('hex'));
+    expect(request?.headers.authorization).toContain('SignedHeaders=content-type;host;');
+  });
+});
