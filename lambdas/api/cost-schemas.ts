@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { COST_PARTS, type CostPart, RUN_STATUSES } from '../shared/documents/document-cost';
 
 /**

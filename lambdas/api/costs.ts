@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIST_SHARDS } from '../shared/documents/document';
 import {
   COST_PARTS,

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidCursorError } from './problems';
 
 /** Shortest accepted signing secret: HMAC-SHA256 keys shorter than this are guessable. */

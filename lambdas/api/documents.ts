@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UrlSigner } from '../shared/adapters/s3-url-signer';
 import { DOCUMENT_STATUSES, LIST_SHARDS } from '../shared/documents/document';
 import type { MetadataItem } from '../shared/documents/metadata-item';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { costsQuery } from './costs';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problems';
 import { apiSchemas, documentPathParameters, listDocumentsQuery, textQuery } from './schemas';

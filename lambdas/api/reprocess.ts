@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DocumentRef, shardOf } from '../shared/documents/document';
 import type { MetadataItem } from '../shared/documents/metadata-item';
 import { reprocessMessageBody, reprocessMessageSchema } from '../shared/documents/reprocess-message';

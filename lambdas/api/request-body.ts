@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidParameterError, type ParameterError, UnsupportedMediaTypeError } from './problems';
 import type { ApiRequest } from './router';
 

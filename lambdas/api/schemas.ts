@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DOCUMENT_STATUSES, TEXT_STRATEGIES } from '../shared/documents/document';
 import { REJECTION_REASON_BY_ERROR } from '../shared/documents/errors';
 import { TEXT_ENCODINGS } from '../shared/documents/text-encoding';

@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DerivativeTextDocumentWriter } from '../shared/adapters/derivative-text-document-writer';
 import { DynamoDbTextractJobs } from '../shared/adapters/dynamodb-textract-jobs';
 import { S3DerivativeStore } from '../shared/adapters/s3-derivative-store';
@@ -9,6 +9,7 @@ import { TextractTextDetection } from '../shared/adapters/textract-text-detectio
 import { TextractThrottledError } from '../shared/documents/errors';
 import { inspectedDocumentSchema } from '../shared/documents/inspection-schema';
 import { readLimits } from '../shared/documents/limits';
+import { TEXTRACT_THROTTLED_METRIC } from '../shared/documents/textract-errors';
 import { dynamoDocumentClient, s3Client, textractClient } from '../shared/runtime/clients';
 import { requireEnv } from '../shared/runtime/env';
 import { lambdaHandler } from '../shared/runtime/lambda-handler';
@@ -23,9 +24,6 @@ import {
 } from './extract-text';
 import { SandboxedTextExtractor } from './local-extractors';
 import { SandboxedOcrImagePreparer } from './ocr-image';
-
-/** Counted each time Textract still throttles after the SDK's retries; the monitoring alarm watches it. */
-export const TEXTRACT_THROTTLED_METRIC = 'TextractThrottled';
 
 /** The three task shapes of the ASL: ExtractTextLocally, DetectTextWithTextract, AnalyzeWithTextractJob. */
 export const extractTextRequestSchema = z.discriminatedUnion('strategy', [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeletionRef } from '../shared/documents/document';
 import { documentRefSchema } from '../shared/documents/document-ref-schema';
 import { reasonForErrorName } from '../shared/documents/errors';

@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RUN_STATUSES, type RunCost } from '../shared/documents/document-cost';
 import type { PriceTable } from '../shared/documents/prices';
 import { type FunctionConfig, functionsOf, measureRun, runEvents } from './measure-run';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DocumentRef } from '../shared/documents/document';
 import { MalformedNotificationError } from '../shared/documents/errors';
 import { reprocessMessageSchema } from '../shared/documents/reprocess-message';

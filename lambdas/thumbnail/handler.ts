@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { S3DerivativeStore } from '../shared/adapters/s3-derivative-store';
 import { S3DocumentBlobs } from '../shared/adapters/s3-document-blobs';
 import { documentRefSchema } from '../shared/documents/document-ref-schema';

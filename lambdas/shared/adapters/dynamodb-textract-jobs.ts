@@ -1,5 +1,5 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TEXTRACT_JOBS_TABLE, type TextractJobRecord, type TextractJobs } from '../ports/textract-jobs';
 
 const recordSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TEXT_STRATEGIES } from './document';
 import { documentRefSchema } from './document-ref-schema';
 import type { Inspection } from './metadata-item';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The AWS prices the cost model multiplies usage by, in USD per unit. One table, dated and sourced, so
