@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { S3UrlSigner } from '../shared/adapters/s3-url-signer';
-import { readSecretString } from '../shared/adapters/secrets';
+import { cachedSecretString } from '../shared/adapters/secrets';
 import { LIMIT_SETTINGS } from '../shared/documents/limits';
 import { dynamoDocumentClient, s3Client, secretsManagerClient, sqsClient } from '../shared/runtime/clients';
 import { intEnv, requireEnv } from '../shared/runtime/env';
@@ -16,9 +16,15 @@ import { SqsIngestQueue } from './sqs-ingest-queue';
 
 const s3 = s3Client();
 
-const secrets = secretsManagerClient();
+/** How long a warm environment signs cursors with the key it read before it reads the secret again. */
+const CURSOR_SECRET_MAX_AGE_SECONDS = 300;
+
 // Configuration is read at init, so a missing variable fails the cold start, not a request.
-const cursorSecretArn = requireEnv('CURSOR_SECRET_ARN');
+const cursorSecret = cachedSecretString(
+  secretsManagerClient(),
+  requireEnv('CURSOR_SECRET_ARN'),
+  CURSOR_SECRET_MAX_AGE_SECONDS,
+);
 const catalog = new DynamoDbDocumentCatalog(dynamoDocumentClient(), requireEnv('METADATA_TABLE_NAME'));
 const documentsConfig = { urlTtlSeconds: intEnv('URL_TTL_SECONDS', 300), region: requireEnv('AWS_REGION') };
 const uploadsConfig = {
@@ -29,15 +35,15 @@ const uploadsConfig = {
 const ingest = new SqsIngestQueue(sqsClient(), requireEnv('INGEST_QUEUE_URL'));
 
 /**
- * The router, built on the first request of an execution environment: the key that signs list
- * cursors lives in Secrets Manager, and reading it inside the handler puts the call on the trace
- * (at init there is no segment to put it on). A failed read is tried again by the next request.
+ * The router for one cursor key. The key lives in Secrets Manager and is read inside the handler, so
+ * the call is on the trace (at init there is no segment to put it on); the router is rebuilt only when
+ * the key read differs from the last one (after a rotation).
  */
-const buildRoute = async () =>
+const buildRoute = (cursorKey: string) =>
   createRouter(
     apiRoutes(
       { catalog, texts: new S3TextDocumentReader(s3), urls: new S3UrlSigner(s3) },
-      { ...documentsConfig, cursorSecret: await readSecretString(secrets, cursorSecretArn) },
+      { ...documentsConfig, cursorSecret: cursorKey },
       { signer: new S3UploadSigner(s3), config: uploadsConfig },
       ingest,
     ),
@@ -53,7 +59,7 @@ const buildRoute = async () =>
     },
   );
 
-let route: ReturnType<typeof buildRoute> | undefined;
+let current: { readonly key: string; readonly route: ReturnType<typeof buildRoute> } | undefined;
 
 /**
  * API Gateway REST proxy entry point of the query API. Responses stay off the trace: a page of text
@@ -61,11 +67,9 @@ let route: ReturnType<typeof buildRoute> | undefined;
  */
 export const handler = lambdaHandler(
   async (event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => {
-    route ??= buildRoute().catch((error: unknown) => {
-      route = undefined;
-      throw error;
-    });
-    return (await route)(event);
+    const key = await cursorSecret();
+    if (current?.key !== key) current = { key, route: buildRoute(key) };
+    return current.route(event);
   },
   { captureResponse: false },
 );
