@@ -17,9 +17,25 @@ export type Substitutions = Readonly<Record<SubstitutionKey, string>>;
 /** Path of the definition, relative to the repository root. */
 export const DEFINITION_PATH = 'statemachines/document-pipeline.asl.json';
 
-/** Replaces every `${Key}` in a definition; throws on an unknown or a missing key. */
-export const substitute = (definition: string, values: Substitutions): string =>
-  definition.replace(/\$\{([A-Za-z0-9]+)\}/g, (_, name: string) => {
-    if (!Object.hasOwn(values, name)) throw new Error(`no substitution for \${${name}}`);
-    return values[name as SubstitutionKey];
-  });
+const PLACEHOLDER = /\$\{([A-Za-z0-9]+)\}/g;
+
+/** The `${Key}` placeholders of a definition that `values` has no value for, each once. */
+export const missingSubstitutions = (
+  definition: string,
+  values: Readonly<Record<string, string>>,
+): string[] =>
+  [...new Set([...definition.matchAll(PLACEHOLDER)].map(([, name]) => name as string))].filter(
+    (name) => !Object.hasOwn(values, name),
+  );
+
+/**
+ * Replaces every `${Key}` in a definition; throws on an unknown or a missing key, naming every one.
+ * Tests pass {@link Substitutions}; the local cloud passes a template's `DefinitionSubstitutions`.
+ */
+export const substitute = (definition: string, values: Readonly<Record<string, string>>): string => {
+  const missing = missingSubstitutions(definition, values);
+  if (missing.length > 0) {
+    throw new Error(`no substitution for ${missing.map((name) => `\${${name}}`).join(', ')}`);
+  }
+  return definition.replace(PLACEHOLDER, (_, name: string) => values[name] as string);
+};

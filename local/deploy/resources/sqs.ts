@@ -1,0 +1,69 @@
+import type { DeployStep, QueueStep, RedrivePolicy } from '../steps';
+import { isRecord, parseJsonish, type ResourceHandler, type TemplateResource } from './resource-handler';
+
+/** Properties `CreateQueue` takes as attributes, as they are. */
+const QUEUE_ATTRIBUTES = [
+  'VisibilityTimeout',
+  'MessageRetentionPeriod',
+  'DelaySeconds',
+  'MaximumMessageSize',
+  'ReceiveMessageWaitTimeSeconds',
+  'FifoQueue',
+  'ContentBasedDeduplication',
+  'DeduplicationScope',
+  'FifoThroughputLimit',
+];
+
+const NOT_ENCRYPTED = 'messages are not encrypted at rest locally';
+
+/** The redrive policy, whose dead-letter queue must be a queue planned before this one. */
+const redrivePolicyOf = (
+  resource: TemplateResource,
+  earlier: readonly DeployStep[],
+): RedrivePolicy | undefined => {
+  const redrive = parseJsonish(resource.property('RedrivePolicy'));
+  if (redrive === undefined) return undefined;
+  if (!isRecord(redrive) || typeof redrive.deadLetterTargetArn !== 'string') {
+    throw resource.error(['Properties', 'RedrivePolicy'], 'needs a deadLetterTargetArn');
+  }
+  const maxReceiveCount = resource.number('RedrivePolicy.maxReceiveCount', redrive.maxReceiveCount);
+  if (maxReceiveCount === undefined) {
+    throw resource.error(['Properties', 'RedrivePolicy'], 'needs a maxReceiveCount');
+  }
+  const target = redrive.deadLetterTargetArn;
+  if (!earlier.some((step) => step.kind === 'queue' && step.queueArn === target)) {
+    throw resource.error(
+      ['Properties', 'RedrivePolicy'],
+      `dead-letter queue ${target} is not a queue of this template`,
+    );
+  }
+  return { deadLetterTargetArn: target, maxReceiveCount };
+};
+
+const queue = (resource: TemplateResource, earlier: readonly DeployStep[]): QueueStep => {
+  const attributes = resource.stringAttributes(QUEUE_ATTRIBUTES);
+  const redrivePolicy = redrivePolicyOf(resource, earlier);
+  if (redrivePolicy) attributes.RedrivePolicy = JSON.stringify(redrivePolicy);
+  const redriveAllow = parseJsonish(resource.property('RedriveAllowPolicy'));
+  if (redriveAllow !== undefined) attributes.RedriveAllowPolicy = JSON.stringify(redriveAllow);
+  return {
+    kind: 'queue',
+    logicalId: resource.logicalId,
+    queueName: resource.name,
+    queueArn: resource.arn,
+    queueUrl: resource.identity.url ?? '',
+    attributes,
+    ...(redrivePolicy ? { redrivePolicy } : {}),
+    notes: resource.notes(['QueueName', 'RedrivePolicy', 'RedriveAllowPolicy', ...Object.keys(attributes)], {
+      SqsManagedSseEnabled: NOT_ENCRYPTED,
+      KmsMasterKeyId: NOT_ENCRYPTED,
+      KmsDataKeyReusePeriodSeconds: NOT_ENCRYPTED,
+    }),
+  };
+};
+
+/** Standard queues with their attributes and a redrive policy onto a queue of the template. */
+export const sqsHandler: ResourceHandler = {
+  types: ['AWS::SQS::Queue'],
+  plan: queue,
+};
