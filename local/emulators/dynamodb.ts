@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { memoizeDynaliteExpressions } from './dynalite-expression-cache';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: DynaliteOptions) => Server;
+memoizeDynaliteExpressions();
 
 interface DynaliteOptions {
   /** LevelDB folder; in memory when absent. */
