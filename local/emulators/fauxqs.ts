@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Server } from 'node:net';
+import { DatabaseSync } from 'node:sqlite';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { applyS3RequestLimits, LOCAL_S3_MAX_BODY_BYTES, type RouteHookTarget } from '../s3/request-limits';
 
@@ -60,6 +61,32 @@ const configuringFastify = async <T extends { stop(): Promise<void> }>(
   return server;
 };
 
+/**
+ * fauxqs keeps its SQLite database in WAL mode with SQLite's default `synchronous = FULL`: an fsync at
+ * every commit, that is at every S3 object written and every SQS message sent, received or deleted,
+ * on `up`'s event loop (decisions 41, 43). In WAL mode `NORMAL` still survives a crash of the process
+ * (a commit is in the WAL file when it returns); only an OS crash or power loss may lose the last
+ * commits. fauxqs has no option for it, so while it starts — it opens its database synchronously —
+ * the `PRAGMA journal_mode = WAL` it runs is followed by `PRAGMA synchronous = NORMAL`. Returns
+ * whether that happened.
+ */
+const withNormalSync = <T>(start: () => T): { started: T; applied: boolean } => {
+  const exec = DatabaseSync.prototype.exec;
+  let applied = false;
+  DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
+    exec.call(this, sql);
+    if (/^\s*PRAGMA\s+journal_mode\s*=\s*WAL\s*;?\s*$/i.test(sql)) {
+      exec.call(this, 'PRAGMA synchronous = NORMAL');
+      applied = true;
+    }
+  };
+  try {
+    return { started: start(), applied };
+  } finally {
+    DatabaseSync.prototype.exec = exec;
+  }
+};
+
 /** A running S3 + SQS + SNS emulator. */
 export interface MessagingEmulator {
   readonly endpoint: string;
@@ -87,19 +114,30 @@ export interface MessagingOptions {
  * every error as S3-shaped XML (see `applyS3RequestLimits`).
  */
 export const startMessaging = async (options: MessagingOptions = {}): Promise<MessagingEmulator> => {
+  let normalSync = false;
   const server = await configuringFastify(
     (app) => applyS3RequestLimits(app, options.maxS3BodyBytes ?? LOCAL_S3_MAX_BODY_BYTES),
     () =>
-      onLoopback(() =>
-        startFauxqs({
-          port: options.port ?? 0,
-          host: '127.0.0.1',
-          logger: false,
-          defaultRegion: options.region ?? 'us-east-1',
-          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-        }),
-      ),
+      onLoopback(() => {
+        const { started, applied } = withNormalSync(() =>
+          startFauxqs({
+            port: options.port ?? 0,
+            host: '127.0.0.1',
+            logger: false,
+            defaultRegion: options.region ?? 'us-east-1',
+            ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+          }),
+        );
+        normalSync = applied;
+        return started;
+      }),
   );
+  if (options.dataDir && !normalSync) {
+    await server.stop();
+    throw new Error(
+      'fauxqs did not open its SQLite database as it used to: its synchronous mode cannot be set',
+    );
+  }
   return {
     endpoint: `http://127.0.0.1:${server.port}`,
     port: server.port,
