@@ -73,10 +73,18 @@ const toTrace = (row: Row): StoredTrace => ({
  * segment document, keyed by trace and document id, so documents may arrive in any order, in any
  * number of datagrams or calls. A complete document replaces an in-progress one of the same id, never
  * the other way round. Traces older than X-Ray's 30-day retention are dropped when the store opens.
+ *
+ * Documents arrive by the thousand during a burst, often many in one turn of the event loop: the
+ * documents of one turn share one transaction, committed when the turn's I/O callbacks are done
+ * (`setImmediate`), since a commit per document was the store's whole cost (decisions 43). Reads see
+ * what was put at once (same connection); a crash of the process may lose the documents of its last
+ * turn, as a daemon may lose a datagram.
  */
 export class TraceStore {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  /** The commit of the transaction this turn's documents are written in, while one is open. */
+  #pendingCommit: NodeJS.Immediate | undefined;
 
   /** Opens (or creates) the store in `dataDir`; without one it lives in memory. */
   constructor(dataDir?: string, now: number = Date.now() / 1000) {
@@ -92,8 +100,17 @@ export class TraceStore {
     this.#run('DELETE FROM traces WHERE updated_at < ?', now - RETENTION_SECONDS);
   }
 
+  /** Commits what was put and closes the database. */
   close(): void {
+    this.#commit();
     if (this.#db.isOpen) this.#db.close();
+  }
+
+  #commit(): void {
+    if (this.#pendingCommit === undefined) return;
+    clearImmediate(this.#pendingCommit);
+    this.#pendingCommit = undefined;
+    this.#db.exec('COMMIT');
   }
 
   #statement(sql: string): StatementSync {
@@ -118,7 +135,11 @@ export class TraceStore {
    * not stored because a complete document of that id is already there and this one is in progress.
    */
   put(document: ReceivedDocument, receivedAt: number): boolean {
-    this.#db.exec('BEGIN IMMEDIATE');
+    if (this.#pendingCommit === undefined) {
+      this.#db.exec('BEGIN IMMEDIATE');
+      this.#pendingCommit = setImmediate(() => this.#commit());
+    }
+    this.#db.exec('SAVEPOINT put');
     try {
       const eventTime = document.endTime ?? document.startTime;
       this.#run(
@@ -151,10 +172,11 @@ export class TraceStore {
           document.traceId,
         );
       }
-      this.#db.exec('COMMIT');
+      this.#db.exec('RELEASE put');
       return stored > 0;
     } catch (error) {
-      this.#db.exec('ROLLBACK');
+      this.#db.exec('ROLLBACK TO put');
+      this.#db.exec('RELEASE put');
       throw error;
     }
   }

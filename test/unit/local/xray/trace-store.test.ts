@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkSegmentDocument, type ReceivedDocument } from '../../../../local/xray/segment-document';
 import { TraceStore } from '../../../../local/xray/trace-store';
@@ -69,6 +70,31 @@ describe('TraceStore', () => {
     expect(reader.documents(recent)).toHaveLength(1);
     expect(reader.trace(old)).toBeUndefined();
     reader.close();
+  });
+
+  it('commits the documents of one turn of the event loop together, once the turn is over', async () => {
+    // Prepare
+    const folder = mkdtempSync(join(tmpdir(), 'docflow-xray-store-'));
+    folders.push(folder);
+    const traceId = newTraceId(START);
+    const writer = new TraceStore(folder, START);
+    const observer = new DatabaseSync(join(folder, 'xray.sqlite'));
+    const committed = () =>
+      Number((observer.prepare('SELECT count(*) AS n FROM documents').get() as { n: number }).n);
+
+    // Act
+    for (const name of ['api', 'starter', 'index']) {
+      writer.put(received(segment(traceId, { name, start_time: START })), START);
+    }
+    const beforeTheTurnEnds = committed();
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Assess
+    expect(writer.documents(traceId)).toHaveLength(3);
+    expect(beforeTheTurnEnds).toBe(0);
+    expect(committed()).toBe(3);
+    observer.close();
+    writer.close();
   });
 
   it('lists traces in a time range newest first, page by page', () => {
