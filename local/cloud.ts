@@ -192,6 +192,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
 
     const functionRunner = new LambdaRunner({
       region,
+      // The runtime's JavaScript and the bundles' compile cache, kept with the rest of the state.
+      cacheDirectory: join(dataDir, 'lambda'),
       xrayDaemonAddress: xray.daemon.address,
       segments: serviceSegments,
       environment: {

@@ -11,8 +11,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * project's `cdk.out`, and Node's upward `node_modules` lookup would find the project's own copy;
  * this policy refuses that. The one allowance: the native packages the asset carries for Lambda's
  * platform (linux-arm64) resolve to the host's installed copy, whose binaries run here.
- *
- * This file runs inside environment processes under Node's own type stripping: `node:` imports only.
  */
 
 export interface AssetModuleSettings {
@@ -22,6 +20,8 @@ export interface AssetModuleSettings {
   readonly hostModules: string;
   /** Packages resolved to the host's copy when, and only when, the asset carries them. */
   readonly hostPackages: readonly string[];
+  /** Where Node's compile cache is kept (`module.enableCompileCache`); none when absent. */
+  readonly compileCache?: string;
 }
 
 /** `sharp/lib/index.js` → `sharp`, `@napi-rs/canvas/x` → `@napi-rs/canvas`; undefined for paths and URLs. */
@@ -88,6 +88,7 @@ export const assetResolveHook = (settings: AssetModuleSettings): ResolveHookSync
 export const settingsQuery = (settings: AssetModuleSettings): string => {
   const query = new URLSearchParams({ taskRoot: settings.taskRoot, hostModules: settings.hostModules });
   for (const name of settings.hostPackages) query.append('hostPackage', name);
+  if (settings.compileCache) query.set('compileCache', settings.compileCache);
   return query.toString();
 };
 
@@ -96,5 +97,11 @@ export const settingsFromQuery = (query: URLSearchParams): AssetModuleSettings |
   const taskRoot = query.get('taskRoot');
   const hostModules = query.get('hostModules');
   if (!taskRoot || !hostModules) return undefined;
-  return { taskRoot, hostModules, hostPackages: query.getAll('hostPackage') };
+  const compileCache = query.get('compileCache');
+  return {
+    taskRoot,
+    hostModules,
+    hostPackages: query.getAll('hostPackage'),
+    ...(compileCache ? { compileCache } : {}),
+  };
 };

@@ -1,9 +1,17 @@
 import { existsSync } from 'node:fs';
+import { flushCompileCache } from 'node:module';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isNativeError } from 'node:util/types';
 import type { Context } from 'aws-lambda';
-import type { ErrorPayload, InvokeRequest, RuntimeMessage } from './runtime-protocol';
+import {
+  type ErrorPayload,
+  epochMs,
+  type InvokeRequest,
+  type RunnerMessage,
+  type RuntimeMessage,
+  toErrorPayload,
+} from './runtime-protocol';
 
 /**
  * The Node.js runtime of one local execution environment: the process {@link LambdaRunner} starts
@@ -11,16 +19,11 @@ import type { ErrorPayload, InvokeRequest, RuntimeMessage } from './runtime-prot
  * directory and `LAMBDA_TASK_ROOT`, and the resolution policy of `asset-hooks.ts` preloaded. As
  * Lambda's runtime interface client does, it loads the module `_HANDLER` names from the task root
  * (the Init phase) and then runs one invocation at a time, answering over the IPC channel. Time and
- * memory limits are enforced from outside, by killing the process.
- *
- * It runs under Node's own type stripping, so it imports only `node:` modules and types.
+ * memory limits are enforced from outside, by killing the process. The runner runs it built to
+ * JavaScript (`runtime-files.ts`).
  */
 
 type Handler = (event: unknown, context: Context) => unknown;
-
-const { epochMs, toErrorPayload } = (await import(
-  new URL('./runtime-protocol.ts', import.meta.url).href
-)) as typeof import('./runtime-protocol');
 
 if (!process.send) throw new Error('node-runtime.ts must run as a child process with an IPC channel');
 const send = process.send.bind(process);
@@ -192,10 +195,25 @@ try {
 } catch (error) {
   post({ type: 'init-error', error: toErrorPayload(error), failedAt: epochMs() });
 }
+/**
+ * A full, compacting collection: what a parked environment can give back (V8's own "last resort"
+ * collection, which also shrinks the young generation). `--expose-gc` is one of Lambda's flags.
+ */
+const releaseMemory = (): void => {
+  (globalThis.gc as ((options: object) => void) | undefined)?.({
+    type: 'major',
+    execution: 'sync',
+    flavor: 'last-resort',
+  });
+};
+
 if (handler) {
   const loaded = handler;
-  process.on('message', (request: InvokeRequest) => {
-    void invoke(loaded, request).then(post);
+  process.on('message', (message: RunnerMessage) => {
+    if (message.type === 'parked') releaseMemory();
+    else void invoke(loaded, message).then(post);
   });
+  // The process is killed, never exits: the handler's compiled code is written for the next one now.
+  flushCompileCache();
   post({ type: 'ready', loadedAt: epochMs() });
 }

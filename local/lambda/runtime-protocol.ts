@@ -1,7 +1,7 @@
 /**
  * Messages between {@link LambdaRunner} and its execution environments (processes running
  * `node-runtime.ts`), over the IPC channel. Payloads and results cross as JSON text, as they cross
- * Lambda's API. This file is also loaded by the environments under Node's own type stripping.
+ * Lambda's API. Built into the environments' runtime too (`runtime-files.ts`).
  */
 
 /** A function error as the Lambda runtime reports it (the invoke response body of an `Unhandled` error). */
@@ -22,6 +22,17 @@ export interface InvokeRequest {
   /** `_X_AMZN_TRACE_ID` for this invocation: set in the environment's `process.env` before the handler runs. */
   readonly traceHeader: string;
 }
+
+/**
+ * Sent to an environment that has been idle a while: nothing will run in it until the next
+ * invocation, so it gives back what memory it can (Lambda would freeze it instead).
+ */
+export interface ParkedNotice {
+  readonly type: 'parked';
+}
+
+/** What the runner sends an environment. */
+export type RunnerMessage = InvokeRequest | ParkedNotice;
 
 /**
  * When the handler ran, in epoch milliseconds with fractions (`performance.timeOrigin +

@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settingsQuery } from '../../../../local/lambda/asset-modules';
+import { buildRuntimeFiles } from '../../../../local/lambda/runtime-files';
 
-const HOOKS = new URL('../../../../local/lambda/asset-hooks.ts', import.meta.url).href;
+const HOOKS = buildRuntimeFiles(join(tmpdir(), 'docflow-lambda')).hooksUrl;
 
 /** What the asset's module got for each load: the module's value, or the error's code and first line. */
 type Probe = Record<string, string | { code?: string; message: string }>;

@@ -21,6 +21,7 @@ describe('settingsQuery', () => {
       taskRoot: '/work/main/cdk.out/asset.0a1b & c?d#e',
       hostModules: '/work/main/node_modules',
       hostPackages: ['sharp', '@napi-rs/canvas'],
+      compileCache: '/work/main/.docflow/lambda/compile-cache',
     };
 
     // Act
