@@ -1,20 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { App, Tags } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
-import { readConfig } from '../../infra/config';
+import { buildDocflowApp, readCdkJsonContext, SKIP_BUNDLING_CONTEXT } from '../../infra/build-app';
 import { PipelineFunction, PROJECT_ROOT } from '../../infra/constructs/pipeline-function';
-import { DocflowStack } from '../../infra/stacks/docflow-stack';
 import { ASSET_FOLDER, bundleFunctions } from './function-bundles';
 import { asTemplate, type CfnTemplate } from './template';
-
-/**
- * CDK context that skips asset bundling for every stack. The app is synthesized with it, and each
- * function's bundle comes from `function-bundles.ts` (built by the same construct, cached by its inputs).
- */
-export const SKIP_BUNDLING_CONTEXT = { 'aws:cdk:bundling-stacks': [] } as const;
 
 /** File assets larger than this are not read into memory (definitions are a few kilobytes). */
 const MAX_FILE_ASSET_BYTES = 4 * 1024 * 1024;
@@ -40,16 +32,9 @@ export interface SynthesizedStack {
   readonly assetDirectory: string;
 }
 
-/** The `context` of cdk.json, as the CDK CLI passes it to the app. */
-export const readCdkJsonContext = (projectRoot: string = PROJECT_ROOT): Record<string, unknown> => {
-  const parsed = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as { context?: unknown };
-  const context = parsed.context;
-  return typeof context === 'object' && context !== null ? (context as Record<string, unknown>) : {};
-};
-
 /**
- * Synthesizes the docflow app in this process, as infra/app.ts composes it (same config, same stack
- * class and name, same tags), and returns the template `cdk synth` writes: every function's code is
+ * Synthesizes the docflow app in this process, built by {@link buildDocflowApp} as `cdk synth` builds
+ * it, and returns the template `cdk synth` writes: every function's code is
  * its bundle in the project's `cdk.out`, built by the function's own construct as `cdk synth` builds
  * it (and reused while its inputs are unchanged). cdk-nag and CDK's template validation are left out:
  * they add findings, not resources, and `cdk synth` runs them.
@@ -59,21 +44,15 @@ export const synthesizeApp = (options: SynthOptions = {}): SynthesizedStack => {
   const outdir = mkdtempSync(join(tmpdir(), 'docflow-synth-'));
   const cdkJsonContext = readCdkJsonContext(projectRoot);
   try {
-    const app = new App({
+    const { app, stack } = buildDocflowApp({
       outdir,
       // Template validation (a WASM rules engine) takes most of the synth time and changes nothing in the
       // template; `cdk synth` and the infra tests run it.
       builtinCloudFormationValidation: false,
       treeMetadata: false,
       context: { ...cdkJsonContext, ...options.context, ...SKIP_BUNDLING_CONTEXT },
+      nag: false,
     });
-    const config = readConfig((key) => app.node.tryGetContext(key));
-    const stack = new DocflowStack(app, `Docflow-${config.stage}`, {
-      description: `docflow document pipeline (${config.stage})`,
-      config,
-    });
-    Tags.of(stack).add('project', 'docflow');
-    Tags.of(stack).add('stage', config.stage);
     const assembly = app.synth();
     const artifact = assembly.getStackArtifact(stack.artifactId);
     const template = asTemplate(artifact.template);

@@ -1,29 +1,17 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { applyNagPacks } from '../../infra/compliance';
-import { readConfig } from '../../infra/config';
-import { PROJECT_ROOT } from '../../infra/constructs/pipeline-function';
-import { DocflowStack } from '../../infra/stacks/docflow-stack';
+import {
+  buildDocflowApp,
+  readCdkJsonContext as cdkJsonContext,
+  type DocflowApp,
+  SKIP_BUNDLING_CONTEXT as SKIP_BUNDLING,
+} from '../../infra/build-app';
 
-/** The context of cdk.json (feature flags and docflow settings), as `cdk synth` passes it. */
-export const cdkJsonContext = (): Record<string, unknown> => {
-  const parsed = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
-  return parsed.context;
-};
-
-/** CDK context that skips asset bundling for every stack (template tests never run esbuild or npm). */
-export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
-
-export interface TestApp {
-  readonly app: App;
-  readonly stack: DocflowStack;
-}
+export { cdkJsonContext, SKIP_BUNDLING };
 
 export interface BuildOptions {
   /** Context on top of cdk.json's. */
@@ -33,25 +21,21 @@ export interface BuildOptions {
 }
 
 /**
- * Builds the docflow stack as infra/app.ts does, with cdk.json's context, bundling skipped and the
- * assembly in a fresh temporary folder.
+ * Builds the docflow app as `cdk synth` does, with cdk.json's context, bundling skipped, the assembly
+ * in a fresh temporary folder, and cdk-nag only when asked.
  */
-export const buildDocflowApp = (options: BuildOptions = {}): TestApp => {
-  const app = new App({
+export const buildTestApp = (options: BuildOptions = {}): DocflowApp =>
+  buildDocflowApp({
     outdir: mkdtempSync(join(tmpdir(), 'docflow-cdk-')),
     context: { ...cdkJsonContext(), ...SKIP_BUNDLING, ...options.context },
+    nag: options.nag ?? false,
   });
-  const config = readConfig((key) => app.node.tryGetContext(key));
-  const stack = new DocflowStack(app, 'Docflow-test', { config });
-  if (options.nag) applyNagPacks(app);
-  return { app, stack };
-};
 
-/** {@link buildDocflowApp} and the synthesized template of its stack. */
+/** {@link buildTestApp} and the synthesized template of its stack. */
 export const synthDocflowTemplate = (
   options: BuildOptions = {},
-): TestApp & { readonly template: Template } => {
-  const built = buildDocflowApp(options);
+): DocflowApp & { readonly template: Template } => {
+  const built = buildTestApp(options);
   return { ...built, template: Template.fromStack(built.stack) };
 };
 

@@ -4,7 +4,7 @@ import { Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { buildDocflowApp } from '../../support/docflow-app';
+import { buildTestApp } from '../../support/docflow-app';
 
 interface Violation {
   readonly ruleName: string;
@@ -54,7 +54,7 @@ const acknowledgementsOf = (root: IConstruct): { path: string; id: string; reaso
 describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
   it('finds no unacknowledged error or warning in the stack', { timeout: 120_000 }, () => {
     // Prepare
-    const { app } = buildDocflowApp({ nag: true });
+    const { app } = buildTestApp({ nag: true });
 
     // Act
     const { threw, violations } = synthAndReport(app.outdir, () => app.synth());
@@ -66,7 +66,7 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
 
   it('reports a finding the packs are expected to catch (the check is live)', { timeout: 120_000 }, () => {
     // Prepare: a bucket with none of the store's protections.
-    const { app, stack } = buildDocflowApp({ nag: true });
+    const { app, stack } = buildTestApp({ nag: true });
     new s3.Bucket(stack, 'CarelessBucket', { enforceSSL: false });
 
     // Act
@@ -75,8 +75,8 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     // Assess
     expect(violations).toEqual(
       expect.arrayContaining([
-        'AwsSolutions error AwsSolutions-S10 at Docflow-test/CarelessBucket/Resource',
-        'AwsSolutions error AwsSolutions-S1 at Docflow-test/CarelessBucket/Resource',
+        `AwsSolutions error AwsSolutions-S10 at ${stack.node.path}/CarelessBucket/Resource`,
+        `AwsSolutions error AwsSolutions-S1 at ${stack.node.path}/CarelessBucket/Resource`,
       ]),
     );
     expect(violations.every((violation) => violation.includes('CarelessBucket'))).toBe(true);
@@ -85,7 +85,7 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
 
   it('gives every acknowledgement a reason, and names the exact finding for wildcard and managed-policy rules', () => {
     // Prepare
-    const { stack } = buildDocflowApp();
+    const { stack } = buildTestApp();
 
     // Act
     const acknowledgements = acknowledgementsOf(stack);
@@ -101,7 +101,7 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
 
   it('acknowledges Resource "*" only on the roles whose statements need it, never for the whole stack', () => {
     // Prepare
-    const { stack } = buildDocflowApp();
+    const { stack } = buildTestApp();
 
     // Act
     const anyResource = acknowledgementsOf(stack).filter(({ id }) => id === 'AwsSolutions-IAM5[Resource::*]');
@@ -109,16 +109,18 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     // Assess
     expect(anyResource.map(({ path }) => path).sort()).toEqual(
       [
-        'Docflow-test/CostAccounting/RecordCost',
-        'Docflow-test/Ingest/Starter',
-        'Docflow-test/QueryApi/Handler',
-        'Docflow-test/Workflow/ExtractText',
-        'Docflow-test/Workflow/IndexMetadata',
-        'Docflow-test/Workflow/Inspect',
-        'Docflow-test/Workflow/StateMachine',
-        'Docflow-test/Workflow/TextractCallback',
-        'Docflow-test/Workflow/Thumbnail',
-      ].sort(),
+        'CostAccounting/RecordCost',
+        'Ingest/Starter',
+        'QueryApi/Handler',
+        'Workflow/ExtractText',
+        'Workflow/IndexMetadata',
+        'Workflow/Inspect',
+        'Workflow/StateMachine',
+        'Workflow/Default/TextractCallback',
+        'Workflow/Thumbnail',
+      ]
+        .map((path) => `${stack.node.path}/${path}`)
+        .sort(),
     );
   });
 });

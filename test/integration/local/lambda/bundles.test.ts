@@ -4,6 +4,7 @@ import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCdkJsonContext } from '../../../../infra/build-app';
 import { readConfig } from '../../../../infra/config';
 import {
   bundlingOptions,
@@ -13,7 +14,7 @@ import {
 } from '../../../../infra/constructs/pipeline-function';
 import { DocflowStack } from '../../../../infra/stacks/docflow-stack';
 import { ASSET_FOLDER, withBundlingLock } from '../../../../local/deploy/function-bundles';
-import { readCdkJsonContext, type SynthesizedStack, synthesizeApp } from '../../../../local/deploy/synth';
+import { type SynthesizedStack, synthesizeApp } from '../../../../local/deploy/synth';
 import { FunctionStartError } from '../../../../local/lambda/invoke-errors';
 import { LambdaRunner, type LocalFunction } from '../../../../local/lambda/runner';
 import { fixtureHandler } from '../../../fixtures/lambda-handlers/bundle';

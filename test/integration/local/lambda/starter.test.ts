@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCdkJsonContext } from '../../../../infra/build-app';
 import { PROJECT_ROOT } from '../../../../infra/constructs/pipeline-function';
 import { bundleFunctions } from '../../../../local/deploy/function-bundles';
-import { readCdkJsonContext } from '../../../../local/deploy/synth';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { LambdaRunner } from '../../../../local/lambda/runner';
 import { type BatchOutcome, SqsEventSource } from '../../../../local/lambda/sqs-event-source';

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readCdkJsonContext } from '../../../../infra/build-app';
 import { CONTEXT_KEYS } from '../../../../infra/config';
 import { INCOMING_PREFIX } from '../../../../infra/constructs/document-store';
 import { ENTRY_METADATA_KEY } from '../../../../infra/constructs/pipeline-function';
@@ -9,7 +10,7 @@ import { METADATA_TABLE } from '../../../../lambdas/shared/documents/metadata-it
 import { referencedLogicalIds } from '../../../../local/deploy/intrinsics';
 import { LOCAL_ACCOUNT_ID } from '../../../../local/deploy/physical-ids';
 import type { DeploymentPlan } from '../../../../local/deploy/steps';
-import { readCdkJsonContext, type SynthesizedStack, synthesizeApp } from '../../../../local/deploy/synth';
+import { type SynthesizedStack, synthesizeApp } from '../../../../local/deploy/synth';
 import { listStates } from '../../../../local/stepfunctions/asl';
 import { DEFINITION_PATH, SUBSTITUTION_KEYS, substitute } from '../../../../statemachines/substitutions';
 import {
