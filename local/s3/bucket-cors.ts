@@ -5,7 +5,15 @@ import { z } from 'zod';
 import { readRequestBody } from '../http/proxy';
 import { S3ServiceError } from './s3-error';
 import { s3TargetOf } from './s3-request';
-import { childrenNamed, childText, escapeXml, MalformedXmlError, parseXml, type XmlElement } from './xml';
+import {
+  childrenNamed,
+  childText,
+  MalformedXmlError,
+  parseXml,
+  S3_NAMESPACE,
+  type XmlElement,
+  xmlDocument,
+} from './xml';
 
 /**
  * Bucket CORS as S3 does it (fauxqs has none): PutBucketCors, GetBucketCors and DeleteBucketCors on
@@ -94,21 +102,21 @@ export const parseCorsConfiguration = (body: string): CorsRule[] => {
 };
 
 /** The `GetBucketCors` answer. */
-export const corsConfigurationXml = (rules: readonly CorsRule[]): string => {
-  const element = (name: string, value: string) => `<${name}>${escapeXml(value)}</${name}>`;
-  const ruleXml = (rule: CorsRule) =>
-    [
-      '<CORSRule>',
-      rule.id === undefined ? '' : element('ID', rule.id),
-      ...rule.allowedHeaders.map((value) => element('AllowedHeader', value)),
-      ...rule.allowedMethods.map((value) => element('AllowedMethod', value)),
-      ...rule.allowedOrigins.map((value) => element('AllowedOrigin', value)),
-      ...rule.exposeHeaders.map((value) => element('ExposeHeader', value)),
-      rule.maxAgeSeconds === undefined ? '' : element('MaxAgeSeconds', String(rule.maxAgeSeconds)),
-      '</CORSRule>',
-    ].join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${rules.map(ruleXml).join('')}</CORSConfiguration>`;
-};
+export const corsConfigurationXml = (rules: readonly CorsRule[]): string =>
+  xmlDocument(
+    'CORSConfiguration',
+    {
+      CORSRule: rules.map((rule) => ({
+        ...(rule.id === undefined ? {} : { ID: rule.id }),
+        AllowedHeader: rule.allowedHeaders,
+        AllowedMethod: rule.allowedMethods,
+        AllowedOrigin: rule.allowedOrigins,
+        ExposeHeader: rule.exposeHeaders,
+        ...(rule.maxAgeSeconds === undefined ? {} : { MaxAgeSeconds: String(rule.maxAgeSeconds) }),
+      })),
+    },
+    { namespace: S3_NAMESPACE },
+  );
 
 /** A pattern with at most one `*`, which stands for any run of characters. */
 const wildcardMatches = (pattern: string, value: string): boolean => {

@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { S3ServiceError } from './s3-error';
-import { childrenNamed, childText, escapeXml, MalformedXmlError, parseXml, type XmlElement } from './xml';
+import {
+  childrenNamed,
+  childText,
+  MalformedXmlError,
+  parseXml,
+  S3_NAMESPACE,
+  type XmlContent,
+  type XmlElement,
+  xmlDocument,
+} from './xml';
 
 /** Where a rule sends its events. S3 also knows Lambda and EventBridge; the local cloud refuses those. */
 export interface NotificationDestination {
@@ -207,31 +216,26 @@ export const parseNotificationConfiguration = (body: string): NotificationConfig
   return { rules };
 };
 
-const ruleXml = (rule: NotificationRule): string => {
-  const [element, arnElement] =
-    rule.destination.kind === 'queue' ? ['QueueConfiguration', 'Queue'] : ['TopicConfiguration', 'Topic'];
-  const filterRules = (['prefix', 'suffix'] as const)
-    .filter((name) => rule.filter[name] !== undefined)
-    .map(
-      (name) =>
-        `<FilterRule><Name>${name === 'prefix' ? 'Prefix' : 'Suffix'}</Name><Value>${escapeXml(rule.filter[name] ?? '')}</Value></FilterRule>`,
-    )
-    .join('');
-  return [
-    `<${element}>`,
-    `<Id>${escapeXml(rule.id)}</Id>`,
-    `<${arnElement}>${escapeXml(rule.destination.arn)}</${arnElement}>`,
-    ...rule.events.map((event) => `<Event>${escapeXml(event)}</Event>`),
-    filterRules ? `<Filter><S3Key>${filterRules}</S3Key></Filter>` : '',
-    `</${element}>`,
-  ].join('');
+const ruleContent = (rule: NotificationRule): XmlContent => {
+  const filterRules = (['prefix', 'suffix'] as const).flatMap((name) => {
+    const value = rule.filter[name];
+    return value === undefined ? [] : [{ Name: name === 'prefix' ? 'Prefix' : 'Suffix', Value: value }];
+  });
+  return {
+    Id: rule.id,
+    [rule.destination.kind === 'queue' ? 'Queue' : 'Topic']: rule.destination.arn,
+    Event: rule.events,
+    ...(filterRules.length > 0 ? { Filter: { S3Key: { FilterRule: filterRules } } } : {}),
+  };
 };
 
 /** The `GetBucketNotificationConfiguration` answer: topics first, then queues, as S3 orders them. */
 export const notificationConfigurationXml = (configuration: NotificationConfiguration): string => {
-  const ordered = [
-    ...configuration.rules.filter((rule) => rule.destination.kind === 'topic'),
-    ...configuration.rules.filter((rule) => rule.destination.kind === 'queue'),
-  ];
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${ordered.map(ruleXml).join('')}</NotificationConfiguration>`;
+  const of = (kind: NotificationDestination['kind']) =>
+    configuration.rules.filter((rule) => rule.destination.kind === kind).map(ruleContent);
+  return xmlDocument(
+    'NotificationConfiguration',
+    { TopicConfiguration: of('topic'), QueueConfiguration: of('queue') },
+    { namespace: S3_NAMESPACE },
+  );
 };

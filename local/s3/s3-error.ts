@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { escapeXml } from './xml';
+import { xmlDocument } from './xml';
 
 /** An S3 error answer (`<Error><Code>…`), thrown by the local S3 additions and written by the front. */
 export class S3ServiceError extends Error {
@@ -18,13 +18,14 @@ export class S3ServiceError extends Error {
   }
 
   toXml(requestId: string, hostId: string): string {
-    const argument = this.argument
-      ? `<ArgumentName>${escapeXml(this.argument.name)}</ArgumentName><ArgumentValue>${escapeXml(this.argument.value)}</ArgumentValue>`
-      : '';
-    const details = Object.entries(this.details)
-      .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
-      .join('');
-    return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(this.code)}</Code><Message>${escapeXml(this.message)}</Message>${argument}${details}<RequestId>${escapeXml(requestId)}</RequestId><HostId>${escapeXml(hostId)}</HostId></Error>`;
+    return xmlDocument('Error', {
+      Code: this.code,
+      Message: this.message,
+      ...(this.argument ? { ArgumentName: this.argument.name, ArgumentValue: this.argument.value } : {}),
+      ...this.details,
+      RequestId: requestId,
+      HostId: hostId,
+    });
   }
 }
 

@@ -1,7 +1,10 @@
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+
 /**
- * Just enough XML for S3's small configuration documents: elements, text, CDATA, the predefined and
- * numeric entities. Attributes (only `xmlns` in practice) are read past, namespace prefixes dropped.
- * DTDs are refused, so no entity expansion can be smuggled in.
+ * S3's small XML documents (configurations, DeleteObjects lists, errors) through fast-xml-parser, seen
+ * as a plain element tree. Namespace prefixes are dropped and attributes (only `xmlns` in practice)
+ * ignored. The parser is held to what S3 takes: one root, only XML's own entities, no DTD (so no entity
+ * expansion can be smuggled in).
  */
 
 /** One element: its local name, child elements in order, and its own text (entities decoded). */
@@ -16,121 +19,55 @@ export class MalformedXmlError extends Error {
   override readonly name = 'MalformedXmlError';
 }
 
-const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  trimValues: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  // Decodes numeric character references; named HTML entities never get this far (see NOT_XML_ENTITY).
+  htmlEntities: true,
+});
 
-const decodeEntities = (text: string): string =>
-  text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {
-    if (entity.startsWith('#x')) return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-    if (entity.startsWith('#')) return String.fromCodePoint(Number.parseInt(entity.slice(1), 10));
-    const value = ENTITIES[entity];
-    if (value === undefined) throw new MalformedXmlError(`unknown entity ${whole}`);
-    return value;
-  });
+/** An entity reference that is not one of XML's five or a character reference, outside CDATA. */
+const NOT_XML_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)[^;\s]*;?/;
+const CDATA = /<!\[CDATA\[[\s\S]*?\]\]>/g;
 
-/** Escapes text for an element's content or an attribute value. */
-export const escapeXml = (text: string): string =>
-  text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+/** fast-xml-parser's ordered output: `{ name: children, ':@'?: attributes }` or `{ '#text': text }`. */
+type OrderedNode = Readonly<Record<string, unknown>>;
 
-const NAME = /[A-Za-z_][\w.:-]*/y;
+const TEXT = '#text';
 
-class Parser {
-  #at = 0;
-  constructor(readonly source: string) {}
-
-  document(): XmlElement {
-    this.#misc();
-    if (this.source[this.#at] !== '<') throw new MalformedXmlError('no root element');
-    const root = this.#element();
-    this.#misc();
-    if (this.#at !== this.source.length) throw new MalformedXmlError('content after the root element');
-    return root;
+const elementOf = (name: string, nodes: readonly OrderedNode[]): XmlElement => {
+  const children: XmlElement[] = [];
+  let text = '';
+  for (const node of nodes) {
+    if (TEXT in node) text += String(node[TEXT]);
+    else children.push(elementOfNode(node));
   }
+  return { name, children, text };
+};
 
-  /** Skips whitespace, comments and processing instructions between elements. */
-  #misc(): void {
-    for (;;) {
-      while (/\s/.test(this.source[this.#at] ?? '')) this.#at++;
-      if (this.source.startsWith('<?', this.#at)) this.#skipPast('?>');
-      else if (this.source.startsWith('<!--', this.#at)) this.#skipPast('-->');
-      else if (this.source.startsWith('<!DOCTYPE', this.#at))
-        throw new MalformedXmlError('DTDs are not allowed');
-      else return;
-    }
-  }
-
-  #skipPast(end: string): void {
-    const index = this.source.indexOf(end, this.#at);
-    if (index < 0) throw new MalformedXmlError(`missing ${end}`);
-    this.#at = index + end.length;
-  }
-
-  #name(): string {
-    NAME.lastIndex = this.#at;
-    const match = NAME.exec(this.source);
-    if (!match) throw new MalformedXmlError(`a name was expected at offset ${this.#at}`);
-    this.#at += match[0].length;
-    return match[0];
-  }
-
-  /** The offset of the `>` ending a start tag, reading past quoted attribute values. */
-  #tagEnd(qualified: string): number {
-    let quote: string | undefined;
-    for (let index = this.#at; index < this.source.length; index++) {
-      const char = this.source[index];
-      if (quote) {
-        if (char === quote) quote = undefined;
-      } else if (char === '"' || char === "'") quote = char;
-      else if (char === '>') return index;
-      else if (char === '<') break;
-    }
-    throw new MalformedXmlError(`unclosed tag <${qualified}`);
-  }
-
-  #element(): XmlElement {
-    this.#at++;
-    const qualified = this.#name();
-    const close = this.#tagEnd(qualified);
-    const selfClosing = this.source[close - 1] === '/';
-    this.#at = close + 1;
-    const name = qualified.slice(qualified.indexOf(':') + 1);
-    if (selfClosing) return { name, children: [], text: '' };
-    const children: XmlElement[] = [];
-    let text = '';
-    for (;;) {
-      const next = this.source.indexOf('<', this.#at);
-      if (next < 0) throw new MalformedXmlError(`<${qualified}> is never closed`);
-      text += decodeEntities(this.source.slice(this.#at, next));
-      this.#at = next;
-      if (this.source.startsWith('</', this.#at)) {
-        this.#at += 2;
-        if (this.#name() !== qualified)
-          throw new MalformedXmlError(`mismatched closing tag for <${qualified}>`);
-        while (/\s/.test(this.source[this.#at] ?? '')) this.#at++;
-        if (this.source[this.#at] !== '>') throw new MalformedXmlError(`bad closing tag for <${qualified}>`);
-        this.#at++;
-        return { name, children, text };
-      }
-      if (this.source.startsWith('<![CDATA[', this.#at)) {
-        const end = this.source.indexOf(']]>', this.#at);
-        if (end < 0) throw new MalformedXmlError('unterminated CDATA section');
-        text += this.source.slice(this.#at + 9, end);
-        this.#at = end + 3;
-      } else if (this.source.startsWith('<!--', this.#at) || this.source.startsWith('<?', this.#at)) {
-        this.#skipPast(this.source.startsWith('<!--', this.#at) ? '-->' : '?>');
-      } else {
-        children.push(this.#element());
-      }
-    }
-  }
-}
+const elementOfNode = (node: OrderedNode): XmlElement => {
+  const name = Object.keys(node).find((key) => key !== ':@') ?? '';
+  return elementOf(name, node[name] as OrderedNode[]);
+};
 
 /** Parses a whole document and returns its root element. */
-export const parseXml = (source: string): XmlElement => new Parser(source).document();
+export const parseXml = (source: string): XmlElement => {
+  if (source.includes('<!DOCTYPE')) throw new MalformedXmlError('DTDs are not allowed');
+  const valid = XMLValidator.validate(source);
+  if (valid !== true) throw new MalformedXmlError(`${valid.err.msg} (line ${valid.err.line})`);
+  const unknownEntity = NOT_XML_ENTITY.exec(source.replace(CDATA, ''));
+  if (unknownEntity) throw new MalformedXmlError(`unknown entity ${unknownEntity[0]}`);
+  const roots = (parser.parse(source) as OrderedNode[]).filter((node) => !(TEXT in node));
+  const [root] = roots;
+  if (!root) throw new MalformedXmlError('no root element');
+  if (roots.length > 1) throw new MalformedXmlError('content after the root element');
+  return elementOfNode(root);
+};
 
 /** The child elements called `name`. */
 export const childrenNamed = (element: XmlElement, name: string): XmlElement[] =>
@@ -139,3 +76,29 @@ export const childrenNamed = (element: XmlElement, name: string): XmlElement[] =
 /** The trimmed text of the first child called `name`, or undefined when there is none. */
 export const childText = (element: XmlElement, name: string): string | undefined =>
   element.children.find((child) => child.name === name)?.text.trim();
+
+/**
+ * Element content to write: text, nested elements, or a list (one element per item, in order). Key
+ * order is element order. An empty list writes no element.
+ */
+export interface XmlContent {
+  readonly [name: string]: string | XmlContent | readonly (string | XmlContent)[];
+}
+
+/** The namespace of S3's answers. */
+export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: false, processEntities: true });
+
+/**
+ * A whole S3 answer, on one line after the declaration as S3 writes it:
+ * `<?xml version="1.0" encoding="UTF-8"?>\n<Root xmlns="…">…</Root>`. Text is escaped (`& < > " '`).
+ */
+export const xmlDocument = (
+  root: string,
+  content: XmlContent,
+  options: { namespace?: string } = {},
+): string => {
+  const body = options.namespace === undefined ? content : { '@_xmlns': options.namespace, ...content };
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ [root]: body })}`;
+};

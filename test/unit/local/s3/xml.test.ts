@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childText, escapeXml, MalformedXmlError, parseXml } from '../../../../local/s3/xml';
+import { childText, MalformedXmlError, parseXml, xmlDocument } from '../../../../local/s3/xml';
 
 describe('parseXml', () => {
   it('reads elements, namespaces, entities and CDATA', () => {
@@ -25,12 +25,14 @@ describe('parseXml', () => {
   });
 
   it.each([
-    ['<a><b></a>', 'mismatched'],
-    ['<a>', 'never closed'],
+    ['<a><b></a>', 'Expected closing tag'],
+    ['<a>', 'Unclosed tag'],
     ['<a/><b/>', 'after the root'],
     ['<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', 'DTD'],
     ['<a>&bogus;</a>', 'unknown entity'],
-    ['plain text', 'no root'],
+    ['<a>&nbsp;</a>', 'unknown entity'],
+    ['plain text', 'not expected'],
+    ['', 'Start tag expected'],
   ])('refuses %s', (source, reason) => {
     // Act
     const parse = () => parseXml(source);
@@ -40,15 +42,29 @@ describe('parseXml', () => {
     expect(parse).toThrow(new RegExp(reason));
   });
 
-  it('escapes what it reads back', () => {
+  it('writes one-line documents it reads back, text escaped', () => {
     // Prepare
     const text = `<a href="x">'&'</a>`;
 
     // Act
-    const escaped = escapeXml(text);
+    const document = xmlDocument(
+      'Root',
+      { Value: text, Item: ['1', { Name: 'n' }], None: [], Empty: '' },
+      { namespace: 'http://s3.amazonaws.com/doc/2006-03-01/' },
+    );
 
     // Assess
-    expect(escaped).toBe('&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;');
-    expect(childText(parseXml(`<r><v>${escaped}</v></r>`), 'v')).toBe(text);
+    expect(document).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Root xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Value>&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;</Value><Item>1</Item><Item><Name>n</Name></Item><Empty></Empty></Root>',
+    );
+    expect(childText(parseXml(document), 'Value')).toBe(text);
+  });
+
+  it('keeps the spaces of a text that is only spaces', () => {
+    // Act
+    const root = parseXml('<FilterRule><Name>prefix</Name><Value> </Value></FilterRule>');
+
+    // Assess
+    expect(root.children.find((child) => child.name === 'Value')?.text).toBe(' ');
   });
 });
