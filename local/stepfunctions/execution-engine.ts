@@ -14,14 +14,14 @@ import {
 } from './execution-store';
 import {
   attemptHeader,
-  closeInterruptedDocuments,
   type ExecutionTrace,
-  ExecutionTracer,
   executionTraceOf,
   traceIdFor,
   untracedHeaderOf,
-} from './execution-tracer';
+} from './execution-trace';
+import { ExecutionTracer } from './execution-tracer';
 import { HistoryRecorder, type TaskCall, TaskCallLog } from './history-recorder';
+import { closeInterruptedDocuments } from './segment-documents';
 import { type ExecutionEventSink, publishStatusChange } from './status-change-events';
 import type {
   TaskBindingPorts,

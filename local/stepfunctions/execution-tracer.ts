@@ -1,62 +1,18 @@
-import { isEntityId, isTraceId } from '../xray/ids';
-import {
-  formatTraceHeader,
-  newEntityId,
-  newTraceId,
-  parseTraceHeader,
-  type SegmentSink,
-} from '../xray/trace-header';
-import type { CompiledDefinition, StateInfo, TaskResource } from './compiled-definition';
+import { newEntityId, type SegmentSink } from '../xray/trace-header';
+import type { CompiledDefinition, StateInfo } from './compiled-definition';
 import type { ExecutionOutcome } from './execution-store';
+import type { ExecutionTrace } from './execution-trace';
 import type { InterpreterEvent, TaskCall, TaskCallLog } from './history-recorder';
-import { TaskFailedError } from './task-error';
-
-/** Where an execution writes its X-Ray segments. */
-export interface ExecutionTrace {
-  readonly traceId: string;
-  /** The caller's segment or subsegment (the `Parent` of StartExecution's header): the segment's parent. */
-  readonly parentId?: string;
-}
-
-/**
- * Step Functions' tracing decision at StartExecution. A state machine with tracing enabled traces every
- * execution, continuing the trace of the header it was given or starting one; one without tracing
- * traces only an execution whose header says `Sampled=1`, as AWS documents ("if a trace ID is passed
- * by an upstream service, Step Functions will then send traces"). `Sampled=0` is the caller's decision
- * not to trace. Returns the trace id, or undefined when the execution is not traced.
- */
-export const traceIdFor = (tracingEnabled: boolean, traceHeader: string | undefined): string | undefined => {
-  const header = parseTraceHeader(traceHeader);
-  if (header?.sampled === false) return undefined;
-  if (!tracingEnabled && header?.sampled !== true) return undefined;
-  return header && isTraceId(header.root) ? header.root : newTraceId();
-};
-
-/** The trace of a stored execution: its trace id, and the parent its StartExecution header named. */
-export const executionTraceOf = (execution: {
-  readonly traceId?: string;
-  readonly traceHeader?: string;
-}): ExecutionTrace | undefined => {
-  if (execution.traceId === undefined) return undefined;
-  const header = parseTraceHeader(execution.traceHeader);
-  const continues = header?.root === execution.traceId && isEntityId(header.parent);
-  return { traceId: execution.traceId, ...(continues && header.parent ? { parentId: header.parent } : {}) };
-};
-
-/**
- * The header an untraced execution passes to the functions it invokes: its caller's trace id with the
- * caller's decision not to sample, so the trace id still follows the request. Undefined without one.
- */
-export const untracedHeaderOf = (traceHeader: string | undefined): string | undefined => {
-  const header = parseTraceHeader(traceHeader);
-  return header && isTraceId(header.root)
-    ? formatTraceHeader({ root: header.root, sampled: false })
-    : undefined;
-};
-
-/** The header a traced Task attempt passes downstream: the function's segments nest under the attempt. */
-export const attemptHeader = (traceId: string, attemptId: string): string =>
-  formatTraceHeader({ root: traceId, parent: attemptId, sampled: true });
+import {
+  attemptFailure,
+  callOf,
+  exceptionIdOf,
+  exceptionOf,
+  type Failure,
+  failureFlags,
+  seconds,
+  segmentNameOf,
+} from './segment-documents';
 
 /** Keeps the in-progress documents of the current run (the execution store), for closing after a crash. */
 export interface OpenDocuments {
@@ -81,14 +37,6 @@ export interface ExecutionTracerOptions {
   readonly logger?: Pick<Console, 'warn'>;
 }
 
-/** The failure fields of an X-Ray entity: flags, and the cause (an exception, or a child's exception id). */
-interface Failure {
-  readonly error?: true;
-  readonly throttle?: true;
-  readonly fault?: true;
-  readonly cause: { readonly exceptions: readonly Record<string, unknown>[] } | string;
-}
-
 interface Entity {
   readonly id: string;
   readonly name: string;
@@ -111,116 +59,6 @@ interface Attempt {
 
 /** States that can take long enough for an in-progress subsegment to be worth sending. */
 const LONG_RUNNING = new Set(['Task', 'Parallel', 'Map', 'Wait']);
-
-/** An X-Ray exception message is kept short: a document is capped at 64 KiB and causes reach 32 KiB. */
-const MAX_MESSAGE = 1024;
-
-const seconds = (ms: number): number => ms / 1000;
-
-/**
- * X-Ray takes segment names of letters, numbers, white space and `_ . : / % & # = + \ - @`; a state
- * machine name may also hold `!`, `'`, `(`, …, which become `_`.
- */
-const segmentNameOf = (stateMachineName: string): string =>
-  stateMachineName.replace(/[^\p{L}\p{N}\s_.:/%&#=+\\\-@]/gu, '_').slice(0, 200);
-
-const exceptionOf = (type: string, message: string, remote: boolean): Record<string, unknown> => ({
-  id: newEntityId(),
-  type,
-  message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message,
-  ...(remote ? { remote: true } : {}),
-});
-
-/**
- * How a failed attempt is flagged, as X-Ray flags a call by its HTTP status: a 429 is a throttle (and
- * an error), another 4xx an error, anything else — a function error (Lambda answers 200 with
- * `X-Amz-Function-Error`, and the function's own segment is a fault), a 5xx, a timeout — a fault.
- */
-const attemptFailure = (call: TaskCall | undefined, error: string, cause: string): Failure => {
-  const thrown = call?.outcome?.ok === false ? call.outcome.error : undefined;
-  const status = thrown instanceof TaskFailedError ? thrown.httpStatus : undefined;
-  const exceptions = [exceptionOf(error, cause, true)];
-  if (status === 429) return { error: true, throttle: true, cause: { exceptions } };
-  if (status !== undefined && status >= 400 && status < 500) return { error: true, cause: { exceptions } };
-  return { fault: true, cause: { exceptions } };
-};
-
-const failureFlags = (failure: Failure): Omit<Failure, 'cause'> => ({
-  ...(failure.error ? { error: true } : {}),
-  ...(failure.throttle ? { throttle: true } : {}),
-  ...(failure.fault ? { fault: true } : {}),
-});
-
-/** The first exception id of a failure, which a parent names as its own cause. */
-const exceptionIdOf = (failure: Failure): string | undefined =>
-  typeof failure.cause === 'string' ? failure.cause : (failure.cause.exceptions[0]?.id as string | undefined);
-
-const functionNameOf = (functionName: string): string =>
-  functionName.startsWith('arn:') ? (functionName.split(':')[6] ?? functionName) : functionName;
-
-const parameter = (parameters: unknown, field: string): string | undefined => {
-  const value =
-    typeof parameters === 'object' && parameters !== null
-      ? (parameters as Record<string, unknown>)[field]
-      : undefined;
-  return typeof value === 'string' ? value : undefined;
-};
-
-/**
- * The AWS call a Task attempt makes, named and described as the X-Ray SDKs describe AWS calls
- * (`Lambda`/`Invoke` with `function_name`, `DynamoDB`/`PutItem` with `table_name`, `SQS`/`SendMessage`
- * with `queue_url`).
- */
-const callOf = (
-  task: TaskResource,
-  parameters: unknown,
-  region: string,
-): { name: string; aws: Record<string, unknown> } => {
-  if (task.kind === 'lambda-function') {
-    return {
-      name: 'Lambda',
-      aws: {
-        operation: 'Invoke',
-        region,
-        function_name: functionNameOf(task.resource),
-        resource_names: [task.resource],
-      },
-    };
-  }
-  if (task.resourceType === 'lambda') {
-    const functionName = parameter(parameters, 'FunctionName') ?? '';
-    return {
-      name: 'Lambda',
-      aws: {
-        operation: 'Invoke',
-        region,
-        function_name: functionNameOf(functionName),
-        resource_names: [functionName],
-      },
-    };
-  }
-  if (task.resourceType === 'dynamodb') {
-    const table = parameter(parameters, 'TableName') ?? '';
-    const action = task.resource.split('.')[0] ?? task.resource;
-    return {
-      name: 'DynamoDB',
-      aws: {
-        operation: `${action.charAt(0).toUpperCase()}${action.slice(1)}`,
-        region,
-        table_name: table,
-        resource_names: [table],
-      },
-    };
-  }
-  if (task.resourceType === 'sqs') {
-    const queueUrl = parameter(parameters, 'QueueUrl') ?? '';
-    return {
-      name: 'SQS',
-      aws: { operation: 'SendMessage', region, queue_url: queueUrl, resource_names: [queueUrl] },
-    };
-  }
-  return { name: task.resourceType, aws: { operation: task.resource, region } };
-};
 
 /**
  * Writes the X-Ray segments Step Functions writes for a traced execution, from the same interpreter
@@ -554,39 +392,3 @@ export class ExecutionTracer {
     this.#close(iteration, at);
   }
 }
-
-/**
- * Closes the documents a run left in progress when the service stopped under it (the run that resumes
- * the execution calls this first): each ends at `at` (the last moment the history shows) with a fault,
- * and the segment's cause says the service was interrupted. Returns the ids it closed.
- */
-export const closeInterruptedDocuments = (
-  bodies: readonly string[],
-  at: number,
-  sink: SegmentSink,
-): string[] =>
-  bodies.map((body) => {
-    const document = JSON.parse(body) as Record<string, unknown>;
-    const start = typeof document.start_time === 'number' ? document.start_time : seconds(at);
-    const { in_progress: _, ...rest } = document;
-    const segment = document.type !== 'subsegment';
-    sink.put({
-      ...rest,
-      end_time: Math.max(start, seconds(at)),
-      fault: true,
-      ...(segment
-        ? {
-            cause: {
-              exceptions: [
-                exceptionOf(
-                  'Local.Interrupted',
-                  'The local Step Functions service stopped while this execution was running; it ran again from the start.',
-                  false,
-                ),
-              ],
-            },
-          }
-        : {}),
-    });
-    return String(document.id);
-  });

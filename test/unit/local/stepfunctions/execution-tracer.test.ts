@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  closeInterruptedDocuments,
   executionTraceOf,
   traceIdFor,
   untracedHeaderOf,
-} from '../../../../local/stepfunctions/execution-tracer';
+} from '../../../../local/stepfunctions/execution-trace';
+import { closeInterruptedDocuments } from '../../../../local/stepfunctions/segment-documents';
 
 const ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 const CALLER = '53995c3f42cd8ad8';
