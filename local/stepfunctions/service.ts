@@ -10,7 +10,8 @@ import type { Partition } from './arns';
 import type { WaitOverrides } from './compiled-definition';
 import { ExecutionEngine, ExecutionTaskTokens } from './execution-engine';
 import { ExecutionStore } from './execution-store';
-import { isOperationName, type StateMachineRegistration, StepFunctionsApi } from './operations';
+import { isOperationName } from './operation-requests';
+import { type StateMachineRegistration, StepFunctionsApi } from './operations';
 import type { ExecutionEventSink } from './status-change-events';
 import type { LambdaInvoker } from './task-bindings';
 
