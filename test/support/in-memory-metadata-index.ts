@@ -5,11 +5,11 @@ import type { DeletionRecord, MetadataIndex } from '../../lambdas/shared/ports/m
 /**
  * {@link MetadataIndex} in memory, with the table's version rule: write when absent, when the stored
  * sequencer is older, or when it is equal and the stored generation is absent or older, or equal with
- * the stored status PROCESSING or FAILED; and the deletion rules of the DynamoDB adapter.
+ * the stored status PROCESSING or FAILED; and the deletion rules of the DynamoDB adapter. The contract
+ * suite (`metadata-index-contract.ts`) runs the same cases against both, so the two cannot drift.
  */
 export class InMemoryMetadataIndex implements MetadataIndex {
   readonly items = new Map<string, MetadataItem>();
-  readonly refused: MetadataItem[] = [];
 
   async putIfNewer(item: MetadataItem): Promise<boolean> {
     const stored = this.items.get(item.documentId);
@@ -22,10 +22,7 @@ export class InMemoryMetadataIndex implements MetadataIndex {
           stored.generation < generation ||
           (stored.generation === generation &&
             (stored.status === 'PROCESSING' || stored.status === 'FAILED'))));
-    if (!allowed) {
-      this.refused.push(item);
-      return false;
-    }
+    if (!allowed) return false;
     // The document's cost is not the outcome's to replace (the DynamoDB adapter keeps it too).
     const { cost: _ignored, ...outcome } = item;
     this.items.set(

@@ -104,27 +104,6 @@ const executionContext = (document: DocumentRef) => ({
 const keyOf = (label: string): string => `incoming/${uniquePrefix(label)}/report.pdf`;
 
 describe('index-metadata handler', () => {
-  it('lets a newer version overwrite an older one, removing the older one’s attributes', async () => {
-    // Prepare
-    const key = keyOf('newer');
-    const older = aDocument(key, '0062E1A0B1C2D3E4F5');
-    const newer = aDocument(key, '0062E1A0B1C2D3E4F6');
-    await markProcessing(older);
-    await handler(aProcessedOutcome(older), lambdaContext());
-    await markProcessing(newer);
-
-    // Act
-    const result = await handler(aRejectedOutcome(newer), lambdaContext());
-
-    // Assess
-    expect(result).toEqual({ written: true, status: 'REJECTED' });
-    const item = await storedItem(newer);
-    expect(item).toMatchObject({ version: newer.version, status: 'REJECTED', reason: 'CORRUPT' });
-    for (const stale of ['thumbnail', 'text', 'title', 'author', 'pages', 'sha256', 'mimeType']) {
-      expect(Object.keys(item ?? {})).not.toContain(stale);
-    }
-  });
-
   it('refuses an older version that arrives after a newer one', async () => {
     // Prepare
     const key = keyOf('older');
@@ -142,29 +121,6 @@ describe('index-metadata handler', () => {
     await expect(markProcessing(older)).rejects.toThrow(
       expect.objectContaining({ name: 'ConditionalCheckFailedException' }),
     );
-  });
-
-  it('refuses a duplicate of a version that already ended', async () => {
-    // Prepare
-    const document = aDocument(keyOf('duplicate'), '0062E1A0B1C2D3E4F5');
-    await markProcessing(document);
-    await handler(aProcessedOutcome(document), lambdaContext());
-    const first = await storedItem(document);
-    const duplicate = aProcessedOutcome(document, {
-      execution: {
-        arn: 'arn:aws:states:us-east-1:123456789012:execution:document-pipeline:rerun',
-        startedAt: '2026-11-23T11:00:00.000Z',
-      },
-    });
-
-    // Act
-    const processedAgain = await handler(duplicate, lambdaContext());
-    const rejectedAfterProcessed = await handler(aRejectedOutcome(document), lambdaContext());
-
-    // Assess
-    expect(processedAgain).toEqual({ written: false });
-    expect(rejectedAfterProcessed).toEqual({ written: false });
-    expect(await storedItem(document)).toEqual(first);
   });
 
   it('completes the same version from PROCESSING to PROCESSED', async () => {

@@ -12,7 +12,6 @@ import type { DocumentRef } from '../../../../lambdas/shared/documents/document'
 import { NotARejectionError } from '../../../../lambdas/shared/documents/errors';
 import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import {
-  aDeletion,
   aDocument,
   aProcessedOutcome,
   aRejectedOutcome,
@@ -328,26 +327,6 @@ describe('indexDocument', () => {
     ]);
   });
 
-  it('lets a newer version replace an older one, dropping the older one’s attributes', async () => {
-    // Prepare
-    const { index, ports } = setup();
-    const older = aDocument('incoming/report.pdf', '10');
-    const newer = aDocument('incoming/report.pdf', '11');
-    await indexDocument(aProcessedOutcome(older), ports);
-
-    // Act
-    const result = await indexDocument(aRejectedOutcome(newer), ports);
-
-    // Assess
-    expect(result).toEqual({ written: true, status: 'REJECTED' });
-    const stored = index.items.get(newer.id);
-    expect(stored?.version).toBe(newer.version);
-    expect(stored?.reason).toBe('CORRUPT');
-    for (const stale of ['thumbnail', 'text', 'title', 'author', 'pages', 'mimeType', 'sha256']) {
-      expect(Object.keys(stored ?? {})).not.toContain(stale);
-    }
-  });
-
   it('refuses an older version that arrives after a newer one, and counts it', async () => {
     // Prepare
     const { index, metrics, ports } = setup();
@@ -396,112 +375,6 @@ describe('indexDocument', () => {
     // Assess
     expect(duplicate).toEqual({ written: false });
     expect(await derivatives.list(document.id)).toHaveLength(2);
-  });
-
-  it('refuses a duplicate of a version that already ended', async () => {
-    // Prepare
-    const { index, ports } = setup();
-    const document = aDocument('incoming/broken.jpg', '12');
-    await indexDocument(aRejectedOutcome(document), ports);
-    const first = index.items.get(document.id);
-
-    // Act
-    const rejectedAgain = await indexDocument(aRejectedOutcome(document), {
-      ...ports,
-      now: () => new Date(),
-    });
-    const processedAfterRejected = await indexDocument(aProcessedOutcome(document), ports);
-
-    // Assess
-    expect(rejectedAgain).toEqual({ written: false });
-    expect(processedAfterRejected).toEqual({ written: false });
-    expect(index.items.get(document.id)).toEqual(first);
-  });
-
-  it.each(['PROCESSING', 'FAILED'] as const)('completes the same version when it is %s', async (status) => {
-    // Prepare
-    const { index, ports } = setup();
-    const document = aDocument('incoming/report.pdf', '13');
-    index.items.set(document.id, {
-      ...buildMetadataItem(aRejectedOutcome(document), COMPLETED_AT),
-      status,
-      statusShard: `${status}#${document.shard}`,
-    });
-
-    // Act
-    const result = await indexDocument(aProcessedOutcome(document), ports);
-
-    // Assess
-    expect(result).toEqual({ written: true, status: 'PROCESSED' });
-    expect(index.items.get(document.id)?.statusShard).toBe(`PROCESSED#${document.shard}`);
-    expect(Object.keys(index.items.get(document.id) ?? {})).not.toContain('reason');
-  });
-
-  it('lets a reprocess (a newer generation of the same version) replace a REJECTED record', async () => {
-    // Prepare
-    const { index, ports } = setup();
-    const document = aDocument('incoming/big.pdf', '15');
-    await indexDocument(aRejectedOutcome(document, 'DocumentTooLargeError', 'TOO_LARGE: 2 MB > 1 MB'), ports);
-
-    // Act
-    const result = await indexDocument(aProcessedOutcome(document, { generation: 1 }), ports);
-
-    // Assess
-    expect(result).toEqual({ written: true, status: 'PROCESSED' });
-    expect(index.items.get(document.id)).toMatchObject({ status: 'PROCESSED', generation: 1 });
-    expect(Object.keys(index.items.get(document.id) ?? {})).not.toContain('reason');
-  });
-
-  it('never lets an older run of the same version overwrite a newer run, whatever it ends in', async () => {
-    // Prepare
-    const { index, ports } = setup();
-    const document = aDocument('incoming/report.pdf', '16');
-    await indexDocument(aProcessedOutcome(document, { generation: 2 }), ports);
-    const newest = index.items.get(document.id);
-
-    // Act
-    const late = await Promise.all([
-      indexDocument(aRejectedOutcome(document), ports),
-      indexDocument(aProcessedOutcome(document, { generation: 1 }), ports),
-      indexDocument(aRejectedOutcome(document), { ...ports, now: () => new Date() }),
-    ]);
-    const again = await indexDocument(aProcessedOutcome(document, { generation: 2 }), ports);
-
-    // Assess
-    expect(late).toEqual([{ written: false }, { written: false }, { written: false }]);
-    expect(again).toEqual({ written: false });
-    expect(index.items.get(document.id)).toEqual(newest);
-  });
-
-  it('takes a record written before generations as older than any run of its version', async () => {
-    // Prepare
-    const { index, ports } = setup();
-    const document = aDocument('incoming/old.pdf', '17');
-    const { generation: _, ...legacy } = buildMetadataItem(aRejectedOutcome(document), COMPLETED_AT);
-    index.items.set(document.id, legacy);
-
-    // Act
-    const result = await indexDocument(aProcessedOutcome(document, { generation: 1 }), ports);
-
-    // Assess
-    expect(result).toEqual({ written: true, status: 'PROCESSED' });
-    expect(index.items.get(document.id)?.generation).toBe(1);
-  });
-
-  it('refuses any generation of an upload made before a deletion', async () => {
-    // Prepare
-    const { index, ports } = setup();
-    const document = aDocument('incoming/report.pdf', '18');
-    await indexDocument(aRejectedOutcome(document), ports);
-    const { deletion, execution } = aDeletion('incoming/report.pdf', '19');
-    await index.recordDeletion(deletion, execution, COMPLETED_AT);
-
-    // Act
-    const result = await indexDocument(aProcessedOutcome(document, { generation: 7 }), ports);
-
-    // Assess
-    expect(result).toEqual({ written: false });
-    expect(index.items.get(document.id)?.status).toBe('DELETED');
   });
 
   it('writes nothing when the error is not a rejection', async () => {

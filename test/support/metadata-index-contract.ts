@@ -1,0 +1,363 @@
+import { describe, expect, it } from 'vitest';
+import { buildMetadataItem } from '../../lambdas/index-metadata/index-document';
+import type { DocumentRef } from '../../lambdas/shared/documents/document';
+import { type DocumentCost, zeroParts } from '../../lambdas/shared/documents/document-cost';
+import type { MetadataItem } from '../../lambdas/shared/documents/metadata-item';
+import type { MetadataIndex } from '../../lambdas/shared/ports/metadata-index';
+import { aDeletion, aDocument, aProcessedOutcome, aRejectedOutcome } from '../fixtures/document-outcomes';
+import { uniquePrefix } from './aws';
+
+/** A {@link MetadataIndex} under test, with what the contract needs to look behind the port. */
+export interface MetadataIndexSubject {
+  readonly index: MetadataIndex;
+  /** The stored item, as the store holds it; undefined when there is none. */
+  stored(documentId: string): Promise<MetadataItem | undefined>;
+  /** Gives the stored item a cost, as record-cost does (outside the port). */
+  addCost(documentId: string, cost: DocumentCost): Promise<void>;
+}
+
+const NOW = new Date('2026-11-23T10:00:04.500Z');
+const LATER = new Date('2026-11-23T11:00:02.000Z');
+const CONTENT = ['thumbnail', 'text', 'title', 'author', 'sha256', 'reason', 'reasonDetail', 'failure'];
+
+const processed = (document: DocumentRef, generation?: number): MetadataItem =>
+  buildMetadataItem(aProcessedOutcome(document, generation === undefined ? {} : { generation }), NOW);
+
+const rejected = (document: DocumentRef, generation?: number): MetadataItem => {
+  const item = buildMetadataItem(aRejectedOutcome(document), NOW);
+  return generation === undefined ? item : { ...item, generation };
+};
+
+/** A run's record while it runs or after it failed, as the state machine's own states write it. */
+const inStatus = (document: DocumentRef, status: 'PROCESSING' | 'FAILED', generation = 0): MetadataItem => ({
+  ...buildMetadataItem(aProcessedOutcome(document, { generation }), NOW),
+  status,
+  statusShard: `${status}#${document.shard}`,
+});
+
+/** The item without the attributes read from the document's content. */
+const withoutContent = (item: MetadataItem): Partial<MetadataItem> =>
+  Object.fromEntries(Object.entries(item).filter(([name]) => !CONTENT.includes(name)));
+
+const A_COST: DocumentCost = {
+  currency: 'USD',
+  totalUsd: 0.000_042,
+  parts: { ...zeroParts(), lambda: 0.000_042 },
+  runs: {},
+};
+
+/**
+ * The behaviour every {@link MetadataIndex} promises (its TSDoc), run against the DynamoDB adapter on
+ * the emulator and against the in-memory fake the cores' tests use, so the fake cannot drift from the
+ * table's rule. `subject` is called once per case; keys are unique per case, so a shared table works.
+ */
+export const describeMetadataIndexContract = (name: string, subject: () => MetadataIndexSubject): void => {
+  const setup = () => {
+    const { index, stored, addCost } = subject();
+    const key = `incoming/${uniquePrefix('contract')}/report.pdf`;
+    return { index, stored, addCost, key, at: (sequencer: string) => aDocument(key, sequencer) };
+  };
+
+  describe(`${name}: the MetadataIndex contract`, () => {
+    describe('putIfNewer', () => {
+      it('writes the item when the document has none, as given', async () => {
+        // Prepare
+        const { index, stored, at } = setup();
+        const item = processed(at('10'), 1);
+
+        // Act
+        const written = await index.putIfNewer(item);
+
+        // Assess
+        expect(written).toBe(true);
+        expect(await stored(item.documentId)).toEqual(item);
+      });
+
+      it('lets a newer version replace an older one, dropping the older one’s attributes', async () => {
+        // Prepare
+        const { index, stored, at } = setup();
+        await index.putIfNewer(processed(at('10')));
+        const newer = rejected(at('11'));
+
+        // Act
+        const written = await index.putIfNewer(newer);
+
+        // Assess
+        expect(written).toBe(true);
+        expect(await stored(newer.documentId)).toEqual(newer);
+      });
+
+      it('refuses an older version that arrives after a newer one', async () => {
+        // Prepare
+        const { index, stored, at } = setup();
+        const newer = processed(at('11'));
+        await index.putIfNewer(newer);
+
+        // Act
+        const written = await index.putIfNewer(processed(at('10')));
+
+        // Assess
+        expect(written).toBe(false);
+        expect(await stored(newer.documentId)).toEqual(newer);
+      });
+
+      it('refuses any write of a run that already ended PROCESSED or REJECTED', async () => {
+        // Prepare
+        const { index, stored, at } = setup();
+        const first = rejected(at('12'));
+        await index.putIfNewer(first);
+
+        // Act
+        const written = [
+          await index.putIfNewer({ ...first, updatedAt: LATER.toISOString() }),
+          await index.putIfNewer(processed(at('12'), 0)),
+          await index.putIfNewer(inStatus(at('12'), 'FAILED')),
+        ];
+
+        // Assess
+        expect(written).toEqual([false, false, false]);
+        expect(await stored(first.documentId)).toEqual(first);
+      });
+
+      it.each(['PROCESSING', 'FAILED'] as const)(
+        'lets the run complete its record while it is %s',
+        async (status) => {
+          // Prepare
+          const { index, stored, at } = setup();
+          await index.putIfNewer(inStatus(at('13'), status, 2));
+          const outcome = processed(at('13'), 2);
+
+          // Act
+          const written = await index.putIfNewer(outcome);
+
+          // Assess
+          expect(written).toBe(true);
+          expect(await stored(outcome.documentId)).toEqual(outcome);
+        },
+      );
+
+      it('lets a reprocess (a newer generation of the same version) replace an ended record', async () => {
+        // Prepare
+        const { index, stored, at } = setup();
+        await index.putIfNewer(rejected(at('15')));
+        const reprocessed = processed(at('15'), 1);
+
+        // Act
+        const written = await index.putIfNewer(reprocessed);
+
+        // Assess
+        expect(written).toBe(true);
+        expect(await stored(reprocessed.documentId)).toEqual(reprocessed);
+      });
+
+      it('never lets an older run of the same version write over a newer run, in any status', async () => {
+        // Prepare
+        const { index, stored, at } = setup();
+        const newest = inStatus(at('16'), 'PROCESSING', 2);
+        await index.putIfNewer(newest);
+
+        // Act
+        const written = [
+          await index.putIfNewer(processed(at('16'), 1)),
+          await index.putIfNewer(rejected(at('16'))),
+          await index.putIfNewer(inStatus(at('16'), 'FAILED', 1)),
+        ];
+
+        // Assess
+        expect(written).toEqual([false, false, false]);
+        expect(await stored(newest.documentId)).toEqual(newest);
+      });
+
+      it.each([0, 1])(
+        'takes a record written before generations as older than run %i of its version',
+        async (generation) => {
+          // Prepare
+          const { index, stored, at } = setup();
+          const { generation: _, ...legacy } = rejected(at('17'));
+          await index.putIfNewer(legacy);
+          const run = processed(at('17'), generation);
+
+          // Act
+          const written = await index.putIfNewer(run);
+
+          // Assess
+          expect(written).toBe(true);
+          expect((await stored(run.documentId))?.generation).toBe(generation);
+        },
+      );
+
+      it('keeps the document’s cost through every outcome, and never takes one from the item', async () => {
+        // Prepare
+        const { index, stored, addCost, at } = setup();
+        await index.putIfNewer(processed(at('10')));
+        await addCost(at('10').id, A_COST);
+        const newer = { ...rejected(at('11')), cost: { ...A_COST, totalUsd: 1 } };
+
+        // Act
+        const written = await index.putIfNewer(newer);
+
+        // Assess
+        expect(written).toBe(true);
+        expect(await stored(newer.documentId)).toEqual({ ...newer, cost: A_COST });
+      });
+    });
+
+    describe('recordDeletion', () => {
+      it('turns the item into a tombstone that keeps what is not content, and the cost', async () => {
+        // Prepare
+        const { index, stored, addCost, key, at } = setup();
+        const upload = processed(at('10'));
+        await index.putIfNewer(upload);
+        await addCost(upload.documentId, A_COST);
+        const { deletion, execution } = aDeletion(key, '20');
+
+        // Act
+        const recorded = await index.recordDeletion(deletion, execution, LATER);
+
+        // Assess
+        expect(recorded).toBe('recorded');
+        expect(await stored(upload.documentId)).toEqual({
+          ...withoutContent(upload),
+          cost: A_COST,
+          sequencer: deletion.sequencer,
+          status: 'DELETED',
+          statusShard: `DELETED#${deletion.shard}`,
+          listShard: `ALL#${deletion.shard}`,
+          deletedAt: deletion.deletedAt,
+          updatedAt: LATER.toISOString(),
+          executionArn: execution.arn,
+        });
+      });
+
+      it('records a retry of the same deletion again, changing only its time', async () => {
+        // Prepare
+        const { index, stored, key, at } = setup();
+        await index.putIfNewer(processed(at('10')));
+        const { deletion, execution } = aDeletion(key, '20');
+        await index.recordDeletion(deletion, execution, NOW);
+        const tombstone = await stored(deletion.id);
+
+        // Act
+        const recorded = await index.recordDeletion(deletion, execution, LATER);
+
+        // Assess
+        expect(recorded).toBe('recorded');
+        expect(await stored(deletion.id)).toEqual({ ...tombstone, updatedAt: LATER.toISOString() });
+      });
+
+      it('leaves a newer upload alone when its removal arrives out of order', async () => {
+        // Prepare
+        const { index, stored, key, at } = setup();
+        const newer = processed(at('30'));
+        await index.putIfNewer(newer);
+        const { deletion, execution } = aDeletion(key, '20');
+
+        // Act
+        const recorded = await index.recordDeletion(deletion, execution, LATER);
+
+        // Assess
+        expect(recorded).toBe('not-recorded');
+        expect(await stored(newer.documentId)).toEqual(newer);
+      });
+
+      it('records a removal that overtook its upload’s notification, so that upload cannot come back', async () => {
+        // Prepare
+        const { index, stored, key, at } = setup();
+        const { deletion, execution } = aDeletion(key, '20');
+
+        // Act
+        const recorded = await index.recordDeletion(deletion, execution, LATER);
+        const late = await index.putIfNewer(processed(at('10'), 7));
+
+        // Assess
+        expect(recorded).toBe('recorded');
+        expect(late).toBe(false);
+        expect(await stored(deletion.id)).toEqual({
+          documentId: deletion.id,
+          bucket: deletion.bucket,
+          key: deletion.key,
+          version: deletion.sequencer,
+          uploadedAt: deletion.deletedAt,
+          sequencer: deletion.sequencer,
+          status: 'DELETED',
+          statusShard: `DELETED#${deletion.shard}`,
+          listShard: `ALL#${deletion.shard}`,
+          deletedAt: deletion.deletedAt,
+          updatedAt: LATER.toISOString(),
+          executionArn: execution.arn,
+        });
+      });
+
+      it('lets a new upload after the deletion claim the item, with no deletion time', async () => {
+        // Prepare
+        const { index, stored, key, at } = setup();
+        await index.putIfNewer(processed(at('10')));
+        const { deletion, execution } = aDeletion(key, '20');
+        await index.recordDeletion(deletion, execution, LATER);
+        const reupload = inStatus(at('30'), 'PROCESSING');
+
+        // Act
+        const written = await index.putIfNewer(reupload);
+
+        // Assess
+        expect(written).toBe(true);
+        expect(await stored(reupload.documentId)).toEqual(reupload);
+      });
+
+      it('records a one-version deletion only when it names the recorded version', async () => {
+        // Prepare
+        const { index, stored, key } = setup();
+        const v2 = processed(aDocument(key, '11', { version: 'v-2', versionId: 'v-2' }));
+        await index.putIfNewer(v2);
+        const older = aDeletion(key, '20', 'v-1');
+        const recordedOne = aDeletion(key, '21', 'v-2');
+
+        // Act
+        const olderVersion = await index.recordDeletion(older.deletion, older.execution, LATER);
+        const untouched = await stored(v2.documentId);
+        const recordedVersion = await index.recordDeletion(
+          recordedOne.deletion,
+          recordedOne.execution,
+          LATER,
+        );
+
+        // Assess
+        expect(olderVersion).toBe('not-recorded');
+        expect(untouched).toEqual(v2);
+        expect(recordedVersion).toBe('recorded');
+        expect(await stored(v2.documentId)).toMatchObject({ status: 'DELETED', version: 'v-2' });
+      });
+
+      it('records no one-version deletion of a document it has no item for', async () => {
+        // Prepare
+        const { index, stored, key } = setup();
+        const { deletion, execution } = aDeletion(key, '20', 'v-1');
+
+        // Act
+        const recorded = await index.recordDeletion(deletion, execution, LATER);
+
+        // Assess
+        expect(recorded).toBe('not-recorded');
+        expect(await stored(deletion.id)).toBeUndefined();
+      });
+    });
+
+    describe('sequencerOf', () => {
+      it('reads the stored sequencer, of an upload or of a deletion, and nothing for an unknown document', async () => {
+        // Prepare
+        const { index, key, at } = setup();
+        await index.putIfNewer(processed(at('10')));
+        const afterUpload = await index.sequencerOf(at('10').id);
+        const { deletion, execution } = aDeletion(key, '20');
+
+        // Act
+        await index.recordDeletion(deletion, execution, LATER);
+
+        // Assess
+        expect(afterUpload).toBe(at('10').sequencer);
+        expect(await index.sequencerOf(deletion.id)).toBe(deletion.sequencer);
+        expect(await index.sequencerOf(aDocument(`${key}.unknown`, '10').id)).toBeUndefined();
+      });
+    });
+  });
+};
