@@ -74,6 +74,10 @@ export class SqsEventSource {
   #pollers: Promise<void>[] = [];
   #stopping = false;
   #wake = Promise.withResolvers<void>();
+  /** The poller long-polling an idle queue for all of them. */
+  #watcher: number | undefined;
+  /** Settles when the watcher receives messages: the parked pollers poll again. */
+  #activity = Promise.withResolvers<void>();
 
   constructor(options: SqsEventSourceOptions) {
     this.#options = options;
@@ -105,6 +109,8 @@ export class SqsEventSource {
     if (this.running) throw new Error(`the event source of ${this.#options.functionName} is already running`);
     this.#stopping = false;
     this.#wake = Promise.withResolvers<void>();
+    this.#watcher = undefined;
+    this.#activity = Promise.withResolvers<void>();
     const concurrency = Math.max(
       1,
       Math.min(
@@ -112,7 +118,7 @@ export class SqsEventSource {
         this.#options.invoker.concurrencyOf(this.#options.functionName),
       ),
     );
-    this.#pollers = Array.from({ length: concurrency }, () => this.#poll());
+    this.#pollers = Array.from({ length: concurrency }, (_, poller) => this.#poll(poller));
   }
 
   /**
@@ -126,7 +132,7 @@ export class SqsEventSource {
     this.#pollers = [];
   }
 
-  async #poll(): Promise<void> {
+  async #poll(poller: number): Promise<void> {
     while (!this.#stopping) {
       let messages: Message[];
       let records: SQSRecord[];
@@ -141,13 +147,35 @@ export class SqsEventSource {
         ]);
         continue;
       }
-      if (messages.length === 0) continue;
+      if (messages.length === 0) {
+        await this.#idle(poller);
+        continue;
+      }
+      this.#active();
       if (this.#stopping) {
         await this.#release(messages);
         return;
       }
       for (const batch of byPayloadSize(records)) await this.#process(batch);
     }
+  }
+
+  /**
+   * After an empty receive: the first idle poller goes on long-polling as the queue's watcher, the
+   * others wait for it to see messages, so an idle queue costs one request a long poll, not one per
+   * poller (Lambda, too, scales its pollers down on an empty queue).
+   */
+  async #idle(poller: number): Promise<void> {
+    this.#watcher ??= poller;
+    if (this.#watcher === poller) return;
+    await Promise.race([this.#activity.promise, this.#wake.promise]);
+  }
+
+  /** Messages came in: every parked poller polls again; the next one to find the queue empty watches it. */
+  #active(): void {
+    this.#watcher = undefined;
+    this.#activity.resolve();
+    this.#activity = Promise.withResolvers<void>();
   }
 
   /** One ReceiveMessage, or several until the batch is full or its window has passed. */

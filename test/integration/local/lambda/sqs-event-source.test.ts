@@ -318,6 +318,44 @@ describe('SqsEventSource', () => {
     expect(await queueCounts(queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
+  it('long-polls an idle queue with one poller, and wakes the others when messages come', async () => {
+    // Prepare
+    const queue = await createQueue(messaging.endpoint, uniquePrefix('idle'));
+    let receives = 0;
+    const counting = {
+      send: (command: Parameters<SQSClient['send']>[0]) => {
+        if (command instanceof ReceiveMessageCommand) receives += 1;
+        return sqs.send(command as never);
+      },
+    } as unknown as SQSClient;
+    const outcomes = new Outcomes();
+    const held = Promise.withResolvers<void>();
+    const invoked: SQSEvent[] = [];
+    const invoker: FunctionInvoker = {
+      invoke: async (_name, payload) => {
+        invoked.push(payload as SQSEvent);
+        await held.promise;
+        return { batchItemFailures: [] };
+      },
+      concurrencyOf: () => 4,
+    };
+    const source = startSource(queue, outcomes, invoker, { sqs: counting, batchSize: 1 });
+
+    // Act
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const idleReceives = receives;
+    await send(queue.url, { outcome: 'ok' }, { outcome: 'ok' }, { outcome: 'ok' });
+    await waitFor(() => invoked.length === 3);
+    held.resolve();
+    await outcomes.until(3);
+    await source.stop();
+
+    // Assess: four first polls, then about one long poll a second by the watcher alone.
+    expect(idleReceives).toBeLessThanOrEqual(4 + 3);
+    expect(invoked.map((event) => event.Records.length)).toEqual([1, 1, 1]);
+    expect(await queueCounts(queue.url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
   it('stop() lets the batch in flight finish, then polls no more', async () => {
     // Prepare
     const queue = await createQueue(messaging.endpoint, uniquePrefix('stop'));
