@@ -18,10 +18,11 @@ export const applyNagPacks = (scope: IConstruct): void => {
 };
 
 /**
- * The construct id CDK gives the singleton Lambda that applies bucket notifications (a custom
- * resource, because the queue policy must exist before S3 accepts the configuration).
+ * How the construct id of CDK's singleton bucket-notifications Lambda begins (a custom resource,
+ * because the queue policy must exist before S3 accepts the configuration). CDK appends a hash that
+ * changes between its versions, and its logical id is the construct id.
  */
-const BUCKET_NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
+export const BUCKET_NOTIFICATIONS_HANDLER_PREFIX = 'BucketNotificationsHandler';
 
 /** AWS APIs that accept no resource but "*": the only wildcards an app-owned statement may hold. */
 export const ACTIONS_REQUIRING_ANY_RESOURCE = [
@@ -58,7 +59,8 @@ export const suppressNagFindings = (stack: DocflowStack): void => {
 
   const functions = stack.node.findAll().filter((c): c is PipelineFunction => c instanceof PipelineFunction);
   for (const fn of functions) {
-    const usesTextract = fn === workflow.extractTextFunction || fn === workflow.textractCallbackFunction;
+    const usesTextract =
+      fn === workflow.extractTextFunction || fn === workflow.textractChannel.callbackFunction;
     ack(
       fn,
       'AwsSolutions-IAM5[Resource::*]',
@@ -74,7 +76,7 @@ export const suppressNagFindings = (stack: DocflowStack): void => {
       'Invoked synchronously (Step Functions task, API Gateway, SQS event source): the caller retries and dead-letters (state machine Catch to the failed-documents queue, SQS redrive policy). A function DLQ only serves asynchronous invocations.',
     );
   }
-  for (const fn of [ingest.starter, workflow.textractCallbackFunction]) {
+  for (const fn of [ingest.starter, workflow.textractChannel.callbackFunction]) {
     ack(
       fn,
       'Serverless-LambdaEventSourceMappingDestination',
@@ -113,7 +115,7 @@ export const suppressNagFindings = (stack: DocflowStack): void => {
   );
   for (const queue of [
     workflow.failedDocumentsQueue,
-    workflow.textractCallbackDeadLetterQueue,
+    workflow.textractChannel.callbackDeadLetterQueue,
     ingest.deadLetterQueue,
     costAccounting.deadLetterQueue,
   ]) {
@@ -124,8 +126,10 @@ export const suppressNagFindings = (stack: DocflowStack): void => {
     );
   }
 
-  const notificationsHandler = stack.node.tryFindChild(BUCKET_NOTIFICATIONS_HANDLER_ID);
-  if (notificationsHandler) {
+  const notificationsHandlers = stack.node.children.filter((child) =>
+    child.node.id.startsWith(BUCKET_NOTIFICATIONS_HANDLER_PREFIX),
+  );
+  for (const notificationsHandler of notificationsHandlers) {
     ack(
       notificationsHandler,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

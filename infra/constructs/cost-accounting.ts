@@ -1,16 +1,17 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { RUN_STATUSES } from '../../lambdas/shared/documents/document-cost';
 import { PRICES_ENV, type PriceTable } from '../../lambdas/shared/documents/prices';
 import { PipelineFunction } from './pipeline-function';
+import { buildDeadLetterQueue } from './queues';
 
 /** What Step Functions sends EventBridge when an execution's status changes (source `aws.states`). */
 export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
@@ -50,12 +51,7 @@ export class CostAccounting extends Construct {
     super(scope, id);
     if (props.pipelineFunctions.length === 0) throw new Error('cost accounting needs the pipeline functions');
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.deadLetterQueue = buildDeadLetterQueue(this, 'DeadLetterQueue');
     this.recordCostFunction = new PipelineFunction(this, 'RecordCost', {
       name: 'record-cost',
       description: 'Prices an ended run of the pipeline from its history and adds it to the document’s cost',
@@ -75,6 +71,7 @@ export class CostAccounting extends Construct {
 
     props.stateMachine.grantExecution(fn, 'states:GetExecutionHistory');
     // UpdateItem adds a run to the cost; GetItem tells a duplicate from a race when a condition fails.
+    // A statement, not table.grant(), which adds `index/*` for the table's indexes.
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -9,6 +10,17 @@ export const INCOMING_PREFIX = 'incoming/';
 
 /** Key prefixes of the derivatives bucket, as `derivativeKeys` builds them; grants are scoped to them. */
 export const DERIVATIVE_PREFIXES = { thumbnails: 'thumbnails/', text: 'text/' } as const;
+
+/**
+ * Writing derivatives under one prefix. Not `bucket.grantPut`: it adds object-lock and tagging actions and `s3:Abort*`.
+ * Large derivatives are written in parts: s3:PutObject covers CreateMultipartUpload, UploadPart and
+ * CompleteMultipartUpload; a failed upload is aborted so that its parts do not linger.
+ */
+export const allowDerivativeWrites = (bucket: s3.IBucket, prefix: string): iam.PolicyStatement =>
+  new iam.PolicyStatement({
+    actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+    resources: [bucket.arnForObjects(`${prefix}*`)],
+  });
 
 export interface DocumentStoreProps {
   /**

@@ -1,16 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { PipelineFunction } from './pipeline-function';
-
-/** Receives before a message goes to the dead-letter queue (AWS's minimum advice for Lambda consumers). */
-export const MAX_RECEIVE_COUNT = 5;
-
-/** AWS: a queue's visibility timeout should be at least six times its Lambda consumer's timeout. */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
+import { buildDeadLetterQueue, buildWorkQueue, MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_FACTOR } from './queues';
 
 export interface IngestProps {
   /** The workflow the starter starts. */
@@ -69,19 +64,10 @@ export class Ingest extends Construct {
       throw new Error('starter timeout must be at most 2 hours (visibility timeout limit of 12 hours / 6)');
     }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      visibilityTimeout: Duration.seconds(starterTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
-      removalPolicy: RemovalPolicy.RETAIN,
+    this.deadLetterQueue = buildDeadLetterQueue(this, 'DeadLetterQueue');
+    this.queue = buildWorkQueue(this, 'Queue', {
+      consumerTimeout: starterTimeout,
+      deadLetterQueue: this.deadLetterQueue,
     });
 
     this.starter = new PipelineFunction(this, 'Starter', {

@@ -6,17 +6,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { TEXTRACT_THROTTLED_METRIC } from '../../lambdas/shared/documents/textract-errors';
 import type { PipelineFunction } from './pipeline-function';
-
-/**
- * The Powertools metric the extract-text function emits (Count, default `service` dimension) each time
- * Textract answers with a throttling error (`ThrottlingException`, `ProvisionedThroughputExceededException`,
- * `LimitExceededException`) after the SDK's own retries.
- */
-export const TEXTRACT_THROTTLED_METRIC = 'TextractThrottled';
-
-/** The Powertools service name of the function that calls Textract. */
-export const TEXTRACT_CALLER_SERVICE = 'extract-text';
 
 export interface MonitoredQueue {
   /** Short label for the alarm and the dashboard. */
@@ -33,6 +24,11 @@ export interface MonitoringProps {
   /** Functions shown on the dashboard. */
   readonly functions: readonly PipelineFunction[];
   readonly restApi: apigw.RestApi;
+  /**
+   * The function that calls Textract and counts its throttling answers; the metric carries its
+   * Powertools service name as the `service` dimension.
+   */
+  readonly textractCaller: PipelineFunction;
   /** Powertools metrics namespace of the functions. */
   readonly metricsNamespace: string;
   /**
@@ -110,7 +106,7 @@ export class Monitoring extends Construct {
     const textractThrottles = new cloudwatch.Metric({
       namespace: props.metricsNamespace,
       metricName: TEXTRACT_THROTTLED_METRIC,
-      dimensionsMap: { service: TEXTRACT_CALLER_SERVICE },
+      dimensionsMap: { service: props.textractCaller.name },
       period: Duration.minutes(5),
       statistic: cloudwatch.Stats.SUM,
     });

@@ -125,6 +125,7 @@ export class QueryApi extends Construct {
     });
     const fn = this.handler.function;
     this.cursorSecret.grantRead(fn);
+    // Statements, not table.grant(), which adds `index/*`: the function may query the listing indexes only.
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:Query'],
@@ -145,9 +146,7 @@ export class QueryApi extends Construct {
       }),
     );
     // Reprocess requests go the way uploads go: the starter alone starts executions.
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.ingestQueue.queueArn] }),
-    );
+    props.ingestQueue.grant(fn, 'sqs:SendMessage');
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetObject'],

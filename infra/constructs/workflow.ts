@@ -1,23 +1,19 @@
 import { join } from 'node:path';
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { LIMIT_SETTINGS, type Limits } from '../../lambdas/shared/documents/limits';
-import { TEXTRACT_JOBS_TABLE } from '../../lambdas/shared/ports/textract-jobs';
 import { DEFINITION_PATH, type Substitutions } from '../../statemachines/substitutions';
-import { DERIVATIVE_PREFIXES, INCOMING_PREFIX } from './document-store';
-import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_FACTOR } from './ingest';
+import { allowDerivativeWrites, DERIVATIVE_PREFIXES, INCOMING_PREFIX } from './document-store';
 import { PipelineFunction, PROJECT_ROOT } from './pipeline-function';
+import { buildDeadLetterQueue } from './queues';
+import { TextractChannel } from './textract-channel';
 
 export interface WorkflowProps {
   /** Where the documents are read from (under `incoming/`). */
@@ -37,9 +33,8 @@ export interface WorkflowProps {
 /**
  * The document pipeline: the Standard state machine built from `statemachines/document-pipeline.asl.json`,
  * the functions its tasks invoke, the failed-documents queue its Catch branch feeds, and the
- * asynchronous Textract channel (topic, the role Textract publishes with, the job table that maps a
- * job back to its waiting task, the callback queue and its consumer). A file-based definition gets
- * no permissions from CDK: every grant here is explicit.
+ * {@link TextractChannel} its asynchronous text task waits on. A file-based definition gets no
+ * permissions from CDK: every grant here is explicit.
  */
 export class Workflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -51,16 +46,8 @@ export class Workflow extends Construct {
   readonly thumbnailFunction: PipelineFunction;
   readonly extractTextFunction: PipelineFunction;
   readonly indexMetadataFunction: PipelineFunction;
-  readonly textractCallbackFunction: PipelineFunction;
-  /** Textract publishes asynchronous job completions here. */
-  readonly textractTopic: sns.Topic;
-  /** The role Textract assumes to publish to {@link textractTopic}. */
-  readonly textractPublishRole: iam.Role;
-  /** Maps a running Textract job (by its JobTag) to the task token waiting for it; records expire. */
-  readonly textractJobsTable: dynamodb.Table;
-  /** Job completions, consumed by the textract-callback function. */
-  readonly textractCallbackQueue: sqs.Queue;
-  readonly textractCallbackDeadLetterQueue: sqs.Queue;
+  /** Where asynchronous Textract jobs report, and the callback that completes their waiting tasks. */
+  readonly textractChannel: TextractChannel;
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
@@ -68,34 +55,10 @@ export class Workflow extends Construct {
     const common = { metricsNamespace: props.metricsNamespace, logRetention: props.logRetention };
     const limitsEnvironment = limitEnvironment(props.limits);
 
-    this.failedDocumentsQueue = new sqs.Queue(this, 'FailedDocuments', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    this.textractTopic = new sns.Topic(this, 'TextractTopic', {
-      enforceSSL: true,
-      // The AWS-managed key works here because Textract publishes with a role of this account.
-      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-    });
-    this.textractPublishRole = new iam.Role(this, 'TextractPublishRole', {
-      description: 'Assumed by Amazon Textract to publish docflow job completions',
-      assumedBy: new iam.ServicePrincipal('textract.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    });
-    // Publish only: the AWS-managed key's policy already lets account principals use it through SNS.
-    this.textractPublishRole.addToPolicy(allow(['sns:Publish'], [this.textractTopic.topicArn]));
-    this.textractJobsTable = new dynamodb.Table(this, 'TextractJobs', {
-      partitionKey: { name: TEXTRACT_JOBS_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: TEXTRACT_JOBS_TABLE.timeToLiveAttribute,
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.failedDocumentsQueue = buildDeadLetterQueue(this, 'FailedDocuments');
+    // "Default" is left out of logical ids: the channel's resources keep the ids they had when the
+    // workflow declared them itself, so no table or queue is replaced.
+    this.textractChannel = new TextractChannel(this, 'Default', { derivativesBucket, ...common });
 
     this.inspectFunction = new PipelineFunction(this, 'Inspect', {
       ...common,
@@ -112,7 +75,7 @@ export class Workflow extends Construct {
       description: 'Renders the first page or the image as a WebP thumbnail',
       memorySize: 2048,
       timeout: Duration.seconds(90),
-      nativePackages: ['sharp', 'pdfjs-dist', '@napi-rs/canvas'],
+      nativePackages: ['sharp', 'pdfjs-dist', '@napi-rs/canvas', 'libheif-js'],
       environment: { ...limitsEnvironment, DERIVATIVES_BUCKET_NAME: derivativesBucket.bucketName },
     });
     this.extractTextFunction = new PipelineFunction(this, 'ExtractText', {
@@ -122,13 +85,11 @@ export class Workflow extends Construct {
       memorySize: 2048,
       timeout: Duration.seconds(240),
       ephemeralStorageMiB: 1024,
-      nativePackages: ['sharp', 'pdfjs-dist', '@napi-rs/canvas'],
+      nativePackages: ['sharp', 'pdfjs-dist', '@napi-rs/canvas', 'libheif-js'],
       environment: {
         ...limitsEnvironment,
         DERIVATIVES_BUCKET_NAME: derivativesBucket.bucketName,
-        TEXTRACT_JOBS_TABLE_NAME: this.textractJobsTable.tableName,
-        TEXTRACT_TOPIC_ARN: this.textractTopic.topicArn,
-        TEXTRACT_ROLE_ARN: this.textractPublishRole.roleArn,
+        ...this.textractChannel.jobEnvironment,
       },
     });
     this.indexMetadataFunction = new PipelineFunction(this, 'IndexMetadata', {
@@ -142,18 +103,6 @@ export class Workflow extends Construct {
         DERIVATIVES_BUCKET_NAME: derivativesBucket.bucketName,
       },
     });
-    const callbackTimeout = Duration.seconds(120);
-    this.textractCallbackFunction = new PipelineFunction(this, 'TextractCallback', {
-      ...common,
-      name: 'textract-callback',
-      description: 'Collects a finished Textract job and completes the waiting task',
-      memorySize: 1024,
-      timeout: callbackTimeout,
-      environment: {
-        DERIVATIVES_BUCKET_NAME: derivativesBucket.bucketName,
-        TEXTRACT_JOBS_TABLE_NAME: this.textractJobsTable.tableName,
-      },
-    });
 
     const readUploads = [
       allow(['s3:GetObject', 's3:GetObjectVersion'], [uploadsBucket.arnForObjects(`${INCOMING_PREFIX}*`)]),
@@ -161,31 +110,25 @@ export class Workflow extends Construct {
       // upload would end FAILED after retries instead of REJECTED (NOT_FOUND).
       allow(['s3:ListBucket'], [uploadsBucket.bucketArn]),
     ];
-    // Large derivatives are written in parts: s3:PutObject covers CreateMultipartUpload, UploadPart and
-    // CompleteMultipartUpload; a failed upload is aborted so that its parts do not linger.
-    const writeDerivatives = (prefix: string) =>
-      allow(['s3:PutObject', 's3:AbortMultipartUpload'], [derivativesBucket.arnForObjects(`${prefix}*`)]);
-    const writeText = writeDerivatives(DERIVATIVE_PREFIXES.text);
     addPolicy(this.inspectFunction.function, ...readUploads);
     addPolicy(
       this.thumbnailFunction.function,
       ...readUploads,
-      writeDerivatives(DERIVATIVE_PREFIXES.thumbnails),
+      allowDerivativeWrites(derivativesBucket, DERIVATIVE_PREFIXES.thumbnails),
     );
     addPolicy(
       this.extractTextFunction.function,
       // Textract reads the object with the caller's permissions.
       ...readUploads,
-      writeText,
-      // Textract has no resource-level permissions: these actions only accept "*".
-      allow(['textract:DetectDocumentText', 'textract:StartDocumentTextDetection'], ['*']),
-      // The job record is written before the job starts, so the callback can never race it.
-      allow(['dynamodb:PutItem'], [this.textractJobsTable.tableArn]),
+      allowDerivativeWrites(derivativesBucket, DERIVATIVE_PREFIXES.text),
+      // Textract has no resource-level permissions: this action only accepts "*".
+      allow(['textract:DetectDocumentText'], ['*']),
     );
-    this.textractPublishRole.grantPassRole(this.extractTextFunction.function.grantPrincipal);
+    this.textractChannel.grantStartJobs(this.extractTextFunction);
     const derivativeObjects = Object.values(DERIVATIVE_PREFIXES).map((prefix) =>
       derivativesBucket.arnForObjects(`${prefix}*`),
     );
+    // Statements, not grants, on the metadata table: table.grant() adds `index/*` for its indexes.
     addPolicy(
       this.indexMetadataFunction.function,
       // PutItem records an outcome; UpdateItem a deletion; GetItem tells a lost race's winner.
@@ -200,40 +143,6 @@ export class Workflow extends Construct {
         },
       }),
       allow(['s3:DeleteObject'], derivativeObjects),
-    );
-    addPolicy(
-      this.textractCallbackFunction.function,
-      writeText,
-      allow(['textract:GetDocumentTextDetection'], ['*']),
-      allow(['dynamodb:GetItem', 'dynamodb:DeleteItem'], [this.textractJobsTable.tableArn]),
-    );
-
-    this.textractCallbackDeadLetterQueue = new sqs.Queue(this, 'TextractCallbackDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.textractCallbackQueue = new sqs.Queue(this, 'TextractCallbackQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      visibilityTimeout: Duration.seconds(callbackTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.textractCallbackDeadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.textractTopic.addSubscription(
-      new subscriptions.SqsSubscription(this.textractCallbackQueue, {
-        rawMessageDelivery: true,
-        deadLetterQueue: this.textractCallbackDeadLetterQueue,
-      }),
-    );
-    this.textractCallbackFunction.function.addEventSource(
-      new SqsEventSource(this.textractCallbackQueue, {
-        batchSize: 5,
-        reportBatchItemFailures: true,
-        maxConcurrency: 5,
-      }),
     );
 
     this.stateMachineLogGroup = new logs.LogGroup(this, 'StateMachineLogs', {
@@ -255,6 +164,7 @@ export class Workflow extends Construct {
       tracingEnabled: true,
       logs: { destination: this.stateMachineLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+    // Not grantInvoke: it adds every version and alias (`<arn>:*`) of each function.
     this.stateMachine.addToRolePolicy(
       allow(
         ['lambda:InvokeFunction'],
@@ -267,8 +177,8 @@ export class Workflow extends Construct {
       ),
     );
     this.stateMachine.addToRolePolicy(allow(['dynamodb:UpdateItem'], [table.tableArn]));
-    this.stateMachine.addToRolePolicy(allow(['sqs:SendMessage'], [this.failedDocumentsQueue.queueArn]));
-    this.stateMachine.grantTaskResponse(this.textractCallbackFunction.function);
+    this.failedDocumentsQueue.grant(this.stateMachine, 'sqs:SendMessage');
+    this.stateMachine.grantTaskResponse(this.textractChannel.callbackFunction.function);
   }
 }
 

@@ -5,7 +5,7 @@ import type { DocflowConfig } from '../config';
 import { CostAccounting } from '../constructs/cost-accounting';
 import { DocumentStore } from '../constructs/document-store';
 import { Ingest } from '../constructs/ingest';
-import { MetadataIndex } from '../constructs/metadata-index';
+import { MetadataTable } from '../constructs/metadata-table';
 import { Monitoring } from '../constructs/monitoring';
 import { QueryApi } from '../constructs/query-api';
 import { Workflow } from '../constructs/workflow';
@@ -16,7 +16,7 @@ export interface DocflowStackProps extends StackProps {
 
 /** The whole pipeline in one stack. It only composes constructs; each declares its own resources. */
 export class DocflowStack extends Stack {
-  readonly metadataIndex: MetadataIndex;
+  readonly metadataTable: MetadataTable;
   readonly documentStore: DocumentStore;
   readonly workflow: Workflow;
   readonly ingest: Ingest;
@@ -29,12 +29,13 @@ export class DocflowStack extends Stack {
     const { limits, metricsNamespace, logRetention, starterTimeout, uploadCorsOrigins, prices } =
       props.config;
 
-    this.metadataIndex = new MetadataIndex(this, 'MetadataIndex');
+    // The id predates the construct's name; it is kept because it names the table's logical id.
+    this.metadataTable = new MetadataTable(this, 'MetadataIndex');
     this.documentStore = new DocumentStore(this, 'DocumentStore', { uploadCorsOrigins });
     this.workflow = new Workflow(this, 'Workflow', {
       uploadsBucket: this.documentStore.uploadsBucket,
       derivativesBucket: this.documentStore.derivativesBucket,
-      table: this.metadataIndex.table,
+      table: this.metadataTable.table,
       limits,
       metricsNamespace,
       logRetention,
@@ -47,8 +48,8 @@ export class DocflowStack extends Stack {
     });
     this.documentStore.sendUploadEventsTo(this.ingest.queue);
     this.queryApi = new QueryApi(this, 'QueryApi', {
-      table: this.metadataIndex.table,
-      indexArns: this.metadataIndex.indexArns(),
+      table: this.metadataTable.table,
+      indexArns: this.metadataTable.indexArns(),
       uploadsBucket: this.documentStore.uploadsBucket,
       derivativesBucket: this.documentStore.derivativesBucket,
       ingestQueue: this.ingest.queue,
@@ -58,7 +59,7 @@ export class DocflowStack extends Stack {
     });
     this.costAccounting = new CostAccounting(this, 'CostAccounting', {
       stateMachine: this.workflow.stateMachine,
-      table: this.metadataIndex.table,
+      table: this.metadataTable.table,
       pipelineFunctions: [
         this.workflow.inspectFunction,
         this.workflow.thumbnailFunction,
@@ -66,7 +67,7 @@ export class DocflowStack extends Stack {
         this.workflow.indexMetadataFunction,
       ].map((f) => f.function),
       starterFunction: this.ingest.starter.function,
-      textractCallbackFunction: this.workflow.textractCallbackFunction.function,
+      textractCallbackFunction: this.workflow.textractChannel.callbackFunction.function,
       prices,
       metricsNamespace,
       logRetention,
@@ -75,7 +76,7 @@ export class DocflowStack extends Stack {
       deadLetterQueues: [
         { label: 'Ingest', queue: this.ingest.deadLetterQueue },
         { label: 'FailedDocuments', queue: this.workflow.failedDocumentsQueue },
-        { label: 'TextractCallback', queue: this.workflow.textractCallbackDeadLetterQueue },
+        { label: 'TextractCallback', queue: this.workflow.textractChannel.callbackDeadLetterQueue },
         { label: 'CostEvents', queue: this.costAccounting.deadLetterQueue },
       ],
       ingestQueue: this.ingest.queue,
@@ -86,11 +87,12 @@ export class DocflowStack extends Stack {
         this.workflow.thumbnailFunction,
         this.workflow.extractTextFunction,
         this.workflow.indexMetadataFunction,
-        this.workflow.textractCallbackFunction,
+        this.workflow.textractChannel.callbackFunction,
         this.queryApi.handler,
         this.costAccounting.recordCostFunction,
       ],
       restApi: this.queryApi.restApi,
+      textractCaller: this.workflow.extractTextFunction,
       metricsNamespace,
     });
 

@@ -16,6 +16,12 @@ export const TEXTRACT_THROTTLING_ERRORS: ReadonlySet<string> = new Set([
   'LimitExceededException',
 ]);
 
+/**
+ * The Powertools metric (Count) extract-text adds when a Textract call still ends in one of
+ * {@link TEXTRACT_THROTTLING_ERRORS} after the SDK's retries; the stack's throttling alarm watches it.
+ */
+export const TEXTRACT_THROTTLED_METRIC = 'TextractThrottled';
+
 /** Textract's verdicts on the input: the document itself is unusable, so these are never retried. */
 const REJECTIONS: Readonly<Record<string, (detail: string, cause: unknown) => Error>> = {
   BadDocumentException: (detail, cause) =>

@@ -77,10 +77,10 @@ describe('CostAccounting', () => {
   it('hands the function the table, the two functions outside the execution and the whole price table', () => {
     // Assess
     const environment = environmentOf(template, fn().function);
-    expect(environment.METADATA_TABLE_NAME).toEqual(refOf(stack.metadataIndex.table));
+    expect(environment.METADATA_TABLE_NAME).toEqual(refOf(stack.metadataTable.table));
     expect(environment.STARTER_FUNCTION_NAME).toEqual(refOf(stack.ingest.starter.function));
     expect(environment.TEXTRACT_CALLBACK_FUNCTION_NAME).toEqual(
-      refOf(stack.workflow.textractCallbackFunction.function),
+      refOf(stack.workflow.textractChannel.callbackFunction.function),
     );
     expect(JSON.parse(String(environment[PRICES_ENV]))).toEqual(DEFAULT_PRICES);
   });
@@ -116,14 +116,14 @@ describe('CostAccounting', () => {
       stack.workflow.extractTextFunction,
       stack.workflow.indexMetadataFunction,
       stack.ingest.starter,
-      stack.workflow.textractCallbackFunction,
+      stack.workflow.textractChannel.callbackFunction,
     ].map((pipelineFunction) => arnOf(pipelineFunction.function));
     const readable = find('lambda:GetFunctionConfiguration')[0]?.Resource as unknown[];
     const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
     expect([...readable].sort(byJson)).toEqual(functions.sort(byJson));
     expect(find('dynamodb:UpdateItem')[0]).toMatchObject({
       Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      Resource: arnOf(stack.metadataIndex.table),
+      Resource: arnOf(stack.metadataTable.table),
     });
     expect(
       all

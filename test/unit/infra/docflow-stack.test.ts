@@ -84,7 +84,7 @@ describe('DocflowStack', () => {
   it('only composes constructs: it declares no resource of its own', () => {
     // Prepare
     const composed = new Set<unknown>([
-      stack.metadataIndex,
+      stack.metadataTable,
       stack.documentStore,
       stack.workflow,
       stack.ingest,

@@ -176,7 +176,7 @@ describe('QueryApi', () => {
     const statements = statementsOfRole(template, logicalIdOf(role)).filter(
       (s) => !actionsOf(s).some((a) => a.startsWith('logs:') || a.startsWith('xray:')),
     );
-    const table = arnOf(stack.metadataIndex.table);
+    const table = arnOf(stack.metadataTable.table);
     const uploads = arnOf(stack.documentStore.uploadsBucket);
     const derivatives = arnOf(stack.documentStore.derivativesBucket);
 

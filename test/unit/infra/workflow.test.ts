@@ -93,7 +93,7 @@ describe('Workflow state machine', () => {
 
   it('substitutes each placeholder with the resource it names', () => {
     // Prepare
-    const { workflow, metadataIndex } = stack;
+    const { workflow, metadataTable } = stack;
 
     // Assess
     expect(stateMachine.DefinitionSubstitutions).toEqual({
@@ -101,7 +101,7 @@ describe('Workflow state machine', () => {
       ThumbnailFunctionArn: arnOf(workflow.thumbnailFunction.function),
       ExtractTextFunctionArn: arnOf(workflow.extractTextFunction.function),
       IndexMetadataFunctionArn: arnOf(workflow.indexMetadataFunction.function),
-      MetadataTableName: refOf(metadataIndex.table),
+      MetadataTableName: refOf(metadataTable.table),
       FailedDocumentsQueueUrl: refOf(workflow.failedDocumentsQueue),
     });
   });
@@ -135,7 +135,7 @@ describe('Workflow state machine', () => {
     it('may update items of the metadata table only', () => {
       // Assess
       expect(withAction('dynamodb:UpdateItem')).toEqual([
-        { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: arnOf(stack.metadataIndex.table) },
+        { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: arnOf(stack.metadataTable.table) },
       ]);
     });
 
@@ -243,7 +243,7 @@ describe('Workflow functions', () => {
     expect(putsOf(stack.workflow.thumbnailFunction)).toEqual([
       { Effect: 'Allow', Action: writes, Resource: { 'Fn::Join': ['', [derivatives, '/thumbnails/*']] } },
     ]);
-    for (const fn of [stack.workflow.extractTextFunction, stack.workflow.textractCallbackFunction]) {
+    for (const fn of [stack.workflow.extractTextFunction, stack.workflow.textractChannel.callbackFunction]) {
       expect(putsOf(fn)).toEqual([
         { Effect: 'Allow', Action: writes, Resource: { 'Fn::Join': ['', [derivatives, '/text/*']] } },
       ]);
@@ -261,11 +261,11 @@ describe('Workflow functions', () => {
       {
         Effect: 'Allow',
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        Resource: arnOf(stack.metadataIndex.table),
+        Resource: arnOf(stack.metadataTable.table),
       },
     ]);
     expect(environmentOf(template, stack.workflow.indexMetadataFunction)).toMatchObject({
-      METADATA_TABLE_NAME: refOf(stack.metadataIndex.table),
+      METADATA_TABLE_NAME: refOf(stack.metadataTable.table),
       DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
     });
   });
@@ -316,7 +316,7 @@ describe('Asynchronous Textract channel', () => {
 
   it('encrypts the topic with the AWS-managed SNS key and refuses publishing without TLS', () => {
     // Assess
-    const topic = resourcesOf(template, 'AWS::SNS::Topic')[logicalIdOf(stack.workflow.textractTopic)];
+    const topic = resourcesOf(template, 'AWS::SNS::Topic')[logicalIdOf(stack.workflow.textractChannel.topic)];
     expect(topic?.Properties?.KmsMasterKeyId).toEqual({
       'Fn::Join': [
         '',
@@ -332,7 +332,7 @@ describe('Asynchronous Textract channel', () => {
       ],
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      Topics: [refOf(stack.workflow.textractTopic)],
+      Topics: [refOf(stack.workflow.textractChannel.topic)],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -347,7 +347,7 @@ describe('Asynchronous Textract channel', () => {
 
   it('lets Textract, for this account only, assume the role that may publish to the topic only', () => {
     // Prepare
-    const role = stack.workflow.textractPublishRole;
+    const role = stack.workflow.textractChannel.publishRole;
     const roleResource = resourcesOf(template, 'AWS::IAM::Role')[logicalIdOf(role)];
 
     // Assess
@@ -363,7 +363,7 @@ describe('Asynchronous Textract channel', () => {
       ],
     });
     expect(statementsOfRole(template, logicalIdOf(role))).toEqual([
-      { Effect: 'Allow', Action: 'sns:Publish', Resource: refOf(stack.workflow.textractTopic) },
+      { Effect: 'Allow', Action: 'sns:Publish', Resource: refOf(stack.workflow.textractChannel.topic) },
     ]);
   });
 
@@ -373,13 +373,17 @@ describe('Asynchronous Textract channel', () => {
 
     // Assess
     expect(environmentOf(template, fn)).toMatchObject({
-      TEXTRACT_TOPIC_ARN: refOf(stack.workflow.textractTopic),
-      TEXTRACT_ROLE_ARN: arnOf(stack.workflow.textractPublishRole),
+      TEXTRACT_TOPIC_ARN: refOf(stack.workflow.textractChannel.topic),
+      TEXTRACT_ROLE_ARN: arnOf(stack.workflow.textractChannel.publishRole),
       DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
-      TEXTRACT_JOBS_TABLE_NAME: refOf(stack.workflow.textractJobsTable),
+      TEXTRACT_JOBS_TABLE_NAME: refOf(stack.workflow.textractChannel.jobsTable),
     });
     expect(roleStatements(template, fn).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual([
-      { Effect: 'Allow', Action: 'iam:PassRole', Resource: arnOf(stack.workflow.textractPublishRole) },
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: arnOf(stack.workflow.textractChannel.publishRole),
+      },
     ]);
   });
 
@@ -387,31 +391,33 @@ describe('Asynchronous Textract channel', () => {
     // Assess
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sqs',
-      TopicArn: refOf(stack.workflow.textractTopic),
-      Endpoint: arnOf(stack.workflow.textractCallbackQueue),
+      TopicArn: refOf(stack.workflow.textractChannel.topic),
+      Endpoint: arnOf(stack.workflow.textractChannel.callbackQueue),
       RawMessageDelivery: true,
-      RedrivePolicy: { deadLetterTargetArn: arnOf(stack.workflow.textractCallbackDeadLetterQueue) },
+      RedrivePolicy: { deadLetterTargetArn: arnOf(stack.workflow.textractChannel.callbackDeadLetterQueue) },
     });
   });
 
   it('feeds the callback function with partial batch failures, 6× its timeout of visibility, DLQ after 5', () => {
     // Prepare
-    const fn = stack.workflow.textractCallbackFunction.function;
+    const fn = stack.workflow.textractChannel.callbackFunction.function;
     const timeout = resourcesOf(template, 'AWS::Lambda::Function')[logicalIdOf(fn)]?.Properties
       ?.Timeout as number;
-    const queue = resourcesOf(template, 'AWS::SQS::Queue')[logicalIdOf(stack.workflow.textractCallbackQueue)];
+    const queue = resourcesOf(template, 'AWS::SQS::Queue')[
+      logicalIdOf(stack.workflow.textractChannel.callbackQueue)
+    ];
 
     // Assess
     expect(queue?.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
     expect(queue?.Properties).toMatchObject({
       SqsManagedSseEnabled: true,
       RedrivePolicy: {
-        deadLetterTargetArn: arnOf(stack.workflow.textractCallbackDeadLetterQueue),
+        deadLetterTargetArn: arnOf(stack.workflow.textractChannel.callbackDeadLetterQueue),
         maxReceiveCount: 5,
       },
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: arnOf(stack.workflow.textractCallbackQueue),
+      EventSourceArn: arnOf(stack.workflow.textractChannel.callbackQueue),
       FunctionName: refOf(fn),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
@@ -420,7 +426,7 @@ describe('Asynchronous Textract channel', () => {
   it('keeps job records in an on-demand table keyed by job tag, expiring them by TTL', () => {
     // Assess
     const table = resourcesOf(template, 'AWS::DynamoDB::Table')[
-      logicalIdOf(stack.workflow.textractJobsTable)
+      logicalIdOf(stack.workflow.textractChannel.jobsTable)
     ];
     expect(table?.Properties).toMatchObject({
       KeySchema: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
@@ -436,24 +442,24 @@ describe('Asynchronous Textract channel', () => {
     // Prepare
     const dynamoOf = (fn: PipelineFunction) =>
       roleStatements(template, fn).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-    const jobs = arnOf(stack.workflow.textractJobsTable);
+    const jobs = arnOf(stack.workflow.textractChannel.jobsTable);
 
     // Assess
     expect(dynamoOf(stack.workflow.extractTextFunction)).toEqual([
       { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: jobs },
     ]);
-    expect(dynamoOf(stack.workflow.textractCallbackFunction)).toEqual([
+    expect(dynamoOf(stack.workflow.textractChannel.callbackFunction)).toEqual([
       { Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem'], Resource: jobs },
     ]);
-    expect(environmentOf(template, stack.workflow.textractCallbackFunction)).toMatchObject({
-      TEXTRACT_JOBS_TABLE_NAME: refOf(stack.workflow.textractJobsTable),
+    expect(environmentOf(template, stack.workflow.textractChannel.callbackFunction)).toMatchObject({
+      TEXTRACT_JOBS_TABLE_NAME: refOf(stack.workflow.textractChannel.jobsTable),
       DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
     });
   });
 
   it('lets the callback function complete tasks of this state machine only', () => {
     // Assess
-    const states = roleStatements(template, stack.workflow.textractCallbackFunction).filter((s) =>
+    const states = roleStatements(template, stack.workflow.textractChannel.callbackFunction).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('states:')),
     );
     expect(states).toEqual([

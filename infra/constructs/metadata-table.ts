@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { METADATA_TABLE } from '../../lambdas/shared/documents/metadata-item';
 
-export interface MetadataIndexProps {
+export interface MetadataTableProps {
   /**
    * Whether CloudFormation refuses to delete the table.
    * @default true
@@ -16,10 +16,10 @@ export interface MetadataIndexProps {
  * listing indexes the API queries. Key and index names come from `METADATA_TABLE`, which the
  * handlers and tests use too.
  */
-export class MetadataIndex extends Construct {
+export class MetadataTable extends Construct {
   readonly table: dynamodb.Table;
 
-  constructor(scope: Construct, id: string, props: MetadataIndexProps = {}) {
+  constructor(scope: Construct, id: string, props: MetadataTableProps = {}) {
     super(scope, id);
     const { partitionKey, byStatusIndex, byUploadTimeIndex } = METADATA_TABLE;
     this.table = new dynamodb.Table(this, 'Table', {

@@ -9,14 +9,14 @@ import {
   type TemplateResource,
 } from '../../support/docflow-app';
 
-describe('MetadataIndex', () => {
+describe('MetadataTable', () => {
   let template: Template;
   let stack: DocflowStack;
   let table: TemplateResource;
 
   beforeAll(() => {
     ({ template, stack } = synthDocflowTemplate());
-    const resource = resourcesOf(template, 'AWS::DynamoDB::Table')[logicalIdOf(stack.metadataIndex.table)];
+    const resource = resourcesOf(template, 'AWS::DynamoDB::Table')[logicalIdOf(stack.metadataTable.table)];
     if (!resource) throw new Error('no metadata table');
     table = resource;
   }, 60_000);
@@ -76,7 +76,7 @@ describe('MetadataIndex', () => {
 
   it('names its index ARNs for grants without index/*', () => {
     // Act
-    const arns = stack.resolve(stack.metadataIndex.indexArns());
+    const arns = stack.resolve(stack.metadataTable.indexArns());
 
     // Assess
     expect(JSON.stringify(arns)).toContain('/index/byStatus');
