@@ -1,4 +1,4 @@
-import decodeHeic, { type DecodedHeicImage, type HeicImage } from 'heic-decode';
+import type { DecodedHeicImage, HeicImage } from 'heic-decode';
 import sharp, { type Sharp } from 'sharp';
 import { mapSharpError, sharpInputOptions } from '../inspect/image-probe';
 import {
@@ -7,6 +7,7 @@ import {
   DocumentTooLargeError,
   UnsupportedDocumentError,
 } from '../shared/documents/errors';
+import { loadHeicDecoders } from '../shared/parsing/heic-decoder';
 import { defineSandboxedTask, type SandboxLimits, SandboxPool } from '../shared/sandbox/sandboxed-task';
 
 /**
@@ -49,6 +50,9 @@ export type HeicImages = readonly HeicImage[] & { readonly dispose: () => void }
 
 /** Lists the images of a HEIC file without decoding any (heic-decode's `all`). */
 export type HeicDecoder = (input: { readonly buffer: Uint8Array }) => Promise<HeicImages>;
+
+/** heic-decode's `all`, with libheif loaded on the first HEIC. */
+const listHeicImages: HeicDecoder = async (input) => (await loadHeicDecoders()).all(input);
 
 export interface PrepareOcrImageOptions {
   /** @default heic-decode's `all` */
@@ -157,7 +161,7 @@ const encode = async (
  */
 export const prepareOcrImage = async (
   input: OcrImageInput,
-  { heicDecoder = decodeHeic.all, limits = TEXTRACT_SYNC_LIMITS }: PrepareOcrImageOptions = {},
+  { heicDecoder = listHeicImages, limits = TEXTRACT_SYNC_LIMITS }: PrepareOcrImageOptions = {},
 ): Promise<OcrImage> => {
   if (!(CONVERTIBLE_IMAGE_TYPES as readonly string[]).includes(input.type)) {
     throw new UnsupportedDocumentError(`a ${input.type} image cannot be prepared for OCR`);

@@ -4,6 +4,7 @@ import '@napi-rs/canvas';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { mapSharpError, sharpInputOptions } from '../inspect/image-probe';
 import { CorruptDocumentError, DocumentTooLargeError } from '../shared/documents/errors';
+import { loadHeicDecoders } from '../shared/parsing/heic-decoder';
 import { defineSandboxedTask, type SandboxLimits, SandboxPool } from '../shared/sandbox/sandboxed-task';
 
 /** Longest side of a thumbnail, in pixels. */
@@ -115,7 +116,7 @@ const renderSvg = async (job: ThumbnailJob): Promise<RenderedThumbnail> => {
  */
 const renderHeic = async (job: ThumbnailJob): Promise<RenderedThumbnail> => {
   // Loaded on first use: a process that never sees a HEIC never compiles libheif.
-  const { default: decodeHeic } = await import('heic-decode');
+  const decodeHeic = await loadHeicDecoders();
   let images: Awaited<ReturnType<typeof decodeHeic.all>>;
   try {
     images = await decodeHeic.all({ buffer: job.bytes });

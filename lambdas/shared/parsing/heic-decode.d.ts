@@ -29,3 +29,12 @@ declare module 'heic-decode' {
 
   export default decode;
 }
+
+/** heic-decode's decoders over a libheif instance the caller creates (its entry creates the inlined one). */
+declare module 'heic-decode/lib.js' {
+  type Decode = typeof import('heic-decode').default;
+
+  function bindDecoders(libheif: unknown): { one: Decode; all: Decode['all'] };
+
+  export default bindDecoders;
+}
