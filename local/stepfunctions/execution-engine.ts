@@ -20,7 +20,8 @@ import {
   untracedHeaderOf,
 } from './execution-trace';
 import { ExecutionTracer } from './execution-tracer';
-import { HistoryRecorder, type TaskCall, TaskCallLog } from './history-recorder';
+import { HistoryRecorder } from './history-recorder';
+import { type TaskCall, TaskCallLog } from './run-events';
 import { closeInterruptedDocuments } from './segment-documents';
 import { type ExecutionEventSink, publishStatusChange } from './status-change-events';
 import type {

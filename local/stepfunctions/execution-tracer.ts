@@ -2,7 +2,7 @@ import { newEntityId, type SegmentSink } from '../xray/trace-header';
 import type { CompiledDefinition, StateInfo } from './compiled-definition';
 import type { ExecutionOutcome } from './execution-store';
 import type { ExecutionTrace } from './execution-trace';
-import type { InterpreterEvent, TaskCall, TaskCallLog } from './history-recorder';
+import type { InterpreterEvent, TaskCall, TaskCallLog } from './run-events';
 import {
   attemptFailure,
   callOf,

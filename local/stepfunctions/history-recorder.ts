@@ -1,55 +1,14 @@
 import type { HistoryEventType } from '@aws-sdk/client-sfn';
-import type { StateMachine } from 'aws-local-stepfunctions';
-import type { CompiledDefinition, StateInfo, TaskResource } from './compiled-definition';
-import { TASK_TOKEN_PLACEHOLDER } from './context-object';
+import type { CompiledDefinition, StateInfo } from './compiled-definition';
 import type { ExecutionOutcome, StoredHistoryEvent } from './execution-store';
-
-/** One event of aws-local-stepfunctions' `eventLogs`. */
-export type InterpreterEvent =
-  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
-
-/** One invocation of a Task's local binding, as the history reports it. */
-export interface TaskCall {
-  readonly stateName: string;
-  /** The Task's effective input (its resolved Parameters). */
-  readonly parameters: unknown;
-  readonly startedAt: number;
-  /** The task token issued for this invocation, for `.waitForTaskToken` tasks. */
-  token?: string;
-  /** Id of the X-Ray subsegment of this attempt, when the execution is traced. */
-  attemptId?: string;
-  outcome?:
-    | { readonly ok: true; readonly output: unknown; readonly at: number }
-    | { readonly ok: false; readonly error: unknown; readonly at: number };
-}
-
-/**
- * The Task invocations of one run, per state name, in call order. The interpreter calls a Task's
- * binding in the same tick as it dispatches the state's StateEntered (or StateRetried) event, and
- * the history is written when that event is read, later: so the recorder pairs each such event with
- * the oldest invocation of that state it has not paired yet. Map iterations running the same Task
- * concurrently may be paired out of order; nothing in this project uses Map.
- */
-export class TaskCallLog {
-  readonly #unclaimed = new Map<string, TaskCall[]>();
-
-  record(stateName: string, parameters: unknown): TaskCall {
-    const call: TaskCall = { stateName, parameters, startedAt: Date.now() };
-    this.add(call);
-    return call;
-  }
-
-  /** Queues a call recorded in another log too (each reader pairs calls with events on its own). */
-  add(call: TaskCall): void {
-    const queue = this.#unclaimed.get(call.stateName) ?? [];
-    queue.push(call);
-    this.#unclaimed.set(call.stateName, queue);
-  }
-
-  take(stateName: string): TaskCall | undefined {
-    return this.#unclaimed.get(stateName)?.shift();
-  }
-}
+import type { InterpreterEvent, TaskCall, TaskCallLog } from './run-events';
+import {
+  json,
+  NOT_TRUNCATED,
+  taskFailedEvent,
+  taskStartedEvents,
+  taskSucceededEvent,
+} from './task-history-events';
 
 /** Where the recorder puts what it derives: persisted at once, in order. */
 export interface HistorySink {
@@ -73,22 +32,14 @@ const ABORTABLE = new Set(['Task', 'Parallel', 'Map', 'Wait']);
 /** What aws-local-stepfunctions reports for a Fail state that has no Error / no Cause. */
 const FAIL_STATE_DEFAULT_ERROR = 'FailStateError';
 const FAIL_STATE_DEFAULT_CAUSE = 'Execution failed because of a Fail state';
-const TIMEOUT_ERRORS = new Set(['States.Timeout', 'States.HeartbeatTimeout']);
 
-const json = (value: unknown): string => JSON.stringify(value ?? null);
 const causeText = (cause: unknown): string => (typeof cause === 'string' ? cause : json(cause));
-const NOT_TRUNCATED = { truncated: false } as const;
 
 /** Error and cause fields, omitting absent ones. */
 const errorDetails = (error: string | undefined, cause: string | undefined) => ({
   ...(error !== undefined ? { error } : {}),
   ...(cause !== undefined ? { cause } : {}),
 });
-
-const withToken = (value: unknown, token: string | undefined): unknown => {
-  if (token === undefined) return value;
-  return JSON.parse(JSON.stringify(value ?? null).replaceAll(`"${TASK_TOKEN_PLACEHOLDER}"`, json(token)));
-};
 
 interface OpenState {
   readonly name: string;
@@ -355,7 +306,14 @@ export class HistoryRecorder {
       const call = this.#options.calls.take(name);
       if (!call) return;
       this.#current.set(key, call);
-      this.#taskScheduled(info, info.task, lane, call);
+      for (const { type: eventType, details } of taskStartedEvents(
+        info,
+        info.task,
+        call,
+        this.#options.region,
+      )) {
+        this.#emit(eventType, lane, details, call.startedAt);
+      }
     } else if (type === 'Parallel') {
       const started = this.#emit('ParallelStateStarted', lane, {}, timestamp);
       for (const branchLane of this.#options.compiled.branchLanes.get(name) ?? []) {
@@ -364,51 +322,6 @@ export class HistoryRecorder {
     } else if (type === 'Map') {
       this.#emit('MapStateStarted', lane, { mapStateStartedEventDetails: {} }, timestamp);
     }
-  }
-
-  #taskScheduled(info: StateInfo, task: TaskResource, lane: string, call: TaskCall): void {
-    const timeout =
-      info.state.TimeoutSeconds !== undefined ? { timeoutInSeconds: info.state.TimeoutSeconds } : {};
-    if (task.kind === 'lambda-function') {
-      this.#emit(
-        'LambdaFunctionScheduled',
-        lane,
-        {
-          lambdaFunctionScheduledEventDetails: {
-            resource: task.resource,
-            input: json(call.parameters),
-            inputDetails: NOT_TRUNCATED,
-            ...timeout,
-          },
-        },
-        call.startedAt,
-      );
-      this.#emit('LambdaFunctionStarted', lane, {}, call.startedAt);
-      return;
-    }
-    const heartbeat =
-      info.state.HeartbeatSeconds !== undefined ? { heartbeatInSeconds: info.state.HeartbeatSeconds } : {};
-    this.#emit(
-      'TaskScheduled',
-      lane,
-      {
-        taskScheduledEventDetails: {
-          resourceType: task.resourceType,
-          resource: task.resource,
-          region: this.#options.region,
-          parameters: json(withToken(call.parameters, call.token)),
-          ...timeout,
-          ...heartbeat,
-        },
-      },
-      call.startedAt,
-    );
-    this.#emit(
-      'TaskStarted',
-      lane,
-      { taskStartedEventDetails: { resourceType: task.resourceType, resource: task.resource } },
-      call.startedAt,
-    );
   }
 
   #stateFailed(
@@ -426,34 +339,8 @@ export class HistoryRecorder {
       const call = this.#current.get(key);
       if (!call) return;
       this.#current.delete(key);
-      const timedOut = TIMEOUT_ERRORS.has(error);
-      if (info.task.kind === 'lambda-function') {
-        this.#emit(
-          timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed',
-          lane,
-          {
-            [timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails']: {
-              error,
-              cause,
-            },
-          },
-          event.timestamp,
-        );
-      } else {
-        this.#emit(
-          timedOut ? 'TaskTimedOut' : 'TaskFailed',
-          lane,
-          {
-            [timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails']: {
-              resourceType: info.task.resourceType,
-              resource: info.task.resource,
-              error,
-              cause,
-            },
-          },
-          event.timestamp,
-        );
-      }
+      const failed = taskFailedEvent(info.task, error, cause);
+      this.#emit(failed.type, lane, failed.details, event.timestamp);
     } else if (type === 'Parallel' || type === 'Map') {
       // The branches still running are cancelled with it.
       this.#abortOpenStates(event.timestamp, `${lane}/${name}`);
@@ -476,7 +363,10 @@ export class HistoryRecorder {
     if (type === 'Task' && info?.task) {
       const call = this.#current.get(key);
       this.#current.delete(key);
-      if (call?.outcome?.ok) this.#taskSucceeded(info.task, lane, call.outcome.output, call.outcome.at);
+      if (call?.outcome?.ok) {
+        const succeeded = taskSucceededEvent(info.task, call.outcome.output);
+        this.#emit(succeeded.type, lane, succeeded.details, call.outcome.at);
+      }
     } else if (type === 'Parallel' && !failed) {
       this.#emit('ParallelStateSucceeded', lane, {}, timestamp, 'latest');
     } else if (type === 'Map' && !failed) {
@@ -492,31 +382,6 @@ export class HistoryRecorder {
     );
     this.#open.delete(key);
     this.#failed.delete(key);
-  }
-
-  #taskSucceeded(task: TaskResource, lane: string, output: unknown, at: number): void {
-    if (task.kind === 'lambda-function') {
-      this.#emit(
-        'LambdaFunctionSucceeded',
-        lane,
-        { lambdaFunctionSucceededEventDetails: { output: json(output), outputDetails: NOT_TRUNCATED } },
-        at,
-      );
-      return;
-    }
-    this.#emit(
-      'TaskSucceeded',
-      lane,
-      {
-        taskSucceededEventDetails: {
-          resourceType: task.resourceType,
-          resource: task.resource,
-          output: json(output),
-          outputDetails: NOT_TRUNCATED,
-        },
-      },
-      at,
-    );
   }
 
   #mapIteration(

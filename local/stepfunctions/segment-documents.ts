@@ -1,6 +1,6 @@
 import { newEntityId, type SegmentSink } from '../xray/trace-header';
 import type { TaskResource } from './compiled-definition';
-import type { TaskCall } from './history-recorder';
+import type { TaskCall } from './run-events';
 import { TaskFailedError } from './task-error';
 
 /*
