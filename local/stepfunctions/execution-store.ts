@@ -174,13 +174,19 @@ export const definitionHash = (definition: string): string =>
 
 /**
  * Durable state of the local Step Functions: state machines, executions and their full histories, in
- * one SQLite database (`node:sqlite`, WAL). Every write is synchronous and committed before the call
- * returns, so what the API has answered survives a crash; a terminal event and its execution's new
- * status are written in one transaction.
+ * one SQLite database (`node:sqlite`, WAL). What the API answers or others are told is committed
+ * before the call returns, so it survives a crash: a new execution, a redrive, a state machine, and a
+ * terminal event with its execution's new status (one transaction). The history events of a running
+ * execution and its open trace documents — most of the writes — share one transaction per turn of the
+ * event loop, committed when the turn's callbacks are done (`setImmediate`) or with the next write
+ * that must be durable; a crash may lose the last turn's events of a run that resumes on restart
+ * anyway, from its last stored event (decisions 43).
  */
 export class ExecutionStore {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  /** The commit of the transaction this turn's deferred writes are in, while one is open. */
+  #pendingCommit: NodeJS.Immediate | undefined;
 
   /** Opens (or creates) the store in `dataDir`; without one it lives in memory. */
   constructor(dataDir?: string) {
@@ -199,7 +205,9 @@ export class ExecutionStore {
     this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }
 
+  /** Commits what was deferred and closes the database. */
   close(): void {
+    this.#commit();
     if (this.#db.isOpen) this.#db.close();
   }
 
@@ -224,32 +232,54 @@ export class ExecutionStore {
     return statement;
   }
 
+  /** Runs `work` atomically and commits it, with whatever was deferred before it, before returning. */
   #transaction<T>(work: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
+    const result = this.#deferred(work);
+    this.#commit();
+    return result;
+  }
+
+  /** Runs `work` atomically in this turn's transaction, committed at the end of the turn. */
+  #deferred<T>(work: () => T): T {
+    if (this.#pendingCommit === undefined) {
+      this.#db.exec('BEGIN IMMEDIATE');
+      this.#pendingCommit = setImmediate(() => this.#commit());
+    }
+    this.#db.exec('SAVEPOINT write');
     try {
       const result = work();
-      this.#db.exec('COMMIT');
+      this.#db.exec('RELEASE write');
       return result;
     } catch (error) {
-      this.#db.exec('ROLLBACK');
+      this.#db.exec('ROLLBACK TO write');
+      this.#db.exec('RELEASE write');
       throw error;
     }
   }
 
+  #commit(): void {
+    if (this.#pendingCommit === undefined) return;
+    clearImmediate(this.#pendingCommit);
+    this.#pendingCommit = undefined;
+    this.#db.exec('COMMIT');
+  }
+
   putStateMachine(machine: StateMachineRecord): void {
-    this.#run(
-      `INSERT INTO state_machines (arn, name, definition, role_arn, type, tracing_enabled, creation_date, update_date)
+    this.#transaction(() =>
+      this.#run(
+        `INSERT INTO state_machines (arn, name, definition, role_arn, type, tracing_enabled, creation_date, update_date)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (arn) DO UPDATE SET definition = excluded.definition, role_arn = excluded.role_arn,
          tracing_enabled = excluded.tracing_enabled, update_date = excluded.update_date`,
-      machine.arn,
-      machine.name,
-      machine.definition,
-      machine.roleArn,
-      machine.type,
-      machine.tracingEnabled ? 1 : 0,
-      machine.creationDate,
-      machine.updateDate,
+        machine.arn,
+        machine.name,
+        machine.definition,
+        machine.roleArn,
+        machine.type,
+        machine.tracingEnabled ? 1 : 0,
+        machine.creationDate,
+        machine.updateDate,
+      ),
     );
   }
 
@@ -337,7 +367,10 @@ export class ExecutionStore {
     );
   }
 
-  /** Appends history events; with an outcome, also closes the execution, atomically. */
+  /**
+   * Appends history events; with an outcome, also closes the execution, atomically, committed before
+   * this returns.
+   */
   append(
     execution: ExecutionRecord,
     events: readonly StoredHistoryEvent[],
@@ -345,7 +378,7 @@ export class ExecutionStore {
   ): void {
     const last = events.at(-1);
     if (!last && !outcome) return;
-    this.#transaction(() => {
+    const write = (): void => {
       for (const event of events) {
         this.#run(
           'INSERT INTO history_events (execution_seq, id, body) VALUES (?, ?, ?)',
@@ -366,16 +399,21 @@ export class ExecutionStore {
           execution.seq,
         );
       }
-    });
+    };
+    // An outcome is announced (status change events, the API): it is committed before this returns.
+    if (outcome) this.#transaction(write);
+    else this.#deferred(write);
   }
 
   /** Puts a closed execution back to RUNNING for a redrive. */
   reopenForRedrive(execution: ExecutionRecord, redriveDate: number): ExecutionRecord {
-    this.#run(
-      `UPDATE executions SET status = 'RUNNING', stop_date = NULL, output = NULL, error = NULL, cause = NULL,
-         redrive_count = redrive_count + 1, redrive_date = ? WHERE seq = ?`,
-      redriveDate,
-      execution.seq,
+    this.#transaction(() =>
+      this.#run(
+        `UPDATE executions SET status = 'RUNNING', stop_date = NULL, output = NULL, error = NULL, cause = NULL,
+           redrive_count = redrive_count + 1, redrive_date = ? WHERE seq = ?`,
+        redriveDate,
+        execution.seq,
+      ),
     );
     const reopened = this.getExecution(execution.executionArn);
     if (!reopened) throw new Error(`execution ${execution.executionArn} disappeared`);
@@ -387,18 +425,22 @@ export class ExecutionStore {
    * run that resumes it after an interruption can close them.
    */
   putOpenTraceDocument(execution: ExecutionRecord, id: string, body: string): void {
-    this.#run(
-      `INSERT INTO open_trace_documents (execution_seq, id, body) VALUES (?, ?, ?)
+    this.#deferred(() =>
+      this.#run(
+        `INSERT INTO open_trace_documents (execution_seq, id, body) VALUES (?, ?, ?)
        ON CONFLICT (execution_seq, id) DO UPDATE SET body = excluded.body`,
-      execution.seq,
-      id,
-      body,
+        execution.seq,
+        id,
+        body,
+      ),
     );
   }
 
   /** Forgets an in-progress document once its complete version was sent. */
   deleteOpenTraceDocument(execution: ExecutionRecord, id: string): void {
-    this.#run('DELETE FROM open_trace_documents WHERE execution_seq = ? AND id = ?', execution.seq, id);
+    this.#deferred(() =>
+      this.#run('DELETE FROM open_trace_documents WHERE execution_seq = ? AND id = ?', execution.seq, id),
+    );
   }
 
   /** The in-progress documents a run left open, oldest first. */

@@ -92,6 +92,42 @@ describe('ExecutionStore', () => {
     second.close();
   });
 
+  it('commits a new execution and an outcome at once, and a running history at the end of the turn', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'docflow-store-'));
+    dirs.push(dir);
+    const store = new ExecutionStore(dir);
+    const observer = new DatabaseSync(join(dir, 'stepfunctions.sqlite'));
+    const committed = () => ({
+      events: Number((observer.prepare('SELECT count(*) AS n FROM history_events').get() as { n: number }).n),
+      status: (observer.prepare('SELECT status FROM executions').get() as { status: string } | undefined)
+        ?.status,
+    });
+
+    // Act
+    const execution = insert(store, 'turns', 1000);
+    const afterStart = committed();
+    store.append(execution, [{ id: 1, previousEventId: 0, timestamp: 1000, type: 'ExecutionStarted' }]);
+    const afterRunningEvent = committed();
+    await new Promise((resolve) => setImmediate(resolve));
+    const afterTheTurn = committed();
+    store.append(execution, [{ id: 2, previousEventId: 1, timestamp: 1001, type: 'PassStateEntered' }]);
+    store.append(execution, [{ id: 3, previousEventId: 2, timestamp: 1002, type: 'ExecutionSucceeded' }], {
+      status: 'SUCCEEDED',
+      stopDate: 1002,
+    });
+    const afterOutcome = committed();
+
+    // Assess
+    expect(afterStart).toEqual({ events: 0, status: 'RUNNING' });
+    expect(afterRunningEvent).toEqual({ events: 0, status: 'RUNNING' });
+    expect(store.events(execution, { reverse: false, limit: 10 })).toHaveLength(3);
+    expect(afterTheTurn).toEqual({ events: 1, status: 'RUNNING' });
+    expect(afterOutcome).toEqual({ events: 3, status: 'SUCCEEDED' });
+    observer.close();
+    store.close();
+  });
+
   it('adds the trace id column to a store written before tracing, keeping its executions', () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'docflow-store-'));
