@@ -1,0 +1,190 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PipelineFunction } from '../../../infra/constructs/pipeline-function';
+import type { TextractChannel } from '../../../infra/constructs/textract-channel';
+import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
+import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/ports/textract-jobs';
+import {
+  actionsOf,
+  arnOf,
+  environmentOf as functionEnvironment,
+  logicalIdOf,
+  refOf,
+  resourcesOf,
+  statementsOfRole,
+  synthDocflowTemplate,
+  type TemplateStatement,
+} from '../../support/docflow-app';
+
+const roleStatements = (template: Template, fn: PipelineFunction): TemplateStatement[] => {
+  const role = fn.function.role;
+  if (!role) throw new Error(`${fn.name} has no role`);
+  return statementsOfRole(template, logicalIdOf(role));
+};
+
+const environmentOf = (template: Template, fn: PipelineFunction): Record<string, unknown> =>
+  functionEnvironment(template, fn.function);
+
+describe('TextractChannel', () => {
+  let template: Template;
+  let stack: DocflowStack;
+  let channel: TextractChannel;
+
+  beforeAll(() => {
+    ({ template, stack } = synthDocflowTemplate());
+    channel = stack.workflow.textractChannel;
+  }, 60_000);
+
+  it('encrypts the topic with the AWS-managed SNS key and refuses publishing without TLS', () => {
+    // Assess
+    const topic = resourcesOf(template, 'AWS::SNS::Topic')[logicalIdOf(channel.topic)];
+    expect(topic?.Properties?.KmsMasterKeyId).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':kms:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':alias/aws/sns',
+        ],
+      ],
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [refOf(channel.topic)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('lets Textract, for this account only, assume the role that may publish to the topic only', () => {
+    // Prepare
+    const role = channel.publishRole;
+    const roleResource = resourcesOf(template, 'AWS::IAM::Role')[logicalIdOf(role)];
+
+    // Assess
+    expect(roleResource?.Properties?.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'textract.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ],
+    });
+    expect(statementsOfRole(template, logicalIdOf(role))).toEqual([
+      { Effect: 'Allow', Action: 'sns:Publish', Resource: refOf(channel.topic) },
+    ]);
+  });
+
+  it('gives extract-text the topic and role, and lets it pass that role only', () => {
+    // Prepare
+    const fn = stack.workflow.extractTextFunction;
+
+    // Assess
+    expect(environmentOf(template, fn)).toMatchObject({
+      TEXTRACT_TOPIC_ARN: refOf(channel.topic),
+      TEXTRACT_ROLE_ARN: arnOf(channel.publishRole),
+      DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
+      TEXTRACT_JOBS_TABLE_NAME: refOf(channel.jobsTable),
+    });
+    expect(roleStatements(template, fn).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: arnOf(channel.publishRole),
+      },
+    ]);
+  });
+
+  it('delivers job completions raw to the callback queue, dead-lettering what cannot be delivered', () => {
+    // Assess
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      TopicArn: refOf(channel.topic),
+      Endpoint: arnOf(channel.callbackQueue),
+      RawMessageDelivery: true,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(channel.callbackDeadLetterQueue) },
+    });
+  });
+
+  it('feeds the callback function with partial batch failures, 6× its timeout of visibility, DLQ after 5', () => {
+    // Prepare
+    const fn = channel.callbackFunction.function;
+    const timeout = resourcesOf(template, 'AWS::Lambda::Function')[logicalIdOf(fn)]?.Properties
+      ?.Timeout as number;
+    const queue = resourcesOf(template, 'AWS::SQS::Queue')[logicalIdOf(channel.callbackQueue)];
+
+    // Assess
+    expect(queue?.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    expect(queue?.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: {
+        deadLetterTargetArn: arnOf(channel.callbackDeadLetterQueue),
+        maxReceiveCount: 5,
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(channel.callbackQueue),
+      FunctionName: refOf(fn),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('keeps job records in an on-demand table keyed by job tag, expiring them by TTL', () => {
+    // Assess
+    const table = resourcesOf(template, 'AWS::DynamoDB::Table')[logicalIdOf(channel.jobsTable)];
+    expect(table?.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: TEXTRACT_JOBS_TABLE.timeToLiveAttribute, Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    expect(table?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('lets extract-text write job records and the callback read and delete them, and neither touch the metadata', () => {
+    // Prepare
+    const dynamoOf = (fn: PipelineFunction) =>
+      roleStatements(template, fn).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const jobs = arnOf(channel.jobsTable);
+
+    // Assess
+    expect(dynamoOf(stack.workflow.extractTextFunction)).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: jobs },
+    ]);
+    expect(dynamoOf(channel.callbackFunction)).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem'], Resource: jobs },
+    ]);
+    expect(environmentOf(template, channel.callbackFunction)).toMatchObject({
+      TEXTRACT_JOBS_TABLE_NAME: refOf(channel.jobsTable),
+      DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
+    });
+  });
+
+  it('lets the callback function complete tasks of this state machine only', () => {
+    // Assess
+    const states = roleStatements(template, channel.callbackFunction).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('states:')),
+    );
+    expect(states).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
+        Resource: refOf(stack.workflow.stateMachine),
+      },
+    ]);
+  });
+});
