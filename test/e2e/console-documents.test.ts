@@ -6,7 +6,7 @@ import { type Browser, chromium, type Locator, type Page } from 'playwright-core
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsoleServer, startConsoleServer } from '../../console/server/console-server';
 import { LOCAL_CREDENTIALS, PROJECT_ROOT } from '../../local/cloud';
-import { PHRASES } from '../../scripts/make-sample-docs';
+import { PHRASES } from '../../scripts/sample-docs/expected-results';
 import {
   type CloudSession,
   listDocuments,

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
 import { documentId, type TextStrategy } from '../../lambdas/shared/documents/document';
-import type { ExpectedResult } from '../../scripts/make-sample-docs';
+import type { ExpectedResult } from '../../scripts/sample-docs/expected-results';
 import {
   type CloudSession,
   documentOfExecution,

@@ -20,7 +20,7 @@ import {
 } from '../../lambdas/api/schemas';
 import type { DeletionRef, DocumentRef, DocumentStatus } from '../../lambdas/shared/documents/document';
 import { LOCAL_CREDENTIALS, type LocalCloud, PROJECT_ROOT, startLocalCloud } from '../../local/cloud';
-import type { ExpectedResult } from '../../scripts/make-sample-docs';
+import type { ExpectedResult } from '../../scripts/sample-docs/expected-results';
 
 /** Statuses a document ends in; every upload reaches exactly one of them. */
 export const TERMINAL_STATUSES: readonly DocumentStatus[] = ['PROCESSED', 'REJECTED', 'FAILED'];

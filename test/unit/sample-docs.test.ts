@@ -9,7 +9,7 @@ import { getDocument, OPS, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEXT_STRATEGIES } from '../../lambdas/shared/documents/document';
-import type { ExpectedResult } from '../../scripts/make-sample-docs';
+import type { ExpectedResult } from '../../scripts/sample-docs/expected-results';
 
 const SAMPLE_DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sample-docs');
 const require = createRequire(import.meta.url);
