@@ -192,8 +192,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
 
     const functionRunner = new LambdaRunner({
       region,
-      // The runtime's JavaScript and the bundles' compile cache, kept with the rest of the state.
-      cacheDirectory: join(dataDir, 'lambda'),
+      // The bundles' compiled code, kept with the rest of the state.
+      compileCacheDirectory: join(dataDir, 'lambda-compile-cache'),
       xrayDaemonAddress: xray.daemon.address,
       segments: serviceSegments,
       environment: {

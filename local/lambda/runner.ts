@@ -53,10 +53,10 @@ export interface LambdaRunnerOptions {
   /** Packages resolved to the host's copy when an asset carries them. @default {@link HOST_PLATFORM_PACKAGES} */
   readonly hostPackages?: readonly string[];
   /**
-   * Where the runtime's JavaScript and Node's compile cache of the bundles are kept, so that only the
-   * first process of a bundle compiles it. @default a folder in the system's temporary folder
+   * Where Node's compile cache of the bundles is kept, so that only the first process of a bundle
+   * compiles it. @default a folder in the system's temporary folder
    */
-  readonly cacheDirectory?: string;
+  readonly compileCacheDirectory?: string;
   /** The X-Ray daemon functions send their segments to (`AWS_XRAY_DAEMON_ADDRESS`). @default the SDK's 127.0.0.1:2000 */
   readonly xrayDaemonAddress?: string;
   /**
@@ -74,6 +74,12 @@ export interface LambdaRunnerOptions {
 export const HOST_PLATFORM_PACKAGES = ['sharp', '@napi-rs/canvas'] as const;
 
 const PROJECT_MODULES = join(import.meta.dirname, '..', '..', 'node_modules');
+/**
+ * Where the runtime is built (`runtime-files.ts`): beside the packages, where tools keep their caches,
+ * so that a fresh data folder does not build it again (esbuild's sync API leaves a 20 MB service
+ * process behind for the life of the process that calls it).
+ */
+const RUNTIME_CACHE = join(PROJECT_MODULES, '.cache', 'docflow-lambda-runtime');
 
 const QUALIFIED_ARN = /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+):[A-Za-z0-9$_-]+$/;
 
@@ -117,9 +123,8 @@ export class LambdaRunner {
     if (!Number.isSafeInteger(this.#maxConcurrency) || this.#maxConcurrency < 1) {
       throw new Error('maxConcurrencyPerFunction must be a positive integer');
     }
-    const cacheDirectory = options.cacheDirectory ?? join(tmpdir(), 'docflow-lambda');
-    this.#runtimeFiles = buildRuntimeFiles(cacheDirectory);
-    this.#compileCache = join(cacheDirectory, 'compile-cache');
+    this.#runtimeFiles = buildRuntimeFiles(RUNTIME_CACHE);
+    this.#compileCache = options.compileCacheDirectory ?? join(tmpdir(), 'docflow-lambda-compile-cache');
   }
 
   /**

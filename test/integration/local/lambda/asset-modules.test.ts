@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settingsQuery } from '../../../../local/lambda/asset-modules';
 import { buildRuntimeFiles } from '../../../../local/lambda/runtime-files';
 
-const HOOKS = buildRuntimeFiles(join(tmpdir(), 'docflow-lambda')).hooksUrl;
+const HOOKS = buildRuntimeFiles(join(tmpdir(), 'docflow-lambda-runtime')).hooksUrl;
 
 /** What the asset's module got for each load: the module's value, or the error's code and first line. */
 type Probe = Record<string, string | { code?: string; message: string }>;
