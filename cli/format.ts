@@ -1,3 +1,5 @@
+import stringWidth from 'string-width';
+
 /**
  * Characters that must not reach a terminal from data: C0/C1 controls and DEL (an object key may hold
  * an escape sequence that rewrites the screen) and the bidirectional overrides and isolates, which
@@ -18,22 +20,15 @@ export const printableText = (value: string): string =>
     .map((line) => printable(line.replace(/\t/g, '  ')))
     .join('\n');
 
-const WIDE =
-  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
-const ZERO_WIDTH = /^[\p{M}\u200b-\u200d\ufeff]+$/u;
-
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 const graphemes = (value: string): string[] => Array.from(segmenter.segment(value), (s) => s.segment);
 
-const graphemeWidth = (grapheme: string): number => {
-  if (ZERO_WIDTH.test(grapheme)) return 0;
-  return WIDE.test(grapheme) || /\p{Extended_Pictographic}/u.test(grapheme) ? 2 : 1;
-};
-
-/** Columns a string takes in a terminal (East Asian wide characters and emoji count two). */
-export const displayWidth = (value: string): number =>
-  graphemes(value).reduce((sum, grapheme) => sum + graphemeWidth(grapheme), 0);
+/**
+ * Columns a string takes in a terminal, by Unicode's East Asian Width table (wide characters and emoji
+ * count two, combining marks none), as string-width reads it.
+ */
+export const displayWidth = (value: string): number => stringWidth(value);
 
 const ELLIPSIS = '…';
 
@@ -41,7 +36,7 @@ const takeWidth = (parts: readonly string[], width: number): string[] => {
   const taken: string[] = [];
   let used = 0;
   for (const part of parts) {
-    const next = graphemeWidth(part);
+    const next = stringWidth(part);
     if (used + next > width) break;
     taken.push(part);
     used += next;

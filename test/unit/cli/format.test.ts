@@ -38,6 +38,13 @@ describe('displayWidth and truncate', () => {
     expect(displayWidth('📄x')).toBe(3);
   });
 
+  it('follows the whole East Asian Width table: vertical forms, Tangut, kana supplements, ZWJ emoji', () => {
+    // Act & Assess
+    expect(displayWidth('\uFE10\u{17000}\u{1B000}')).toBe(6);
+    expect(displayWidth('👩‍💻')).toBe(2);
+    expect(displayWidth('ｱ')).toBe(1);
+  });
+
   it('cuts at the end or in the middle to the width asked', () => {
     // Prepare
     const key = 'incoming/2026/november/quarterly-report.pdf';
