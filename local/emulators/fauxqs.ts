@@ -64,7 +64,7 @@ const configuringFastify = async <T extends { stop(): Promise<void> }>(
 /**
  * fauxqs keeps its SQLite database in WAL mode with SQLite's default `synchronous = FULL`: an fsync at
  * every commit, that is at every S3 object written and every SQS message sent, received or deleted,
- * on `up`'s event loop (decisions 41, 43). In WAL mode `NORMAL` still survives a crash of the process
+ * on `up`'s event loop (decisions 41, 45). In WAL mode `NORMAL` still survives a crash of the process
  * (a commit is in the WAL file when it returns); only an OS crash or power loss may lose the last
  * commits. fauxqs has no option for it, so while it starts — it opens its database synchronously —
  * the `PRAGMA journal_mode = WAL` it runs is followed by `PRAGMA synchronous = NORMAL`. Returns

@@ -58,7 +58,7 @@ export interface UpstreamRequest {
  * Pipes `source` into `destination`; settles when the destination has finished, or rejects when
  * either stream fails or closes early, destroying both. What `stream.pipeline` does, without the
  * AbortController it creates and aborts per call: building that abort's DOMException was 2 % of the
- * gateway's loop in a burst, two per proxied request (decisions 43).
+ * gateway's loop in a burst, two per proxied request (decisions 45).
  */
 const pipeTo = (source: Readable, destination: Writable): Promise<void> =>
   new Promise((resolve, reject) => {

@@ -180,7 +180,7 @@ export const definitionHash = (definition: string): string =>
  * execution and its open trace documents — most of the writes — share one transaction per turn of the
  * event loop, committed when the turn's callbacks are done (`setImmediate`) or with the next write
  * that must be durable; a crash may lose the last turn's events of a run that resumes on restart
- * anyway, from its last stored event (decisions 43).
+ * anyway, from its last stored event (decisions 45).
  */
 export class ExecutionStore {
   readonly #db: DatabaseSync;

@@ -76,7 +76,7 @@ const toTrace = (row: Row): StoredTrace => ({
  *
  * Documents arrive by the thousand during a burst, often many in one turn of the event loop: the
  * documents of one turn share one transaction, committed when the turn's I/O callbacks are done
- * (`setImmediate`), since a commit per document was the store's whole cost (decisions 43). Reads see
+ * (`setImmediate`), since a commit per document was the store's whole cost (decisions 45). Reads see
  * what was put at once (same connection); a crash of the process may lose the documents of its last
  * turn, as a daemon may lose a datagram.
  */
