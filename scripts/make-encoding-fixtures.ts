@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import type { TextEncoding } from '../lambdas/shared/documents/text-encoding';
+import { seededRandom } from './seeded-random';
 
 /** Where the fixtures are written. */
 export const ENCODING_FIXTURES_DIR = join(
@@ -249,18 +250,6 @@ const TEXT_SPECS: readonly TextSpec[] = [
   },
   { file: 'en-utf-8.txt', language: 'English', text: TEXTS.english, encodeAs: 'utf-8', encoding: 'utf-8' },
 ];
-
-/** Mulberry32: a tiny seeded generator, so "random" bytes are the same on every run. */
-const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 const randomBytes = (random: () => number, length: number, low = 0, high = 255): Buffer =>
   Buffer.from(Array.from({ length }, () => low + Math.floor(random() * (high - low + 1))));

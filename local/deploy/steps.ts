@@ -1,6 +1,7 @@
 /** The deployment plan: what the local cloud creates for a template, every value resolved. */
 
 import type { EventRuleSpec } from '../events/event-bus';
+import type { PasswordSpec } from '../secrets/service';
 
 export interface StepBase {
   /** The resource the step deploys (for grouped steps, the main one). */
@@ -115,15 +116,7 @@ export interface TableStep extends StepBase {
 }
 
 /** CloudFormation's `GenerateSecretString`, which is also `GetRandomPassword`'s input. */
-export interface GenerateSecretSpec {
-  readonly passwordLength?: number;
-  readonly excludeCharacters?: string;
-  readonly excludeNumbers?: boolean;
-  readonly excludePunctuation?: boolean;
-  readonly excludeUppercase?: boolean;
-  readonly excludeLowercase?: boolean;
-  readonly includeSpace?: boolean;
-  readonly requireEachIncludedType?: boolean;
+export interface GenerateSecretSpec extends PasswordSpec {
   readonly secretStringTemplate?: string;
   readonly generateStringKey?: string;
 }

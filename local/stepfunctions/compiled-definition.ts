@@ -25,6 +25,12 @@ export interface StateInfo {
   readonly task?: TaskResource;
 }
 
+/** The lane a state runs on in one run: inside a Map iterator, with the iteration's index appended. */
+export const runLaneOf = (info: StateInfo | undefined, index: number | undefined): string => {
+  const lane = info?.lane ?? '';
+  return lane.endsWith('#') ? `${lane}${index ?? 0}` : lane;
+};
+
 /** Shortens waits for tests; by default retries and Wait states wait as long as the definition says. */
 export interface WaitOverrides {
   /** Milliseconds every Retry waits between attempts, whatever its IntervalSeconds/BackoffRate. */

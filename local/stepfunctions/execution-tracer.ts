@@ -1,5 +1,5 @@
 import { newEntityId, type SegmentSink } from '../xray/trace-header';
-import type { CompiledDefinition, StateInfo } from './compiled-definition';
+import { type CompiledDefinition, runLaneOf, type StateInfo } from './compiled-definition';
 import type { ExecutionOutcome } from './execution-store';
 import type { ExecutionTrace } from './execution-trace';
 import type { InterpreterEvent, TaskCall, TaskCallLog } from './run-events';
@@ -256,17 +256,12 @@ export class ExecutionTracer {
     return entity.parentId === ancestorId;
   }
 
-  #laneOf(info: StateInfo | undefined, index: number | undefined): string {
-    const lane = info?.lane ?? '';
-    return lane.endsWith('#') ? `${lane}${index ?? 0}` : lane;
-  }
-
   /** The subsegment a state nests in: its Parallel's, its Map iteration's, or the segment. */
   #parentOf(info: StateInfo | undefined, index: number | undefined): string {
     const enclosing =
       info?.enclosing === undefined ? undefined : this.#options.compiled.states.get(info.enclosing);
     if (!enclosing) return this.#segmentId;
-    const enclosingKey = `${this.#laneOf(enclosing, index)}|${enclosing.name}`;
+    const enclosingKey = `${runLaneOf(enclosing, index)}|${enclosing.name}`;
     if (enclosing.state.Type === 'Map') {
       const iteration = this.#iterations.get(`${enclosingKey}#${index ?? 0}`);
       if (iteration) return iteration.id;
@@ -276,7 +271,7 @@ export class ExecutionTracer {
 
   #stateEntered(name: string, type: string, index: number | undefined, at: number): void {
     const info = this.#options.compiled.states.get(name);
-    const key = `${this.#laneOf(info, index)}|${name}`;
+    const key = `${runLaneOf(info, index)}|${name}`;
     const state = this.#begin({
       id: newEntityId(),
       name,
@@ -312,7 +307,7 @@ export class ExecutionTracer {
 
   #stateRetried(name: string, index: number | undefined, _at: number): void {
     const info = this.#options.compiled.states.get(name);
-    const key = `${this.#laneOf(info, index)}|${name}`;
+    const key = `${runLaneOf(info, index)}|${name}`;
     const state = this.#states.get(key);
     if (!state) return;
     state.failure = undefined;
@@ -328,7 +323,7 @@ export class ExecutionTracer {
     failure: { readonly error: string; readonly cause: string },
   ): void {
     const info = this.#options.compiled.states.get(name);
-    const key = `${this.#laneOf(info, index)}|${name}`;
+    const key = `${runLaneOf(info, index)}|${name}`;
     const state = this.#states.get(key);
     if (!state) return;
     const attempt = this.#attempts.get(key);
@@ -354,7 +349,7 @@ export class ExecutionTracer {
 
   #stateExited(name: string, type: string, index: number | undefined, at: number): void {
     const info = this.#options.compiled.states.get(name);
-    const key = `${this.#laneOf(info, index)}|${name}`;
+    const key = `${runLaneOf(info, index)}|${name}`;
     const attempt = this.#attempts.get(key);
     if (attempt) {
       this.#attempts.delete(key);
@@ -369,7 +364,7 @@ export class ExecutionTracer {
 
   #iterationStarted(mapName: string, index: number, at: number): void {
     const info = this.#options.compiled.states.get(mapName);
-    const mapKey = `${this.#laneOf(info, undefined)}|${mapName}`;
+    const mapKey = `${runLaneOf(info, undefined)}|${mapName}`;
     const map = this.#states.get(mapKey);
     const iteration = this.#begin({
       id: newEntityId(),
@@ -384,7 +379,7 @@ export class ExecutionTracer {
 
   #iterationEnded(mapName: string, index: number, at: number): void {
     const info = this.#options.compiled.states.get(mapName);
-    const key = `${this.#laneOf(info, undefined)}|${mapName}#${index}`;
+    const key = `${runLaneOf(info, undefined)}|${mapName}#${index}`;
     const iteration = this.#iterations.get(key);
     if (!iteration) return;
     this.#iterations.delete(key);

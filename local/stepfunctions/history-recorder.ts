@@ -1,5 +1,5 @@
 import type { HistoryEventType } from '@aws-sdk/client-sfn';
-import type { CompiledDefinition, StateInfo } from './compiled-definition';
+import { type CompiledDefinition, runLaneOf, type StateInfo } from './compiled-definition';
 import type { ExecutionOutcome, StoredHistoryEvent } from './execution-store';
 import type { InterpreterEvent, TaskCall, TaskCallLog } from './run-events';
 import {
@@ -158,9 +158,14 @@ export class HistoryRecorder {
     return id;
   }
 
-  #laneOf(info: StateInfo | undefined, index: number | undefined): string {
-    const lane = info?.lane ?? '';
-    return lane.endsWith('#') ? `${lane}${index ?? 0}` : lane;
+  /** Where a state runs in this run: its definition, its lane, and the key of its open entry. */
+  #placeOf(
+    name: string,
+    index: number | undefined,
+  ): { info: StateInfo | undefined; lane: string; key: string } {
+    const info = this.#options.compiled.states.get(name);
+    const lane = runLaneOf(info, index);
+    return { info, lane, key: `${lane}|${name}` };
   }
 
   #translate(event: InterpreterEvent): ExecutionOutcome | undefined {
@@ -277,9 +282,7 @@ export class HistoryRecorder {
     index: number | undefined,
     timestamp: number,
   ): void {
-    const info = this.#options.compiled.states.get(name);
-    const lane = this.#laneOf(info, index);
-    const key = `${lane}|${name}`;
+    const { lane, key } = this.#placeOf(name, index);
     if (!STATE_TYPES.has(type)) return;
     this.#emit(
       `${type}StateEntered` as HistoryEventType,
@@ -298,9 +301,7 @@ export class HistoryRecorder {
 
   /** The part of entering a state that a retry repeats: a Task's invocation, a Parallel's branches. */
   #stateStarted(name: string, type: string, index: number | undefined, timestamp: number): void {
-    const info = this.#options.compiled.states.get(name);
-    const lane = this.#laneOf(info, index);
-    const key = `${lane}|${name}`;
+    const { info, lane, key } = this.#placeOf(name, index);
     this.#failed.delete(key);
     if (type === 'Task' && info?.task) {
       const call = this.#options.calls.take(name);
@@ -331,9 +332,7 @@ export class HistoryRecorder {
     cause: string,
     event: { readonly index?: number; readonly timestamp: number },
   ): void {
-    const info = this.#options.compiled.states.get(name);
-    const lane = this.#laneOf(info, event.index);
-    const key = `${lane}|${name}`;
+    const { info, lane, key } = this.#placeOf(name, event.index);
     this.#failed.add(key);
     if (type === 'Task' && info?.task) {
       const call = this.#current.get(key);
@@ -355,9 +354,7 @@ export class HistoryRecorder {
     index: number | undefined,
     timestamp: number,
   ): void {
-    const info = this.#options.compiled.states.get(name);
-    const lane = this.#laneOf(info, index);
-    const key = `${lane}|${name}`;
+    const { info, lane, key } = this.#placeOf(name, index);
     if (!STATE_TYPES.has(type) || type === 'Fail') return;
     const failed = this.#failed.has(key);
     if (type === 'Task' && info?.task) {

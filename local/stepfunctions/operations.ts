@@ -274,12 +274,7 @@ export class StepFunctionsApi {
     const data = input.includedData !== 'METADATA_ONLY';
     const redrivable = execution.status !== 'RUNNING' && execution.status !== 'SUCCEEDED';
     return defined({
-      executionArn: execution.executionArn,
-      stateMachineArn: execution.stateMachineArn,
-      name: execution.name,
-      status: execution.status,
-      startDate: execution.startDate / 1000,
-      stopDate: seconds(execution.stopDate),
+      ...executionSummaryOf(execution),
       input: data ? execution.input : undefined,
       inputDetails: { included: data },
       output: data ? execution.output : undefined,
@@ -287,8 +282,6 @@ export class StepFunctionsApi {
       traceHeader: traceHeaderOf(execution),
       error: execution.error,
       cause: execution.cause,
-      redriveCount: execution.redriveCount,
-      redriveDate: seconds(execution.redriveDate),
       redriveStatus: redrivable ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
       redriveStatusReason: redrivable ? undefined : `Execution is ${execution.status} and cannot be redriven`,
     });
@@ -322,18 +315,7 @@ export class StepFunctionsApi {
     const shown = page.slice(0, limit);
     const last = shown.at(-1);
     return defined({
-      executions: shown.map((execution) =>
-        defined({
-          executionArn: execution.executionArn,
-          stateMachineArn: execution.stateMachineArn,
-          name: execution.name,
-          status: execution.status,
-          startDate: execution.startDate / 1000,
-          stopDate: seconds(execution.stopDate),
-          redriveCount: execution.redriveCount,
-          redriveDate: seconds(execution.redriveDate),
-        }),
-      ),
+      executions: shown.map((execution) => defined(executionSummaryOf(execution))),
       nextToken:
         page.length > limit && last
           ? encodeToken({
@@ -432,6 +414,18 @@ export class StepFunctionsApi {
     return this.#callback(() => this.#taskTokens.heartbeat(token));
   }
 }
+
+/** An execution as ListExecutions lists it; DescribeExecution adds its data and outcome. */
+const executionSummaryOf = (execution: ExecutionRecord) => ({
+  executionArn: execution.executionArn,
+  stateMachineArn: execution.stateMachineArn,
+  name: execution.name,
+  status: execution.status,
+  startDate: execution.startDate / 1000,
+  stopDate: seconds(execution.stopDate),
+  redriveCount: execution.redriveCount,
+  redriveDate: seconds(execution.redriveDate),
+});
 
 /**
  * The header DescribeExecution reports: the one StartExecution was given, or, for a traced execution

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import sharp from 'sharp';
+import { seededRandom } from '../seeded-random';
 import { PHRASES } from './expected-results';
 
 const require = createRequire(import.meta.url);
@@ -13,18 +14,6 @@ export const registerSampleFont = (): void => {
   if (!GlobalFonts.registerFromPath(join(FONT_PATH, 'LiberationSans-Regular.ttf'), FONT_FAMILY)) {
     throw new Error(`cannot register the font in ${FONT_PATH}`);
   }
-};
-
-/** Mulberry32: a tiny seeded generator, so "noise" is the same on every run. */
-export const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 };
 
 const clampByte = (value: number): number => Math.max(0, Math.min(255, Math.round(value)));

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
+import { seededRandom } from '../seeded-random';
 import { PHRASES } from './expected-results';
-import { renderTextPage, seededRandom } from './images';
+import { renderTextPage } from './images';
 
 const PDF_DATE = 'D:20260115093000Z';
 
