@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ENTRY_METADATA_KEY } from '../../../../infra/constructs/pipeline-function';
-import { planDeployment } from '../../../../local/deploy/plan';
-import type { EventRuleStep, FunctionStep } from '../../../../local/deploy/steps';
-import type { CfnTemplate } from '../../../../local/deploy/template';
+import { ENTRY_METADATA_KEY } from '../../../../../infra/constructs/pipeline-function';
+import { planDeployment } from '../../../../../local/deploy/plan';
+import type { EventRuleStep, FunctionStep } from '../../../../../local/deploy/steps';
+import type { CfnTemplate } from '../../../../../local/deploy/template';
 
 const ASSET_HASH = 'a'.repeat(64);
 // A project folder with the function's entry and its asset where `cdk synth` writes it (cdk.out).
