@@ -3,7 +3,7 @@ import { ENTRY_METADATA_KEY } from '../../infra/constructs/pipeline-function';
 import { IntrinsicResolver, referencedLogicalIds } from './intrinsics';
 import { LOCAL_ACCOUNT_ID, ResourceIdentities, type StackEnvironment } from './physical-ids';
 import { ACKNOWLEDGED_TYPES, RESOURCE_HANDLERS } from './resources/registry';
-import { PlanContext, type StepGroup, type TemplateResource } from './resources/resource-handler';
+import { PlanContext, type ResolvedResource, type StepGroup } from './resources/resource-handler';
 import type {
   AcknowledgedResource,
   DeploymentPlan,
@@ -197,7 +197,7 @@ const planSteps = (context: PlanContext): DeployStep[] => {
     if (handler === undefined) throw new TemplateError(`no handler for ${resource.type}`);
     return { resource, handler };
   });
-  const groups = new Map<string, { last: number; members: TemplateResource[]; group: StepGroup }>();
+  const groups = new Map<string, { last: number; members: ResolvedResource[]; group: StepGroup }>();
   handled.forEach(({ resource, handler }, index) => {
     const group = handler.group?.(resource, context);
     if (group === undefined) return;

@@ -4,15 +4,15 @@ import {
   isTrue,
   NO_PERMISSIONS,
   type PlanContext,
+  type ResolvedResource,
   type ResourceHandler,
   type StepGroup,
-  type TemplateResource,
 } from './resource-handler';
 
 const REST_API = 'AWS::ApiGateway::RestApi';
 
 /** Paths of the API's resources by resource id, from each one's parent and path part. */
-const pathResolver = (restApi: TemplateResource, members: readonly TemplateResource[]) => {
+const pathResolver = (restApi: ResolvedResource, members: readonly ResolvedResource[]) => {
   const root = restApi.identity.attributes.RootResourceId ?? '';
   const resources = new Map(
     members
@@ -39,10 +39,10 @@ const pathResolver = (restApi: TemplateResource, members: readonly TemplateResou
 };
 
 const route = (
-  method: TemplateResource,
+  method: ResolvedResource,
   path: string,
-  validators: ReadonlyMap<string, TemplateResource>,
-  functions: ReadonlyMap<string, TemplateResource>,
+  validators: ReadonlyMap<string, ResolvedResource>,
+  functions: ReadonlyMap<string, ResolvedResource>,
 ): ApiRoute => {
   const integration = method.property('Integration');
   const at = ['Properties', 'Integration'];
@@ -85,11 +85,11 @@ const route = (
 };
 
 /** The API's stage names, and those with X-Ray tracing, from its stages and deployments. */
-const stagesOf = (restApi: TemplateResource, context: PlanContext) => {
+const stagesOf = (restApi: ResolvedResource, context: PlanContext) => {
   const stages = context
     .ofType(['AWS::ApiGateway::Stage', 'AWS::ApiGateway::Deployment'])
     .filter((stage) => stage.string('RestApiId') === restApi.identity.ref);
-  const names = (of: readonly TemplateResource[]) => [
+  const names = (of: readonly ResolvedResource[]) => [
     ...new Set(
       of.map((stage) => stage.string('StageName')).filter((name): name is string => name !== undefined),
     ),
@@ -101,8 +101,8 @@ const stagesOf = (restApi: TemplateResource, context: PlanContext) => {
 };
 
 const api = (
-  restApi: TemplateResource,
-  members: readonly TemplateResource[],
+  restApi: ResolvedResource,
+  members: readonly ResolvedResource[],
   context: PlanContext,
 ): ApiStep => {
   for (const property of ['Body', 'BodyS3Location']) {
@@ -143,7 +143,7 @@ const api = (
 };
 
 /** The REST API a resource or method belongs to, by its `RestApiId`. */
-const restApiOf = (resource: TemplateResource, context: PlanContext): TemplateResource => {
+const restApiOf = (resource: ResolvedResource, context: PlanContext): ResolvedResource => {
   if (resource.type === REST_API) return resource;
   const restApiId = resource.resolveString(resource.raw.Properties?.RestApiId, 'RestApiId');
   const restApi = context

@@ -1,8 +1,8 @@
 import type { IndexSpec, KeyElement, TableStep, Throughput } from '../steps';
-import { asList, isRecord, type ResourceHandler, type TemplateResource } from './resource-handler';
+import { asList, isRecord, type ResolvedResource, type ResourceHandler } from './resource-handler';
 
 const keySchema = (
-  resource: TemplateResource,
+  resource: ResolvedResource,
   value: unknown,
   path: readonly (string | number)[],
 ): KeyElement[] => {
@@ -19,7 +19,7 @@ const keySchema = (
   return elements as KeyElement[];
 };
 
-const throughputOf = (resource: TemplateResource, value: unknown): Throughput | undefined => {
+const throughputOf = (resource: ResolvedResource, value: unknown): Throughput | undefined => {
   if (!isRecord(value)) return undefined;
   return {
     readCapacityUnits: resource.number('ReadCapacityUnits', value.ReadCapacityUnits) ?? 1,
@@ -28,7 +28,7 @@ const throughputOf = (resource: TemplateResource, value: unknown): Throughput | 
 };
 
 /** The global or local secondary indexes of the table (`name` is the property). */
-const indexes = (resource: TemplateResource, name: string): IndexSpec[] =>
+const indexes = (resource: ResolvedResource, name: string): IndexSpec[] =>
   asList(resource.property(name)).map((index, position): IndexSpec => {
     if (!isRecord(index) || typeof index.IndexName !== 'string') {
       throw resource.error(['Properties', name, position], 'needs an IndexName');
@@ -50,7 +50,7 @@ const indexes = (resource: TemplateResource, name: string): IndexSpec[] =>
     };
   });
 
-const table = (resource: TemplateResource): TableStep => {
+const table = (resource: ResolvedResource): TableStep => {
   const tableKeySchema = keySchema(resource, resource.property('KeySchema'), ['KeySchema']);
   const definitions = asList(resource.property('AttributeDefinitions')).map((definition, index) => {
     if (!isRecord(definition) || typeof definition.AttributeName !== 'string') {

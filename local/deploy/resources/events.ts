@@ -6,8 +6,8 @@ import {
   asList,
   isRecord,
   NO_PERMISSIONS,
+  type ResolvedResource,
   type ResourceHandler,
-  type TemplateResource,
 } from './resource-handler';
 
 /** Target properties that change nothing locally, and why. */
@@ -33,7 +33,7 @@ const TARGET_CARRIED = new Set([
  * target or a target setting with local behaviour missing is an error naming it; settings that change
  * nothing locally become notes.
  */
-const planEventRule = (rule: TemplateResource, earlier: readonly DeployStep[]): EventRuleStep => {
+const planEventRule = (rule: ResolvedResource, earlier: readonly DeployStep[]): EventRuleStep => {
   const at = (...path: (string | number)[]) => ['Properties', ...path];
   if (rule.property('ScheduleExpression') !== undefined) {
     throw rule.error(

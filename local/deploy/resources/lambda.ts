@@ -9,14 +9,14 @@ import {
   NO_CLOUDWATCH,
   NO_PERMISSIONS,
   type PlanContext,
+  type ResolvedResource,
   type ResourceHandler,
-  type TemplateResource,
 } from './resource-handler';
 
 const FUNCTION = 'AWS::Lambda::Function';
 
 /** The folder of the function's bundle: the synthesized asset its `Code.S3Key` names. */
-const codeDirectoryOf = (resource: TemplateResource, sourceEntry: string, context: PlanContext): string => {
+const codeDirectoryOf = (resource: ResolvedResource, sourceEntry: string, context: PlanContext): string => {
   const code = resource.property('Code');
   const s3Key = isRecord(code) ? code.S3Key : undefined;
   if (typeof s3Key !== 'string' || !/^[0-9a-f]{64}\.zip$/.test(s3Key)) {
@@ -36,7 +36,7 @@ const codeDirectoryOf = (resource: TemplateResource, sourceEntry: string, contex
   return codeDirectory;
 };
 
-const environmentOf = (resource: TemplateResource): Record<string, string> => {
+const environmentOf = (resource: ResolvedResource): Record<string, string> => {
   const environment: Record<string, string> = {};
   const variables = resource.property('Environment');
   if (isRecord(variables) && isRecord(variables.Variables)) {
@@ -47,7 +47,7 @@ const environmentOf = (resource: TemplateResource): Record<string, string> => {
   return environment;
 };
 
-const lambdaFunction = (resource: TemplateResource, context: PlanContext): FunctionStep => {
+const lambdaFunction = (resource: ResolvedResource, context: PlanContext): FunctionStep => {
   const sourceEntry = resource.raw.Metadata?.[ENTRY_METADATA_KEY];
   if (typeof sourceEntry !== 'string' || sourceEntry.length === 0) {
     throw resource.error(['Metadata', ENTRY_METADATA_KEY], 'must name the TypeScript entry');
@@ -118,7 +118,7 @@ const lambdaFunction = (resource: TemplateResource, context: PlanContext): Funct
   };
 };
 
-const eventSource = (resource: TemplateResource, earlier: readonly DeployStep[]): EventSourceStep => {
+const eventSource = (resource: ResolvedResource, earlier: readonly DeployStep[]): EventSourceStep => {
   const sourceArn = resource.string('EventSourceArn') ?? '';
   const queue = earlier.find(
     (step): step is QueueStep => step.kind === 'queue' && step.queueArn === sourceArn,

@@ -48,7 +48,7 @@ export interface PlanInputs {
  * One resource of the template as a handler plans it: its properties with every intrinsic resolved,
  * and errors and notes that name it and the property at fault.
  */
-export class TemplateResource {
+export class ResolvedResource {
   readonly logicalId: string;
   readonly #inputs: PlanInputs;
 
@@ -153,15 +153,15 @@ export class PlanContext {
     this.inputs = inputs;
   }
 
-  resource(logicalId: string): TemplateResource {
-    return new TemplateResource(this.inputs, logicalId);
+  resource(logicalId: string): ResolvedResource {
+    return new ResolvedResource(this.inputs, logicalId);
   }
 
   /** The resources of these types among `among` (every included one by default), in that order. */
   ofType(
     types: string | readonly string[],
     among: readonly string[] = this.inputs.included,
-  ): TemplateResource[] {
+  ): ResolvedResource[] {
     const wanted = new Set(typeof types === 'string' ? [types] : types);
     return among
       .filter((logicalId) => wanted.has(this.inputs.template.Resources[logicalId]?.Type ?? ''))
@@ -176,7 +176,7 @@ export class PlanContext {
 export interface StepGroup {
   /** Members with the same key make one step. */
   readonly key: string;
-  build(members: readonly TemplateResource[], context: PlanContext): DeployStep;
+  build(members: readonly ResolvedResource[], context: PlanContext): DeployStep;
 }
 
 /**
@@ -190,10 +190,10 @@ export interface ResourceHandler {
    * none for a resource that only joins a group.
    */
   plan(
-    resource: TemplateResource,
+    resource: ResolvedResource,
     earlier: readonly DeployStep[],
     context: PlanContext,
   ): DeployStep | undefined;
   /** The group whose step the resource joins, if any. */
-  group?(resource: TemplateResource, context: PlanContext): StepGroup | undefined;
+  group?(resource: ResolvedResource, context: PlanContext): StepGroup | undefined;
 }

@@ -3,9 +3,9 @@ import {
   asList,
   isRecord,
   NO_PERMISSIONS,
+  type ResolvedResource,
   type ResourceHandler,
   type StepGroup,
-  type TemplateResource,
 } from './resource-handler';
 
 const BUCKET = 'AWS::S3::Bucket';
@@ -54,7 +54,7 @@ const filterOf = (rules: unknown): { prefix?: string; suffix?: string } => {
 };
 
 /** The rules of a bucket's or CDK's notification configuration; Lambda and EventBridge ones are errors. */
-const notificationRules = (resource: TemplateResource): NotificationRuleSpec[] => {
+const notificationRules = (resource: ResolvedResource): NotificationRuleSpec[] => {
   const configuration = resource.property('NotificationConfiguration');
   const shape = NOTIFICATION_SHAPES[resource.type];
   if (!isRecord(configuration) || shape === undefined) return [];
@@ -97,7 +97,7 @@ const notificationGroup = (bucketName: string): StepGroup => ({
   }),
 });
 
-const bucket = (resource: TemplateResource): BucketStep => {
+const bucket = (resource: ResolvedResource): BucketStep => {
   const versioning = resource.property('VersioningConfiguration');
   const versioned = isRecord(versioning) && versioning.Status === 'Enabled';
   const cors = resource.property('CorsConfiguration');

@@ -1,9 +1,9 @@
 import type { GenerateSecretSpec, SecretStep } from '../steps';
-import { isRecord, isTrue, type ResourceHandler, type TemplateResource } from './resource-handler';
+import { isRecord, isTrue, type ResolvedResource, type ResourceHandler } from './resource-handler';
 
 const lowerFirst = (name: string): string => `${name.charAt(0).toLowerCase()}${name.slice(1)}`;
 
-const generateSpec = (resource: TemplateResource, value: unknown): GenerateSecretSpec => {
+const generateSpec = (resource: ResolvedResource, value: unknown): GenerateSecretSpec => {
   if (!isRecord(value)) throw resource.error(['Properties', 'GenerateSecretString'], 'must be an object');
   const flag = (name: string) =>
     value[name] === undefined ? {} : { [lowerFirst(name)]: isTrue(value[name]) };
@@ -24,7 +24,7 @@ const generateSpec = (resource: TemplateResource, value: unknown): GenerateSecre
   };
 };
 
-const secret = (resource: TemplateResource): SecretStep => {
+const secret = (resource: ResolvedResource): SecretStep => {
   const secretString = resource.string('SecretString');
   const generate = resource.property('GenerateSecretString');
   if ((secretString === undefined) === (generate === undefined)) {

@@ -1,9 +1,9 @@
 import type { DeployStep, SubscriptionStep, TopicStep } from '../steps';
-import { parseJsonish, type ResourceHandler, type TemplateResource } from './resource-handler';
+import { parseJsonish, type ResolvedResource, type ResourceHandler } from './resource-handler';
 
 const TOPIC = 'AWS::SNS::Topic';
 
-const topic = (resource: TemplateResource): TopicStep => {
+const topic = (resource: ResolvedResource): TopicStep => {
   if (resource.property('Subscription') !== undefined) {
     throw resource.error(
       ['Properties', 'Subscription'],
@@ -23,7 +23,7 @@ const topic = (resource: TemplateResource): TopicStep => {
   };
 };
 
-const subscription = (resource: TemplateResource, earlier: readonly DeployStep[]): SubscriptionStep => {
+const subscription = (resource: ResolvedResource, earlier: readonly DeployStep[]): SubscriptionStep => {
   const protocol = resource.string('Protocol');
   if (protocol !== 'sqs') {
     throw resource.error(

@@ -1,5 +1,5 @@
 import type { DeployStep, QueueStep, RedrivePolicy } from '../steps';
-import { isRecord, parseJsonish, type ResourceHandler, type TemplateResource } from './resource-handler';
+import { isRecord, parseJsonish, type ResolvedResource, type ResourceHandler } from './resource-handler';
 
 /** Properties `CreateQueue` takes as attributes, as they are. */
 const QUEUE_ATTRIBUTES = [
@@ -18,7 +18,7 @@ const NOT_ENCRYPTED = 'messages are not encrypted at rest locally';
 
 /** The redrive policy, whose dead-letter queue must be a queue planned before this one. */
 const redrivePolicyOf = (
-  resource: TemplateResource,
+  resource: ResolvedResource,
   earlier: readonly DeployStep[],
 ): RedrivePolicy | undefined => {
   const redrive = parseJsonish(resource.property('RedrivePolicy'));
@@ -40,7 +40,7 @@ const redrivePolicyOf = (
   return { deadLetterTargetArn: target, maxReceiveCount };
 };
 
-const queue = (resource: TemplateResource, earlier: readonly DeployStep[]): QueueStep => {
+const queue = (resource: ResolvedResource, earlier: readonly DeployStep[]): QueueStep => {
   const attributes = resource.stringAttributes(QUEUE_ATTRIBUTES);
   const redrivePolicy = redrivePolicyOf(resource, earlier);
   if (redrivePolicy) attributes.RedrivePolicy = JSON.stringify(redrivePolicy);

@@ -4,12 +4,12 @@ import {
   isRecord,
   isTrue,
   type PlanContext,
+  type ResolvedResource,
   type ResourceHandler,
-  type TemplateResource,
 } from './resource-handler';
 
 /** The definition as the template gives it: a string, an object, or a file asset of the app. */
-const definitionText = (resource: TemplateResource, context: PlanContext): string => {
+const definitionText = (resource: ResolvedResource, context: PlanContext): string => {
   const inline = resource.property('DefinitionString');
   if (inline !== undefined) {
     if (typeof inline !== 'string')
@@ -34,7 +34,7 @@ const definitionText = (resource: TemplateResource, context: PlanContext): strin
 
 /** `DefinitionSubstitutions` resolved, substituted into the definition, which must then be JSON. */
 const substitutedDefinition = (
-  resource: TemplateResource,
+  resource: ResolvedResource,
   text: string,
 ): { definition: string; substitutions: Record<string, string> } => {
   const substitutions: Record<string, string> = {};
@@ -63,7 +63,7 @@ const substitutedDefinition = (
   return { definition, substitutions };
 };
 
-const stateMachine = (resource: TemplateResource, context: PlanContext): StateMachineStep => {
+const stateMachine = (resource: ResolvedResource, context: PlanContext): StateMachineStep => {
   const { definition, substitutions } = substitutedDefinition(resource, definitionText(resource, context));
   const tracing = resource.property('TracingConfiguration');
   const type = resource.string('StateMachineType') ?? 'STANDARD';
