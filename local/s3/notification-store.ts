@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { NotificationConfiguration } from './notification-configuration';
@@ -46,11 +47,17 @@ type State = z.infer<typeof stateSchema>;
  * Bucket notification configurations and each bucket's last sequencer, in one JSON file in the data
  * directory (in memory without one). Every change is written before it is used — replace-by-rename,
  * so a crash leaves the old or the new file, never half of one — so that configurations survive a
- * restart and sequencers keep increasing across restarts.
+ * restart and sequencers keep increasing across restarts. The writes go through the thread pool, one
+ * at a time, each carrying every change made before it started: a burst of uploads shares a few
+ * writes, and the event loop does not wait on a rename per event (decisions 45).
  */
 export class NotificationStore {
   readonly #file: string | undefined;
   readonly #state: State;
+  /** The write in progress or last done. */
+  #written: Promise<void> = Promise.resolve();
+  /** A write queued behind it, not started yet: changes made now are in it. */
+  #queued: Promise<void> | undefined;
 
   private constructor(file: string | undefined, state: State) {
     this.#file = file;
@@ -81,33 +88,48 @@ export class NotificationStore {
     return this.#state.configurations[bucket] ?? { rules: [] };
   }
 
-  setConfiguration(bucket: string, configuration: NotificationConfiguration): void {
+  /** Sets the bucket's configuration; resolves once it is on disk. */
+  setConfiguration(bucket: string, configuration: NotificationConfiguration): Promise<void> {
     if (configuration.rules.length === 0) delete this.#state.configurations[bucket];
     else
       this.#state.configurations[bucket] = structuredClone(configuration) as State['configurations'][string];
-    this.#save();
+    return this.#save();
   }
 
   /** Forgets a deleted bucket's configuration (its sequencer stays, so a new bucket of that name continues it). */
-  forgetBucket(bucket: string): void {
+  async forgetBucket(bucket: string): Promise<void> {
     if (!(bucket in this.#state.configurations)) return;
     delete this.#state.configurations[bucket];
-    this.#save();
+    await this.#save();
   }
 
-  /** Takes the bucket's next sequencer and records it before returning it. */
-  takeSequencer(bucket: string, nowMs = Date.now()): string {
+  /**
+   * Takes the bucket's next sequencer and records it before handing it out: the next call gets a
+   * higher one at once, and this one resolves once it is on disk.
+   */
+  async takeSequencer(bucket: string, nowMs = Date.now()): Promise<string> {
     const sequencer = nextSequencer(this.#state.sequencers[bucket], nowMs);
     this.#state.sequencers[bucket] = sequencer;
-    this.#save();
+    await this.#save();
     return sequencer;
   }
 
-  #save(): void {
-    if (this.#file === undefined) return;
-    const temporary = `${this.#file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(this.#state, null, 2)}\n`);
-    renameSync(temporary, this.#file);
+  /** Resolves once a write that started after this call is done. */
+  #save(): Promise<void> {
+    const file = this.#file;
+    if (file === undefined) return Promise.resolve();
+    if (this.#queued) return this.#queued;
+    const queued = this.#written
+      .catch(() => undefined)
+      .then(async () => {
+        this.#queued = undefined;
+        const temporary = `${file}.${process.pid}.tmp`;
+        await writeFile(temporary, `${JSON.stringify(this.#state, null, 2)}\n`);
+        await rename(temporary, file);
+      });
+    this.#queued = queued;
+    this.#written = queued;
+    return queued;
   }
 }
 

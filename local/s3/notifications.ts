@@ -177,7 +177,7 @@ export const createS3Notifications = (options: S3NotificationsOptions): S3Notifi
     for (const event of events) {
       const rules = matchingRules(store.configuration(event.bucket), event.eventName, event.key);
       if (rules.length === 0) continue;
-      const withSequencer: ObjectEvent = { ...event, sequencer: store.takeSequencer(event.bucket) };
+      const withSequencer: ObjectEvent = { ...event, sequencer: await store.takeSequencer(event.bucket) };
       for (const rule of rules) {
         try {
           await deliver(rule.destination, s3EventMessage(s3EventRecord(withSequencer, rule.id, context)));
@@ -395,7 +395,7 @@ export const createS3Notifications = (options: S3NotificationsOptions): S3Notifi
         { name: unreachable[0] ?? '', value: 'The destination does not exist or cannot receive messages' },
       );
     }
-    store.setConfiguration(bucket, configuration);
+    await store.setConfiguration(bucket, configuration);
     response.writeHead(200, { 'content-length': 0, 'x-amz-request-id': requestId, 'x-amz-id-2': hostId });
     response.end();
   };
@@ -403,7 +403,7 @@ export const createS3Notifications = (options: S3NotificationsOptions): S3Notifi
   const deleteBucket = async (request: IncomingMessage, response: ServerResponse, bucket: string) => {
     const reply = await forwardBuffered(request, request);
     if (succeeded(reply)) {
-      store.forgetBucket(bucket);
+      await store.forgetBucket(bucket);
       cors.store.forgetBucket(bucket);
     }
     sendReply(response, reply);

@@ -55,15 +55,15 @@ describe('NotificationStore', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps configurations and sequencers across reopening', () => {
+  it('keeps configurations and sequencers across reopening', async () => {
     // Prepare
     const store = NotificationStore.open(dataDir);
-    store.setConfiguration('uploads', configuration);
-    const before = store.takeSequencer('uploads', NOW);
+    await store.setConfiguration('uploads', configuration);
+    const before = await store.takeSequencer('uploads', NOW);
 
     // Act
     const reopened = NotificationStore.open(dataDir);
-    const after = reopened.takeSequencer('uploads', NOW - 1000);
+    const after = await reopened.takeSequencer('uploads', NOW - 1000);
 
     // Assess
     expect(reopened.configuration('uploads')).toEqual(configuration);
@@ -74,18 +74,37 @@ describe('NotificationStore', () => {
   it('counts each bucket on its own, and forgets a deleted bucket’s configuration but not its sequencer', async () => {
     // Prepare
     const store = NotificationStore.open(dataDir);
-    store.setConfiguration('uploads', configuration);
-    const uploads = store.takeSequencer('uploads', NOW);
-    const other = store.takeSequencer('other', NOW);
+    await store.setConfiguration('uploads', configuration);
+    const uploads = await store.takeSequencer('uploads', NOW);
+    const other = await store.takeSequencer('other', NOW);
 
     // Act
-    store.forgetBucket('uploads');
+    await store.forgetBucket('uploads');
     const saved = JSON.parse(await readFile(join(dataDir, 's3-notifications.json'), 'utf8'));
 
     // Assess
     expect(other).toBe(uploads);
     expect(saved.configurations).toEqual({});
     expect(saved.sequencers).toEqual({ uploads, other });
+  });
+
+  it('hands out increasing sequencers at once, each on disk when it resolves, a burst sharing writes', async () => {
+    // Prepare
+    const store = NotificationStore.open(dataDir);
+    const saved = async () =>
+      JSON.parse(await readFile(join(dataDir, 's3-notifications.json'), 'utf8')).sequencers.uploads as string;
+
+    // Act
+    const taken = Array.from({ length: 20 }, () => store.takeSequencer('uploads', NOW));
+    const first = await taken[0];
+    const onDiskAfterFirst = await saved();
+    const all = await Promise.all(taken);
+
+    // Assess
+    expect(new Set(all).size).toBe(20);
+    expect([...all].sort()).toEqual(all);
+    expect(onDiskAfterFirst >= (first ?? '')).toBe(true);
+    expect(await saved()).toBe(all.at(-1));
   });
 
   it('refuses a file that is not its own, rather than starting over', async () => {
