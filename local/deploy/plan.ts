@@ -211,7 +211,7 @@ const planSteps = (context: PlanContext): DeployStep[] => {
     const step = handler.plan(resource, steps, context);
     if (step) steps.push(step);
     for (const { last, members, group } of groups.values()) {
-      if (last === index) steps.push(group.build(members, context));
+      if (last === index) steps.push(group.build(members));
     }
   });
   return steps;

@@ -176,7 +176,7 @@ export class PlanContext {
 export interface StepGroup {
   /** Members with the same key make one step. */
   readonly key: string;
-  build(members: readonly ResolvedResource[], context: PlanContext): DeployStep;
+  build(members: readonly ResolvedResource[]): DeployStep;
 }
 
 /**
