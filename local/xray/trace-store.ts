@@ -29,6 +29,8 @@ export interface TraceCursor {
 
 const SCHEMA_VERSION = 1;
 const DATABASE_FILE = 'xray.sqlite';
+/** How long the documents that arrive share a transaction before it is committed. */
+export const COMMIT_WINDOW_MS = 100;
 /** X-Ray keeps traces for 30 days. */
 const RETENTION_SECONDS = 30 * 24 * 3600;
 
@@ -74,17 +76,16 @@ const toTrace = (row: Row): StoredTrace => ({
  * number of datagrams or calls. A complete document replaces an in-progress one of the same id, never
  * the other way round. Traces older than X-Ray's 30-day retention are dropped when the store opens.
  *
- * Documents arrive by the thousand during a burst, often many in one turn of the event loop: the
- * documents of one turn share one transaction, committed when the turn's I/O callbacks are done
- * (`setImmediate`), since a commit per document was the store's whole cost (decisions 45). Reads see
- * what was put at once (same connection); a crash of the process may lose the documents of its last
- * turn, as a daemon may lose a datagram.
+ * Documents arrive by the thousand during a burst: those of one window of `COMMIT_WINDOW_MS` share one
+ * transaction, since a commit per document was the store's whole cost (decisions 45). Reads see what
+ * was put at once (same connection); a crash of the process may lose the documents of its last
+ * window, as a daemon may lose a datagram.
  */
 export class TraceStore {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
-  /** The commit of the transaction this turn's documents are written in, while one is open. */
-  #pendingCommit: NodeJS.Immediate | undefined;
+  /** The commit of the transaction this window's documents are written in, while one is open. */
+  #pendingCommit: NodeJS.Timeout | undefined;
 
   /** Opens (or creates) the store in `dataDir`; without one it lives in memory. */
   constructor(dataDir?: string, now: number = Date.now() / 1000) {
@@ -108,7 +109,7 @@ export class TraceStore {
 
   #commit(): void {
     if (this.#pendingCommit === undefined) return;
-    clearImmediate(this.#pendingCommit);
+    clearTimeout(this.#pendingCommit);
     this.#pendingCommit = undefined;
     this.#db.exec('COMMIT');
   }
@@ -137,7 +138,7 @@ export class TraceStore {
   put(document: ReceivedDocument, receivedAt: number): boolean {
     if (this.#pendingCommit === undefined) {
       this.#db.exec('BEGIN IMMEDIATE');
-      this.#pendingCommit = setImmediate(() => this.#commit());
+      this.#pendingCommit = setTimeout(() => this.#commit(), COMMIT_WINDOW_MS).unref();
     }
     this.#db.exec('SAVEPOINT put');
     try {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkSegmentDocument, type ReceivedDocument } from '../../../../local/xray/segment-document';
-import { TraceStore } from '../../../../local/xray/trace-store';
+import { COMMIT_WINDOW_MS, TraceStore } from '../../../../local/xray/trace-store';
 import { newId, newTraceId, segment } from './segment-builders';
 
 const START = 1_780_000_000;
@@ -72,7 +72,7 @@ describe('TraceStore', () => {
     reader.close();
   });
 
-  it('commits the documents of one turn of the event loop together, once the turn is over', async () => {
+  it('commits the documents of one window together, once the window is over', async () => {
     // Prepare
     const folder = mkdtempSync(join(tmpdir(), 'docflow-xray-store-'));
     folders.push(folder);
@@ -86,12 +86,12 @@ describe('TraceStore', () => {
     for (const name of ['api', 'starter', 'index']) {
       writer.put(received(segment(traceId, { name, start_time: START })), START);
     }
-    const beforeTheTurnEnds = committed();
-    await new Promise((resolve) => setImmediate(resolve));
+    const beforeTheWindowEnds = committed();
+    await new Promise((resolve) => setTimeout(resolve, COMMIT_WINDOW_MS + 50));
 
     // Assess
     expect(writer.documents(traceId)).toHaveLength(3);
-    expect(beforeTheTurnEnds).toBe(0);
+    expect(beforeTheWindowEnds).toBe(0);
     expect(committed()).toBe(3);
     observer.close();
     writer.close();
