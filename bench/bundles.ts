@@ -59,6 +59,18 @@ export const functionNames = (): string[] =>
     .map((entry) => entry.name)
     .sort();
 
+/** esbuild's `alias` option from the `--alias:<package>` command-line flags the CDK passes through. */
+export const aliasesOf = (
+  esbuildArgs: Readonly<Record<string, string | boolean | readonly string[]>> = {},
+): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(esbuildArgs).flatMap(([flag, value]) =>
+      flag.startsWith('--alias:') && typeof value === 'string'
+        ? [[flag.slice('--alias:'.length), value]]
+        : [],
+    ),
+  );
+
 /**
  * Bundles one function with the options the CDK app gives NodejsFunction (infra/constructs/
  * pipeline-function.ts), translated to esbuild's API the way aws-lambda-nodejs translates them to its
@@ -84,6 +96,7 @@ export const bundleFunction = async (name: string): Promise<BundleSize> => {
     ...(options.banner ? { banner: { js: options.banner } } : {}),
     ...(options.define ? { define: { ...options.define } } : {}),
     ...(options.loader ? { loader: { ...options.loader } as Record<string, Loader> } : {}),
+    alias: aliasesOf(options.esbuildArgs),
     metafile: true,
     write: false,
     logLevel: 'silent',

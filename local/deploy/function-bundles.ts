@@ -120,15 +120,17 @@ export const projectSourcesOf = (projectRoot: string, entry: string): string[] =
 export const bundleDigest = (projectRoot: string, request: BundleRequest): string => {
   const hash = createHash('sha256');
   const nativePackages = [...request.nativePackages].sort();
-  hash.update(
-    JSON.stringify({
-      version: INDEX_VERSION,
-      name: request.name,
-      nativePackages,
-      bundling: bundlingOptions(nativePackages),
-    }),
+  const bundling = bundlingOptions(nativePackages);
+  hash.update(JSON.stringify({ version: INDEX_VERSION, name: request.name, nativePackages, bundling }));
+  // Project files that esbuild puts in place of a package (`--alias:` flags) are sources too.
+  const aliasTargets = Object.values(bundling.esbuildArgs ?? {}).filter(
+    (value): value is string =>
+      typeof value === 'string' && value.startsWith('./') && existsSync(join(projectRoot, value)),
   );
-  const files = [...SHARED_INPUTS, ...projectSourcesOf(projectRoot, entryOf(request.name))];
+  const files = [
+    ...SHARED_INPUTS,
+    ...[entryOf(request.name), ...aliasTargets].flatMap((entry) => projectSourcesOf(projectRoot, entry)),
+  ];
   for (const file of files) {
     const path = join(projectRoot, file);
     hash.update(`\0${file}\0`);
