@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ExecutionDetail, ExecutionHistory, StateMachineInfo, Trace } from '../../shared/api';
 import type { ConsoleClient } from '../api/client';
 import { ConsoleApiError } from '../api/client';
+import { startPollLoop } from '../hooks/poll-loop';
 
 export interface ExecutionView {
   readonly detail?: ExecutionDetail;
@@ -65,25 +66,23 @@ const documentIdOf = (input: string | undefined): string | undefined => {
 
 /**
  * One execution as its page shows it: the description, the definition it ran, its history and its
- * trace, read together and again every `intervalMs` while it runs (never two reads at once); once it
- * has stopped they are read one last time and kept. A failed read keeps what was shown and retries.
+ * trace, read together and again every `intervalMs` while it runs and the tab is visible (never two
+ * reads at once); once it has stopped they are read one last time and kept. A failed read keeps what
+ * was shown and retries.
  */
 export const useExecution = (client: ConsoleClient, arn: string, intervalMs: number): ExecutionView => {
   const [view, setView] = useState<ExecutionView>({});
   useEffect(() => {
-    const controller = new AbortController();
-    const { signal } = controller;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let definition: StateMachineInfo | undefined;
     let settledReads = 0;
     setView({});
-    const read = async (): Promise<void> => {
+    const read = async (signal: AbortSignal): Promise<boolean> => {
       let detail: ExecutionDetail | undefined;
       try {
         detail = await client.execution(arn, signal);
         definition ??= await client.executionDefinition(arn, signal);
         const history = await client.executionHistory(arn, signal);
-        if (signal.aborted) return;
+        if (signal.aborted) return false;
         setView((previous) => ({
           ...previous,
           detail,
@@ -99,19 +98,14 @@ export const useExecution = (client: ConsoleClient, arn: string, intervalMs: num
           if (!signal.aborted) setView((previous) => ({ ...previous, traceError }));
         }
       } catch (error) {
-        if (signal.aborted) return;
-        setView((previous) => ({ ...previous, error }));
+        if (!signal.aborted) setView((previous) => ({ ...previous, error }));
       }
-      if (signal.aborted) return;
       // The trace's last segments arrive just after the execution stops: one more read then.
       if (settled(detail)) settledReads += 1;
-      if (settledReads < 2) timer = setTimeout(() => void read(), intervalMs);
+      return settledReads < 2;
     };
-    void read();
-    return () => {
-      controller.abort();
-      clearTimeout(timer);
-    };
+    const loop = startPollLoop(read, intervalMs);
+    return () => loop.stop();
   }, [client, arn, intervalMs]);
   return view;
 };

@@ -1,4 +1,5 @@
 import { type Inputs, useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { type PollLoop, startPollLoop } from './poll-loop';
 
 export interface Poll<T> {
   /** The last answer; kept while a refresh runs or fails. */
@@ -14,9 +15,10 @@ export interface Poll<T> {
 }
 
 /**
- * Fetches now and then every `intervalMs` after each answer (never two at once), while the tab is
- * visible; a change of `inputs` aborts the call in flight and starts over. `intervalMs` undefined
- * fetches once. This is how pages stay live without a reload (docs/decisions.md).
+ * Fetches now and then every `intervalMs` after each answer (never two at once), paused while the tab
+ * is hidden and fetched at once when it is shown again (`startPollLoop`); a change of `inputs` aborts
+ * the call in flight and starts over. `intervalMs` undefined fetches once. This is how pages stay live
+ * without a reload (docs/decisions.md 37).
  */
 export const usePoll = <T>(
   fetcher: (signal: AbortSignal) => Promise<T>,
@@ -31,49 +33,24 @@ export const usePoll = <T>(
   });
   const fetcherRef = useRef(fetcher);
   fetcherRef.current = fetcher;
-  const kick = useRef<() => void>(() => {});
+  const loop = useRef<PollLoop | undefined>(undefined);
 
   // The caller's inputs decide when to start over (Biome does not check a spread dependency list).
   useEffect(() => {
-    let controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
     setState({ data: undefined, error: undefined, loading: true, updatedAt: undefined });
-
-    const run = async (): Promise<void> => {
-      clearTimeout(timer);
-      timer = undefined;
-      controller.abort();
-      controller = new AbortController();
-      const { signal } = controller;
+    const started = startPollLoop(async (signal) => {
       try {
         const data = await fetcherRef.current(signal);
-        if (signal.aborted) return;
-        setState({ data, error: undefined, loading: false, updatedAt: Date.now() });
+        if (!signal.aborted) setState({ data, error: undefined, loading: false, updatedAt: Date.now() });
       } catch (error) {
-        if (signal.aborted) return;
-        setState((previous) => ({ ...previous, error, loading: false }));
+        if (!signal.aborted) setState((previous) => ({ ...previous, error, loading: false }));
       }
-      schedule();
-    };
-    const schedule = (): void => {
-      if (stopped || intervalMs === undefined || document.hidden) return;
-      timer = setTimeout(() => void run(), intervalMs);
-    };
-    const onVisibility = (): void => {
-      if (!document.hidden && timer === undefined) void run();
-    };
-    kick.current = () => void run();
-    document.addEventListener('visibilitychange', onVisibility);
-    void run();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      controller.abort();
-      document.removeEventListener('visibilitychange', onVisibility);
-    };
+      return true;
+    }, intervalMs);
+    loop.current = started;
+    return () => started.stop();
   }, [...inputs, intervalMs]);
 
-  const refresh = useCallback(() => kick.current(), []);
+  const refresh = useCallback(() => loop.current?.refresh(), []);
   return { ...state, refresh };
 };

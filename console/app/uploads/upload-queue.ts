@@ -1,6 +1,8 @@
 import { type DocumentSummary, TERMINAL_DOCUMENT_STATUSES, type UploadTicket } from '../../shared/api';
-import { ConsoleApiError, type ConsoleClient } from '../api/client';
+import type { ConsoleClient } from '../api/client';
 import { postToS3 } from '../api/presigned-post';
+import { errorText } from '../components/error-notice';
+import { type PollLoop, startPollLoop } from '../hooks/poll-loop';
 
 /** Where one file is: asking for a ticket, sending, sent (the pipeline has it), or refused. */
 export type UploadPhase = 'waiting' | 'requesting' | 'uploading' | 'uploaded' | 'failed';
@@ -35,15 +37,6 @@ const CLOCK_SLACK_MS = 5 * 60_000;
 /** Pages of the list read per look-up (100 documents each). */
 const MAX_PAGES = 10;
 
-const describe = (error: unknown): string => {
-  if (error instanceof ConsoleApiError) {
-    // The rejected parameters say exactly what is wrong (`size must be at most …`); else the detail.
-    const parameters = (error.parameters ?? []).map((entry) => `${entry.parameter} ${entry.message}`);
-    return parameters.length > 0 ? parameters.join('; ') : error.detail || error.title;
-  }
-  return error instanceof Error ? error.message : String(error);
-};
-
 /**
  * The uploads of this page session, outside any component so that they go on (and are shown again)
  * while the user looks at other pages. Each file: a presigned POST from the API, the bytes straight
@@ -60,7 +53,7 @@ export class UploadQueue {
   #nextId = 1;
   #active = 0;
   #since: number | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #following: PollLoop | undefined;
 
   constructor(options: UploadQueueOptions) {
     this.#client = options.client;
@@ -140,37 +133,42 @@ export class UploadQueue {
         size: file.size,
       });
     } catch (error) {
-      this.#update(id, { phase: 'failed', error: describe(error) });
+      this.#update(id, { phase: 'failed', error: errorText(error) });
       return;
     }
     this.#update(id, { phase: 'uploading', key: ticket.key, documentId: ticket.documentId });
     try {
       await this.#post(ticket, file, (sent) => this.#update(id, { sent }));
     } catch (error) {
-      this.#update(id, { phase: 'failed', error: describe(error) });
+      this.#update(id, { phase: 'failed', error: errorText(error) });
       return;
     }
     this.#update(id, { phase: 'uploaded', sent: file.size });
     this.#follow();
   }
 
-  /** Looks up the records of sent files until each is terminal, then stops. */
+  /** Sent files whose record has not reached a terminal status yet. */
+  #pending(): UploadItem[] {
+    return this.#items.filter((item) => item.phase === 'uploaded' && !this.#isOver(item));
+  }
+
+  /** Looks up the records of sent files until each is terminal (paused while the tab is hidden), then stops. */
   #follow(): void {
-    if (this.#timer !== undefined) return;
-    const tick = async (): Promise<void> => {
-      const pending = this.#items.filter((item) => item.phase === 'uploaded' && !this.#isOver(item));
-      if (pending.length === 0 || this.#since === undefined) {
-        this.#timer = undefined;
-        return;
+    if (this.#following !== undefined || this.#since === undefined || this.#pending().length === 0) return;
+    const lookUp = async (): Promise<boolean> => {
+      const pending = this.#pending();
+      if (pending.length === 0) {
+        this.#following = undefined;
+        return false;
       }
       try {
         await this.#lookUp(new Set(pending.map((item) => item.documentId ?? '')));
       } catch {
-        // The next tick tries again; the Documents page shows the API's error if it persists.
+        // The next read tries again; the Documents page shows the API's error if it persists.
       }
-      this.#timer = setTimeout(() => void tick(), this.#pollIntervalMs);
+      return true;
     };
-    this.#timer = setTimeout(() => void tick(), 0);
+    this.#following = startPollLoop(lookUp, this.#pollIntervalMs);
   }
 
   async #lookUp(ids: ReadonlySet<string>): Promise<void> {
