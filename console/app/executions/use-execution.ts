@@ -104,7 +104,7 @@ export const useExecution = (client: ConsoleClient, arn: string, intervalMs: num
       if (settled(detail)) settledReads += 1;
       return settledReads < 2;
     };
-    const loop = startPollLoop(read, intervalMs);
+    const loop = startPollLoop(read, intervalMs, document);
     return () => loop.stop();
   }, [client, arn, intervalMs]);
   return view;

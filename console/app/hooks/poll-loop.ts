@@ -1,4 +1,4 @@
-/** What the loop watches to pause: the page's `document` (its `hidden` and `visibilitychange`). */
+/** What the loop watches to pause: the page's `document` (its `hidden` and `visibilitychange`), a fake in tests. */
 export interface Visibility extends EventTarget {
   readonly hidden: boolean;
 }
@@ -19,11 +19,7 @@ export interface PollLoop {
  * what it shows is fresh the moment the user looks. `intervalMs` undefined reads once. Every live view
  * of the console polls through this (docs/decisions.md 37).
  */
-export const startPollLoop = (
-  step: PollStep,
-  intervalMs: number | undefined,
-  page: Visibility = document,
-): PollLoop => {
+export const startPollLoop = (step: PollStep, intervalMs: number | undefined, page: Visibility): PollLoop => {
   let controller: AbortController | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;

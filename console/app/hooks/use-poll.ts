@@ -38,15 +38,19 @@ export const usePoll = <T>(
   // The caller's inputs decide when to start over (Biome does not check a spread dependency list).
   useEffect(() => {
     setState({ data: undefined, error: undefined, loading: true, updatedAt: undefined });
-    const started = startPollLoop(async (signal) => {
-      try {
-        const data = await fetcherRef.current(signal);
-        if (!signal.aborted) setState({ data, error: undefined, loading: false, updatedAt: Date.now() });
-      } catch (error) {
-        if (!signal.aborted) setState((previous) => ({ ...previous, error, loading: false }));
-      }
-      return true;
-    }, intervalMs);
+    const started = startPollLoop(
+      async (signal) => {
+        try {
+          const data = await fetcherRef.current(signal);
+          if (!signal.aborted) setState({ data, error: undefined, loading: false, updatedAt: Date.now() });
+        } catch (error) {
+          if (!signal.aborted) setState((previous) => ({ ...previous, error, loading: false }));
+        }
+        return true;
+      },
+      intervalMs,
+      document,
+    );
     loop.current = started;
     return () => started.stop();
   }, [...inputs, intervalMs]);

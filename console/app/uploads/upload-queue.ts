@@ -168,7 +168,7 @@ export class UploadQueue {
       }
       return true;
     };
-    this.#following = startPollLoop(lookUp, this.#pollIntervalMs);
+    this.#following = startPollLoop(lookUp, this.#pollIntervalMs, document);
   }
 
   async #lookUp(ids: ReadonlySet<string>): Promise<void> {
