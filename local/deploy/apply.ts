@@ -1,3 +1,4 @@
+import { deployStep } from './resources/registry';
 import type {
   ApiStep,
   BucketNotificationStep,
@@ -68,18 +69,11 @@ export interface ApplyOptions {
   readonly onStep?: (step: DeployStep, index: number, total: number) => void;
 }
 
-/** A step was carried out but the service answered with another identity than the template's. */
-export class DeploymentMismatchError extends Error {
-  override readonly name = 'DeploymentMismatchError';
-}
-
-/** The path of a queue URL (`/<account>/<name>`); not `new URL`, which refuses fauxqs' hosts. */
-const queuePath = (url: string): string => url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
-
 /**
- * Runs a plan's steps in order against `targets` and describes the result. A service that answers with
- * an identity other than the plan's (another account or region, say) stops the deployment: every
- * reference in the template was resolved to the plan's identities.
+ * Runs a plan's steps in order against `targets`, each by the handler of its kind
+ * (`resources/registry.ts`), and describes the result. A service that answers with an identity other
+ * than the plan's (another account or region, say) stops the deployment with a
+ * `DeploymentMismatchError`: every reference in the template was resolved to the plan's identities.
  */
 export const applyPlan = async (
   plan: DeploymentPlan,
@@ -95,71 +89,12 @@ export const applyPlan = async (
       ...(resource.url === undefined ? {} : { url: resource.url }),
     };
   }
-  const mismatch = (step: DeployStep, what: string, planned: string, actual: string) =>
-    new DeploymentMismatchError(
-      `${step.logicalId}: the local service answered with ${what} ${actual}, the template expects ${planned}`,
-    );
   const notes: Record<string, readonly string[]> = {};
   for (const [index, step] of plan.steps.entries()) {
     options.onStep?.(step, index, plan.steps.length);
     if (step.notes.length > 0) notes[step.logicalId] = step.notes;
-    switch (step.kind) {
-      case 'bucket':
-        await targets.createBucket(step);
-        break;
-      case 'bucketNotification':
-        await targets.putBucketNotification(step);
-        break;
-      case 'queue': {
-        const { queueUrl } = await targets.createQueue(step);
-        if (queuePath(queueUrl) !== queuePath(step.queueUrl)) {
-          throw mismatch(step, 'queue URL', step.queueUrl, queueUrl);
-        }
-        break;
-      }
-      case 'topic': {
-        const { topicArn } = await targets.createTopic(step);
-        if (topicArn !== step.topicArn) throw mismatch(step, 'topic ARN', step.topicArn, topicArn);
-        break;
-      }
-      case 'subscription': {
-        const { subscriptionArn } = await targets.subscribe(step);
-        resources[step.logicalId] = {
-          type: 'AWS::SNS::Subscription',
-          physicalId: subscriptionArn,
-          arn: subscriptionArn,
-        };
-        break;
-      }
-      case 'table':
-        await targets.createTable(step);
-        break;
-      case 'secret': {
-        const { arn } = await targets.createSecret(step);
-        if (arn !== step.arn && !arn.startsWith(`${step.arn}-`))
-          throw mismatch(step, 'secret ARN', step.arn, arn);
-        resources[step.logicalId] = { type: 'AWS::SecretsManager::Secret', physicalId: step.name, arn };
-        break;
-      }
-      case 'function':
-        await targets.registerFunction(step);
-        break;
-      case 'eventSource':
-        await targets.addEventSource(step);
-        break;
-      case 'stateMachine': {
-        const { stateMachineArn } = await targets.registerStateMachine(step);
-        if (stateMachineArn !== step.arn)
-          throw mismatch(step, 'state machine ARN', step.arn, stateMachineArn);
-        break;
-      }
-      case 'eventRule':
-        await targets.addEventRule(step);
-        break;
-      case 'api':
-        await targets.addApiRoutes(step);
-        break;
-    }
+    const deployed = await deployStep(step, targets);
+    if (deployed) resources[step.logicalId] = deployed;
   }
   return {
     stackName: plan.stackName,

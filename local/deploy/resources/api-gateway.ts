@@ -162,6 +162,12 @@ const restApiOf = (resource: ResolvedResource, context: PlanContext): ResolvedRe
 export const apiGatewayHandler: ResourceHandler = {
   types: [REST_API, 'AWS::ApiGateway::Resource', 'AWS::ApiGateway::Method'],
   plan: () => undefined,
+  deploy: {
+    api: async (step, targets) => {
+      await targets.addApiRoutes(step);
+      return undefined;
+    },
+  },
   group: (resource, context): StepGroup => {
     const restApi = restApiOf(resource, context);
     return {

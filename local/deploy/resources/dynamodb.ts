@@ -105,4 +105,10 @@ const table = (resource: ResolvedResource): TableStep => {
 export const dynamoDbHandler: ResourceHandler = {
   types: ['AWS::DynamoDB::Table'],
   plan: table,
+  deploy: {
+    table: async (step, targets) => {
+      await targets.createTable(step);
+      return undefined;
+    },
+  },
 };

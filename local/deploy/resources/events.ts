@@ -164,4 +164,10 @@ const planEventRule = (rule: ResolvedResource, earlier: readonly DeployStep[]): 
 export const eventsHandler: ResourceHandler = {
   types: ['AWS::Events::Rule'],
   plan: planEventRule,
+  deploy: {
+    eventRule: async (step, targets) => {
+      await targets.addEventRule(step);
+      return undefined;
+    },
+  },
 };

@@ -181,6 +181,16 @@ const eventSource = (resource: ResolvedResource, earlier: readonly DeployStep[])
  */
 export const lambdaHandler: ResourceHandler = {
   types: [FUNCTION, 'AWS::Lambda::EventSourceMapping'],
+  deploy: {
+    function: async (step, targets) => {
+      await targets.registerFunction(step);
+      return undefined;
+    },
+    eventSource: async (step, targets) => {
+      await targets.addEventSource(step);
+      return undefined;
+    },
+  },
   plan: (resource, earlier, context) =>
     resource.type === FUNCTION ? lambdaFunction(resource, context) : eventSource(resource, earlier),
 };

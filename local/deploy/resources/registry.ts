@@ -1,8 +1,10 @@
+import type { DeployedResource, LocalTargets } from '../apply';
+import type { DeployStep } from '../steps';
 import { apiGatewayHandler } from './api-gateway';
 import { dynamoDbHandler } from './dynamodb';
 import { eventsHandler } from './events';
 import { lambdaHandler } from './lambda';
-import { NO_CLOUDWATCH, NO_PERMISSIONS, type ResourceHandler } from './resource-handler';
+import { NO_CLOUDWATCH, NO_PERMISSIONS, type ResourceHandler, type StepDeployer } from './resource-handler';
 import { s3Handler } from './s3';
 import { secretsManagerHandler } from './secrets-manager';
 import { snsHandler } from './sns';
@@ -35,6 +37,31 @@ const byType = (handlers: readonly ResourceHandler[]): ReadonlyMap<string, Resou
 
 /** The handler of each CloudFormation type the local cloud creates something for. */
 export const RESOURCE_HANDLERS: ReadonlyMap<string, ResourceHandler> = byType(HANDLERS);
+
+type AnyDeployer = (step: DeployStep, targets: LocalTargets) => Promise<DeployedResource | undefined>;
+
+const deployersByKind = (handlers: readonly ResourceHandler[]): ReadonlyMap<string, AnyDeployer> => {
+  const map = new Map<string, AnyDeployer>();
+  for (const handler of handlers) {
+    for (const [kind, deployer] of Object.entries(handler.deploy)) {
+      if (map.has(kind)) throw new Error(`two resource handlers deploy ${kind} steps`);
+      map.set(kind, deployer as StepDeployer<DeployStep['kind']> as AnyDeployer);
+    }
+  }
+  return map;
+};
+
+const DEPLOYERS = deployersByKind(HANDLERS);
+
+/** Carries out a step with the handler that planned its kind (see {@link StepDeployer}). */
+export const deployStep = (
+  step: DeployStep,
+  targets: LocalTargets,
+): Promise<DeployedResource | undefined> => {
+  const deployer = DEPLOYERS.get(step.kind);
+  if (deployer === undefined) throw new Error(`no resource handler deploys ${step.kind} steps`);
+  return deployer(step, targets);
+};
 
 /** Types with no local behaviour, and why deploying nothing for them is right. Any other type is an error. */
 export const ACKNOWLEDGED_TYPES: Readonly<Record<string, string>> = {

@@ -1,3 +1,4 @@
+import type { DeployedResource, LocalTargets } from '../apply';
 import type { IntrinsicResolver } from '../intrinsics';
 import type { ResourceIdentity, StackEnvironment } from '../physical-ids';
 import type { DeployStep } from '../steps';
@@ -179,9 +180,34 @@ export interface StepGroup {
   build(members: readonly ResolvedResource[]): DeployStep;
 }
 
+/** A step was carried out but the service answered with another identity than the template's. */
+export class DeploymentMismatchError extends Error {
+  override readonly name = 'DeploymentMismatchError';
+}
+
+/** The error for a service that answered with `actual` where the plan resolved every reference to `planned`. */
+export const mismatch = (step: DeployStep, what: string, planned: string, actual: string) =>
+  new DeploymentMismatchError(
+    `${step.logicalId}: the local service answered with ${what} ${actual}, the template expects ${planned}`,
+  );
+
+/** A step of one kind. */
+export type StepOf<K extends DeployStep['kind']> = Extract<DeployStep, { kind: K }>;
+
 /**
- * How the local cloud deploys a family of CloudFormation types. Register it in `registry.ts`; the
- * planner asks it for each resource of its `types`, in dependency order.
+ * Carries out a step on the local services. Answers with the deployed resource when the service names
+ * it otherwise than the plan could (a subscription's ARN, a secret's random suffix); throws
+ * {@link DeploymentMismatchError} when the service answers with another identity than the plan's.
+ */
+export type StepDeployer<K extends DeployStep['kind']> = (
+  step: StepOf<K>,
+  targets: LocalTargets,
+) => Promise<DeployedResource | undefined>;
+
+/**
+ * How the local cloud deploys a family of CloudFormation types: plans its resources' steps and carries
+ * them out. Register it in `registry.ts`; the planner asks it for each resource of its `types`, in
+ * dependency order, and `applyPlan` hands it each step of its kinds.
  */
 export interface ResourceHandler {
   readonly types: readonly string[];
@@ -196,4 +222,6 @@ export interface ResourceHandler {
   ): DeployStep | undefined;
   /** The group whose step the resource joins, if any. */
   group?(resource: ResolvedResource, context: PlanContext): StepGroup | undefined;
+  /** How each kind of step it plans is deployed. */
+  readonly deploy: { readonly [K in DeployStep['kind']]?: StepDeployer<K> };
 }

@@ -141,6 +141,16 @@ const bucket = (resource: ResolvedResource): BucketStep => {
  */
 export const s3Handler: ResourceHandler = {
   types: [BUCKET, CDK_NOTIFICATIONS],
+  deploy: {
+    bucket: async (step, targets) => {
+      await targets.createBucket(step);
+      return undefined;
+    },
+    bucketNotification: async (step, targets) => {
+      await targets.putBucketNotification(step);
+      return undefined;
+    },
+  },
   plan: (resource) => (resource.type === BUCKET ? bucket(resource) : undefined),
   group: (resource) => {
     if (resource.type === BUCKET) {

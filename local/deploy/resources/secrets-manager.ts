@@ -1,5 +1,5 @@
 import type { GenerateSecretSpec, SecretStep } from '../steps';
-import { isRecord, isTrue, type ResolvedResource, type ResourceHandler } from './resource-handler';
+import { isRecord, isTrue, mismatch, type ResolvedResource, type ResourceHandler } from './resource-handler';
 
 const lowerFirst = (name: string): string => `${name.charAt(0).toLowerCase()}${name.slice(1)}`;
 
@@ -49,4 +49,12 @@ const secret = (resource: ResolvedResource): SecretStep => {
 export const secretsManagerHandler: ResourceHandler = {
   types: ['AWS::SecretsManager::Secret'],
   plan: secret,
+  deploy: {
+    secret: async (step, targets) => {
+      const { arn } = await targets.createSecret(step);
+      if (arn !== step.arn && !arn.startsWith(`${step.arn}-`))
+        throw mismatch(step, 'secret ARN', step.arn, arn);
+      return { type: 'AWS::SecretsManager::Secret', physicalId: step.name, arn };
+    },
+  },
 };

@@ -1,5 +1,5 @@
 import type { DeployStep, SubscriptionStep, TopicStep } from '../steps';
-import { parseJsonish, type ResolvedResource, type ResourceHandler } from './resource-handler';
+import { mismatch, parseJsonish, type ResolvedResource, type ResourceHandler } from './resource-handler';
 
 const TOPIC = 'AWS::SNS::Topic';
 
@@ -58,5 +58,16 @@ const subscription = (resource: ResolvedResource, earlier: readonly DeployStep[]
 /** Topics, and their subscriptions of queues of the template. */
 export const snsHandler: ResourceHandler = {
   types: [TOPIC, 'AWS::SNS::Subscription'],
+  deploy: {
+    topic: async (step, targets) => {
+      const { topicArn } = await targets.createTopic(step);
+      if (topicArn !== step.topicArn) throw mismatch(step, 'topic ARN', step.topicArn, topicArn);
+      return undefined;
+    },
+    subscription: async (step, targets) => {
+      const { subscriptionArn } = await targets.subscribe(step);
+      return { type: 'AWS::SNS::Subscription', physicalId: subscriptionArn, arn: subscriptionArn };
+    },
+  },
   plan: (resource, earlier) => (resource.type === TOPIC ? topic(resource) : subscription(resource, earlier)),
 };

@@ -1,5 +1,11 @@
 import type { DeployStep, QueueStep, RedrivePolicy } from '../steps';
-import { isRecord, parseJsonish, type ResolvedResource, type ResourceHandler } from './resource-handler';
+import {
+  isRecord,
+  mismatch,
+  parseJsonish,
+  type ResolvedResource,
+  type ResourceHandler,
+} from './resource-handler';
 
 /** Properties `CreateQueue` takes as attributes, as they are. */
 const QUEUE_ATTRIBUTES = [
@@ -13,6 +19,9 @@ const QUEUE_ATTRIBUTES = [
   'DeduplicationScope',
   'FifoThroughputLimit',
 ];
+
+/** The path of a queue URL (`/<account>/<name>`); not `new URL`, which refuses fauxqs' hosts. */
+const queuePath = (url: string): string => url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
 
 const NOT_ENCRYPTED = 'messages are not encrypted at rest locally';
 
@@ -66,4 +75,13 @@ const queue = (resource: ResolvedResource, earlier: readonly DeployStep[]): Queu
 export const sqsHandler: ResourceHandler = {
   types: ['AWS::SQS::Queue'],
   plan: queue,
+  deploy: {
+    queue: async (step, targets) => {
+      const { queueUrl } = await targets.createQueue(step);
+      if (queuePath(queueUrl) !== queuePath(step.queueUrl)) {
+        throw mismatch(step, 'queue URL', step.queueUrl, queueUrl);
+      }
+      return undefined;
+    },
+  },
 };

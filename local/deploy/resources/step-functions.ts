@@ -3,6 +3,7 @@ import type { StateMachineStep } from '../steps';
 import {
   isRecord,
   isTrue,
+  mismatch,
   type PlanContext,
   type ResolvedResource,
   type ResourceHandler,
@@ -100,5 +101,12 @@ const stateMachine = (resource: ResolvedResource, context: PlanContext): StateMa
 /** State machines, their definition substituted as Step Functions substitutes it. */
 export const stepFunctionsHandler: ResourceHandler = {
   types: ['AWS::StepFunctions::StateMachine'],
+  deploy: {
+    stateMachine: async (step, targets) => {
+      const { stateMachineArn } = await targets.registerStateMachine(step);
+      if (stateMachineArn !== step.arn) throw mismatch(step, 'state machine ARN', step.arn, stateMachineArn);
+      return undefined;
+    },
+  },
   plan: (resource, _earlier, context) => stateMachine(resource, context),
 };

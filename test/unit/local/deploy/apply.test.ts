@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyPlan, DeploymentMismatchError, type LocalTargets } from '../../../../local/deploy/apply';
+import { applyPlan, type LocalTargets } from '../../../../local/deploy/apply';
+import { DeploymentMismatchError } from '../../../../local/deploy/resources/resource-handler';
 import type { DeploymentPlan, DeployStep } from '../../../../local/deploy/steps';
 import { stepsOf, synthAndPlan } from '../../../support/deploy-plan';
 
