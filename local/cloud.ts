@@ -271,7 +271,12 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     });
     stops.push(() => apiServer.stop());
 
-    const sqs = new SQSClient({ ...clientConfig, endpoint: gateway.endpoint, useQueueUrlAsEndpoint: false });
+    // Straight to fauxqs, as the dead-letter client: the pollers' receives and deletes skip the gateway's hop.
+    const sqs = new SQSClient({
+      ...clientConfig,
+      endpoint: messaging.endpoint,
+      useQueueUrlAsEndpoint: false,
+    });
     stops.push(async () => sqs.destroy());
     const pollers = eventSources.map(
       (step) => new SqsEventSource({ ...step, sqs, invoker: functionRunner, region }),
