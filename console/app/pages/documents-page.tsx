@@ -1,19 +1,19 @@
-import { useState } from 'preact/hooks';
 import {
   DOCUMENT_STATUS_VALUES,
   type DocumentFilters,
   type DocumentStatus,
   type DocumentSummary,
 } from '../../shared/api';
-import { ErrorNotice } from '../components/error-notice';
+import { LiveUpdated, PollError } from '../components/live-status';
 import { outcomeText } from '../components/outcome';
 import { PageHeading } from '../components/page-heading';
+import { ShowMore } from '../components/show-more';
 import { StatusBadge } from '../components/status-badge';
 import { Thumbnail } from '../components/thumbnail';
 import { Time } from '../components/time';
 import { useConsole } from '../context';
-import { fileNameOf, formatDuration, formatTime, localDayBound } from '../format';
-import { usePoll } from '../hooks/use-poll';
+import { fileNameOf, formatDuration, localDayBound } from '../format';
+import { usePagedList } from '../hooks/use-paged-list';
 import { href, navigate, segment } from '../router';
 import type { PageProps } from '../routes';
 
@@ -176,52 +176,29 @@ export const DocumentsPage = ({ query }: PageProps) => {
   const { client, config } = useConsole();
   const form = formOf(query);
   const filters = filtersOf(form);
-  const filterKey = JSON.stringify(filters);
-  const [older, setOlder] = useState<{ key: string; items: DocumentSummary[]; cursor: string | null }>();
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [moreError, setMoreError] = useState<unknown>();
-  const poll = usePoll(
-    (signal) => client.listDocuments({ ...filters, limit: PAGE_SIZE }, signal),
-    [filterKey],
+  const list = usePagedList(
+    async (cursor, signal) => {
+      const page = await client.listDocuments(
+        { ...filters, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) },
+        signal,
+      );
+      return { items: page.items, next: page.nextCursor };
+    },
+    (document) => document.id,
+    JSON.stringify(filters),
     config.pollIntervalMs,
   );
-
-  const first = poll.data;
-  const extra = older?.key === filterKey ? older : undefined;
-  const shown = new Set(first?.items.map((item) => item.id));
-  const rows = [...(first?.items ?? []), ...(extra?.items.filter((item) => !shown.has(item.id)) ?? [])];
-  const nextCursor = extra ? extra.cursor : (first?.nextCursor ?? null);
-
-  const loadMore = async (): Promise<void> => {
-    if (!nextCursor) return;
-    setLoadingMore(true);
-    setMoreError(undefined);
-    try {
-      const page = await client.listDocuments({ ...filters, limit: PAGE_SIZE, cursor: nextCursor });
-      setOlder({ key: filterKey, items: [...(extra?.items ?? []), ...page.items], cursor: page.nextCursor });
-    } catch (error) {
-      setMoreError(error);
-    } finally {
-      setLoadingMore(false);
-    }
-  };
+  const { first, rows } = list;
 
   const filtered = Object.keys(filters).length > 0;
   return (
     <>
       <PageHeading title="Documents">
-        <p class="live" aria-live="off">
-          {poll.updatedAt === undefined ? 'Loading…' : `Live · updated ${formatTime(poll.updatedAt)}`}
-        </p>
+        <LiveUpdated updatedAt={first.updatedAt} />
       </PageHeading>
       <Filters form={form} />
-      {poll.error ? (
-        <ErrorNotice
-          error={poll.error}
-          prefix={first ? 'Could not refresh (retrying)' : 'Could not load documents'}
-        />
-      ) : null}
-      {first && rows.length === 0 ? (
+      <PollError error={first.error} shown={first.data !== undefined} what="documents" />
+      {first.data && rows.length === 0 ? (
         <p class="empty">
           {filtered ? (
             'No documents match these filters.'
@@ -260,19 +237,7 @@ export const DocumentsPage = ({ query }: PageProps) => {
           </tbody>
         </table>
       ) : null}
-      {moreError ? <ErrorNotice error={moreError} prefix="Could not load more" /> : null}
-      {nextCursor ? (
-        <p>
-          <button
-            type="button"
-            class="button-secondary"
-            disabled={loadingMore}
-            onClick={() => void loadMore()}
-          >
-            {loadingMore ? 'Loading…' : 'Show more'}
-          </button>
-        </p>
-      ) : null}
+      <ShowMore more={list.more} />
     </>
   );
 };

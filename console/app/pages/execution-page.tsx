@@ -1,40 +1,22 @@
 import { useMemo } from 'preact/hooks';
 import { ErrorNotice } from '../components/error-notice';
+import { LiveUpdated, PollError } from '../components/live-status';
 import { PageHeading } from '../components/page-heading';
 import { StatusBadge } from '../components/status-badge';
 import { Time } from '../components/time';
 import { useConsole } from '../context';
 import { type WorkflowGraph, workflowGraphOf } from '../executions/definition-graph';
 import { EventHistory } from '../executions/event-history';
+import { ExecutionDocumentName } from '../executions/execution-document';
 import { ExecutionGraph, GraphLegend } from '../executions/execution-graph';
 import { DataBlock, ErrorBlock, StateDetails } from '../executions/state-details';
 import { executionRunsOf } from '../executions/state-runs';
 import { TraceWaterfall } from '../executions/trace-waterfall';
 import { useExecution } from '../executions/use-execution';
-import { fileNameOf, formatDuration, formatTime } from '../format';
+import { formatDuration } from '../format';
 import { href, navigate, segment } from '../router';
 import type { PageProps } from '../routes';
 import '../executions/executions.css';
-
-const documentOf = (
-  input: string | undefined,
-): { id?: string; key?: string; deletion: boolean } | undefined => {
-  try {
-    const parsed = JSON.parse(input ?? '') as {
-      document?: { id?: unknown; key?: unknown };
-      deletion?: { id?: unknown; key?: unknown };
-    };
-    const source = parsed.deletion ?? parsed.document;
-    if (!source) return undefined;
-    return {
-      ...(typeof source.id === 'string' ? { id: source.id } : {}),
-      ...(typeof source.key === 'string' ? { key: source.key } : {}),
-      deletion: parsed.deletion !== undefined,
-    };
-  } catch {
-    return undefined;
-  }
-};
 
 /**
  * One execution, as the Step Functions console shows it: the graph of the definition it ran with each
@@ -59,7 +41,7 @@ export const ExecutionPage = ({ params, query }: PageProps) => {
   const select = (state: string): void =>
     navigate(href(`/executions/${segment(arn)}`, { state }), { replace: true });
   const name = detail?.name ?? arn.split(':').at(-1) ?? arn;
-  const document = documentOf(detail?.input);
+  const document = detail?.document;
   const stopped = detail?.stopDate;
 
   return (
@@ -69,32 +51,16 @@ export const ExecutionPage = ({ params, query }: PageProps) => {
       </p>
       <PageHeading title={name}>
         {detail ? <StatusBadge status={detail.status} /> : null}
-        {detail?.status === 'RUNNING' && view.updatedAt ? (
-          <p class="live" aria-live="off">
-            Live · updated {formatTime(view.updatedAt)}
-          </p>
-        ) : null}
+        {detail?.status === 'RUNNING' && view.updatedAt ? <LiveUpdated updatedAt={view.updatedAt} /> : null}
       </PageHeading>
-      {view.error ? (
-        <ErrorNotice
-          error={view.error}
-          prefix={detail ? 'Could not refresh (retrying)' : 'Could not load the execution'}
-        />
-      ) : null}
+      <PollError error={view.error} shown={detail !== undefined} what="the execution" />
       {!detail && !view.error ? <p class="muted">Loading…</p> : null}
       {detail ? (
         <dl class="metadata execution-summary">
           <div class="field">
             <dt>Document</dt>
-            <dd>
-              {document?.id ? (
-                <a class="break" href={href(`/documents/${segment(document.id)}`)}>
-                  {document.key ? fileNameOf(document.key) : document.id}
-                </a>
-              ) : (
-                <span class="muted">–</span>
-              )}
-              {document?.deletion ? <span class="tag">deletion</span> : null}
+            <dd class="break">
+              <ExecutionDocumentName document={document} />
               {document?.key ? <span class="key">{document.key}</span> : null}
             </dd>
           </div>

@@ -1,12 +1,13 @@
-import { useState } from 'preact/hooks';
 import { EXECUTION_STATUS_VALUES, type ExecutionStatus, type ExecutionSummary } from '../../shared/api';
-import { ErrorNotice } from '../components/error-notice';
+import { LiveUpdated, PollError } from '../components/live-status';
 import { PageHeading } from '../components/page-heading';
+import { ShowMore } from '../components/show-more';
 import { StatusBadge } from '../components/status-badge';
 import { Time } from '../components/time';
 import { useConsole } from '../context';
-import { fileNameOf, formatDuration, formatTime } from '../format';
-import { usePoll } from '../hooks/use-poll';
+import { ExecutionDocumentName } from '../executions/execution-document';
+import { formatDuration } from '../format';
+import { usePagedList } from '../hooks/use-paged-list';
 import { href, navigate, segment } from '../router';
 import type { PageProps } from '../routes';
 import '../executions/executions.css';
@@ -37,16 +38,7 @@ const ExecutionRow = ({ execution, now }: { execution: ExecutionSummary; now: nu
         </a>
       </td>
       <td data-label="Document" class={document ? 'break' : 'missing'}>
-        {document?.id ? (
-          <a href={href(`/documents/${segment(document.id)}`)}>
-            {document.key ? fileNameOf(document.key) : document.id}
-          </a>
-        ) : document?.key ? (
-          fileNameOf(document.key)
-        ) : (
-          <span class="muted">–</span>
-        )}
-        {document?.kind === 'deletion' ? <span class="tag">deletion</span> : null}
+        <ExecutionDocumentName document={document} />
       </td>
       <td data-label="Status">
         <StatusBadge status={execution.status} />
@@ -69,52 +61,25 @@ const ExecutionRow = ({ execution, now }: { execution: ExecutionSummary; now: nu
 export const ExecutionsPage = ({ query }: PageProps) => {
   const { client, config } = useConsole();
   const status = statusOf(query);
-  const [older, setOlder] = useState<{
-    status?: string;
-    items: ExecutionSummary[];
-    nextToken: string | null;
-  }>();
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [moreError, setMoreError] = useState<unknown>();
-  const poll = usePoll(
-    (signal) => client.executions({ ...(status ? { status } : {}), limit: PAGE_SIZE }, signal),
-    [status],
+  const list = usePagedList(
+    async (nextToken, signal) => {
+      const page = await client.executions(
+        { ...(status ? { status } : {}), limit: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) },
+        signal,
+      );
+      return { items: page.items, next: page.nextToken };
+    },
+    (execution) => execution.executionArn,
+    status ?? '',
     config.pollIntervalMs,
   );
-  const first = poll.data;
-  const extra = older?.status === status ? older : undefined;
-  const shown = new Set(first?.items.map((item) => item.executionArn));
-  const rows = [
-    ...(first?.items ?? []),
-    ...(extra?.items.filter((item) => !shown.has(item.executionArn)) ?? []),
-  ];
-  const nextToken = extra ? extra.nextToken : (first?.nextToken ?? null);
-  const now = poll.updatedAt ?? Date.now();
-
-  const loadMore = async (): Promise<void> => {
-    if (!nextToken) return;
-    setLoadingMore(true);
-    setMoreError(undefined);
-    try {
-      const page = await client.executions({ ...(status ? { status } : {}), limit: PAGE_SIZE, nextToken });
-      setOlder({
-        ...(status ? { status } : {}),
-        items: [...(extra?.items ?? []), ...page.items],
-        nextToken: page.nextToken,
-      });
-    } catch (error) {
-      setMoreError(error);
-    } finally {
-      setLoadingMore(false);
-    }
-  };
+  const { first, rows } = list;
+  const now = first.updatedAt ?? Date.now();
 
   return (
     <>
       <PageHeading title="Executions">
-        <p class="live" aria-live="off">
-          {poll.updatedAt === undefined ? 'Loading…' : `Live · updated ${formatTime(poll.updatedAt)}`}
-        </p>
+        <LiveUpdated updatedAt={first.updatedAt} />
       </PageHeading>
       <form class="filters" aria-label="Filter executions" onSubmit={(event) => event.preventDefault()}>
         <label>
@@ -134,13 +99,8 @@ export const ExecutionsPage = ({ query }: PageProps) => {
           </select>
         </label>
       </form>
-      {poll.error ? (
-        <ErrorNotice
-          error={poll.error}
-          prefix={first ? 'Could not refresh (retrying)' : 'Could not load executions'}
-        />
-      ) : null}
-      {first && rows.length === 0 ? (
+      <PollError error={first.error} shown={first.data !== undefined} what="executions" />
+      {first.data && rows.length === 0 ? (
         <p class="empty">
           {status ? `No ${status} executions.` : 'No executions yet: each upload starts one.'}
         </p>
@@ -166,19 +126,7 @@ export const ExecutionsPage = ({ query }: PageProps) => {
           </tbody>
         </table>
       ) : null}
-      {moreError ? <ErrorNotice error={moreError} prefix="Could not load more" /> : null}
-      {nextToken ? (
-        <p>
-          <button
-            type="button"
-            class="button-secondary"
-            disabled={loadingMore}
-            onClick={() => void loadMore()}
-          >
-            {loadingMore ? 'Loading…' : 'Show more'}
-          </button>
-        </p>
-      ) : null}
+      <ShowMore more={list.more} />
     </>
   );
 };
