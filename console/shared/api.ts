@@ -109,7 +109,7 @@ export interface ExecutionSummary {
   readonly startDate: string;
   readonly stopDate?: string;
   readonly redriveCount?: number;
-  /** In a list, when the input could be read (it is read once per execution and kept). */
+  /** When the input names one (in a list, read once per execution and kept). */
   readonly document?: ExecutionDocument;
 }
 

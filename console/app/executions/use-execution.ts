@@ -23,10 +23,10 @@ const settled = (detail: ExecutionDetail | undefined): boolean =>
 const findTrace = async (
   client: ConsoleClient,
   detail: ExecutionDetail,
-  documentId: string | undefined,
   signal: AbortSignal,
 ): Promise<Trace | null> => {
   let id = detail.traceId;
+  const documentId = detail.document?.id;
   if (!id && documentId) {
     const start = Date.parse(detail.startDate);
     const { items } = await client.traces(
@@ -51,16 +51,6 @@ const findTrace = async (
   } catch (error) {
     if (error instanceof ConsoleApiError && error.status === 404) return null;
     throw error;
-  }
-};
-
-const documentIdOf = (input: string | undefined): string | undefined => {
-  try {
-    const parsed = JSON.parse(input ?? '') as { document?: { id?: unknown }; deletion?: { id?: unknown } };
-    const id = parsed.deletion?.id ?? parsed.document?.id;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
   }
 };
 
@@ -92,7 +82,7 @@ export const useExecution = (client: ConsoleClient, arn: string, intervalMs: num
           updatedAt: Date.now(),
         }));
         try {
-          const trace = await findTrace(client, detail, documentIdOf(detail.input), signal);
+          const trace = await findTrace(client, detail, signal);
           if (!signal.aborted) setView((previous) => ({ ...previous, trace, traceError: undefined }));
         } catch (traceError) {
           if (!signal.aborted) setView((previous) => ({ ...previous, traceError }));

@@ -203,6 +203,7 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
     try {
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
       const traceId = traceIdOf(execution.traceHeader);
+      const document = executionDocumentOf(execution.input);
       const detail: ExecutionDetail = {
         executionArn: arn,
         stateMachineArn: execution.stateMachineArn ?? stateMachineArn,
@@ -217,6 +218,7 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
         ...(execution.traceHeader ? { traceHeader: execution.traceHeader } : {}),
         ...(traceId ? { traceId } : {}),
         ...(execution.redriveCount === undefined ? {} : { redriveCount: execution.redriveCount }),
+        ...(document ? { document } : {}),
         ...(execution.redriveDate ? { redriveDate: execution.redriveDate.toISOString() } : {}),
         ...(execution.redriveStatus ? { redriveStatus: execution.redriveStatus } : {}),
       };

@@ -250,7 +250,7 @@ describe('Step Functions through the console', () => {
       status: 'SUCCEEDED',
       startDate: new Date('2026-12-01T10:00:00Z'),
       stopDate: new Date('2026-12-01T10:00:02Z'),
-      input: '{"document":{}}',
+      input: JSON.stringify({ document: { id: 'A'.repeat(22), key: 'incoming/report.pdf' } }),
       traceHeader: 'Root=1-6750a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1',
     });
     const other = 'arn:aws:states:us-east-1:000000000000:execution:SomeoneElses:run-1';
@@ -267,6 +267,7 @@ describe('Step Functions through the console', () => {
       startDate: '2026-12-01T10:00:00.000Z',
       stopDate: '2026-12-01T10:00:02.000Z',
       traceId: '1-6750a1b2-0123456789abcdef01234567',
+      document: { kind: 'upload', id: 'A'.repeat(22), key: 'incoming/report.pdf' },
     });
     expect([foreign.status, malformed.status]).toEqual([400, 400]);
     expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
