@@ -13,7 +13,7 @@ const VISIBILITY_TIMEOUT_SECONDS = 300;
 
 /**
  * The failed-documents message as the SendToDlq state writes it
- * (statemachines/document-pipeline.asl.json): the execution's input, the caught error, the execution.
+ * (statemachines/document-pipeline.asl.yaml): the execution's input, the caught error, the execution.
  */
 const failedDocumentMessage = z.object({
   input: z.unknown(),

@@ -1,5 +1,5 @@
 /**
- * The `${Placeholder}` names in statemachines/document-pipeline.asl.json. The CDK app and the local
+ * The `${Placeholder}` names in statemachines/document-pipeline.asl.yaml. The CDK app and the local
  * cloud both substitute exactly this set; a test keeps the ASL and this list equal.
  */
 export const SUBSTITUTION_KEYS = [
@@ -13,9 +13,6 @@ export const SUBSTITUTION_KEYS = [
 
 export type SubstitutionKey = (typeof SUBSTITUTION_KEYS)[number];
 export type Substitutions = Readonly<Record<SubstitutionKey, string>>;
-
-/** Path of the definition, relative to the repository root. */
-export const DEFINITION_PATH = 'statemachines/document-pipeline.asl.json';
 
 const PLACEHOLDER = /\$\{([A-Za-z0-9]+)\}/g;
 

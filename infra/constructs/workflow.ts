@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stage } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,9 +8,10 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { LIMIT_SETTINGS, type Limits } from '../../lambdas/shared/documents/limits';
-import { DEFINITION_PATH, type Substitutions } from '../../statemachines/substitutions';
+import { writeDefinition } from '../../statemachines/definition';
+import type { Substitutions } from '../../statemachines/substitutions';
 import { allowDerivativeWrites, DERIVATIVE_PREFIXES, INCOMING_PREFIX } from './document-store';
-import { PipelineFunction, PROJECT_ROOT } from './pipeline-function';
+import { PipelineFunction } from './pipeline-function';
 import { buildDeadLetterQueue } from './queues';
 import { TextractChannel } from './textract-channel';
 
@@ -31,7 +31,7 @@ export interface WorkflowProps {
 }
 
 /**
- * The document pipeline: the Standard state machine built from `statemachines/document-pipeline.asl.json`,
+ * The document pipeline: the Standard state machine built from `statemachines/document-pipeline.asl.yaml`,
  * the functions its tasks invoke, the failed-documents queue its Catch branch feeds, and the
  * {@link TextractChannel} its asynchronous text task waits on. A file-based definition gets no
  * permissions from CDK: every grant here is explicit.
@@ -159,7 +159,7 @@ export class Workflow extends Construct {
     };
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(join(PROJECT_ROOT, DEFINITION_PATH)),
+      definitionBody: sfn.DefinitionBody.fromFile(writeDefinition(assemblyFolderOf(this))),
       definitionSubstitutions: { ...substitutions },
       tracingEnabled: true,
       logs: { destination: this.stateMachineLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
@@ -196,4 +196,11 @@ const allow = (actions: string[], resources: string[]): iam.PolicyStatement =>
 
 const addPolicy = (fn: lambda.IFunction, ...statements: iam.PolicyStatement[]): void => {
   for (const statement of statements) fn.addToRolePolicy(statement);
+};
+
+/** Where the app being synthesized writes its cloud assembly (the staged definition goes there too). */
+const assemblyFolderOf = (scope: Construct): string => {
+  const stage = Stage.of(scope);
+  if (!stage) throw new Error(`${scope.node.path} is not inside an app`);
+  return stage.outdir;
 };

@@ -1,6 +1,6 @@
 /**
  * The parts of an Amazon States Language (JSONPath) definition that the local bindings and the
- * definition's tests read. Structural, so a parsed `*.asl.json` can be passed as it is.
+ * definition's tests read. Structural, so a parsed definition can be passed as it is.
  */
 
 /** One entry of a state's `Retry`. */

@@ -33,7 +33,7 @@ const ODD_KEY = 'incoming/odd names/Rue Cler + café ☕ naïve 日本.txt';
 const PROCESSING_BUDGET_MS = 160_000;
 const THUMBNAIL_MAX_PX = 256;
 
-/** The Task or Pass state of each text strategy in statemachines/document-pipeline.asl.json. */
+/** The Task or Pass state of each text strategy in statemachines/document-pipeline.asl.yaml. */
 const TEXT_STATE: Record<TextStrategy, string> = {
   none: 'NoText',
   local: 'ExtractTextLocally',

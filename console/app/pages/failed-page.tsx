@@ -11,7 +11,7 @@ import { href, segment } from '../router';
 import type { PageProps } from '../routes';
 import '../executions/executions.css';
 
-/** What SendToDlq wrote (statemachines/document-pipeline.asl.json), read defensively for display. */
+/** What SendToDlq wrote (statemachines/document-pipeline.asl.yaml), read defensively for display. */
 interface FailedDocument {
   readonly executionArn?: string;
   readonly failedAt?: string;

@@ -36,7 +36,8 @@ import { executionContext, TASK_TOKEN_PLACEHOLDER } from '../../../local/stepfun
 import { buildTaskBindings, type LambdaInvoker } from '../../../local/stepfunctions/task-bindings';
 import { TaskTokens } from '../../../local/stepfunctions/task-tokens';
 import { type RunningLocalTextract, startLocalTextract } from '../../../local/textract/server';
-import { DEFINITION_PATH, type Substitutions, substitute } from '../../../statemachines/substitutions';
+import { readDefinition } from '../../../statemachines/definition';
+import { type Substitutions, substitute } from '../../../statemachines/substitutions';
 import { sqsEvent, sqsRecord } from '../../fixtures/s3-sqs-events';
 import {
   createBucket,
@@ -438,9 +439,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
       MetadataTableName: table,
       FailedDocumentsQueueUrl: dlqUrl,
     };
-    const definition = JSON.parse(
-      substitute(readFileSync(DEFINITION_PATH, 'utf8'), substitutions),
-    ) as AslStates;
+    const definition = JSON.parse(substitute(readDefinition(), substitutions)) as AslStates;
     bindings = buildTaskBindings(definition, {
       invokeLambda,
       dynamodb: testDynamo(dynamo.endpoint),

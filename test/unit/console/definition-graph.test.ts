@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   buildWorkflowGraph,
@@ -7,10 +5,10 @@ import {
   InvalidDefinitionError,
   workflowGraphOf,
 } from '../../../console/app/executions/definition-graph';
-import { PROJECT_ROOT } from '../../../local/cloud';
+import { readDefinition } from '../../../statemachines/definition';
 
 /** The workflow as deployed: its `${…}` placeholders substituted, function ARNs as ARNs. */
-const definition = readFileSync(join(PROJECT_ROOT, 'statemachines', 'document-pipeline.asl.json'), 'utf8')
+const definition = readDefinition()
   .replace(/\$\{(\w+)FunctionArn\}/g, 'arn:aws:lambda:us-east-1:000000000000:function:Docflow-dev-$1')
   .replace(/\$\{(\w+)\}/g, 'docflow-$1');
 

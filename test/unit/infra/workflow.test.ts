@@ -6,11 +6,11 @@ import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS_REQUIRING_ANY_RESOURCE } from '../../../infra/compliance';
 import type { PipelineFunction } from '../../../infra/constructs/pipeline-function';
-import { PROJECT_ROOT } from '../../../infra/constructs/pipeline-function';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import { LIMIT_SETTINGS } from '../../../lambdas/shared/documents/limits';
 import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/ports/textract-jobs';
-import { DEFINITION_PATH, SUBSTITUTION_KEYS } from '../../../statemachines/substitutions';
+import { readDefinition } from '../../../statemachines/definition';
+import { SUBSTITUTION_KEYS } from '../../../statemachines/substitutions';
 import {
   actionsOf,
   arnOf,
@@ -69,7 +69,7 @@ describe('Workflow state machine', () => {
     const staged = readFileSync(join(app.outdir, asset.assetPath), 'utf8');
 
     // Assess
-    expect(staged).toBe(readFileSync(join(PROJECT_ROOT, DEFINITION_PATH), 'utf8'));
+    expect(staged).toBe(readDefinition());
     expect(JSON.stringify(stateMachine.DefinitionS3Location)).toContain(asset.assetHash);
   });
 
@@ -81,7 +81,7 @@ describe('Workflow state machine', () => {
 
   it('has a substitution for every placeholder of the definition', () => {
     // Prepare
-    const definition = readFileSync(join(PROJECT_ROOT, DEFINITION_PATH), 'utf8');
+    const definition = readDefinition();
     const placeholders = new Set([...definition.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((match) => match[1]));
 
     // Assess

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
@@ -12,12 +11,8 @@ import {
   listStates,
 } from '../../../local/stepfunctions/asl';
 import { executionContext } from '../../../local/stepfunctions/context-object';
-import {
-  DEFINITION_PATH,
-  SUBSTITUTION_KEYS,
-  type Substitutions,
-  substitute,
-} from '../../../statemachines/substitutions';
+import { readDefinition } from '../../../statemachines/definition';
+import { SUBSTITUTION_KEYS, type Substitutions, substitute } from '../../../statemachines/substitutions';
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator') as (
@@ -37,7 +32,7 @@ const SUBSTITUTIONS: Substitutions = {
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 
-const RAW = readFileSync(DEFINITION_PATH, 'utf8');
+const RAW = readDefinition();
 const DEFINITION = JSON.parse(substitute(RAW, SUBSTITUTIONS)) as AslStates;
 
 const LAMBDA_SERVICE_ERRORS = [
@@ -343,7 +338,7 @@ const retrierNaming = (error: string) => (state: Record<string, unknown>) =>
     unknown
   >;
 
-describe('document-pipeline.asl.json', () => {
+describe('document-pipeline.asl.yaml', () => {
   it('is a valid state machine once its placeholders hold real-looking ARNs and URLs', () => {
     // Act
     const errors = validationErrors(DEFINITION);

@@ -30,7 +30,8 @@ import {
   type RunningLocalStepFunctions,
   startLocalStepFunctions,
 } from '../../../../local/stepfunctions/service';
-import { DEFINITION_PATH, substitute } from '../../../../statemachines/substitutions';
+import { readDefinition } from '../../../../statemachines/definition';
+import { substitute } from '../../../../statemachines/substitutions';
 import { lambdaContext } from '../../../fixtures/lambda-context';
 import { sqsEvent, sqsRecord } from '../../../fixtures/s3-sqs-events';
 import {
@@ -54,7 +55,7 @@ const EXTRACT_TEXT_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:docflow
  */
 const asyncTextMachine = (): AslStates => {
   const definition = JSON.parse(
-    substitute(readFileSync(DEFINITION_PATH, 'utf8'), {
+    substitute(readDefinition(), {
       InspectFunctionArn: EXTRACT_TEXT_ARN,
       ThumbnailFunctionArn: EXTRACT_TEXT_ARN,
       ExtractTextFunctionArn: EXTRACT_TEXT_ARN,

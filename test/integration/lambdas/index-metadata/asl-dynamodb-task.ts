@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { DEFINITION_PATH } from '../../../../statemachines/substitutions';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
+import { readDefinition } from '../../../../statemachines/definition';
+import { aProcessedOutcome } from '../../../fixtures/document-outcomes';
 
 interface UpdateItemParameters {
   Key: Record<string, unknown>;
@@ -10,7 +11,7 @@ interface UpdateItemParameters {
   ExpressionAttributeValues: Record<string, unknown>;
 }
 
-const definition = JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as {
+const definition = JSON.parse(readDefinition()) as {
   States: Record<string, { Parameters: UpdateItemParameters }>;
 };
 
@@ -71,3 +72,29 @@ export const runTableState = async (
     }),
   );
 };
+
+/** The context object of `document`'s run, as the fixtures' outcomes name its execution. */
+const executionContext = (document: DocumentRef) => ({
+  Execution: { Id: aProcessedOutcome(document).execution.arn, StartTime: '2026-11-23T10:00:01.000Z' },
+  State: { EnteredTime: '2026-11-23T10:00:02.000Z' },
+});
+
+/** What the state machine's own table states write for run `generation` of a document. */
+export interface TableStates {
+  markProcessing(document: DocumentRef, generation?: number): Promise<void>;
+  recordFailure(document: DocumentRef, generation?: number): Promise<void>;
+}
+
+/** {@link TableStates} on `tableName`, from the ASL's expressions (see {@link runTableState}). */
+export const tableStatesOf = (dynamo: DynamoDBClient, tableName: string): TableStates => ({
+  markProcessing: (document, generation = 0) =>
+    runTableState(dynamo, tableName, 'MarkProcessing', { document, generation }, executionContext(document)),
+  recordFailure: (document, generation = 0) =>
+    runTableState(
+      dynamo,
+      tableName,
+      'RecordFailure',
+      { document, generation, error: { Error: 'States.Timeout', Cause: 'Task timed out' } },
+      executionContext(document),
+    ),
+});

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   type HistoryEvent,
   SendTaskSuccessCommand,
@@ -28,7 +27,8 @@ import {
   startLocalStepFunctions,
 } from '../../../../local/stepfunctions/service';
 import type { LambdaInvoker } from '../../../../local/stepfunctions/task-bindings';
-import { DEFINITION_PATH, type Substitutions, substitute } from '../../../../statemachines/substitutions';
+import { readDefinition } from '../../../../statemachines/definition';
+import { type Substitutions, substitute } from '../../../../statemachines/substitutions';
 import {
   createMetadataTable,
   createQueue,
@@ -171,7 +171,7 @@ describe('record-cost over the local Step Functions history', () => {
     };
     ({ stateMachineArn: machineArn } = service.registerStateMachine({
       name: uniquePrefix('DocumentPipeline'),
-      definition: substitute(readFileSync(DEFINITION_PATH, 'utf8'), substitutions),
+      definition: substitute(readDefinition(), substitutions),
       roleArn: `arn:aws:iam::${ACCOUNT}:role/docflow-test`,
     }));
   });

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -53,7 +53,8 @@ import {
   startLocalStepFunctions,
 } from '../../../../local/stepfunctions/service';
 import type { LambdaInvoker } from '../../../../local/stepfunctions/task-bindings';
-import { DEFINITION_PATH, type Substitutions, substitute } from '../../../../statemachines/substitutions';
+import { readDefinition } from '../../../../statemachines/definition';
+import { type Substitutions, substitute } from '../../../../statemachines/substitutions';
 import {
   createMetadataTable,
   createQueue,
@@ -1069,7 +1070,7 @@ describe('local Step Functions API (real SFNClient)', () => {
       };
       ({ stateMachineArn: pipelineArn } = service.registerStateMachine({
         name: uniquePrefix('DocumentPipeline'),
-        definition: substitute(readFileSync(DEFINITION_PATH, 'utf8'), substitutions),
+        definition: substitute(readDefinition(), substitutions),
         roleArn: ROLE_ARN,
       }));
     });

@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../../../infra/constructs/pipeline-function';
 import { SNIFF_BYTES } from '../../../../lambdas/inspect/detect-type';
 import {
   type AttemptFacts,
@@ -13,9 +10,9 @@ import {
 import { MULTIPART_THRESHOLD_BYTES } from '../../../../lambdas/shared/adapters/s3-derivative-store';
 import { pictureKindOf } from '../../../../lambdas/thumbnail/make-thumbnail';
 import { type AslStates, listStates } from '../../../../local/stepfunctions/asl';
-import { DEFINITION_PATH } from '../../../../statemachines/substitutions';
+import { readDefinition } from '../../../../statemachines/definition';
 
-const definition = JSON.parse(readFileSync(join(PROJECT_ROOT, DEFINITION_PATH), 'utf8')) as AslStates;
+const definition = JSON.parse(readDefinition()) as AslStates;
 
 const attempt = (state: string, facts: Partial<AttemptFacts>): AttemptFacts => ({
   state,

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCdkJsonContext } from '../../../../infra/build-app';
@@ -12,7 +12,8 @@ import { LOCAL_ACCOUNT_ID } from '../../../../local/deploy/physical-ids';
 import type { DeploymentPlan } from '../../../../local/deploy/steps';
 import { type SynthesizedStack, synthesizeApp } from '../../../../local/deploy/synth';
 import { listStates } from '../../../../local/stepfunctions/asl';
-import { DEFINITION_PATH, SUBSTITUTION_KEYS, substitute } from '../../../../statemachines/substitutions';
+import { readDefinition } from '../../../../statemachines/definition';
+import { SUBSTITUTION_KEYS, substitute } from '../../../../statemachines/substitutions';
 import {
   planOf,
   stepsOf,
@@ -156,7 +157,7 @@ describe('planDeployment on the synthesized template', () => {
     // Prepare
     const [machine] = stepsOf(plan, 'stateMachine');
     const functionArns = stepsOf(plan, 'function').map((step) => step.arn);
-    const asl = readFileSync(join(synth.projectRoot, DEFINITION_PATH), 'utf8');
+    const asl = readDefinition();
 
     // Assess
     expect(machine).toBeDefined();

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { VERSION_CONDITION } from '../../../../../lambdas/shared/adapters/dynamodb-metadata-index';
-import { DEFINITION_PATH } from '../../../../../statemachines/substitutions';
+import { readDefinition } from '../../../../../statemachines/definition';
 
 interface DynamoTaskParameters {
   UpdateExpression: string;
@@ -10,7 +9,7 @@ interface DynamoTaskParameters {
   ExpressionAttributeValues: Record<string, Record<string, string>>;
 }
 
-const definition = JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as {
+const definition = JSON.parse(readDefinition()) as {
   States: Record<string, { Parameters: DynamoTaskParameters }>;
 };
 
