@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentListSchema } from '../../lambdas/api/schemas';
-import { LOCAL_CREDENTIALS, PROJECT_ROOT } from '../../local/cloud';
+import { awsToolEnv, runDocflow } from '../support/docflow-process';
 import { type CloudSession, startCloudSession } from '../support/local-cloud-session';
 
 /**
@@ -17,30 +16,7 @@ let session: CloudSession;
 
 /** Runs `docflow` as a user would, pointed at the local endpoint like any AWS tool. */
 const docflow = (args: readonly string[]) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'docflow.mjs'), ...args], {
-      cwd: dataDir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        HOME: dataDir,
-        AWS_ENDPOINT_URL: session.cloud.endpoint,
-        AWS_REGION: session.cloud.region,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  runDocflow(args, { cwd: dataDir, env: awsToolEnv(session.cloud, dataDir) });
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'docflow-e2e-cli-stack-'));

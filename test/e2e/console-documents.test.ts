@@ -1,18 +1,9 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleServer, startConsoleServer } from '../../console/server/console-server';
-import { LOCAL_CREDENTIALS, PROJECT_ROOT } from '../../local/cloud';
 import { PHRASES } from '../../scripts/sample-docs/expected-results';
-import {
-  type CloudSession,
-  listDocuments,
-  readSampleDocument,
-  startCloudSession,
-} from '../support/local-cloud-session';
+import { type ConsoleBrowser, NARROW, startConsoleBrowser, WIDE } from '../support/console-browser';
+import { type CloudSession, listDocuments, readSampleDocument } from '../support/local-cloud-session';
 
 /**
  * The console in a real browser (Debian's chromium) against the local cloud: files go in through the
@@ -21,18 +12,6 @@ import {
  * names and text. Screenshots of every page, light and dark, wide and narrow, go to
  * test-results/screenshots/ (git-ignored) for a person to look at.
  */
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const SCREENSHOTS = join(PROJECT_ROOT, 'test-results', 'screenshots', 'console-documents');
 
 /** From the upload to the terminal status of all three files; the first invocations compile TypeScript. */
 const PROCESSING_BUDGET_MS = 150_000;
@@ -43,18 +22,13 @@ const CORRUPT = 'corrupt.pdf';
 const HTML_NAME = '<img src=x onerror=alert(1)>.txt';
 const HTML_TEXT = 'Only words here, and <script>alert("text")</script> shown as text.\n';
 
-const WIDE = { width: 1280, height: 800 } as const;
-const NARROW = { width: 400, height: 800 } as const;
-
-let dataDir: string;
+let consoleBrowser: ConsoleBrowser | undefined;
 let session: CloudSession | undefined;
-let webConsole: ConsoleServer | undefined;
-let browser: Browser | undefined;
 let page: Page;
 /** What the page did that a user would see as broken: dialogs, uncaught errors. */
-const incidents: string[] = [];
+let incidents: string[] = [];
 
-const consoleUrl = (hash = ''): string => `${webConsole?.url ?? ''}${hash}`;
+const consoleUrl = (hash = ''): string => consoleBrowser?.url(hash) ?? '';
 
 /** A table row of the documents list, by the file name it shows. */
 const documentRow = (name: string): Locator =>
@@ -71,63 +45,20 @@ const textPager = (): Locator => page.getByRole('navigation', { name: 'Text page
 const uploadItem = (name: string): Locator => page.getByRole('listitem').filter({ hasText: name });
 
 const screenshot = async (name: string): Promise<void> => {
-  for (const scheme of ['light', 'dark'] as const) {
-    for (const [size, viewport] of [
-      ['1280', WIDE],
-      ['400', NARROW],
-    ] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.setViewportSize(viewport);
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}-${size}.png`), fullPage: true });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize(WIDE);
+  await consoleBrowser?.screenshot(name);
 };
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-console-e2e-'));
-  await rm(SCREENSHOTS, { recursive: true, force: true });
-  await mkdir(SCREENSHOTS, { recursive: true });
-  session = await startCloudSession({ dataDir, fresh: true });
-  const { cloud } = session;
-  webConsole = await startConsoleServer({
-    target: {
-      kind: 'local',
-      description: `the local cloud at ${cloud.endpoint}`,
-      region: cloud.region,
-      credentials: LOCAL_CREDENTIALS,
-      endpoint: cloud.endpoint,
-      apiUrl: cloud.apiUrl,
-      outputs: cloud.localDeployment.outputs,
-    },
-    port: 0,
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: WIDE, colorScheme: 'light' });
-  page = await context.newPage();
-  page.on('dialog', (dialog) => {
-    incidents.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on('pageerror', (error) => incidents.push(`page error: ${error.message}`));
+  consoleBrowser = await startConsoleBrowser('console-documents');
+  ({ session, page, incidents } = consoleBrowser);
 });
 
 afterEach(async (context) => {
-  // What the user saw when a test failed: the page as a picture, and its text in the report.
-  if (context.task.result?.state !== 'fail' || !page) return;
-  await page.screenshot({
-    path: join(SCREENSHOTS, `failed-${context.task.name.slice(0, 40)}.png`),
-    fullPage: true,
-  });
-  console.error(`the page when "${context.task.name}" failed:\n${await page.locator('body').innerText()}`);
+  await consoleBrowser?.recordFailure(context);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await webConsole?.stop();
-  await session?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await consoleBrowser?.stop();
 });
 
 describe('the docflow console', () => {

@@ -1,6 +1,3 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -8,15 +5,13 @@ import {
   DeleteObjectsCommand,
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleServer, startConsoleServer } from '../../console/server/console-server';
 import { documentId } from '../../lambdas/shared/documents/document';
-import { LOCAL_CREDENTIALS, PROJECT_ROOT } from '../../local/cloud';
+import { type ConsoleBrowser, startConsoleBrowser } from '../support/console-browser';
 import {
   type CloudSession,
   readSampleDocument,
-  startCloudSession,
   upload,
   waitForTerminal,
 } from '../support/local-cloud-session';
@@ -31,18 +26,6 @@ import {
  * test-results/screenshots/ (git-ignored).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const SCREENSHOTS = join(PROJECT_ROOT, 'test-results', 'screenshots', 'console-executions');
-
 /** From an upload to its terminal status; the first invocations compile TypeScript. */
 const PROCESSING_BUDGET_MS = 150_000;
 
@@ -50,18 +33,13 @@ const REPORT = { file: 'report-text-layer.pdf', key: 'incoming/console-execution
 const CORRUPT = { file: 'corrupt.pdf', key: 'incoming/console-executions/corrupt.pdf' };
 const NOTES = { file: 'notes.txt', key: 'incoming/console-executions/notes.txt' };
 
-const WIDE = { width: 1280, height: 800 } as const;
-const NARROW = { width: 400, height: 800 } as const;
-
-let dataDir: string;
+let consoleBrowser: ConsoleBrowser | undefined;
 let session: CloudSession;
-let webConsole: ConsoleServer | undefined;
-let browser: Browser | undefined;
 let page: Page;
 /** What the page did that a user would see as broken: dialogs, uncaught errors. */
-const incidents: string[] = [];
+let incidents: string[] = [];
 
-const consoleUrl = (hash = ''): string => `${webConsole?.url ?? ''}${hash}`;
+const consoleUrl = (hash = ''): string => consoleBrowser?.url(hash) ?? '';
 
 const idOf = (key: string): string => documentId(session.uploadsBucket, key);
 
@@ -94,18 +72,7 @@ const openExecutionOf = async (file: string): Promise<void> => {
 const statePanel = (): Locator => page.getByRole('region', { name: 'Selected state' });
 
 const screenshot = async (name: string): Promise<void> => {
-  for (const scheme of ['light', 'dark'] as const) {
-    for (const [size, viewport] of [
-      ['1280', WIDE],
-      ['400', NARROW],
-    ] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.setViewportSize(viewport);
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}-${size}.png`), fullPage: true });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize(WIDE);
+  await consoleBrowser?.screenshot(name);
 };
 
 const clearDerivatives = async (bucket: string): Promise<void> => {
@@ -120,31 +87,8 @@ const clearDerivatives = async (bucket: string): Promise<void> => {
 };
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-console-executions-e2e-'));
-  await rm(SCREENSHOTS, { recursive: true, force: true });
-  await mkdir(SCREENSHOTS, { recursive: true });
-  session = await startCloudSession({ dataDir, fresh: true });
-  const { cloud } = session;
-  webConsole = await startConsoleServer({
-    target: {
-      kind: 'local',
-      description: `the local cloud at ${cloud.endpoint}`,
-      region: cloud.region,
-      credentials: LOCAL_CREDENTIALS,
-      endpoint: cloud.endpoint,
-      apiUrl: cloud.apiUrl,
-      outputs: cloud.localDeployment.outputs,
-    },
-    port: 0,
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: WIDE, colorScheme: 'light' });
-  page = await context.newPage();
-  page.on('dialog', (dialog) => {
-    incidents.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on('pageerror', (error) => incidents.push(`page error: ${error.message}`));
+  consoleBrowser = await startConsoleBrowser('console-executions');
+  ({ session, page, incidents } = consoleBrowser);
   // Two documents at once: a processed one and a rejected one.
   await upload(session, REPORT.key, await readSampleDocument(REPORT.file));
   await upload(session, CORRUPT.key, await readSampleDocument(CORRUPT.file));
@@ -154,19 +98,11 @@ beforeAll(async () => {
 });
 
 afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail' || !page) return;
-  await page.screenshot({
-    path: join(SCREENSHOTS, `failed-${context.task.name.slice(0, 40)}.png`),
-    fullPage: true,
-  });
-  console.error(`the page when "${context.task.name}" failed:\n${await page.locator('body').innerText()}`);
+  await consoleBrowser?.recordFailure(context);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await webConsole?.stop();
-  await session?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await consoleBrowser?.stop();
 });
 
 describe('the console’s executions', () => {

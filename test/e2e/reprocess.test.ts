@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import type { DocumentDetail } from '../../lambdas/api/schemas';
 import { documentId } from '../../lambdas/shared/documents/document';
 import { reprocessMessageBody } from '../../lambdas/shared/documents/reprocess-message';
 import { reprocessExecutionName } from '../../lambdas/starter/execution-name';
-import { LOCAL_CREDENTIALS, PROJECT_ROOT } from '../../local/cloud';
+import { awsToolEnv, runDocflow } from '../support/docflow-process';
 import {
   type CloudSession,
   documentOfExecution,
@@ -47,30 +46,7 @@ let session: CloudSession;
 
 /** `docflow …` as a process, pointed at the local endpoint like any AWS tool (for `--stack`). */
 const docflowProcess = (args: readonly string[]) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'docflow.mjs'), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        HOME: root,
-        AWS_ENDPOINT_URL: session.cloud.endpoint,
-        AWS_REGION: session.cloud.region,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  runDocflow(args, { cwd: root, env: awsToolEnv(session.cloud, root) });
 
 /** `docflow …` in this process, against the local cloud of `dataDir`. */
 const docflow = async (...args: string[]) => {

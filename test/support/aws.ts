@@ -1,9 +1,9 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DocumentRef } from '../../lambdas/shared/documents/document';
-import { METADATA_TABLE } from '../../lambdas/shared/documents/metadata-item';
+import { METADATA_TABLE, type MetadataItem } from '../../lambdas/shared/documents/metadata-item';
 import { aDocument } from '../fixtures/document-outcomes';
 
 /** Credentials and region the emulators accept; no real account is ever reached. */
@@ -36,6 +36,18 @@ export const testSqs = (endpoint: string): SQSClient =>
 export const testDynamo = (endpoint: string): DynamoDBClient => new DynamoDBClient({ ...TEST_AWS, endpoint });
 export const testDocumentClient = (endpoint: string): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(testDynamo(endpoint), { marshallOptions: { removeUndefinedValues: true } });
+
+/** A document's item in a metadata table, read strongly consistent; undefined when there is none. */
+export const metadataItemOf = async (
+  endpoint: string,
+  tableName: string,
+  documentId: string,
+): Promise<MetadataItem | undefined> => {
+  const { Item } = await testDocumentClient(endpoint).send(
+    new GetCommand({ TableName: tableName, Key: { documentId }, ConsistentRead: true }),
+  );
+  return Item as MetadataItem | undefined;
+};
 
 /** Creates the metadata table with its listing indexes, from the same names the CDK construct uses. */
 export const createMetadataTable = async (endpoint: string, tableName: string): Promise<void> => {

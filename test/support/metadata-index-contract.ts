@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildMetadataItem } from '../../lambdas/index-metadata/index-document';
-import type { DocumentRef } from '../../lambdas/shared/documents/document';
+import type { DeletionRef, DocumentRef } from '../../lambdas/shared/documents/document';
 import { type DocumentCost, zeroParts } from '../../lambdas/shared/documents/document-cost';
 import type { MetadataItem } from '../../lambdas/shared/documents/metadata-item';
 import type { MetadataIndex } from '../../lambdas/shared/ports/metadata-index';
@@ -38,6 +38,19 @@ const inStatus = (document: DocumentRef, status: 'PROCESSING' | 'FAILED', genera
 /** The item without the attributes read from the document's content. */
 const withoutContent = (item: MetadataItem): Partial<MetadataItem> =>
   Object.fromEntries(Object.entries(item).filter(([name]) => !CONTENT.includes(name)));
+
+/** What every tombstone of `deletion` holds, recorded at {@link LATER}. */
+const tombstoneOf = (deletion: DeletionRef, execution: { readonly arn: string }) => ({
+  bucket: deletion.bucket,
+  key: deletion.key,
+  sequencer: deletion.sequencer,
+  status: 'DELETED',
+  statusShard: `DELETED#${deletion.shard}`,
+  listShard: `ALL#${deletion.shard}`,
+  deletedAt: deletion.deletedAt,
+  updatedAt: LATER.toISOString(),
+  executionArn: execution.arn,
+});
 
 const A_COST: DocumentCost = {
   currency: 'USD',
@@ -219,13 +232,7 @@ export const describeMetadataIndexContract = (name: string, subject: () => Metad
         expect(await stored(upload.documentId)).toEqual({
           ...withoutContent(upload),
           cost: A_COST,
-          sequencer: deletion.sequencer,
-          status: 'DELETED',
-          statusShard: `DELETED#${deletion.shard}`,
-          listShard: `ALL#${deletion.shard}`,
-          deletedAt: deletion.deletedAt,
-          updatedAt: LATER.toISOString(),
-          executionArn: execution.arn,
+          ...tombstoneOf(deletion, execution),
         });
       });
 
@@ -274,17 +281,9 @@ export const describeMetadataIndexContract = (name: string, subject: () => Metad
         expect(late).toBe(false);
         expect(await stored(deletion.id)).toEqual({
           documentId: deletion.id,
-          bucket: deletion.bucket,
-          key: deletion.key,
           version: deletion.sequencer,
           uploadedAt: deletion.deletedAt,
-          sequencer: deletion.sequencer,
-          status: 'DELETED',
-          statusShard: `DELETED#${deletion.shard}`,
-          listShard: `ALL#${deletion.shard}`,
-          deletedAt: deletion.deletedAt,
-          updatedAt: LATER.toISOString(),
-          executionArn: execution.arn,
+          ...tombstoneOf(deletion, execution),
         });
       });
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,7 +13,6 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main';
-import { PROJECT_ROOT } from '../../../cli/paths';
 import type { handler as ApiHandler } from '../../../lambdas/api/handler';
 import { documentListSchema } from '../../../lambdas/api/schemas';
 import { documentId } from '../../../lambdas/shared/documents/document';
@@ -33,6 +31,7 @@ import {
   testSqs,
   useEmulatorEnv,
 } from '../../support/aws';
+import { runDocflow } from '../../support/docflow-process';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
 import { memoryTerminal } from '../../support/memory-terminal';
 import {
@@ -348,23 +347,7 @@ describe('docflow upload, ls and show against the local emulators', () => {
 
   it('runs as `docflow` through bin/docflow.mjs and tsx, exit code included', async () => {
     // Act
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          [join(PROJECT_ROOT, 'bin', 'docflow.mjs'), ...args, '--data-dir', dataDir],
-          {
-            cwd: root,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        let stdout = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString('utf8');
-        });
-        child.once('error', reject);
-        child.once('close', (code) => resolve({ code, stdout }));
-      });
+    const run = (args: string[]) => runDocflow([...args, '--data-dir', dataDir], { cwd: root });
     const listed = await run(['ls', '--status', 'FAILED', '--json']);
     const missing = await run(['show', 'incoming/nothing-here.pdf']);
 

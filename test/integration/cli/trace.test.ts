@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -8,7 +7,6 @@ import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main';
-import { PROJECT_ROOT } from '../../../cli/paths';
 import { renderWaterfall } from '../../../cli/waterfall';
 import { readTrace } from '../../../console/shared/trace-entities';
 import { buildTraceTree } from '../../../console/shared/trace-tree';
@@ -26,6 +24,7 @@ import {
   testDocumentClient,
   useEmulatorEnv,
 } from '../../support/aws';
+import { runDocflow } from '../../support/docflow-process';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
 import { memoryTerminal } from '../../support/memory-terminal';
 import {
@@ -223,18 +222,9 @@ describe('docflow trace and show against the local X-Ray', () => {
 
   it('runs as `docflow trace` through bin/docflow.mjs: piped, it keeps names whole and prints no colour', async () => {
     // Act
-    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [join(PROJECT_ROOT, 'bin', 'docflow.mjs'), 'trace', TRACED_KEY, '--data-dir', dataDir],
-        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '1' } },
-      );
-      let text = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        text += chunk.toString('utf8');
-      });
-      child.once('error', reject);
-      child.once('close', (exit) => resolve({ code: exit, stdout: text }));
+    const { code, stdout } = await runDocflow(['trace', TRACED_KEY, '--data-dir', dataDir], {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '1' },
     });
 
     // Assess

@@ -1,4 +1,3 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
 import { DynamoDbCostLedger } from '../../../../lambdas/record-cost/dynamodb-cost-ledger';
@@ -21,12 +20,13 @@ import { lambdaContext } from '../../../fixtures/lambda-context';
 import {
   createBucket,
   createMetadataTable,
+  metadataItemOf,
   testDocumentClient,
   testDynamo,
   uniquePrefix,
   useEmulatorEnv,
 } from '../../../support/aws';
-import { runTableState } from './asl-dynamodb-task';
+import { type TableStates, tableStatesOf } from './asl-dynamodb-task';
 
 /**
  * A document's cost belongs to the document, not to a version or a run: every write of a run (the
@@ -41,6 +41,8 @@ let emulator: DynamoDbEmulator;
 let messaging: MessagingEmulator;
 let handler: typeof Handler;
 let ledger: DynamoDbCostLedger;
+let markProcessing: TableStates['markProcessing'];
+let recordFailure: TableStates['recordFailure'];
 
 beforeAll(async () => {
   [emulator, messaging] = await Promise.all([startDynamoDb(), startMessaging()]);
@@ -53,35 +55,12 @@ beforeAll(async () => {
   process.env.DERIVATIVES_BUCKET_NAME = DERIVATIVES;
   ({ handler } = await import('../../../../lambdas/index-metadata/handler'));
   ledger = new DynamoDbCostLedger(testDocumentClient(emulator.endpoint), TABLE);
+  ({ markProcessing, recordFailure } = tableStatesOf(testDynamo(emulator.endpoint), TABLE));
 });
 
 afterAll(async () => {
   await Promise.all([emulator.stop(), messaging.stop()]);
 });
-
-const context = (document: DocumentRef) => ({
-  Execution: { Id: aProcessedOutcome(document).execution.arn, StartTime: '2026-11-23T10:00:01.000Z' },
-  State: { EnteredTime: '2026-11-23T10:00:02.000Z' },
-});
-
-// `generation` as the starter passes it; a definition without generations ignores it.
-const markProcessing = (document: DocumentRef): Promise<void> =>
-  runTableState(
-    testDynamo(emulator.endpoint),
-    TABLE,
-    'MarkProcessing',
-    { document, generation: 0 },
-    context(document),
-  );
-
-const recordFailure = (document: DocumentRef): Promise<void> =>
-  runTableState(
-    testDynamo(emulator.endpoint),
-    TABLE,
-    'RecordFailure',
-    { document, generation: 0, error: { Error: 'States.Timeout', Cause: 'Task timed out' } },
-    context(document),
-  );
 
 const aRun = (name: string, totalUsd: number): RunCost => ({
   execution: name,
@@ -104,12 +83,8 @@ const aRun = (name: string, totalUsd: number): RunCost => ({
   prices: { region: 'us-east-1', asOf: '2026-12-07' },
 });
 
-const stored = async (document: DocumentRef): Promise<MetadataItem | undefined> => {
-  const { Item } = await testDocumentClient(emulator.endpoint).send(
-    new GetCommand({ TableName: TABLE, Key: { documentId: document.id }, ConsistentRead: true }),
-  );
-  return Item as MetadataItem | undefined;
-};
+const stored = (document: DocumentRef): Promise<MetadataItem | undefined> =>
+  metadataItemOf(emulator.endpoint, TABLE, document.id);
 
 const costOf = async (document: DocumentRef): Promise<DocumentCost | undefined> =>
   (await stored(document))?.cost;

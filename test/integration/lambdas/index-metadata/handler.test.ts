@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
@@ -18,13 +18,14 @@ import { lambdaContext } from '../../../fixtures/lambda-context';
 import {
   createBucket,
   createMetadataTable,
+  metadataItemOf,
   testDocumentClient,
   testDynamo,
   testS3,
   uniquePrefix,
   useEmulatorEnv,
 } from '../../../support/aws';
-import { runTableState } from './asl-dynamodb-task';
+import { type TableStates, tableStatesOf } from './asl-dynamodb-task';
 
 const TABLE = 'metadata-index-test';
 const DERIVATIVES = 'derivatives-index-test';
@@ -32,6 +33,8 @@ const DERIVATIVES = 'derivatives-index-test';
 let emulator: DynamoDbEmulator;
 let messaging: MessagingEmulator;
 let handler: typeof Handler;
+let markProcessing: TableStates['markProcessing'];
+let recordFailure: TableStates['recordFailure'];
 
 beforeAll(async () => {
   [emulator, messaging] = await Promise.all([startDynamoDb(), startMessaging()]);
@@ -44,6 +47,7 @@ beforeAll(async () => {
   process.env.DERIVATIVES_BUCKET_NAME = DERIVATIVES;
   // Imported only now: the handler reads its configuration and creates its client at module scope.
   ({ handler } = await import('../../../../lambdas/index-metadata/handler'));
+  ({ markProcessing, recordFailure } = tableStatesOf(testDynamo(emulator.endpoint), TABLE));
 });
 
 afterAll(async () => {
@@ -68,38 +72,10 @@ const derivativesOf = async (document: DocumentRef): Promise<string[]> => {
   return listed.flatMap(({ Contents = [] }) => Contents.map((object) => object.Key ?? '')).sort();
 };
 
-const storedItem = async (document: DocumentRef): Promise<MetadataItem | undefined> => {
-  const { Item } = await testDocumentClient(emulator.endpoint).send(
-    new GetCommand({ TableName: TABLE, Key: { documentId: document.id }, ConsistentRead: true }),
-  );
-  return Item as MetadataItem | undefined;
-};
-
-/** What the state machine's own table states write, from the ASL's expressions, for run `generation`. */
-const markProcessing = (document: DocumentRef, generation = 0): Promise<void> =>
-  runTableState(
-    testDynamo(emulator.endpoint),
-    TABLE,
-    'MarkProcessing',
-    { document, generation },
-    executionContext(document),
-  );
-
-const recordFailure = (document: DocumentRef, generation = 0): Promise<void> =>
-  runTableState(
-    testDynamo(emulator.endpoint),
-    TABLE,
-    'RecordFailure',
-    { document, generation, error: { Error: 'States.Timeout', Cause: 'Task timed out' } },
-    executionContext(document),
-  );
+const storedItem = (document: DocumentRef): Promise<MetadataItem | undefined> =>
+  metadataItemOf(emulator.endpoint, TABLE, document.id);
 
 const refusedByCondition = expect.objectContaining({ name: 'ConditionalCheckFailedException' });
-
-const executionContext = (document: DocumentRef) => ({
-  Execution: { Id: aProcessedOutcome(document).execution.arn, StartTime: '2026-11-23T10:00:01.000Z' },
-  State: { EnteredTime: '2026-11-23T10:00:02.000Z' },
-});
 
 const keyOf = (label: string): string => `incoming/${uniquePrefix(label)}/report.pdf`;
 

@@ -6,14 +6,11 @@ import { promisify } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ESM_REQUIRE_BANNER,
-  NATIVE_PACKAGES,
-  PROJECT_ROOT,
-} from '../../../../infra/constructs/pipeline-function';
+import { PROJECT_ROOT } from '../../../../infra/constructs/pipeline-function';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { createBucket, TEST_AWS, testS3, uniquePrefix, uploadDocument } from '../../../support/aws';
+import { CDK_BUNDLE_OPTIONS } from '../../../support/cdk-bundle-options';
 import { pngClaimingSize } from '../../../support/documents';
 import { pdfWithExplodingPage } from '../../../support/hostile-documents';
 
@@ -38,19 +35,11 @@ describe('the bundled inspect function (esbuild, ESM, run by plain Node)', () =>
     const [server] = await Promise.all([
       startMessaging(),
       build({
+        ...CDK_BUNDLE_OPTIONS,
         entryPoints: { handler: join(PROJECT_ROOT, 'lambdas/inspect/handler.ts') },
         outdir,
         outExtension: { '.js': '.mjs' },
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node24',
-        minify: true,
         sourcemap: true,
-        mainFields: ['module', 'main'],
-        banner: { js: ESM_REQUIRE_BANNER },
-        external: [...NATIVE_PACKAGES],
-        logLevel: 'silent',
       }),
     ]);
     messaging = server;

@@ -8,15 +8,12 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ESM_REQUIRE_BANNER,
-  NATIVE_PACKAGES,
-  PROJECT_ROOT,
-} from '../../../../infra/constructs/pipeline-function';
+import { NATIVE_PACKAGES, PROJECT_ROOT } from '../../../../infra/constructs/pipeline-function';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { createBucket, TEST_AWS, testS3, uniquePrefix, uploadDocument } from '../../../support/aws';
+import { CDK_BUNDLE_OPTIONS } from '../../../support/cdk-bundle-options';
 import { heicClaimingSize } from '../../../support/hostile-documents';
 
 /**
@@ -71,22 +68,15 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
     const [server] = await Promise.all([
       startMessaging(),
       build({
+        ...CDK_BUNDLE_OPTIONS,
         entryPoints: {
           handler: join(PROJECT_ROOT, 'lambdas/thumbnail/handler.ts'),
           containment: fileURLToPath(new URL('../../../support/sandboxed-bundle-entry.ts', import.meta.url)),
         },
         outdir,
         outExtension: { '.js': '.mjs' },
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node24',
-        minify: true,
         sourcemap: true,
-        mainFields: ['module', 'main'],
-        banner: { js: ESM_REQUIRE_BANNER },
         external: EXTERNAL,
-        logLevel: 'silent',
       }),
     ]);
     messaging = server;

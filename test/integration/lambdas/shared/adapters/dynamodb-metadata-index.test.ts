@@ -1,9 +1,8 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { DynamoDbMetadataIndex } from '../../../../../lambdas/shared/adapters/dynamodb-metadata-index';
-import type { MetadataItem } from '../../../../../lambdas/shared/documents/metadata-item';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../../local/emulators/dynamodb';
-import { createMetadataTable, testDocumentClient } from '../../../../support/aws';
+import { createMetadataTable, metadataItemOf, testDocumentClient } from '../../../../support/aws';
 import { describeMetadataIndexContract } from '../../../../support/metadata-index-contract';
 
 const TABLE = 'metadata-index-contract';
@@ -23,12 +22,7 @@ describeMetadataIndexContract('DynamoDbMetadataIndex on dynalite', () => {
   const client = testDocumentClient(emulator.endpoint);
   return {
     index: new DynamoDbMetadataIndex(client, TABLE),
-    stored: async (documentId) => {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: TABLE, Key: { documentId }, ConsistentRead: true }),
-      );
-      return Item as MetadataItem | undefined;
-    },
+    stored: (documentId) => metadataItemOf(emulator.endpoint, TABLE, documentId),
     addCost: async (documentId, cost) => {
       await client.send(
         new UpdateCommand({

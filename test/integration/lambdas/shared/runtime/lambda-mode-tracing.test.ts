@@ -8,11 +8,7 @@ import { promisify } from 'node:util';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ESM_REQUIRE_BANNER,
-  NATIVE_PACKAGES,
-  PROJECT_ROOT,
-} from '../../../../../infra/constructs/pipeline-function';
+import { PROJECT_ROOT } from '../../../../../infra/constructs/pipeline-function';
 import { executionName } from '../../../../../lambdas/starter/execution-name';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../../../local/emulators/fauxqs';
@@ -23,6 +19,7 @@ import {
 import { aDeletion, aDocument, aProcessedOutcome } from '../../../../fixtures/document-outcomes';
 import { DEFAULT_BUCKET, s3SqsEvent } from '../../../../fixtures/s3-sqs-events';
 import { createBucket, createMetadataTable, TEST_AWS } from '../../../../support/aws';
+import { CDK_BUNDLE_OPTIONS } from '../../../../support/cdk-bundle-options';
 
 /**
  * The handlers in Lambda's tracing environment: the bundled handler, run by plain Node in a child process
@@ -221,6 +218,7 @@ describe('handlers in Lambda mode (X-Ray SDK streaming to a daemon socket)', () 
       createBucket(messaging.endpoint, DERIVATIVES),
       // As the CDK app bundles a function: one minified ES module, native packages external.
       build({
+        ...CDK_BUNDLE_OPTIONS,
         entryPoints: {
           'index-metadata': join(PROJECT_ROOT, 'lambdas/index-metadata/handler.ts'),
           inspect: join(PROJECT_ROOT, 'lambdas/inspect/handler.ts'),
@@ -228,15 +226,6 @@ describe('handlers in Lambda mode (X-Ray SDK streaming to a daemon socket)', () 
         },
         outdir,
         outExtension: { '.js': '.mjs' },
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node24',
-        minify: true,
-        mainFields: ['module', 'main'],
-        banner: { js: ESM_REQUIRE_BANNER },
-        external: [...NATIVE_PACKAGES],
-        logLevel: 'silent',
       }),
     ]);
   }, 120_000);
