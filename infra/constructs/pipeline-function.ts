@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AssetHashType, DockerImage, type Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -139,34 +138,15 @@ export class PipelineFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
     };
-    const runtime = lambda.Runtime.NODEJS_24_X;
-    const entryPath = join(PROJECT_ROOT, this.entry);
-
-    if (existsSync(entryPath)) {
-      this.function = new NodejsFunction(this, 'Function', {
-        ...options,
-        runtime,
-        entry: entryPath,
-        handler: 'handler',
-        projectRoot: PROJECT_ROOT,
-        depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-        bundling: bundlingOptions(this.nativePackages),
-      });
-    } else {
-      if (Stack.of(this).bundlingRequired) {
-        throw new Error(
-          `cannot bundle the ${props.name} function: its entry ${this.entry} does not exist (write the handler, or leave the function out of the stack)`,
-        );
-      }
-      // Bundling is skipped (template tests). The template is the same as with an entry; the asset is
-      // never built, because every synth that builds assets stops at the check above.
-      this.function = new lambda.Function(this, 'Function', {
-        ...options,
-        runtime,
-        handler: 'index.handler',
-        code: unbuildableCode(this.entry),
-      });
-    }
+    this.function = new NodejsFunction(this, 'Function', {
+      ...options,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      entry: join(PROJECT_ROOT, this.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: bundlingOptions(this.nativePackages),
+    });
     (this.function.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA_KEY, this.entry);
   }
 }
@@ -218,17 +198,3 @@ export const bundlingOptions = (nativePackages: readonly NativePackage[]): Bundl
     ? {}
     : { nodeModules: [...nativePackages], environment: { ...NPM_LAMBDA_PLATFORM } }),
 });
-
-/** Code for a function whose entry does not exist yet: any attempt to build it fails with its name. */
-const unbuildableCode = (entry: string): lambda.Code =>
-  lambda.Code.fromAsset(PROJECT_ROOT, {
-    assetHashType: AssetHashType.OUTPUT,
-    bundling: {
-      image: DockerImage.fromRegistry('unbuildable'),
-      local: {
-        tryBundle: () => {
-          throw new Error(`cannot bundle ${entry}: the file does not exist`);
-        },
-      },
-    },
-  });
