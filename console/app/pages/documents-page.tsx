@@ -9,6 +9,7 @@ import { outcomeText } from '../components/outcome';
 import { PageHeading } from '../components/page-heading';
 import { ShowMore } from '../components/show-more';
 import { StatusBadge } from '../components/status-badge';
+import { StatusFilter } from '../components/status-filter';
 import { Thumbnail } from '../components/thumbnail';
 import { Time } from '../components/time';
 import { useConsole } from '../context';
@@ -73,17 +74,11 @@ const Filters = ({ form }: { form: FilterForm }) => {
         apply({ type: String(data.get('type') ?? '') });
       }}
     >
-      <label>
-        Status
-        <select value={form.status} onChange={(event) => apply({ status: event.currentTarget.value })}>
-          <option value="">Any</option>
-          {DOCUMENT_STATUS_VALUES.map((status) => (
-            <option key={status} value={status}>
-              {status}
-            </option>
-          ))}
-        </select>
-      </label>
+      <StatusFilter
+        value={form.status}
+        statuses={DOCUMENT_STATUS_VALUES}
+        onChange={(status) => apply({ status })}
+      />
       <label>
         Type
         <input

@@ -3,6 +3,7 @@ import { LiveUpdated, PollError } from '../components/live-status';
 import { PageHeading } from '../components/page-heading';
 import { ShowMore } from '../components/show-more';
 import { StatusBadge } from '../components/status-badge';
+import { StatusFilter } from '../components/status-filter';
 import { Time } from '../components/time';
 import { useConsole } from '../context';
 import { ExecutionDocumentName } from '../executions/execution-document';
@@ -82,22 +83,11 @@ export const ExecutionsPage = ({ query }: PageProps) => {
         <LiveUpdated updatedAt={first.updatedAt} />
       </PageHeading>
       <form class="filters" aria-label="Filter executions" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Status
-          <select
-            value={status ?? ''}
-            onChange={(event) =>
-              navigate(href('/executions', { status: event.currentTarget.value }), { replace: true })
-            }
-          >
-            <option value="">Any</option>
-            {EXECUTION_STATUS_VALUES.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-        </label>
+        <StatusFilter
+          value={status ?? ''}
+          statuses={EXECUTION_STATUS_VALUES}
+          onChange={(value) => navigate(href('/executions', { status: value }), { replace: true })}
+        />
       </form>
       <PollError error={first.error} shown={first.data !== undefined} what="executions" />
       {first.data && rows.length === 0 ? (
