@@ -51,6 +51,9 @@ const statusOf = (runs: ExecutionRuns | undefined, node: GraphNode): StateStatus
 const selectable = (placed: PlacedNode): boolean =>
   placed.node.type !== 'Branch' && placed.node.type !== 'Start' && placed.node.type !== 'End';
 
+/** Between a state's box and its focus ring, as `outline-offset` leaves around other controls. */
+const FOCUS_GAP = 5;
+
 /** Stable tab order: top to bottom, then left to right. */
 const readingOrder = (left: PlacedNode, right: PlacedNode): number => left.y - right.y || left.x - right.x;
 
@@ -90,6 +93,14 @@ const StateBox = ({
       }}
     >
       <title>{node.comment ? `${words}\n${node.comment}` : words}</title>
+      <rect
+        class="graph-focus-ring"
+        x={-FOCUS_GAP}
+        y={-FOCUS_GAP}
+        width={width + 2 * FOCUS_GAP}
+        height={height + 2 * FOCUS_GAP}
+        rx={(group ? 10 : 8) + FOCUS_GAP}
+      />
       <rect class="graph-state-box" width={width} height={height} rx={group ? 10 : 8} />
       {group ? (
         <>

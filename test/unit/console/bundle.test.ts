@@ -19,7 +19,9 @@ describe('buildBrowserBundle', () => {
     );
     expect(imports).toBeNull();
     expect(script).toContain('docflow console');
-    expect(styles).toContain('prefers-color-scheme');
+    // Both schemes: the system's by default, each colour given for light and dark.
+    expect(styles).toMatch(/color-scheme:\s*light dark/);
+    expect(styles).toMatch(/--bg:\s*light-dark\(/);
     // ELK's layout engine is its own script, for a Web Worker the app starts from the URL it was given.
     const worker = [...bundle.assets.keys()].find((name) => /^elk-worker-[0-9a-f]{12}\.js$/.test(name));
     expect(script).toContain(`/assets/${worker}`);
