@@ -1,9 +1,9 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { z } from 'zod';
 import type { RawTrace } from '../console/shared/trace-entities';
 import type { CostSummary } from '../lambdas/api/cost-schemas';
 import type { ReprocessTicket } from '../lambdas/api/reprocess-schemas';
-import type { DocumentDetail, DocumentList, TextResponse } from '../lambdas/api/schemas';
-import type { DocumentStatus } from '../lambdas/shared/documents/document';
+import type { DocumentDetail, DocumentList, listDocumentsQuery, TextResponse } from '../lambdas/api/schemas';
 
 /**
  * The roles the CLI's commands need from a docflow deployment (the local cloud or a deployed stack).
@@ -34,15 +34,8 @@ export interface DocumentUploader {
   upload(file: UploadRequest, onProgress: (sentBytes: number) => void): Promise<UploadedObject>;
 }
 
-/** The query API's list filters (`GET /documents`). */
-export interface ListQuery {
-  readonly status?: DocumentStatus;
-  readonly type?: string;
-  readonly uploadedAfter?: string;
-  readonly uploadedBefore?: string;
-  readonly limit?: number;
-  readonly cursor?: string;
-}
+/** The query API's list filters (`GET /documents`): what its schema reads, each optional. */
+export type ListQuery = Partial<z.output<typeof listDocumentsQuery>>;
 
 /** The range of a cost summary (`GET /costs`), inclusive, and where the previous response stopped. */
 export interface CostQuery {

@@ -4,7 +4,14 @@
  * are the query API's own (lambdas/api/schemas.ts), passed through unchanged, so a change of the API's
  * contract fails the typecheck of both sides.
  */
-import type { DocumentDetail, DocumentList, DocumentSummary, TextResponse } from '../../lambdas/api/schemas';
+import type { z } from 'zod';
+import type {
+  DocumentDetail,
+  DocumentList,
+  DocumentSummary,
+  listDocumentsQuery,
+  TextResponse,
+} from '../../lambdas/api/schemas';
 import type { DocumentStatus } from '../../lambdas/shared/documents/document';
 
 export type { DocumentDetail, DocumentList, DocumentStatus, DocumentSummary, TextResponse };
@@ -47,16 +54,8 @@ export interface ConsoleConfig {
   readonly pollIntervalMs: number;
 }
 
-/** `GET /api/documents` query: the query API's filters. */
-export interface DocumentFilters {
-  readonly status?: DocumentStatus;
-  readonly type?: string;
-  /** ISO-8601 date or date-time, inclusive. */
-  readonly uploadedAfter?: string;
-  readonly uploadedBefore?: string;
-  readonly limit?: number;
-  readonly cursor?: string;
-}
+/** `GET /api/documents` query: the query API's own filters (what its schema reads), each optional. */
+export type DocumentFilters = Partial<z.output<typeof listDocumentsQuery>>;
 
 /** `POST /api/uploads` body: what the browser is about to upload. */
 export interface UploadRequest {
