@@ -75,3 +75,21 @@ export const problemOf = (error: unknown, where: string, log: ErrorLog): Respons
   log(`console: unexpected error while calling ${where}`, error);
   return problemResponse(500, 'Internal Server Error', 'the console server failed; its log says why');
 };
+
+/**
+ * A route's answer: what `read` resolves, as JSON never cached (every answer is live), or a Response
+ * it chose itself (a 404 it found); a failure is `fail`'s problem. Parameter checks answer before it.
+ */
+export const answerJson = async (
+  read: () => Promise<unknown>,
+  fail: (error: unknown) => Response,
+): Promise<Response> => {
+  try {
+    const value = await read();
+    return value instanceof Response
+      ? value
+      : Response.json(value, { headers: { 'cache-control': 'no-store' } });
+  } catch (error) {
+    return fail(error);
+  }
+};

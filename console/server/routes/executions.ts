@@ -2,6 +2,7 @@ import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
   DescribeStateMachineForExecutionCommand,
+  type DescribeStateMachineOutput,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   type ExecutionStatus as SdkExecutionStatus,
@@ -24,7 +25,7 @@ import {
   type RedriveResult,
   type StateMachineInfo,
 } from '../../shared/api';
-import { badRequest, type ErrorLog, problemOf, problemResponse } from '../problems';
+import { answerJson, badRequest, type ErrorLog, problemOf, problemResponse } from '../problems';
 
 export interface ExecutionRoutesOptions {
   readonly sfn: SFNClient;
@@ -105,6 +106,17 @@ const historyEventOf = (event: SdkHistoryEvent): HistoryEvent => {
 export const executionRoutes = ({ sfn, stateMachineArn, description, log }: ExecutionRoutesOptions): Hono => {
   const routes = new Hono();
   const fail = (error: unknown): Response => problemOf(error, `Step Functions of ${description}`, log);
+  /** The state machine as the page draws it, from DescribeStateMachine or DescribeStateMachineForExecution. */
+  const infoOf = (
+    machine: Pick<DescribeStateMachineOutput, 'name' | 'definition' | 'tracingConfiguration'>,
+    type: string,
+  ): StateMachineInfo => ({
+    stateMachineArn,
+    name: machine.name ?? stateMachineArn.split(':').at(-1) ?? '',
+    type,
+    definition: machine.definition ?? '{}',
+    tracingEnabled: machine.tracingConfiguration?.enabled ?? false,
+  });
   /**
    * ListExecutions has no input, so the list's document column costs one DescribeExecution per
    * execution the first time it is listed; the input never changes, so the answer is kept (the oldest
@@ -148,26 +160,17 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
     return parsed.data;
   };
 
-  routes.get('/state-machine', async (c) => {
-    try {
+  routes.get('/state-machine', async (_c) => {
+    return answerJson(async () => {
       const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }));
-      const info: StateMachineInfo = {
-        stateMachineArn,
-        name: machine.name ?? stateMachineArn.split(':').at(-1) ?? '',
-        type: machine.type ?? 'STANDARD',
-        definition: machine.definition ?? '{}',
-        tracingEnabled: machine.tracingConfiguration?.enabled ?? false,
-      };
-      return c.json(info, 200, { 'cache-control': 'no-store' });
-    } catch (error) {
-      return fail(error);
-    }
+      return infoOf(machine, machine.type ?? 'STANDARD');
+    }, fail);
   });
 
   routes.get('/executions', async (c) => {
     const query = listQuery.safeParse(c.req.query());
     if (!query.success) return badRequest(query.error);
-    try {
+    return answerJson(async () => {
       const page = await sfn.send(
         new ListExecutionsCommand({
           stateMachineArn,
@@ -191,16 +194,14 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
         ),
         nextToken: page.nextToken ?? null,
       };
-      return c.json(list, 200, { 'cache-control': 'no-store' });
-    } catch (error) {
-      return fail(error);
-    }
+      return list;
+    }, fail);
   });
 
   routes.get('/executions/:arn', async (c) => {
     const arn = ownExecution(c.req.param('arn'));
     if (arn instanceof Response) return arn;
-    try {
+    return answerJson(async () => {
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
       const traceId = traceIdOf(execution.traceHeader);
       const document = executionDocumentOf(execution.input);
@@ -222,10 +223,8 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
         ...(execution.redriveDate ? { redriveDate: execution.redriveDate.toISOString() } : {}),
         ...(execution.redriveStatus ? { redriveStatus: execution.redriveStatus } : {}),
       };
-      return c.json(detail, 200, { 'cache-control': 'no-store' });
-    } catch (error) {
-      return fail(error);
-    }
+      return detail;
+    }, fail);
   });
 
   /**
@@ -235,25 +234,16 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
   routes.get('/executions/:arn/definition', async (c) => {
     const arn = ownExecution(c.req.param('arn'));
     if (arn instanceof Response) return arn;
-    try {
+    return answerJson(async () => {
       const machine = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: arn }));
-      const info: StateMachineInfo = {
-        stateMachineArn,
-        name: machine.name ?? stateMachineArn.split(':').at(-1) ?? '',
-        type: 'STANDARD',
-        definition: machine.definition ?? '{}',
-        tracingEnabled: machine.tracingConfiguration?.enabled ?? false,
-      };
-      return c.json(info, 200, { 'cache-control': 'no-store' });
-    } catch (error) {
-      return fail(error);
-    }
+      return infoOf(machine, 'STANDARD');
+    }, fail);
   });
 
   routes.get('/executions/:arn/history', async (c) => {
     const arn = ownExecution(c.req.param('arn'));
     if (arn instanceof Response) return arn;
-    try {
+    return answerJson(async () => {
       const events: HistoryEvent[] = [];
       let nextToken: string | undefined;
       do {
@@ -269,21 +259,14 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
         nextToken = page.nextToken;
       } while (nextToken && events.length < MAX_HISTORY_EVENTS);
       const history: ExecutionHistory = { executionArn: arn, events };
-      return c.json(history, 200, { 'cache-control': 'no-store' });
-    } catch (error) {
-      return fail(error);
-    }
+      return history;
+    }, fail);
   });
 
   routes.post('/executions/:arn/redrive', async (c) => {
     const arn = ownExecution(c.req.param('arn'));
     if (arn instanceof Response) return arn;
-    try {
-      const result = await runAgain(sfn, arn);
-      return result instanceof Response ? result : c.json(result, 200, { 'cache-control': 'no-store' });
-    } catch (error) {
-      return fail(error);
-    }
+    return answerJson(() => runAgain(sfn, arn), fail);
   });
 
   return routes;

@@ -12,7 +12,7 @@ import {
   type QueuePeek,
   type QueueRedriveReport,
 } from '../../shared/api';
-import { badRequest, type ErrorLog, problemOf, problemResponse } from '../problems';
+import { answerJson, badRequest, type ErrorLog, problemOf, problemResponse } from '../problems';
 
 export interface QueueRoutesOptions {
   readonly sqs: SQSClient;
@@ -94,12 +94,10 @@ export const queueRoutes = ({ sqs, sfn, queueUrls, description, log }: QueueRout
     const name = c.req.param('name');
     const url = urlOf(name);
     if (url instanceof Response) return url;
-    try {
+    return answerJson(async () => {
       const peek: QueuePeek = { queue: name as QueueName, ...(await peekQueue(sqs, url)) };
-      return c.json(peek, 200, { 'cache-control': 'no-store' });
-    } catch (error) {
-      return fail(error);
-    }
+      return peek;
+    }, fail);
   });
 
   /**
@@ -118,7 +116,7 @@ export const queueRoutes = ({ sqs, sfn, queueUrls, description, log }: QueueRout
     const request = redriveRequest.safeParse(body);
     if (!request.success) return badRequest(request.error);
     const { messageIds } = request.data;
-    try {
+    return answerJson(async () => {
       const executions = new SfnExecutions(sfn);
       const reports = await redriveFailedDocuments({
         queue: new SqsFailedDocumentsQueue(sqs, url),
@@ -136,10 +134,8 @@ export const queueRoutes = ({ sqs, sfn, queueUrls, description, log }: QueueRout
           ...('reason' in action ? { reason: action.reason } : {}),
         })),
       };
-      return c.json(report, 200, { 'cache-control': 'no-store' });
-    } catch (error) {
-      return fail(error);
-    }
+      return report;
+    }, fail);
   });
 
   return routes;

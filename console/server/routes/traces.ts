@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { DOCUMENT_ANNOTATION } from '../../../cli/document-traces';
 import type { Trace, TraceSummary, TraceSummaryList } from '../../shared/api';
-import { badRequest, type ErrorLog, problemOf, problemResponse } from '../problems';
+import { answerJson, badRequest, type ErrorLog, problemOf, problemResponse } from '../problems';
 
 export interface TraceRoutesOptions {
   readonly xray: XRayClient;
@@ -47,7 +47,7 @@ export const traceRoutes = ({ xray, description, log, now = Date.now }: TraceRou
         { parameter: 'from', message: 'must be at most 24 hours before to' },
       ]);
     }
-    try {
+    return answerJson(async () => {
       const items: TraceSummary[] = [];
       const pages = paginateGetTraceSummaries(
         { client: xray },
@@ -75,16 +75,14 @@ export const traceRoutes = ({ xray, description, log, now = Date.now }: TraceRou
         if (items.length >= MAX_SUMMARIES) break;
       }
       const list: TraceSummaryList = { items };
-      return c.json(list, 200, { 'cache-control': 'no-store' });
-    } catch (error) {
-      return fail(error);
-    }
+      return list;
+    }, fail);
   });
 
   routes.get('/traces/:id', async (c) => {
     const id = traceId.safeParse(c.req.param('id'));
     if (!id.success) return badRequest(id.error);
-    try {
+    return answerJson(async () => {
       let trace: { id: string; durationSeconds?: number; segments: Trace['segments'][number][] } | undefined;
       for await (const page of paginateBatchGetTraces({ client: xray }, { TraceIds: [id.data] })) {
         for (const found of page.Traces ?? []) {
@@ -106,10 +104,8 @@ export const traceRoutes = ({ xray, description, log, now = Date.now }: TraceRou
         }
       }
       if (!trace) return problemResponse(404, 'Not Found', `X-Ray has no trace ${id.data}`);
-      return c.json(trace satisfies Trace, 200, { 'cache-control': 'no-store' });
-    } catch (error) {
-      return fail(error);
-    }
+      return trace satisfies Trace;
+    }, fail);
   });
 
   return routes;
