@@ -10,7 +10,8 @@ import { Construct } from 'constructs';
 /**
  * Packages that carry native binaries or data files read from disk. esbuild cannot bundle them: they
  * are external in every bundle and installed into the asset, for the Lambda platform, of each
- * function that declares them.
+ * function that declares them. libheif-js could be bundled, but only as its build with the 1.4 MB of
+ * WebAssembly inlined as 2 MB of base64 JavaScript; installed, its other build reads `libheif.wasm`.
  */
 export const NATIVE_PACKAGES = [
   'sharp',
@@ -18,6 +19,7 @@ export const NATIVE_PACKAGES = [
   'pdfjs-dist',
   'tesseract.js',
   '@tesseract.js-data/eng',
+  'libheif-js',
 ] as const;
 
 export type NativePackage = (typeof NATIVE_PACKAGES)[number];
@@ -181,10 +183,19 @@ export const NPM_LAMBDA_PLATFORM = {
 } as const;
 
 /**
+ * The SDK's default credential chain, replaced in the bundles by its environment link only: the one
+ * Lambda answers (lambdas/shared/runtime/environment-credentials.ts).
+ */
+export const CREDENTIAL_CHAIN_ALIAS = {
+  '--alias:@aws-sdk/credential-provider-node': './lambdas/shared/runtime/environment-credentials.ts',
+} as const;
+
+/**
  * esbuild options: one minified ES module with a source map (without the sources, to keep the asset
  * small). The AWS SDK is bundled rather than taken from the runtime, so the deployed code runs the
- * exact SDK version the tests ran. Every native package stays external; those the function declares
- * are installed by CDK (`npm ci` against the project lockfile) for the Lambda platform.
+ * exact SDK version the tests ran, with only the credential provider Lambda uses. Every native package
+ * stays external; those the function declares are installed by CDK (`npm ci` against the project
+ * lockfile) for the Lambda platform.
  */
 export const bundlingOptions = (nativePackages: readonly NativePackage[]): BundlingOptions => ({
   format: OutputFormat.ESM,
@@ -194,6 +205,7 @@ export const bundlingOptions = (nativePackages: readonly NativePackage[]): Bundl
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
   externalModules: [...NATIVE_PACKAGES],
+  esbuildArgs: { ...CREDENTIAL_CHAIN_ALIAS },
   ...(nativePackages.length === 0
     ? {}
     : { nodeModules: [...nativePackages], environment: { ...NPM_LAMBDA_PLATFORM } }),
