@@ -122,16 +122,17 @@ export class TextractChannel extends Construct {
   }
 
   /**
-   * Lets `fn` start asynchronous jobs that report here: record the waiting task first (so the callback
-   * can never race it), then start the job with the publish role.
+   * Lets `grantee` start asynchronous jobs that report here: record the waiting task first (so the
+   * callback can never race it), then start the job with the publish role.
    */
-  grantStartJobs(fn: PipelineFunction): void {
-    const grantee = fn.function;
+  grantStartJobs(grantee: iam.IGrantable): iam.Grant {
     // Textract has no resource-level permissions: this action only accepts "*".
-    grantee.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['textract:StartDocumentTextDetection'], resources: ['*'] }),
-    );
-    this.jobsTable.grant(grantee, 'dynamodb:PutItem');
-    this.publishRole.grantPassRole(grantee.grantPrincipal);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['textract:StartDocumentTextDetection'],
+      resourceArns: ['*'],
+    })
+      .combine(this.jobsTable.grant(grantee, 'dynamodb:PutItem'))
+      .combine(this.publishRole.grantPassRole(grantee.grantPrincipal));
   }
 }

@@ -124,7 +124,7 @@ export class Workflow extends Construct {
       // Textract has no resource-level permissions: this action only accepts "*".
       allow(['textract:DetectDocumentText'], ['*']),
     );
-    this.textractChannel.grantStartJobs(this.extractTextFunction);
+    this.textractChannel.grantStartJobs(this.extractTextFunction.function);
     const derivativeObjects = Object.values(DERIVATIVE_PREFIXES).map((prefix) =>
       derivativesBucket.arnForObjects(`${prefix}*`),
     );
