@@ -2,14 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
 import { DynamoDbCostLedger } from '../../../../lambdas/record-cost/dynamodb-cost-ledger';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
-import {
-  type DocumentCost,
-  type RunCost,
-  zeroParts,
-} from '../../../../lambdas/shared/documents/document-cost';
+import type { DocumentCost } from '../../../../lambdas/shared/documents/document-cost';
 import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
-import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
-import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
+import type { DynamoDbEmulator } from '../../../../local/emulators/dynamodb';
+import type { MessagingEmulator } from '../../../../local/emulators/fauxqs';
 import {
   aDeletion,
   aDocument,
@@ -17,16 +13,10 @@ import {
   aRejectedOutcome,
 } from '../../../fixtures/document-outcomes';
 import { lambdaContext } from '../../../fixtures/lambda-context';
-import {
-  createBucket,
-  createMetadataTable,
-  metadataItemOf,
-  testDocumentClient,
-  testDynamo,
-  uniquePrefix,
-  useEmulatorEnv,
-} from '../../../support/aws';
-import { type TableStates, tableStatesOf } from './asl-dynamodb-task';
+import { aRunCost } from '../../../fixtures/run-costs';
+import { metadataItemOf, testDocumentClient, uniquePrefix } from '../../../support/aws';
+import type { TableStates } from './asl-dynamodb-task';
+import { startIndexMetadataHandler } from './handler-environment';
 
 /**
  * A document's cost belongs to the document, not to a version or a run: every write of a run (the
@@ -45,42 +35,18 @@ let markProcessing: TableStates['markProcessing'];
 let recordFailure: TableStates['recordFailure'];
 
 beforeAll(async () => {
-  [emulator, messaging] = await Promise.all([startDynamoDb(), startMessaging()]);
-  await Promise.all([
-    createMetadataTable(emulator.endpoint, TABLE),
-    createBucket(messaging.endpoint, DERIVATIVES),
-  ]);
-  useEmulatorEnv({ dynamodb: emulator.endpoint, s3: messaging.endpoint });
-  process.env.METADATA_TABLE_NAME = TABLE;
-  process.env.DERIVATIVES_BUCKET_NAME = DERIVATIVES;
-  ({ handler } = await import('../../../../lambdas/index-metadata/handler'));
+  ({
+    dynamo: emulator,
+    messaging,
+    handler,
+    markProcessing,
+    recordFailure,
+  } = await startIndexMetadataHandler(TABLE, DERIVATIVES));
   ledger = new DynamoDbCostLedger(testDocumentClient(emulator.endpoint), TABLE);
-  ({ markProcessing, recordFailure } = tableStatesOf(testDynamo(emulator.endpoint), TABLE));
 });
 
 afterAll(async () => {
   await Promise.all([emulator.stop(), messaging.stop()]);
-});
-
-const aRun = (name: string, totalUsd: number): RunCost => ({
-  execution: name,
-  redriveCount: 0,
-  status: 'SUCCEEDED',
-  startedAt: '2026-11-23T10:00:01.000Z',
-  stoppedAt: '2026-11-23T10:00:09.000Z',
-  totalUsd,
-  parts: { ...zeroParts(), lambda: totalUsd },
-  usage: {
-    stateTransitions: 9,
-    retries: 0,
-    lambda: { invocations: 5, modelledInvocations: 1, gbSeconds: 1, functions: {} },
-    textract: { detectDocumentTextPages: 0, asyncPages: 0 },
-    s3: { tier1Requests: 2, tier2Requests: 4 },
-    dynamodb: { writeUnits: 8, readUnits: 0 },
-    sqs: { requests: 3 },
-    sns: { publishes: 0 },
-  },
-  prices: { region: 'us-east-1', asOf: '2026-12-07' },
 });
 
 const stored = (document: DocumentRef): Promise<MetadataItem | undefined> =>
@@ -96,7 +62,7 @@ describe('the cost survives every write of a run', () => {
     const first = aDocument(key, '0062E1A0B1C2D3E4F5');
     await markProcessing(first);
     await handler(aProcessedOutcome(first), lambdaContext());
-    await ledger.addRun(first.id, 'first', aRun('first', 0.0003));
+    await ledger.addRun(first.id, 'first', aRunCost('first', 0.0003));
     const priced = await costOf(first);
 
     // Act + Assess: a newer version claims the item, is rejected, then a third fails.
@@ -110,7 +76,7 @@ describe('the cost survives every write of a run', () => {
     for (const stale of ['thumbnail', 'text', 'title', 'author', 'pages', 'sha256', 'mimeType']) {
       expect(Object.keys(rejected ?? {})).not.toContain(stale);
     }
-    await ledger.addRun(second.id, 'second', aRun('second', 0.0001));
+    await ledger.addRun(second.id, 'second', aRunCost('second', 0.0001));
     const third = aDocument(key, '0062E1A0B1C2D3E4F7');
     await markProcessing(third);
     await recordFailure(third);
@@ -126,11 +92,11 @@ describe('the cost survives every write of a run', () => {
     const document = aDocument(key, '0062E1A0B1C2D3E4F5');
     await markProcessing(document);
     await handler(aProcessedOutcome(document), lambdaContext());
-    await ledger.addRun(document.id, 'upload', aRun('upload', 0.0002));
+    await ledger.addRun(document.id, 'upload', aRunCost('upload', 0.0002));
 
     // Act
     await handler(aDeletion(key, '0062E1A0B1C2D3E4F9'), lambdaContext());
-    await ledger.addRun(document.id, 'deleted-upload', aRun('deleted-upload', 0.00005));
+    await ledger.addRun(document.id, 'deleted-upload', aRunCost('deleted-upload', 0.00005));
 
     // Assess
     const tombstone = await stored(document);

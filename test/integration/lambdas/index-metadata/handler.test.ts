@@ -5,8 +5,8 @@ import type { handler as Handler } from '../../../../lambdas/index-metadata/hand
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import { METADATA_TABLE, type MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
-import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
-import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
+import type { DynamoDbEmulator } from '../../../../local/emulators/dynamodb';
+import type { MessagingEmulator } from '../../../../local/emulators/fauxqs';
 import {
   aDeletion,
   aDocument,
@@ -15,17 +15,9 @@ import {
   lambdaErrorEnvelope,
 } from '../../../fixtures/document-outcomes';
 import { lambdaContext } from '../../../fixtures/lambda-context';
-import {
-  createBucket,
-  createMetadataTable,
-  metadataItemOf,
-  testDocumentClient,
-  testDynamo,
-  testS3,
-  uniquePrefix,
-  useEmulatorEnv,
-} from '../../../support/aws';
-import { type TableStates, tableStatesOf } from './asl-dynamodb-task';
+import { metadataItemOf, testDocumentClient, testS3, uniquePrefix } from '../../../support/aws';
+import type { TableStates } from './asl-dynamodb-task';
+import { startIndexMetadataHandler } from './handler-environment';
 
 const TABLE = 'metadata-index-test';
 const DERIVATIVES = 'derivatives-index-test';
@@ -37,17 +29,13 @@ let markProcessing: TableStates['markProcessing'];
 let recordFailure: TableStates['recordFailure'];
 
 beforeAll(async () => {
-  [emulator, messaging] = await Promise.all([startDynamoDb(), startMessaging()]);
-  await Promise.all([
-    createMetadataTable(emulator.endpoint, TABLE),
-    createBucket(messaging.endpoint, DERIVATIVES),
-  ]);
-  useEmulatorEnv({ dynamodb: emulator.endpoint, s3: messaging.endpoint });
-  process.env.METADATA_TABLE_NAME = TABLE;
-  process.env.DERIVATIVES_BUCKET_NAME = DERIVATIVES;
-  // Imported only now: the handler reads its configuration and creates its client at module scope.
-  ({ handler } = await import('../../../../lambdas/index-metadata/handler'));
-  ({ markProcessing, recordFailure } = tableStatesOf(testDynamo(emulator.endpoint), TABLE));
+  ({
+    dynamo: emulator,
+    messaging,
+    handler,
+    markProcessing,
+    recordFailure,
+  } = await startIndexMetadataHandler(TABLE, DERIVATIVES));
 });
 
 afterAll(async () => {

@@ -1,15 +1,11 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCostLedger } from '../../../../lambdas/record-cost/dynamodb-cost-ledger';
-import {
-  type CostParts,
-  type DocumentCost,
-  type RunCost,
-  zeroParts,
-} from '../../../../lambdas/shared/documents/document-cost';
+import { type DocumentCost, zeroParts } from '../../../../lambdas/shared/documents/document-cost';
 import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
 import { aDocument } from '../../../fixtures/document-outcomes';
+import { aRunCost } from '../../../fixtures/run-costs';
 import { createMetadataTable, testDocumentClient, uniquePrefix } from '../../../support/aws';
 
 const TABLE = 'cost-ledger-test';
@@ -25,32 +21,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator.stop();
-});
-
-const aRun = (name: string, parts: Partial<CostParts>, totalUsd: number): RunCost => ({
-  execution: name,
-  redriveCount: 0,
-  status: 'SUCCEEDED',
-  startedAt: '2026-12-01T10:00:00.000Z',
-  stoppedAt: '2026-12-01T10:00:05.000Z',
-  totalUsd,
-  parts: { ...zeroParts(), ...parts },
-  usage: {
-    stateTransitions: 9,
-    retries: 0,
-    lambda: {
-      invocations: 5,
-      modelledInvocations: 1,
-      gbSeconds: 1.5,
-      functions: { 'docflow-inspect': { invocations: 1, billedMs: 400, memoryMb: 1024 } },
-    },
-    textract: { detectDocumentTextPages: 0, asyncPages: 0 },
-    s3: { tier1Requests: 2, tier2Requests: 4 },
-    dynamodb: { writeUnits: 8, readUnits: 0 },
-    sqs: { requests: 3 },
-    sns: { publishes: 0 },
-  },
-  prices: { region: 'us-east-1', asOf: '2026-12-07' },
 });
 
 /** A document record as IndexMetadata leaves it. */
@@ -88,12 +58,12 @@ describe('DynamoDbCostLedger (dynalite)', () => {
     const first = await ledger.addRun(
       id,
       'upload',
-      aRun('upload', { stepFunctions: 0.000225, lambda: 0.0000470095 }, 0.0002720095),
+      aRunCost('upload', 0.0002720095, { parts: { stepFunctions: 0.000225, lambda: 0.0000470095 } }),
     );
     const second = await ledger.addRun(
       id,
       'upload-r1',
-      aRun('upload-r1', { stepFunctions: 0.000025, s3: 0.0000004 }, 0.0000254),
+      aRunCost('upload-r1', 0.0000254, { parts: { stepFunctions: 0.000025, s3: 0.0000004 } }),
     );
 
     // Assess
@@ -113,11 +83,19 @@ describe('DynamoDbCostLedger (dynalite)', () => {
   it('adds a run once: a second delivery of the same run changes nothing', async () => {
     // Prepare
     const id = await putDocument();
-    await ledger.addRun(id, 'upload', aRun('upload', { lambda: 0.000001 }, 0.000001));
-    await ledger.addRun(id, 'deleted-upload', aRun('deleted-upload', { dynamodb: 0.0000025 }, 0.0000025));
+    await ledger.addRun(id, 'upload', aRunCost('upload', 0.000001, { parts: { lambda: 0.000001 } }));
+    await ledger.addRun(
+      id,
+      'deleted-upload',
+      aRunCost('deleted-upload', 0.0000025, { parts: { dynamodb: 0.0000025 } }),
+    );
 
     // Act
-    const again = await ledger.addRun(id, 'upload', aRun('upload', { lambda: 0.000001 }, 0.000001));
+    const again = await ledger.addRun(
+      id,
+      'upload',
+      aRunCost('upload', 0.000001, { parts: { lambda: 0.000001 } }),
+    );
 
     // Assess
     expect(again).toBe('duplicate');
@@ -131,7 +109,11 @@ describe('DynamoDbCostLedger (dynalite)', () => {
     // Act
     const outcomes = await Promise.all(
       ['a', 'b', 'c', 'd'].map((name, index) =>
-        ledger.addRun(id, name, aRun(name, { sqs: (index + 1) * 0.0000004 }, (index + 1) * 0.0000004)),
+        ledger.addRun(
+          id,
+          name,
+          aRunCost(name, (index + 1) * 0.0000004, { parts: { sqs: (index + 1) * 0.0000004 } }),
+        ),
       ),
     );
 
@@ -147,7 +129,7 @@ describe('DynamoDbCostLedger (dynalite)', () => {
     const outcome = await ledger.addRun(
       'no-such-document-0000',
       'run',
-      aRun('run', { lambda: 0.000001 }, 0.000001),
+      aRunCost('run', 0.000001, { parts: { lambda: 0.000001 } }),
     );
 
     // Assess

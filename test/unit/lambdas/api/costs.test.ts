@@ -7,13 +7,13 @@ import { documentDetailSchema, documentListSchema, problemSchema } from '../../.
 import {
   type DocumentCost,
   picodollarsOf,
-  type RunCost,
   usdOf,
   zeroParts,
 } from '../../../../lambdas/shared/documents/document-cost';
 import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import { apiEvent } from '../../../fixtures/api-gateway-events';
 import { aMetadataItem } from '../../../fixtures/metadata-items';
+import { aRunCost } from '../../../fixtures/run-costs';
 import {
   InMemoryDocumentCatalog,
   InMemoryTextStore,
@@ -24,37 +24,12 @@ import { recordingUploads } from '../../../support/recording-upload-signer';
 
 const SECRET = 'unit-test-cursor-secret-0123456789abcdef';
 
-const aRun = (
-  execution: string,
-  startedAt: string,
-  totalUsd: number,
-  parts: Partial<Record<string, number>>,
-): RunCost => ({
-  execution,
-  redriveCount: 0,
-  status: 'SUCCEEDED',
-  startedAt,
-  stoppedAt: startedAt,
-  totalUsd,
-  parts: { ...zeroParts(), ...parts },
-  usage: {
-    stateTransitions: 9,
-    retries: 0,
-    lambda: { invocations: 5, modelledInvocations: 1, gbSeconds: 1.2, functions: {} },
-    textract: { detectDocumentTextPages: 0, asyncPages: 0 },
-    s3: { tier1Requests: 2, tier2Requests: 4 },
-    dynamodb: { writeUnits: 8, readUnits: 0 },
-    sqs: { requests: 3 },
-    sns: { publishes: 0 },
-  },
-  prices: { region: 'us-east-1', asOf: '2026-12-07' },
-});
-
 /** A cost of one run whose parts are a Step Functions and a Textract share of `totalUsd`. */
 const costOf = (totalUsd: number, textract = 0): DocumentCost => {
-  const run = aRun('run', '2026-11-23T10:00:00.000Z', totalUsd, {
-    stepFunctions: usdOf(picodollarsOf(totalUsd) - picodollarsOf(textract)),
-    textract,
+  const run = aRunCost('run', totalUsd, {
+    startedAt: '2026-11-23T10:00:00.000Z',
+    stoppedAt: '2026-11-23T10:00:00.000Z',
+    parts: { stepFunctions: usdOf(picodollarsOf(totalUsd) - picodollarsOf(textract)), textract },
   });
   return { currency: 'USD', totalUsd, parts: run.parts, runs: { run } };
 };
@@ -188,8 +163,16 @@ describe('GET /costs', () => {
 describe('a document’s cost in the API', () => {
   it('is summed up in a summary, and listed run by run, oldest first, in a detail', () => {
     // Prepare
-    const later = aRun('scan-r1', '2026-11-23T11:00:00.000Z', 0.0002, { lambda: 0.0002 });
-    const first = aRun('scan', '2026-11-23T10:00:00.000Z', 0.0001, { stepFunctions: 0.0001 });
+    const later = aRunCost('scan-r1', 0.0002, {
+      startedAt: '2026-11-23T11:00:00.000Z',
+      stoppedAt: '2026-11-23T11:00:00.000Z',
+      parts: { lambda: 0.0002 },
+    });
+    const first = aRunCost('scan', 0.0001, {
+      startedAt: '2026-11-23T10:00:00.000Z',
+      stoppedAt: '2026-11-23T10:00:00.000Z',
+      parts: { stepFunctions: 0.0001 },
+    });
     const cost: DocumentCost = {
       currency: 'USD',
       totalUsd: 0.0003,
