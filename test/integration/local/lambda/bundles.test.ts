@@ -19,17 +19,7 @@ import { FunctionStartError } from '../../../../local/lambda/invoke-errors';
 import { LambdaRunner, type LocalFunction } from '../../../../local/lambda/runner';
 import { fixtureHandler } from '../../../fixtures/lambda-handlers/bundle';
 import { planOf, stepsOf, templateResources } from '../../../support/deploy-plan';
-
-/** The rejection of a promise that must fail. */
-const failureOf = async (promise: Promise<unknown>): Promise<Error> => {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('it succeeded');
-};
+import { failureOf } from '../../../support/failure-of';
 
 describe('a bundling mistake', () => {
   // Built inside the project, as cdk.out is: Node's upward lookup from the asset reaches the project's

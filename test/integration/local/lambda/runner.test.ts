@@ -7,6 +7,7 @@ import { LambdaRunner, type LocalFunction } from '../../../../local/lambda/runne
 import type { LambdaInvoker } from '../../../../local/stepfunctions/task-bindings';
 import type { BehaviourEvent } from '../../../fixtures/lambda-handlers/behaviours';
 import { bundleFixture } from '../../../fixtures/lambda-handlers/bundle';
+import { failureOf } from '../../../support/failure-of';
 
 const ACCOUNT = '123456789012';
 // The bundle, as PipelineFunction builds a function's asset.
@@ -29,17 +30,6 @@ interface Echo {
   readonly environmentId: string;
   readonly invocations: number;
 }
-
-/** The rejection of an invocation that must fail. */
-const failureOf = async (promise: Promise<unknown>): Promise<Error> => {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('the invocation succeeded');
-};
 
 describe('LambdaRunner', () => {
   const runner = new LambdaRunner({

@@ -18,6 +18,7 @@ import {
 import { bundleFixture } from '../../../fixtures/lambda-handlers/bundle';
 import type { TracedEvent, TracedResult } from '../../../fixtures/lambda-handlers/traced';
 import { TEST_AWS } from '../../../support/aws';
+import { failureOf } from '../../../support/failure-of';
 
 const asset = await bundleFixture('traced.ts');
 const ACCOUNT = '123456789012';
@@ -54,16 +55,6 @@ const callerHeader = () => {
 
 const invoke = (name: string, event: TracedEvent, traceHeader?: string) =>
   runner.invoke(name, event, traceHeader ? { traceHeader } : {}) as Promise<TracedResult>;
-
-const failureOf = async (promise: Promise<unknown>): Promise<Error> => {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('the invocation succeeded');
-};
 
 const byName = (entities: readonly EntityDocument[] | undefined, name: string) =>
   entities?.find((entity) => entity.name === name);

@@ -16,6 +16,7 @@ import {
   type TaskResourceLocalHandlers,
 } from '../../../../local/stepfunctions/task-bindings';
 import { TaskTokens } from '../../../../local/stepfunctions/task-tokens';
+import { failureOf } from '../../../support/failure-of';
 
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:docflow-Worker';
 
@@ -56,16 +57,6 @@ const handlerOf = (handlers: TaskResourceLocalHandlers, name = 'Work') => {
   const handler = handlers[name];
   if (!handler) throw new Error(`no handler for ${name}`);
   return (input: unknown) => Promise.resolve(handler(input as JsonValue));
-};
-
-/** The error a handler rejects with (the test fails when it resolves). */
-const failureOf = async (promise: Promise<unknown>): Promise<Error & { isCatchable?: boolean }> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 };
 
 const waitForTokenState: Partial<AslState> = {
@@ -282,7 +273,7 @@ describe('Lambda tasks', () => {
     );
 
     // Act
-    const error = await failureOf(work({}));
+    const error = await failureOf<Error & { isCatchable?: boolean }>(work({}));
 
     // Assess
     expect(error.name).toBe('States.DataLimitExceeded');
