@@ -6,7 +6,7 @@ import { href, segment } from '../router';
 export const ExecutionDocumentName = ({ document }: { document: ExecutionDocument | undefined }) => (
   <>
     {document?.id ? (
-      <a href={href(`/documents/${segment(document.id)}`)}>
+      <a class="break" href={href(`/documents/${segment(document.id)}`)}>
         {document.key ? fileNameOf(document.key) : document.id}
       </a>
     ) : document?.key ? (

@@ -1,7 +1,7 @@
-import type { ComponentChildren } from 'preact';
 import type { DocumentDetail } from '../../shared/api';
 import { ConsoleApiError } from '../api/client';
 import { ErrorNotice } from '../components/error-notice';
+import { Field } from '../components/field';
 import { PageHeading } from '../components/page-heading';
 import { StatusBadge } from '../components/status-badge';
 import { Thumbnail } from '../components/thumbnail';
@@ -11,13 +11,6 @@ import { fileNameOf, formatBytes, formatDuration } from '../format';
 import { usePoll } from '../hooks/use-poll';
 import { href, navigate, segment } from '../router';
 import type { PageProps } from '../routes';
-
-const Field = ({ label, children }: { label: string; children: ComponentChildren }) => (
-  <div class="field">
-    <dt>{label}</dt>
-    <dd>{children}</dd>
-  </div>
-);
 
 const TEXT_SOURCES: Readonly<Record<string, string>> = {
   'pdf-text-layer': 'the PDF’s text layer',

@@ -1,5 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { ErrorNotice } from '../components/error-notice';
+import { Field } from '../components/field';
 import { LiveUpdated, PollError } from '../components/live-status';
 import { PageHeading } from '../components/page-heading';
 import { StatusBadge } from '../components/status-badge';
@@ -57,42 +58,27 @@ export const ExecutionPage = ({ params, query }: PageProps) => {
       {!detail && !view.error ? <p class="muted">Loading…</p> : null}
       {detail ? (
         <dl class="metadata execution-summary">
-          <div class="field">
-            <dt>Document</dt>
-            <dd class="break">
-              <ExecutionDocumentName document={document} />
-              {document?.key ? <span class="key">{document.key}</span> : null}
-            </dd>
-          </div>
-          <div class="field">
-            <dt>Started</dt>
-            <dd>
-              <Time iso={detail.startDate} />
-            </dd>
-          </div>
-          <div class="field">
-            <dt>Duration</dt>
-            <dd>
-              {formatDuration(
-                Math.max(0, Date.parse(stopped ?? new Date().toISOString()) - Date.parse(detail.startDate)),
-              )}
-              {stopped ? '' : ' so far'}
-            </dd>
-          </div>
+          <Field label="Document">
+            <ExecutionDocumentName document={document} />
+            {document?.key ? <span class="key">{document.key}</span> : null}
+          </Field>
+          <Field label="Started">
+            <Time iso={detail.startDate} />
+          </Field>
+          <Field label="Duration">
+            {formatDuration(
+              Math.max(0, Date.parse(stopped ?? new Date().toISOString()) - Date.parse(detail.startDate)),
+            )}
+            {stopped ? '' : ' so far'}
+          </Field>
           {detail.redriveCount ? (
-            <div class="field">
-              <dt>Redrives</dt>
-              <dd>
-                {detail.redriveCount} (last <Time iso={detail.redriveDate} />)
-              </dd>
-            </div>
+            <Field label="Redrives">
+              {detail.redriveCount} (last <Time iso={detail.redriveDate} />)
+            </Field>
           ) : null}
-          <div class="field">
-            <dt>Execution ARN</dt>
-            <dd>
-              <code class="break">{arn}</code>
-            </dd>
-          </div>
+          <Field label="Execution ARN">
+            <code class="break">{arn}</code>
+          </Field>
         </dl>
       ) : null}
       {detail?.error || detail?.cause ? <ErrorBlock error={detail.error} cause={detail.cause} /> : null}

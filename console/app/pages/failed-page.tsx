@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { QueueMessage, QueueRedriveReport } from '../../shared/api';
 import { ErrorNotice } from '../components/error-notice';
+import { Field } from '../components/field';
 import { PageHeading } from '../components/page-heading';
 import { Time } from '../components/time';
 import { useConsole } from '../context';
@@ -159,29 +160,20 @@ const FailedMessage = ({
       {failed ? <ErrorBlock error={failed.error ?? 'Unknown error'} cause={failed.cause} /> : null}
       <dl class="metadata">
         {failed?.failedAt ? (
-          <div class="field">
-            <dt>Failed</dt>
-            <dd>
-              <Time iso={failed.failedAt} />
-            </dd>
-          </div>
+          <Field label="Failed">
+            <Time iso={failed.failedAt} />
+          </Field>
         ) : null}
         {failed?.executionArn ? (
-          <div class="field">
-            <dt>Execution</dt>
-            <dd>
-              <a class="break" href={href(`/executions/${segment(failed.executionArn)}`)}>
-                {failed.executionArn.split(':').at(-1)}
-              </a>
-            </dd>
-          </div>
+          <Field label="Execution">
+            <a class="break" href={href(`/executions/${segment(failed.executionArn)}`)}>
+              {failed.executionArn.split(':').at(-1)}
+            </a>
+          </Field>
         ) : null}
-        <div class="field">
-          <dt>Message</dt>
-          <dd>
-            <code class="break">{message.messageId}</code>
-          </dd>
-        </div>
+        <Field label="Message">
+          <code class="break">{message.messageId}</code>
+        </Field>
       </dl>
       <details>
         <summary>{failed ? 'Original input' : 'Message body'}</summary>
