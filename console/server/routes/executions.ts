@@ -9,7 +9,7 @@ import {
   type HistoryEvent as SdkHistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { SfnExecutions } from '../../../cli/adapters/sfn-executions';
 import { runExecutionAgain, splitExecutionArn } from '../../../cli/redrive-documents';
@@ -159,13 +159,20 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
     }
     return parsed.data;
   };
+  /** A route on one execution: refused unless it is docflow's, else what `read` answers for its ARN. */
+  const onExecution =
+    (read: (arn: string) => Promise<unknown>) =>
+    (c: Context): Promise<Response> | Response => {
+      const arn = ownExecution(c.req.param('arn') ?? '');
+      return arn instanceof Response ? arn : answerJson(() => read(arn), fail);
+    };
 
-  routes.get('/state-machine', async (_c) => {
-    return answerJson(async () => {
+  routes.get('/state-machine', () =>
+    answerJson(async () => {
       const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }));
       return infoOf(machine, machine.type ?? 'STANDARD');
-    }, fail);
-  });
+    }, fail),
+  );
 
   routes.get('/executions', async (c) => {
     const query = listQuery.safeParse(c.req.query());
@@ -198,10 +205,9 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
     }, fail);
   });
 
-  routes.get('/executions/:arn', async (c) => {
-    const arn = ownExecution(c.req.param('arn'));
-    if (arn instanceof Response) return arn;
-    return answerJson(async () => {
+  routes.get(
+    '/executions/:arn',
+    onExecution(async (arn) => {
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
       const traceId = traceIdOf(execution.traceHeader);
       const document = executionDocumentOf(execution.input);
@@ -224,26 +230,24 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
         ...(execution.redriveStatus ? { redriveStatus: execution.redriveStatus } : {}),
       };
       return detail;
-    }, fail);
-  });
+    }),
+  );
 
   /**
    * The definition this execution ran (DescribeStateMachineForExecution): after an update of the state
    * machine an older execution is still drawn as it ran.
    */
-  routes.get('/executions/:arn/definition', async (c) => {
-    const arn = ownExecution(c.req.param('arn'));
-    if (arn instanceof Response) return arn;
-    return answerJson(async () => {
+  routes.get(
+    '/executions/:arn/definition',
+    onExecution(async (arn) => {
       const machine = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: arn }));
       return infoOf(machine, 'STANDARD');
-    }, fail);
-  });
+    }),
+  );
 
-  routes.get('/executions/:arn/history', async (c) => {
-    const arn = ownExecution(c.req.param('arn'));
-    if (arn instanceof Response) return arn;
-    return answerJson(async () => {
+  routes.get(
+    '/executions/:arn/history',
+    onExecution(async (arn) => {
       const events: HistoryEvent[] = [];
       let nextToken: string | undefined;
       do {
@@ -260,14 +264,13 @@ export const executionRoutes = ({ sfn, stateMachineArn, description, log }: Exec
       } while (nextToken && events.length < MAX_HISTORY_EVENTS);
       const history: ExecutionHistory = { executionArn: arn, events };
       return history;
-    }, fail);
-  });
+    }),
+  );
 
-  routes.post('/executions/:arn/redrive', async (c) => {
-    const arn = ownExecution(c.req.param('arn'));
-    if (arn instanceof Response) return arn;
-    return answerJson(() => runAgain(sfn, arn), fail);
-  });
+  routes.post(
+    '/executions/:arn/redrive',
+    onExecution((arn) => runAgain(sfn, arn)),
+  );
 
   return routes;
 };
