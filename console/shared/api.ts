@@ -5,6 +5,7 @@
  * contract fails the typecheck of both sides.
  */
 import type { z } from 'zod';
+import type { RedriveAction } from '../../cli/redrive-documents';
 import type {
   DocumentDetail,
   DocumentList,
@@ -165,10 +166,8 @@ export interface StateMachineInfo {
   readonly tracingEnabled: boolean;
 }
 
-/** How a redrive of one execution went (`POST /api/executions/:arn/redrive`). */
-export type RedriveResult =
-  | { readonly kind: 'redriven'; readonly executionArn: string }
-  | { readonly kind: 'restarted'; readonly executionArn: string; readonly name: string };
+/** How a redrive of one execution went (`POST /api/executions/:arn/redrive`): `docflow redrive`'s own outcomes. */
+export type RedriveResult = Extract<RedriveAction, { kind: 'redriven' | 'restarted' }>;
 
 /** A trace summary (GetTraceSummaries). */
 export interface TraceSummary {
