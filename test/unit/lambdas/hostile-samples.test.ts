@@ -6,12 +6,7 @@ import { SandboxedOcrImagePreparer } from '../../../lambdas/extract-text/ocr-ima
 import { indexEventSchema } from '../../../lambdas/index-metadata/index-event';
 import { SandboxedDocumentProber } from '../../../lambdas/inspect/document-prober';
 import { inspectDocument } from '../../../lambdas/inspect/inspect-document';
-import {
-  type DocumentRef,
-  documentId,
-  shardOf,
-  type TextStrategy,
-} from '../../../lambdas/shared/documents/document';
+import type { DocumentRef, TextStrategy } from '../../../lambdas/shared/documents/document';
 import { DocumentRejectedError } from '../../../lambdas/shared/documents/errors';
 import { DEFAULT_LIMITS, type Limits } from '../../../lambdas/shared/documents/limits';
 import type { Inspection, TextInfo, ThumbnailInfo } from '../../../lambdas/shared/documents/metadata-item';
@@ -19,6 +14,7 @@ import type { TextDetectionJobStarter, TextDetector } from '../../../lambdas/sha
 import { SANDBOX_START_TIMEOUT_MS } from '../../../lambdas/shared/sandbox/sandboxed-task';
 import { makeThumbnail } from '../../../lambdas/thumbnail/make-thumbnail';
 import { SandboxedThumbnailRenderer } from '../../../lambdas/thumbnail/render-thumbnail';
+import { anUploadOf } from '../../fixtures/document-outcomes';
 import { FakeDocumentBlobs } from '../../support/fake-document-blobs';
 import { InMemoryTextDocumentStore, InMemoryTextractJobs } from '../../support/fake-text-pipeline';
 import * as hostileDocuments from '../../support/hostile-documents';
@@ -85,21 +81,8 @@ const labelledAs = (sample: HostileSample, bytes: Buffer): Inspection => {
   };
 };
 
-const documentFor = (sample: HostileSample, bytes: Buffer): DocumentRef => {
-  const key = `incoming/hostile/${sample.key}`;
-  const id = documentId('uploads', key);
-  return {
-    id,
-    bucket: 'uploads',
-    key,
-    version: '1',
-    sequencer: '1',
-    size: bytes.length,
-    eTag: 'etag',
-    uploadedAt: '2026-11-23T10:00:00.000Z',
-    shard: shardOf(id),
-  };
-};
+const documentFor = (sample: HostileSample, bytes: Buffer): DocumentRef =>
+  anUploadOf(`incoming/hostile/${sample.key}`, bytes.length);
 
 /** Runs one sample through the three steps; the later two with Inspect's answer, or with the claim. */
 const runSample = async (sample: HostileSample) => {

@@ -4,7 +4,6 @@ import { type ExtractTextDependencies, extractText } from '../../../../lambdas/e
 import { SandboxedTextExtractor } from '../../../../lambdas/extract-text/local-extractors';
 import { SandboxedOcrImagePreparer } from '../../../../lambdas/extract-text/ocr-image';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
-import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/documents/document';
 import {
   CorruptDocumentError,
   DocumentTooLargeError,
@@ -14,6 +13,7 @@ import {
 import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/documents/limits';
 import type { Inspection } from '../../../../lambdas/shared/documents/metadata-item';
 import { SANDBOX_START_TIMEOUT_MS } from '../../../../lambdas/shared/sandbox/sandboxed-task';
+import { anUploadOf } from '../../../fixtures/document-outcomes';
 import { buildPdf } from '../../../support/documents';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 import {
@@ -40,18 +40,7 @@ const images = new SandboxedOcrImagePreparer({ memoryMb: LIMITS.parseMemoryMb })
 /** Runs the local text strategy over hostile bytes that Inspect let through as a PDF. */
 const localTextOf = async (bytes: Buffer, pages = 1) => {
   const key = 'incoming/report.pdf';
-  const id = documentId('uploads', key);
-  const document: DocumentRef = {
-    id,
-    bucket: 'uploads',
-    key,
-    version: '1',
-    sequencer: '1',
-    size: bytes.length,
-    eTag: 'etag',
-    uploadedAt: '2026-11-23T10:00:00.000Z',
-    shard: shardOf(id),
-  };
+  const document = anUploadOf(key, bytes.length);
   const inspection: Inspection = {
     mimeType: 'application/pdf',
     type: 'pdf',

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
-import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/documents/document';
 import {
   CorruptDocumentError,
   DocumentTooLargeError,
@@ -15,6 +14,7 @@ import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/document
 import { SANDBOX_START_TIMEOUT_MS } from '../../../../lambdas/shared/sandbox/sandboxed-task';
 import { makeThumbnail } from '../../../../lambdas/thumbnail/make-thumbnail';
 import { SandboxedThumbnailRenderer } from '../../../../lambdas/thumbnail/render-thumbnail';
+import { anUploadOf } from '../../../fixtures/document-outcomes';
 import { buildPdf, heicBrandedImage, pngClaimingSize } from '../../../support/documents';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 import {
@@ -44,18 +44,7 @@ const renderer = new SandboxedThumbnailRenderer({ memoryMb: LIMITS.parseMemoryMb
 
 /** Runs the Thumbnail core over hostile bytes, as Inspect labelled them, with the contained renderer. */
 const thumbnailOf = async (bytes: Buffer, type: string, key = 'incoming/upload') => {
-  const id = documentId('uploads', key);
-  const document: DocumentRef = {
-    id,
-    bucket: 'uploads',
-    key,
-    version: '1',
-    sequencer: '1',
-    size: bytes.length,
-    eTag: 'etag',
-    uploadedAt: '2026-11-23T10:00:00.000Z',
-    shard: shardOf(id),
-  };
+  const document = anUploadOf(key, bytes.length);
   const derivatives = new InMemoryDerivativeStore();
   const deps = {
     blobs: new FakeDocumentBlobs().put(document, bytes),
