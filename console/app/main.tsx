@@ -1,4 +1,5 @@
 import './styles.css';
+import './documents.css';
 import { render } from 'preact';
 import { App } from './app';
 
