@@ -6,7 +6,7 @@ import {
   entryOf,
   NATIVE_PACKAGES,
   PROJECT_ROOT,
-} from '../infra/constructs/pipeline-function';
+} from '../infra/constructs/docflow-function';
 
 /** One function's bundle as `cdk deploy` would upload it. */
 export interface BundleSize {
@@ -73,7 +73,7 @@ export const aliasesOf = (
 
 /**
  * Bundles one function with the options the CDK app gives NodejsFunction (infra/constructs/
- * pipeline-function.ts), translated to esbuild's API the way aws-lambda-nodejs translates them to its
+ * docflow-function.ts), translated to esbuild's API the way aws-lambda-nodejs translates them to its
  * command line, plus a metafile. Nothing is written to disk.
  */
 export const bundleFunction = async (name: string): Promise<BundleSize> => {

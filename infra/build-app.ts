@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { App, type AppProps, Tags } from 'aws-cdk-lib';
 import { applyNagPacks } from './compliance';
 import { type DocflowConfig, readConfig } from './config';
-import { PROJECT_ROOT } from './constructs/pipeline-function';
+import { PROJECT_ROOT } from './constructs/docflow-function';
 import { DocflowStack } from './stacks/docflow-stack';
 
 /**

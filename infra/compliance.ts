@@ -2,8 +2,8 @@ import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { UPLOAD_KEY_PREFIX } from '../lambdas/api/upload-keys';
+import { DocflowFunction } from './constructs/docflow-function';
 import { DERIVATIVE_PREFIXES, INCOMING_PREFIX } from './constructs/document-store';
-import { PipelineFunction } from './constructs/pipeline-function';
 import type { DocflowStack } from './stacks/docflow-stack';
 
 /**
@@ -57,7 +57,7 @@ export const suppressNagFindings = (stack: DocflowStack): void => {
   };
   const { documentStore, workflow, ingest, queryApi, costAccounting } = stack;
 
-  const functions = stack.node.findAll().filter((c): c is PipelineFunction => c instanceof PipelineFunction);
+  const functions = stack.node.findAll().filter((c): c is DocflowFunction => c instanceof DocflowFunction);
   for (const fn of functions) {
     const usesTextract =
       fn === workflow.extractTextFunction || fn === workflow.textractChannel.callbackFunction;

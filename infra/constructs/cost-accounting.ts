@@ -10,7 +10,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { RUN_STATUSES } from '../../lambdas/shared/documents/document-cost';
 import { PRICES_ENV, type PriceTable } from '../../lambdas/shared/documents/prices';
-import { PipelineFunction } from './pipeline-function';
+import { DocflowFunction } from './docflow-function';
 import { buildDeadLetterQueue } from './queues';
 
 /** What Step Functions sends EventBridge when an execution's status changes (source `aws.states`). */
@@ -42,7 +42,7 @@ export interface CostAccountingProps {
  * dead-letter queue.
  */
 export class CostAccounting extends Construct {
-  readonly recordCostFunction: PipelineFunction;
+  readonly recordCostFunction: DocflowFunction;
   readonly rule: events.Rule;
   /** Cost events that could not be delivered or recorded: redeliver them once the cause is fixed. */
   readonly deadLetterQueue: sqs.Queue;
@@ -52,7 +52,7 @@ export class CostAccounting extends Construct {
     if (props.pipelineFunctions.length === 0) throw new Error('cost accounting needs the pipeline functions');
 
     this.deadLetterQueue = buildDeadLetterQueue(this, 'DeadLetterQueue');
-    this.recordCostFunction = new PipelineFunction(this, 'RecordCost', {
+    this.recordCostFunction = new DocflowFunction(this, 'RecordCost', {
       name: 'record-cost',
       description: 'Prices an ended run of the pipeline from its history and adds it to the document’s cost',
       memorySize: 256,

@@ -4,7 +4,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { PipelineFunction } from './pipeline-function';
+import { DocflowFunction } from './docflow-function';
 import { buildDeadLetterQueue, buildWorkQueue, MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_FACTOR } from './queues';
 
 export interface IngestProps {
@@ -47,7 +47,7 @@ export class Ingest extends Construct {
   /** Notifications that failed {@link MAX_RECEIVE_COUNT} times. */
   readonly deadLetterQueue: sqs.Queue;
   /** The only consumer of {@link queue}. */
-  readonly starter: PipelineFunction;
+  readonly starter: DocflowFunction;
 
   constructor(scope: Construct, id: string, props: IngestProps) {
     super(scope, id);
@@ -70,7 +70,7 @@ export class Ingest extends Construct {
       deadLetterQueue: this.deadLetterQueue,
     });
 
-    this.starter = new PipelineFunction(this, 'Starter', {
+    this.starter = new DocflowFunction(this, 'Starter', {
       name: 'starter',
       description: 'Starts one workflow execution per uploaded object version',
       memorySize: props.starterMemorySize ?? 256,

@@ -7,7 +7,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TEXTRACT_THROTTLED_METRIC } from '../../lambdas/shared/documents/textract-errors';
-import type { PipelineFunction } from './pipeline-function';
+import type { DocflowFunction } from './docflow-function';
 
 export interface MonitoredQueue {
   /** Short label for the alarm and the dashboard. */
@@ -22,13 +22,13 @@ export interface MonitoringProps {
   readonly ingestQueue: sqs.IQueue;
   readonly stateMachine: sfn.IStateMachine;
   /** Functions shown on the dashboard. */
-  readonly functions: readonly PipelineFunction[];
+  readonly functions: readonly DocflowFunction[];
   readonly restApi: apigw.RestApi;
   /**
    * The function that calls Textract and counts its throttling answers; the metric carries its
    * Powertools service name as the `service` dimension.
    */
-  readonly textractCaller: PipelineFunction;
+  readonly textractCaller: DocflowFunction;
   /** Powertools metrics namespace of the functions. */
   readonly metricsNamespace: string;
   /**

@@ -9,8 +9,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { UPLOAD_KEY_PREFIX } from '../../lambdas/api/upload-keys';
 import { LIMIT_SETTINGS } from '../../lambdas/shared/documents/limits';
+import { DocflowFunction } from './docflow-function';
 import { DERIVATIVE_PREFIXES, INCOMING_PREFIX } from './document-store';
-import { PipelineFunction } from './pipeline-function';
 
 /**
  * The methods and the query parameters each accepts; API Gateway validates the required ones, the
@@ -77,7 +77,7 @@ export interface QueryApiProps {
  */
 export class QueryApi extends Construct {
   readonly restApi: apigw.RestApi;
-  readonly handler: PipelineFunction;
+  readonly handler: DocflowFunction;
   /** HMAC key of the list cursors. */
   readonly cursorSecret: secretsmanager.Secret;
   readonly accessLogGroup: logs.LogGroup;
@@ -105,7 +105,7 @@ export class QueryApi extends Construct {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
 
-    this.handler = new PipelineFunction(this, 'Handler', {
+    this.handler = new DocflowFunction(this, 'Handler', {
       name: 'api',
       description:
         'Query API: lists documents, returns metadata, text and presigned URLs, mints upload POSTs, queues reprocesses',

@@ -10,8 +10,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TEXTRACT_JOBS_TABLE } from '../../lambdas/shared/ports/textract-jobs';
+import { DocflowFunction } from './docflow-function';
 import { allowDerivativeWrites, DERIVATIVE_PREFIXES } from './document-store';
-import { PipelineFunction } from './pipeline-function';
 import { buildDeadLetterQueue, buildWorkQueue } from './queues';
 
 export interface TextractChannelProps {
@@ -41,7 +41,7 @@ export class TextractChannel extends Construct {
   /** Completions the callback could not handle, and those SNS could not deliver. */
   readonly callbackDeadLetterQueue: sqs.Queue;
   /** Collects a finished job and completes the waiting task. */
-  readonly callbackFunction: PipelineFunction;
+  readonly callbackFunction: DocflowFunction;
 
   constructor(scope: Construct, id: string, props: TextractChannelProps) {
     super(scope, id);
@@ -72,7 +72,7 @@ export class TextractChannel extends Construct {
     });
 
     const callbackTimeout = Duration.seconds(120);
-    this.callbackFunction = new PipelineFunction(this, 'TextractCallback', {
+    this.callbackFunction = new DocflowFunction(this, 'TextractCallback', {
       name: 'textract-callback',
       description: 'Collects a finished Textract job and completes the waiting task',
       memorySize: 1024,

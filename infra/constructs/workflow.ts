@@ -10,8 +10,8 @@ import { Construct } from 'constructs';
 import { LIMIT_SETTINGS, type Limits } from '../../lambdas/shared/documents/limits';
 import { writeDefinition } from '../../statemachines/definition';
 import type { Substitutions } from '../../statemachines/substitutions';
+import { DocflowFunction } from './docflow-function';
 import { allowDerivativeWrites, DERIVATIVE_PREFIXES, INCOMING_PREFIX } from './document-store';
-import { PipelineFunction } from './pipeline-function';
 import { buildDeadLetterQueue } from './queues';
 import { TextractChannel } from './textract-channel';
 
@@ -42,10 +42,10 @@ export class Workflow extends Construct {
   /** What the Catch branch sends: the original input and the error, for an operator to redrive. */
   readonly failedDocumentsQueue: sqs.Queue;
   // Not named `inspect`: CDK's tree metadata treats a construct with an `inspect` member as inspectable.
-  readonly inspectFunction: PipelineFunction;
-  readonly thumbnailFunction: PipelineFunction;
-  readonly extractTextFunction: PipelineFunction;
-  readonly indexMetadataFunction: PipelineFunction;
+  readonly inspectFunction: DocflowFunction;
+  readonly thumbnailFunction: DocflowFunction;
+  readonly extractTextFunction: DocflowFunction;
+  readonly indexMetadataFunction: DocflowFunction;
   /** Where asynchronous Textract jobs report, and the callback that completes their waiting tasks. */
   readonly textractChannel: TextractChannel;
 
@@ -60,7 +60,7 @@ export class Workflow extends Construct {
     // workflow declared them itself, so no table or queue is replaced.
     this.textractChannel = new TextractChannel(this, 'Default', { derivativesBucket, ...common });
 
-    this.inspectFunction = new PipelineFunction(this, 'Inspect', {
+    this.inspectFunction = new DocflowFunction(this, 'Inspect', {
       ...common,
       name: 'inspect',
       description: 'Sniffs the type, checks the limits and decides the text strategy',
@@ -69,7 +69,7 @@ export class Workflow extends Construct {
       nativePackages: ['sharp', 'pdfjs-dist', '@napi-rs/canvas'],
       environment: limitsEnvironment,
     });
-    this.thumbnailFunction = new PipelineFunction(this, 'Thumbnail', {
+    this.thumbnailFunction = new DocflowFunction(this, 'Thumbnail', {
       ...common,
       name: 'thumbnail',
       description: 'Renders the first page or the image as a WebP thumbnail',
@@ -78,7 +78,7 @@ export class Workflow extends Construct {
       nativePackages: ['sharp', 'pdfjs-dist', '@napi-rs/canvas', 'libheif-js'],
       environment: { ...limitsEnvironment, DERIVATIVES_BUCKET_NAME: derivativesBucket.bucketName },
     });
-    this.extractTextFunction = new PipelineFunction(this, 'ExtractText', {
+    this.extractTextFunction = new DocflowFunction(this, 'ExtractText', {
       ...common,
       name: 'extract-text',
       description: 'Extracts text locally or with Textract (sync, or async with a task token)',
@@ -92,7 +92,7 @@ export class Workflow extends Construct {
         ...this.textractChannel.jobEnvironment,
       },
     });
-    this.indexMetadataFunction = new PipelineFunction(this, 'IndexMetadata', {
+    this.indexMetadataFunction = new DocflowFunction(this, 'IndexMetadata', {
       ...common,
       name: 'index-metadata',
       description: 'Writes the PROCESSED, REJECTED or DELETED item and deletes derivatives no item points at',

@@ -18,13 +18,13 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   bundlingOptions,
+  DocflowFunction,
   entryOf,
   type NativePackage,
-  PipelineFunction,
-} from '../../infra/constructs/pipeline-function';
+} from '../../infra/constructs/docflow-function';
 
 /**
- * The functions' bundles, built by the CDK app's own bundling (PipelineFunction's NodejsFunction:
+ * The functions' bundles, built by the CDK app's own bundling (DocflowFunction's NodejsFunction:
  * esbuild, then `npm ci` of the native packages for linux-arm64) into the project's `cdk.out`, the
  * folder `cdk synth` writes. Built there, an asset is byte for byte the one `cdk deploy` uploads (its
  * source map's paths are relative to the folder), so its hash is the template's S3 key.
@@ -52,7 +52,7 @@ const SHARED_INPUTS = [
   'package-lock.json',
   'tsconfig.json',
   'cdk.json',
-  'infra/constructs/pipeline-function.ts',
+  'infra/constructs/docflow-function.ts',
 ] as const;
 
 /** A function to bundle: its folder under lambdas/ and the native packages its asset installs. */
@@ -242,7 +242,7 @@ const removeOrphans = (assetFolder: string, kept: ReadonlySet<string>): void => 
   }
 };
 
-/** Builds the given functions' assets with their PipelineFunction construct, in a throwaway app. */
+/** Builds the given functions' assets with their DocflowFunction construct, in a throwaway app. */
 const build = (
   assetFolder: string,
   requests: readonly BundleRequest[],
@@ -254,7 +254,7 @@ const build = (
   const stack = new Stack(app, 'DocflowLocalBundles');
   const hashes = new Map<string, string>();
   for (const request of requests) {
-    const built = new PipelineFunction(stack, request.name, {
+    const built = new DocflowFunction(stack, request.name, {
       name: request.name,
       nativePackages: request.nativePackages,
       // Not part of the asset: required props only.

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ENTRY_METADATA_KEY } from '../../infra/constructs/pipeline-function';
+import { ENTRY_METADATA_KEY } from '../../infra/constructs/docflow-function';
 import { IntrinsicResolver, referencedLogicalIds } from './intrinsics';
 import { LOCAL_ACCOUNT_ID, ResourceIdentities, type StackEnvironment } from './physical-ids';
 import { ACKNOWLEDGED_TYPES, RESOURCE_HANDLERS } from './resources/registry';
@@ -150,7 +150,7 @@ const classify = (template: CfnTemplate, included: readonly string[]): Acknowled
     if (type === 'AWS::Lambda::Function' && metadata?.[ENTRY_METADATA_KEY] === undefined) {
       if (!providers.has(logicalId)) {
         throw new TemplateError(
-          `${describeLocation(template, logicalId)} has no "${ENTRY_METADATA_KEY}" metadata: the local cloud cannot tell which TypeScript entry it runs (build functions with the PipelineFunction construct)`,
+          `${describeLocation(template, logicalId)} has no "${ENTRY_METADATA_KEY}" metadata: the local cloud cannot tell which TypeScript entry it runs (build functions with the DocflowFunction construct)`,
         );
       }
       acknowledged.push({ logicalId, type, reason: PROVIDER_REASON });

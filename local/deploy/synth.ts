@@ -4,7 +4,7 @@ import { isAbsolute, join } from 'node:path';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { buildDocflowApp, readCdkJsonContext, SKIP_BUNDLING_CONTEXT } from '../../infra/build-app';
-import { PipelineFunction, PROJECT_ROOT } from '../../infra/constructs/pipeline-function';
+import { DocflowFunction, PROJECT_ROOT } from '../../infra/constructs/docflow-function';
 import { ASSET_FOLDER, bundleFunctions } from './function-bundles';
 import { asTemplate, type CfnTemplate } from './template';
 
@@ -58,7 +58,7 @@ export const synthesizeApp = (options: SynthOptions = {}): SynthesizedStack => {
     const template = asTemplate(artifact.template);
     const functions = stack.node
       .findAll()
-      .filter((construct): construct is PipelineFunction => construct instanceof PipelineFunction);
+      .filter((construct): construct is DocflowFunction => construct instanceof DocflowFunction);
     const bundles = bundleFunctions(
       functions.map((fn) => ({ name: fn.name, nativePackages: fn.nativePackages })),
       { projectRoot, context: cdkJsonContext, ...(options.log ? { log: options.log } : {}) },

@@ -1,9 +1,9 @@
 import type { BuildOptions } from 'esbuild';
-import { ESM_REQUIRE_BANNER, NATIVE_PACKAGES } from '../../infra/constructs/pipeline-function';
+import { ESM_REQUIRE_BANNER, NATIVE_PACKAGES } from '../../infra/constructs/docflow-function';
 
 /**
  * esbuild's options for a function's bundle as the CDK app builds it (`bundlingOptions` in
- * infra/constructs/pipeline-function.ts): one minified ES module for Node 24 with the require shim
+ * infra/constructs/docflow-function.ts): one minified ES module for Node 24 with the require shim
  * first, every native package external. Tests add the entry points, the output and a source map.
  */
 export const CDK_BUNDLE_OPTIONS = {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ENTRY_METADATA_KEY } from '../../../infra/constructs/pipeline-function';
+import { ENTRY_METADATA_KEY } from '../../../infra/constructs/docflow-function';
 import type { DeployStep, EventSourceStep, FunctionStep, QueueStep } from '../steps';
 import {
   asList,
@@ -176,7 +176,7 @@ const eventSource = (resource: ResolvedResource, earlier: readonly DeployStep[])
 };
 
 /**
- * Functions built by the PipelineFunction construct (run from their synthesized bundle), and SQS
+ * Functions built by the DocflowFunction construct (run from their synthesized bundle), and SQS
  * event source mappings onto them.
  */
 export const lambdaHandler: ResourceHandler = {

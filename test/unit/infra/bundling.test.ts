@@ -12,12 +12,12 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  DocflowFunction,
   ESM_REQUIRE_BANNER,
   entryOf,
   NATIVE_PACKAGES,
-  PipelineFunction,
   PROJECT_ROOT,
-} from '../../../infra/constructs/pipeline-function';
+} from '../../../infra/constructs/docflow-function';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import { LIMIT_SETTINGS } from '../../../lambdas/shared/documents/limits';
 import { CDK_BUNDLE_OPTIONS } from '../../support/cdk-bundle-options';
@@ -58,7 +58,7 @@ describe('a real bundle (the starter)', () => {
     // Prepare: bundling on (the default), as `cdk synth` runs it.
     const app = new App({ context: cdkJsonContext() });
     const stack = new Stack(app, 'BundleTest');
-    const starter = new PipelineFunction(stack, 'Starter', {
+    const starter = new DocflowFunction(stack, 'Starter', {
       name: 'starter',
       memorySize: 256,
       timeout: Duration.seconds(30),
@@ -117,13 +117,13 @@ describe('a real bundle (the starter)', () => {
 describe('every function’s bundle', () => {
   let stack: DocflowStack;
   let template: ReturnType<typeof synthDocflowTemplate>['template'];
-  let functions: PipelineFunction[];
+  let functions: DocflowFunction[];
   /** Per function: the bundle built with the options CDK uses, and esbuild's metafile of it. */
   const bundles = new Map<string, { file: string; metafile: Metafile }>();
 
   beforeAll(async () => {
     ({ stack, template } = synthDocflowTemplate());
-    functions = stack.node.findAll().filter((c): c is PipelineFunction => c instanceof PipelineFunction);
+    functions = stack.node.findAll().filter((c): c is DocflowFunction => c instanceof DocflowFunction);
     for (const fn of functions) {
       // Beside a node_modules link, so that the external native packages resolve as in the asset.
       const dir = mkdtempSync(join(tmpdir(), `docflow-bundle-${fn.name}-`));
@@ -141,7 +141,7 @@ describe('every function’s bundle', () => {
     }
   }, 180_000);
 
-  const bundleOf = (fn: PipelineFunction) => {
+  const bundleOf = (fn: DocflowFunction) => {
     const bundle = bundles.get(fn.name);
     if (!bundle) throw new Error(`no bundle of ${fn.name}`);
     return bundle;

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PipelineFunction } from '../../../infra/constructs/pipeline-function';
+import type { DocflowFunction } from '../../../infra/constructs/docflow-function';
 import type { TextractChannel } from '../../../infra/constructs/textract-channel';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/ports/textract-jobs';
@@ -16,13 +16,13 @@ import {
   type TemplateStatement,
 } from '../../support/docflow-app';
 
-const roleStatements = (template: Template, fn: PipelineFunction): TemplateStatement[] => {
+const roleStatements = (template: Template, fn: DocflowFunction): TemplateStatement[] => {
   const role = fn.function.role;
   if (!role) throw new Error(`${fn.name} has no role`);
   return statementsOfRole(template, logicalIdOf(role));
 };
 
-const environmentOf = (template: Template, fn: PipelineFunction): Record<string, unknown> =>
+const environmentOf = (template: Template, fn: DocflowFunction): Record<string, unknown> =>
   functionEnvironment(template, fn.function);
 
 describe('TextractChannel', () => {
@@ -157,7 +157,7 @@ describe('TextractChannel', () => {
 
   it('lets extract-text write job records and the callback read and delete them, and neither touch the metadata', () => {
     // Prepare
-    const dynamoOf = (fn: PipelineFunction) =>
+    const dynamoOf = (fn: DocflowFunction) =>
       roleStatements(template, fn).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     const jobs = arnOf(channel.jobsTable);
 

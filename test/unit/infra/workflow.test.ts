@@ -5,7 +5,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS_REQUIRING_ANY_RESOURCE } from '../../../infra/compliance';
-import type { PipelineFunction } from '../../../infra/constructs/pipeline-function';
+import type { DocflowFunction } from '../../../infra/constructs/docflow-function';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import { LIMIT_SETTINGS } from '../../../lambdas/shared/documents/limits';
 import { readDefinition } from '../../../statemachines/definition';
@@ -22,13 +22,13 @@ import {
   type TemplateStatement,
 } from '../../support/docflow-app';
 
-const roleStatements = (template: Template, fn: PipelineFunction): TemplateStatement[] => {
+const roleStatements = (template: Template, fn: DocflowFunction): TemplateStatement[] => {
   const role = fn.function.role;
   if (!role) throw new Error(`${fn.name} has no role`);
   return statementsOfRole(template, logicalIdOf(role));
 };
 
-const environmentOf = (template: Template, fn: PipelineFunction): Record<string, unknown> =>
+const environmentOf = (template: Template, fn: DocflowFunction): Record<string, unknown> =>
   functionEnvironment(template, fn.function);
 
 describe('Workflow state machine', () => {
@@ -233,7 +233,7 @@ describe('Workflow functions', () => {
   it('let thumbnail and text writers write their own derivative prefix only', () => {
     // Prepare
     const derivatives = arnOf(stack.documentStore.derivativesBucket);
-    const putsOf = (fn: PipelineFunction) =>
+    const putsOf = (fn: DocflowFunction) =>
       roleStatements(template, fn).filter((s) => actionsOf(s).includes('s3:PutObject'));
 
     // Assess

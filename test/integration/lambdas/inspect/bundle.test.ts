@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../../../infra/constructs/pipeline-function';
+import { PROJECT_ROOT } from '../../../../infra/constructs/docflow-function';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { createBucket, TEST_AWS, testS3, uniquePrefix, uploadDocument } from '../../../support/aws';

@@ -8,7 +8,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NATIVE_PACKAGES, PROJECT_ROOT } from '../../../../infra/constructs/pipeline-function';
+import { NATIVE_PACKAGES, PROJECT_ROOT } from '../../../../infra/constructs/docflow-function';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';

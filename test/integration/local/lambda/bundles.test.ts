@@ -8,10 +8,10 @@ import { readCdkJsonContext } from '../../../../infra/build-app';
 import { readConfig } from '../../../../infra/config';
 import {
   bundlingOptions,
+  DocflowFunction,
   NATIVE_PACKAGES,
-  PipelineFunction,
   PROJECT_ROOT,
-} from '../../../../infra/constructs/pipeline-function';
+} from '../../../../infra/constructs/docflow-function';
 import { DocflowStack } from '../../../../infra/stacks/docflow-stack';
 import { ASSET_FOLDER, withBundlingLock } from '../../../../local/deploy/function-bundles';
 import { type SynthesizedStack, synthesizeApp } from '../../../../local/deploy/synth';
@@ -109,7 +109,7 @@ describe('the bundles of the docflow app', () => {
       return Object.fromEntries(
         stack.node
           .findAll()
-          .filter((construct): construct is PipelineFunction => construct instanceof PipelineFunction)
+          .filter((construct): construct is DocflowFunction => construct instanceof DocflowFunction)
           .map((fn) => {
             const cfn = fn.function.node.defaultChild as lambda.CfnFunction;
             const code = stack.resolve(cfn.code) as { s3Key: string };

@@ -10,7 +10,7 @@ import { bundleFixture } from '../../../fixtures/lambda-handlers/bundle';
 import { failureOf } from '../../../support/failure-of';
 
 const ACCOUNT = '123456789012';
-// The bundle, as PipelineFunction builds a function's asset.
+// The bundle, as DocflowFunction builds a function's asset.
 const asset = await bundleFixture('behaviours.ts');
 
 const behaviours = (name: string, overrides: Partial<LocalFunction> = {}): LocalFunction => ({
@@ -20,7 +20,7 @@ const behaviours = (name: string, overrides: Partial<LocalFunction> = {}): Local
   handler: 'index.handler',
   timeoutSeconds: 5,
   memoryMb: 256,
-  // As PipelineFunction sets it: stack traces point into the sources through the source map.
+  // As DocflowFunction sets it: stack traces point into the sources through the source map.
   environment: { NODE_OPTIONS: '--enable-source-maps' },
   ...overrides,
 });

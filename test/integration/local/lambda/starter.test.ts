@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCdkJsonContext } from '../../../../infra/build-app';
-import { PROJECT_ROOT } from '../../../../infra/constructs/pipeline-function';
+import { PROJECT_ROOT } from '../../../../infra/constructs/docflow-function';
 import { bundleFunctions } from '../../../../local/deploy/function-bundles';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { LambdaRunner } from '../../../../local/lambda/runner';

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../../../../infra/constructs/pipeline-function';
+import { PROJECT_ROOT } from '../../../../../infra/constructs/docflow-function';
 import { executionName } from '../../../../../lambdas/starter/execution-name';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../../../local/emulators/fauxqs';

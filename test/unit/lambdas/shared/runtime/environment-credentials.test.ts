@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { aliasesOf } from '../../../../../bench/bundles';
-import { bundlingOptions, PROJECT_ROOT } from '../../../../../infra/constructs/pipeline-function';
+import { bundlingOptions, PROJECT_ROOT } from '../../../../../infra/constructs/docflow-function';
 import { defaultProvider } from '../../../../../lambdas/shared/runtime/environment-credentials';
 
 describe('the credential provider of the bundles', () => {

@@ -46,7 +46,7 @@ export const ESM_REQUIRE_BANNER = [
   "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
 ].join(' ');
 
-export interface PipelineFunctionProps {
+export interface DocflowFunctionProps {
   /** The function's folder under lambdas/; its entry is `lambdas/<name>/handler.ts`, exporting `handler`. */
   readonly name: string;
   /** Memory in MiB. Required: every function states what it needs. */
@@ -89,7 +89,7 @@ export interface PipelineFunctionProps {
  * own log group with retention, its own role, Powertools variables, and an ESM bundle (minified, with
  * source maps) whose native packages are installed for the Lambda platform.
  */
-export class PipelineFunction extends Construct {
+export class DocflowFunction extends Construct {
   /** The Lambda function. */
   readonly function: lambda.Function;
   /** The function's log group. */
@@ -101,7 +101,7 @@ export class PipelineFunction extends Construct {
   /** The native packages installed into its asset. */
   readonly nativePackages: readonly NativePackage[];
 
-  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+  constructor(scope: Construct, id: string, props: DocflowFunctionProps) {
     super(scope, id);
     validate(props);
     this.name = props.name;
@@ -153,7 +153,7 @@ export class PipelineFunction extends Construct {
   }
 }
 
-const validate = (props: PipelineFunctionProps): void => {
+const validate = (props: DocflowFunctionProps): void => {
   if (!/^[a-z][a-z0-9-]*$/.test(props.name))
     throw new Error(`function name must be kebab-case: ${props.name}`);
   if (!Number.isInteger(props.memorySize) || props.memorySize < 128 || props.memorySize > 10_240) {

@@ -7,12 +7,12 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   bundlingOptions,
+  DocflowFunction,
   ENTRY_METADATA_KEY,
   ESM_REQUIRE_BANNER,
   NATIVE_PACKAGES,
-  PipelineFunction,
   PROJECT_ROOT,
-} from '../../../infra/constructs/pipeline-function';
+} from '../../../infra/constructs/docflow-function';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import {
   logicalIdOf,
@@ -38,8 +38,8 @@ const EXPECTED_SIZING: Record<string, { memory: number; timeout: number }> = {
 describe('every docflow function', () => {
   let template: Template;
   let stack: DocflowStack;
-  let functions: PipelineFunction[];
-  const cfnFunction = (fn: PipelineFunction): TemplateResource => {
+  let functions: DocflowFunction[];
+  const cfnFunction = (fn: DocflowFunction): TemplateResource => {
     const resource = resourcesOf(template, 'AWS::Lambda::Function')[logicalIdOf(fn.function)];
     if (!resource) throw new Error(`no function resource for ${fn.name}`);
     return resource;
@@ -47,7 +47,7 @@ describe('every docflow function', () => {
 
   beforeAll(() => {
     ({ template, stack } = synthDocflowTemplate());
-    functions = stack.node.findAll().filter((c): c is PipelineFunction => c instanceof PipelineFunction);
+    functions = stack.node.findAll().filter((c): c is DocflowFunction => c instanceof DocflowFunction);
   });
 
   it('covers the eight functions of the pipeline', () => {
@@ -207,7 +207,7 @@ describe('bundling options', () => {
   });
 });
 
-describe('PipelineFunction', () => {
+describe('DocflowFunction', () => {
   const newStack = () => new Stack(new App({ context: SKIP_BUNDLING }), 'S');
   const props = {
     memorySize: 256,
@@ -223,7 +223,7 @@ describe('PipelineFunction', () => {
     [{ name: 'Starter' }, 'function name must be kebab-case: Starter'],
   ])('rejects invalid props %o', (override, message) => {
     // Act + Assess
-    expect(() => new PipelineFunction(newStack(), 'Fn', { ...props, name: 'starter', ...override })).toThrow(
+    expect(() => new DocflowFunction(newStack(), 'Fn', { ...props, name: 'starter', ...override })).toThrow(
       message,
     );
   });
