@@ -48,7 +48,7 @@ describe('every docflow function', () => {
   beforeAll(() => {
     ({ template, stack } = synthDocflowTemplate());
     functions = stack.node.findAll().filter((c): c is DocflowFunction => c instanceof DocflowFunction);
-  });
+  }, 60_000);
 
   it('covers the eight functions of the pipeline', () => {
     // Assess
