@@ -10,6 +10,7 @@ import {
   type DocflowApp,
   SKIP_BUNDLING_CONTEXT as SKIP_BUNDLING,
 } from '../../infra/build-app';
+import type { DocflowFunction } from '../../infra/constructs/docflow-function';
 
 export { cdkJsonContext, SKIP_BUNDLING };
 
@@ -124,3 +125,14 @@ export const environmentOf = (template: Template, fn: IConstruct): Record<string
   };
   return properties.Environment?.Variables ?? {};
 };
+
+/** The statements of the policies on a docflow function's own role; fails when it has no role. */
+export const statementsOfFunction = (template: Template, fn: DocflowFunction): TemplateStatement[] => {
+  const role = fn.function.role;
+  if (!role) throw new Error(`${fn.name} has no role`);
+  return statementsOfRole(template, logicalIdOf(role));
+};
+
+/** The environment variables of a docflow function, as the template sets them. */
+export const environmentOfFunction = (template: Template, fn: DocflowFunction): Record<string, unknown> =>
+  environmentOf(template, fn.function);

@@ -7,23 +7,14 @@ import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/ports/textract-jobs
 import {
   actionsOf,
   arnOf,
-  environmentOf as functionEnvironment,
+  environmentOfFunction,
   logicalIdOf,
   refOf,
   resourcesOf,
+  statementsOfFunction,
   statementsOfRole,
   synthDocflowTemplate,
-  type TemplateStatement,
 } from '../../support/docflow-app';
-
-const roleStatements = (template: Template, fn: DocflowFunction): TemplateStatement[] => {
-  const role = fn.function.role;
-  if (!role) throw new Error(`${fn.name} has no role`);
-  return statementsOfRole(template, logicalIdOf(role));
-};
-
-const environmentOf = (template: Template, fn: DocflowFunction): Record<string, unknown> =>
-  functionEnvironment(template, fn.function);
 
 describe('TextractChannel', () => {
   let template: Template;
@@ -93,13 +84,13 @@ describe('TextractChannel', () => {
     const fn = stack.workflow.extractTextFunction;
 
     // Assess
-    expect(environmentOf(template, fn)).toMatchObject({
+    expect(environmentOfFunction(template, fn)).toMatchObject({
       TEXTRACT_TOPIC_ARN: refOf(channel.topic),
       TEXTRACT_ROLE_ARN: arnOf(channel.publishRole),
       DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
       TEXTRACT_JOBS_TABLE_NAME: refOf(channel.jobsTable),
     });
-    expect(roleStatements(template, fn).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual([
+    expect(statementsOfFunction(template, fn).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual([
       {
         Effect: 'Allow',
         Action: 'iam:PassRole',
@@ -158,7 +149,7 @@ describe('TextractChannel', () => {
   it('lets extract-text write job records and the callback read and delete them, and neither touch the metadata', () => {
     // Prepare
     const dynamoOf = (fn: DocflowFunction) =>
-      roleStatements(template, fn).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+      statementsOfFunction(template, fn).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     const jobs = arnOf(channel.jobsTable);
 
     // Assess
@@ -168,7 +159,7 @@ describe('TextractChannel', () => {
     expect(dynamoOf(channel.callbackFunction)).toEqual([
       { Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem'], Resource: jobs },
     ]);
-    expect(environmentOf(template, channel.callbackFunction)).toMatchObject({
+    expect(environmentOfFunction(template, channel.callbackFunction)).toMatchObject({
       TEXTRACT_JOBS_TABLE_NAME: refOf(channel.jobsTable),
       DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
     });
@@ -176,7 +167,7 @@ describe('TextractChannel', () => {
 
   it('lets the callback function complete tasks of this state machine only', () => {
     // Assess
-    const states = roleStatements(template, channel.callbackFunction).filter((s) =>
+    const states = statementsOfFunction(template, channel.callbackFunction).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('states:')),
     );
     expect(states).toEqual([

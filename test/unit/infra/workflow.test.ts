@@ -13,23 +13,15 @@ import { SUBSTITUTION_KEYS } from '../../../statemachines/substitutions';
 import {
   actionsOf,
   arnOf,
-  environmentOf as functionEnvironment,
+  environmentOfFunction,
   logicalIdOf,
   refOf,
   resourcesOf,
+  statementsOfFunction,
   statementsOfRole,
   synthDocflowTemplate,
   type TemplateStatement,
 } from '../../support/docflow-app';
-
-const roleStatements = (template: Template, fn: DocflowFunction): TemplateStatement[] => {
-  const role = fn.function.role;
-  if (!role) throw new Error(`${fn.name} has no role`);
-  return statementsOfRole(template, logicalIdOf(role));
-};
-
-const environmentOf = (template: Template, fn: DocflowFunction): Record<string, unknown> =>
-  functionEnvironment(template, fn.function);
 
 describe('Workflow state machine', () => {
   let app: App;
@@ -197,7 +189,7 @@ describe('Workflow functions', () => {
       stack.workflow.extractTextFunction,
     ]) {
       // Assess
-      expect(environmentOf(template, fn)).toMatchObject(
+      expect(environmentOfFunction(template, fn)).toMatchObject(
         Object.fromEntries(
           Object.entries(LIMIT_SETTINGS).map(([key, setting]) => [
             setting.env,
@@ -216,7 +208,7 @@ describe('Workflow functions', () => {
       stack.workflow.extractTextFunction,
     ]) {
       // Assess
-      const statements = roleStatements(template, fn);
+      const statements = statementsOfFunction(template, fn);
       expect(statements).toContainEqual({
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:GetObjectVersion'],
@@ -234,7 +226,7 @@ describe('Workflow functions', () => {
     // Prepare
     const derivatives = arnOf(stack.documentStore.derivativesBucket);
     const putsOf = (fn: DocflowFunction) =>
-      roleStatements(template, fn).filter((s) => actionsOf(s).includes('s3:PutObject'));
+      statementsOfFunction(template, fn).filter((s) => actionsOf(s).includes('s3:PutObject'));
 
     // Assess
     // AbortMultipartUpload: large derivatives go in parts, and a failed upload is aborted.
@@ -253,7 +245,7 @@ describe('Workflow functions', () => {
 
   it('let index-metadata write items of the metadata table and nothing else of DynamoDB', () => {
     // Assess
-    const dynamo = roleStatements(template, stack.workflow.indexMetadataFunction).filter((s) =>
+    const dynamo = statementsOfFunction(template, stack.workflow.indexMetadataFunction).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('dynamodb:')),
     );
     expect(dynamo).toEqual([
@@ -263,7 +255,7 @@ describe('Workflow functions', () => {
         Resource: arnOf(stack.metadataTable.table),
       },
     ]);
-    expect(environmentOf(template, stack.workflow.indexMetadataFunction)).toMatchObject({
+    expect(environmentOfFunction(template, stack.workflow.indexMetadataFunction)).toMatchObject({
       METADATA_TABLE_NAME: refOf(stack.metadataTable.table),
       DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
     });
@@ -274,7 +266,7 @@ describe('Workflow functions', () => {
     const derivatives = arnOf(stack.documentStore.derivativesBucket);
 
     // Assess
-    const s3 = roleStatements(template, stack.workflow.indexMetadataFunction).filter((s) =>
+    const s3 = statementsOfFunction(template, stack.workflow.indexMetadataFunction).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('s3:')),
     );
     expect(s3).toEqual([
@@ -298,9 +290,9 @@ describe('Workflow functions', () => {
       stack.workflow.thumbnailFunction,
       stack.workflow.extractTextFunction,
     ]) {
-      expect(roleStatements(template, fn).filter((s) => actionsOf(s).includes('s3:DeleteObject'))).toEqual(
-        [],
-      );
+      expect(
+        statementsOfFunction(template, fn).filter((s) => actionsOf(s).includes('s3:DeleteObject')),
+      ).toEqual([]);
     }
   });
 });
