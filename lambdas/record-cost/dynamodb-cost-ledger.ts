@@ -1,13 +1,11 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { updateIfCondition } from '../shared/adapters/conditional-update';
 import { COST_PARTS, type DocumentCost, type RunCost } from '../shared/documents/document-cost';
 import { METADATA_TABLE } from '../shared/documents/metadata-item';
 import type { CostLedger, LedgerOutcome } from './record-run-cost';
 
 /** Attempts of the add-or-create sequence before a run that keeps racing is given up (and retried). */
 const MAX_ROUNDS = 4;
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 /**
  * {@link CostLedger} on the metadata table: the cost is the `cost` map of the document's item.
@@ -50,22 +48,14 @@ export class DynamoDbCostLedger implements CostLedger {
       // if_not_exists: a part added to the model after the map was created starts at zero.
       return `#cost.#parts.#${part} = if_not_exists(#cost.#parts.#${part}, :zero) + :${part}`;
     });
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [METADATA_TABLE.partitionKey]: documentId },
-          UpdateExpression: `SET #cost.#runs.#run = :run, #cost.#total = #cost.#total + :total, ${additions.join(', ')}`,
-          ConditionExpression: 'attribute_exists(#cost.#runs) AND attribute_not_exists(#cost.#runs.#run)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return updateIfCondition(this.client, {
+      TableName: this.tableName,
+      Key: { [METADATA_TABLE.partitionKey]: documentId },
+      UpdateExpression: `SET #cost.#runs.#run = :run, #cost.#total = #cost.#total + :total, ${additions.join(', ')}`,
+      ConditionExpression: 'attribute_exists(#cost.#runs) AND attribute_not_exists(#cost.#runs.#run)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   async #createWith(documentId: string, runKey: string, run: RunCost): Promise<boolean> {
@@ -75,22 +65,14 @@ export class DynamoDbCostLedger implements CostLedger {
       parts: run.parts,
       runs: { [runKey]: run },
     };
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [METADATA_TABLE.partitionKey]: documentId },
-          UpdateExpression: 'SET #cost = :cost',
-          ConditionExpression: 'attribute_exists(#documentId) AND attribute_not_exists(#cost)',
-          ExpressionAttributeNames: { '#cost': 'cost', '#documentId': METADATA_TABLE.partitionKey },
-          ExpressionAttributeValues: { ':cost': cost },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return updateIfCondition(this.client, {
+      TableName: this.tableName,
+      Key: { [METADATA_TABLE.partitionKey]: documentId },
+      UpdateExpression: 'SET #cost = :cost',
+      ConditionExpression: 'attribute_exists(#documentId) AND attribute_not_exists(#cost)',
+      ExpressionAttributeNames: { '#cost': 'cost', '#documentId': METADATA_TABLE.partitionKey },
+      ExpressionAttributeValues: { ':cost': cost },
+    });
   }
 
   /** Why both writes were refused: no item, the run already there, or another run got in between. */

@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeletionRef } from '../documents/document';
 import type { MetadataItem } from '../documents/metadata-item';
 import type { DeletionRecord, MetadataIndex } from '../ports/metadata-index';
+import { updateIfCondition } from './conditional-update';
 
 /**
  * The version condition, character for character the `ConditionExpression` of the state machine's
@@ -118,22 +119,14 @@ export class DynamoDbMetadataIndex implements MetadataIndex {
         set.push(`#${attribute} = :v${index}`);
       }
     });
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { documentId: item.documentId },
-          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          ConditionExpression: VERSION_CONDITION,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return updateIfCondition(this.client, {
+      TableName: this.tableName,
+      Key: { documentId: item.documentId },
+      UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ConditionExpression: VERSION_CONDITION,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   async recordDeletion(
@@ -170,24 +163,17 @@ export class DynamoDbMetadataIndex implements MetadataIndex {
       ':executionArn': execution.arn,
       ...(deletion.versionId === undefined ? {} : { ':versionId': deletion.versionId }),
     };
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { documentId: deletion.id },
-          // A tombstone for a key never seen (the removal overtook the upload's notification) still
-          // needs a version and an upload time: by convention the sequencer, and the deletion time.
-          UpdateExpression: `SET #status = :deleted, #sequencer = :sequencer, #statusShard = :statusShard, #listShard = :listShard, #bucket = :bucket, #key = :key, #version = if_not_exists(#version, :sequencer), #uploadedAt = if_not_exists(#uploadedAt, :deletedAt), #deletedAt = :deletedAt, #updatedAt = :updatedAt, #executionArn = :executionArn REMOVE ${CONTENT_ATTRIBUTES.map((name) => `#${name}`).join(', ')}`,
-          ConditionExpression: wholeKey ? KEY_DELETION_CONDITION : VERSION_DELETION_CONDITION,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'not-recorded';
-      throw error;
-    }
+    const recorded = await updateIfCondition(this.client, {
+      TableName: this.tableName,
+      Key: { documentId: deletion.id },
+      // A tombstone for a key never seen (the removal overtook the upload's notification) still
+      // needs a version and an upload time: by convention the sequencer, and the deletion time.
+      UpdateExpression: `SET #status = :deleted, #sequencer = :sequencer, #statusShard = :statusShard, #listShard = :listShard, #bucket = :bucket, #key = :key, #version = if_not_exists(#version, :sequencer), #uploadedAt = if_not_exists(#uploadedAt, :deletedAt), #deletedAt = :deletedAt, #updatedAt = :updatedAt, #executionArn = :executionArn REMOVE ${CONTENT_ATTRIBUTES.map((name) => `#${name}`).join(', ')}`,
+      ConditionExpression: wholeKey ? KEY_DELETION_CONDITION : VERSION_DELETION_CONDITION,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+    return recorded ? 'recorded' : 'not-recorded';
   }
 
   async sequencerOf(documentId: string): Promise<string | undefined> {
@@ -204,6 +190,3 @@ export class DynamoDbMetadataIndex implements MetadataIndex {
     return typeof sequencer === 'string' ? sequencer : undefined;
   }
 }
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
