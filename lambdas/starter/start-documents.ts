@@ -112,15 +112,22 @@ const startDocument = async (
     });
     return { kind: started ? 'started' : 'duplicate', document, ...run };
   } catch (error) {
-    return {
-      kind: 'failed',
-      error,
-      eventName: record.eventName,
-      encodedKey: record.encodedKey,
-      ...(document === undefined ? {} : { document }),
-    };
+    return failedRecord(record, error, document);
   }
 };
+
+/** A record that started nothing, with as much of its document as could be read before it failed. */
+const failedRecord = (
+  record: ObjectCreatedRecord | ObjectRemovedRecord,
+  error: unknown,
+  document: DocumentRef | DeletionRef | undefined,
+): StartOutcome => ({
+  kind: 'failed',
+  error,
+  eventName: record.eventName,
+  encodedKey: record.encodedKey,
+  ...(document === undefined ? {} : { document }),
+});
 
 /** What a failed reprocess is logged as: it has no S3 event, so its kind stands in for the event name. */
 const REPROCESS_EVENT_NAME = 'docflow:reprocess';
@@ -156,13 +163,7 @@ const startDeletion = async (
     });
     return { kind: started ? 'deletion-started' : 'deletion-duplicate', deletion, ...run };
   } catch (error) {
-    return {
-      kind: 'failed',
-      error,
-      eventName: record.eventName,
-      encodedKey: record.encodedKey,
-      ...(deletion === undefined ? {} : { document: deletion }),
-    };
+    return failedRecord(record, error, deletion);
   }
 };
 
