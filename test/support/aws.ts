@@ -1,5 +1,10 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DocumentRef } from '../../lambdas/shared/documents/document';
@@ -92,6 +97,43 @@ export const createQueue = async (
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
   );
   return { url: QueueUrl, arn: Attributes?.QueueArn ?? '' };
+};
+
+/**
+ * Has every object created in `bucket` (under `prefix` when one is given) notify the queue
+ * `queueArn`, as the template wires the uploads bucket to the ingest queue.
+ */
+export const notifyOnCreate = async (
+  endpoint: string,
+  bucket: string,
+  queueArn: string,
+  prefix?: string,
+): Promise<void> => {
+  const filter =
+    prefix === undefined
+      ? {}
+      : { Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: prefix }] } } };
+  await testS3(endpoint).send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: {
+        QueueConfigurations: [{ QueueArn: queueArn, Events: ['s3:ObjectCreated:*'], ...filter }],
+      },
+    }),
+  );
+};
+
+/** A fresh bucket whose created objects (under `prefix` when one is given) notify a fresh queue. */
+export const createNotifiedBucket = async (
+  endpoint: string,
+  label: string,
+  prefix?: string,
+): Promise<{ bucket: string; queue: { url: string; arn: string } }> => {
+  const bucket = uniquePrefix(label).toLowerCase();
+  await createBucket(endpoint, bucket);
+  const queue = await createQueue(endpoint, uniquePrefix(`${label}-q`));
+  await notifyOnCreate(endpoint, bucket, queue.arn, prefix);
+  return { bucket, queue };
 };
 
 /** A unique prefix per test, so tests sharing an emulator never see each other's data. */

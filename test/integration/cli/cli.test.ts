@@ -3,11 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  GetObjectCommand,
-  PutBucketNotificationConfigurationCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -25,6 +21,7 @@ import {
   createBucket,
   createMetadataTable,
   createQueue,
+  notifyOnCreate,
   TEST_AWS,
   testDocumentClient,
   testS3,
@@ -130,20 +127,7 @@ beforeAll(async () => {
   await createMetadataTable(local.dynamo.endpoint, TABLE);
   const ingest = await createQueue(local.endpoint, 'cli-ingest');
   const failed = await createQueue(local.endpoint, 'cli-failed-documents');
-  await s3.send(
-    new PutBucketNotificationConfigurationCommand({
-      Bucket: UPLOADS,
-      NotificationConfiguration: {
-        QueueConfigurations: [
-          {
-            QueueArn: ingest.arn,
-            Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
-          },
-        ],
-      },
-    }),
-  );
+  await notifyOnCreate(local.endpoint, UPLOADS, ingest.arn, 'incoming/');
 
   // The API sends reprocess requests here, a queue of their own: the stand-in pipeline, which reads
   // the ingest queue, knows S3 notifications only (the starter's part is tested with the starter).

@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  PutBucketNotificationConfigurationCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -40,7 +36,16 @@ import {
 } from '../../../local/stepfunctions/service';
 import { bundleFixture } from '../../fixtures/lambda-handlers/bundle';
 import type { ConsumerMessage } from '../../fixtures/lambda-handlers/sqs-consumer';
-import { createBucket, createQueue, TEST_AWS, testS3, testSqs, uniquePrefix } from '../../support/aws';
+import {
+  createBucket,
+  createNotifiedBucket,
+  createQueue,
+  notifyOnCreate,
+  TEST_AWS,
+  testS3,
+  testSqs,
+  uniquePrefix,
+} from '../../support/aws';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
 
 /**
@@ -186,28 +191,6 @@ const queueDepth = async (queueUrl: string): Promise<number> => {
   );
 };
 
-/** A bucket whose `incoming/` prefix notifies a fresh queue, as the template configures the uploads bucket. */
-const notifiedBucket = async (label: string) => {
-  const bucket = uniquePrefix(label).toLowerCase();
-  await createBucket(local.endpoint, bucket);
-  const queue = await createQueue(local.endpoint, uniquePrefix(`${label}-q`));
-  await s3.send(
-    new PutBucketNotificationConfigurationCommand({
-      Bucket: bucket,
-      NotificationConfiguration: {
-        QueueConfigurations: [
-          {
-            QueueArn: queue.arn,
-            Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
-          },
-        ],
-      },
-    }),
-  );
-  return { bucket, queue };
-};
-
 /** Collects event source batch outcomes; `until` waits, bounded, for the n-th. */
 const outcomeLog = () => {
   const all: BatchOutcome[] = [];
@@ -280,7 +263,7 @@ const rejection = async (promise: Promise<unknown>): Promise<Error> => {
 describe('S3 event notifications (S3 User Guide: event message structure)', () => {
   it('[event message structure] the object key is URL-encoded: space → "+", "+" → "%2B", non-ASCII → percent-encoded UTF-8, "/" kept', async () => {
     // Prepare
-    const { bucket, queue } = await notifiedBucket('key-encoding');
+    const { bucket, queue } = await createNotifiedBucket(local.endpoint, 'key-encoding', 'incoming/');
     await receive(queue.url, 1);
     const key = 'incoming/a b+c/Café ☕ 日本.txt';
 
@@ -306,14 +289,7 @@ describe('S3 event notifications (S3 User Guide: event message structure)', () =
     const queue = await createQueue(local.endpoint, uniquePrefix('test-event-q'));
 
     // Act
-    await s3.send(
-      new PutBucketNotificationConfigurationCommand({
-        Bucket: bucket,
-        NotificationConfiguration: {
-          QueueConfigurations: [{ QueueArn: queue.arn, Events: ['s3:ObjectCreated:*'] }],
-        },
-      }),
-    );
+    await notifyOnCreate(local.endpoint, bucket, queue.arn);
     const messages = await receive(queue.url, 2);
     const body = JSON.parse(messages[0]?.Body ?? '{}') as Record<string, unknown>;
 

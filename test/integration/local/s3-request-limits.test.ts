@@ -6,7 +6,6 @@ import {
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
   type S3Client,
   S3ServiceException,
@@ -23,7 +22,7 @@ import { type MessagingEmulator, startMessaging } from '../../../local/emulators
 import { type RunningGateway, startGateway } from '../../../local/gateway';
 import { createS3Notifications, fauxqsTargets } from '../../../local/s3/notifications';
 import { LOCAL_S3_MAX_BODY_BYTES } from '../../../local/s3/request-limits';
-import { createBucket, createQueue, testS3, testSqs, uniquePrefix } from '../../support/aws';
+import { createBucket, createNotifiedBucket, testS3, testSqs, uniquePrefix } from '../../support/aws';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
 
 const MiB = 1024 * 1024;
@@ -95,6 +94,17 @@ const rawPut = (
     outgoing.end();
   });
 
+/** The S3 error a request that must be refused fails with; the test fails when it is accepted. */
+const rejection = async (send: () => Promise<unknown>): Promise<S3ServiceException> => {
+  try {
+    await send();
+  } catch (error) {
+    if (error instanceof S3ServiceException) return error;
+    throw error;
+  }
+  throw new Error('the request was accepted');
+};
+
 describe('the local S3 takes the bodies S3 takes', () => {
   let local: LocalGateway;
   let s3: S3Client;
@@ -114,17 +124,7 @@ describe('the local S3 takes the bodies S3 takes', () => {
 
   it('stores a single PutObject far over 11 MiB and notifies it with its size and MD5 ETag', async () => {
     // Prepare
-    const bucket = uniquePrefix('big-put').toLowerCase();
-    await createBucket(local.endpoint, bucket);
-    const queue = await createQueue(local.endpoint, uniquePrefix('big-put-q'));
-    await s3.send(
-      new PutBucketNotificationConfigurationCommand({
-        Bucket: bucket,
-        NotificationConfiguration: {
-          QueueConfigurations: [{ QueueArn: queue.arn, Events: ['s3:ObjectCreated:*'] }],
-        },
-      }),
-    );
+    const { bucket, queue } = await createNotifiedBucket(local.endpoint, 'big-put');
     const body = randomBytes(24 * MiB);
     const key = 'incoming/big+file.bin';
 
@@ -259,16 +259,6 @@ describe('a body over the local limit gets S3’s XML error', () => {
     await messaging?.stop();
   });
 
-  const rejection = async (send: () => Promise<unknown>): Promise<S3ServiceException> => {
-    try {
-      await send();
-    } catch (error) {
-      if (error instanceof S3ServiceException) return error;
-      throw error;
-    }
-    throw new Error('the request was accepted');
-  };
-
   it.each([
     ['a PutObject', LIMIT + 1],
     ['a PutObject of 40 MiB', 40 * MiB],
@@ -350,16 +340,6 @@ describe('a body that is not what its request declares is refused, as S3 refuses
     s3?.destroy();
     await local?.stop();
   });
-
-  const rejection = async (send: () => Promise<unknown>): Promise<S3ServiceException> => {
-    try {
-      await send();
-    } catch (error) {
-      if (error instanceof S3ServiceException) return error;
-      throw error;
-    }
-    throw new Error('the request was accepted');
-  };
 
   const exists = async (key: string): Promise<boolean> =>
     s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(

@@ -1,7 +1,6 @@
 import {
   HeadObjectCommand,
   ListObjectsV2Command,
-  PutBucketNotificationConfigurationCommand,
   S3Client,
   type S3Client as S3ClientType,
 } from '@aws-sdk/client-s3';
@@ -20,7 +19,7 @@ import { uploadRoutes } from '../../../../lambdas/api/uploads';
 import { decodeS3EventKey } from '../../../../lambdas/shared/documents/s3-key';
 import { parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
 import { apiEvent } from '../../../fixtures/api-gateway-events';
-import { createBucket, createQueue, TEST_AWS, testS3, testSqs, uniquePrefix } from '../../../support/aws';
+import { createNotifiedBucket, TEST_AWS, testS3, testSqs } from '../../../support/aws';
 import { type LocalGateway, startLocalGateway } from '../../../support/local-gateway';
 
 const MAX_BYTES = 64;
@@ -106,24 +105,9 @@ beforeAll(async () => {
   local = await startLocalGateway();
   s3 = testS3(local.endpoint);
   sqs = testSqs(local.endpoint);
-  bucket = uniquePrefix('uploads').toLowerCase();
-  await createBucket(local.endpoint, bucket);
-  const queue = await createQueue(local.endpoint, uniquePrefix('uploads-q'));
-  queueUrl = queue.url;
-  await s3.send(
-    new PutBucketNotificationConfigurationCommand({
-      Bucket: bucket,
-      NotificationConfiguration: {
-        QueueConfigurations: [
-          {
-            QueueArn: queue.arn,
-            Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
-          },
-        ],
-      },
-    }),
-  );
+  const notified = await createNotifiedBucket(local.endpoint, 'uploads', 'incoming/');
+  bucket = notified.bucket;
+  queueUrl = notified.queue.url;
   await drain();
 });
 
