@@ -20,9 +20,7 @@ import { derivativeKeys } from '../../../lambdas/shared/documents/derivative-key
 import {
   type DeletionRef,
   type DocumentRef,
-  documentId,
   normalizeSequencer,
-  shardOf,
   TEXT_STRATEGIES,
 } from '../../../lambdas/shared/documents/document';
 import { TextractThrottledError } from '../../../lambdas/shared/documents/errors';
@@ -38,6 +36,7 @@ import { TaskTokens } from '../../../local/stepfunctions/task-tokens';
 import { type RunningLocalTextract, startLocalTextract } from '../../../local/textract/server';
 import { readDefinition } from '../../../statemachines/definition';
 import { type Substitutions, substitute } from '../../../statemachines/substitutions';
+import { aDocument } from '../../fixtures/document-outcomes';
 import { sqsEvent, sqsRecord } from '../../fixtures/s3-sqs-events';
 import {
   createBucket,
@@ -251,19 +250,12 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
       new PutObjectCommand({ Bucket: uploads, Key: key, Body: body, ContentType: contentType }),
     );
     sequence += 1n;
-    const sequencer = normalizeSequencer((BigInt(Date.now()) * 1000n + sequence).toString(16));
-    const id = documentId(uploads, key);
-    return {
-      id,
+    return aDocument(key, (BigInt(Date.now()) * 1000n + sequence).toString(16), {
       bucket: uploads,
-      key,
-      version: sequencer,
-      sequencer,
       size: body.length,
       eTag: (put.ETag ?? '').replaceAll('"', ''),
       uploadedAt: new Date().toISOString(),
-      shard: shardOf(id),
-    };
+    });
   };
 
   /** A removal of the uploaded key, as the starter hands it over (later than every upload so far). */

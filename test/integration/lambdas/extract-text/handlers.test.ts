@@ -14,12 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as ExtractTextHandler } from '../../../../lambdas/extract-text/handler';
 import type { handler as InspectHandler } from '../../../../lambdas/inspect/handler';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
-import {
-  type DocumentRef,
-  documentId,
-  normalizeSequencer,
-  shardOf,
-} from '../../../../lambdas/shared/documents/document';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import type { Inspection, TextInfo } from '../../../../lambdas/shared/documents/metadata-item';
 import type { TextDocument } from '../../../../lambdas/shared/documents/text-document';
 import { jobTagOf, TEXTRACT_JOBS_TABLE } from '../../../../lambdas/shared/ports/textract-jobs';
@@ -32,6 +27,7 @@ import {
 } from '../../../../local/stepfunctions/service';
 import { readDefinition } from '../../../../statemachines/definition';
 import { substitute } from '../../../../statemachines/substitutions';
+import { aDocument } from '../../../fixtures/document-outcomes';
 import { lambdaContext } from '../../../fixtures/lambda-context';
 import { sqsEvent, sqsRecord } from '../../../fixtures/s3-sqs-events';
 import {
@@ -90,19 +86,12 @@ describe('extract-text and textract-callback handlers', () => {
   const upload = async (name: string, body: Uint8Array): Promise<DocumentRef> => {
     const key = `incoming/${uniquePrefix('text')}/${name}`;
     const put = await stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body }));
-    const id = documentId(stack.bucket, key);
-    const sequencer = normalizeSequencer(Date.now().toString(16));
-    return {
-      id,
+    return aDocument(key, Date.now().toString(16), {
       bucket: stack.bucket,
-      key,
-      version: sequencer,
-      sequencer,
       size: body.length,
       eTag: (put.ETag ?? '').replaceAll('"', ''),
       uploadedAt: new Date().toISOString(),
-      shard: shardOf(id),
-    };
+    });
   };
 
   const uploadSample = async (file: string) => {

@@ -11,12 +11,7 @@ import { DynamoDbCostLedger } from '../../../../lambdas/record-cost/dynamodb-cos
 import type { FunctionConfig } from '../../../../lambdas/record-cost/measure-run';
 import { recordRunCost } from '../../../../lambdas/record-cost/record-run-cost';
 import { SfnExecutionHistory } from '../../../../lambdas/record-cost/sfn-execution-history';
-import {
-  type DocumentRef,
-  documentId,
-  normalizeSequencer,
-  shardOf,
-} from '../../../../lambdas/shared/documents/document';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import { type DocumentCost, totalOf } from '../../../../lambdas/shared/documents/document-cost';
 import { TextractThrottledError } from '../../../../lambdas/shared/documents/errors';
 import { DEFAULT_PRICES } from '../../../../lambdas/shared/documents/prices';
@@ -29,6 +24,7 @@ import {
 import type { LambdaInvoker } from '../../../../local/stepfunctions/task-bindings';
 import { readDefinition } from '../../../../statemachines/definition';
 import { type Substitutions, substitute } from '../../../../statemachines/substitutions';
+import { aDocument } from '../../../fixtures/document-outcomes';
 import {
   createMetadataTable,
   createQueue,
@@ -64,22 +60,13 @@ const MEMORY: Record<string, number> = {
 
 const namedError = (name: string, message: string): Error => Object.assign(new Error(message), { name });
 
-const documentRef = (key: string, size: number): DocumentRef => {
-  const bucket = 'uploads';
-  const id = documentId(bucket, key);
-  const sequencer = normalizeSequencer('0065A1B2C3D4E5F6');
-  return {
-    id,
-    bucket,
-    key,
-    version: sequencer,
-    sequencer,
+const documentRef = (key: string, size: number): DocumentRef =>
+  aDocument(key, '0065A1B2C3D4E5F6', {
+    bucket: 'uploads',
     size,
     eTag: '"0"',
     uploadedAt: '2026-12-01T10:00:00.000Z',
-    shard: shardOf(id),
-  };
-};
+  });
 
 describe('record-cost over the local Step Functions history', () => {
   let dynamo: DynamoDbEmulator;

@@ -37,12 +37,7 @@ import {
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type DocumentRef,
-  documentId,
-  normalizeSequencer,
-  shardOf,
-} from '../../../../lambdas/shared/documents/document';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import { executionName } from '../../../../lambdas/starter/execution-name';
 import { SfnExecutionStarter } from '../../../../lambdas/starter/sfn-execution-starter';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
@@ -55,6 +50,7 @@ import {
 import type { LambdaInvoker } from '../../../../local/stepfunctions/task-bindings';
 import { readDefinition } from '../../../../statemachines/definition';
 import { type Substitutions, substitute } from '../../../../statemachines/substitutions';
+import { aDocument } from '../../../fixtures/document-outcomes';
 import {
   createMetadataTable,
   createQueue,
@@ -1042,19 +1038,12 @@ describe('local Step Functions API (real SFNClient)', () => {
     const documentRef = (name: string): DocumentRef => {
       const bucket = 'uploads';
       const key = `incoming/${uniquePrefix('doc')}/${name}`;
-      const id = documentId(bucket, key);
-      const sequencer = normalizeSequencer(Date.now().toString(16));
-      return {
-        id,
+      return aDocument(key, Date.now().toString(16), {
         bucket,
-        key,
-        version: sequencer,
-        sequencer,
         size: 10,
         eTag: 'etag',
         uploadedAt: new Date().toISOString(),
-        shard: shardOf(id),
-      };
+      });
     };
 
     beforeAll(async () => {
