@@ -99,6 +99,26 @@ export const exiting = defineSandboxedTask(import.meta.url, 'test.exiting', asyn
  * Answers the id of the process it runs in, so a test can tell reused processes from new ones; with
  * `fail`, throws a rejection naming it instead.
  */
+/** What a job leaves behind in its process: kept for the process's life. */
+const leftBehind: Buffer[] = [];
+
+/** Leaves `mb` MiB resident in its process (a job that leaks), and answers which process it ran in. */
+export const leaveBehind = defineSandboxedTask(
+  import.meta.url,
+  'test.leave-behind',
+  async (input: { mb: number }) => {
+    if (input.mb > 0) leftBehind.push(Buffer.alloc(input.mb * 1024 * 1024, 1));
+    return process.pid;
+  },
+);
+
+/** When the process serving the job started (epoch ms). */
+export const processStartedAt = defineSandboxedTask(
+  import.meta.url,
+  'test.process-started-at',
+  async (_: null) => performance.timeOrigin,
+);
+
 export const whichProcess = defineSandboxedTask(
   import.meta.url,
   'test.which-process',

@@ -24,6 +24,13 @@ export interface SandboxedTaskSpec {
  */
 const HEAP_FLAG = /(^|\s)--max[-_](?:old|semi)[-_]space[-_]size(?:[-_=]\S*)?(?=\s|$)/g;
 
+/**
+ * `--enable-source-maps`, which docflow's functions set in `NODE_OPTIONS`: a sandboxed process's stack
+ * traces never leave it (its errors cross as name and message), and the flag makes it parse the
+ * bundle's source map as it loads, ~100 ms of CPU and 30–60 MB resident per process.
+ */
+const SOURCE_MAPS_FLAG = /(^|\s)--enable[-_]source[-_]maps(?=\s|$)/g;
+
 /** `NODE_OPTIONS` without the heap flags, or undefined when nothing else is left. */
 export const withoutHeapFlags = (nodeOptions: string | undefined): string | undefined => {
   const cleaned = nodeOptions?.replace(HEAP_FLAG, '$1').replace(/\s+/g, ' ').trim();
@@ -43,11 +50,12 @@ export const semiSpaceMb = (memoryMb: number): number =>
 
 /**
  * Flags of the parent that a sandboxed process must not inherit: heap sizes (its own come last, and
- * win, but a reader of `ps` should not see two), and flags that would change what it runs or bind
- * what the parent holds (`--eval`, `--test`, `--watch`, an inspector port).
+ * win, but a reader of `ps` should not see two), source maps (see {@link SOURCE_MAPS_FLAG}), and
+ * flags that would change what it runs or bind what the parent holds (`--eval`, `--test`,
+ * `--watch`, an inspector port).
  */
 const NOT_INHERITED =
-  /^(?:-[ep]|--(?:max[-_](?:old|semi)[-_]space[-_]size|max[-_]heap[-_]size|eval|print|input-type|test|watch|inspect|debug-port))(?:[-_=]|$)/;
+  /^(?:-[ep]|--(?:max[-_](?:old|semi)[-_]space[-_]size|max[-_]heap[-_]size|enable[-_]source[-_]maps|eval|print|input-type|test|watch|inspect|debug-port))(?:[-_=]|$)/;
 
 /**
  * The command-line flags of a sandboxed process: the parent's own (Node's default for a fork, which a
@@ -82,10 +90,13 @@ export const sandboxExecArgv = (
   return [...inherited, '--import', tsx, ...heap];
 };
 
-/** The environment of a sandboxed process: the parent's, without heap flags, naming the task to serve. */
+/**
+ * The environment of a sandboxed process: the parent's, without heap flags or source maps in
+ * `NODE_OPTIONS`, naming the task to serve.
+ */
 export const sandboxEnv = (parent: NodeJS.ProcessEnv, spec: SandboxedTaskSpec): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...parent, [SANDBOX_TASK_ENV]: JSON.stringify(spec) };
-  const nodeOptions = withoutHeapFlags(parent.NODE_OPTIONS);
+  const nodeOptions = withoutHeapFlags(parent.NODE_OPTIONS?.replace(SOURCE_MAPS_FLAG, '$1'));
   if (nodeOptions === undefined) delete env.NODE_OPTIONS;
   else env.NODE_OPTIONS = nodeOptions;
   return env;

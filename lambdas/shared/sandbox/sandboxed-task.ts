@@ -200,6 +200,7 @@ class SandboxProcess {
   readonly #ready: Promise<void>;
   #pending: PendingJob | undefined;
   #residentCapMb: number | undefined;
+  #startMb: number | undefined;
   #stderrTail = '';
   #busy = false;
   #dead = false;
@@ -228,6 +229,8 @@ class SandboxProcess {
       return;
     }
     this.#child = child;
+    // Until it runs a job, a process started ahead (see SandboxPool) must not keep this one alive.
+    this.#ref(false);
     // Written through, not piped: a pipe per process would pile listeners on this process's stdout.
     child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -252,6 +255,7 @@ class SandboxProcess {
         }
         const startMb = residentMb(child.pid ?? -1);
         if (startMb !== undefined) {
+          this.#startMb = startMb;
           this.#residentCapMb = Math.ceil(startMb) + limits.memoryMb + limits.nativeMemoryMb;
         }
         child.on('message', (answer: ChildMessage) => this.#answer(answer));
@@ -293,6 +297,15 @@ class SandboxProcess {
 
   get jobs(): number {
     return this.#jobs;
+  }
+
+  /**
+   * Resident memory held now beyond what the process held once its code was loaded, in MiB: what
+   * its jobs left behind. 0 where it cannot be read.
+   */
+  get grownMb(): number {
+    const now = this.#child?.pid === undefined ? undefined : residentMb(this.#child.pid);
+    return now === undefined || this.#startMb === undefined ? 0 : now - this.#startMb;
   }
 
   /** Runs one job; the process must be {@link usable}. */
@@ -476,6 +489,12 @@ export const runSandboxed = async <I, O>(
   }
 };
 
+/**
+ * Share of a process's native allowance (`nativeMemoryMb`) that its jobs may leave behind, resident,
+ * before it is replaced: the rest of the allowance stays for the next document.
+ */
+export const MAX_GROWTH_SHARE = 0.25;
+
 export interface SandboxPoolOptions {
   /** Heap cap of each process, in MiB. */
   readonly memoryMb: number;
@@ -483,8 +502,19 @@ export interface SandboxPoolOptions {
   readonly nativeMemoryMb?: number;
   /** Processes kept started between jobs. @default 1 */
   readonly idleProcesses?: number;
-  /** Jobs a process serves before it is replaced, bounding what jobs leave behind in it. @default 25 */
+  /**
+   * Jobs a process serves before it is replaced (a failed job always retires its process, and so does
+   * one after which the process holds more than {@link MAX_GROWTH_SHARE} of its native allowance
+   * beyond its start). Starting one costs ~1 s of CPU (the whole bundle, pdf.js, sharp). @default 250
+   */
   readonly maxJobsPerProcess?: number;
+  /**
+   * Start a process when the pool is made, so the first job does not wait for one: in a Lambda
+   * environment this happens in the Init phase, where the pools are made at module scope.
+   * @default true in a Lambda execution environment (`AWS_LAMBDA_FUNCTION_NAME` is set), never in a
+   * sandboxed process itself (it loads the same bundle, and would start its own)
+   */
+  readonly prestart?: boolean;
   /** @default SANDBOX_START_TIMEOUT_MS */
   readonly startTimeoutMs?: number;
 }
@@ -509,7 +539,10 @@ export class SandboxPool<I, O> {
     this.#task = task as SandboxedTask<unknown, unknown>;
     this.#limits = processLimits(options.memoryMb, options.nativeMemoryMb, options.startTimeoutMs);
     this.#idleProcesses = options.idleProcesses ?? 1;
-    this.#maxJobsPerProcess = options.maxJobsPerProcess ?? 25;
+    this.#maxJobsPerProcess = options.maxJobsPerProcess ?? 250;
+    const prestart =
+      options.prestart ?? (process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined && !servingSandboxedTask);
+    if (prestart && this.#idleProcesses > 0) this.#idle.push(new SandboxProcess(this.#task, this.#limits));
   }
 
   /** Runs one job within `budgetMs` (see {@link runSandboxed} for the errors). */
@@ -542,7 +575,9 @@ export class SandboxPool<I, O> {
       !this.#closed &&
       sandbox.usable &&
       sandbox.jobs < this.#maxJobsPerProcess &&
-      this.#idle.length < this.#idleProcesses;
+      this.#idle.length < this.#idleProcesses &&
+      // Kept below the resident cap by a margin, so that leftovers never make an innocent document TOO_LARGE.
+      sandbox.grownMb <= this.#limits.nativeMemoryMb * MAX_GROWTH_SHARE;
     if (keep) this.#idle.push(sandbox);
     else sandbox.terminate();
   }
@@ -591,10 +626,12 @@ const serveSandboxedTask = async ({ name, moduleUrl }: SandboxedTaskSpec): Promi
 };
 
 const sandboxSpec = process.env[SANDBOX_TASK_ENV];
-if (sandboxSpec !== undefined && process.send) {
+/** Whether this process is a sandboxed one, serving a task for its parent. */
+const servingSandboxedTask = sandboxSpec !== undefined && process.send !== undefined;
+if (servingSandboxedTask) {
   // Not passed on to what this process may start itself.
   delete process.env[SANDBOX_TASK_ENV];
   // A failure here (a task missing from the module, an import that fails) is an uncaught error,
   // reported as `crashed` before `ready`: the runner reports a start failure.
-  void serveSandboxedTask(JSON.parse(sandboxSpec) as SandboxedTaskSpec);
+  void serveSandboxedTask(JSON.parse(sandboxSpec as string) as SandboxedTaskSpec);
 }

@@ -108,7 +108,7 @@ describe('semiSpaceMb', () => {
 });
 
 describe('sandboxEnv', () => {
-  it("passes the parent's environment on, names the task, and drops heap flags from NODE_OPTIONS", () => {
+  it("passes the parent's environment on, names the task, and drops heap flags and source maps from NODE_OPTIONS", () => {
     // Prepare
     const parent = {
       AWS_REGION: 'eu-west-1',
@@ -121,7 +121,7 @@ describe('sandboxEnv', () => {
     // Assess
     expect(env).toEqual({
       AWS_REGION: 'eu-west-1',
-      NODE_OPTIONS: '--enable-source-maps --no-warnings',
+      NODE_OPTIONS: '--no-warnings',
       [SANDBOX_TASK_ENV]: JSON.stringify({ name: 'thumbnail.render', moduleUrl: BUNDLE }),
     });
     expect(parent.NODE_OPTIONS).toContain('--max-old-space-size=2048');

@@ -19,6 +19,8 @@ import {
   exiting,
   heapLimit,
   holdOutsideHeap,
+  leaveBehind,
+  processStartedAt,
   spinForever,
   throwing,
   uncaught,
@@ -262,6 +264,39 @@ describe('SandboxPool', () => {
     // Assess
     expect(new Set(concurrent).size).toBe(2);
     expect(afterwards.filter((id) => concurrent.includes(id))).toHaveLength(1);
+  });
+
+  it('replaces a process that a job left holding a quarter of its native allowance, and keeps one that did not', async () => {
+    // Prepare
+    const pool = new SandboxPool(leaveBehind, { memoryMb: 64, nativeMemoryMb: 64 });
+
+    // Act
+    const first = await pool.run({ mb: 1 }, 5_000);
+    const second = await pool.run({ mb: 32 }, 5_000);
+    const third = await pool.run({ mb: 0 }, 5_000);
+    pool.close();
+
+    // Assess
+    expect(second).toBe(first);
+    expect(third).not.toBe(second);
+  });
+
+  it('starts a process when made with prestart, so the first job does not wait for one', async () => {
+    // Prepare
+    const ahead = new SandboxPool(processStartedAt, { memoryMb: 64, prestart: true });
+    const onDemand = new SandboxPool(processStartedAt, { memoryMb: 64, prestart: false });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const firstJobAt = Date.now();
+
+    // Act
+    const startedAhead = await ahead.run(null, 10_000);
+    const startedOnDemand = await onDemand.run(null, 10_000);
+    ahead.close();
+    onDemand.close();
+
+    // Assess
+    expect(startedAhead).toBeLessThan(firstJobAt);
+    expect(startedOnDemand).toBeGreaterThanOrEqual(firstJobAt);
   });
 
   it('refuses jobs once closed', async () => {
