@@ -4,19 +4,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main';
-import type { handler as ApiHandler } from '../../../lambdas/api/handler';
 import { documentListSchema } from '../../../lambdas/api/schemas';
 import { documentId } from '../../../lambdas/shared/documents/document';
 import { parseIngestMessage } from '../../../lambdas/starter/s3-notification';
-import { type RestApiServer, startRestApiServer } from '../../../local/api/rest-api-server';
+import type { RestApiServer } from '../../../local/api/rest-api-server';
 import { writeDeploymentFile } from '../../../local/deployment-file';
 import { createLocalStepFunctions, type LocalStepFunctions } from '../../../local/stepfunctions/service';
-import { lambdaContext } from '../../fixtures/lambda-context';
 import {
   createBucket,
   createMetadataTable,
@@ -26,10 +23,10 @@ import {
   testDocumentClient,
   testS3,
   testSqs,
-  useEmulatorEnv,
 } from '../../support/aws';
 import { runDocflow } from '../../support/docflow-process';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
+import { startLocalQueryApi } from '../../support/local-query-api';
 import { memoryTerminal } from '../../support/memory-terminal';
 import {
   type StandInPipeline,
@@ -41,7 +38,6 @@ const UPLOADS = 'cli-uploads';
 const DERIVATIVES = 'cli-derivatives';
 const TABLE = 'cli-metadata';
 const ACCOUNT = '000000000000';
-const API_FUNCTION = `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:docflow-api`;
 const INSPECT_FUNCTION = `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:inspect`;
 
 /** Inspect (fails once, then retried) → Parallel[Thumbnail | ExtractText] → Succeed. */
@@ -132,34 +128,13 @@ beforeAll(async () => {
   // The API sends reprocess requests here, a queue of their own: the stand-in pipeline, which reads
   // the ingest queue, knows S3 notifications only (the starter's part is tested with the starter).
   reprocessRequests = await createQueue(local.endpoint, 'cli-reprocess-requests');
-  useEmulatorEnv({ dynamodb: local.endpoint, s3: local.endpoint, sqs: local.endpoint });
-  process.env.INGEST_QUEUE_URL = reprocessRequests.url;
-  process.env.METADATA_TABLE_NAME = TABLE;
-  process.env.UPLOADS_BUCKET_NAME = UPLOADS;
-  // The API reads its cursor key from Secrets Manager, here the local one.
-  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = local.endpoint;
-  const { ARN } = await new SecretsManagerClient({ ...TEST_AWS, endpoint: local.endpoint }).send(
-    new CreateSecretCommand({
-      Name: 'cli-cursor-key',
-      SecretString: 'cli-integration-cursor-secret-0123456789',
-    }),
-  );
-  process.env.CURSOR_SECRET_ARN = ARN;
-  process.env.URL_TTL_SECONDS = '300';
-  const { handler } = (await import('../../../lambdas/api/handler')) as { handler: typeof ApiHandler };
-  api = await startRestApiServer({
-    routes: [
-      ...['/documents', '/documents/{id}', '/documents/{id}/text'].map((path) => ({
-        httpMethod: 'GET',
-        path,
-        functionArn: API_FUNCTION,
-      })),
-      { httpMethod: 'POST', path: '/documents/{id}/reprocess', functionArn: API_FUNCTION },
-    ],
-    invoke: (_arn, event) => handler(event, lambdaContext('docflow-api')),
-    stage: 'prod',
-    apiId: 'cliapi',
-    region: TEST_AWS.region,
+  api = await startLocalQueryApi({
+    endpoint: local.endpoint,
+    table: TABLE,
+    ingestQueueUrl: reprocessRequests.url,
+    uploadsBucket: UPLOADS,
+    label: 'cli',
+    reprocess: true,
   });
 
   pipeline = startStandInPipeline({

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,22 +9,15 @@ import { runCli } from '../../../cli/main';
 import { renderWaterfall } from '../../../cli/waterfall';
 import { readTrace } from '../../../console/shared/trace-entities';
 import { buildTraceTree } from '../../../console/shared/trace-tree';
-import type { handler as ApiHandler } from '../../../lambdas/api/handler';
 import { documentId } from '../../../lambdas/shared/documents/document';
 import type { MetadataItem } from '../../../lambdas/shared/documents/metadata-item';
-import { type RestApiServer, startRestApiServer } from '../../../local/api/rest-api-server';
+import type { RestApiServer } from '../../../local/api/rest-api-server';
 import { writeDeploymentFile } from '../../../local/deployment-file';
 import { type LocalXRay, startLocalXRay } from '../../../local/xray/service';
-import { lambdaContext } from '../../fixtures/lambda-context';
-import {
-  createMetadataTable,
-  createQueue,
-  TEST_AWS,
-  testDocumentClient,
-  useEmulatorEnv,
-} from '../../support/aws';
+import { createMetadataTable, createQueue, TEST_AWS, testDocumentClient } from '../../support/aws';
 import { runDocflow } from '../../support/docflow-process';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
+import { startLocalQueryApi } from '../../support/local-query-api';
 import { memoryTerminal } from '../../support/memory-terminal';
 import {
   asXRayTrace,
@@ -37,8 +29,6 @@ import {
 
 const UPLOADS = 'trace-uploads';
 const TABLE = 'trace-metadata';
-const ACCOUNT = '000000000000';
-const API_FUNCTION = `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:docflow-api`;
 const TRACED_KEY = 'incoming/report.pdf';
 const UNTRACED_KEY = 'incoming/fresh.pdf';
 const tracedId = documentId(UPLOADS, TRACED_KEY);
@@ -107,31 +97,12 @@ beforeAll(async () => {
   }
   client.destroy();
 
-  useEmulatorEnv({ dynamodb: local.endpoint, s3: local.endpoint, sqs: local.endpoint });
-  process.env.INGEST_QUEUE_URL = (await createQueue(local.endpoint, 'trace-ingest')).url;
-  process.env.METADATA_TABLE_NAME = TABLE;
-  // Read at the API's cold start for POST /uploads, which these tests do not call.
-  process.env.UPLOADS_BUCKET_NAME = 'trace-uploads';
-  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = local.endpoint;
-  const { ARN } = await new SecretsManagerClient({ ...TEST_AWS, endpoint: local.endpoint }).send(
-    new CreateSecretCommand({
-      Name: 'trace-cursor-key',
-      SecretString: 'trace-integration-cursor-secret-0123',
-    }),
-  );
-  process.env.CURSOR_SECRET_ARN = ARN;
-  process.env.URL_TTL_SECONDS = '300';
-  const { handler } = (await import('../../../lambdas/api/handler')) as { handler: typeof ApiHandler };
-  api = await startRestApiServer({
-    routes: ['/documents', '/documents/{id}', '/documents/{id}/text'].map((path) => ({
-      httpMethod: 'GET',
-      path,
-      functionArn: API_FUNCTION,
-    })),
-    invoke: (_arn, event) => handler(event, lambdaContext('docflow-api')),
-    stage: 'prod',
-    apiId: 'traceapi',
-    region: TEST_AWS.region,
+  api = await startLocalQueryApi({
+    endpoint: local.endpoint,
+    table: TABLE,
+    ingestQueueUrl: (await createQueue(local.endpoint, 'trace-ingest')).url,
+    uploadsBucket: 'trace-uploads',
+    label: 'trace',
   });
   await writeDeploymentFile(dataDir, {
     endpoint: local.endpoint,
