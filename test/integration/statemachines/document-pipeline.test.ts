@@ -34,8 +34,6 @@ import { executionContext, TASK_TOKEN_PLACEHOLDER } from '../../../local/stepfun
 import { buildTaskBindings, type LambdaInvoker } from '../../../local/stepfunctions/task-bindings';
 import { TaskTokens } from '../../../local/stepfunctions/task-tokens';
 import { type RunningLocalTextract, startLocalTextract } from '../../../local/textract/server';
-import { readDefinition } from '../../../statemachines/definition';
-import { type Substitutions, substitute } from '../../../statemachines/substitutions';
 import { aDocument } from '../../fixtures/document-outcomes';
 import { sqsEvent, sqsRecord } from '../../fixtures/s3-sqs-events';
 import {
@@ -52,6 +50,7 @@ import {
 } from '../../support/aws';
 import { heicBrandedImage } from '../../support/documents';
 import { startTaskCallbackEndpoint, type TaskCallbackEndpoint } from '../../support/local-task-callbacks';
+import { pipelineDefinitionWith } from '../../support/pipeline-definition';
 import { buildScannedPdf } from '../../support/printed-text';
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -423,15 +422,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     functions.set(ARNS.extractText, (event, context) => extractText(event, context));
     polling = pollCallbackQueue(textractCallback, functionArn('TextractCallback'));
 
-    const substitutions: Substitutions = {
-      InspectFunctionArn: ARNS.inspect,
-      ThumbnailFunctionArn: ARNS.thumbnail,
-      ExtractTextFunctionArn: ARNS.extractText,
-      IndexMetadataFunctionArn: ARNS.indexMetadata,
-      MetadataTableName: table,
-      FailedDocumentsQueueUrl: dlqUrl,
-    };
-    const definition = JSON.parse(substitute(readDefinition(), substitutions)) as AslStates;
+    const definition = JSON.parse(pipelineDefinitionWith(ARNS, table, dlqUrl)) as AslStates;
     bindings = buildTaskBindings(definition, {
       invokeLambda,
       dynamodb: testDynamo(dynamo.endpoint),

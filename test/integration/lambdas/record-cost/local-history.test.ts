@@ -22,8 +22,6 @@ import {
   startLocalStepFunctions,
 } from '../../../../local/stepfunctions/service';
 import type { LambdaInvoker } from '../../../../local/stepfunctions/task-bindings';
-import { readDefinition } from '../../../../statemachines/definition';
-import { type Substitutions, substitute } from '../../../../statemachines/substitutions';
 import { aDocument } from '../../../fixtures/document-outcomes';
 import {
   createMetadataTable,
@@ -32,6 +30,7 @@ import {
   testDocumentClient,
   uniquePrefix,
 } from '../../../support/aws';
+import { pipelineDefinitionWith } from '../../../support/pipeline-definition';
 
 /**
  * The cost of runs of the real workflow definition in the local Step Functions, priced from the history
@@ -148,17 +147,9 @@ describe('record-cost over the local Step Functions history', () => {
       waits: { retryIntervalMs: 0 },
     });
     sfn = new SFNClient({ ...TEST_AWS, endpoint: service.endpoint });
-    const substitutions: Substitutions = {
-      InspectFunctionArn: ARNS.inspect,
-      ThumbnailFunctionArn: ARNS.thumbnail,
-      ExtractTextFunctionArn: ARNS.extractText,
-      IndexMetadataFunctionArn: ARNS.indexMetadata,
-      MetadataTableName: table,
-      FailedDocumentsQueueUrl: dlqUrl,
-    };
     ({ stateMachineArn: machineArn } = service.registerStateMachine({
       name: uniquePrefix('DocumentPipeline'),
-      definition: substitute(readDefinition(), substitutions),
+      definition: pipelineDefinitionWith(ARNS, table, dlqUrl),
       roleArn: `arn:aws:iam::${ACCOUNT}:role/docflow-test`,
     }));
   });

@@ -48,8 +48,6 @@ import {
   startLocalStepFunctions,
 } from '../../../../local/stepfunctions/service';
 import type { LambdaInvoker } from '../../../../local/stepfunctions/task-bindings';
-import { readDefinition } from '../../../../statemachines/definition';
-import { type Substitutions, substitute } from '../../../../statemachines/substitutions';
 import { aDocument } from '../../../fixtures/document-outcomes';
 import {
   createMetadataTable,
@@ -59,6 +57,7 @@ import {
   testSqs,
   uniquePrefix,
 } from '../../../support/aws';
+import { pipelineDefinitionWith } from '../../../support/pipeline-definition';
 
 const ACCOUNT = '000000000000';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/docflow-test`;
@@ -1049,17 +1048,9 @@ describe('local Step Functions API (real SFNClient)', () => {
     beforeAll(async () => {
       await createMetadataTable(dynamo.endpoint, table);
       dlqUrl = (await createQueue(messaging.endpoint, `failed-${randomUUID().slice(0, 8)}`)).url;
-      const substitutions: Substitutions = {
-        InspectFunctionArn: PIPELINE_ARNS.inspect,
-        ThumbnailFunctionArn: PIPELINE_ARNS.thumbnail,
-        ExtractTextFunctionArn: PIPELINE_ARNS.extractText,
-        IndexMetadataFunctionArn: PIPELINE_ARNS.indexMetadata,
-        MetadataTableName: table,
-        FailedDocumentsQueueUrl: dlqUrl,
-      };
       ({ stateMachineArn: pipelineArn } = service.registerStateMachine({
         name: uniquePrefix('DocumentPipeline'),
-        definition: substitute(readDefinition(), substitutions),
+        definition: pipelineDefinitionWith(PIPELINE_ARNS, table, dlqUrl),
         roleArn: ROLE_ARN,
       }));
     });
