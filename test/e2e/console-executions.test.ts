@@ -15,6 +15,7 @@ import {
   upload,
   waitForTerminal,
 } from '../support/local-cloud-session';
+import { processedRunStates } from '../support/pipeline-definition';
 
 /**
  * The console's Executions, execution page and Failed documents in a real browser (Debian's chromium)
@@ -114,17 +115,7 @@ describe('the console’s executions', () => {
     await executionRow(REPORT.file).getByText('SUCCEEDED', { exact: true }).waitFor();
     await screenshot('executions');
     await openExecutionOf(REPORT.file);
-    const entered = [
-      'RouteEvent',
-      'MarkProcessing',
-      'Inspect',
-      'MakeDerivatives',
-      'Thumbnail',
-      'ChooseTextStrategy',
-      'ExtractTextLocally',
-      'IndexMetadata',
-      'Processed',
-    ];
+    const entered = processedRunStates('local');
     const labels = Object.fromEntries(
       await Promise.all(entered.map(async (name) => [name, await stateLabel(name)])),
     );

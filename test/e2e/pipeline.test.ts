@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
-import { documentId, type TextStrategy } from '../../lambdas/shared/documents/document';
+import { documentId } from '../../lambdas/shared/documents/document';
 import type { ExpectedResult } from '../../scripts/sample-docs/expected-results';
 import {
   type CloudSession,
@@ -19,6 +19,7 @@ import {
   upload,
   waitForTerminal,
 } from '../support/local-cloud-session';
+import { processedRunStates, REJECTED_RUN_STATES } from '../support/pipeline-definition';
 
 /**
  * The whole pipeline on the local cloud: every sample document is uploaded through the S3 API and
@@ -33,30 +34,9 @@ const ODD_KEY = 'incoming/odd names/Rue Cler + café ☕ naïve 日本.txt';
 const PROCESSING_BUDGET_MS = 160_000;
 const THUMBNAIL_MAX_PX = 256;
 
-/** The Task or Pass state of each text strategy in statemachines/document-pipeline.asl.yaml. */
-const TEXT_STATE: Record<TextStrategy, string> = {
-  none: 'NoText',
-  local: 'ExtractTextLocally',
-  'textract-sync': 'DetectTextWithTextract',
-  'textract-async': 'AnalyzeWithTextractJob',
-};
-
-/** The states an execution goes through for the expected outcome, in no particular order (branches interleave). */
-const expectedPath = (expected: ExpectedResult): string[] =>
-  expected.status === 'PROCESSED'
-    ? [
-        'RouteEvent',
-        'MarkProcessing',
-        'Inspect',
-        'MakeDerivatives',
-        'Thumbnail',
-        'ChooseTextStrategy',
-        TEXT_STATE[expected.textStrategy],
-        'IndexMetadata',
-        'Processed',
-      ]
-    : // The sample's rejection is found by Inspect, before any derivative is made.
-      ['RouteEvent', 'MarkProcessing', 'Inspect', 'RecordRejected', 'Rejected'];
+/** The states an execution goes through for the expected outcome (the sample's rejection is Inspect's). */
+const expectedPath = (expected: ExpectedResult): readonly string[] =>
+  expected.status === 'PROCESSED' ? processedRunStates(expected.textStrategy) : REJECTED_RUN_STATES;
 
 const keyOf = (file: string): string => (file === ODD_FILE ? ODD_KEY : `incoming/${file}`);
 

@@ -1,3 +1,4 @@
+import type { TextStrategy } from '../../lambdas/shared/documents/document';
 import { readDefinition } from '../../statemachines/definition';
 import { substitute } from '../../statemachines/substitutions';
 
@@ -26,3 +27,33 @@ export const pipelineDefinitionWith = (
     MetadataTableName: metadataTable,
     FailedDocumentsQueueUrl: failedDocumentsQueueUrl,
   });
+
+/** The Task or Pass state each text strategy takes in statemachines/document-pipeline.asl.yaml. */
+export const TEXT_STATE: Readonly<Record<TextStrategy, string>> = {
+  none: 'NoText',
+  local: 'ExtractTextLocally',
+  'textract-sync': 'DetectTextWithTextract',
+  'textract-async': 'AnalyzeWithTextractJob',
+};
+
+/** The states a processed document's run enters; the branches interleave, so compare them as a set. */
+export const processedRunStates = (textStrategy: TextStrategy): string[] => [
+  'RouteEvent',
+  'MarkProcessing',
+  'Inspect',
+  'MakeDerivatives',
+  'Thumbnail',
+  'ChooseTextStrategy',
+  TEXT_STATE[textStrategy],
+  'IndexMetadata',
+  'Processed',
+];
+
+/** The states a run enters, in order, when Inspect rejects the document before any derivative is made. */
+export const REJECTED_RUN_STATES: readonly string[] = [
+  'RouteEvent',
+  'MarkProcessing',
+  'Inspect',
+  'RecordRejected',
+  'Rejected',
+];

@@ -50,7 +50,11 @@ import {
 } from '../../support/aws';
 import { heicBrandedImage } from '../../support/documents';
 import { startTaskCallbackEndpoint, type TaskCallbackEndpoint } from '../../support/local-task-callbacks';
-import { pipelineDefinitionWith } from '../../support/pipeline-definition';
+import {
+  pipelineDefinitionWith,
+  processedRunStates,
+  REJECTED_RUN_STATES,
+} from '../../support/pipeline-definition';
 import { buildScannedPdf } from '../../support/printed-text';
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -497,19 +501,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     expect(thumbnail.ContentType).toBe('image/webp');
     expect(entered(execution.events).slice(0, 2)).toEqual(['RouteEvent', 'MarkProcessing']);
     expect(entered(execution.events).slice(-2)).toEqual(['IndexMetadata', 'Processed']);
-    expect(new Set(entered(execution.events))).toEqual(
-      new Set([
-        'RouteEvent',
-        'MarkProcessing',
-        'Inspect',
-        'MakeDerivatives',
-        'Thumbnail',
-        'ChooseTextStrategy',
-        'DetectTextWithTextract',
-        'IndexMetadata',
-        'Processed',
-      ]),
-    );
+    expect(new Set(entered(execution.events))).toEqual(new Set(processedRunStates('textract-sync')));
     expect(execution.status === 'SUCCEEDED' && execution.output).toMatchObject({
       document,
       derivatives: {
@@ -580,13 +572,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     });
     expect(callsOf(ARNS.inspect, document)).toBe(1);
     expect(retried(execution.events, 'Inspect')).toEqual([]);
-    expect(entered(execution.events)).toEqual([
-      'RouteEvent',
-      'MarkProcessing',
-      'Inspect',
-      'RecordRejected',
-      'Rejected',
-    ]);
+    expect(entered(execution.events)).toEqual(REJECTED_RUN_STATES);
     const caught = execution.events.find(
       (event) => event.type === 'StateCaught' && event.state.name === 'Inspect',
     );
