@@ -25,6 +25,7 @@ import { SqsEventSource } from './lambda/sqs-event-source';
 import { LocalLambdaApi } from './lambda-api/service';
 import { createS3Notifications, fauxqsTargets } from './s3/notifications';
 import { LocalSecretsManager } from './secrets/service';
+import { QueueActivity } from './sqs/queue-activity';
 import { sqsRoute } from './sqs/queue-urls';
 import { createLocalStepFunctions } from './stepfunctions/service';
 import { createLocalTextract } from './textract/server';
@@ -97,8 +98,14 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
 
   try {
     log('starting emulators (S3, SQS, SNS on fauxqs; DynamoDB on dynalite)');
+    // What may have put a message in a queue wakes the idle SQS pollers, which otherwise poll every 10 s.
+    const queueActivity = new QueueActivity();
     const [messaging, dynamo] = await Promise.all([
-      startMessaging({ dataDir: join(dataDir, 'fauxqs'), region }),
+      startMessaging({
+        dataDir: join(dataDir, 'fauxqs'),
+        region,
+        onQueueWrite: () => queueActivity.notify(),
+      }),
       startDynamoDb({ path: join(dataDir, 'dynamodb') }),
     ]);
     stops.push(
@@ -120,7 +127,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
     const notifications = createS3Notifications({
       upstream: messaging.endpoint,
-      targets: fauxqsTargets(messaging.server),
+      targets: fauxqsTargets(messaging.server, () => queueActivity.notify()),
       dataDir: join(dataDir, 's3-notifications'),
       region,
       // Browser uploads are presigned POSTs the api function signs with these; others are refused.
@@ -279,7 +286,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     });
     stops.push(async () => sqs.destroy());
     const pollers = eventSources.map(
-      (step) => new SqsEventSource({ ...step, sqs, invoker: functionRunner, region }),
+      (step) =>
+        new SqsEventSource({ ...step, sqs, invoker: functionRunner, region, activity: queueActivity }),
     );
     for (const poller of pollers) poller.start();
     stops.push(async () => {

@@ -105,7 +105,42 @@ export interface MessagingOptions {
   readonly region?: string;
   /** Largest body of one S3 request; over it, S3's `EntityTooLarge`. @default LOCAL_S3_MAX_BODY_BYTES */
   readonly maxS3BodyBytes?: number;
+  /**
+   * Called after fauxqs answers a request that may have made a message visible in a queue: SQS
+   * SendMessage(Batch) and ChangeMessageVisibility(Batch), SNS Publish(Batch) (fanned out to queues).
+   */
+  readonly onQueueWrite?: () => void;
 }
+
+/** Actions after which a queue may hold a message it did not hold before. */
+const QUEUE_WRITES = new Set([
+  'SendMessage',
+  'SendMessageBatch',
+  'ChangeMessageVisibility',
+  'ChangeMessageVisibilityBatch',
+  'Publish',
+  'PublishBatch',
+]);
+
+/** The part of Fastify's instance the queue-write hook needs. */
+interface ResponseHookTarget {
+  addHook(
+    name: 'onResponse',
+    hook: (
+      request: { headers: Record<string, unknown>; body?: unknown },
+      reply: unknown,
+      done: () => void,
+    ) => void,
+  ): unknown;
+}
+
+/** The action of an SQS (JSON: `X-Amz-Target`; query: `Action`) or SNS (query) request. */
+const actionOf = (request: { headers: Record<string, unknown>; body?: unknown }): string | undefined => {
+  const target = request.headers['x-amz-target'];
+  if (typeof target === 'string') return target.slice(target.indexOf('.') + 1);
+  const body = request.body as { Action?: unknown } | undefined;
+  return typeof body?.Action === 'string' ? body.Action : undefined;
+};
 
 /**
  * Starts fauxqs (S3, SQS and SNS in one server) on 127.0.0.1. With `dataDir` its state lives in SQLite
@@ -116,7 +151,16 @@ export interface MessagingOptions {
 export const startMessaging = async (options: MessagingOptions = {}): Promise<MessagingEmulator> => {
   let normalSync = false;
   const server = await configuringFastify(
-    (app) => applyS3RequestLimits(app, options.maxS3BodyBytes ?? LOCAL_S3_MAX_BODY_BYTES),
+    (app) => {
+      applyS3RequestLimits(app, options.maxS3BodyBytes ?? LOCAL_S3_MAX_BODY_BYTES);
+      const { onQueueWrite } = options;
+      if (!onQueueWrite) return;
+      (app as unknown as ResponseHookTarget).addHook('onResponse', (request, _reply, done) => {
+        const action = actionOf(request);
+        if (action !== undefined && QUEUE_WRITES.has(action)) onQueueWrite();
+        done();
+      });
+    },
     () =>
       onLoopback(() => {
         const { started, applied } = withNormalSync(() =>

@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { QueueActivity } from '../sqs/queue-activity';
 import { MAX_REQUEST_BYTES } from './invoke-errors';
 import type { InvokeOptions } from './runner';
 import { batchFailuresOf, toSqsRecord } from './sqs-records';
@@ -36,6 +37,12 @@ export interface SqsEventSourceOptions {
   readonly maxConcurrency?: number;
   /** Long-poll wait of each ReceiveMessage; also bounds how long `stop()` waits for an idle poll. @default 1 */
   readonly waitTimeSeconds?: number;
+  /**
+   * Hints that a message may have become visible. With it, an idle queue's watcher stops long-polling
+   * after a few empty polls and waits for a hint, polling again at least every `IDLE_RECHECK_MS` for
+   * what comes without one (a redelivery after a visibility timeout, a delayed message).
+   */
+  readonly activity?: QueueActivity;
   /** Called after each batch, when its messages have been deleted or left for redelivery. */
   readonly onBatch?: (outcome: BatchOutcome) => void;
   /** Polling and deleting errors (the poller backs off and goes on). @default console.error */
@@ -55,6 +62,10 @@ export interface BatchOutcome {
 
 const MAX_RECEIVE = 10;
 const ERROR_BACKOFF_MS = 1_000;
+/** Empty long polls in a row after which a watcher with activity hints waits for one. */
+const EMPTY_POLLS_BEFORE_WAITING = 3;
+/** The longest a waiting watcher goes without polling. */
+export const IDLE_RECHECK_MS = 10_000;
 
 /**
  * Polls one queue for one function as Lambda's SQS event source mapping does: long polls for up to
@@ -76,6 +87,8 @@ export class SqsEventSource {
   #wake = Promise.withResolvers<void>();
   /** The poller long-polling an idle queue for all of them. */
   #watcher: number | undefined;
+  /** Empty polls of the watcher since messages last came. */
+  #emptyPolls = 0;
   /** Settles when the watcher receives messages: the parked pollers poll again. */
   #activity = Promise.withResolvers<void>();
 
@@ -134,6 +147,7 @@ export class SqsEventSource {
 
   async #poll(poller: number): Promise<void> {
     while (!this.#stopping) {
+      const hint = this.#options.activity?.next();
       let messages: Message[];
       let records: SQSRecord[];
       try {
@@ -148,7 +162,7 @@ export class SqsEventSource {
         continue;
       }
       if (messages.length === 0) {
-        await this.#idle(poller);
+        await this.#idle(poller, hint);
         continue;
       }
       this.#active();
@@ -163,17 +177,31 @@ export class SqsEventSource {
   /**
    * After an empty receive: the first idle poller goes on long-polling as the queue's watcher, the
    * others wait for it to see messages, so an idle queue costs one request a long poll, not one per
-   * poller (Lambda, too, scales its pollers down on an empty queue).
+   * poller (Lambda, too, scales its pollers down on an empty queue). With activity hints the watcher
+   * itself, after a few empty polls, waits for a hint (or `IDLE_RECHECK_MS`) before polling again.
    */
-  async #idle(poller: number): Promise<void> {
+  async #idle(poller: number, hint: Promise<void> | undefined): Promise<void> {
     this.#watcher ??= poller;
-    if (this.#watcher === poller) return;
-    await Promise.race([this.#activity.promise, this.#wake.promise]);
+    if (this.#watcher !== poller) {
+      await Promise.race([this.#activity.promise, this.#wake.promise]);
+      return;
+    }
+    if (hint === undefined || ++this.#emptyPolls < EMPTY_POLLS_BEFORE_WAITING) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      hint,
+      this.#wake.promise,
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, IDLE_RECHECK_MS).unref();
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Messages came in: every parked poller polls again; the next one to find the queue empty watches it. */
   #active(): void {
     this.#watcher = undefined;
+    this.#emptyPolls = 0;
     this.#activity.resolve();
     this.#activity = Promise.withResolvers<void>();
   }

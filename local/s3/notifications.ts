@@ -52,18 +52,22 @@ const arnParts = (arn: string): { region: string; name: string } => {
  * Delivers straight into fauxqs' stores (no HTTP round trip), so a message is enqueued — and persisted
  * with the queue — before the write that caused it is answered. Queues and topics are found by name and
  * region: the account in the ARN is whatever the template said, fauxqs has one account.
- * A FIFO queue refuses (no message group), as S3 refuses FIFO destinations.
+ * A FIFO queue refuses (no message group), as S3 refuses FIFO destinations. `onDelivered` follows each
+ * delivery (the local cloud wakes its idle SQS pollers with it).
  */
 export const fauxqsTargets = (
   server: Pick<FauxqsServer, 'sendMessage' | 'publish'>,
+  onDelivered: () => void = () => {},
 ): NotificationTargets => ({
   sendToQueue: (queueArn, body) => {
     const { region, name } = arnParts(queueArn);
     server.sendMessage(name, body, { region });
+    onDelivered();
   },
   publishToTopic: (topicArn, message, subject) => {
     const { region, name } = arnParts(topicArn);
     server.publish(name, message, { region, subject });
+    onDelivered();
   },
 });
 

@@ -17,6 +17,7 @@ import {
   SqsEventSource,
   type SqsEventSourceOptions,
 } from '../../../../local/lambda/sqs-event-source';
+import { QueueActivity } from '../../../../local/sqs/queue-activity';
 import { bundleFixture } from '../../../fixtures/lambda-handlers/bundle';
 import type { ConsumerMessage } from '../../../fixtures/lambda-handlers/sqs-consumer';
 import { createQueue, TEST_AWS, testSqs, uniquePrefix } from '../../../support/aws';
@@ -354,6 +355,35 @@ describe('SqsEventSource', () => {
     expect(idleReceives).toBeLessThanOrEqual(4 + 3);
     expect(invoked.map((event) => event.Records.length)).toEqual([1, 1, 1]);
     expect(await queueCounts(queue.url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('with activity hints, stops polling an idle queue after a few empty polls and polls again on a hint', async () => {
+    // Prepare
+    const queue = await createQueue(messaging.endpoint, uniquePrefix('hinted'));
+    let receives = 0;
+    const counting = {
+      send: (command: Parameters<SQSClient['send']>[0]) => {
+        if (command instanceof ReceiveMessageCommand) receives += 1;
+        return sqs.send(command as never);
+      },
+    } as unknown as SQSClient;
+    const activity = new QueueActivity();
+    const outcomes = new Outcomes();
+    const source = startSource(queue, outcomes, new RecordingInvoker(runner), { sqs: counting, activity });
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+
+    // Act
+    const settled = receives;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const whileWaiting = receives - settled;
+    const [id] = await send(queue.url, { outcome: 'ok' });
+    activity.notify();
+    const [outcome] = await outcomes.until(1, 3_000);
+    await source.stop();
+
+    // Assess
+    expect(whileWaiting).toBe(0);
+    expect(outcome?.deletedMessageIds).toEqual([id]);
   });
 
   it('stop() lets the batch in flight finish, then polls no more', async () => {
