@@ -8,15 +8,14 @@ import { SandboxedDocumentProber } from '../../../lambdas/inspect/document-probe
 import { inspectDocument } from '../../../lambdas/inspect/inspect-document';
 import type { DocumentRef, TextStrategy } from '../../../lambdas/shared/documents/document';
 import { DocumentRejectedError } from '../../../lambdas/shared/documents/errors';
-import { DEFAULT_LIMITS, type Limits } from '../../../lambdas/shared/documents/limits';
 import type { Inspection, TextInfo, ThumbnailInfo } from '../../../lambdas/shared/documents/metadata-item';
 import type { TextDetectionJobStarter, TextDetector } from '../../../lambdas/shared/ports/text-detection';
-import { SANDBOX_START_TIMEOUT_MS } from '../../../lambdas/shared/sandbox/sandboxed-task';
 import { makeThumbnail } from '../../../lambdas/thumbnail/make-thumbnail';
 import { SandboxedThumbnailRenderer } from '../../../lambdas/thumbnail/render-thumbnail';
 import { anUploadOf } from '../../fixtures/document-outcomes';
 import { FakeDocumentBlobs } from '../../support/fake-document-blobs';
 import { InMemoryTextDocumentStore, InMemoryTextractJobs } from '../../support/fake-text-pipeline';
+import { hostileBudget } from '../../support/hostile-budget';
 import * as hostileDocuments from '../../support/hostile-documents';
 import { HOSTILE_SAMPLES, type HostileOutcome, type HostileSample } from '../../support/hostile-documents';
 import { InMemoryDerivativeStore } from '../../support/in-memory-derivative-store';
@@ -29,10 +28,8 @@ import { InMemoryDerivativeStore } from '../../support/in-memory-derivative-stor
  * the IndexMetadata step accepts, within its budget.
  */
 
-const BUDGET_MS = 3_000;
-/** What the containment promises each step: a thread starts within its start timeout, a job ends within its budget. */
-const STEP_BOUND_MS = SANDBOX_START_TIMEOUT_MS + BUDGET_MS;
-const LIMITS: Limits = { ...DEFAULT_LIMITS, parseTimeoutMs: BUDGET_MS, parseMemoryMb: 256 };
+/** Each step is held to the containment's worst case on its own. */
+const { limits: LIMITS, worstCaseMs: STEP_BOUND_MS } = hostileBudget(3_000);
 
 const memory = { memoryMb: LIMITS.parseMemoryMb };
 const prober = new SandboxedDocumentProber(memory);

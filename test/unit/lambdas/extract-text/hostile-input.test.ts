@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ExtractTextDependencies, extractText } from '../../../../lambdas/extract-text/extract-text';
 import { SandboxedTextExtractor } from '../../../../lambdas/extract-text/local-extractors';
@@ -10,9 +9,7 @@ import {
   EmptyDocumentError,
   EncryptedDocumentError,
 } from '../../../../lambdas/shared/documents/errors';
-import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/documents/limits';
 import type { Inspection } from '../../../../lambdas/shared/documents/metadata-item';
-import { SANDBOX_START_TIMEOUT_MS } from '../../../../lambdas/shared/sandbox/sandboxed-task';
 import { anUploadOf } from '../../../fixtures/document-outcomes';
 import { buildPdf } from '../../../support/documents';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
@@ -21,6 +18,7 @@ import {
   InMemoryTextDocumentStore,
   InMemoryTextractJobs,
 } from '../../../support/fake-text-pipeline';
+import { hostileBudget, sampleDocument, timedOutcome } from '../../../support/hostile-budget';
 import {
   pdfClaimingPages,
   pdfWithExplodingPage,
@@ -28,10 +26,8 @@ import {
 } from '../../../support/hostile-documents';
 
 const BUDGET_MS = 3_000;
-/** What the containment promises: a thread starts within its start timeout, the job ends within its budget. */
-const WORST_CASE_MS = SANDBOX_START_TIMEOUT_MS + BUDGET_MS;
-const LIMITS: Limits = { ...DEFAULT_LIMITS, parseTimeoutMs: BUDGET_MS, parseMemoryMb: 256 };
-const PDF = readFileSync(new URL('../../../../sample-docs/report-text-layer.pdf', import.meta.url));
+const { limits: LIMITS, worstCaseMs: WORST_CASE_MS } = hostileBudget(BUDGET_MS);
+const PDF = sampleDocument('report-text-layer.pdf');
 
 /** The real sandboxed parsers, shared by the tests of this file as a warm Lambda container shares them. */
 const extractor = new SandboxedTextExtractor({ memoryMb: LIMITS.parseMemoryMb });
@@ -62,13 +58,9 @@ const localTextOf = async (bytes: Buffer, pages = 1) => {
     texts,
     limits: LIMITS,
   };
-  const started = performance.now();
-  const outcome = await extractText({ strategy: 'local', document, inspection }, deps).then(
-    (result) => ({ result, error: undefined }),
-    (error: unknown) => ({ result: undefined, error: error as Error }),
-  );
+  const outcome = await timedOutcome(() => extractText({ strategy: 'local', document, inspection }, deps));
   const stored = texts.documents.get(derivativeKeys.text(document));
-  return { ...outcome, stored, textract, elapsedMs: performance.now() - started };
+  return { ...outcome, stored, textract };
 };
 
 describe('local text extraction of hostile input: a typed answer within the budget, never a hang', {

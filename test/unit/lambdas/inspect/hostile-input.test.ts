@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SandboxedDocumentProber } from '../../../../lambdas/inspect/document-prober';
 import { detectBudget, inspectDocument } from '../../../../lambdas/inspect/inspect-document';
@@ -9,11 +8,12 @@ import {
   EncryptedDocumentError,
   UnsupportedDocumentError,
 } from '../../../../lambdas/shared/documents/errors';
-import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/documents/limits';
+import type { Limits } from '../../../../lambdas/shared/documents/limits';
 import type { BlobRef } from '../../../../lambdas/shared/ports/document-blobs';
 import { SANDBOX_START_TIMEOUT_MS } from '../../../../lambdas/shared/sandbox/sandboxed-task';
 import { buildPdf, pngClaimingSize } from '../../../support/documents';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
+import { hostileBudget, sampleDocument, timedOutcome } from '../../../support/hostile-budget';
 import {
   gifHtmlZipPolyglot,
   heicClaimingSize,
@@ -28,14 +28,9 @@ import {
 } from '../../../support/hostile-documents';
 import { misbehavingProbe } from '../../../support/hostile-probe-tasks';
 
-const BUDGET_MS = 6_000;
-/** What the containment promises: a thread starts within its start timeout, the parsing ends within its budget. */
-const WORST_CASE_MS = SANDBOX_START_TIMEOUT_MS + BUDGET_MS;
-const LIMITS: Limits = { ...DEFAULT_LIMITS, parseTimeoutMs: BUDGET_MS, parseMemoryMb: 256 };
-const sampleDoc = (name: string): Buffer =>
-  readFileSync(new URL(`../../../../sample-docs/${name}`, import.meta.url));
-const JPEG = sampleDoc('photo-exif-rotated.jpg');
-const PDF = sampleDoc('report-text-layer.pdf');
+const { limits: LIMITS, worstCaseMs: WORST_CASE_MS } = hostileBudget(6_000);
+const JPEG = sampleDocument('photo-exif-rotated.jpg');
+const PDF = sampleDocument('report-text-layer.pdf');
 
 /** The real prober, shared by the tests of this file as a warm Lambda container shares it. */
 const prober = new SandboxedDocumentProber({ memoryMb: LIMITS.parseMemoryMb });
@@ -51,16 +46,10 @@ const inspectionOf = async (
 ) => {
   const ref: BlobRef = { bucket: 'uploads', key };
   const blobs = new FakeDocumentBlobs().put(ref, bytes);
-  const started = performance.now();
-  const outcome = await inspectDocument(ref, {
-    blobs,
-    prober: deps.prober ?? prober,
-    limits: deps.limits ?? LIMITS,
-  }).then(
-    (inspection) => ({ inspection, error: undefined }),
-    (error: unknown) => ({ inspection: undefined, error: error as Error }),
+  const { result: inspection, ...outcome } = await timedOutcome(() =>
+    inspectDocument(ref, { blobs, prober: deps.prober ?? prober, limits: deps.limits ?? LIMITS }),
   );
-  return { ...outcome, elapsedMs: performance.now() - started };
+  return { ...outcome, inspection };
 };
 
 describe('inspection of hostile input: a typed answer within the budget, never a hang', {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -10,13 +9,12 @@ import {
   EmptyDocumentError,
   EncryptedDocumentError,
 } from '../../../../lambdas/shared/documents/errors';
-import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/documents/limits';
-import { SANDBOX_START_TIMEOUT_MS } from '../../../../lambdas/shared/sandbox/sandboxed-task';
 import { makeThumbnail } from '../../../../lambdas/thumbnail/make-thumbnail';
 import { SandboxedThumbnailRenderer } from '../../../../lambdas/thumbnail/render-thumbnail';
 import { anUploadOf } from '../../../fixtures/document-outcomes';
 import { buildPdf, heicBrandedImage, pngClaimingSize } from '../../../support/documents';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
+import { hostileBudget, sampleDocument, timedOutcome } from '../../../support/hostile-budget';
 import {
   gifHtmlZipPolyglot,
   heicClaimingSize,
@@ -30,14 +28,9 @@ import {
 } from '../../../support/hostile-documents';
 import { InMemoryDerivativeStore } from '../../../support/in-memory-derivative-store';
 
-const BUDGET_MS = 8_000;
-/** What the containment promises: a thread starts within its start timeout, a job ends within its budget. */
-const WORST_CASE_MS = SANDBOX_START_TIMEOUT_MS + BUDGET_MS;
-const LIMITS: Limits = { ...DEFAULT_LIMITS, parseTimeoutMs: BUDGET_MS, parseMemoryMb: 256 };
-const sampleDoc = (name: string): Buffer =>
-  readFileSync(new URL(`../../../../sample-docs/${name}`, import.meta.url));
-const JPEG = sampleDoc('photo-exif-rotated.jpg');
-const PDF = sampleDoc('report-text-layer.pdf');
+const { limits: LIMITS, worstCaseMs: WORST_CASE_MS } = hostileBudget(8_000);
+const JPEG = sampleDocument('photo-exif-rotated.jpg');
+const PDF = sampleDocument('report-text-layer.pdf');
 
 /** The real renderer, shared by the tests of this file as a warm Lambda container shares it. */
 const renderer = new SandboxedThumbnailRenderer({ memoryMb: LIMITS.parseMemoryMb });
@@ -52,13 +45,9 @@ const thumbnailOf = async (bytes: Buffer, type: string, key = 'incoming/upload')
     renderer,
     limits: LIMITS,
   };
-  const started = performance.now();
-  const outcome = await makeThumbnail(document, { type }, deps).then(
-    (result) => ({ result, error: undefined }),
-    (error: unknown) => ({ result: undefined, error: error as Error }),
-  );
+  const outcome = await timedOutcome(() => makeThumbnail(document, { type }, deps));
   const stored = derivatives.objects.get(derivativeKeys.thumbnail(document))?.body;
-  return { ...outcome, stored, elapsedMs: performance.now() - started };
+  return { ...outcome, stored };
 };
 
 const rgbAt = async (webp: Buffer | undefined, x: number, y: number): Promise<number[]> => {
