@@ -25,6 +25,7 @@ import {
   buildPdf,
   buildZip,
   compoundFileWithStreams,
+  type DocxOptions,
   heicBrandedImage,
   noisyImage,
   pngClaimingSize,
@@ -59,6 +60,17 @@ const rejection = async (bytes: Buffer, limits: Partial<Limits> = {}) => {
 };
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** A DOCX whose Word parts are stored after the entries `padding` puts first in the ZIP. */
+const docxBehind = async (padding: (zip: JSZip) => void, docx: DocxOptions): Promise<Buffer> => {
+  const zip = new JSZip();
+  padding(zip);
+  const tail = await JSZip.loadAsync(await buildDocx(docx));
+  for (const [name, entry] of Object.entries(tail.files)) {
+    if (!entry.dir) zip.file(name, await entry.async('uint8array'));
+  }
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+};
 
 describe('inspectDocument: checks before reading the body', () => {
   it('rejects an empty object as EMPTY after the HEAD alone', async () => {
@@ -569,13 +581,10 @@ describe('inspectDocument: DOCX and other archives', () => {
 
   it('recognises a DOCX whose Word parts come after the first 64 KiB', async () => {
     // Prepare
-    const zip = new JSZip();
-    zip.file('customXml/blob.bin', randomBytes(100_000), { compression: 'STORE' });
-    const tail = await JSZip.loadAsync(await buildDocx({ paragraphs: ['Late parts'], title: 'Late' }));
-    for (const [name, entry] of Object.entries(tail.files)) {
-      if (!entry.dir) zip.file(name, await entry.async('uint8array'));
-    }
-    const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    const bytes = await docxBehind(
+      (zip) => zip.file('customXml/blob.bin', randomBytes(100_000), { compression: 'STORE' }),
+      { paragraphs: ['Late parts'], title: 'Late' },
+    );
 
     // Act
     const { inspection } = await inspect(bytes);
@@ -586,13 +595,12 @@ describe('inspectDocument: DOCX and other archives', () => {
 
   it('recognises a DOCX whose content types come after more entries than file-type scans', async () => {
     // Prepare
-    const zip = new JSZip();
-    for (let i = 0; i < 1_100; i++) zip.file(`customXml/item${i}.xml`, `<item>${i}</item>`);
-    const tail = await JSZip.loadAsync(await buildDocx({ paragraphs: ['Many parts'], creator: 'Ken' }));
-    for (const [name, entry] of Object.entries(tail.files)) {
-      if (!entry.dir) zip.file(name, await entry.async('uint8array'));
-    }
-    const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    const bytes = await docxBehind(
+      (zip) => {
+        for (let i = 0; i < 1_100; i++) zip.file(`customXml/item${i}.xml`, `<item>${i}</item>`);
+      },
+      { paragraphs: ['Many parts'], creator: 'Ken' },
+    );
 
     // Act
     const { inspection } = await inspect(bytes);
