@@ -37,18 +37,20 @@ const text = {
   source: 'pdf-text-layer' as const,
   url: 'https://x/t.json',
 };
+/** What the pipeline records for the report sample when it comes out as expected. */
+const processedReport = {
+  type: 'pdf',
+  mimeType: 'application/pdf',
+  pages: 3,
+  textStrategy: 'local' as const,
+  thumbnail,
+  text,
+};
 
 describe('compareWithExpected', () => {
   it('matches every field of a document that came out as expected (phrase across a line break)', () => {
     // Prepare
-    const document = aDocument('incoming/demo/report-text-layer.pdf', {
-      type: 'pdf',
-      mimeType: 'application/pdf',
-      pages: 3,
-      textStrategy: 'local',
-      thumbnail,
-      text,
-    });
+    const document = aDocument('incoming/demo/report-text-layer.pdf', processedReport);
 
     // Act
     const comparisons = compareWithExpected(
@@ -127,14 +129,7 @@ describe('renderDemo', () => {
       entry: entry('incoming/demo/report-text-layer.pdf'),
       comparisons: compareWithExpected(
         report,
-        aDocument('k', {
-          type: 'pdf',
-          mimeType: 'application/pdf',
-          pages: 3,
-          textStrategy: 'local',
-          thumbnail,
-          text,
-        }),
+        aDocument('k', processedReport),
         'harbour? Harbour crane seven was repaired ahead of schedule',
       ),
     };

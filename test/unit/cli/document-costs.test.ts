@@ -37,18 +37,21 @@ const aSummary = (overrides: Partial<CostSummary> = {}): CostSummary => ({
   ...overrides,
 });
 
+/** The parts of the one run of {@link aCost}, and so of the document. */
+const ONE_RUN_PARTS = {
+  stepFunctions: 0.00025,
+  lambda: 0.000074302196,
+  textract: 0.003,
+  s3: 0.000012,
+  dynamodb: 0.000007,
+  sqs: 0.0000024,
+  sns: 0.0000005,
+};
+
 const aCost = (): DocumentCostDetail => ({
   currency: 'USD',
   totalUsd: 0.003346202196,
-  parts: {
-    stepFunctions: 0.00025,
-    lambda: 0.000074302196,
-    textract: 0.003,
-    s3: 0.000012,
-    dynamodb: 0.000007,
-    sqs: 0.0000024,
-    sns: 0.0000005,
-  },
+  parts: ONE_RUN_PARTS,
   runCount: 1,
   runs: [
     {
@@ -59,15 +62,7 @@ const aCost = (): DocumentCostDetail => ({
       startedAt: '2026-12-01T10:00:00.000Z',
       stoppedAt: '2026-12-01T10:00:25.000Z',
       totalUsd: 0.003346202196,
-      parts: {
-        stepFunctions: 0.00025,
-        lambda: 0.000074302196,
-        textract: 0.003,
-        s3: 0.000012,
-        dynamodb: 0.000007,
-        sqs: 0.0000024,
-        sns: 0.0000005,
-      },
+      parts: ONE_RUN_PARTS,
       usage: {
         stateTransitions: 10,
         retries: 1,
