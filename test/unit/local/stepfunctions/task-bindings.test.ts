@@ -281,6 +281,19 @@ describe('Lambda tasks', () => {
   });
 });
 
+/** Starts the waitForTaskToken state with a function that answers nothing: only the token can end it. */
+const startWaitingTask = () => {
+  const taskTokens = new TaskTokens();
+  const invoker = recordingInvoker(() => null);
+  const work = handlerOf(
+    buildTaskBindings(machine(waitForTokenState), ports({ invokeLambda: invoker, taskTokens })),
+  );
+  const failure = failureOf(
+    work({ FunctionName: FUNCTION_ARN, Payload: { taskToken: TASK_TOKEN_PLACEHOLDER } }),
+  );
+  return { taskTokens, invoker, failure };
+};
+
 describe('lambda:invoke.waitForTaskToken tasks', () => {
   it('invokes with a fresh token in place of $$.Task.Token and returns what SendTaskSuccess sends', async () => {
     // Prepare
@@ -358,14 +371,7 @@ describe('lambda:invoke.waitForTaskToken tasks', () => {
   it('fails with States.HeartbeatTimeout when no heartbeat arrives within HeartbeatSeconds', async () => {
     // Prepare
     vi.useFakeTimers();
-    const taskTokens = new TaskTokens();
-    const invoker = recordingInvoker(() => null);
-    const work = handlerOf(
-      buildTaskBindings(machine(waitForTokenState), ports({ invokeLambda: invoker, taskTokens })),
-    );
-    const failure = failureOf(
-      work({ FunctionName: FUNCTION_ARN, Payload: { taskToken: TASK_TOKEN_PLACEHOLDER } }),
-    );
+    const { taskTokens, invoker, failure } = startWaitingTask();
     await vi.advanceTimersByTimeAsync(1_500);
     const taskToken = tokenOfCall(invoker, 0);
     taskTokens.heartbeat(taskToken);
@@ -383,14 +389,7 @@ describe('lambda:invoke.waitForTaskToken tasks', () => {
   it('fails with States.Timeout after TimeoutSeconds even while heartbeats arrive', async () => {
     // Prepare
     vi.useFakeTimers();
-    const taskTokens = new TaskTokens();
-    const invoker = recordingInvoker(() => null);
-    const work = handlerOf(
-      buildTaskBindings(machine(waitForTokenState), ports({ invokeLambda: invoker, taskTokens })),
-    );
-    const failure = failureOf(
-      work({ FunctionName: FUNCTION_ARN, Payload: { taskToken: TASK_TOKEN_PLACEHOLDER } }),
-    );
+    const { taskTokens, invoker, failure } = startWaitingTask();
     await vi.advanceTimersByTimeAsync(0);
     const taskToken = tokenOfCall(invoker, 0);
 
