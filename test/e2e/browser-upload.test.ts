@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadTicketSchema } from '../../lambdas/api/upload-schemas';
 import {
   type CloudSession,
   readSampleDocument,
-  startCloudSession,
+  startFreshCloudSession,
   waitForTerminal,
 } from '../support/local-cloud-session';
 
@@ -19,17 +16,14 @@ import {
 const BUDGET_MS = 90_000;
 const PAGE_ORIGIN = 'http://127.0.0.1:5173';
 
-let dataDir: string;
 let session: CloudSession;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-e2e-browser-upload-'));
-  session = await startCloudSession({ dataDir, fresh: true });
+  session = await startFreshCloudSession('browser-upload');
 });
 
 afterAll(async () => {
   await session?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('a browser upload through a presigned POST', () => {

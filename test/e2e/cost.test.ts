@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +12,7 @@ import {
   getDocument,
   pollUntil,
   readSampleDocument,
-  startCloudSession,
+  startFreshCloudSession,
   upload,
   waitForTerminal,
 } from '../support/local-cloud-session';
@@ -28,17 +25,14 @@ import {
 
 const BUDGET_MS = 120_000;
 
-let dataDir: string;
 let session: CloudSession;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-e2e-cost-'));
-  session = await startCloudSession({ dataDir, fresh: true });
+  session = await startFreshCloudSession('cost');
 });
 
 afterAll(async () => {
   await session?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 const idOf = (key: string): string => documentId(session.uploadsBucket, key);

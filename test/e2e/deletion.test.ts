@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +17,7 @@ import {
   pollUntil,
   queueDepth,
   readSampleDocument,
-  startCloudSession,
+  startFreshCloudSession,
   upload,
   waitForTerminal,
 } from '../support/local-cloud-session';
@@ -32,7 +29,6 @@ import {
 
 const BUDGET_MS = 90_000;
 
-let dataDir: string;
 let session: CloudSession;
 let derivativesBucket: string;
 
@@ -81,14 +77,12 @@ const deletionExecutions = async (id: string) =>
   (await executionsOfDocument(session, id)).filter((execution) => execution.name?.startsWith('deleted-'));
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-e2e-deletion-'));
-  session = await startCloudSession({ dataDir, fresh: true });
+  session = await startFreshCloudSession('deletion');
   derivativesBucket = session.cloud.localDeployment.outputs.DerivativesBucketName ?? '';
 });
 
 afterAll(async () => {
   await session?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('deleting an upload on the local cloud', () => {

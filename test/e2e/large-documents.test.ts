@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +7,7 @@ import { type LargePdf, type LargeText, makeLargePdf, makeLargeText } from '../s
 import {
   apiGet,
   type CloudSession,
-  startCloudSession,
+  startFreshCloudSession,
   upload,
   waitForTerminal,
 } from '../support/local-cloud-session';
@@ -31,7 +28,6 @@ const TEXT_PAGE_CHARACTERS = 32_768;
 const TEXT_KEY = 'incoming/boto/big+file.txt';
 const PDF_KEY = 'incoming/reports/annual report 2026.pdf';
 
-let dataDir: string;
 let session: CloudSession;
 let text: LargeText;
 let pdf: LargePdf;
@@ -68,8 +64,7 @@ beforeAll(async () => {
   // 327,680 lines of 64 bytes: 20 MiB, exactly 640 text pages of 512 lines.
   text = makeLargeText(327_680);
   pdf = makeLargePdf(400, 112_000);
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-e2e-large-'));
-  session = await startCloudSession({ dataDir, fresh: true });
+  session = await startFreshCloudSession('large');
   // boto3 and the AWS CLI upload files over 8 MiB in 8 MiB parts.
   await new Upload({
     client: session.s3,
@@ -82,7 +77,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await session?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('large documents through the local cloud', () => {

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
@@ -15,7 +12,7 @@ import {
   listDocuments,
   readExpectedResults,
   readSampleDocument,
-  startCloudSession,
+  startFreshCloudSession,
   upload,
   waitForTerminal,
 } from '../support/local-cloud-session';
@@ -44,7 +41,6 @@ const normalized = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 const EXPECTED_RESULTS = await readExpectedResults();
 
-let dataDir: string;
 let session: CloudSession;
 let deadline: number;
 const finished = new Map<string, Promise<DocumentDetail>>();
@@ -60,8 +56,7 @@ const terminal = (file: string): Promise<DocumentDetail> => {
 };
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-e2e-pipeline-'));
-  session = await startCloudSession({ dataDir, fresh: true });
+  session = await startFreshCloudSession('pipeline');
   for (const expected of EXPECTED_RESULTS) {
     await upload(session, keyOf(expected.file), await readSampleDocument(expected.file));
   }
@@ -70,7 +65,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await session?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('every sample document through the local cloud', () => {

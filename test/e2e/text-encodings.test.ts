@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentId } from '../../lambdas/shared/documents/document';
@@ -7,7 +6,7 @@ import { ENCODING_FIXTURES_DIR, type EncodingFixtures } from '../../scripts/make
 import {
   type CloudSession,
   getText,
-  startCloudSession,
+  startFreshCloudSession,
   upload,
   waitForTerminal,
 } from '../support/local-cloud-session';
@@ -24,17 +23,14 @@ const FIXTURES = JSON.parse(
   await readFile(join(ENCODING_FIXTURES_DIR, 'expected.json'), 'utf8'),
 ) as EncodingFixtures;
 
-let dataDir: string;
 let session: CloudSession;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-e2e-encodings-'));
-  session = await startCloudSession({ dataDir, fresh: true });
+  session = await startFreshCloudSession('encodings');
 });
 
 afterAll(async () => {
   await session?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('text in legacy encodings, end to end', () => {

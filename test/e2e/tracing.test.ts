@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { BatchGetTracesCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +10,7 @@ import {
   executionHistory,
   pollUntil,
   readSampleDocument,
-  startCloudSession,
+  startFreshCloudSession,
   upload,
   waitForTerminal,
 } from '../support/local-cloud-session';
@@ -41,7 +38,6 @@ interface Entity {
   readonly subsegments?: readonly Entity[];
 }
 
-let dataDir: string;
 let session: CloudSession;
 let xray: XRayClient;
 
@@ -96,8 +92,7 @@ const processedRun = async (file: string, key: string): Promise<DocumentDetail> 
 };
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-e2e-tracing-'));
-  session = await startCloudSession({ dataDir, fresh: true });
+  session = await startFreshCloudSession('tracing');
   xray = new XRayClient({
     region: session.cloud.region,
     credentials: LOCAL_CREDENTIALS,
@@ -108,7 +103,6 @@ beforeAll(async () => {
 afterAll(async () => {
   xray?.destroy();
   await session?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('X-Ray traces on the local cloud', () => {

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -133,6 +134,35 @@ export const startCloudSession = async (options: CloudSessionOptions): Promise<C
     };
   } catch (error) {
     await stop();
+    throw error;
+  }
+};
+
+/**
+ * Starts a fresh local cloud in a new temporary data folder (named after `label`) for one test file;
+ * its `stop` also removes the folder. A file that restarts its cloud over the same data keeps its own
+ * folder and calls {@link startCloudSession}.
+ */
+export const startFreshCloudSession = async (
+  label: string,
+  options: Omit<CloudSessionOptions, 'dataDir' | 'fresh'> = {},
+): Promise<CloudSession> => {
+  const dataDir = await mkdtemp(join(tmpdir(), `docflow-e2e-${label}-`));
+  const removeData = () => rm(dataDir, { recursive: true, force: true });
+  try {
+    const session = await startCloudSession({ ...options, dataDir, fresh: true });
+    return {
+      ...session,
+      stop: async () => {
+        try {
+          await session.stop();
+        } finally {
+          await removeData();
+        }
+      },
+    };
+  } catch (error) {
+    await removeData();
     throw error;
   }
 };
