@@ -11,32 +11,34 @@ import {
 import type { Limits } from '../../../../lambdas/shared/documents/limits';
 import type { BlobRef } from '../../../../lambdas/shared/ports/document-blobs';
 import { SANDBOX_START_TIMEOUT_MS } from '../../../../lambdas/shared/sandbox/sandboxed-task';
-import { buildPdf, pngClaimingSize } from '../../../support/documents';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
-import { hostileBudget, sampleDocument, timedOutcome } from '../../../support/hostile-budget';
+import { hostileBudget, timedOutcome } from '../../../support/hostile-budget';
 import {
   gifHtmlZipPolyglot,
-  heicClaimingSize,
-  htmlZipBehindJpegHeader,
-  pdfClaimingPages,
+  HOSTILE_SAMPLES,
+  type HostileSample,
   pdfWithExplodingPage,
   pdfWithImageClaiming,
   pdfWithLyingCount,
-  pseudoRandomBytes,
   svgReferencingFile,
   svgWithScript,
 } from '../../../support/hostile-documents';
 import { misbehavingProbe } from '../../../support/hostile-probe-tasks';
 
 const { limits: LIMITS, worstCaseMs: WORST_CASE_MS } = hostileBudget(6_000);
-const JPEG = sampleDocument('photo-exif-rotated.jpg');
-const PDF = sampleDocument('report-text-layer.pdf');
 
 /** The real prober, shared by the tests of this file as a warm Lambda container shares it. */
 const prober = new SandboxedDocumentProber({ memoryMb: LIMITS.parseMemoryMb });
 /** The same containment around a probe that spins or balloons on cue (see misbehavingProbe). */
 // Its heap cap leaves room to load pdf.js and sharp: a thread that cannot even start fails untyped.
 const misbehaving = new SandboxedDocumentProber({ memoryMb: LIMITS.parseMemoryMb, task: misbehavingProbe });
+
+/** The shared hostile sample of that name: the bytes and key every step is tested with. */
+const sampleNamed = (name: string): HostileSample => {
+  const sample = HOSTILE_SAMPLES.find((candidate) => candidate.name === name);
+  if (!sample) throw new Error(`no hostile sample named ${name}`);
+  return sample;
+};
 
 /** Runs the Inspect core over hostile bytes uploaded under `key`, timing it. */
 const inspectionOf = async (
@@ -61,79 +63,55 @@ describe('inspection of hostile input: a typed answer within the budget, never a
   });
 
   it.each([
+    { sample: sampleNamed('a zero-byte object'), error: EmptyDocumentError, message: /^EMPTY: / },
     {
-      name: 'a zero-byte object',
-      key: 'incoming/empty.pdf',
-      bytes: () => Buffer.alloc(0),
-      error: EmptyDocumentError,
-      message: /^EMPTY: /,
-    },
-    {
-      name: 'a truncated JPEG',
-      key: 'incoming/photo.jpg',
-      bytes: () => JPEG.subarray(0, Math.floor(JPEG.length / 2)),
+      sample: sampleNamed('a truncated JPEG'),
       error: CorruptDocumentError,
       message: /^CORRUPT: the image cannot be read: .*premature end of JPEG image/,
     },
     {
-      name: 'a truncated PDF',
-      key: 'incoming/report.pdf',
-      bytes: () => PDF.subarray(0, Math.floor(PDF.length / 2)),
+      sample: sampleNamed('a truncated PDF'),
       error: CorruptDocumentError,
       message: /^CORRUPT: not a valid PDF/,
     },
     {
-      name: 'random bytes named .jpg',
-      key: 'incoming/holiday.jpg',
-      bytes: () => pseudoRandomBytes(4096),
+      sample: sampleNamed('random bytes named .jpg'),
       error: UnsupportedDocumentError,
       message: /^UNSUPPORTED_TYPE: not a known binary type/,
     },
     {
-      name: 'random bytes named .pdf',
-      key: 'incoming/invoice.pdf',
-      bytes: () => pseudoRandomBytes(4096, 0x9e3779b9),
+      sample: sampleNamed('random bytes named .pdf'),
       error: UnsupportedDocumentError,
       message: /^UNSUPPORTED_TYPE: not a known binary type/,
     },
     {
-      name: 'a PNG decompression bomb (header claims 50,000 × 50,000)',
-      key: 'incoming/bomb.png',
-      bytes: () => pngClaimingSize(50_000, 50_000),
+      sample: sampleNamed('a PNG decompression bomb (50,000 × 50,000)'),
       error: DocumentTooLargeError,
       message: /^TOO_LARGE: the image exceeds the limit of 50000000 pixels/,
     },
     {
-      name: 'a PDF with a user password',
-      key: 'incoming/secret.pdf',
-      bytes: () => buildPdf({ pages: [{ text: 'secret' }], encrypted: true }),
+      sample: sampleNamed('a PDF with a user password'),
       error: EncryptedDocumentError,
       message: /^ENCRYPTED: the PDF is password-protected/,
     },
     {
-      name: 'a PDF that claims 5,000 pages',
-      key: 'incoming/thousands.pdf',
-      bytes: () => pdfClaimingPages(5_000),
+      sample: sampleNamed('a PDF that claims 5,000 pages'),
       error: DocumentTooLargeError,
       message: /^TOO_LARGE: the PDF has 5000 pages, over the limit of 500/,
     },
     {
-      name: 'an HTML/ZIP polyglot behind a JPEG header',
-      key: 'incoming/polyglot.jpg',
-      bytes: () => htmlZipBehindJpegHeader(),
+      sample: sampleNamed('an HTML/ZIP polyglot behind a JPEG header'),
       error: CorruptDocumentError,
       message: /^CORRUPT: the image cannot be read/,
     },
     {
-      name: 'a HEIC whose header claims 50,000 × 50,000',
-      key: 'incoming/bomb.heic',
-      bytes: () => heicClaimingSize(50_000, 50_000),
+      sample: sampleNamed('a HEIC whose header claims 50,000 × 50,000'),
       error: DocumentTooLargeError,
       message: /^TOO_LARGE: the image exceeds the limit of 50000000 pixels/,
     },
-  ])('rejects $name', async ({ key, bytes, error, message }) => {
+  ])('rejects $sample.name', async ({ sample, error, message }) => {
     // Act
-    const outcome = await inspectionOf(await bytes(), key);
+    const outcome = await inspectionOf(await sample.bytes(), `incoming/${sample.key}`);
 
     // Assess
     expect(outcome.error).toBeInstanceOf(error);
