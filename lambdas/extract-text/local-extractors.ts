@@ -1,7 +1,6 @@
-import type JSZip from 'jszip';
 import mammoth from 'mammoth';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { DOCX_MAIN_PART, loadZip } from '../inspect/docx-probe';
+import { DOCX_MAIN_PART, inflatesWithin, loadZip } from '../inspect/docx-probe';
 import { withPdfDocument } from '../inspect/pdf-probe';
 import {
   CorruptDocumentError,
@@ -106,25 +105,6 @@ export const extractPdfText = (bytes: Uint8Array, limits: LocalExtractionLimits)
       throw new CorruptDocumentError(`no page of the PDF can be read (page 1: ${firstError})`);
     }
     return { source: 'pdf-text-layer', pages };
-  });
-
-/** Whether an entry inflates to at most `maxBytes`, counted as it streams (nothing is kept). */
-const inflatesWithin = (entry: JSZip.JSZipObject, maxBytes: number): Promise<boolean> =>
-  new Promise((resolve, reject) => {
-    let total = 0;
-    const stream = entry.nodeStream('nodebuffer');
-    const onData = (chunk: Buffer): void => {
-      total += chunk.byteLength;
-      if (total > maxBytes) {
-        stream.removeListener('data', onData);
-        stream.pause();
-        resolve(false);
-      }
-    };
-    stream
-      .on('data', onData)
-      .on('error', reject)
-      .on('end', () => resolve(true));
   });
 
 /**

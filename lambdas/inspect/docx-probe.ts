@@ -39,10 +39,16 @@ export const loadZip = async (bytes: Uint8Array): Promise<JSZip> => {
   }
 };
 
-/** Inflates one entry as UTF-8 text, giving up (undefined) once it passes `maxBytes`. */
-const readEntryCapped = (entry: JSZip.JSZipObject, maxBytes: number): Promise<string | undefined> =>
+/**
+ * Streams an entry's inflated bytes to `onChunk` and says whether they stayed within `maxBytes`: past
+ * it the stream stops, so a ZIP bomb is refused as it inflates, never held whole.
+ */
+export const inflatesWithin = (
+  entry: JSZip.JSZipObject,
+  maxBytes: number,
+  onChunk: (chunk: Buffer) => void = () => {},
+): Promise<boolean> =>
   new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
     let total = 0;
     const stream = entry.nodeStream('nodebuffer');
     const onData = (chunk: Buffer): void => {
@@ -50,16 +56,23 @@ const readEntryCapped = (entry: JSZip.JSZipObject, maxBytes: number): Promise<st
       if (total > maxBytes) {
         stream.removeListener('data', onData);
         stream.pause();
-        resolve(undefined);
+        resolve(false);
         return;
       }
-      chunks.push(chunk);
+      onChunk(chunk);
     };
     stream
       .on('data', onData)
       .on('error', reject)
-      .on('end', () => resolve(Buffer.concat(chunks, total).toString('utf8')));
+      .on('end', () => resolve(true));
   });
+
+/** Inflates one entry as UTF-8 text, giving up (undefined) once it passes `maxBytes`. */
+const readEntryCapped = async (entry: JSZip.JSZipObject, maxBytes: number): Promise<string | undefined> => {
+  const chunks: Buffer[] = [];
+  const within = await inflatesWithin(entry, maxBytes, (chunk) => chunks.push(chunk));
+  return within ? Buffer.concat(chunks).toString('utf8') : undefined;
+};
 
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
