@@ -1,7 +1,7 @@
 import type { DocumentDetail } from '../../shared/api';
 import { ConsoleApiError } from '../api/client';
 import { ErrorNotice } from '../components/error-notice';
-import { Field } from '../components/field';
+import { Field, TimeField } from '../components/field';
 import { PageHeading } from '../components/page-heading';
 import { StatusBadge } from '../components/status-badge';
 import { Thumbnail } from '../components/thumbnail';
@@ -51,24 +51,12 @@ const Metadata = ({ document }: { document: DocumentDetail }) => (
     <Field label="Uploaded">
       <Time iso={document.uploadedAt} />
     </Field>
-    {document.startedAt ? (
-      <Field label="Started">
-        <Time iso={document.startedAt} />
-      </Field>
-    ) : null}
-    {document.completedAt ? (
-      <Field label="Completed">
-        <Time iso={document.completedAt} />
-      </Field>
-    ) : null}
+    <TimeField label="Started" iso={document.startedAt} />
+    <TimeField label="Completed" iso={document.completedAt} />
     {document.durationMs === undefined ? null : (
       <Field label="Time taken">{formatDuration(document.durationMs)}</Field>
     )}
-    {document.deletedAt ? (
-      <Field label="Deleted">
-        <Time iso={document.deletedAt} />
-      </Field>
-    ) : null}
+    <TimeField label="Deleted" iso={document.deletedAt} />
     {document.sha256 ? (
       <Field label="SHA-256">
         <code class="break">{document.sha256}</code>

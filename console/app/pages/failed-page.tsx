@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { QueueMessage, QueueRedriveReport } from '../../shared/api';
 import { ErrorNotice } from '../components/error-notice';
-import { Field } from '../components/field';
+import { Field, TimeField } from '../components/field';
 import { PageHeading } from '../components/page-heading';
 import { Time } from '../components/time';
 import { useConsole } from '../context';
@@ -159,11 +159,7 @@ const FailedMessage = ({
       {failed?.key ? <p class="key">{failed.key}</p> : null}
       {failed ? <ErrorBlock error={failed.error ?? 'Unknown error'} cause={failed.cause} /> : null}
       <dl class="metadata">
-        {failed?.failedAt ? (
-          <Field label="Failed">
-            <Time iso={failed.failedAt} />
-          </Field>
-        ) : null}
+        <TimeField label="Failed" iso={failed?.failedAt} />
         {failed?.executionArn ? (
           <Field label="Execution">
             <a class="break" href={href(`/executions/${segment(failed.executionArn)}`)}>
