@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   extractDocxText,
@@ -8,16 +7,9 @@ import {
   extractPlainText,
   type LocalExtractionLimits,
 } from '../../../../lambdas/extract-text/local-extractors';
-import {
-  ENCODING_FIXTURES_DIR,
-  type EncodingFixtures,
-  TEXTS,
-} from '../../../../scripts/make-encoding-fixtures';
+import { TEXTS } from '../../../../scripts/make-encoding-fixtures';
 import { buildDocx, buildPdf, buildZip } from '../../../support/documents';
-
-const FIXTURES = JSON.parse(
-  readFileSync(join(ENCODING_FIXTURES_DIR, 'expected.json'), 'utf8'),
-) as EncodingFixtures;
+import { ENCODING_FIXTURES, encodingFixture } from '../../../support/encoding-fixtures';
 
 const LIMITS: LocalExtractionLimits = { maxPages: 50, parseTimeoutMs: 10_000 };
 
@@ -206,11 +198,11 @@ describe('extractPlainText', () => {
     expect(extracted.pages.at(-1)).toEqual({ number: 4, text: lines.at(-1) });
   });
 
-  it.each(FIXTURES.texts.map((fixture) => [fixture.file, fixture] as const))(
+  it.each(ENCODING_FIXTURES.texts.map((fixture) => [fixture.file, fixture] as const))(
     'decodes %s whole in the encoding Inspect recorded',
     (file, fixture) => {
       // Prepare
-      const bytes = readFileSync(join(ENCODING_FIXTURES_DIR, file));
+      const bytes = encodingFixture(file);
 
       // Act
       const extracted = extractPlainText(bytes, fixture.encoding);
@@ -249,7 +241,7 @@ describe('extractLocalText', () => {
     // Act
     const extracted = await extractLocalText({
       type: 'text',
-      bytes: readFileSync(join(ENCODING_FIXTURES_DIR, 'ja-shift_jis.txt')),
+      bytes: encodingFixture('ja-shift_jis.txt'),
       encoding: 'shift_jis',
       limits: LIMITS,
     });

@@ -1,6 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import JSZip from 'jszip';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +17,6 @@ import {
 } from '../../../../lambdas/shared/documents/errors';
 import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/documents/limits';
 import type { BlobRef } from '../../../../lambdas/shared/ports/document-blobs';
-import { ENCODING_FIXTURES_DIR } from '../../../../scripts/make-encoding-fixtures';
 import {
   buildDocx,
   buildPdf,
@@ -30,6 +27,7 @@ import {
   noisyImage,
   pngClaimingSize,
 } from '../../../support/documents';
+import { encodingFixture } from '../../../support/encoding-fixtures';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 
 const REF: BlobRef = { bucket: 'uploads', key: 'incoming/some file.bin' };
@@ -742,7 +740,6 @@ describe('inspectDocument: text in legacy encodings (test/fixtures/encodings)', 
     const blobs = new FakeDocumentBlobs().put(ref, bytes);
     return inspectDocument(ref, { blobs, prober: inProcessDocumentProber, limits: DEFAULT_LIMITS });
   };
-  const fixture = (file: string): Buffer => readFileSync(join(ENCODING_FIXTURES_DIR, file));
 
   it.each([
     ['incoming/kunden.csv', 'de-windows-1252.csv', 'text/csv', 'windows-1252'],
@@ -752,7 +749,7 @@ describe('inspectDocument: text in legacy encodings (test/fixtures/encodings)', 
     ['incoming/main.py', 'ko-euc-kr.txt', 'text/plain', 'euc-kr'],
   ])('records %s (%s) as text, %s, in %s', async (key, file, mimeType, encoding) => {
     // Act
-    const inspection = await inspectAs(key, fixture(file));
+    const inspection = await inspectAs(key, encodingFixture(file));
 
     // Assess
     expect(inspection).toMatchObject({ type: 'text', mimeType, encoding, textStrategy: 'local' });
@@ -760,9 +757,10 @@ describe('inspectDocument: text in legacy encodings (test/fixtures/encodings)', 
 
   it('never lets a name make binary data text', async () => {
     // Act
-    const error = await inspectAs('incoming/table.csv', fixture('high-bytes-with-ascii-islands.bin')).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await inspectAs(
+      'incoming/table.csv',
+      encodingFixture('high-bytes-with-ascii-islands.bin'),
+    ).catch((caught: unknown) => caught);
 
     // Assess
     expect(error).toBeInstanceOf(UnsupportedDocumentError);
@@ -773,7 +771,7 @@ describe('inspectDocument: text in legacy encodings (test/fixtures/encodings)', 
     const bytes = Buffer.concat([
       Buffer.alloc(70_000, 'a'),
       Buffer.from('\n'),
-      fixture('fr-windows-1252.txt'),
+      encodingFixture('fr-windows-1252.txt'),
     ]);
 
     // Act

@@ -1,20 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { readText, sniffText, verifyText } from '../../../../lambdas/inspect/text-probe';
 import { CorruptDocumentError, UnsupportedDocumentError } from '../../../../lambdas/shared/documents/errors';
 import { decodeText, TEXT_ENCODINGS } from '../../../../lambdas/shared/documents/text-encoding';
-import {
-  ENCODING_FIXTURES_DIR,
-  type EncodingFixtures,
-  TEXTS,
-} from '../../../../scripts/make-encoding-fixtures';
-
-const FIXTURES = JSON.parse(
-  readFileSync(join(ENCODING_FIXTURES_DIR, 'expected.json'), 'utf8'),
-) as EncodingFixtures;
-const fixture = (file: string): Buffer => readFileSync(join(ENCODING_FIXTURES_DIR, file));
+import { TEXTS } from '../../../../scripts/make-encoding-fixtures';
+import { ENCODING_FIXTURES, encodingFixture } from '../../../support/encoding-fixtures';
 
 const sniff = (text: string | Buffer, complete = true) =>
   sniffText(typeof text === 'string' ? Buffer.from(text) : text, complete);
@@ -119,11 +109,11 @@ describe('sniffText: markup', () => {
 });
 
 describe('readText: real files in each encoding (test/fixtures/encodings)', () => {
-  it.each(FIXTURES.texts.map((text) => [text.file, text] as const))(
+  it.each(ENCODING_FIXTURES.texts.map((text) => [text.file, text] as const))(
     'finds the encoding of %s and decodes its exact text',
     (file, expected) => {
       // Prepare
-      const bytes = fixture(file);
+      const bytes = encodingFixture(file);
 
       // Act
       const reading = readText(bytes, true);
@@ -135,11 +125,11 @@ describe('readText: real files in each encoding (test/fixtures/encodings)', () =
     },
   );
 
-  it.each(FIXTURES.rejected.map((rejected) => [rejected.file, rejected] as const))(
+  it.each(ENCODING_FIXTURES.rejected.map((rejected) => [rejected.file, rejected] as const))(
     'rejects the near miss %s',
     (file, expected) => {
       // Prepare
-      const bytes = fixture(file);
+      const bytes = encodingFixture(file);
 
       // Act
       const error = thrown(() => readText(bytes, true));
@@ -154,7 +144,7 @@ describe('readText: real files in each encoding (test/fixtures/encodings)', () =
 
   it('says where damaged UTF-8 stops being UTF-8', () => {
     // Act
-    const error = thrown(() => readText(fixture('fr-utf-8-damaged.txt'), true));
+    const error = thrown(() => readText(encodingFixture('fr-utf-8-damaged.txt'), true));
 
     // Assess
     expect(error.message).toMatch(
@@ -164,7 +154,7 @@ describe('readText: real files in each encoding (test/fixtures/encodings)', () =
 
   it('reads a sample that ends in the middle of a Shift_JIS character', () => {
     // Prepare
-    const bytes = fixture('ja-shift_jis.txt');
+    const bytes = encodingFixture('ja-shift_jis.txt');
     const lead = bytes.findIndex((byte, index) => index > 100 && byte >= 0x81 && byte <= 0x9f);
     const cut = bytes.subarray(0, lead + 1);
 
@@ -234,7 +224,7 @@ describe('verifyText: the whole file', () => {
 
   it('keeps the encoding of the sample when the whole decodes in it', () => {
     // Act
-    const encoding = verifyText(fixture('ko-euc-kr.txt'), 'euc-kr');
+    const encoding = verifyText(encodingFixture('ko-euc-kr.txt'), 'euc-kr');
 
     // Assess
     expect(encoding).toBe('euc-kr');
@@ -242,7 +232,7 @@ describe('verifyText: the whole file', () => {
 
   it('finds the encoding again when non-ASCII text starts after the sample', () => {
     // Prepare
-    const bytes = Buffer.concat([ASCII_START, fixture('fr-windows-1252.txt')]);
+    const bytes = Buffer.concat([ASCII_START, encodingFixture('fr-windows-1252.txt')]);
     const sampled = sniff(bytes.subarray(0, 64 * 1024), false);
 
     // Act
@@ -256,7 +246,7 @@ describe('verifyText: the whole file', () => {
 
   it('rejects text followed by binary data as UNSUPPORTED_TYPE', () => {
     // Prepare
-    const bytes = Buffer.concat([ASCII_START, fixture('png-chopped.bin')]);
+    const bytes = Buffer.concat([ASCII_START, encodingFixture('png-chopped.bin')]);
 
     // Act
     const act = () => verifyText(bytes, 'utf-8');
@@ -269,7 +259,7 @@ describe('verifyText: the whole file', () => {
 
   it('rejects text that no encoding reads whole as CORRUPT, saying where it stops decoding', () => {
     // Prepare
-    const shiftJis = fixture('ja-shift_jis.txt');
+    const shiftJis = encodingFixture('ja-shift_jis.txt');
     const bytes = Buffer.concat([shiftJis, Buffer.from([0x82, 0x0a]), shiftJis]);
 
     // Act
@@ -316,7 +306,7 @@ describe('decodeText', () => {
 
   it('decodes in the recorded encoding', () => {
     // Act
-    const text = decodeText(fixture('ru-koi8-r.txt'), 'koi8-r');
+    const text = decodeText(encodingFixture('ru-koi8-r.txt'), 'koi8-r');
 
     // Assess
     expect(text).toBe(TEXTS.russian);
@@ -324,7 +314,7 @@ describe('decodeText', () => {
 
   it('refuses bytes that do not decode in the recorded encoding as CORRUPT instead of inventing U+FFFD', () => {
     // Prepare
-    const bytes = fixture('fr-windows-1252.txt');
+    const bytes = encodingFixture('fr-windows-1252.txt');
 
     // Act
     const act = () => decodeText(bytes, 'utf-8');
