@@ -14,6 +14,7 @@ import { parseIngestMessage } from '../../../lambdas/starter/s3-notification';
 import type { RestApiServer } from '../../../local/api/rest-api-server';
 import { writeDeploymentFile } from '../../../local/deployment-file';
 import { createLocalStepFunctions, type LocalStepFunctions } from '../../../local/stepfunctions/service';
+import type { LambdaInvoker } from '../../../local/stepfunctions/task-bindings';
 import {
   createBucket,
   createMetadataTable,
@@ -27,6 +28,7 @@ import {
 import { runDocflow } from '../../support/docflow-process';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
 import { startLocalQueryApi } from '../../support/local-query-api';
+import { testStepFunctionsOptions } from '../../support/local-step-functions';
 import { memoryTerminal } from '../../support/memory-terminal';
 import {
   type StandInPipeline,
@@ -97,21 +99,20 @@ beforeAll(async () => {
     },
   });
   const failedOnce = new Set<string>();
-  stepFunctions = createLocalStepFunctions({
-    invokeLambda: async (_arn, payload) => {
-      const { execution } = payload as { execution: string };
-      if (!failedOnce.has(execution)) {
-        failedOnce.add(execution);
-        throw Object.assign(new Error('cold start hiccup'), { name: 'Flaky' });
-      }
-      return {};
-    },
-    endpoints: { dynamodb: local.dynamo.endpoint, sqs: local.messaging.endpoint },
-    region: TEST_AWS.region,
-    accountId: ACCOUNT,
-    credentials: TEST_AWS.credentials,
-    waits: { retryIntervalMs: 0 },
-  });
+  const failOnceThenSucceed: LambdaInvoker = async (_arn, payload) => {
+    const { execution } = payload as { execution: string };
+    if (!failedOnce.has(execution)) {
+      failedOnce.add(execution);
+      throw Object.assign(new Error('cold start hiccup'), { name: 'Flaky' });
+    }
+    return {};
+  };
+  stepFunctions = createLocalStepFunctions(
+    testStepFunctionsOptions(failOnceThenSucceed, {
+      dynamodb: local.dynamo.endpoint,
+      sqs: local.messaging.endpoint,
+    }),
+  );
   route = stepFunctions.handler;
   const { stateMachineArn } = stepFunctions.registerStateMachine({
     name: 'cli-pipeline',

@@ -30,6 +30,7 @@ import {
   testDocumentClient,
   uniquePrefix,
 } from '../../../support/aws';
+import { testStepFunctionsOptions } from '../../../support/local-step-functions';
 import { pipelineDefinitionWith } from '../../../support/pipeline-definition';
 
 /**
@@ -138,14 +139,9 @@ describe('record-cost over the local Step Functions history', () => {
     [dynamo, messaging] = await Promise.all([startDynamoDb(), startMessaging()]);
     await createMetadataTable(dynamo.endpoint, table);
     const dlqUrl = (await createQueue(messaging.endpoint, `failed-${randomUUID().slice(0, 8)}`)).url;
-    service = await startLocalStepFunctions({
-      invokeLambda: invoke,
-      endpoints: { dynamodb: dynamo.endpoint, sqs: messaging.endpoint },
-      region: TEST_AWS.region,
-      accountId: ACCOUNT,
-      credentials: TEST_AWS.credentials,
-      waits: { retryIntervalMs: 0 },
-    });
+    service = await startLocalStepFunctions(
+      testStepFunctionsOptions(invoke, { dynamodb: dynamo.endpoint, sqs: messaging.endpoint }),
+    );
     sfn = new SFNClient({ ...TEST_AWS, endpoint: service.endpoint });
     ({ stateMachineArn: machineArn } = service.registerStateMachine({
       name: uniquePrefix('DocumentPipeline'),

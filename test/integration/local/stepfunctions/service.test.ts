@@ -57,6 +57,7 @@ import {
   testSqs,
   uniquePrefix,
 } from '../../../support/aws';
+import { testStepFunctionsOptions } from '../../../support/local-step-functions';
 import { pipelineDefinitionWith } from '../../../support/pipeline-definition';
 
 const ACCOUNT = '000000000000';
@@ -233,12 +234,7 @@ describe('local Step Functions API (real SFNClient)', () => {
   const dataDirs: string[] = [];
 
   const serviceOptions = (overrides: Partial<LocalStepFunctionsOptions> = {}): LocalStepFunctionsOptions => ({
-    invokeLambda: functions.invoke,
-    endpoints: { dynamodb: dynamo.endpoint, sqs: messaging.endpoint },
-    region: TEST_AWS.region,
-    accountId: ACCOUNT,
-    credentials: TEST_AWS.credentials,
-    waits: { retryIntervalMs: 0 },
+    ...testStepFunctionsOptions(functions.invoke, { dynamodb: dynamo.endpoint, sqs: messaging.endpoint }),
     ...overrides,
   });
 

@@ -27,6 +27,7 @@ import type { EntityDocument } from '../../../../local/xray/segment-document';
 import { type LocalXRay, startLocalXRay } from '../../../../local/xray/service';
 import { newTraceId, parseTraceHeader } from '../../../../local/xray/trace-header';
 import { createQueue, TEST_AWS, testDynamo, uniquePrefix } from '../../../support/aws';
+import { testStepFunctionsOptions } from '../../../support/local-step-functions';
 
 const ACCOUNT = '000000000000';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/docflow-test`;
@@ -224,12 +225,7 @@ describe('local Step Functions X-Ray segments (real local X-Ray)', () => {
   const folders: string[] = [];
 
   const serviceOptions = (overrides: Partial<LocalStepFunctionsOptions> = {}): LocalStepFunctionsOptions => ({
-    invokeLambda: functions.invoke,
-    endpoints: { dynamodb: dynamo.endpoint, sqs: messaging.endpoint },
-    region: TEST_AWS.region,
-    accountId: ACCOUNT,
-    credentials: TEST_AWS.credentials,
-    waits: { retryIntervalMs: 0 },
+    ...testStepFunctionsOptions(functions.invoke, { dynamodb: dynamo.endpoint, sqs: messaging.endpoint }),
     segments: {
       put: (document) => {
         sent.push(document);
