@@ -5,6 +5,7 @@ import {
   decodeStrict,
   encodingOfBom,
   isTextEncoding,
+  MULTI_BYTE_ENCODINGS,
   type TextEncoding,
   undecodableRange,
 } from '../shared/documents/text-encoding';
@@ -130,25 +131,14 @@ const countControls = (text: string): number => {
 /** Code points no text holds: unassigned, private use (a UTF-16 guess on binary lands there). */
 const IMPLAUSIBLE = /[\p{Cn}\p{Co}]/u;
 
-/** Encodings of more than one byte a character; every other guess is a single-byte code page. */
-const MULTI_BYTE = new Set<TextEncoding>([
-  'utf-8',
-  'utf-16le',
-  'utf-16be',
-  'shift_jis',
-  'euc-jp',
-  'iso-2022-jp',
-  'euc-kr',
-  'gb18030',
-  'big5',
-]);
-
 /**
  * Whether text decoded in a guessed encoding reads as writing: in few scripts, without unassigned or
  * private-use characters, and, from a single-byte code page (where every byte decodes), in word shapes.
  */
 const isPlausible = (text: string, encoding: TextEncoding): boolean =>
-  !IMPLAUSIBLE.test(text) && writtenInFewScripts(text) && (MULTI_BYTE.has(encoding) || readsLikeWords(text));
+  !IMPLAUSIBLE.test(text) &&
+  writtenInFewScripts(text) &&
+  (MULTI_BYTE_ENCODINGS.has(encoding) || readsLikeWords(text));
 
 /** How the encoding of a sample was established, which sets how strictly its text is checked. */
 type Evidence = 'declared' | 'guessed';
@@ -222,7 +212,7 @@ const detectorCandidates = (bytes: Uint8Array): Candidate[] => {
   for (const match of analyse(sample)) {
     let encoding = whatwgName(match.name);
     if (encoding === undefined) continue;
-    const floor = MULTI_BYTE.has(encoding) ? MIN_MULTI_BYTE_CONFIDENCE : MIN_SINGLE_BYTE_CONFIDENCE;
+    const floor = MULTI_BYTE_ENCODINGS.has(encoding) ? MIN_MULTI_BYTE_CONFIDENCE : MIN_SINGLE_BYTE_CONFIDENCE;
     if (match.confidence < floor) continue;
     if (encoding === 'windows-1252' && sample.includes(0xa4) && !hasC1Bytes(sample)) encoding = 'iso-8859-15';
     if (!candidates.some((candidate) => candidate.encoding === encoding)) {

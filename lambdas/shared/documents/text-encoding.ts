@@ -1,5 +1,8 @@
 import { CorruptDocumentError } from './errors';
 
+const UNICODE_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be'] as const;
+const EAST_ASIAN_ENCODINGS = ['shift_jis', 'euc-jp', 'iso-2022-jp', 'euc-kr', 'gb18030', 'big5'] as const;
+
 /**
  * Text encodings docflow reads, by their names in the WHATWG Encoding Standard (what `TextDecoder`'s
  * `encoding` answers): `iso-8859-1` is read as its superset `windows-1252`, as browsers read it, and
@@ -7,9 +10,7 @@ import { CorruptDocumentError } from './errors';
  * decodes with it.
  */
 export const TEXT_ENCODINGS = [
-  'utf-8',
-  'utf-16le',
-  'utf-16be',
+  ...UNICODE_ENCODINGS,
   'windows-1252',
   'iso-8859-15',
   'iso-8859-2',
@@ -27,15 +28,16 @@ export const TEXT_ENCODINGS = [
   'windows-1257',
   'windows-1258',
   'windows-874',
-  'shift_jis',
-  'euc-jp',
-  'iso-2022-jp',
-  'euc-kr',
-  'gb18030',
-  'big5',
+  ...EAST_ASIAN_ENCODINGS,
 ] as const;
 
 export type TextEncoding = (typeof TEXT_ENCODINGS)[number];
+
+/** Encodings of more than one byte a character; every other is a single-byte code page. */
+export const MULTI_BYTE_ENCODINGS: ReadonlySet<TextEncoding> = new Set([
+  ...UNICODE_ENCODINGS,
+  ...EAST_ASIAN_ENCODINGS,
+]);
 
 export const isTextEncoding = (name: string): name is TextEncoding =>
   (TEXT_ENCODINGS as readonly string[]).includes(name);
