@@ -106,6 +106,14 @@ describe('extract-text and textract-callback handlers', () => {
     return JSON.parse((await object.Body?.transformToString()) ?? '') as TextDocument;
   };
 
+  /** The text pointer a synchronous strategy's run returns (the async one waits for its job instead). */
+  const extractedText = async (
+    strategy: 'local' | 'textract-sync',
+    document: DocumentRef,
+    inspection: Inspection,
+  ): Promise<TextInfo> =>
+    ((await extractText({ strategy, document, inspection }, lambdaContext())) as { text: TextInfo }).text;
+
   const jobRecord = async (jobTag: string) =>
     (
       await testDocumentClient(dynamo.endpoint).send(
@@ -262,15 +270,13 @@ describe('extract-text and textract-callback handlers', () => {
       const { document, inspection } = await uploadSample(file);
 
       // Act
-      const result = (await extractText({ strategy: 'local', document, inspection }, lambdaContext())) as {
-        text: TextInfo;
-      };
+      const text = await extractedText('local', document, inspection);
 
       // Assess
-      expect(result.text).toMatchObject({ source, pages: 1 });
-      const stored = await storedText(result.text);
+      expect(text).toMatchObject({ source, pages: 1 });
+      const stored = await storedText(text);
       expect(stored.pages[0]?.text).toContain(phrase);
-      expect(result.text.characters).toBe([...(stored.pages[0]?.text ?? '')].length);
+      expect(text.characters).toBe([...(stored.pages[0]?.text ?? '')].length);
     });
 
     it('rejects a corrupt PDF as CORRUPT', async () => {
@@ -299,22 +305,17 @@ describe('extract-text and textract-callback handlers', () => {
       expect(inspection.textStrategy).toBe('textract-sync');
 
       // Act
-      const result = (await extractText(
-        { strategy: 'textract-sync', document, inspection },
-        lambdaContext(),
-      )) as {
-        text: TextInfo;
-      };
+      const text = await extractedText('textract-sync', document, inspection);
 
       // Assess
-      expect(result.text).toMatchObject({ source: 'textract', pages: 1 });
-      const stored = await storedText(result.text);
+      expect(text).toMatchObject({ source: 'textract', pages: 1 });
+      const stored = await storedText(text);
       expect(stored.pages[0]?.text).toContain('The quick brown fox jumps over the lazy dog');
       const line = stored.pages[0]?.lines?.find((candidate) => candidate.text.includes('quick brown fox'));
       expect(line?.confidence).toBeGreaterThan(50);
       expect(line?.box.width).toBeGreaterThan(0);
       expect(line?.box.left).toBeGreaterThanOrEqual(0);
-      expect(result.text.words).toBeGreaterThanOrEqual(9);
+      expect(text.words).toBeGreaterThanOrEqual(9);
     });
 
     it('converts a WebP, which Textract does not take, and sends it inline', async () => {
@@ -322,16 +323,11 @@ describe('extract-text and textract-callback handlers', () => {
       const { document, inspection } = await uploadSample('diagram.webp');
 
       // Act
-      const result = (await extractText(
-        { strategy: 'textract-sync', document, inspection },
-        lambdaContext(),
-      )) as {
-        text: TextInfo;
-      };
+      const text = await extractedText('textract-sync', document, inspection);
 
       // Assess
-      expect(result.text).toMatchObject({ source: 'textract', pages: 1 });
-      const stored = await storedText(result.text);
+      expect(text).toMatchObject({ source: 'textract', pages: 1 });
+      const stored = await storedText(text);
       expect(stored.pages).toHaveLength(1);
     });
 
