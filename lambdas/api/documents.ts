@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { UrlSigner } from '../shared/adapters/s3-url-signer';
 import { DOCUMENT_STATUSES, LIST_SHARDS } from '../shared/documents/document';
-import type { MetadataItem } from '../shared/documents/metadata-item';
+import { INSPECTED_ATTRIBUTES, type MetadataItem } from '../shared/documents/metadata-item';
 import type { TextPage } from '../shared/documents/text-document';
 import { attachmentDisposition, filenameOfKey } from './content-disposition';
 import { costDetailOf, costSummaryOf } from './costs';
@@ -110,16 +110,7 @@ export const toSummary = (item: MetadataItem): DocumentSummary => ({
     'generation',
     'size',
     'eTag',
-    'mimeType',
-    'type',
-    'sha256',
-    'pages',
-    'width',
-    'height',
-    'title',
-    'author',
-    'encoding',
-    'textStrategy',
+    ...INSPECTED_ATTRIBUTES,
     'reason',
     'reasonDetail',
     'startedAt',

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeletionRef } from '../documents/document';
-import type { MetadataItem } from '../documents/metadata-item';
+import { INSPECTED_ATTRIBUTES, type MetadataItem } from '../documents/metadata-item';
 import type { DeletionRecord, MetadataIndex } from '../ports/metadata-index';
 import { updateIfCondition } from './conditional-update';
 
@@ -52,16 +52,7 @@ export const OUTCOME_ATTRIBUTES = [
   'updatedAt',
   'size',
   'eTag',
-  'mimeType',
-  'type',
-  'sha256',
-  'pages',
-  'width',
-  'height',
-  'title',
-  'author',
-  'encoding',
-  'textStrategy',
+  ...INSPECTED_ATTRIBUTES,
   'thumbnail',
   'text',
   'reason',

@@ -53,6 +53,23 @@ export interface Inspection {
   readonly textStrategy: TextStrategy;
 }
 
+/**
+ * The attributes an item keeps of Inspect's answer (its size comes with the upload too): the same names
+ * on the item, so the index writes them and the API shows them, a new one in both at once.
+ */
+export const INSPECTED_ATTRIBUTES = [
+  'mimeType',
+  'type',
+  'sha256',
+  'pages',
+  'width',
+  'height',
+  'title',
+  'author',
+  'encoding',
+  'textStrategy',
+] as const satisfies readonly (keyof Inspection)[];
+
 /** The item as stored and as the API reads it. */
 export interface MetadataItem {
   readonly documentId: string;
