@@ -114,6 +114,18 @@ describe('extract-text and textract-callback handlers', () => {
   ): Promise<TextInfo> =>
     ((await extractText({ strategy, document, inspection }, lambdaContext())) as { text: TextInfo }).text;
 
+  /** What Inspect would say of a PDF it let through: for corrupt bytes that only the text step finds. */
+  const pdfInspection = (
+    document: DocumentRef,
+    found: Pick<Inspection, 'textStrategy'> & Partial<Inspection>,
+  ): Inspection => ({
+    mimeType: 'application/pdf',
+    type: 'pdf',
+    size: document.size,
+    sha256: '0'.repeat(64),
+    ...found,
+  });
+
   const jobRecord = async (jobTag: string) =>
     (
       await testDocumentClient(dynamo.endpoint).send(
@@ -282,13 +294,7 @@ describe('extract-text and textract-callback handlers', () => {
     it('rejects a corrupt PDF as CORRUPT', async () => {
       // Prepare
       const document = await upload('corrupt.pdf', readFileSync('sample-docs/corrupt.pdf'));
-      const inspection: Inspection = {
-        mimeType: 'application/pdf',
-        type: 'pdf',
-        size: document.size,
-        sha256: '0'.repeat(64),
-        textStrategy: 'local',
-      };
+      const inspection = pdfInspection(document, { textStrategy: 'local' });
 
       // Act
       const outcome = extractText({ strategy: 'local', document, inspection }, lambdaContext());
@@ -407,14 +413,7 @@ describe('extract-text and textract-callback handlers', () => {
     it('fails the task with CorruptDocumentError when Textract cannot read the document', async () => {
       // Prepare
       const document = await upload('corrupt.pdf', readFileSync('sample-docs/corrupt.pdf'));
-      const inspection: Inspection = {
-        mimeType: 'application/pdf',
-        type: 'pdf',
-        size: document.size,
-        sha256: '0'.repeat(64),
-        pages: 2,
-        textStrategy: 'textract-async',
-      };
+      const inspection = pdfInspection(document, { pages: 2, textStrategy: 'textract-async' });
 
       // Act
       const executionArn = await startExecution(document, inspection);
