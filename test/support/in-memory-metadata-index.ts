@@ -1,6 +1,16 @@
+import { CONTENT_ATTRIBUTES } from '../../lambdas/shared/adapters/dynamodb-metadata-index';
 import type { DeletionRef } from '../../lambdas/shared/documents/document';
 import type { MetadataItem } from '../../lambdas/shared/documents/metadata-item';
 import type { DeletionRecord, MetadataIndex } from '../../lambdas/shared/ports/metadata-index';
+
+/** An item without what was read from its content ({@link CONTENT_ATTRIBUTES}), as a deletion leaves it. */
+export const withoutContent = <T extends Partial<MetadataItem>>(
+  item: T,
+): Omit<T, (typeof CONTENT_ATTRIBUTES)[number]> => {
+  const kept: Partial<MetadataItem> = { ...item };
+  for (const name of CONTENT_ATTRIBUTES) delete kept[name];
+  return kept as Omit<T, (typeof CONTENT_ATTRIBUTES)[number]>;
+};
 
 /**
  * {@link MetadataIndex} in memory, with the table's version rule: write when absent, when the stored
@@ -45,17 +55,7 @@ export class InMemoryMetadataIndex implements MetadataIndex {
         ? stored === undefined || stored.sequencer < deletion.sequencer
         : stored?.version === deletion.versionId && stored.sequencer < deletion.sequencer);
     if (!allowed) return 'not-recorded';
-    const {
-      thumbnail: _thumbnail,
-      text: _text,
-      title: _title,
-      author: _author,
-      sha256: _sha256,
-      reason: _reason,
-      reasonDetail: _reasonDetail,
-      failure: _failure,
-      ...kept
-    } = stored ?? {};
+    const kept = withoutContent(stored ?? {});
     this.items.set(deletion.id, {
       ...kept,
       documentId: deletion.id,

@@ -23,7 +23,7 @@ export const VERSION_DELETION_CONDITION =
   '(#version = :versionId AND #sequencer < :sequencer) OR (#sequencer = :sequencer AND #status = :deleted)';
 
 /** What a tombstone no longer holds: everything read from the document's content. */
-const CONTENT_ATTRIBUTES = [
+export const CONTENT_ATTRIBUTES = [
   'thumbnail',
   'text',
   'title',

@@ -18,6 +18,7 @@ import {
   InMemoryTextStore,
   RecordingUrlSigner,
 } from '../../../support/in-memory-document-catalog';
+import { withoutContent } from '../../../support/in-memory-metadata-index';
 import { RecordingIngestQueue } from '../../../support/recording-ingest-queue';
 import { recordingUploads } from '../../../support/recording-upload-signer';
 
@@ -299,14 +300,7 @@ describe('GET /documents', () => {
 
 /** A processed item after its upload was deleted: what the DynamoDB adapter leaves of it. */
 const aDeletedItem = (key: string): MetadataItem => {
-  const {
-    thumbnail: _thumbnail,
-    text: _text,
-    title: _title,
-    author: _author,
-    sha256: _sha256,
-    ...kept
-  } = aMetadataItem({ key });
+  const kept = withoutContent(aMetadataItem({ key }));
   return {
     ...kept,
     status: 'DELETED',
