@@ -8,13 +8,14 @@ import {
   startConsoleServer,
 } from '../../console/server/console-server';
 import { REST_API_SERVICE } from '../../local/api/rest-api-server';
-import { DEFAULT_API_PORT, LOCAL_CREDENTIALS, startLocalCloud } from '../../local/cloud';
+import { DEFAULT_API_PORT, startLocalCloud } from '../../local/cloud';
 import { readDeploymentFile, removeDeploymentFile } from '../../local/deployment-file';
 import { DEFAULT_GATEWAY_PORT, GATEWAY_SERVICE } from '../../local/gateway';
 import { assertPortsFree, PortInUseError, PortNotPermittedError } from '../../local/http/listen';
 import { consolePortOption, type UpOptions, upOptions } from '../command-options';
 import type { Command } from '../context';
 import { CliError, EXIT } from '../errors';
+import { localConsoleTarget } from '../local-console-target';
 import { displayPath } from '../paths';
 import { consoleLog } from './console';
 
@@ -160,15 +161,7 @@ export const up: Command = async ({ values }, context) => {
     });
     try {
       webConsole = await startConsoleServer({
-        target: {
-          kind: 'local',
-          description: `the local cloud at ${cloud.endpoint}`,
-          region: cloud.region,
-          credentials: LOCAL_CREDENTIALS,
-          endpoint: cloud.endpoint,
-          apiUrl: cloud.apiUrl,
-          outputs: cloud.localDeployment.outputs,
-        },
+        target: localConsoleTarget(cloud),
         port: consolePort ?? DEFAULT_CONSOLE_PORT,
         anyPortIfTaken: consolePort === undefined,
         log: consoleLog(terminal),

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { TestContext } from 'vitest';
+import { localConsoleTarget } from '../../cli/local-console-target';
 import { type ConsoleServer, startConsoleServer } from '../../console/server/console-server';
-import { LOCAL_CREDENTIALS, PROJECT_ROOT } from '../../local/cloud';
+import { PROJECT_ROOT } from '../../local/cloud';
 import { type CloudSession, startCloudSession } from './local-cloud-session';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -59,15 +60,7 @@ export const startConsoleBrowser = async (name: string): Promise<ConsoleBrowser>
     session = await startCloudSession({ dataDir, fresh: true });
     const { cloud } = session;
     webConsole = await startConsoleServer({
-      target: {
-        kind: 'local',
-        description: `the local cloud at ${cloud.endpoint}`,
-        region: cloud.region,
-        credentials: LOCAL_CREDENTIALS,
-        endpoint: cloud.endpoint,
-        apiUrl: cloud.apiUrl,
-        outputs: cloud.localDeployment.outputs,
-      },
+      target: localConsoleTarget(cloud),
       port: 0,
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
