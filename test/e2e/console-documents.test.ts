@@ -34,6 +34,12 @@ const consoleUrl = (hash = ''): string => consoleBrowser?.url(hash) ?? '';
 const documentRow = (name: string): Locator =>
   page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
 
+/** Follows a document's link in the list on screen to its page, and waits for the page's heading. */
+const openDocument = async (name: string): Promise<void> => {
+  await documentRow(name).getByRole('link', { name }).click();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+};
+
 /** A link of the header's navigation. */
 const navLink = (name: string): Locator =>
   page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
@@ -123,8 +129,7 @@ describe('the docflow console', () => {
   it('shows a processed document’s record, thumbnail, execution, trace and text page by page', async () => {
     // Act
     await page.goto(consoleUrl('#/documents'));
-    await documentRow(REPORT).getByRole('link', { name: REPORT }).click();
-    await page.getByRole('heading', { level: 1, name: REPORT }).waitFor();
+    await openDocument(REPORT);
     await textPager().getByText('Page 1 of 3').waitFor();
     const thumbnail = page.getByRole('img', { name: `Thumbnail of ${REPORT}` });
     await thumbnail.waitFor();
@@ -157,12 +162,10 @@ describe('the docflow console', () => {
   it('shows a rejected document’s reason and the HTML file’s text as text', async () => {
     // Act
     await page.goto(consoleUrl('#/documents'));
-    await documentRow(CORRUPT).getByRole('link', { name: CORRUPT }).click();
-    await page.getByRole('heading', { level: 1, name: CORRUPT }).waitFor();
+    await openDocument(CORRUPT);
     const rejected = await page.getByText(/^Rejected: /).innerText();
     await page.getByRole('link', { name: '← All documents' }).click();
-    await documentRow(HTML_NAME).getByRole('link', { name: HTML_NAME }).click();
-    await page.getByRole('heading', { level: 1, name: HTML_NAME }).waitFor();
+    await openDocument(HTML_NAME);
     const text = await page.getByText('Only words here').innerText();
 
     // Assess
@@ -255,8 +258,7 @@ describe('the docflow console', () => {
       item.key.endsWith(HTML_NAME),
     );
     await page.goto(consoleUrl('#/documents'));
-    await documentRow(HTML_NAME).getByRole('link', { name: HTML_NAME }).click();
-    await page.getByRole('heading', { level: 1, name: HTML_NAME }).waitFor();
+    await openDocument(HTML_NAME);
     await page.getByRole('link', { name: 'Download original' }).waitFor();
 
     // Act
