@@ -8,6 +8,12 @@ import type { LambdaInvoker } from '../../../../local/stepfunctions/task-binding
 const PARTITION = { region: 'us-east-1', accountId: '000000000000' } as const;
 const FN = 'arn:aws:lambda:us-east-1:000000000000:function:work';
 const WAIT_FOR_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+/** A Task that passes its token to the function and waits until the token is answered. */
+const HANDS_OVER_ITS_TOKEN = {
+  Type: 'Task',
+  Resource: WAIT_FOR_TOKEN,
+  Parameters: { FunctionName: FN, Payload: { 'token.$': '$$.Task.Token' } },
+};
 
 /** Never called: these definitions use no service integration. */
 const unused = {
@@ -117,9 +123,7 @@ describe('ExecutionEngine history', () => {
               StartAt: 'Waits',
               States: {
                 Waits: {
-                  Type: 'Task',
-                  Resource: WAIT_FOR_TOKEN,
-                  Parameters: { FunctionName: FN, Payload: { 'token.$': '$$.Task.Token' } },
+                  ...HANDS_OVER_ITS_TOKEN,
                   End: true,
                 },
               },
@@ -257,9 +261,7 @@ describe('ExecutionEngine history', () => {
       StartAt: 'Waits',
       States: {
         Waits: {
-          Type: 'Task',
-          Resource: WAIT_FOR_TOKEN,
-          Parameters: { FunctionName: FN, Payload: { 'token.$': '$$.Task.Token' } },
+          ...HANDS_OVER_ITS_TOKEN,
           End: true,
         },
       },
@@ -288,9 +290,7 @@ describe('ExecutionEngine history', () => {
       StartAt: 'Waits',
       States: {
         Waits: {
-          Type: 'Task',
-          Resource: WAIT_FOR_TOKEN,
-          Parameters: { FunctionName: FN, Payload: { 'token.$': '$$.Task.Token' } },
+          ...HANDS_OVER_ITS_TOKEN,
           ResultPath: '$.callback',
           Next: 'Count',
         },
