@@ -382,49 +382,31 @@ describe('document-pipeline.asl.yaml', () => {
     expect(violations).toEqual([]);
   });
 
-  it('never retries a rejection, and sends every rejection (only those) to RecordRejected', () => {
+  it.each([
+    {
+      rule: 'never retries a rejection, and sends every rejection (only those) to RecordRejected',
+      violationsOf: () => rejectionViolations(DEFINITION),
+    },
+    {
+      rule: 'retries Lambda service errors and Textract throttling with full jitter and a delay cap',
+      violationsOf: () => transientRetryViolations(DEFINITION),
+    },
+    {
+      rule: 'bounds the Textract callback with a timeout and a heartbeat, and passes it the task token',
+      violationsOf: () => callbackViolations(DEFINITION),
+    },
+    { rule: 'is JSONPath only', violationsOf: () => queryLanguageViolations(RAW, DEFINITION) },
+    {
+      rule: 'reads only Context Object fields the local cloud provides as AWS does',
+      violationsOf: () => localContextViolations(DEFINITION),
+    },
+    {
+      rule: 'never reads a field that holds text into the state',
+      violationsOf: () => textInStateViolations(DEFINITION),
+    },
+  ])('$rule', ({ violationsOf }) => {
     // Act
-    const violations = rejectionViolations(DEFINITION);
-
-    // Assess
-    expect(violations).toEqual([]);
-  });
-
-  it('retries Lambda service errors and Textract throttling with full jitter and a delay cap', () => {
-    // Act
-    const violations = transientRetryViolations(DEFINITION);
-
-    // Assess
-    expect(violations).toEqual([]);
-  });
-
-  it('bounds the Textract callback with a timeout and a heartbeat, and passes it the task token', () => {
-    // Act
-    const violations = callbackViolations(DEFINITION);
-
-    // Assess
-    expect(violations).toEqual([]);
-  });
-
-  it('is JSONPath only', () => {
-    // Act
-    const violations = queryLanguageViolations(RAW, DEFINITION);
-
-    // Assess
-    expect(violations).toEqual([]);
-  });
-
-  it('reads only Context Object fields the local cloud provides as AWS does', () => {
-    // Act
-    const violations = localContextViolations(DEFINITION);
-
-    // Assess
-    expect(violations).toEqual([]);
-  });
-
-  it('never reads a field that holds text into the state', () => {
-    // Act
-    const violations = textInStateViolations(DEFINITION);
+    const violations = violationsOf();
 
     // Assess
     expect(violations).toEqual([]);
