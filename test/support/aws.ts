@@ -17,6 +17,19 @@ export const TEST_AWS = {
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
 } as const;
 
+/**
+ * The whole environment of a child process that runs a bundled handler: PATH, the test region and
+ * credentials, and `extra`. Nothing else of this process's environment reaches it, as nothing but its
+ * configuration reaches a function in Lambda.
+ */
+export const bundleProcessEnv = (extra: Readonly<Record<string, string>>): Record<string, string> => ({
+  PATH: process.env.PATH ?? '',
+  AWS_REGION: TEST_AWS.region,
+  AWS_ACCESS_KEY_ID: TEST_AWS.credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: TEST_AWS.credentials.secretAccessKey,
+  ...extra,
+});
+
 /** Sets the process-wide variables the handlers' SDK clients read (endpoints, region, credentials). */
 export const useEmulatorEnv = (endpoints: {
   dynamodb?: string;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../../infra/constructs/docflow-function';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
-import { createBucket, TEST_AWS, testS3, uniquePrefix, uploadDocument } from '../../../support/aws';
+import { bundleProcessEnv, createBucket, testS3, uniquePrefix, uploadDocument } from '../../../support/aws';
 import { CDK_BUNDLE_OPTIONS } from '../../../support/cdk-bundle-options';
 import { pngClaimingSize } from '../../../support/documents';
 import { pdfWithExplodingPage } from '../../../support/hostile-documents';
@@ -87,18 +87,14 @@ describe('the bundled inspect function (esbuild, ESM, run by plain Node)', () =>
     const { stdout } = await run(process.execPath, [script], {
       cwd: outdir,
       timeout: 60_000,
-      env: {
-        PATH: process.env.PATH ?? '',
-        AWS_REGION: TEST_AWS.region,
-        AWS_ACCESS_KEY_ID: TEST_AWS.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: TEST_AWS.credentials.secretAccessKey,
+      env: bundleProcessEnv({
         AWS_ENDPOINT_URL_S3: messaging.endpoint,
         DOCFLOW_S3_FORCE_PATH_STYLE: 'true',
         PARSE_TIMEOUT_MS: String(PARSE_TIMEOUT_MS),
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         POWERTOOLS_TRACE_ENABLED: 'false',
         POWERTOOLS_METRICS_DISABLED: 'true',
-      },
+      }),
     });
     const results = JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null') as {
       value?: unknown;

@@ -18,7 +18,7 @@ import {
 } from '../../../../../local/stepfunctions/service';
 import { aDeletion, aDocument, aProcessedOutcome } from '../../../../fixtures/document-outcomes';
 import { DEFAULT_BUCKET, s3SqsEvent } from '../../../../fixtures/s3-sqs-events';
-import { createBucket, createMetadataTable, TEST_AWS } from '../../../../support/aws';
+import { bundleProcessEnv, createBucket, createMetadataTable, TEST_AWS } from '../../../../support/aws';
 import { CDK_BUNDLE_OPTIONS } from '../../../../support/cdk-bundle-options';
 
 /**
@@ -172,11 +172,7 @@ describe('handlers in Lambda mode (X-Ray SDK streaming to a daemon socket)', () 
     const { stdout, stderr } = await run(process.execPath, [script], {
       cwd: outdir,
       timeout: 60_000,
-      env: {
-        PATH: process.env.PATH ?? '',
-        AWS_REGION: TEST_AWS.region,
-        AWS_ACCESS_KEY_ID: TEST_AWS.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: TEST_AWS.credentials.secretAccessKey,
+      env: bundleProcessEnv({
         AWS_LAMBDA_FUNCTION_NAME: `docflow-${bundle}`,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
         POWERTOOLS_SERVICE_NAME: `docflow-${bundle}`,
@@ -188,7 +184,7 @@ describe('handlers in Lambda mode (X-Ray SDK streaming to a daemon socket)', () 
         AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
         _X_AMZN_TRACE_ID: first?.traceHeader ?? '',
         ...env,
-      },
+      }),
     });
     const line = stdout.split('\n').find((text) => text.startsWith('RESULTS '));
     return { results: JSON.parse(line?.slice('RESULTS '.length) ?? 'null'), output: `${stdout}\n${stderr}` };
