@@ -2,6 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Ingest } from '../../../infra/constructs/ingest';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
@@ -9,6 +10,7 @@ import {
   arnOf,
   logicalIdOf,
   refOf,
+  resourceOf,
   resourcesOf,
   SKIP_BUNDLING,
   statementsOfRole,
@@ -18,11 +20,7 @@ import {
 describe('Ingest', () => {
   let template: Template;
   let stack: DocflowStack;
-  const queue = (construct: Parameters<typeof logicalIdOf>[0]) => {
-    const resource = resourcesOf(template, 'AWS::SQS::Queue')[logicalIdOf(construct)];
-    if (!resource) throw new Error(`no queue ${construct.node.path}`);
-    return resource;
-  };
+  const queue = (construct: IConstruct) => resourceOf(template, 'AWS::SQS::Queue', construct);
 
   beforeAll(() => {
     ({ template, stack } = synthDocflowTemplate());

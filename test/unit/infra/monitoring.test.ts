@@ -1,23 +1,14 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import { TEXTRACT_THROTTLED_METRIC } from '../../../lambdas/shared/documents/textract-errors';
-import {
-  logicalIdOf,
-  refOf,
-  resourcesOf,
-  synthDocflowTemplate,
-  type TemplateResource,
-} from '../../support/docflow-app';
+import { logicalIdOf, refOf, resourceOf, resourcesOf, synthDocflowTemplate } from '../../support/docflow-app';
 
 describe('Monitoring', () => {
   let template: Template;
   let stack: DocflowStack;
-  const alarm = (construct: Parameters<typeof logicalIdOf>[0]): TemplateResource => {
-    const resource = resourcesOf(template, 'AWS::CloudWatch::Alarm')[logicalIdOf(construct)];
-    if (!resource) throw new Error(`no alarm ${construct.node.path}`);
-    return resource;
-  };
+  const alarm = (construct: IConstruct) => resourceOf(template, 'AWS::CloudWatch::Alarm', construct);
 
   beforeAll(() => {
     ({ template, stack } = synthDocflowTemplate());
