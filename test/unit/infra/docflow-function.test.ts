@@ -16,6 +16,7 @@ import {
 import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import {
   logicalIdOf,
+  resourceOf,
   resourcesOf,
   SKIP_BUNDLING,
   statementsOfRole,
@@ -39,11 +40,8 @@ describe('every docflow function', () => {
   let template: Template;
   let stack: DocflowStack;
   let functions: DocflowFunction[];
-  const cfnFunction = (fn: DocflowFunction): TemplateResource => {
-    const resource = resourcesOf(template, 'AWS::Lambda::Function')[logicalIdOf(fn.function)];
-    if (!resource) throw new Error(`no function resource for ${fn.name}`);
-    return resource;
-  };
+  const cfnFunction = (fn: DocflowFunction): TemplateResource =>
+    resourceOf(template, 'AWS::Lambda::Function', fn.function);
 
   beforeAll(() => {
     ({ template, stack } = synthDocflowTemplate());
