@@ -70,6 +70,13 @@ const testEventSchema = z
     ...(Bucket === undefined ? {} : { bucket: Bucket }),
   }));
 
+/** What names the object of any record: its (still encoded) key, its version if any, and the event's order. */
+const OBJECT_IDENTITY = {
+  key: z.string().min(1),
+  versionId: z.string().min(1).optional(),
+  sequencer: z.string().regex(/^[0-9A-Fa-f]+$/),
+};
+
 const objectCreatedRecordSchema = z
   .object({
     eventName: z.string().regex(OBJECT_CREATED),
@@ -77,11 +84,9 @@ const objectCreatedRecordSchema = z
     s3: z.object({
       bucket: z.object({ name: z.string().min(1) }),
       object: z.object({
-        key: z.string().min(1),
+        ...OBJECT_IDENTITY,
         size: z.number().int().nonnegative(),
         eTag: z.string().min(1),
-        versionId: z.string().min(1).optional(),
-        sequencer: z.string().regex(/^[0-9A-Fa-f]+$/),
       }),
     }),
   })
@@ -105,11 +110,7 @@ const objectRemovedRecordSchema = z
     eventTime: z.iso.datetime({ offset: true }),
     s3: z.object({
       bucket: z.object({ name: z.string().min(1) }),
-      object: z.object({
-        key: z.string().min(1),
-        versionId: z.string().min(1).optional(),
-        sequencer: z.string().regex(/^[0-9A-Fa-f]+$/),
-      }),
+      object: z.object(OBJECT_IDENTITY),
     }),
   })
   .transform(
