@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { build, stop as stopEsbuild } from 'esbuild';
 
 /** The browser app's entry. */
 export const APP_ENTRY = resolve(import.meta.dirname, '../app/main.tsx');
@@ -36,12 +36,27 @@ const OUT_DIR = '/assets';
  */
 const ELK_WORKER = createRequire(import.meta.url).resolve('elkjs/lib/elk-worker.min.js');
 
+/** Builds of this module still running, so that esbuild's service is stopped only after the last. */
+let buildsRunning = 0;
+
 /**
  * Bundles the browser app with the project's esbuild, in memory, when the console starts (a few hundred
  * milliseconds): a fresh clone needs no build step, and the console always serves the code beside it.
  * Preact and every other import are bundled: the page loads nothing from the network but this server.
+ * esbuild's service process (~27 MB resident) is stopped once no build of ours runs: nothing else in
+ * the console's process uses esbuild's async API, and a later call would start it again.
  */
 export const buildBrowserBundle = async (): Promise<BrowserBundle> => {
+  buildsRunning += 1;
+  try {
+    return await bundleApp();
+  } finally {
+    buildsRunning -= 1;
+    if (buildsRunning === 0) await stopEsbuild();
+  }
+};
+
+const bundleApp = async (): Promise<BrowserBundle> => {
   const worker = await readFile(ELK_WORKER);
   const workerName = `elk-worker-${createHash('sha256').update(worker).digest('hex').slice(0, 12)}.js`;
   const result = await build({
