@@ -1,6 +1,9 @@
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CorruptDocumentError } from '../../lambdas/shared/documents/errors';
 import type { PdfRenderOptions, RenderedPdfPage } from '../../lambdas/shared/parsing/pdf-render';
-import { SandboxPool } from '../../lambdas/shared/sandbox/sandboxed-task';
+import { type SandboxedTask, SandboxPool } from '../../lambdas/shared/sandbox/sandboxed-task';
+import { buildJavaScriptEntry } from '../build/javascript-entry';
 import { PDF_RENDER_TASK, type PdfRenderJob, type RenderedPagePayload } from './pdf-render-task';
 
 export interface PdfRenderPoolOptions {
@@ -24,6 +27,23 @@ export interface OpenPdf {
 
 /** Pages of one document that may run into their budget (each costing a process) before it is given up. */
 const MAX_PAGE_TIMEOUTS_PER_DOCUMENT = 3;
+
+/** Where the render task is built: beside the packages its build imports, as the Lambda runtime is. */
+const BUILD_CACHE = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'docflow-textract');
+
+/**
+ * The render task as its render processes run it: from JavaScript built once when `up` runs the
+ * TypeScript sources (tsx, vitest), so that they load pdf.js as Node does, without tsx compiling it
+ * again in each process and keeping its source maps (~70 MB of its heap).
+ */
+const renderTask = (): SandboxedTask<PdfRenderJob, number | RenderedPagePayload> => {
+  const source = fileURLToPath(PDF_RENDER_TASK.moduleUrl);
+  if (!source.endsWith('.ts')) return PDF_RENDER_TASK;
+  return {
+    ...PDF_RENDER_TASK,
+    moduleUrl: pathToFileURL(buildJavaScriptEntry(source, BUILD_CACHE)).href,
+  };
+};
 
 /** Jobs a render process serves before it is replaced (pdf.js caches fonts and images per process). */
 const MAX_JOBS_PER_PROCESS = 200;
@@ -49,7 +69,7 @@ export class PdfRenderPool {
     this.#size = Math.max(1, options.size ?? 2);
     this.#openTimeoutMs = options.openTimeoutMs ?? 20_000;
     this.#pageTimeoutMs = options.pageTimeoutMs ?? 30_000;
-    this.#sandbox = new SandboxPool(PDF_RENDER_TASK, {
+    this.#sandbox = new SandboxPool(renderTask(), {
       memoryMb: options.maxHeapMb ?? 1024,
       idleProcesses: this.#size,
       maxJobsPerProcess: MAX_JOBS_PER_PROCESS,

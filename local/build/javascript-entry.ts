@@ -1,0 +1,90 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, extname, join, resolve } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+/** What the last build of an entry was made from, kept beside its output. */
+interface BuildManifest {
+  readonly digest: string;
+  readonly inputs: readonly string[];
+  readonly output: string;
+}
+
+const readManifest = (path: string): BuildManifest | undefined => {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as BuildManifest;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The esbuild version and every input's path and content, as one hash; undefined if an input is gone. */
+const digestOf = (inputs: readonly string[]): string | undefined => {
+  const digest = createHash('sha256').update(readFileSync(require.resolve('esbuild/package.json')));
+  for (const input of inputs) {
+    if (!existsSync(input)) return undefined;
+    digest.update(input).update('\0').update(readFileSync(input));
+  }
+  return digest.digest('hex').slice(0, 16);
+};
+
+/**
+ * The TypeScript module `entry` and the project files it imports, bundled once by esbuild into one
+ * JavaScript file under `cacheDirectory` (packages stay imports, found in the project's node_modules
+ * from there), and built again only when one of those files changed. A process that runs the result
+ * needs no TypeScript loader: run through tsx, a module's imports are compiled again in every process
+ * and carry inline source maps, which tsx's source map support decodes and keeps (pdf.js's alone,
+ * ~70 MB of heap). esbuild runs as its own short-lived process, since its JavaScript API leaves a
+ * service process behind for the life of the caller. Concurrent builders build apart; the first
+ * rename wins. Returns the built file's path.
+ */
+export const buildJavaScriptEntry = (entry: string, cacheDirectory: string): string => {
+  const name = basename(entry, extname(entry));
+  const key = `${name}-${createHash('sha256').update(resolve(entry)).digest('hex').slice(0, 8)}`;
+  const manifestPath = join(cacheDirectory, `${key}.json`);
+  const previous = readManifest(manifestPath);
+  if (previous && existsSync(previous.output) && digestOf(previous.inputs) === previous.digest) {
+    return previous.output;
+  }
+  mkdirSync(cacheDirectory, { recursive: true });
+  const staging = join(cacheDirectory, `${key}.${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    execFileSync(
+      require.resolve('esbuild/bin/esbuild'),
+      [
+        resolve(entry),
+        '--bundle',
+        '--packages=external',
+        '--format=esm',
+        '--platform=node',
+        '--target=node24',
+        '--log-level=error',
+        `--outfile=${join(staging, `${name}.mjs`)}`,
+        `--metafile=${join(staging, 'meta.json')}`,
+      ],
+      { cwd: cacheDirectory, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    const meta = JSON.parse(readFileSync(join(staging, 'meta.json'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+    };
+    const inputs = Object.keys(meta.inputs).map((input) => resolve(cacheDirectory, input));
+    const digest = digestOf(inputs);
+    if (!digest) throw new Error(`an input of ${entry} changed while it was built`);
+    const folder = join(cacheDirectory, `${key}-${digest}`);
+    try {
+      renameSync(staging, folder);
+    } catch (error) {
+      if (!existsSync(folder)) throw error;
+    }
+    const manifest: BuildManifest = { digest, inputs, output: join(folder, `${name}.mjs`) };
+    const manifestStaging = `${staging}.json`;
+    writeFileSync(manifestStaging, JSON.stringify(manifest));
+    renameSync(manifestStaging, manifestPath);
+    return manifest.output;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+};

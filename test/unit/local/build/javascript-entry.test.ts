@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildJavaScriptEntry } from '../../../../local/build/javascript-entry';
+
+const folder = mkdtempSync(join(tmpdir(), 'javascript-entry-'));
+const cache = join(folder, 'cache');
+const entry = join(folder, 'entry.ts');
+const imported = join(folder, 'greeting.ts');
+
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+const run = (file: string): string => execFileSync(process.execPath, [file], { encoding: 'utf8' }).trim();
+
+describe('buildJavaScriptEntry', () => {
+  writeFileSync(imported, "export const greeting = (name: string): string => 'hello ' + name;\n");
+  writeFileSync(entry, "import { greeting } from './greeting';\nconsole.log(greeting('docflow'));\n");
+
+  it('bundles the entry and its project imports into JavaScript that node runs as it is', () => {
+    const built = buildJavaScriptEntry(entry, cache);
+    expect(built).toMatch(/\.mjs$/);
+    expect(run(built)).toBe('hello docflow');
+    expect(readFileSync(built, 'utf8')).not.toContain(': string');
+  });
+
+  it('reuses the build while its inputs are unchanged, and builds again when one changes', () => {
+    const first = buildJavaScriptEntry(entry, cache);
+    expect(buildJavaScriptEntry(entry, cache)).toBe(first);
+    writeFileSync(imported, "export const greeting = (name: string): string => 'hi ' + name;\n");
+    const second = buildJavaScriptEntry(entry, cache);
+    expect(second).not.toBe(first);
+    expect(run(second)).toBe('hi docflow');
+  });
+
+  it('leaves package imports to node_modules', () => {
+    const withPackage = join(folder, 'with-package.ts');
+    writeFileSync(withPackage, "import { z } from 'zod';\nconsole.log(typeof z.string);\n");
+    const built = buildJavaScriptEntry(withPackage, cache);
+    expect(readFileSync(built, 'utf8')).toMatch(/from "zod"/);
+  });
+});
