@@ -101,6 +101,19 @@ const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> => {
 };
 
 /**
+ * Node's flags in package.json's `start` script (`node <flags> bin/docflow.mjs up`), so that the bench
+ * measures the cloud as `npm start` runs it (its heap settings included).
+ */
+export const npmStartNodeFlags = (): string[] => {
+  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  const words = scripts?.start?.trim().split(/\s+/) ?? [];
+  const entry = words.indexOf('bin/docflow.mjs');
+  return entry < 0 ? [] : words.slice(1, entry);
+};
+
+/**
  * Starts `docflow up` on free ports with a fresh data folder, as its own process (so that its memory
  * and CPU can be read apart from the bench's), and waits for its ready line.
  */
@@ -114,6 +127,7 @@ export const startCloudProcess = async (options: CloudProcessOptions): Promise<C
   const child = spawn(
     process.execPath,
     [
+      ...npmStartNodeFlags(),
       join(PROJECT_ROOT, 'bin', 'docflow.mjs'),
       'up',
       '--port',

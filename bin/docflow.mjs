@@ -18,10 +18,15 @@ if (major < REQUIRED_MAJOR) {
     );
     process.exit(2);
   }
-  const child = spawn(projectNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, DOCFLOW_REEXEC: '1' },
-  });
+  // Node's own flags (npm start's heap settings) go along: they were given for the CLI, not for this.
+  const child = spawn(
+    projectNode,
+    [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, DOCFLOW_REEXEC: '1' },
+    },
+  );
   // Ctrl-C reaches the child from the terminal itself (a second copy would force-stop `up`);
   // signals sent to this process alone are passed on.
   process.on('SIGINT', () => {});
