@@ -1,10 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import type { RequestHandler } from '../http/proxy';
 import { FunctionError, MAX_REQUEST_BYTES } from '../lambda/invoke-errors';
 import { AsyncInvocations, type AsyncInvocationsOptions, MAX_ASYNC_PAYLOAD_BYTES } from './async-invocations';
+import { type CodeDigest, digestOf } from './code-digest';
 
 /** What the local Lambda API knows of a deployed function: the deploy step's fields. */
 export interface DeployedFunction {
@@ -56,27 +55,6 @@ const SERVICE_STATUS: Readonly<Record<string, number>> = {
   RequestTooLargeException: 413,
   TooManyRequestsException: 429,
   InvalidRequestContentException: 400,
-};
-
-interface CodeDigest {
-  readonly size: number;
-  readonly sha256: string;
-}
-
-/** Size and SHA-256 (base64) of a package folder: its files, by sorted relative path. */
-const digestOf = async (directory: string): Promise<CodeDigest> => {
-  const files = (await readdir(directory, { recursive: true, withFileTypes: true }))
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
-  const hash = createHash('sha256');
-  let size = 0;
-  for (const file of files) {
-    const bytes = await readFile(file);
-    size += bytes.byteLength;
-    hash.update(file.slice(directory.length)).update(bytes);
-  }
-  return { size, sha256: hash.digest('base64') };
 };
 
 interface Registered {
