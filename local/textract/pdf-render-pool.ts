@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { CorruptDocumentError } from '../../lambdas/shared/documents/errors';
 import type { PdfRenderOptions, RenderedPdfPage } from '../../lambdas/shared/parsing/pdf-render';
 import { type SandboxedTask, SandboxPool } from '../../lambdas/shared/sandbox/sandboxed-task';
 import { buildJavaScriptEntry } from '../build/javascript-entry';
-import { PDF_RENDER_TASK, type PdfRenderJob, type RenderedPagePayload } from './pdf-render-task';
+import { PDF_RENDER_TASK_NAME, type PdfRenderJob, type RenderedPagePayload } from './pdf-render-job';
 
 export interface PdfRenderPoolOptions {
   /** Documents read at a time (render processes kept warm). @default 2 */
@@ -32,16 +32,17 @@ const MAX_PAGE_TIMEOUTS_PER_DOCUMENT = 3;
 const BUILD_CACHE = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'docflow-textract');
 
 /**
- * The render task as its render processes run it: from JavaScript built once when `up` runs the
- * TypeScript sources (tsx, vitest), so that they load pdf.js as Node does, without tsx compiling it
- * again in each process and keeping its source maps (~70 MB of its heap).
+ * The render task as its render processes run it: `pdf-render-task.ts` built once into JavaScript, so
+ * that they load pdf.js as Node does, without tsx compiling it again in each process and keeping its
+ * source maps (~70 MB of heap each). This process never imports the task's module (pdf.js and its
+ * decoded source map were ~60 MB of `up`'s heap): it only names the file its processes run.
  */
 const renderTask = (): SandboxedTask<PdfRenderJob, number | RenderedPagePayload> => {
-  const source = fileURLToPath(PDF_RENDER_TASK.moduleUrl);
-  if (!source.endsWith('.ts')) return PDF_RENDER_TASK;
+  const built = buildJavaScriptEntry(join(import.meta.dirname, 'pdf-render-task.ts'), BUILD_CACHE);
   return {
-    ...PDF_RENDER_TASK,
-    moduleUrl: pathToFileURL(buildJavaScriptEntry(source, BUILD_CACHE)).href,
+    name: PDF_RENDER_TASK_NAME,
+    moduleUrl: pathToFileURL(built).href,
+    run: () => Promise.reject(new Error('the PDF render task runs in its render processes only')),
   };
 };
 

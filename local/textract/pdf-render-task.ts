@@ -1,32 +1,13 @@
 import { withPdfDocument } from '../../lambdas/inspect/pdf-probe';
-import { type PdfRenderOptions, renderPdfPage } from '../../lambdas/shared/parsing/pdf-render';
+import { renderPdfPage } from '../../lambdas/shared/parsing/pdf-render';
 import { defineSandboxedTask } from '../../lambdas/shared/sandbox/sandboxed-task';
+import { PDF_RENDER_TASK_NAME, type PdfRenderJob, type RenderedPagePayload } from './pdf-render-job';
 
 /**
  * The sandboxed job of {@link PdfRenderPool}: count a PDF's pages, or render one of them, each from the
  * document's bytes, in a killable process of the same sandbox the Lambda functions parse in. Jobs hold
  * no state between them, so a page that hangs or crashes its process costs that page only.
  */
-
-/** What one job does. `ping` only starts the process (pdf.js loaded), ahead of the first document. */
-export type PdfRenderJob =
-  | { readonly op: 'ping' }
-  | { readonly op: 'count'; readonly data: Uint8Array; readonly budgetMs: number }
-  | {
-      readonly op: 'render';
-      readonly data: Uint8Array;
-      readonly page: number;
-      readonly options: PdfRenderOptions;
-      readonly budgetMs: number;
-    };
-
-/** A rendered page as it crosses the process boundary (a Buffer arrives as a Uint8Array). */
-export interface RenderedPagePayload {
-  readonly png: Uint8Array;
-  readonly width: number;
-  readonly height: number;
-  readonly dpi: number;
-}
 
 /** An image inside a PDF is decoded outside the V8 heap: over Textract's 10,000 × 10,000 pixels it is skipped. */
 const MAX_IMAGE_PIXELS = 10_000 * 10_000;
@@ -50,4 +31,4 @@ const runJob = async (job: PdfRenderJob): Promise<number | RenderedPagePayload> 
   );
 };
 
-export const PDF_RENDER_TASK = defineSandboxedTask(import.meta.url, 'textract.pdf-render', runJob);
+export const PDF_RENDER_TASK = defineSandboxedTask(import.meta.url, PDF_RENDER_TASK_NAME, runJob);
