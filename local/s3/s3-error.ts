@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomText } from '../random-text';
 import { xmlDocument } from './xml';
 
 /** An S3 error answer (`<Error><Code>…`), thrown by the local S3 additions and written by the front. */
@@ -30,7 +30,7 @@ export class S3ServiceError extends Error {
 }
 
 /** S3 request ids are 16 uppercase hex digits. */
-export const newRequestId = (): string => randomBytes(8).toString('hex').toUpperCase();
+export const newRequestId = (): string => randomText(8, 'hex').toUpperCase();
 
 /** S3's extended request id (`x-amz-id-2`): an opaque base64 token. */
-export const newHostId = (): string => randomBytes(48).toString('base64');
+export const newHostId = (): string => randomText(48, 'base64');

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomText } from '../random-text';
 
 /** What an `X-Amzn-Trace-Id` / `_X_AMZN_TRACE_ID` header says. */
 export interface TraceHeader {
@@ -13,10 +13,10 @@ export interface TraceHeader {
 export const newTraceId = (now: Date = new Date()): string =>
   `1-${Math.floor(now.getTime() / 1000)
     .toString(16)
-    .padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+    .padStart(8, '0')}-${randomText(12, 'hex')}`;
 
 /** A new segment or subsegment id: 64 random bits in 16 hex digits. */
-export const newEntityId = (): string => randomBytes(8).toString('hex');
+export const newEntityId = (): string => randomText(8, 'hex');
 
 /** Reads `Root=…;Parent=…;Sampled=…` (any order, other fields ignored); undefined without a Root. */
 export const parseTraceHeader = (header: string | undefined): TraceHeader | undefined => {
