@@ -185,7 +185,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         sqs: sqsRoute(messaging.endpoint),
         sns: proxyTo(messaging.endpoint),
         sts: proxyTo(messaging.endpoint),
-        dynamodb: proxyTo(dynamo.endpoint),
+        dynamodb: dynamo.handler,
         secretsmanager: secrets.handler,
         states: stepFunctions.handler,
         textract: textract.handler,

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import type { RequestHandler } from '../http/proxy';
 import { memoizeDynaliteExpressions } from './dynalite-expression-cache';
 
 const require = createRequire(import.meta.url);
@@ -19,6 +20,11 @@ interface DynaliteOptions {
 export interface DynamoDbEmulator {
   readonly endpoint: string;
   readonly port: number;
+  /**
+   * dynalite's own request handler, for the gateway to call in this process: proxying each request to
+   * `endpoint` wrote, parsed and answered every DynamoDB call twice on `up`'s one loop.
+   */
+  readonly handler: RequestHandler;
   stop(): Promise<void>;
 }
 
@@ -40,9 +46,12 @@ export const startDynamoDb = async (
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const [handler] = server.listeners('request') as RequestHandler[];
+  if (!handler) throw new Error('dynalite no longer handles requests with a request listener');
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    handler,
     stop: () =>
       new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
