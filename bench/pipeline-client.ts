@@ -172,6 +172,30 @@ export class PipelineClient {
     return { finished, pending: [...waiting.keys()] };
   }
 
+  /**
+   * Waits until record-cost has priced every one of `keys` (it runs on EventBridge after each execution
+   * ends, so it lags the terminal statuses), reading the costs from the list (a few API calls per round).
+   * Resolves with the keys still without a cost at the deadline.
+   */
+  async waitForCosts(
+    keys: readonly string[],
+    options: { since: number; timeoutMs: number; pollMs: number },
+  ): Promise<string[]> {
+    const waiting = new Set(keys);
+    const deadline = Date.now() + options.timeoutMs;
+    const uploadedAfter = new Date(options.since - 2_000).toISOString();
+    while (waiting.size > 0 && Date.now() <= deadline) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.#api.list({ uploadedAfter, limit: 100, ...(cursor ? { cursor } : {}) });
+        for (const document of page.items) if (document.cost) waiting.delete(document.key);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      if (waiting.size > 0) await sleep(options.pollMs);
+    }
+    return [...waiting];
+  }
+
   close(): void {
     this.#s3.destroy();
   }

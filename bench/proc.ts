@@ -146,3 +146,43 @@ export class RssSampler {
 }
 
 export const kibToMiB = (kib: number): number => kib / 1024;
+
+/** The CPU ticks of each process of a tree, keyed by pid: a snapshot to split a window's CPU by process. */
+export const treeStats = (root: number): Map<number, ProcStat> => {
+  const stats = allStats();
+  return new Map(processTree(root, stats).map((pid) => [pid, stats.get(pid) as ProcStat]));
+};
+
+/** What a process of the cloud's tree is, from where it sits and what it runs. */
+export type ProcessRole = 'up' | 'environments' | 'parseProcesses' | 'other';
+
+/**
+ * Splits the CPU a tree spent between two {@link treeStats} snapshots by role: `up` itself, its Lambda
+ * execution environments (their command line names a `taskRoot`), the sandboxed parse processes those
+ * started, and the rest (the local Textract process and its renderers). A process started in the window
+ * counts whole; one that ended in it counts in its parent's reaped-children time, if reaped.
+ */
+export const cpuTicksByRole = (
+  root: number,
+  before: ReadonlyMap<number, ProcStat>,
+  after: ReadonlyMap<number, ProcStat>,
+  commandLineOf: (pid: number) => string = (pid) => readOrUndefined(`/proc/${pid}/cmdline`) ?? '',
+): Record<ProcessRole, number> => {
+  const ticks: Record<ProcessRole, number> = { up: 0, environments: 0, parseProcesses: 0, other: 0 };
+  const environments = new Set<number>();
+  for (const stat of after.values()) {
+    if (stat.ppid === root && commandLineOf(stat.pid).includes('taskRoot=')) environments.add(stat.pid);
+  }
+  for (const stat of after.values()) {
+    const role: ProcessRole =
+      stat.pid === root
+        ? 'up'
+        : environments.has(stat.pid)
+          ? 'environments'
+          : environments.has(stat.ppid)
+            ? 'parseProcesses'
+            : 'other';
+    ticks[role] += stat.cpuTicks - (before.get(stat.pid)?.cpuTicks ?? 0);
+  }
+  return ticks;
+};

@@ -9,8 +9,9 @@ import { compareResults } from './compare';
 import { modelledCostPer1000Documents } from './cost';
 import { DirectWork } from './direct-work';
 import { bundleKey, WARM_KINDS } from './figures';
+import { measureIdleCpu, waitUntilSettled } from './idle';
 import { type Finished, forEachLimited, PipelineClient, type Upload } from './pipeline-client';
-import { clockTicksPerSecond, kibToMiB, RssSampler, sampleTree } from './proc';
+import { kibToMiB, RssSampler } from './proc';
 import { summarizeProfiles, type TimeWindow } from './profile';
 import { renderReport } from './report';
 import {
@@ -293,16 +294,18 @@ const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<R
         `p95 ${Math.round(burstLatency.p95 ?? 0)} ms, ${figures['burst.notProcessed']} not PROCESSED`,
     );
 
-    // A few seconds for what follows the last write (execution ends, traces, persistence), then idle.
-    await sleep(3_000);
-    const before = sampleTree(cloud.pid);
-    await sleep(options.idleSeconds * 1_000);
-    const after = sampleTree(cloud.pid);
-    figures['cpu.idlePercent'] =
-      ((after.cpuTicks - before.cpuTicks) / clockTicksPerSecond() / options.idleSeconds) * 100;
+    const settled = await waitUntilSettled(
+      client,
+      uploads.map((upload) => upload.key),
+      burstStart,
+    );
+    const idle = await measureIdleCpu(cloud.pid, options.idleSeconds);
+    figures['cpu.idlePercent'] = idle.percent;
     figures['rss.peakMiB'] = kibToMiB(sampler.peakKiB);
-    details.processes = after.processes;
-    details.hwmSumMiB = kibToMiB(after.hwmKiB);
+    details.idle = { ...settled, byRolePercent: idle.byRole };
+    log(`idle: ${idle.percent.toFixed(2)} % of a core after ${settled.waitedMs} ms settling`);
+    details.processes = idle.processes;
+    details.hwmSumMiB = kibToMiB(idle.hwmKiB);
     return { figures, details };
   } finally {
     sampler?.stop();
@@ -354,7 +357,11 @@ const profileRun = async (options: BenchOptions & { profile: string }): Promise<
     );
     const { finished } = await client.waitForAll(uploads, { since, timeoutMs: 600_000, pollMs: 1_000 });
     windows.push({ name: `burst of ${options.burst} (${finished.length} done)`, from: burstFrom, to: now() });
-    await sleep(3_000);
+    await waitUntilSettled(
+      client,
+      uploads.map((upload) => upload.key),
+      since,
+    );
     const idleFrom = now();
     await sleep(options.idleSeconds * 1_000);
     windows.push({ name: `idle ${options.idleSeconds} s after the burst`, from: idleFrom, to: now() });

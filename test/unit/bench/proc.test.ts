@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type ProcStat, parseStat, processTree, sampleTree, statusKiB } from '../../../bench/proc';
+import {
+  cpuTicksByRole,
+  type ProcStat,
+  parseStat,
+  processTree,
+  sampleTree,
+  statusKiB,
+} from '../../../bench/proc';
 
 describe('parseStat', () => {
   it('reads ppid and CPU ticks after a command name holding spaces and parentheses', () => {
@@ -54,5 +61,42 @@ describe('sampleTree', () => {
     expect(sample.rssKiB).toBeGreaterThan(1_024);
     expect(sample.hwmKiB).toBeGreaterThanOrEqual(sample.rssKiB);
     expect(sample.cpuTicks).toBeGreaterThan(0);
+  });
+});
+
+describe('cpuTicksByRole', () => {
+  it('splits a window between up, its environments, their parse processes and the rest', () => {
+    // Prepare: 1 is up; 10 and 20 environments; 11 a parse process of 10; 30 the local Textract, 31 its renderer
+    const stat = (pid: number, ppid: number, cpuTicks: number): [number, ProcStat] => [
+      pid,
+      { pid, ppid, cpuTicks },
+    ];
+    const before = new Map([
+      stat(1, 0, 100),
+      stat(10, 1, 50),
+      stat(11, 10, 40),
+      stat(20, 1, 5),
+      stat(30, 1, 9),
+    ]);
+    const after = new Map([
+      stat(1, 0, 103),
+      stat(10, 1, 58),
+      stat(11, 10, 41),
+      stat(20, 1, 5),
+      stat(30, 1, 9),
+      stat(31, 30, 2),
+    ]);
+    const commandLines: Record<number, string> = {
+      10: 'node runtime.mjs?taskRoot=/a',
+      11: 'node runtime.mjs?taskRoot=/a',
+      20: 'node runtime.mjs?taskRoot=/b',
+      30: 'node textract.mjs',
+    };
+
+    // Act
+    const ticks = cpuTicksByRole(1, before, after, (pid) => commandLines[pid] ?? '');
+
+    // Assess
+    expect(ticks).toEqual({ up: 3, environments: 8, parseProcesses: 1, other: 2 });
   });
 });
