@@ -26,12 +26,7 @@ for (const file of files) {
 parentPort.postMessage({ size, sha256: hash.digest('base64') });
 `;
 
-/**
- * Size and SHA-256 (base64) of a package folder: its files, by sorted relative path. Computed in a
- * worker thread: a package with its native modules is ~90 MB, and hashing it on `up`'s loop held every
- * emulator ~0.1 s per function while the first document ran (record-cost reads each configuration).
- */
-export const digestOf = (directory: string): Promise<CodeDigest> =>
+const digestInWorker = (directory: string): Promise<CodeDigest> =>
   new Promise((resolve, reject) => {
     const worker = new Worker(DIGEST_SOURCE, { eval: true, workerData: directory, execArgv: [] });
     worker.once('message', (digest: CodeDigest) => resolve(digest));
@@ -40,3 +35,19 @@ export const digestOf = (directory: string): Promise<CodeDigest> =>
       reject(new Error(`the digest of ${directory} stopped with exit code ${code}`)),
     );
   });
+
+/** The digest asked for last: each waits for the one before it. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Size and SHA-256 (base64) of a package folder: its files, by sorted relative path. Computed in a
+ * worker thread, one package at a time: a package with its native modules is ~90 MB, and record-cost
+ * reads every function's configuration once the first document ends. Hashed on `up`'s loop, that held
+ * every emulator ~0.1 s per function; in a worker each, side by side, it took both cores from the
+ * documents that followed.
+ */
+export const digestOf = (directory: string): Promise<CodeDigest> => {
+  const digest = queue.then(() => digestInWorker(directory));
+  queue = digest.catch(() => undefined);
+  return digest;
+};
