@@ -151,7 +151,7 @@ export class SqsEventSource {
       let messages: Message[];
       let records: SQSRecord[];
       try {
-        messages = await this.#receiveBatch();
+        messages = await this.#receiveBatch(this.#waiting(poller) ? 0 : this.#waitTimeSeconds);
         records = messages.map((message) => toSqsRecord(message, this.#options));
       } catch (error) {
         this.#report(error);
@@ -198,6 +198,15 @@ export class SqsEventSource {
     clearTimeout(timer);
   }
 
+  /**
+   * The watcher of an idle queue polls on a hint or a recheck: a hint comes once a message may be
+   * visible, and a recheck looks for what came without one, so a long poll would only keep fauxqs'
+   * 20 ms timer running for a second per recheck.
+   */
+  #waiting(poller: number): boolean {
+    return this.#watcher === poller && this.#emptyPolls >= EMPTY_POLLS_BEFORE_WAITING;
+  }
+
   /** Messages came in: every parked poller polls again; the next one to find the queue empty watches it. */
   #active(): void {
     this.#watcher = undefined;
@@ -207,13 +216,13 @@ export class SqsEventSource {
   }
 
   /** One ReceiveMessage, or several until the batch is full or its window has passed. */
-  async #receiveBatch(): Promise<Message[]> {
+  async #receiveBatch(waitTimeSeconds: number): Promise<Message[]> {
     const messages: Message[] = [];
     let windowEnds: number | undefined;
     for (;;) {
       const waitSeconds =
         windowEnds === undefined
-          ? this.#waitTimeSeconds
+          ? waitTimeSeconds
           : Math.min(this.#waitTimeSeconds, Math.max(0, Math.ceil((windowEnds - Date.now()) / 1000)));
       const { Messages = [] } = await this.#options.sqs.send(
         new ReceiveMessageCommand({

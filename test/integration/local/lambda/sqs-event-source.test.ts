@@ -386,6 +386,34 @@ describe('SqsEventSource', () => {
     expect(outcome?.deletedMessageIds).toEqual([id]);
   });
 
+  it('with activity hints, a watcher woken on an idle queue polls without a long poll', async () => {
+    // Prepare
+    const queue = await createQueue(messaging.endpoint, uniquePrefix('short'));
+    const waits: number[] = [];
+    const recording = {
+      send: (command: Parameters<SQSClient['send']>[0]) => {
+        if (command instanceof ReceiveMessageCommand) waits.push(command.input.WaitTimeSeconds ?? 0);
+        return sqs.send(command as never);
+      },
+    } as unknown as SQSClient;
+    const activity = new QueueActivity();
+    const source = startSource(queue, new Outcomes(), new RecordingInvoker(runner), {
+      sqs: recording,
+      activity,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const settled = waits.length;
+
+    // Act
+    activity.notify();
+    await waitFor(() => waits.length > settled);
+    await source.stop();
+
+    // Assess
+    expect(waits[0]).toBeGreaterThan(0);
+    expect(waits.slice(settled)).toEqual([0]);
+  });
+
   it('stop() lets the batch in flight finish, then polls no more', async () => {
     // Prepare
     const queue = await createQueue(messaging.endpoint, uniquePrefix('stop'));
