@@ -151,21 +151,16 @@ export class PipelineClient {
     const waiting = new Map(uploads.map((upload) => [upload.key, upload]));
     const finished: Finished[] = [];
     const deadline = Date.now() + options.timeoutMs;
-    // S3's eventTime has whole milliseconds and may lag the bench's clock by a hair.
-    const uploadedAfter = new Date(options.since - 2_000).toISOString();
     while (waiting.size > 0 && Date.now() <= deadline) {
-      let cursor: string | undefined;
-      do {
-        const page = await this.#api.list({ uploadedAfter, limit: 100, ...(cursor ? { cursor } : {}) });
+      for await (const items of this.#listedSince(options.since)) {
         const seenAt = Date.now();
-        for (const document of page.items) {
+        for (const document of items) {
           const upload = waiting.get(document.key);
           if (!upload || !TERMINAL.has(document.status)) continue;
           waiting.delete(document.key);
           finished.push(finishedOf(upload, document, seenAt));
         }
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
+      }
       options.onProgress?.(finished.length);
       if (waiting.size > 0) await sleep(options.pollMs);
     }
@@ -183,17 +178,25 @@ export class PipelineClient {
   ): Promise<string[]> {
     const waiting = new Set(keys);
     const deadline = Date.now() + options.timeoutMs;
-    const uploadedAfter = new Date(options.since - 2_000).toISOString();
     while (waiting.size > 0 && Date.now() <= deadline) {
-      let cursor: string | undefined;
-      do {
-        const page = await this.#api.list({ uploadedAfter, limit: 100, ...(cursor ? { cursor } : {}) });
-        for (const document of page.items) if (document.cost) waiting.delete(document.key);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
+      for await (const items of this.#listedSince(options.since)) {
+        for (const document of items) if (document.cost) waiting.delete(document.key);
+      }
       if (waiting.size > 0) await sleep(options.pollMs);
     }
     return [...waiting];
+  }
+
+  /** One round through the list of the documents uploaded since `since`, a page at a time. */
+  async *#listedSince(since: number): AsyncGenerator<readonly DocumentSummary[]> {
+    // S3's eventTime has whole milliseconds and may lag the bench's clock by a hair.
+    const uploadedAfter = new Date(since - 2_000).toISOString();
+    let cursor: string | undefined;
+    do {
+      const page = await this.#api.list({ uploadedAfter, limit: 100, ...(cursor ? { cursor } : {}) });
+      yield page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
   }
 
   close(): void {
