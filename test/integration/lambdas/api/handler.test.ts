@@ -37,6 +37,7 @@ import {
   useEmulatorEnv,
 } from '../../../support/aws';
 import { type LocalGateway, startLocalGateway } from '../../../support/local-gateway';
+import { newestFirst } from '../../../support/newest-first';
 
 const TABLE = 'api-test-metadata';
 const UPLOADS = 'api-test-uploads';
@@ -80,19 +81,6 @@ const items: MetadataItem[] = Array.from({ length: 30 }, (_, i) => {
     { type: typeOf(i) },
   );
 });
-
-const newestFirst = (list: readonly MetadataItem[]): string[] =>
-  [...list]
-    .sort((a, b) =>
-      a.uploadedAt !== b.uploadedAt
-        ? a.uploadedAt < b.uploadedAt
-          ? 1
-          : -1
-        : a.documentId < b.documentId
-          ? 1
-          : -1,
-    )
-    .map((item) => item.documentId);
 
 const call = async (method: string, path: string, query: Record<string, string> = {}) => {
   const result = await handler(apiEvent(method, path, query), lambdaContext('docflow-api'));

@@ -19,6 +19,7 @@ import {
   RecordingUrlSigner,
 } from '../../../support/in-memory-document-catalog';
 import { withoutContent } from '../../../support/in-memory-metadata-index';
+import { newestFirst } from '../../../support/newest-first';
 import { RecordingIngestQueue } from '../../../support/recording-ingest-queue';
 import { recordingUploads } from '../../../support/recording-upload-signer';
 
@@ -259,18 +260,9 @@ describe('GET /documents', () => {
             catalog: new InMemoryDocumentCatalog((n) => cuts[n % cuts.length] ?? 1),
           });
           const filters = { ...(status ? { status } : {}), ...(type ? { type } : {}) };
-          const expected = items
-            .filter((item) => (!status || item.status === status) && (!type || item.type === type))
-            .sort((a, b) =>
-              a.uploadedAt !== b.uploadedAt
-                ? a.uploadedAt < b.uploadedAt
-                  ? 1
-                  : -1
-                : a.documentId < b.documentId
-                  ? 1
-                  : -1,
-            )
-            .map((item) => item.documentId);
+          const expected = newestFirst(
+            items.filter((item) => (!status || item.status === status) && (!type || item.type === type)),
+          );
 
           // Act
           const pages: string[][] = [];
