@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { listenOn } from '../http/listen';
 import type { SegmentSink } from '../xray/trace-header';
+import { anonymousIdentity } from './anonymous-identity';
 import { type StageOutcome, traceStageRequest } from './stage-trace';
 
 /** The account the local API reports in request contexts and segments. */
@@ -144,23 +145,7 @@ export const proxyEvent = (
       authorizer: null,
       domainName: request.headers.host ?? '127.0.0.1',
       httpMethod: request.method ?? 'GET',
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp,
-        user: null,
-        userAgent: request.headers['user-agent'] ?? null,
-        userArn: null,
-      },
+      identity: anonymousIdentity(sourceIp, request.headers['user-agent'] ?? null),
       path: `/${options.stage}${path}`,
       protocol: `HTTP/${request.httpVersion}`,
       requestId,
