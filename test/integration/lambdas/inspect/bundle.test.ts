@@ -1,16 +1,12 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../../infra/constructs/docflow-function';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
-import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
-import { bundleProcessEnv, createBucket, testS3, uniquePrefix, uploadDocument } from '../../../support/aws';
-import { CDK_BUNDLE_OPTIONS } from '../../../support/cdk-bundle-options';
+import { bundleProcessEnv, uniquePrefix, uploadDocument } from '../../../support/aws';
+import { type BundledFunction, startBundledFunction } from '../../../support/bundled-function';
 import { pngClaimingSize } from '../../../support/documents';
 import { pdfWithExplodingPage } from '../../../support/hostile-documents';
 
@@ -25,38 +21,24 @@ const UPLOADS = 'uploads-inspect-bundle-test';
 const PARSE_TIMEOUT_MS = 3_000;
 
 describe('the bundled inspect function (esbuild, ESM, run by plain Node)', () => {
-  // Under node_modules so that the external packages resolve from the bundle as they do in /var/task.
-  const outdir = join(PROJECT_ROOT, 'node_modules', '.cache', 'docflow-tests', `inspect-${randomUUID()}`);
-  let messaging: MessagingEmulator;
-  let s3: S3Client;
+  let bundled: BundledFunction;
 
   beforeAll(async () => {
-    await mkdir(outdir, { recursive: true });
-    const [server] = await Promise.all([
-      startMessaging(),
-      build({
-        ...CDK_BUNDLE_OPTIONS,
-        entryPoints: { handler: join(PROJECT_ROOT, 'lambdas/inspect/handler.ts') },
-        outdir,
-        outExtension: { '.js': '.mjs' },
-        sourcemap: true,
-      }),
-    ]);
-    messaging = server;
-    await createBucket(messaging.endpoint, UPLOADS);
-    s3 = testS3(messaging.endpoint);
+    bundled = await startBundledFunction({
+      name: 'inspect',
+      entryPoints: { handler: join(PROJECT_ROOT, 'lambdas/inspect/handler.ts') },
+      buckets: [UPLOADS],
+    });
   }, 120_000);
 
   afterAll(async () => {
-    s3?.destroy();
-    await messaging?.stop();
-    await rm(outdir, { recursive: true, force: true });
+    await bundled?.stop();
   });
 
   it('inspects in a sandboxed process of the bundle, and answers hostile bytes by name within the budget', async () => {
     // Prepare
     const upload = (name: string, body: Buffer): Promise<DocumentRef> =>
-      uploadDocument(s3, UPLOADS, `incoming/${uniquePrefix('inspect-bundle')}/${name}`, body);
+      uploadDocument(bundled.s3, UPLOADS, `incoming/${uniquePrefix('inspect-bundle')}/${name}`, body);
     const pdf = await readFile(new URL('../../../../sample-docs/report-text-layer.pdf', import.meta.url));
     const documents = [
       await upload('report.pdf', pdf),
@@ -64,7 +46,7 @@ describe('the bundled inspect function (esbuild, ESM, run by plain Node)', () =>
       await upload('exploding.pdf', pdfWithExplodingPage()),
       await upload('notes.txt', Buffer.from('Plain words, after a hostile PDF killed a process.')),
     ];
-    const script = join(outdir, 'handler.check.mjs');
+    const script = join(bundled.outdir, 'handler.check.mjs');
     await writeFile(
       script,
       `
@@ -85,10 +67,10 @@ describe('the bundled inspect function (esbuild, ESM, run by plain Node)', () =>
 
     // Act
     const { stdout } = await run(process.execPath, [script], {
-      cwd: outdir,
+      cwd: bundled.outdir,
       timeout: 60_000,
       env: bundleProcessEnv({
-        AWS_ENDPOINT_URL_S3: messaging.endpoint,
+        AWS_ENDPOINT_URL_S3: bundled.messaging.endpoint,
         DOCFLOW_S3_FORCE_PATH_STYLE: 'true',
         PARSE_TIMEOUT_MS: String(PARSE_TIMEOUT_MS),
         POWERTOOLS_LOG_LEVEL: 'SILENT',

@@ -1,19 +1,16 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { build } from 'esbuild';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATIVE_PACKAGES, PROJECT_ROOT } from '../../../../infra/constructs/docflow-function';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
-import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
-import { createBucket, TEST_AWS, testS3, uniquePrefix, uploadDocument } from '../../../support/aws';
-import { CDK_BUNDLE_OPTIONS } from '../../../support/cdk-bundle-options';
+import { TEST_AWS, uniquePrefix, uploadDocument } from '../../../support/aws';
+import { type BundledFunction, startBundledFunction } from '../../../support/bundled-function';
 import { heicClaimingSize } from '../../../support/hostile-documents';
 
 /**
@@ -38,10 +35,7 @@ const UPLOADS = 'uploads-bundle-test';
 const DERIVATIVES = 'derivatives-bundle-test';
 
 describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () => {
-  // Under node_modules so that the external packages resolve from the bundle as they do in /var/task.
-  const outdir = join(PROJECT_ROOT, 'node_modules', '.cache', 'docflow-tests', `bundle-${randomUUID()}`);
-  let messaging: MessagingEmulator;
-  let s3: S3Client;
+  let bundled: BundledFunction;
 
   /**
    * Runs an ES module script next to the bundles with Node itself (with `execArgv`); returns what it
@@ -53,10 +47,10 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
     env: Record<string, string> = {},
     execArgv: readonly string[] = [],
   ): Promise<unknown> => {
-    const script = join(outdir, name);
+    const script = join(bundled.outdir, name);
     await writeFile(script, source);
     const { stdout } = await run(process.execPath, [...execArgv, script], {
-      cwd: outdir,
+      cwd: bundled.outdir,
       env: { PATH: process.env.PATH ?? '', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
       timeout: 60_000,
     });
@@ -64,33 +58,19 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
   };
 
   beforeAll(async () => {
-    await mkdir(outdir, { recursive: true });
-    const [server] = await Promise.all([
-      startMessaging(),
-      build({
-        ...CDK_BUNDLE_OPTIONS,
-        entryPoints: {
-          handler: join(PROJECT_ROOT, 'lambdas/thumbnail/handler.ts'),
-          containment: fileURLToPath(new URL('../../../support/sandboxed-bundle-entry.ts', import.meta.url)),
-        },
-        outdir,
-        outExtension: { '.js': '.mjs' },
-        sourcemap: true,
-        external: EXTERNAL,
-      }),
-    ]);
-    messaging = server;
-    await Promise.all([
-      createBucket(messaging.endpoint, UPLOADS),
-      createBucket(messaging.endpoint, DERIVATIVES),
-    ]);
-    s3 = testS3(messaging.endpoint);
+    bundled = await startBundledFunction({
+      name: 'bundle',
+      entryPoints: {
+        handler: join(PROJECT_ROOT, 'lambdas/thumbnail/handler.ts'),
+        containment: fileURLToPath(new URL('../../../support/sandboxed-bundle-entry.ts', import.meta.url)),
+      },
+      external: EXTERNAL,
+      buckets: [UPLOADS, DERIVATIVES],
+    });
   }, 120_000);
 
   afterAll(async () => {
-    s3?.destroy();
-    await messaging?.stop();
-    await rm(outdir, { recursive: true, force: true });
+    await bundled?.stop();
   });
 
   it('kills a spinning job at its budget and a ballooning one at its heap cap, from inside the bundle, under Lambda flags', async () => {
@@ -139,7 +119,7 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
   it('makes a WebP thumbnail in a sandboxed process and rejects hostile bytes by name', async () => {
     // Prepare
     const upload = (name: string, body: Buffer): Promise<DocumentRef> =>
-      uploadDocument(s3, UPLOADS, `incoming/${uniquePrefix('bundle')}/${name}`, body);
+      uploadDocument(bundled.s3, UPLOADS, `incoming/${uniquePrefix('bundle')}/${name}`, body);
     const photo = await readFile(new URL('../../../../sample-docs/photo-exif-rotated.jpg', import.meta.url));
     const pdf = await readFile(new URL('../../../../sample-docs/report-text-layer.pdf', import.meta.url));
     const photoDocument = await upload('photo.jpg', photo);
@@ -175,7 +155,7 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
         AWS_REGION: TEST_AWS.region,
         AWS_ACCESS_KEY_ID: TEST_AWS.credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: TEST_AWS.credentials.secretAccessKey,
-        AWS_ENDPOINT_URL_S3: messaging.endpoint,
+        AWS_ENDPOINT_URL_S3: bundled.messaging.endpoint,
         DOCFLOW_S3_FORCE_PATH_STYLE: 'true',
         DERIVATIVES_BUCKET_NAME: DERIVATIVES,
         POWERTOOLS_TRACE_ENABLED: 'false',
@@ -210,7 +190,7 @@ describe('the bundled thumbnail function (esbuild, ESM, run by plain Node)', () 
       { error: expect.objectContaining({ name: 'CorruptDocumentError' }) },
       { error: expect.objectContaining({ name: 'DocumentTooLargeError' }) },
     ]);
-    const stored = await s3.send(
+    const stored = await bundled.s3.send(
       new GetObjectCommand({
         Bucket: DERIVATIVES,
         Key: derivativeKeys.thumbnail(photoDocument),
