@@ -1,4 +1,5 @@
 import type { Block } from '@aws-sdk/client-textract';
+import type { ExtractTextDependencies } from '../../lambdas/extract-text/extract-text';
 import { derivativeKeys } from '../../lambdas/shared/documents/derivative-keys';
 import type { S3Pointer } from '../../lambdas/shared/documents/metadata-item';
 import type { TextDocument } from '../../lambdas/shared/documents/text-document';
@@ -137,3 +138,18 @@ export class FakeTaskCallbacks implements TaskCallbacks {
     return 'delivered';
   }
 }
+
+/**
+ * The text step's ports around the given blobs, parsers and limits, for a test of the step's own
+ * parsing: `textract` plays Textract, and its jobs and the text documents are held in memory.
+ */
+export const textStepPorts = (
+  parts: Pick<ExtractTextDependencies, 'blobs' | 'extractor' | 'images' | 'limits'>,
+  textract: TextDetector & TextDetectionJobStarter,
+): ExtractTextDependencies & { readonly texts: InMemoryTextDocumentStore } => ({
+  ...parts,
+  detector: textract,
+  jobStarter: textract,
+  jobs: new InMemoryTextractJobs(),
+  texts: new InMemoryTextDocumentStore(),
+});

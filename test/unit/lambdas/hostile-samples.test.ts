@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ExtractTextDependencies, extractText } from '../../../lambdas/extract-text/extract-text';
+import { extractText } from '../../../lambdas/extract-text/extract-text';
 import { SandboxedTextExtractor } from '../../../lambdas/extract-text/local-extractors';
 import { SandboxedOcrImagePreparer } from '../../../lambdas/extract-text/ocr-image';
 import { indexEventSchema } from '../../../lambdas/index-metadata/index-event';
@@ -14,7 +14,7 @@ import { makeThumbnail } from '../../../lambdas/thumbnail/make-thumbnail';
 import { SandboxedThumbnailRenderer } from '../../../lambdas/thumbnail/render-thumbnail';
 import { anUploadOf } from '../../fixtures/document-outcomes';
 import { FakeDocumentBlobs } from '../../support/fake-document-blobs';
-import { InMemoryTextDocumentStore, InMemoryTextractJobs } from '../../support/fake-text-pipeline';
+import { textStepPorts } from '../../support/fake-text-pipeline';
 import { hostileBudget } from '../../support/hostile-budget';
 import * as hostileDocuments from '../../support/hostile-documents';
 import { HOSTILE_SAMPLES, type HostileOutcome, type HostileSample } from '../../support/hostile-documents';
@@ -86,17 +86,7 @@ const runSample = async (sample: HostileSample) => {
   const bytes = await sample.bytes();
   const document = documentFor(sample, bytes);
   const blobs = new FakeDocumentBlobs().put(document, bytes);
-  const texts = new InMemoryTextDocumentStore();
-  const textDeps: ExtractTextDependencies = {
-    blobs,
-    extractor,
-    images,
-    detector: textract,
-    jobStarter: textract,
-    jobs: new InMemoryTextractJobs(),
-    texts,
-    limits: LIMITS,
-  };
+  const textDeps = textStepPorts({ blobs, extractor, images, limits: LIMITS }, textract);
 
   const inspect = await timed(() => inspectDocument(document, { blobs, prober, limits: LIMITS }));
   const inspection = inspect.ok ? inspect.value : labelledAs(sample, bytes);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ExtractTextDependencies, extractText } from '../../../../lambdas/extract-text/extract-text';
+import { extractText } from '../../../../lambdas/extract-text/extract-text';
 import { SandboxedTextExtractor } from '../../../../lambdas/extract-text/local-extractors';
 import { SandboxedOcrImagePreparer } from '../../../../lambdas/extract-text/ocr-image';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
@@ -13,11 +13,7 @@ import type { Inspection } from '../../../../lambdas/shared/documents/metadata-i
 import { anUploadOf } from '../../../fixtures/document-outcomes';
 import { buildPdf } from '../../../support/documents';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
-import {
-  FakeTextract,
-  InMemoryTextDocumentStore,
-  InMemoryTextractJobs,
-} from '../../../support/fake-text-pipeline';
+import { FakeTextract, textStepPorts } from '../../../support/fake-text-pipeline';
 import { hostileBudget, sampleDocument, timedOutcome } from '../../../support/hostile-budget';
 import {
   pdfClaimingPages,
@@ -46,20 +42,13 @@ const localTextOf = async (bytes: Buffer, pages = 1) => {
     hasTextLayer: true,
     textStrategy: 'local',
   };
-  const texts = new InMemoryTextDocumentStore();
   const textract = new FakeTextract();
-  const deps: ExtractTextDependencies = {
-    blobs: new FakeDocumentBlobs().put(document, bytes),
-    extractor,
-    images,
-    detector: textract,
-    jobStarter: textract,
-    jobs: new InMemoryTextractJobs(),
-    texts,
-    limits: LIMITS,
-  };
+  const deps = textStepPorts(
+    { blobs: new FakeDocumentBlobs().put(document, bytes), extractor, images, limits: LIMITS },
+    textract,
+  );
   const outcome = await timedOutcome(() => extractText({ strategy: 'local', document, inspection }, deps));
-  const stored = texts.documents.get(derivativeKeys.text(document));
+  const stored = deps.texts.documents.get(derivativeKeys.text(document));
   return { ...outcome, stored, textract };
 };
 
