@@ -10,6 +10,7 @@ import {
 import type { MetadataItem } from '../shared/documents/metadata-item';
 import type { CostSummary, DocumentCostDetail, DocumentCostSummary } from './cost-schemas';
 import { CursorCodec } from './cursor';
+import { cursorShardsSchema, fromCursorShards, toCursorShards } from './cursor-shards';
 import { initialShards, listPage, type ShardCursor } from './listing';
 import type { DocumentCatalog, ListFilters } from './ports';
 import { InvalidCursorError, InvalidParameterError } from './problems';
@@ -142,10 +143,8 @@ const costsCursorSchema = z.strictObject({
   v: z.literal(CURSOR_VERSION),
   k: z.literal('costs'),
   f: z.strictObject({ uploadedAfter: z.string().optional(), uploadedBefore: z.string().optional() }),
-  s: z.array(z.union([z.null(), z.strictObject({ u: z.string(), d: z.string() }), z.strictObject({})])),
+  s: cursorShardsSchema,
 });
-
-type CostsCursor = z.output<typeof costsCursorSchema>;
 
 export interface CostsApiConfig {
   /** HMAC key of the cursors (the listing's). */
@@ -216,15 +215,3 @@ export const costRoutes = (catalog: DocumentCatalog, config: CostsApiConfig): Ro
 
   return [{ method: 'GET', path: '/costs', handle: summarize }];
 };
-
-const toCursorShards = (shards: readonly ShardCursor[]): CostsCursor['s'] =>
-  shards.map((shard): CostsCursor['s'][number] => {
-    if (shard === null) return null;
-    return shard.after ? { u: shard.after.uploadedAt, d: shard.after.documentId } : {};
-  });
-
-const fromCursorShards = (shards: CostsCursor['s']): ShardCursor[] =>
-  shards.map((shard) => {
-    if (shard === null) return null;
-    return 'u' in shard ? { after: { uploadedAt: shard.u, documentId: shard.d } } : {};
-  });

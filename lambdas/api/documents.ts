@@ -6,7 +6,8 @@ import type { TextPage } from '../shared/documents/text-document';
 import { attachmentDisposition, filenameOfKey } from './content-disposition';
 import { costDetailOf, costSummaryOf } from './costs';
 import { CursorCodec } from './cursor';
-import { initialShards, listPage, type ShardCursor } from './listing';
+import { cursorShardsSchema, fromCursorShards, toCursorShards } from './cursor-shards';
+import { initialShards, listPage } from './listing';
 import type { DocumentCatalog, ListFilters, TextDocumentReader } from './ports';
 import {
   DocumentDeletedError,
@@ -58,28 +59,13 @@ const listCursorSchema = z.strictObject({
     uploadedAfter: z.string().optional(),
     uploadedBefore: z.string().optional(),
   }),
-  /** Per shard: null = done, {} = from its start, {u, d} = after (uploadedAt, documentId). */
-  s: z.array(z.union([z.null(), z.strictObject({ u: z.string(), d: z.string() }), z.strictObject({})])),
+  s: cursorShardsSchema,
 });
-
-type ListCursor = z.output<typeof listCursorSchema>;
 
 const FILTER_KEYS = ['status', 'type', 'uploadedAfter', 'uploadedBefore'] as const;
 
 const sameFilters = (a: ListFilters, b: ListFilters): boolean =>
   FILTER_KEYS.every((key) => a[key] === b[key]);
-
-const toCursorShards = (shards: readonly ShardCursor[]): ListCursor['s'] =>
-  shards.map((shard): ListCursor['s'][number] => {
-    if (shard === null) return null;
-    return shard.after ? { u: shard.after.uploadedAt, d: shard.after.documentId } : {};
-  });
-
-const fromCursorShards = (shards: ListCursor['s']): ShardCursor[] =>
-  shards.map((shard) => {
-    if (shard === null) return null;
-    return 'u' in shard ? { after: { uploadedAt: shard.u, documentId: shard.d } } : {};
-  });
 
 /** Normalizes times so that they compare as strings with the stored `uploadedAt` (S3's UTC eventTime). */
 const normalizeFilters = (query: z.output<typeof listDocumentsQuery>): ListFilters => {
