@@ -1,5 +1,6 @@
 import type { ConsoleTarget } from '../console/server/target';
-import { LOCAL_CREDENTIALS, type LocalCloud } from '../local/cloud';
+import type { LocalCloud } from '../local/cloud';
+import { LOCAL_CREDENTIALS } from '../local/credentials';
 
 /** The console's target for a local cloud started in this process: its own endpoint, API and outputs. */
 export const localConsoleTarget = (cloud: LocalCloud): ConsoleTarget => ({

@@ -5,6 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { XRayClient } from '@aws-sdk/client-xray';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
+import { LOCAL_CREDENTIALS } from '../local/credentials';
 import {
   deploymentFilePath,
   readDeploymentFile,
@@ -21,15 +22,6 @@ import { XRayTraces } from './adapters/xray-traces';
 import type { GlobalOptions } from './args';
 import { CliError } from './errors';
 import type { DocflowTarget } from './ports';
-
-/**
- * Credentials for the local cloud, which does not check signatures: fixed, so that a laptop without
- * an AWS profile works and real credentials are never used to sign requests to it.
- */
-export const LOCAL_CREDENTIALS: AwsCredentialIdentity = {
-  accessKeyId: 'docflow-local',
-  secretAccessKey: 'docflow-local-secret',
-};
 
 /** Where a deployment is and how to call it: what the CLI's adapters and the console server are built on. */
 export interface Connection {

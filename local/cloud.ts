@@ -6,6 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { CONTEXT_KEYS } from '../infra/config';
 import { type RestApiServer, startRestApiServer } from './api/rest-api-server';
 import { LocalCloudFormation } from './cloudformation/service';
+import { LOCAL_CREDENTIALS } from './credentials';
 import { applyPlan, type Deployment } from './deploy/apply';
 import { LOCAL_ACCOUNT_ID } from './deploy/physical-ids';
 import { planDeployment } from './deploy/plan';
@@ -34,9 +35,6 @@ import type { SegmentSink } from './xray/trace-header';
 
 /** The repository root: the CDK app, the handlers and the default data folder live here. */
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
-
-/** Credentials every local client uses; the emulators accept any, but the local S3 checks POST uploads against these. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'docflow', secretAccessKey: 'docflow-local' } as const;
 
 /**
  * Pages that may POST uploads to the local uploads bucket (its CORS rule): any port on this machine's

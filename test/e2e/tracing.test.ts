@@ -3,7 +3,7 @@ import { BatchGetTracesCommand, GetTraceSummariesCommand, XRayClient } from '@aw
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
 import { documentId } from '../../lambdas/shared/documents/document';
-import { LOCAL_CREDENTIALS } from '../../local/cloud';
+import { LOCAL_CREDENTIALS } from '../../local/credentials';
 import {
   type CloudSession,
   enteredStates,

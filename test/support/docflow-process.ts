@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { LOCAL_CREDENTIALS, PROJECT_ROOT } from '../../local/cloud';
+import { PROJECT_ROOT } from '../../local/cloud';
+import { LOCAL_CREDENTIALS } from '../../local/credentials';
 
 /** How a `docflow` process ended and what it printed. */
 export interface DocflowRun {

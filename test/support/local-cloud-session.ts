@@ -20,7 +20,8 @@ import {
   textResponseSchema,
 } from '../../lambdas/api/schemas';
 import type { DeletionRef, DocumentRef, DocumentStatus } from '../../lambdas/shared/documents/document';
-import { LOCAL_CREDENTIALS, type LocalCloud, PROJECT_ROOT, startLocalCloud } from '../../local/cloud';
+import { type LocalCloud, PROJECT_ROOT, startLocalCloud } from '../../local/cloud';
+import { LOCAL_CREDENTIALS } from '../../local/credentials';
 import type { ExpectedResult } from '../../scripts/sample-docs/expected-results';
 
 /** Statuses a document ends in; every upload reaches exactly one of them. */
