@@ -1,3 +1,5 @@
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /** What Lambda reports of a deployment package: `CodeSize` and `CodeSha256`. */
@@ -39,15 +41,66 @@ const digestInWorker = (directory: string): Promise<CodeDigest> =>
 /** The digest asked for last: each waits for the one before it. */
 let queue: Promise<unknown> = Promise.resolve();
 
+const hashed = (directory: string): Promise<CodeDigest> => {
+  const digest = queue.then(() => digestInWorker(directory));
+  queue = digest.catch(() => undefined);
+  return digest;
+};
+
+/** Digests of synthesized assets, kept across `up`s (a `--fresh` start included). */
+const CACHE_FOLDER = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'docflow-code-digests');
+/** A CDK asset folder: named by the hash of its content, never rewritten under that name. */
+const ASSET_FOLDER = /^asset\.[0-9a-f]{64}$/;
+
+/** A cached digest holds for the folder it was computed from: same inode and modification time. */
+interface CachedDigest extends CodeDigest {
+  readonly ino: number;
+  readonly mtimeMs: number;
+}
+
+const readCached = async (file: string): Promise<Partial<CachedDigest> | undefined> => {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Partial<CachedDigest>;
+  } catch {
+    return undefined;
+  }
+};
+
+const writeCached = async (file: string, digest: CachedDigest): Promise<void> => {
+  try {
+    await mkdir(CACHE_FOLDER, { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(digest));
+    await rename(temporary, file);
+  } catch {
+    // A cache that cannot be written only means hashing again at the next start.
+  }
+};
+
 /**
  * Size and SHA-256 (base64) of a package folder: its files, by sorted relative path. Computed in a
  * worker thread, one package at a time: a package with its native modules is ~90 MB, and record-cost
  * reads every function's configuration once the first document ends. Hashed on `up`'s loop, that held
  * every emulator ~0.1 s per function; in a worker each, side by side, it took both cores from the
- * documents that followed.
+ * documents that followed. A synthesized asset's digest is kept on disk (by folder name, inode and
+ * modification time), so only a new bundle is hashed: hashing after every start took ~1 s of a core
+ * from the documents right after the first.
  */
-export const digestOf = (directory: string): Promise<CodeDigest> => {
-  const digest = queue.then(() => digestInWorker(directory));
-  queue = digest.catch(() => undefined);
-  return digest;
+export const digestOf = async (directory: string): Promise<CodeDigest> => {
+  const name = basename(directory);
+  if (!ASSET_FOLDER.test(name)) return hashed(directory);
+  const { ino, mtimeMs } = await stat(directory);
+  const file = join(CACHE_FOLDER, `${name}.json`);
+  const cached = await readCached(file);
+  if (
+    cached?.ino === ino &&
+    cached.mtimeMs === mtimeMs &&
+    typeof cached.size === 'number' &&
+    typeof cached.sha256 === 'string'
+  ) {
+    return { size: cached.size, sha256: cached.sha256 };
+  }
+  const { size, sha256 } = await hashed(directory);
+  await writeCached(file, { size, sha256, ino, mtimeMs });
+  return { size, sha256 };
 };
