@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BackgroundWork } from '../background-work';
 import { compileEventPattern, type EventPattern } from './event-pattern';
 import { type TargetInputSpec, targetInput, validateTargetInput } from './target-input';
 
@@ -135,10 +136,7 @@ const deliveryErrorOf = (error: unknown): TargetDeliveryError => {
 export class LocalEventBus {
   readonly #options: LocalEventBusOptions;
   readonly #rules = new Map<string, CompiledRule>();
-  readonly #inFlight = new Set<Promise<void>>();
-  /** Retries waiting for their delay: a stop ends each wait at once. */
-  readonly #waits = new Map<NodeJS.Timeout, () => void>();
-  #stopped = false;
+  readonly #work = new BackgroundWork();
 
   constructor(options: LocalEventBusOptions) {
     this.#options = options;
@@ -182,41 +180,31 @@ export class LocalEventBus {
     const event = this.envelope(entry);
     const busName = entry.eventBusName ?? DEFAULT_EVENT_BUS;
     const matchedRules: string[] = [];
-    if (this.#stopped) return { event, matchedRules };
+    if (this.#work.stopped) return { event, matchedRules };
     const ingestionTime = new Date().toISOString();
     for (const rule of this.#rules.values()) {
       if (rule.busName !== busName || !rule.spec.enabled || !rule.pattern.matches(event)) continue;
       matchedRules.push(rule.spec.name);
       for (const target of rule.spec.targets) {
         const context = { ruleArn: rule.spec.arn, ruleName: rule.spec.name, ingestionTime };
-        this.#track(this.#deliver(rule.spec, target, event, targetInput(event, target, context)));
+        this.#work.track(
+          this.#deliver(rule.spec, target, event, targetInput(event, target, context)),
+          (error) =>
+            this.#options.logger?.warn(`local EventBridge: a delivery failed unexpectedly: ${String(error)}`),
+        );
       }
     }
     return { event, matchedRules };
   }
 
   /** Resolves when no delivery is in flight or waiting for a retry (tests, orderly stops). */
-  async idle(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  idle(): Promise<void> {
+    return this.#work.idle();
   }
 
   /** Stops matching; deliveries waiting for a retry are dropped, those in flight finish. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    for (const [timer, wake] of this.#waits) {
-      clearTimeout(timer);
-      wake();
-    }
-    this.#waits.clear();
-    await this.idle();
-  }
-
-  #track(delivery: Promise<void>): void {
-    const tracked = delivery.catch((error: unknown) => {
-      this.#options.logger?.warn(`local EventBridge: a delivery failed unexpectedly: ${String(error)}`);
-    });
-    this.#inFlight.add(tracked);
-    void tracked.finally(() => this.#inFlight.delete(tracked));
+  stop(): Promise<void> {
+    return this.#work.stop();
   }
 
   async #deliver(
@@ -243,8 +231,8 @@ export class LocalEventBus {
           : Date.now() + delay - firstAttempt > maximumEventAgeSeconds * 1000
             ? 'MaximumEventAgeInSeconds'
             : 'none';
-      if (exhausted === 'none' && !this.#stopped) {
-        if (!(await this.#wait(delay))) return;
+      if (exhausted === 'none' && !this.#work.stopped) {
+        if (!(await this.#work.wait(delay))) return;
         continue;
       }
       await this.#deadLetter(rule, target, event, failure, retries, exhausted);
@@ -267,17 +255,6 @@ export class LocalEventBus {
     const base = this.#options.retryBaseDelayMs ?? 1000;
     const ceiling = Math.min(base * 2 ** retries, this.#options.maxRetryDelayMs ?? 60_000);
     return Math.random() * ceiling;
-  }
-
-  /** Resolves true after `ms`, or false when the bus stops first. */
-  #wait(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#waits.delete(timer);
-        resolve(!this.#stopped);
-      }, ms);
-      this.#waits.set(timer, () => resolve(false));
-    });
   }
 
   async #deadLetter(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BackgroundWork } from '../background-work';
 
 /** Lambda's limit on an asynchronous (`Event`) invocation's payload. */
 export const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
@@ -40,10 +41,7 @@ export interface AsyncInvocationsOptions {
  */
 export class AsyncInvocations {
   readonly #options: AsyncInvocationsOptions;
-  readonly #inFlight = new Set<Promise<void>>();
-  /** Retries waiting for their delay: a stop ends each wait at once. */
-  readonly #waits = new Map<NodeJS.Timeout, () => void>();
-  #stopped = false;
+  readonly #work = new BackgroundWork();
 
   constructor(options: AsyncInvocationsOptions) {
     this.#options = options;
@@ -52,31 +50,23 @@ export class AsyncInvocations {
   /** Queues one invocation of `target` with `payload` (JSON text) and returns its request id. */
   enqueue(target: AsyncTarget, payload: unknown, traceHeader?: string): string {
     const requestId = randomUUID();
-    if (this.#stopped) return requestId;
-    const run = this.#run(target, payload, requestId, traceHeader).catch((error: unknown) => {
+    if (this.#work.stopped) return requestId;
+    this.#work.track(this.#run(target, payload, requestId, traceHeader), (error) =>
       this.#options.logger?.warn(
         `local Lambda: async invocation ${requestId} failed unexpectedly: ${String(error)}`,
-      );
-    });
-    this.#inFlight.add(run);
-    void run.finally(() => this.#inFlight.delete(run));
+      ),
+    );
     return requestId;
   }
 
   /** Resolves once no queued invocation is waiting or running. */
-  async idle(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  idle(): Promise<void> {
+    return this.#work.idle();
   }
 
   /** Takes no more invocations and drops those waiting for a retry; those running finish. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    for (const [timer, wake] of this.#waits) {
-      clearTimeout(timer);
-      wake();
-    }
-    this.#waits.clear();
-    await this.idle();
+  stop(): Promise<void> {
+    return this.#work.stop();
   }
 
   async #run(target: AsyncTarget, payload: unknown, requestId: string, traceHeader?: string): Promise<void> {
@@ -85,28 +75,18 @@ export class AsyncInvocations {
     const delays = this.#options.retryDelaysMs ?? LAMBDA_ASYNC_RETRY_DELAYS_MS;
     let lastError: Error | undefined;
     for (let attempt = 0; attempt <= delays.length; attempt += 1) {
-      if (attempt > 0 && !(await this.#wait(delays[attempt - 1] ?? 0))) return;
-      if (this.#stopped) return;
+      if (attempt > 0 && !(await this.#work.wait(delays[attempt - 1] ?? 0))) return;
+      if (this.#work.stopped) return;
       try {
         await this.#options.invoke(target.arn, payload, traceHeader ? { traceHeader } : {});
         return;
       } catch (error) {
         lastError = error instanceof Error ? error : new Error(String(error));
         // A runner that closed under the invocation is the service stopping, not the function failing.
-        if (this.#stopped || /runner is closed/.test(lastError.message)) return;
+        if (this.#work.stopped || /runner is closed/.test(lastError.message)) return;
       }
     }
     await this.#deadLetter(target, payload, requestId, lastError ?? new Error('unknown failure'));
-  }
-
-  #wait(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#waits.delete(timer);
-        resolve(!this.#stopped);
-      }, ms);
-      this.#waits.set(timer, () => resolve(false));
-    });
   }
 
   async #deadLetter(target: AsyncTarget, payload: unknown, requestId: string, error: Error): Promise<void> {
