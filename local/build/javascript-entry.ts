@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, extname, join, resolve } from 'node:path';
 
@@ -50,6 +58,8 @@ export const buildJavaScriptEntry = (entry: string, cacheDirectory: string): str
     return previous.output;
   }
   mkdirSync(cacheDirectory, { recursive: true });
+  // esbuild names the metafile's inputs from its real working directory, links resolved.
+  const workingDirectory = realpathSync(cacheDirectory);
   const staging = join(cacheDirectory, `${key}.${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     execFileSync(
@@ -65,12 +75,12 @@ export const buildJavaScriptEntry = (entry: string, cacheDirectory: string): str
         `--outfile=${join(staging, `${name}.mjs`)}`,
         `--metafile=${join(staging, 'meta.json')}`,
       ],
-      { cwd: cacheDirectory, stdio: ['ignore', 'ignore', 'pipe'] },
+      { cwd: workingDirectory, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const meta = JSON.parse(readFileSync(join(staging, 'meta.json'), 'utf8')) as {
       inputs: Record<string, unknown>;
     };
-    const inputs = Object.keys(meta.inputs).map((input) => resolve(cacheDirectory, input));
+    const inputs = Object.keys(meta.inputs).map((input) => resolve(workingDirectory, input));
     const digest = digestOf(inputs);
     if (!digest) throw new Error(`an input of ${entry} changed while it was built`);
     const folder = join(cacheDirectory, `${key}-${digest}`);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,5 +39,20 @@ describe('buildJavaScriptEntry', () => {
     writeFileSync(withPackage, "import { z } from 'zod';\nconsole.log(typeof z.string);\n");
     const built = buildJavaScriptEntry(withPackage, cache);
     expect(readFileSync(built, 'utf8')).toMatch(/from "zod"/);
+  });
+
+  it('builds into a cache folder reached through a symbolic link (a linked node_modules)', () => {
+    // Arrange
+    const realCache = join(folder, 'deeper', 'real-cache');
+    mkdirSync(realCache, { recursive: true });
+    const linkedCache = join(folder, 'linked-cache');
+    symlinkSync(realCache, linkedCache);
+
+    // Act
+    const built = buildJavaScriptEntry(entry, linkedCache);
+
+    // Assess
+    expect(run(built)).toMatch(/^(hello|hi) docflow$/);
+    expect(buildJavaScriptEntry(entry, linkedCache)).toBe(built);
   });
 });
