@@ -71,6 +71,18 @@ class Outcomes {
   }
 }
 
+/** An SQS client that sends through `sqs` and records each ReceiveMessage's long-poll wait, in seconds. */
+const recordingReceives = (sqs: SQSClient): { readonly client: SQSClient; readonly waits: number[] } => {
+  const waits: number[] = [];
+  const client = {
+    send: (command: Parameters<SQSClient['send']>[0]) => {
+      if (command instanceof ReceiveMessageCommand) waits.push(command.input.WaitTimeSeconds ?? 0);
+      return sqs.send(command as never);
+    },
+  } as unknown as SQSClient;
+  return { client, waits };
+};
+
 describe('SqsEventSource', () => {
   let messaging: MessagingEmulator;
   let sqs: SQSClient;
@@ -322,13 +334,7 @@ describe('SqsEventSource', () => {
   it('long-polls an idle queue with one poller, and wakes the others when messages come', async () => {
     // Prepare
     const queue = await createQueue(messaging.endpoint, uniquePrefix('idle'));
-    let receives = 0;
-    const counting = {
-      send: (command: Parameters<SQSClient['send']>[0]) => {
-        if (command instanceof ReceiveMessageCommand) receives += 1;
-        return sqs.send(command as never);
-      },
-    } as unknown as SQSClient;
+    const receives = recordingReceives(sqs);
     const outcomes = new Outcomes();
     const held = Promise.withResolvers<void>();
     const invoked: SQSEvent[] = [];
@@ -340,11 +346,11 @@ describe('SqsEventSource', () => {
       },
       concurrencyOf: () => 4,
     };
-    const source = startSource(queue, outcomes, invoker, { sqs: counting, batchSize: 1 });
+    const source = startSource(queue, outcomes, invoker, { sqs: receives.client, batchSize: 1 });
 
     // Act
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    const idleReceives = receives;
+    const idleReceives = receives.waits.length;
     await send(queue.url, { outcome: 'ok' }, { outcome: 'ok' }, { outcome: 'ok' });
     await waitFor(() => invoked.length === 3);
     held.resolve();
@@ -360,22 +366,19 @@ describe('SqsEventSource', () => {
   it('with activity hints, stops polling an idle queue after a few empty polls and polls again on a hint', async () => {
     // Prepare
     const queue = await createQueue(messaging.endpoint, uniquePrefix('hinted'));
-    let receives = 0;
-    const counting = {
-      send: (command: Parameters<SQSClient['send']>[0]) => {
-        if (command instanceof ReceiveMessageCommand) receives += 1;
-        return sqs.send(command as never);
-      },
-    } as unknown as SQSClient;
+    const receives = recordingReceives(sqs);
     const activity = new QueueActivity();
     const outcomes = new Outcomes();
-    const source = startSource(queue, outcomes, new RecordingInvoker(runner), { sqs: counting, activity });
+    const source = startSource(queue, outcomes, new RecordingInvoker(runner), {
+      sqs: receives.client,
+      activity,
+    });
     await new Promise((resolve) => setTimeout(resolve, 4_000));
 
     // Act
-    const settled = receives;
+    const settled = receives.waits.length;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const whileWaiting = receives - settled;
+    const whileWaiting = receives.waits.length - settled;
     const [id] = await send(queue.url, { outcome: 'ok' });
     activity.notify();
     const [outcome] = await outcomes.until(1, 3_000);
@@ -389,13 +392,7 @@ describe('SqsEventSource', () => {
   it('with activity hints, a watcher woken on an idle queue polls without a long poll', async () => {
     // Prepare
     const queue = await createQueue(messaging.endpoint, uniquePrefix('short'));
-    const waits: number[] = [];
-    const recording = {
-      send: (command: Parameters<SQSClient['send']>[0]) => {
-        if (command instanceof ReceiveMessageCommand) waits.push(command.input.WaitTimeSeconds ?? 0);
-        return sqs.send(command as never);
-      },
-    } as unknown as SQSClient;
+    const { client: recording, waits } = recordingReceives(sqs);
     const activity = new QueueActivity();
     const source = startSource(queue, new Outcomes(), new RecordingInvoker(runner), {
       sqs: recording,
