@@ -47,67 +47,57 @@ export abstract class DocumentRejectedError extends Error {
   }
 }
 
+/**
+ * A rejection class named `name`: the rejections differ in nothing else. The name is a literal, not
+ * `new.target.name`, because the bundles are minified and would rename the class.
+ */
+const rejection = (name: RejectionErrorName) =>
+  class extends DocumentRejectedError {
+    constructor(detail: string, options?: ErrorOptions) {
+      super(name, detail, options);
+    }
+  };
+
+/** An `Error` class named `name` (a literal, for the same reason as {@link rejection}). */
+const namedError = (name: string) =>
+  class extends Error {
+    constructor(message: string, options?: ErrorOptions) {
+      super(message, options);
+      this.name = name;
+    }
+  };
+
 /** The object has no bytes. */
-export class EmptyDocumentError extends DocumentRejectedError {
+export class EmptyDocumentError extends rejection('EmptyDocumentError') {
   constructor(detail = 'the object is empty (0 bytes)', options?: ErrorOptions) {
-    super('EmptyDocumentError', detail, options);
+    super(detail, options);
   }
 }
 
 /** The bytes are of a kind docflow does not process. */
-export class UnsupportedDocumentError extends DocumentRejectedError {
-  constructor(detail: string, options?: ErrorOptions) {
-    super('UnsupportedDocumentError', detail, options);
-  }
-}
+export class UnsupportedDocumentError extends rejection('UnsupportedDocumentError') {}
 
 /** The bytes claim a supported kind but cannot be parsed (truncated, malformed, hostile). */
-export class CorruptDocumentError extends DocumentRejectedError {
-  constructor(detail: string, options?: ErrorOptions) {
-    super('CorruptDocumentError', detail, options);
-  }
-}
+export class CorruptDocumentError extends rejection('CorruptDocumentError') {}
 
 /** The document is password-protected or otherwise encrypted. */
-export class EncryptedDocumentError extends DocumentRejectedError {
-  constructor(detail: string, options?: ErrorOptions) {
-    super('EncryptedDocumentError', detail, options);
-  }
-}
+export class EncryptedDocumentError extends rejection('EncryptedDocumentError') {}
 
 /** The document exceeds a configured limit (bytes, pixels, pages) or a processing budget. */
-export class DocumentTooLargeError extends DocumentRejectedError {
-  constructor(detail: string, options?: ErrorOptions) {
-    super('DocumentTooLargeError', detail, options);
-  }
-}
+export class DocumentTooLargeError extends rejection('DocumentTooLargeError') {}
 
 /** The object version is gone (deleted before it was processed): retrying cannot bring it back. */
-export class DocumentNotFoundError extends DocumentRejectedError {
-  constructor(detail: string, options?: ErrorOptions) {
-    super('DocumentNotFoundError', detail, options);
-  }
-}
+export class DocumentNotFoundError extends rejection('DocumentNotFoundError') {}
 
 /** Textract throttled or hit a concurrency limit. Transient: the ASL retries it with backoff. */
-export class TextractThrottledError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'TextractThrottledError';
-  }
-}
+export class TextractThrottledError extends namedError('TextractThrottledError') {}
 
 /**
  * An asynchronous Textract job ended FAILED (or ERROR) for a reason that says nothing against the
  * document, or its results could not be read any more. Transient: the ASL's `States.ALL` retrier starts
  * a new job, and after its retries the document is recorded FAILED.
  */
-export class TextractJobFailedError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'TextractJobFailedError';
-  }
-}
+export class TextractJobFailedError extends namedError('TextractJobFailedError') {}
 
 /** Parses the reason code back out of a rejection message (`"CORRUPT: truncated JPEG"`). */
 export const parseRejectionMessage = (message: string): { reason?: RejectionReason; detail: string } => {
@@ -124,21 +114,11 @@ export const parseRejectionMessage = (message: string): { reason?: RejectionReas
  * The starter fails the message instead of dropping it, so SQS redrive moves it to the ingest DLQ
  * after maxReceiveCount receives, where an operator can read it.
  */
-export class MalformedNotificationError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'MalformedNotificationError';
-  }
-}
+export class MalformedNotificationError extends namedError('MalformedNotificationError') {}
 
 /**
  * RecordRejected received a caught error that is not a rejection: a wiring bug in the state machine.
  * Recording it as REJECTED would hide a system fault behind a verdict on the input and skip the DLQ,
  * so the index-metadata function throws this instead, and the state's Catch records FAILED.
  */
-export class NotARejectionError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'NotARejectionError';
-  }
-}
+export class NotARejectionError extends namedError('NotARejectionError') {}
