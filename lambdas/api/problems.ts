@@ -36,29 +36,62 @@ export interface ProblemDetails {
   readonly errors?: readonly ParameterError[];
 }
 
+/** What one kind of problem answers with, besides its detail. */
+interface ProblemKind {
+  /** The error's `name`: a literal, because the bundles are minified and would rename the class. */
+  readonly name: string;
+  readonly status: number;
+  readonly title: string;
+  /** @default PROBLEM_TYPES.blank */
+  readonly type?: string;
+  /** Extra response headers (`Allow` on a 405). @default - none */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 /** Base class of the errors that map to a problem response. */
 export abstract class HttpProblemError extends Error {
-  abstract readonly status: number;
-  abstract readonly title: string;
-  readonly type: string = PROBLEM_TYPES.blank;
-  /** Extra response headers (`Allow` on a 405). */
-  readonly headers: Readonly<Record<string, string>> = {};
+  readonly status: number;
+  readonly title: string;
+  readonly type: string;
+  readonly headers: Readonly<Record<string, string>>;
+
+  protected constructor(kind: ProblemKind, detail: string, options?: ErrorOptions) {
+    super(detail, options);
+    this.name = kind.name;
+    this.status = kind.status;
+    this.title = kind.title;
+    this.type = kind.type ?? PROBLEM_TYPES.blank;
+    this.headers = kind.headers ?? {};
+  }
 
   toProblem(): ProblemDetails {
     return { type: this.type, title: this.title, status: this.status, detail: this.message };
   }
 }
 
+/** A problem class of one fixed kind, built from its detail alone. */
+const problem = (kind: ProblemKind) =>
+  class extends HttpProblemError {
+    constructor(detail: string, options?: ErrorOptions) {
+      super(kind, detail, options);
+    }
+  };
+
 /** A query or path parameter is missing, malformed or out of range. */
 export class InvalidParameterError extends HttpProblemError {
-  readonly status = 400;
-  readonly title = 'Invalid request parameter';
-  override readonly type: string = PROBLEM_TYPES.invalidParameter;
   readonly errors: readonly ParameterError[];
 
   constructor(errors: readonly ParameterError[], options?: ErrorOptions) {
-    super(errors.map((e) => `${e.parameter}: ${e.message}`).join('; '), options);
-    this.name = 'InvalidParameterError';
+    super(
+      {
+        name: 'InvalidParameterError',
+        status: 400,
+        title: 'Invalid request parameter',
+        type: PROBLEM_TYPES.invalidParameter,
+      },
+      errors.map((e) => `${e.parameter}: ${e.message}`).join('; '),
+      options,
+    );
     this.errors = errors;
   }
 
@@ -71,92 +104,65 @@ export class InvalidParameterError extends HttpProblemError {
  * A pagination cursor was tampered with, truncated, signed with another key, or is being replayed
  * with filters other than the ones it was issued for. The message never echoes the cursor.
  */
-export class InvalidCursorError extends HttpProblemError {
-  readonly status = 400;
-  readonly title = 'Invalid cursor';
-  override readonly type: string = PROBLEM_TYPES.invalidCursor;
-
-  constructor(detail: string, options?: ErrorOptions) {
-    super(detail, options);
-    this.name = 'InvalidCursorError';
-  }
-}
+export class InvalidCursorError extends problem({
+  name: 'InvalidCursorError',
+  status: 400,
+  title: 'Invalid cursor',
+  type: PROBLEM_TYPES.invalidCursor,
+}) {}
 
 /** No resource at this path: an unknown route or a document that does not exist. */
-export class NotFoundError extends HttpProblemError {
-  readonly status = 404;
-  readonly title: string = 'Not Found';
-
-  constructor(detail: string, options?: ErrorOptions) {
-    super(detail, options);
-    this.name = 'NotFoundError';
-  }
-}
+export class NotFoundError extends problem({ name: 'NotFoundError', status: 404, title: 'Not Found' }) {}
 
 /** The document exists but has no extracted text (rejected, failed, in progress, or a picture without text). */
-export class TextUnavailableError extends NotFoundError {
-  override readonly title = 'Text not available';
-  override readonly type: string = PROBLEM_TYPES.textUnavailable;
-
-  constructor(detail: string, options?: ErrorOptions) {
-    super(detail, options);
-    this.name = 'TextUnavailableError';
-  }
-}
+export class TextUnavailableError extends problem({
+  name: 'TextUnavailableError',
+  status: 404,
+  title: 'Text not available',
+  type: PROBLEM_TYPES.textUnavailable,
+}) {}
 
 /** The document was deleted from the uploads bucket, and with it everything derived from it. */
-export class DocumentDeletedError extends HttpProblemError {
-  readonly status = 410;
-  readonly title = 'Document deleted';
-  override readonly type: string = PROBLEM_TYPES.documentDeleted;
-
-  constructor(detail: string, options?: ErrorOptions) {
-    super(detail, options);
-    this.name = 'DocumentDeletedError';
-  }
-}
+export class DocumentDeletedError extends problem({
+  name: 'DocumentDeletedError',
+  status: 410,
+  title: 'Document deleted',
+  type: PROBLEM_TYPES.documentDeleted,
+}) {}
 
 /** The document's state does not allow the request now (it is being processed, or cannot be run again). */
 export class ConflictError extends HttpProblemError {
-  readonly status = 409;
-  readonly title: string;
-  override readonly type: string;
-
   constructor(
     type: typeof PROBLEM_TYPES.documentInFlight | typeof PROBLEM_TYPES.notReprocessable,
     detail: string,
     options?: ErrorOptions,
   ) {
-    super(detail, options);
-    this.name = 'ConflictError';
-    this.type = type;
-    this.title =
+    const title =
       type === PROBLEM_TYPES.documentInFlight ? 'Document being processed' : 'Document cannot be reprocessed';
+    super({ name: 'ConflictError', status: 409, title, type }, detail, options);
   }
 }
 
 /** The request body is not in a media type the route reads (every body is `application/json`). */
-export class UnsupportedMediaTypeError extends HttpProblemError {
-  readonly status = 415;
-  readonly title = 'Unsupported Media Type';
-  override readonly headers: Readonly<Record<string, string>> = { 'accept-post': 'application/json' };
-
-  constructor(detail: string, options?: ErrorOptions) {
-    super(detail, options);
-    this.name = 'UnsupportedMediaTypeError';
-  }
-}
+export class UnsupportedMediaTypeError extends problem({
+  name: 'UnsupportedMediaTypeError',
+  status: 415,
+  title: 'Unsupported Media Type',
+  headers: { 'accept-post': 'application/json' },
+}) {}
 
 /** The path exists but not for this method. */
 export class MethodNotAllowedError extends HttpProblemError {
-  readonly status = 405;
-  readonly title = 'Method Not Allowed';
-  override readonly headers: Readonly<Record<string, string>>;
-
   constructor(method: string, path: string, allowed: readonly string[]) {
-    super(`${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
-    this.name = 'MethodNotAllowedError';
-    this.headers = { allow: allowed.join(', ') };
+    super(
+      {
+        name: 'MethodNotAllowedError',
+        status: 405,
+        title: 'Method Not Allowed',
+        headers: { allow: allowed.join(', ') },
+      },
+      `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+    );
   }
 }
 
