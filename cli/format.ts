@@ -1,4 +1,5 @@
 import stringWidth from 'string-width';
+import { scaleBytes } from '../console/shared/byte-scale';
 
 /**
  * Characters that must not reach a terminal from data: C0/C1 controls and DEL (an object key may hold
@@ -69,12 +70,7 @@ const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
 /** `532 B`, `1.5 KiB`, `12.0 MiB`. */
 export const formatBytes = (bytes: number): string => {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
+  const { value, unit } = scaleBytes(bytes, BYTE_UNITS.length);
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${BYTE_UNITS[unit]}`;
 };
 

@@ -1,15 +1,12 @@
 /** Display helpers, pure: sizes, durations and times as people read them. */
 
+import { scaleBytes } from '../shared/byte-scale';
+
 const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
 
 /** 1536 → `1.5 KB` (powers of 1024, one decimal below 10). */
 export const formatBytes = (bytes: number): string => {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
+  const { value, unit } = scaleBytes(bytes, BYTE_UNITS.length);
   const digits = unit === 0 || value >= 10 ? 0 : 1;
   return `${value.toFixed(digits)} ${BYTE_UNITS[unit]}`;
 };
