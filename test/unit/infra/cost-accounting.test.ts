@@ -1,42 +1,32 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
 import { EXECUTION_STATUS_CHANGE } from '../../../infra/constructs/cost-accounting';
-import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import { DEFAULT_PRICES, PRICES_ENV } from '../../../lambdas/shared/documents/prices';
 import {
   actionsOf,
   arnOf,
   environmentOf,
-  logicalIdOf,
   refOf,
   resourceOf,
-  statementsOfRole,
+  statementsOfFunction,
   synthDocflowTemplate,
 } from '../../support/docflow-app';
+import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('CostAccounting', () => {
-  let template: Template;
-  let stack: DocflowStack;
+  const docflow = synthesizeBeforeAll();
 
-  beforeAll(() => {
-    ({ template, stack } = synthDocflowTemplate());
-  }, 60_000);
-
-  const fn = () => stack.costAccounting.recordCostFunction;
-  const statements = () => {
-    const role = fn().function.role;
-    if (!role) throw new Error('the record-cost function has no role');
-    return statementsOfRole(template, logicalIdOf(role));
-  };
+  const fn = () => docflow.stack.costAccounting.recordCostFunction;
+  const statements = () => statementsOfFunction(docflow.template, fn());
 
   it('routes the pipeline’s terminal status changes, and only those, to the record-cost function', () => {
     // Assess
-    template.hasResourceProperties('AWS::Events::Rule', {
+    docflow.template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.states'],
         'detail-type': [EXECUTION_STATUS_CHANGE],
         detail: {
-          stateMachineArn: [refOf(stack.workflow.stateMachine)],
+          stateMachineArn: [refOf(docflow.stack.workflow.stateMachine)],
           status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
         },
       },
@@ -44,43 +34,49 @@ describe('CostAccounting', () => {
       Targets: [
         Match.objectLike({
           Arn: arnOf(fn().function),
-          DeadLetterConfig: { Arn: arnOf(stack.costAccounting.deadLetterQueue) },
+          DeadLetterConfig: { Arn: arnOf(docflow.stack.costAccounting.deadLetterQueue) },
           RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86_400 },
         }),
       ],
     });
     expect(
-      resourceOf(template, 'AWS::Events::Rule', stack.costAccounting.rule).Properties?.Name,
+      resourceOf(docflow.template, 'AWS::Events::Rule', docflow.stack.costAccounting.rule).Properties?.Name,
     ).toBeUndefined();
   });
 
   it('lets EventBridge invoke the function from that rule only', () => {
-    template.hasResourceProperties('AWS::Lambda::Permission', {
+    docflow.template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       FunctionName: arnOf(fn().function),
       Principal: 'events.amazonaws.com',
-      SourceArn: arnOf(stack.costAccounting.rule),
+      SourceArn: arnOf(docflow.stack.costAccounting.rule),
     });
   });
 
   it('dead-letters failed asynchronous invocations into the same retained, encrypted queue', () => {
     // Assess
-    const properties = resourceOf(template, 'AWS::Lambda::Function', fn().function).Properties as {
+    const properties = resourceOf(docflow.template, 'AWS::Lambda::Function', fn().function).Properties as {
       DeadLetterConfig?: unknown;
     };
-    expect(properties.DeadLetterConfig).toEqual({ TargetArn: arnOf(stack.costAccounting.deadLetterQueue) });
-    const queue = resourceOf(template, 'AWS::SQS::Queue', stack.costAccounting.deadLetterQueue);
+    expect(properties.DeadLetterConfig).toEqual({
+      TargetArn: arnOf(docflow.stack.costAccounting.deadLetterQueue),
+    });
+    const queue = resourceOf(
+      docflow.template,
+      'AWS::SQS::Queue',
+      docflow.stack.costAccounting.deadLetterQueue,
+    );
     expect(queue.Properties?.SqsManagedSseEnabled).toBe(true);
     expect(queue.DeletionPolicy).toBe('Retain');
   });
 
   it('hands the function the table, the two functions outside the execution and the whole price table', () => {
     // Assess
-    const environment = environmentOf(template, fn().function);
-    expect(environment.METADATA_TABLE_NAME).toEqual(refOf(stack.metadataTable.table));
-    expect(environment.STARTER_FUNCTION_NAME).toEqual(refOf(stack.ingest.starter.function));
+    const environment = environmentOf(docflow.template, fn().function);
+    expect(environment.METADATA_TABLE_NAME).toEqual(refOf(docflow.stack.metadataTable.table));
+    expect(environment.STARTER_FUNCTION_NAME).toEqual(refOf(docflow.stack.ingest.starter.function));
     expect(environment.TEXTRACT_CALLBACK_FUNCTION_NAME).toEqual(
-      refOf(stack.workflow.textractChannel.callbackFunction.function),
+      refOf(docflow.stack.workflow.textractChannel.callbackFunction.function),
     );
     expect(JSON.parse(String(environment[PRICES_ENV]))).toEqual(DEFAULT_PRICES);
   });
@@ -111,19 +107,19 @@ describe('CostAccounting', () => {
     expect(find('states:GetExecutionHistory')).toHaveLength(1);
     expect(JSON.stringify(find('states:GetExecutionHistory')[0]?.Resource)).toContain(':execution:');
     const functions = [
-      stack.workflow.inspectFunction,
-      stack.workflow.thumbnailFunction,
-      stack.workflow.extractTextFunction,
-      stack.workflow.indexMetadataFunction,
-      stack.ingest.starter,
-      stack.workflow.textractChannel.callbackFunction,
+      docflow.stack.workflow.inspectFunction,
+      docflow.stack.workflow.thumbnailFunction,
+      docflow.stack.workflow.extractTextFunction,
+      docflow.stack.workflow.indexMetadataFunction,
+      docflow.stack.ingest.starter,
+      docflow.stack.workflow.textractChannel.callbackFunction,
     ].map((pipelineFunction) => arnOf(pipelineFunction.function));
     const readable = find('lambda:GetFunctionConfiguration')[0]?.Resource as unknown[];
     const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
     expect([...readable].sort(byJson)).toEqual(functions.sort(byJson));
     expect(find('dynamodb:UpdateItem')[0]).toMatchObject({
       Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      Resource: arnOf(stack.metadataTable.table),
+      Resource: arnOf(docflow.stack.metadataTable.table),
     });
     expect(
       all

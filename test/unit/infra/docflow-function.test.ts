@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,16 +12,15 @@ import {
   NATIVE_PACKAGES,
   PROJECT_ROOT,
 } from '../../../infra/constructs/docflow-function';
-import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import {
   logicalIdOf,
   resourceOf,
   resourcesOf,
   SKIP_BUNDLING,
   statementsOfRole,
-  synthDocflowTemplate,
   type TemplateResource,
 } from '../../support/docflow-app';
+import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 /** Memory and timeout each function states, as the issue asks ("explicit per function"). */
 const EXPECTED_SIZING: Record<string, { memory: number; timeout: number }> = {
@@ -37,16 +35,16 @@ const EXPECTED_SIZING: Record<string, { memory: number; timeout: number }> = {
 };
 
 describe('every docflow function', () => {
-  let template: Template;
-  let stack: DocflowStack;
+  const docflow = synthesizeBeforeAll();
   let functions: DocflowFunction[];
   const cfnFunction = (fn: DocflowFunction): TemplateResource =>
-    resourceOf(template, 'AWS::Lambda::Function', fn.function);
+    resourceOf(docflow.template, 'AWS::Lambda::Function', fn.function);
 
   beforeAll(() => {
-    ({ template, stack } = synthDocflowTemplate());
-    functions = stack.node.findAll().filter((c): c is DocflowFunction => c instanceof DocflowFunction);
-  }, 60_000);
+    functions = docflow.stack.node
+      .findAll()
+      .filter((c): c is DocflowFunction => c instanceof DocflowFunction);
+  });
 
   it('covers the eight functions of the pipeline', () => {
     // Assess
@@ -81,9 +79,11 @@ describe('every docflow function', () => {
       const logGroupId = logicalIdOf(fn.logGroup);
       // Assess
       expect(cfnFunction(fn).Properties?.LoggingConfig, fn.name).toEqual({ LogGroup: { Ref: logGroupId } });
-      expect(resourcesOf(template, 'AWS::Logs::LogGroup')[logGroupId]?.Properties?.RetentionInDays).toBe(30);
+      expect(
+        resourcesOf(docflow.template, 'AWS::Logs::LogGroup')[logGroupId]?.Properties?.RetentionInDays,
+      ).toBe(30);
     }
-    expect(Object.keys(template.findResources('Custom::LogRetention'))).toEqual([]);
+    expect(Object.keys(docflow.template.findResources('Custom::LogRetention'))).toEqual([]);
   });
 
   it('sets the Powertools service name per function, the metrics namespace and source-mapped stack traces', () => {
@@ -104,10 +104,10 @@ describe('every docflow function', () => {
       const role = fn.function.role;
       if (!role) throw new Error(`${fn.name} has no role`);
       const roleId = logicalIdOf(role);
-      const roleResource = resourcesOf(template, 'AWS::IAM::Role')[roleId];
+      const roleResource = resourcesOf(docflow.template, 'AWS::IAM::Role')[roleId];
       // Assess
       expect(roleResource?.Properties?.ManagedPolicyArns, fn.name).toBeUndefined();
-      const logStatements = statementsOfRole(template, roleId).filter((s) =>
+      const logStatements = statementsOfRole(docflow.template, roleId).filter((s) =>
         [s.Action].flat().some((action) => action.startsWith('logs:')),
       );
       expect(logStatements, fn.name).toEqual([

@@ -1,8 +1,7 @@
 import { CfnElement, CfnOutput, CfnResource } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
-import { refOf, resourcesOf, synthDocflowTemplate } from '../../support/docflow-app';
+import { describe, expect, it } from 'vitest';
+import { refOf, resourcesOf } from '../../support/docflow-app';
+import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 /**
  * Logical ids of the stateful resources. Changing one makes CloudFormation create a new resource and
@@ -26,21 +25,16 @@ const STATEFUL_LOGICAL_IDS = {
 } as const;
 
 describe('DocflowStack', () => {
-  let template: Template;
-  let stack: DocflowStack;
-
-  beforeAll(() => {
-    ({ template, stack } = synthDocflowTemplate());
-  }, 60_000);
+  const docflow = synthesizeBeforeAll();
 
   it.each(Object.entries(STATEFUL_LOGICAL_IDS))('keeps the logical ids of every %s', (type, ids) => {
     // Assess
-    expect(Object.keys(resourcesOf(template, type)).sort()).toEqual([...ids].sort());
+    expect(Object.keys(resourcesOf(docflow.template, type)).sort()).toEqual([...ids].sort());
   });
 
   it('retains every stateful resource when the stack is deleted or the resource replaced', () => {
     for (const type of Object.keys(STATEFUL_LOGICAL_IDS)) {
-      for (const [id, resource] of Object.entries(resourcesOf(template, type))) {
+      for (const [id, resource] of Object.entries(resourcesOf(docflow.template, type))) {
         // Assess
         expect({ id, deletion: resource.DeletionPolicy, replace: resource.UpdateReplacePolicy }).toEqual({
           id,
@@ -53,10 +47,12 @@ describe('DocflowStack', () => {
 
   it('outputs the bucket names, the API URL, the state machine ARN and its console URL', () => {
     // Assess
-    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(outputs.UploadsBucketName?.Value).toEqual(refOf(stack.documentStore.uploadsBucket));
-    expect(outputs.DerivativesBucketName?.Value).toEqual(refOf(stack.documentStore.derivativesBucket));
-    expect(outputs.StateMachineArn?.Value).toEqual(refOf(stack.workflow.stateMachine));
+    const outputs = docflow.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.UploadsBucketName?.Value).toEqual(refOf(docflow.stack.documentStore.uploadsBucket));
+    expect(outputs.DerivativesBucketName?.Value).toEqual(
+      refOf(docflow.stack.documentStore.derivativesBucket),
+    );
+    expect(outputs.StateMachineArn?.Value).toEqual(refOf(docflow.stack.workflow.stateMachine));
     expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain('.execute-api.');
     expect(outputs.StateMachineConsoleUrl?.Value).toEqual({
       'Fn::Join': [
@@ -67,34 +63,36 @@ describe('DocflowStack', () => {
           '.console.aws.amazon.com/states/home?region=',
           { Ref: 'AWS::Region' },
           '#/statemachines/view/',
-          refOf(stack.workflow.stateMachine),
+          refOf(docflow.stack.workflow.stateMachine),
         ],
       ],
     });
-    expect(outputs.AlarmTopicArn?.Value).toEqual(refOf(stack.monitoring.alarmTopic));
+    expect(outputs.AlarmTopicArn?.Value).toEqual(refOf(docflow.stack.monitoring.alarmTopic));
   });
 
   it('outputs both dead-letter queues, which the CLI reads and redrives', () => {
     // Assess
-    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(outputs.FailedDocumentsQueueUrl?.Value).toEqual(refOf(stack.workflow.failedDocumentsQueue));
-    expect(outputs.IngestDeadLetterQueueUrl?.Value).toEqual(refOf(stack.ingest.deadLetterQueue));
+    const outputs = docflow.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.FailedDocumentsQueueUrl?.Value).toEqual(
+      refOf(docflow.stack.workflow.failedDocumentsQueue),
+    );
+    expect(outputs.IngestDeadLetterQueueUrl?.Value).toEqual(refOf(docflow.stack.ingest.deadLetterQueue));
   });
 
   it('only composes constructs: it declares no resource of its own', () => {
     // Prepare
     const composed = new Set<unknown>([
-      stack.metadataTable,
-      stack.documentStore,
-      stack.workflow,
-      stack.ingest,
-      stack.queryApi,
-      stack.costAccounting,
-      stack.monitoring,
+      docflow.stack.metadataTable,
+      docflow.stack.documentStore,
+      docflow.stack.workflow,
+      docflow.stack.ingest,
+      docflow.stack.queryApi,
+      docflow.stack.costAccounting,
+      docflow.stack.monitoring,
     ]);
 
     // Act
-    const own = stack.node.children.filter(
+    const own = docflow.stack.node.children.filter(
       (child) =>
         !composed.has(child) &&
         !(child instanceof CfnOutput) &&
@@ -109,7 +107,7 @@ describe('DocflowStack', () => {
 
   it('is environment-agnostic: it synthesizes without an account or region', () => {
     // Assess
-    expect(stack.resolve(stack.account)).toEqual({ Ref: 'AWS::AccountId' });
-    expect(stack.resolve(stack.region)).toEqual({ Ref: 'AWS::Region' });
+    expect(docflow.stack.resolve(docflow.stack.account)).toEqual({ Ref: 'AWS::AccountId' });
+    expect(docflow.stack.resolve(docflow.stack.region)).toEqual({ Ref: 'AWS::Region' });
   });
 });

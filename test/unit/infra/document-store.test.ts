@@ -1,8 +1,7 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DERIVATIVE_PREFIXES, INCOMING_PREFIX } from '../../../infra/constructs/document-store';
-import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import { derivativeKeys } from '../../../lambdas/shared/documents/derivative-keys';
 import { documentId } from '../../../lambdas/shared/documents/document';
 import {
@@ -12,27 +11,26 @@ import {
   logicalIdOf,
   resourcesOf,
   resourcesOfStatement,
-  statementsOfRole,
+  statementsOfFunction,
   synthDocflowTemplate,
 } from '../../support/docflow-app';
+import { deniesWithoutTls, synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('DocumentStore', () => {
-  let template: Template;
-  let stack: DocflowStack;
+  const docflow = synthesizeBeforeAll();
   let ids: { uploads: string; derivatives: string; accessLogs: string };
 
   beforeAll(() => {
-    ({ template, stack } = synthDocflowTemplate());
-    const store = stack.documentStore;
+    const store = docflow.stack.documentStore;
     ids = {
       uploads: logicalIdOf(store.uploadsBucket),
       derivatives: logicalIdOf(store.derivativesBucket),
       accessLogs: logicalIdOf(store.accessLogsBucket),
     };
-  }, 60_000);
+  });
 
   const bucket = (id: string) => {
-    const resource = resourcesOf(template, 'AWS::S3::Bucket')[id];
+    const resource = resourcesOf(docflow.template, 'AWS::S3::Bucket')[id];
     if (!resource) throw new Error(`no bucket ${id}`);
     return resource;
   };
@@ -89,17 +87,10 @@ describe('DocumentStore', () => {
     'denies any request to the %s bucket without TLS',
     (name) => {
       // Assess
-      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      docflow.template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: ids[name] },
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Action: 's3:*',
-              Principal: { AWS: '*' },
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
+          Statement: Match.arrayWith([deniesWithoutTls({ Action: 's3:*', Principal: { AWS: '*' } })]),
         },
       });
     },
@@ -118,7 +109,7 @@ describe('DocumentStore', () => {
 
   it('sends ObjectCreated:* and ObjectRemoved:* under incoming/ of the uploads bucket, and nothing else, to the ingest queue', () => {
     // Assess
-    const notifications = Object.values(template.findResources('Custom::S3BucketNotifications'));
+    const notifications = Object.values(docflow.template.findResources('Custom::S3BucketNotifications'));
     expect(notifications).toHaveLength(1);
     expect(notifications[0]?.Properties).toMatchObject({
       BucketName: { Ref: ids.uploads },
@@ -126,7 +117,7 @@ describe('DocumentStore', () => {
         QueueConfigurations: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'].map((event) => ({
           Events: [event],
           Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: INCOMING_PREFIX }] } },
-          QueueArn: arnOf(stack.ingest.queue),
+          QueueArn: arnOf(docflow.stack.ingest.queue),
         })),
       },
     });
@@ -134,15 +125,15 @@ describe('DocumentStore', () => {
 
   it('lets S3 send to the ingest queue only from the uploads bucket', () => {
     // Assess
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: logicalIdOf(stack.ingest.queue) }],
+    docflow.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: logicalIdOf(docflow.stack.ingest.queue) }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Effect: 'Allow',
             Principal: { Service: 's3.amazonaws.com' },
             Action: Match.arrayWith(['sqs:SendMessage']),
-            Condition: { ArnLike: { 'aws:SourceArn': arnOf(stack.documentStore.uploadsBucket) } },
+            Condition: { ArnLike: { 'aws:SourceArn': arnOf(docflow.stack.documentStore.uploadsBucket) } },
           }),
         ]),
       },
@@ -195,12 +186,7 @@ describe('DocumentStore', () => {
 });
 
 describe('no output of the pipeline can start it again', () => {
-  let template: Template;
-  let stack: DocflowStack;
-
-  beforeAll(() => {
-    ({ template, stack } = synthDocflowTemplate());
-  }, 60_000);
+  const docflow = synthesizeBeforeAll();
 
   it('derives no derivative key under the notification prefix, for any document id and version', () => {
     // Assess
@@ -220,27 +206,27 @@ describe('no output of the pipeline can start it again', () => {
 
   it('writes derivatives to their own bucket, which has no notifications', () => {
     // Assess
-    expect(logicalIdOf(stack.documentStore.derivativesBucket)).not.toBe(
-      logicalIdOf(stack.documentStore.uploadsBucket),
+    expect(logicalIdOf(docflow.stack.documentStore.derivativesBucket)).not.toBe(
+      logicalIdOf(docflow.stack.documentStore.uploadsBucket),
     );
-    const notified = Object.values(template.findResources('Custom::S3BucketNotifications')).map(
+    const notified = Object.values(docflow.template.findResources('Custom::S3BucketNotifications')).map(
       (resource) => resource.Properties.BucketName,
     );
-    expect(notified).toEqual([{ Ref: logicalIdOf(stack.documentStore.uploadsBucket) }]);
+    expect(notified).toEqual([{ Ref: logicalIdOf(docflow.stack.documentStore.uploadsBucket) }]);
   });
 
   it('grants no pipeline principal any write to the uploads bucket; only the api signs uploads into its prefix', () => {
     // Prepare
-    const uploadsId = logicalIdOf(stack.documentStore.uploadsBucket);
+    const uploadsId = logicalIdOf(docflow.stack.documentStore.uploadsBucket);
     const writes = /^s3:(Put|Copy|Restore|Replicate|\*)|^s3:.*\*$/;
-    const apiRole = stack.queryApi.handler.function.role;
-    if (!apiRole) throw new Error('api function has no role');
     const apiStatements = new Set(
-      statementsOfRole(template, logicalIdOf(apiRole)).map((statement) => JSON.stringify(statement)),
+      statementsOfFunction(docflow.template, docflow.stack.queryApi.handler).map((statement) =>
+        JSON.stringify(statement),
+      ),
     );
 
     // Act
-    const writesToUploads = iamStatements(template).filter(
+    const writesToUploads = iamStatements(docflow.template).filter(
       ({ statement }) =>
         statement.Effect === 'Allow' &&
         actionsOf(statement).some((action) => writes.test(action) && action !== 's3:PutBucketNotification') &&
@@ -253,7 +239,7 @@ describe('no output of the pipeline can start it again', () => {
     expect(byApi.map(({ statement }) => [statement.Action, statement.Resource])).toEqual([
       [
         's3:PutObject',
-        { 'Fn::Join': ['', [arnOf(stack.documentStore.uploadsBucket), '/incoming/uploads/*']] },
+        { 'Fn::Join': ['', [arnOf(docflow.stack.documentStore.uploadsBucket), '/incoming/uploads/*']] },
       ],
     ]);
   });

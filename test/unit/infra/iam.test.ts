@@ -1,27 +1,17 @@
-import type { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ACTIONS_REQUIRING_ANY_RESOURCE,
   BUCKET_NOTIFICATIONS_HANDLER_PREFIX,
 } from '../../../infra/compliance';
-import {
-  actionsOf,
-  iamStatements,
-  resourcesOf,
-  resourcesOfStatement,
-  synthDocflowTemplate,
-} from '../../support/docflow-app';
+import { actionsOf, iamStatements, resourcesOf, resourcesOfStatement } from '../../support/docflow-app';
+import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('IAM policies of the stack', () => {
-  let template: Template;
-
-  beforeAll(() => {
-    ({ template } = synthDocflowTemplate());
-  }, 60_000);
+  const docflow = synthesizeBeforeAll();
 
   it('never allow Action "*" or a service-wide or prefix wildcard action', () => {
     // Act
-    const wildcards = iamStatements(template).flatMap(({ owner, statement }) =>
+    const wildcards = iamStatements(docflow.template).flatMap(({ owner, statement }) =>
       actionsOf(statement)
         .filter((action) => action.includes('*'))
         .map((action) => `${owner}: ${action}`),
@@ -33,7 +23,7 @@ describe('IAM policies of the stack', () => {
 
   it('allow Resource "*" only for the actions AWS accepts on no narrower resource', () => {
     // Act
-    const onAnyResource = iamStatements(template).flatMap(({ owner, statement }) =>
+    const onAnyResource = iamStatements(docflow.template).flatMap(({ owner, statement }) =>
       resourcesOfStatement(statement).includes('*')
         ? actionsOf(statement).map((action) => ({ owner, action }))
         : [],
@@ -47,7 +37,7 @@ describe('IAM policies of the stack', () => {
 
   it('attach no managed policy to any app-owned role (only the API Gateway account logging role)', () => {
     // Act
-    const withManaged = Object.entries(resourcesOf(template, 'AWS::IAM::Role'))
+    const withManaged = Object.entries(resourcesOf(docflow.template, 'AWS::IAM::Role'))
       // CDK's own custom-resource function that applies bucket notifications.
       .filter(([id]) => !id.startsWith(BUCKET_NOTIFICATIONS_HANDLER_PREFIX))
       .filter(([, role]) => role.Properties?.ManagedPolicyArns !== undefined)

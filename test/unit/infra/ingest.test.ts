@@ -1,11 +1,10 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Ingest } from '../../../infra/constructs/ingest';
-import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import {
   arnOf,
   logicalIdOf,
@@ -13,21 +12,16 @@ import {
   resourceOf,
   resourcesOf,
   SKIP_BUNDLING,
-  statementsOfRole,
-  synthDocflowTemplate,
+  statementsOfFunction,
 } from '../../support/docflow-app';
+import { deniesWithoutTls, synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('Ingest', () => {
-  let template: Template;
-  let stack: DocflowStack;
-  const queue = (construct: IConstruct) => resourceOf(template, 'AWS::SQS::Queue', construct);
-
-  beforeAll(() => {
-    ({ template, stack } = synthDocflowTemplate());
-  }, 60_000);
+  const docflow = synthesizeBeforeAll();
+  const queue = (construct: IConstruct) => resourceOf(docflow.template, 'AWS::SQS::Queue', construct);
 
   it('encrypts both queues with SSE-SQS (S3 cannot publish to a queue under aws/sqs) and retains them', () => {
-    for (const construct of [stack.ingest.queue, stack.ingest.deadLetterQueue]) {
+    for (const construct of [docflow.stack.ingest.queue, docflow.stack.ingest.deadLetterQueue]) {
       // Assess
       const resource = queue(construct);
       expect(resource.Properties?.SqsManagedSseEnabled).toBe(true);
@@ -38,42 +32,36 @@ describe('Ingest', () => {
 
   it.each(['queue', 'deadLetterQueue'] as const)('denies requests to the %s without TLS', (name) => {
     // Assess
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [refOf(stack.ingest[name])],
+    docflow.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [refOf(docflow.stack.ingest[name])],
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Action: 'sqs:*',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-        ]),
+        Statement: Match.arrayWith([deniesWithoutTls({ Action: 'sqs:*' })]),
       },
     });
   });
 
   it('keeps a message invisible for at least six times the starter timeout', () => {
     // Prepare
-    const starter = resourcesOf(template, 'AWS::Lambda::Function')[
-      logicalIdOf(stack.ingest.starter.function)
+    const starter = resourcesOf(docflow.template, 'AWS::Lambda::Function')[
+      logicalIdOf(docflow.stack.ingest.starter.function)
     ];
     const starterTimeout = starter?.Properties?.Timeout as number;
 
     // Assess
     expect(starterTimeout).toBeGreaterThan(0);
-    expect(queue(stack.ingest.queue).Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(
+    expect(queue(docflow.stack.ingest.queue).Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(
       6 * starterTimeout,
     );
   });
 
   it('dead-letters a message after 5 receives, into a queue that keeps it longer', () => {
     // Prepare
-    const source = queue(stack.ingest.queue).Properties;
-    const dlq = queue(stack.ingest.deadLetterQueue).Properties;
+    const source = queue(docflow.stack.ingest.queue).Properties;
+    const dlq = queue(docflow.stack.ingest.deadLetterQueue).Properties;
 
     // Assess
     expect(source?.RedrivePolicy).toEqual({
-      deadLetterTargetArn: arnOf(stack.ingest.deadLetterQueue),
+      deadLetterTargetArn: arnOf(docflow.stack.ingest.deadLetterQueue),
       maxReceiveCount: 5,
     });
     expect(dlq?.MessageRetentionPeriod).toBe(Duration.days(14).toSeconds());
@@ -82,9 +70,9 @@ describe('Ingest', () => {
 
   it('feeds the starter from the queue with partial batch failures and a bounded concurrency', () => {
     // Assess
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: arnOf(stack.ingest.queue),
-      FunctionName: refOf(stack.ingest.starter.function),
+    docflow.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(docflow.stack.ingest.queue),
+      FunctionName: refOf(docflow.stack.ingest.starter.function),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 5 },
       BatchSize: 10,
@@ -93,18 +81,22 @@ describe('Ingest', () => {
 
   it('gives the starter the state machine ARN and lets it start executions of that state machine only', () => {
     // Prepare
-    const role = stack.ingest.starter.function.role;
-    if (!role) throw new Error('the starter has no role');
-    const statements = statementsOfRole(template, logicalIdOf(role));
+    const statements = statementsOfFunction(docflow.template, docflow.stack.ingest.starter);
 
     // Assess
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ STATE_MACHINE_ARN: refOf(stack.workflow.stateMachine) }) },
+    docflow.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ STATE_MACHINE_ARN: refOf(docflow.stack.workflow.stateMachine) }),
+      },
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
     });
     expect(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('states:')))).toEqual([
-      { Effect: 'Allow', Action: 'states:StartExecution', Resource: refOf(stack.workflow.stateMachine) },
+      {
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        Resource: refOf(docflow.stack.workflow.stateMachine),
+      },
     ]);
   });
 

@@ -1,25 +1,19 @@
-import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import { METADATA_TABLE } from '../../../lambdas/shared/documents/metadata-item';
-import {
-  logicalIdOf,
-  resourcesOf,
-  synthDocflowTemplate,
-  type TemplateResource,
-} from '../../support/docflow-app';
+import { logicalIdOf, resourcesOf, type TemplateResource } from '../../support/docflow-app';
+import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('MetadataTable', () => {
-  let template: Template;
-  let stack: DocflowStack;
+  const docflow = synthesizeBeforeAll();
   let table: TemplateResource;
 
   beforeAll(() => {
-    ({ template, stack } = synthDocflowTemplate());
-    const resource = resourcesOf(template, 'AWS::DynamoDB::Table')[logicalIdOf(stack.metadataTable.table)];
+    const resource = resourcesOf(docflow.template, 'AWS::DynamoDB::Table')[
+      logicalIdOf(docflow.stack.metadataTable.table)
+    ];
     if (!resource) throw new Error('no metadata table');
     table = resource;
-  }, 60_000);
+  });
 
   it('is on-demand, with point-in-time recovery and deletion protection, and retained', () => {
     // Assess
@@ -76,7 +70,7 @@ describe('MetadataTable', () => {
 
   it('names its index ARNs for grants without index/*', () => {
     // Act
-    const arns = stack.resolve(stack.metadataTable.indexArns());
+    const arns = docflow.stack.resolve(docflow.stack.metadataTable.indexArns());
 
     // Assess
     expect(JSON.stringify(arns)).toContain('/index/byStatus');

@@ -1,32 +1,27 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
+import { describe, expect, it } from 'vitest';
 import { TEXTRACT_THROTTLED_METRIC } from '../../../lambdas/shared/documents/textract-errors';
-import { logicalIdOf, refOf, resourceOf, resourcesOf, synthDocflowTemplate } from '../../support/docflow-app';
+import { logicalIdOf, refOf, resourceOf, resourcesOf } from '../../support/docflow-app';
+import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('Monitoring', () => {
-  let template: Template;
-  let stack: DocflowStack;
-  const alarm = (construct: IConstruct) => resourceOf(template, 'AWS::CloudWatch::Alarm', construct);
-
-  beforeAll(() => {
-    ({ template, stack } = synthDocflowTemplate());
-  }, 60_000);
+  const docflow = synthesizeBeforeAll();
+  const alarm = (construct: IConstruct) => resourceOf(docflow.template, 'AWS::CloudWatch::Alarm', construct);
 
   it('raises an alarm on the first message visible in any of the four dead-letter queues', () => {
     // Prepare
     const queues = [
-      stack.ingest.deadLetterQueue,
-      stack.workflow.failedDocumentsQueue,
-      stack.workflow.textractChannel.callbackDeadLetterQueue,
-      stack.costAccounting.deadLetterQueue,
+      docflow.stack.ingest.deadLetterQueue,
+      docflow.stack.workflow.failedDocumentsQueue,
+      docflow.stack.workflow.textractChannel.callbackDeadLetterQueue,
+      docflow.stack.costAccounting.deadLetterQueue,
     ];
 
     // Assess
-    expect(stack.monitoring.deadLetterAlarms).toHaveLength(queues.length);
+    expect(docflow.stack.monitoring.deadLetterAlarms).toHaveLength(queues.length);
     for (const [index, queue] of queues.entries()) {
-      const alarmConstruct = stack.monitoring.deadLetterAlarms[index];
+      const alarmConstruct = docflow.stack.monitoring.deadLetterAlarms[index];
       if (!alarmConstruct) throw new Error('missing alarm');
       expect(alarm(alarmConstruct).Properties).toMatchObject({
         Namespace: 'AWS/SQS',
@@ -42,11 +37,14 @@ describe('Monitoring', () => {
 
   it('raises an alarm when the oldest ingest message is ten minutes old', () => {
     // Assess
-    expect(alarm(stack.monitoring.ingestAgeAlarm).Properties).toMatchObject({
+    expect(alarm(docflow.stack.monitoring.ingestAgeAlarm).Properties).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateAgeOfOldestMessage',
       Dimensions: [
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(stack.ingest.queue), 'QueueName'] } },
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalIdOf(docflow.stack.ingest.queue), 'QueueName'] },
+        },
       ],
       Threshold: 600,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -55,10 +53,10 @@ describe('Monitoring', () => {
 
   it('raises an alarm on any failed execution', () => {
     // Assess
-    expect(alarm(stack.monitoring.executionsFailedAlarm).Properties).toMatchObject({
+    expect(alarm(docflow.stack.monitoring.executionsFailedAlarm).Properties).toMatchObject({
       Namespace: 'AWS/States',
       MetricName: 'ExecutionsFailed',
-      Dimensions: [{ Name: 'StateMachineArn', Value: refOf(stack.workflow.stateMachine) }],
+      Dimensions: [{ Name: 'StateMachineArn', Value: refOf(docflow.stack.workflow.stateMachine) }],
       Statistic: 'Sum',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -67,10 +65,10 @@ describe('Monitoring', () => {
 
   it('raises an alarm on the Powertools metric extract-text emits when Textract throttles', () => {
     // Assess
-    expect(alarm(stack.monitoring.textractThrottledAlarm).Properties).toMatchObject({
+    expect(alarm(docflow.stack.monitoring.textractThrottledAlarm).Properties).toMatchObject({
       Namespace: 'docflow',
       MetricName: TEXTRACT_THROTTLED_METRIC,
-      Dimensions: [{ Name: 'service', Value: stack.workflow.extractTextFunction.name }],
+      Dimensions: [{ Name: 'service', Value: docflow.stack.workflow.extractTextFunction.name }],
       Statistic: 'Sum',
       Threshold: 1,
     });
@@ -78,16 +76,16 @@ describe('Monitoring', () => {
 
   it('notifies the alarm topic from every alarm', () => {
     // Assess
-    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
+    const alarms = Object.values(resourcesOf(docflow.template, 'AWS::CloudWatch::Alarm'));
     expect(alarms.length).toBeGreaterThanOrEqual(6);
     for (const resource of alarms) {
-      expect(resource.Properties?.AlarmActions).toEqual([refOf(stack.monitoring.alarmTopic)]);
+      expect(resource.Properties?.AlarmActions).toEqual([refOf(docflow.stack.monitoring.alarmTopic)]);
     }
   });
 
   it('shows the whole pipeline on one dashboard', () => {
     // Assess
-    const dashboards = Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'));
+    const dashboards = Object.values(resourcesOf(docflow.template, 'AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]?.Properties?.DashboardBody);
     for (const title of [
@@ -100,7 +98,7 @@ describe('Monitoring', () => {
     ]) {
       expect(body).toContain(title);
     }
-    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+    docflow.template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
       DashboardBody: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
     });
   });

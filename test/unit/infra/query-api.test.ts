@@ -1,7 +1,6 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../../infra/constructs/query-api';
-import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import {
   actionsOf,
   arnOf,
@@ -9,24 +8,23 @@ import {
   logicalIdOf,
   refOf,
   resourcesOf,
-  statementsOfRole,
+  statementsOfFunction,
   synthDocflowTemplate,
   type TemplateResource,
 } from '../../support/docflow-app';
+import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('QueryApi', () => {
-  let template: Template;
-  let stack: DocflowStack;
+  const docflow = synthesizeBeforeAll();
   let methods: TemplateResource[];
 
   beforeAll(() => {
-    ({ template, stack } = synthDocflowTemplate());
-    methods = Object.values(resourcesOf(template, 'AWS::ApiGateway::Method'));
-  }, 60_000);
+    methods = Object.values(resourcesOf(docflow.template, 'AWS::ApiGateway::Method'));
+  });
 
   /** The full path of an API Gateway resource, from its PathPart chain. */
   const pathOf = (resourceRef: unknown): string => {
-    const resources = resourcesOf(template, 'AWS::ApiGateway::Resource');
+    const resources = resourcesOf(docflow.template, 'AWS::ApiGateway::Resource');
     const parts: string[] = [];
     let current = resourceRef as { Ref?: string };
     while (current.Ref && resources[current.Ref]) {
@@ -59,7 +57,7 @@ describe('QueryApi', () => {
         Uri: { 'Fn::Join': [string, unknown[]] };
       };
       expect(integration.Type).toBe('AWS_PROXY');
-      expect(integration.Uri['Fn::Join'][1]).toContainEqual(arnOf(stack.queryApi.handler.function));
+      expect(integration.Uri['Fn::Join'][1]).toContainEqual(arnOf(docflow.stack.queryApi.handler.function));
     }
   });
 
@@ -72,7 +70,7 @@ describe('QueryApi', () => {
 
   it('validates the parameters of every method, requiring the path parameters', () => {
     // Prepare
-    const validators = resourcesOf(template, 'AWS::ApiGateway::RequestValidator');
+    const validators = resourcesOf(docflow.template, 'AWS::ApiGateway::RequestValidator');
     const [validatorId, validator] = Object.entries(validators)[0] ?? [];
 
     // Assess
@@ -96,11 +94,11 @@ describe('QueryApi', () => {
 
   it('traces, logs executions and access as JSON, and throttles its stage', () => {
     // Assess
-    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+    docflow.template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',
       TracingEnabled: true,
       AccessLogSetting: {
-        DestinationArn: { 'Fn::Join': ['', Match.arrayWith([refOf(stack.queryApi.accessLogGroup)])] },
+        DestinationArn: { 'Fn::Join': ['', Match.arrayWith([refOf(docflow.stack.queryApi.accessLogGroup)])] },
         Format: Match.stringLikeRegexp(
           '^\\{.*"requestId":"\\$context.requestId".*"status":"\\$context.status".*\\}$',
         ),
@@ -121,10 +119,10 @@ describe('QueryApi', () => {
 
   it('sets the account CloudWatch role that execution logging needs, and keeps it', () => {
     // Assess
-    template.hasResourceProperties('AWS::ApiGateway::Account', {
+    docflow.template.hasResourceProperties('AWS::ApiGateway::Account', {
       CloudWatchRoleArn: Match.objectLike({ 'Fn::GetAtt': Match.arrayWith(['Arn']) }),
     });
-    template.hasResource('AWS::IAM::Role', {
+    docflow.template.hasResource('AWS::IAM::Role', {
       Properties: Match.objectLike({
         AssumeRolePolicyDocument: Match.objectLike({
           Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
@@ -136,24 +134,24 @@ describe('QueryApi', () => {
 
   it('keeps the cursor key in Secrets Manager and gives the function its ARN, never its value', () => {
     // Prepare
-    const variables = environmentOf(template, stack.queryApi.handler.function);
+    const variables = environmentOf(docflow.template, docflow.stack.queryApi.handler.function);
 
     // Assess
-    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+    docflow.template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
     });
-    expect(variables.CURSOR_SECRET_ARN).toEqual(refOf(stack.queryApi.cursorSecret));
+    expect(variables.CURSOR_SECRET_ARN).toEqual(refOf(docflow.stack.queryApi.cursorSecret));
     expect(variables).not.toHaveProperty('CURSOR_SECRET');
     expect(JSON.stringify(variables)).not.toContain('resolve:secretsmanager');
   });
 
   it('gives the function the uploads bucket, the upload size limit and the POST lifetime', () => {
     // Prepare
-    const variables = environmentOf(template, stack.queryApi.handler.function);
+    const variables = environmentOf(docflow.template, docflow.stack.queryApi.handler.function);
 
     // Assess
     expect(variables).toMatchObject({
-      UPLOADS_BUCKET_NAME: refOf(stack.documentStore.uploadsBucket),
+      UPLOADS_BUCKET_NAME: refOf(docflow.stack.documentStore.uploadsBucket),
       MAX_DOCUMENT_BYTES: String(50 * 1024 * 1024),
       UPLOAD_TTL_SECONDS: '900',
     });
@@ -171,21 +169,19 @@ describe('QueryApi', () => {
 
   it('lets the function read that secret, query the table and its indexes, read objects it presigns and sign uploads', () => {
     // Prepare
-    const role = stack.queryApi.handler.function.role;
-    if (!role) throw new Error('api function has no role');
-    const statements = statementsOfRole(template, logicalIdOf(role)).filter(
+    const statements = statementsOfFunction(docflow.template, docflow.stack.queryApi.handler).filter(
       (s) => !actionsOf(s).some((a) => a.startsWith('logs:') || a.startsWith('xray:')),
     );
-    const table = arnOf(stack.metadataTable.table);
-    const uploads = arnOf(stack.documentStore.uploadsBucket);
-    const derivatives = arnOf(stack.documentStore.derivativesBucket);
+    const table = arnOf(docflow.stack.metadataTable.table);
+    const uploads = arnOf(docflow.stack.documentStore.uploadsBucket);
+    const derivatives = arnOf(docflow.stack.documentStore.derivativesBucket);
 
     // Assess
     expect(statements).toEqual([
       {
         Effect: 'Allow',
         Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-        Resource: refOf(stack.queryApi.cursorSecret),
+        Resource: refOf(docflow.stack.queryApi.cursorSecret),
       },
       {
         Effect: 'Allow',
@@ -209,7 +205,7 @@ describe('QueryApi', () => {
       {
         Effect: 'Allow',
         Action: 'sqs:SendMessage',
-        Resource: arnOf(stack.ingest.queue),
+        Resource: arnOf(docflow.stack.ingest.queue),
       },
       {
         Effect: 'Allow',
@@ -224,23 +220,26 @@ describe('QueryApi', () => {
 
   it('sends reprocess requests to the ingest queue, the starter’s, and to no other', () => {
     // Act
-    const environment = environmentOf(template, stack.queryApi.handler.function);
+    const environment = environmentOf(docflow.template, docflow.stack.queryApi.handler.function);
 
     // Assess
-    expect(environment.INGEST_QUEUE_URL).toEqual(refOf(stack.ingest.queue));
+    expect(environment.INGEST_QUEUE_URL).toEqual(refOf(docflow.stack.ingest.queue));
     expect(API_ROUTES).toContainEqual({ method: 'POST', path: '/documents/{id}/reprocess', query: [] });
   });
 
   it('lets API Gateway invoke the function only from this API', () => {
     // Assess
-    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).filter(
+    const permissions = Object.values(resourcesOf(docflow.template, 'AWS::Lambda::Permission')).filter(
       (p) =>
-        JSON.stringify(p.Properties?.FunctionName) === JSON.stringify(arnOf(stack.queryApi.handler.function)),
+        JSON.stringify(p.Properties?.FunctionName) ===
+        JSON.stringify(arnOf(docflow.stack.queryApi.handler.function)),
     );
     expect(permissions).toHaveLength(API_ROUTES.length);
     for (const permission of permissions) {
       expect(permission.Properties?.Principal).toBe('apigateway.amazonaws.com');
-      expect(JSON.stringify(permission.Properties?.SourceArn)).toContain(logicalIdOf(stack.queryApi.restApi));
+      expect(JSON.stringify(permission.Properties?.SourceArn)).toContain(
+        logicalIdOf(docflow.stack.queryApi.restApi),
+      );
     }
   });
 });

@@ -1,8 +1,7 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DocflowFunction } from '../../../infra/constructs/docflow-function';
 import type { TextractChannel } from '../../../infra/constructs/textract-channel';
-import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/ports/textract-jobs';
 import {
   actionsOf,
@@ -13,22 +12,20 @@ import {
   resourcesOf,
   statementsOfFunction,
   statementsOfRole,
-  synthDocflowTemplate,
 } from '../../support/docflow-app';
+import { deniesWithoutTls, synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('TextractChannel', () => {
-  let template: Template;
-  let stack: DocflowStack;
+  const docflow = synthesizeBeforeAll();
   let channel: TextractChannel;
 
   beforeAll(() => {
-    ({ template, stack } = synthDocflowTemplate());
-    channel = stack.workflow.textractChannel;
-  }, 60_000);
+    channel = docflow.stack.workflow.textractChannel;
+  });
 
   it('encrypts the topic with the AWS-managed SNS key and refuses publishing without TLS', () => {
     // Assess
-    const topic = resourcesOf(template, 'AWS::SNS::Topic')[logicalIdOf(channel.topic)];
+    const topic = resourcesOf(docflow.template, 'AWS::SNS::Topic')[logicalIdOf(channel.topic)];
     expect(topic?.Properties?.KmsMasterKeyId).toEqual({
       'Fn::Join': [
         '',
@@ -43,16 +40,10 @@ describe('TextractChannel', () => {
         ],
       ],
     });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+    docflow.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [refOf(channel.topic)],
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Action: 'sns:Publish',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-        ]),
+        Statement: Match.arrayWith([deniesWithoutTls({ Action: 'sns:Publish' })]),
       },
     });
   });
@@ -60,7 +51,7 @@ describe('TextractChannel', () => {
   it('lets Textract, for this account only, assume the role that may publish to the topic only', () => {
     // Prepare
     const role = channel.publishRole;
-    const roleResource = resourcesOf(template, 'AWS::IAM::Role')[logicalIdOf(role)];
+    const roleResource = resourcesOf(docflow.template, 'AWS::IAM::Role')[logicalIdOf(role)];
 
     // Assess
     expect(roleResource?.Properties?.AssumeRolePolicyDocument).toEqual({
@@ -74,23 +65,25 @@ describe('TextractChannel', () => {
         },
       ],
     });
-    expect(statementsOfRole(template, logicalIdOf(role))).toEqual([
+    expect(statementsOfRole(docflow.template, logicalIdOf(role))).toEqual([
       { Effect: 'Allow', Action: 'sns:Publish', Resource: refOf(channel.topic) },
     ]);
   });
 
   it('gives extract-text the topic and role, and lets it pass that role only', () => {
     // Prepare
-    const fn = stack.workflow.extractTextFunction;
+    const fn = docflow.stack.workflow.extractTextFunction;
 
     // Assess
-    expect(environmentOfFunction(template, fn)).toMatchObject({
+    expect(environmentOfFunction(docflow.template, fn)).toMatchObject({
       TEXTRACT_TOPIC_ARN: refOf(channel.topic),
       TEXTRACT_ROLE_ARN: arnOf(channel.publishRole),
-      DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
+      DERIVATIVES_BUCKET_NAME: refOf(docflow.stack.documentStore.derivativesBucket),
       TEXTRACT_JOBS_TABLE_NAME: refOf(channel.jobsTable),
     });
-    expect(statementsOfFunction(template, fn).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual([
+    expect(
+      statementsOfFunction(docflow.template, fn).filter((s) => actionsOf(s).includes('iam:PassRole')),
+    ).toEqual([
       {
         Effect: 'Allow',
         Action: 'iam:PassRole',
@@ -101,7 +94,7 @@ describe('TextractChannel', () => {
 
   it('delivers job completions raw to the callback queue, dead-lettering what cannot be delivered', () => {
     // Assess
-    template.hasResourceProperties('AWS::SNS::Subscription', {
+    docflow.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sqs',
       TopicArn: refOf(channel.topic),
       Endpoint: arnOf(channel.callbackQueue),
@@ -113,9 +106,9 @@ describe('TextractChannel', () => {
   it('feeds the callback function with partial batch failures, 6× its timeout of visibility, DLQ after 5', () => {
     // Prepare
     const fn = channel.callbackFunction.function;
-    const timeout = resourcesOf(template, 'AWS::Lambda::Function')[logicalIdOf(fn)]?.Properties
+    const timeout = resourcesOf(docflow.template, 'AWS::Lambda::Function')[logicalIdOf(fn)]?.Properties
       ?.Timeout as number;
-    const queue = resourcesOf(template, 'AWS::SQS::Queue')[logicalIdOf(channel.callbackQueue)];
+    const queue = resourcesOf(docflow.template, 'AWS::SQS::Queue')[logicalIdOf(channel.callbackQueue)];
 
     // Assess
     expect(queue?.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
@@ -126,7 +119,7 @@ describe('TextractChannel', () => {
         maxReceiveCount: 5,
       },
     });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    docflow.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arnOf(channel.callbackQueue),
       FunctionName: refOf(fn),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -135,7 +128,7 @@ describe('TextractChannel', () => {
 
   it('keeps job records in an on-demand table keyed by job tag, expiring them by TTL', () => {
     // Assess
-    const table = resourcesOf(template, 'AWS::DynamoDB::Table')[logicalIdOf(channel.jobsTable)];
+    const table = resourcesOf(docflow.template, 'AWS::DynamoDB::Table')[logicalIdOf(channel.jobsTable)];
     expect(table?.Properties).toMatchObject({
       KeySchema: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, AttributeType: 'S' }],
@@ -149,32 +142,34 @@ describe('TextractChannel', () => {
   it('lets extract-text write job records and the callback read and delete them, and neither touch the metadata', () => {
     // Prepare
     const dynamoOf = (fn: DocflowFunction) =>
-      statementsOfFunction(template, fn).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+      statementsOfFunction(docflow.template, fn).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+      );
     const jobs = arnOf(channel.jobsTable);
 
     // Assess
-    expect(dynamoOf(stack.workflow.extractTextFunction)).toEqual([
+    expect(dynamoOf(docflow.stack.workflow.extractTextFunction)).toEqual([
       { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: jobs },
     ]);
     expect(dynamoOf(channel.callbackFunction)).toEqual([
       { Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem'], Resource: jobs },
     ]);
-    expect(environmentOfFunction(template, channel.callbackFunction)).toMatchObject({
+    expect(environmentOfFunction(docflow.template, channel.callbackFunction)).toMatchObject({
       TEXTRACT_JOBS_TABLE_NAME: refOf(channel.jobsTable),
-      DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
+      DERIVATIVES_BUCKET_NAME: refOf(docflow.stack.documentStore.derivativesBucket),
     });
   });
 
   it('lets the callback function complete tasks of this state machine only', () => {
     // Assess
-    const states = statementsOfFunction(template, channel.callbackFunction).filter((s) =>
+    const states = statementsOfFunction(docflow.template, channel.callbackFunction).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('states:')),
     );
     expect(states).toEqual([
       {
         Effect: 'Allow',
         Action: ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
-        Resource: refOf(stack.workflow.stateMachine),
+        Resource: refOf(docflow.stack.workflow.stateMachine),
       },
     ]);
   });

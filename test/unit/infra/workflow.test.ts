@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { App } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS_REQUIRING_ANY_RESOURCE } from '../../../infra/compliance';
 import type { DocflowFunction } from '../../../infra/constructs/docflow-function';
-import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import { LIMIT_SETTINGS } from '../../../lambdas/shared/documents/limits';
 import { readDefinition } from '../../../statemachines/definition';
 import { SUBSTITUTION_KEYS } from '../../../statemachines/substitutions';
@@ -19,23 +17,20 @@ import {
   resourcesOf,
   statementsOfFunction,
   statementsOfRole,
-  synthDocflowTemplate,
   type TemplateStatement,
 } from '../../support/docflow-app';
+import { deniesWithoutTls, synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('Workflow state machine', () => {
-  let app: App;
-  let template: Template;
-  let stack: DocflowStack;
+  const docflow = synthesizeBeforeAll();
   let stateMachine: Record<string, unknown>;
 
   beforeAll(() => {
-    ({ app, template, stack } = synthDocflowTemplate());
-    const resource = resourcesOf(template, 'AWS::StepFunctions::StateMachine')[
-      logicalIdOf(stack.workflow.stateMachine)
+    const resource = resourcesOf(docflow.template, 'AWS::StepFunctions::StateMachine')[
+      logicalIdOf(docflow.stack.workflow.stateMachine)
     ];
     stateMachine = resource?.Properties ?? {};
-  }, 60_000);
+  });
 
   it('is a Standard workflow traced with X-Ray', () => {
     // Assess
@@ -48,16 +43,18 @@ describe('Workflow state machine', () => {
     expect(stateMachine.LoggingConfiguration).toEqual({
       Level: 'ALL',
       IncludeExecutionData: true,
-      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: arnOf(stack.workflow.stateMachineLogGroup) } }],
+      Destinations: [
+        { CloudWatchLogsLogGroup: { LogGroupArn: arnOf(docflow.stack.workflow.stateMachineLogGroup) } },
+      ],
     });
   });
 
   it('uses the ASL file itself as its definition (an asset of the file, unchanged)', () => {
     // Prepare
-    const asset = stack.workflow.stateMachine.node.findChild('DefinitionBody') as Asset;
+    const asset = docflow.stack.workflow.stateMachine.node.findChild('DefinitionBody') as Asset;
 
     // Act
-    const staged = readFileSync(join(app.outdir, asset.assetPath), 'utf8');
+    const staged = readFileSync(join(docflow.app.outdir, asset.assetPath), 'utf8');
 
     // Assess
     expect(staged).toBe(readDefinition());
@@ -84,7 +81,7 @@ describe('Workflow state machine', () => {
 
   it('substitutes each placeholder with the resource it names', () => {
     // Prepare
-    const { workflow, metadataTable } = stack;
+    const { workflow, metadataTable } = docflow.stack;
 
     // Assess
     expect(stateMachine.DefinitionSubstitutions).toEqual({
@@ -101,14 +98,14 @@ describe('Workflow state machine', () => {
     let statements: TemplateStatement[];
 
     beforeAll(() => {
-      statements = statementsOfRole(template, logicalIdOf(stack.workflow.stateMachine.role));
+      statements = statementsOfRole(docflow.template, logicalIdOf(docflow.stack.workflow.stateMachine.role));
     });
 
     const withAction = (action: string) => statements.filter((s) => actionsOf(s).includes(action));
 
     it('may invoke exactly the four task functions, unqualified', () => {
       // Assess
-      const { workflow } = stack;
+      const { workflow } = docflow.stack;
       expect(withAction('lambda:InvokeFunction')).toHaveLength(1);
       expect(withAction('lambda:InvokeFunction')[0]).toEqual({
         Effect: 'Allow',
@@ -126,14 +123,22 @@ describe('Workflow state machine', () => {
     it('may update items of the metadata table only', () => {
       // Assess
       expect(withAction('dynamodb:UpdateItem')).toEqual([
-        { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: arnOf(stack.metadataTable.table) },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:UpdateItem',
+          Resource: arnOf(docflow.stack.metadataTable.table),
+        },
       ]);
     });
 
     it('may send to the failed-documents queue only', () => {
       // Assess
       expect(withAction('sqs:SendMessage')).toEqual([
-        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(stack.workflow.failedDocumentsQueue) },
+        {
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: arnOf(docflow.stack.workflow.failedDocumentsQueue),
+        },
       ]);
     });
 
@@ -157,39 +162,34 @@ describe('Workflow state machine', () => {
 
   it('keeps the failed-documents queue encrypted (SSE-SQS), TLS-only, for 14 days, retained', () => {
     // Assess
-    const queue = resourcesOf(template, 'AWS::SQS::Queue')[logicalIdOf(stack.workflow.failedDocumentsQueue)];
+    const queue = resourcesOf(docflow.template, 'AWS::SQS::Queue')[
+      logicalIdOf(docflow.stack.workflow.failedDocumentsQueue)
+    ];
     expect(queue?.Properties).toMatchObject({
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 1_209_600,
     });
     expect(queue?.DeletionPolicy).toBe('Retain');
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [refOf(stack.workflow.failedDocumentsQueue)],
+    docflow.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [refOf(docflow.stack.workflow.failedDocumentsQueue)],
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([deniesWithoutTls()]),
       },
     });
   });
 });
 
 describe('Workflow functions', () => {
-  let template: Template;
-  let stack: DocflowStack;
-
-  beforeAll(() => {
-    ({ template, stack } = synthDocflowTemplate({ context: { 'docflow:limits': { maxPages: 7 } } }));
-  }, 60_000);
+  const docflow = synthesizeBeforeAll({ context: { 'docflow:limits': { maxPages: 7 } } });
 
   it('pass the configured limits to every function that reads documents', () => {
     for (const fn of [
-      stack.workflow.inspectFunction,
-      stack.workflow.thumbnailFunction,
-      stack.workflow.extractTextFunction,
+      docflow.stack.workflow.inspectFunction,
+      docflow.stack.workflow.thumbnailFunction,
+      docflow.stack.workflow.extractTextFunction,
     ]) {
       // Assess
-      expect(environmentOfFunction(template, fn)).toMatchObject(
+      expect(environmentOfFunction(docflow.template, fn)).toMatchObject(
         Object.fromEntries(
           Object.entries(LIMIT_SETTINGS).map(([key, setting]) => [
             setting.env,
@@ -201,14 +201,14 @@ describe('Workflow functions', () => {
   });
 
   it('let the document readers read uploads under incoming/ only, and list the bucket (404 instead of 403)', () => {
-    const uploads = stack.documentStore.uploadsBucket;
+    const uploads = docflow.stack.documentStore.uploadsBucket;
     for (const fn of [
-      stack.workflow.inspectFunction,
-      stack.workflow.thumbnailFunction,
-      stack.workflow.extractTextFunction,
+      docflow.stack.workflow.inspectFunction,
+      docflow.stack.workflow.thumbnailFunction,
+      docflow.stack.workflow.extractTextFunction,
     ]) {
       // Assess
-      const statements = statementsOfFunction(template, fn);
+      const statements = statementsOfFunction(docflow.template, fn);
       expect(statements).toContainEqual({
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:GetObjectVersion'],
@@ -224,50 +224,56 @@ describe('Workflow functions', () => {
 
   it('let thumbnail and text writers write their own derivative prefix only', () => {
     // Prepare
-    const derivatives = arnOf(stack.documentStore.derivativesBucket);
+    const derivatives = arnOf(docflow.stack.documentStore.derivativesBucket);
     const putsOf = (fn: DocflowFunction) =>
-      statementsOfFunction(template, fn).filter((s) => actionsOf(s).includes('s3:PutObject'));
+      statementsOfFunction(docflow.template, fn).filter((s) => actionsOf(s).includes('s3:PutObject'));
 
     // Assess
     // AbortMultipartUpload: large derivatives go in parts, and a failed upload is aborted.
     const writes = ['s3:AbortMultipartUpload', 's3:PutObject'];
-    expect(putsOf(stack.workflow.thumbnailFunction)).toEqual([
+    expect(putsOf(docflow.stack.workflow.thumbnailFunction)).toEqual([
       { Effect: 'Allow', Action: writes, Resource: { 'Fn::Join': ['', [derivatives, '/thumbnails/*']] } },
     ]);
-    for (const fn of [stack.workflow.extractTextFunction, stack.workflow.textractChannel.callbackFunction]) {
+    for (const fn of [
+      docflow.stack.workflow.extractTextFunction,
+      docflow.stack.workflow.textractChannel.callbackFunction,
+    ]) {
       expect(putsOf(fn)).toEqual([
         { Effect: 'Allow', Action: writes, Resource: { 'Fn::Join': ['', [derivatives, '/text/*']] } },
       ]);
     }
-    expect(putsOf(stack.workflow.inspectFunction)).toEqual([]);
-    expect(putsOf(stack.workflow.indexMetadataFunction)).toEqual([]);
+    expect(putsOf(docflow.stack.workflow.inspectFunction)).toEqual([]);
+    expect(putsOf(docflow.stack.workflow.indexMetadataFunction)).toEqual([]);
   });
 
   it('let index-metadata write items of the metadata table and nothing else of DynamoDB', () => {
     // Assess
-    const dynamo = statementsOfFunction(template, stack.workflow.indexMetadataFunction).filter((s) =>
-      actionsOf(s).some((a) => a.startsWith('dynamodb:')),
-    );
+    const dynamo = statementsOfFunction(
+      docflow.template,
+      docflow.stack.workflow.indexMetadataFunction,
+    ).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
       {
         Effect: 'Allow',
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        Resource: arnOf(stack.metadataTable.table),
+        Resource: arnOf(docflow.stack.metadataTable.table),
       },
     ]);
-    expect(environmentOfFunction(template, stack.workflow.indexMetadataFunction)).toMatchObject({
-      METADATA_TABLE_NAME: refOf(stack.metadataTable.table),
-      DERIVATIVES_BUCKET_NAME: refOf(stack.documentStore.derivativesBucket),
+    expect(
+      environmentOfFunction(docflow.template, docflow.stack.workflow.indexMetadataFunction),
+    ).toMatchObject({
+      METADATA_TABLE_NAME: refOf(docflow.stack.metadataTable.table),
+      DERIVATIVES_BUCKET_NAME: refOf(docflow.stack.documentStore.derivativesBucket),
     });
   });
 
   it('let index-metadata list and delete derivatives, and only under their prefixes', () => {
     // Prepare
-    const derivatives = arnOf(stack.documentStore.derivativesBucket);
+    const derivatives = arnOf(docflow.stack.documentStore.derivativesBucket);
 
     // Assess
-    const s3 = statementsOfFunction(template, stack.workflow.indexMetadataFunction).filter((s) =>
-      actionsOf(s).some((a) => a.startsWith('s3:')),
+    const s3 = statementsOfFunction(docflow.template, docflow.stack.workflow.indexMetadataFunction).filter(
+      (s) => actionsOf(s).some((a) => a.startsWith('s3:')),
     );
     expect(s3).toEqual([
       {
@@ -286,12 +292,12 @@ describe('Workflow functions', () => {
       },
     ]);
     for (const fn of [
-      stack.workflow.inspectFunction,
-      stack.workflow.thumbnailFunction,
-      stack.workflow.extractTextFunction,
+      docflow.stack.workflow.inspectFunction,
+      docflow.stack.workflow.thumbnailFunction,
+      docflow.stack.workflow.extractTextFunction,
     ]) {
       expect(
-        statementsOfFunction(template, fn).filter((s) => actionsOf(s).includes('s3:DeleteObject')),
+        statementsOfFunction(docflow.template, fn).filter((s) => actionsOf(s).includes('s3:DeleteObject')),
       ).toEqual([]);
     }
   });

@@ -1,0 +1,26 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll } from 'vitest';
+import { type BuildOptions, synthDocflowTemplate } from './docflow-app';
+
+/** The synthesized app and template a describe block's tests share. */
+export type SynthesizedDocflow = ReturnType<typeof synthDocflowTemplate>;
+
+/**
+ * Synthesizes the docflow app once before the enclosing describe block's tests (a synth takes
+ * seconds, too slow to repeat per test) and returns the object its app, stack and template are found
+ * on once that hook has run. Register it before any `beforeAll` of the block that reads it.
+ */
+export const synthesizeBeforeAll = (options?: BuildOptions): SynthesizedDocflow => {
+  const synthesized: Partial<SynthesizedDocflow> = {};
+  beforeAll(() => {
+    Object.assign(synthesized, synthDocflowTemplate(options));
+  }, 60_000);
+  return synthesized as SynthesizedDocflow;
+};
+
+/**
+ * Matches the resource-policy statement that denies every request made without TLS
+ * (`aws:SecureTransport` false), with whatever else the statement must hold (its action, principal).
+ */
+export const deniesWithoutTls = (statement: Record<string, unknown> = {}) =>
+  Match.objectLike({ Effect: 'Deny', ...statement, Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
