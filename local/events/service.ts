@@ -1,3 +1,4 @@
+import { AwsApiError } from '../http/aws-api-error';
 import { awsJsonHandler } from '../http/aws-json-protocol';
 import type { RequestHandler } from '../http/proxy';
 import { DEFAULT_EVENT_BUS, type LocalEventBus } from './event-bus';
@@ -14,15 +15,7 @@ const OPERATIONS = ['PutEvents', 'TestEventPattern', 'ListRules'] as const;
 type Operation = (typeof OPERATIONS)[number];
 
 /** A refused call: `name` is the `__type` the SDK maps to its exception class. */
-export class EventsApiError extends Error {
-  constructor(
-    override readonly name: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
+export class EventsApiError extends AwsApiError {}
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -161,8 +154,7 @@ export const createEventsRequestHandler = (
     isOperation: (name): name is Operation => (OPERATIONS as readonly string[]).includes(name),
     call: (operation, input) => api.call(operation, input),
     errorOf: (error, operation) => {
-      if (error instanceof EventsApiError)
-        return { name: error.name, message: error.message, status: error.status };
+      if (error instanceof EventsApiError) return error;
       if (operation !== undefined) logger?.warn(`local EventBridge: ${operation} failed: ${String(error)}`);
       return { name: 'InternalException', message: 'Internal error', status: 500 };
     },

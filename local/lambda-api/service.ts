@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from '../http/proxy';
+import { AwsApiError } from '../http/aws-api-error';
+import { type RequestHandler, readBodyWithin } from '../http/proxy';
 import { FunctionError, MAX_REQUEST_BYTES } from '../lambda/invoke-errors';
 import { AsyncInvocations, type AsyncInvocationsOptions, MAX_ASYNC_PAYLOAD_BYTES } from './async-invocations';
 import { type CodeDigest, digestOf } from './code-digest';
@@ -30,15 +31,7 @@ export interface LocalLambdaApiOptions
 }
 
 /** A refused Lambda API call, as the SDK reads it (`x-amzn-errortype`, HTTP status). */
-export class LambdaApiError extends Error {
-  constructor(
-    override readonly name: string,
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
+export class LambdaApiError extends AwsApiError {}
 
 const API_PREFIX = '/2015-03-31/functions';
 const DEFAULT_PAGE = 50;
@@ -220,7 +213,7 @@ export class LocalLambdaApi {
 
   async #invoke(functionName: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const { fn } = this.#registered(functionName);
-    const body = await readBody(request, MAX_REQUEST_BYTES);
+    const body = await readBodyWithin(request, MAX_REQUEST_BYTES);
     if (body === undefined) {
       throw new LambdaApiError(
         'RequestTooLargeException',
@@ -322,19 +315,6 @@ const header = (request: IncomingMessage, name: string): string => {
   const value = request.headers[name];
   return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
 };
-
-const readBody = (request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size <= maxBytes) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    request.on('end', () => resolve(size <= maxBytes ? Buffer.concat(chunks) : undefined));
-    request.on('error', reject);
-  });
 
 const sendJson = (response: ServerResponse, status: number, body: unknown): void => {
   const json = JSON.stringify(body);

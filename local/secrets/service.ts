@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { AwsApiError } from '../http/aws-api-error';
 import { awsJsonHandler } from '../http/aws-json-protocol';
 import { type RequestHandler, RequestTooLargeError } from '../http/proxy';
 
@@ -12,14 +13,7 @@ export const SECRETS_MANAGER_TARGET_PREFIX = 'secretsmanager.';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** A Secrets Manager error as the SDK reads it: `__type` is the exception name. */
-export class SecretsManagerError extends Error {
-  constructor(
-    override readonly name: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class SecretsManagerError extends AwsApiError {}
 
 const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 const CHARACTER_TYPES = {
@@ -334,7 +328,7 @@ export class LocalSecretsManager {
     call: (operation, input) => this.call(operation, input),
     errorOf: (error) =>
       error instanceof SecretsManagerError
-        ? { name: error.name, message: error.message }
+        ? error
         : { name: 'InternalServiceError', message: String(error), status: 500 },
     tooLarge: (maxBodyBytes) => ({
       name: 'InvalidRequestException',

@@ -1,3 +1,5 @@
+import { AwsApiError } from '../http/aws-api-error';
+
 /**
  * The error names of the Step Functions API that the local service answers with. `@aws-sdk/client-sfn`
  * maps the `__type` of an AWS JSON 1.0 error body to its modeled exception class by this name
@@ -24,17 +26,8 @@ export type StepFunctionsErrorName =
   | 'ServiceUnavailable'
   | 'InternalServerError';
 
-/** A refused request: `name` is what the client sees as the error's type. */
-export class StepFunctionsApiError extends Error {
-  override readonly name: StepFunctionsErrorName;
-  readonly statusCode: number;
-
-  constructor(name: StepFunctionsErrorName, message: string, statusCode = 400) {
-    super(message);
-    this.name = name;
-    this.statusCode = statusCode;
-  }
-}
+/** A refused Step Functions request. */
+export class StepFunctionsApiError extends AwsApiError<StepFunctionsErrorName> {}
 
 /** AWS's wording for a field that fails a length constraint. */
 export const lengthError = (field: string, value: string, max: number): StepFunctionsApiError =>

@@ -94,8 +94,7 @@ export const createStepFunctionsRequestHandler = (
     isOperation: isOperationName,
     call: (operation, input) => api.call(operation, input),
     errorOf: (error, operation) => {
-      if (error instanceof StepFunctionsApiError)
-        return { name: error.name, message: error.message, status: error.statusCode };
+      if (error instanceof StepFunctionsApiError) return error;
       if (operation !== undefined) {
         logger?.warn(`local Step Functions: ${operation} failed: ${(error as Error).stack ?? String(error)}`);
       }

@@ -1,3 +1,5 @@
+import { AwsApiError } from '../http/aws-api-error';
+
 /**
  * The error names the local X-Ray answers with. `@aws-sdk/client-xray` maps the `x-amzn-errortype`
  * header of a REST-JSON error to its modeled exception class by this name.
@@ -10,17 +12,8 @@ export type XRayErrorName =
   | 'NotImplemented'
   | 'InternalFailure';
 
-/** A refused request: `name` is what the client sees as the error's type. */
-export class XRayApiError extends Error {
-  override readonly name: XRayErrorName;
-  readonly statusCode: number;
-
-  constructor(name: XRayErrorName, message: string, statusCode = 400) {
-    super(message);
-    this.name = name;
-    this.statusCode = statusCode;
-  }
-}
+/** A refused X-Ray request. */
+export class XRayApiError extends AwsApiError<XRayErrorName> {}
 
 export const invalidRequest = (message: string): XRayApiError =>
   new XRayApiError('InvalidRequestException', message);

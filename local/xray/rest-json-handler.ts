@@ -56,7 +56,7 @@ const send = (response: ServerResponse, status: number, body: unknown, errorType
 const sendError = (response: ServerResponse, error: XRayApiError): void =>
   send(
     response,
-    error.statusCode,
+    error.status,
     { __type: error.name, Message: error.message, message: error.message },
     error.name,
   );
