@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from './proxy';
+import { type RequestHandler, readBodyWithin } from './proxy';
 
 /** An error reply: `name` is the wire `__type`. */
 export interface AwsJsonError {
@@ -50,20 +50,6 @@ const send = (
   response.end(json);
 };
 
-/** Reads the body, or undefined when it is over the cap (the rest is drained so the reply can be read). */
-const readBody = (request: IncomingMessage, maxBodyBytes: number): Promise<Buffer | undefined> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size <= maxBodyBytes) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    request.on('end', () => resolve(size <= maxBodyBytes ? Buffer.concat(chunks) : undefined));
-    request.on('error', reject);
-  });
-
 /**
  * A node:http request handler speaking the AWS JSON protocol (`POST /`, `X-Amz-Target:
  * <prefix><Operation>`, a JSON body, errors as `{"__type","message"}`). It reads nothing but the
@@ -87,7 +73,7 @@ export const awsJsonHandler = <Operation extends string>(
       return;
     }
     const operation = name;
-    const body = await readBody(request, protocol.maxBodyBytes);
+    const body = await readBodyWithin(request, protocol.maxBodyBytes);
     if (!body) {
       sendError(response, protocol.tooLarge(protocol.maxBodyBytes));
       return;

@@ -132,6 +132,24 @@ export const readRequestBody = async (request: IncomingMessage, limit: number): 
   return Buffer.concat(chunks);
 };
 
+/**
+ * Reads a client's request body, or undefined when it is over `maxBodyBytes`. Unlike
+ * {@link readRequestBody} it reads the rest and drops it, so a client still sending reads the error
+ * reply instead of a reset connection.
+ */
+export const readBodyWithin = (request: IncomingMessage, maxBodyBytes: number): Promise<Buffer | undefined> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= maxBodyBytes) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    request.on('end', () => resolve(size <= maxBodyBytes ? Buffer.concat(chunks) : undefined));
+    request.on('error', reject);
+  });
+
 /** A request body over the size a local service buffers. */
 export class RequestTooLargeError extends Error {
   override readonly name = 'RequestTooLargeError';
