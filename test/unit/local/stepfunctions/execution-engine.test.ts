@@ -14,6 +14,8 @@ const HANDS_OVER_ITS_TOKEN = {
   Resource: WAIT_FOR_TOKEN,
   Parameters: { FunctionName: FN, Payload: { 'token.$': '$$.Task.Token' } },
 };
+/** A machine of that one Task: it runs until its token is answered or it is stopped. */
+const WAITS_FOR_ITS_TOKEN = { StartAt: 'Waits', States: { Waits: { ...HANDS_OVER_ITS_TOKEN, End: true } } };
 
 /** Never called: these definitions use no service integration. */
 const unused = {
@@ -29,6 +31,8 @@ interface Harness {
   readonly tokens: string[];
   run(definition: object, input?: object): Promise<{ arn: string; events: StoredHistoryEvent[] }>;
   startOnly(definition: object, input?: object): string;
+  /** Starts a run whose first Task hands over its token, once that Task has started and sent it. */
+  startWaiting(definition: object): Promise<string>;
   history(arn: string): StoredHistoryEvent[];
 }
 
@@ -85,6 +89,12 @@ const harness = (): Harness => {
     tokens,
     startOnly,
     history,
+    startWaiting: async (definition) => {
+      const arn = startOnly(definition);
+      await until(() => tokens.length === 1);
+      await until(() => history(arn).some((event) => event.type === 'TaskStarted'));
+      return arn;
+    },
     run: async (definition, input) => {
       const arn = startOnly(definition, input);
       await engine.settled(arn);
@@ -119,15 +129,7 @@ describe('ExecutionEngine history', () => {
           Type: 'Parallel',
           End: true,
           Branches: [
-            {
-              StartAt: 'Waits',
-              States: {
-                Waits: {
-                  ...HANDS_OVER_ITS_TOKEN,
-                  End: true,
-                },
-              },
-            },
+            WAITS_FOR_ITS_TOKEN,
             {
               StartAt: 'Breaks',
               States: { Breaks: { Type: 'Task', Resource: FN, Parameters: { fail: 'Broken' }, End: true } },
@@ -173,24 +175,21 @@ describe('ExecutionEngine history', () => {
     const { events } = await run(definition, { items: [1, 2] });
 
     // Assess
+    const iteration = [
+      'MapIterationStarted',
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionSucceeded',
+      'TaskStateExited',
+      'MapIterationSucceeded',
+    ];
     expect(types(events)).toEqual([
       'ExecutionStarted',
       'MapStateEntered',
       'MapStateStarted',
-      'MapIterationStarted',
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionSucceeded',
-      'TaskStateExited',
-      'MapIterationSucceeded',
-      'MapIterationStarted',
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionSucceeded',
-      'TaskStateExited',
-      'MapIterationSucceeded',
+      ...iteration,
+      ...iteration,
       'MapStateSucceeded',
       'MapStateExited',
       'ExecutionSucceeded',
@@ -256,18 +255,8 @@ describe('ExecutionEngine history', () => {
 
   it('stops a run: open states aborted, nothing recorded after, its tokens cancelled', async () => {
     // Prepare
-    const { startOnly, engine, store, tokens, taskTokens, history } = harness();
-    const arn = startOnly({
-      StartAt: 'Waits',
-      States: {
-        Waits: {
-          ...HANDS_OVER_ITS_TOKEN,
-          End: true,
-        },
-      },
-    });
-    await until(() => tokens.length === 1);
-    await until(() => history(arn).some((event) => event.type === 'TaskStarted'));
+    const { startWaiting, engine, store, tokens, taskTokens, history } = harness();
+    const arn = await startWaiting(WAITS_FOR_ITS_TOKEN);
 
     // Act
     const stopped = engine.stop(store.getExecution(arn) ?? expect.unreachable(), 'Why', 'because');
@@ -285,7 +274,7 @@ describe('ExecutionEngine history', () => {
 
   it('resumes a RUNNING execution after the marker events and counts redrives in the context', async () => {
     // Prepare
-    const { startOnly, engine, history, tokens, taskTokens } = harness();
+    const { startWaiting, engine, history, tokens, taskTokens } = harness();
     const definition = {
       StartAt: 'Waits',
       States: {
@@ -304,9 +293,7 @@ describe('ExecutionEngine history', () => {
         Done: { Type: 'Succeed' },
       },
     };
-    const arn = startOnly(definition);
-    await until(() => tokens.length === 1);
-    await until(() => history(arn).some((event) => event.type === 'TaskStarted'));
+    const arn = await startWaiting(definition);
     await engine.close(0);
 
     // Act
