@@ -32,25 +32,20 @@ import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 
 const REF: BlobRef = { bucket: 'uploads', key: 'incoming/some file.bin' };
 
+/** Inspects `REF` with the in-process prober and the default limits, but for those given. */
+const inspectBlobs = (blobs: FakeDocumentBlobs, limits: Partial<Limits>) =>
+  inspectDocument(REF, { blobs, prober: inProcessDocumentProber, limits: { ...DEFAULT_LIMITS, ...limits } });
+
 const inspect = async (bytes: Buffer, limits: Partial<Limits> = {}, contentType?: string) => {
   const blobs = new FakeDocumentBlobs().put(REF, bytes, contentType);
-  const inspection = await inspectDocument(REF, {
-    blobs,
-    prober: inProcessDocumentProber,
-    limits: { ...DEFAULT_LIMITS, ...limits },
-  });
-  return { inspection, blobs };
+  return { inspection: await inspectBlobs(blobs, limits), blobs };
 };
 
 /** Runs an inspection that must fail and returns the error with the calls made before it. */
 const rejection = async (bytes: Buffer, limits: Partial<Limits> = {}) => {
   const blobs = new FakeDocumentBlobs().put(REF, bytes);
   try {
-    await inspectDocument(REF, {
-      blobs,
-      prober: inProcessDocumentProber,
-      limits: { ...DEFAULT_LIMITS, ...limits },
-    });
+    await inspectBlobs(blobs, limits);
   } catch (error) {
     return { error, blobs };
   }
@@ -58,6 +53,9 @@ const rejection = async (bytes: Buffer, limits: Partial<Limits> = {}) => {
 };
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** The size and digest an inspection reports of the bytes it read. */
+const identityOf = (bytes: Buffer) => ({ size: bytes.length, sha256: sha256(bytes) });
 
 /** A DOCX whose Word parts are stored after the entries `padding` puts first in the ZIP. */
 const docxBehind = async (padding: (zip: JSZip) => void, docx: DocxOptions): Promise<Buffer> => {
@@ -250,8 +248,7 @@ describe('inspectDocument: images', () => {
     expect(inspection).toEqual({
       mimeType,
       type,
-      size: bytes.length,
-      sha256: sha256(bytes),
+      ...identityOf(bytes),
       width: 300,
       height: 200,
       pages: 1,
@@ -333,8 +330,7 @@ describe('inspectDocument: images', () => {
     expect(inspection).toEqual({
       mimeType: 'image/heic',
       type: 'heic',
-      size: bytes.length,
-      sha256: sha256(bytes),
+      ...identityOf(bytes),
       width: 120,
       height: 80,
       pages: 1,
@@ -421,8 +417,7 @@ describe('inspectDocument: SVG', () => {
     expect(inspection).toEqual({
       mimeType: 'image/svg+xml',
       type: 'svg',
-      size: bytes.length,
-      sha256: sha256(bytes),
+      ...identityOf(bytes),
       width: 120,
       height: 80,
       pages: 1,
@@ -458,8 +453,7 @@ describe('inspectDocument: PDF', () => {
     expect(inspection).toEqual({
       mimeType: 'application/pdf',
       type: 'pdf',
-      size: bytes.length,
-      sha256: sha256(bytes),
+      ...identityOf(bytes),
       pages: 1,
       hasTextLayer: true,
       title: 'Invoice (2026-0042)',
@@ -555,8 +549,7 @@ describe('inspectDocument: DOCX and other archives', () => {
     expect(inspection).toEqual({
       mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       type: 'docx',
-      size: bytes.length,
-      sha256: sha256(bytes),
+      ...identityOf(bytes),
       title: 'Minutes & notes',
       author: 'Grace Hopper',
       textStrategy: 'local',
@@ -670,8 +663,7 @@ describe('inspectDocument: text and unknown bytes', () => {
     expect(inspection).toEqual({
       mimeType: 'text/plain',
       type: 'text',
-      size: bytes.length,
-      sha256: sha256(bytes),
+      ...identityOf(bytes),
       encoding: 'utf-8',
       textStrategy: 'local',
     });
