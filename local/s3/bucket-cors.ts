@@ -1,19 +1,12 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readRequestBody } from '../http/proxy';
-import { S3ServiceError } from './s3-error';
+import { readStateFile, writeStateFileSync } from '../state-file';
+import { malformedXml, parseRequestXml, S3ServiceError } from './s3-error';
 import { s3TargetOf } from './s3-request';
-import {
-  childrenNamed,
-  childText,
-  MalformedXmlError,
-  parseXml,
-  S3_NAMESPACE,
-  type XmlElement,
-  xmlDocument,
-} from './xml';
+import { childrenNamed, childText, S3_NAMESPACE, type XmlElement, xmlDocument } from './xml';
 
 /**
  * Bucket CORS as S3 does it (fauxqs has none): PutBucketCors, GetBucketCors and DeleteBucketCors on
@@ -42,19 +35,13 @@ const MAX_RULES = 100;
 
 const MAX_XML_BODY = 64 * 1024;
 
-const malformed = () =>
-  new S3ServiceError(
-    'MalformedXML',
-    'The XML you provided was not well-formed or did not validate against our published schema',
-  );
-
 const texts = (element: XmlElement, name: string): string[] =>
   childrenNamed(element, name).map((child) => child.text.trim());
 
 const parseRule = (element: XmlElement): CorsRule => {
   const allowedMethods = texts(element, 'AllowedMethod');
   const allowedOrigins = texts(element, 'AllowedOrigin');
-  if (allowedMethods.length === 0 || allowedOrigins.length === 0) throw malformed();
+  if (allowedMethods.length === 0 || allowedOrigins.length === 0) throw malformedXml();
   const unsupported = allowedMethods.find((method) => !METHODS.has(method));
   if (unsupported !== undefined)
     throw new S3ServiceError(
@@ -72,7 +59,7 @@ const parseRule = (element: XmlElement): CorsRule => {
   }
   const id = childText(element, 'ID');
   const maxAge = childText(element, 'MaxAgeSeconds');
-  if (maxAge !== undefined && !/^\d{1,9}$/.test(maxAge)) throw malformed();
+  if (maxAge !== undefined && !/^\d{1,9}$/.test(maxAge)) throw malformedXml();
   return {
     ...(id ? { id } : {}),
     allowedMethods,
@@ -85,17 +72,10 @@ const parseRule = (element: XmlElement): CorsRule => {
 
 /** Parses and validates a `PutBucketCors` body as S3 does. */
 export const parseCorsConfiguration = (body: string): CorsRule[] => {
-  let root: XmlElement;
-  try {
-    root = parseXml(body);
-  } catch (error) {
-    if (error instanceof MalformedXmlError) throw malformed();
-    throw error;
-  }
-  if (root.name !== 'CORSConfiguration') throw malformed();
-  if (root.children.some((child) => child.name !== 'CORSRule')) throw malformed();
+  const root = parseRequestXml(body, 'CORSConfiguration');
+  if (root.children.some((child) => child.name !== 'CORSRule')) throw malformedXml();
   const rules = root.children.map(parseRule);
-  if (rules.length === 0) throw malformed();
+  if (rules.length === 0) throw malformedXml();
   if (rules.length > MAX_RULES)
     throw new S3ServiceError('InvalidRequest', `Too many CORS rules: at most ${MAX_RULES} are allowed.`);
   return rules;
@@ -200,21 +180,11 @@ export class BucketCorsStore {
 
   /** Opens the store in `dataDir` (created if needed), or an in-memory one without it. */
   static open(dataDir?: string): BucketCorsStore {
-    const empty = (): State => ({ version: 1, configurations: {} });
-    if (dataDir === undefined) return new BucketCorsStore(undefined, empty());
+    const empty: State = { version: 1, configurations: {} };
+    if (dataDir === undefined) return new BucketCorsStore(undefined, empty);
     mkdirSync(dataDir, { recursive: true });
     const file = join(dataDir, FILE_NAME);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new BucketCorsStore(file, empty());
-      throw error;
-    }
-    const parsed = stateSchema.safeParse(JSON.parse(text));
-    if (!parsed.success)
-      throw new Error(`${file} is not a bucket CORS store: ${z.prettifyError(parsed.error)}`);
-    return new BucketCorsStore(file, parsed.data);
+    return new BucketCorsStore(file, readStateFile(file, stateSchema, 'a bucket CORS store') ?? empty);
   }
 
   /** The bucket's rules; undefined when it has no CORS configuration. */
@@ -235,9 +205,7 @@ export class BucketCorsStore {
 
   #save(): void {
     if (this.#file === undefined) return;
-    const temporary = `${this.#file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(this.#state, null, 2)}\n`);
-    renameSync(temporary, this.#file);
+    writeStateFileSync(this.#file, this.#state);
   }
 }
 

@@ -1,15 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { S3ServiceError } from './s3-error';
-import {
-  childrenNamed,
-  childText,
-  MalformedXmlError,
-  parseXml,
-  S3_NAMESPACE,
-  type XmlContent,
-  type XmlElement,
-  xmlDocument,
-} from './xml';
+import { malformedXml, parseRequestXml, S3ServiceError } from './s3-error';
+import { childrenNamed, childText, S3_NAMESPACE, type XmlContent, type XmlElement, xmlDocument } from './xml';
 
 /** Where a rule sends its events. S3 also knows Lambda and EventBridge; the local cloud refuses those. */
 export interface NotificationDestination {
@@ -122,12 +113,6 @@ export const matchingRules = (
 const invalid = (message: string, name: string, value: string): S3ServiceError =>
   new S3ServiceError('InvalidArgument', message, 400, { name, value });
 
-const malformed = (): S3ServiceError =>
-  new S3ServiceError(
-    'MalformedXML',
-    'The XML you provided was not well-formed or did not validate against our published schema',
-  );
-
 /** S3 generates configuration ids like this one when the request leaves them out. */
 const generatedId = (): string => randomBytes(24).toString('base64').replace(/[+/=]/g, '');
 
@@ -155,13 +140,13 @@ const parseFilter = (filter: XmlElement | undefined): KeyFilter => {
 const parseRule = (element: XmlElement, kind: NotificationDestination['kind']): NotificationRule => {
   // On the wire the ARN element is `Queue` / `Topic` (the SDK's `QueueArn` / `TopicArn` members).
   const arn = childText(element, kind === 'queue' ? 'Queue' : 'Topic');
-  if (!arn) throw malformed();
+  if (!arn) throw malformedXml();
   const service = ARN.exec(arn)?.[1];
   if (service !== (kind === 'queue' ? 'sqs' : 'sns')) {
     throw invalid(`The ARN is not well formed: ${arn}`, kind === 'queue' ? 'Queue' : 'Topic', arn);
   }
   const events = childrenNamed(element, 'Event').map((event) => event.text.trim());
-  if (events.length === 0) throw malformed();
+  if (events.length === 0) throw malformedXml();
   for (const event of events) {
     if (!SUPPORTED_EVENT_TYPES.has(event)) {
       throw invalid('The event is not supported for notifications', 'Event', event);
@@ -181,14 +166,7 @@ const parseRule = (element: XmlElement, kind: NotificationDestination['kind']): 
  * `NotImplemented`: the local cloud cannot deliver to them, and silently dropping events would hide it.
  */
 export const parseNotificationConfiguration = (body: string): NotificationConfiguration => {
-  let root: XmlElement;
-  try {
-    root = parseXml(body);
-  } catch (error) {
-    if (error instanceof MalformedXmlError) throw malformed();
-    throw error;
-  }
-  if (root.name !== 'NotificationConfiguration') throw malformed();
+  const root = parseRequestXml(body, 'NotificationConfiguration');
   const rules: NotificationRule[] = [];
   for (const child of root.children) {
     if (child.name === 'QueueConfiguration') rules.push(parseRule(child, 'queue'));
@@ -199,7 +177,7 @@ export const parseNotificationConfiguration = (body: string): NotificationConfig
         `${child.name} is not supported by the local cloud: use a queue or a topic`,
         501,
       );
-    } else throw malformed();
+    } else throw malformedXml();
   }
   const ids = new Set<string>();
   rules.forEach((rule, index) => {

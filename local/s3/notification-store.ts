@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readStateFile, writeStateFile } from '../state-file';
 import type { NotificationConfiguration } from './notification-configuration';
 
 /** Hex digits of a sequencer: as many as S3's own (`0055AED6DCD90281E5`), always the same width. */
@@ -69,18 +69,8 @@ export class NotificationStore {
     if (dataDir === undefined) return new NotificationStore(undefined, emptyState());
     mkdirSync(dataDir, { recursive: true });
     const file = join(dataDir, FILE_NAME);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-        return new NotificationStore(file, emptyState());
-      throw error;
-    }
-    const parsed = stateSchema.safeParse(JSON.parse(text));
-    if (!parsed.success)
-      throw new Error(`${file} is not a bucket notification store: ${z.prettifyError(parsed.error)}`);
-    return new NotificationStore(file, parsed.data);
+    const stored = readStateFile(file, stateSchema, 'a bucket notification store');
+    return new NotificationStore(file, stored ?? emptyState());
   }
 
   /** The bucket's configuration; an empty one when none was ever set (S3 answers the same). */
@@ -123,9 +113,7 @@ export class NotificationStore {
       .catch(() => undefined)
       .then(async () => {
         this.#queued = undefined;
-        const temporary = `${file}.${process.pid}.tmp`;
-        await writeFile(temporary, `${JSON.stringify(this.#state, null, 2)}\n`);
-        await rename(temporary, file);
+        await writeStateFile(file, this.#state);
       });
     this.#queued = queued;
     this.#written = queued;

@@ -1,5 +1,5 @@
 import { randomText } from '../random-text';
-import { xmlDocument } from './xml';
+import { MalformedXmlError, parseXml, type XmlElement, xmlDocument } from './xml';
 
 /** An S3 error answer (`<Error><Code>…`), thrown by the local S3 additions and written by the front. */
 export class S3ServiceError extends Error {
@@ -34,3 +34,23 @@ export const newRequestId = (): string => randomText(8, 'hex').toUpperCase();
 
 /** S3's extended request id (`x-amz-id-2`): an opaque base64 token. */
 export const newHostId = (): string => randomText(48, 'base64');
+
+/** S3's answer to a request body that is not the XML document it expects. */
+export const malformedXml = (): S3ServiceError =>
+  new S3ServiceError(
+    'MalformedXML',
+    'The XML you provided was not well-formed or did not validate against our published schema',
+  );
+
+/** The root of a request's XML document, which must be named `rootName`; else S3's `MalformedXML`. */
+export const parseRequestXml = (body: string, rootName: string): XmlElement => {
+  let root: XmlElement;
+  try {
+    root = parseXml(body);
+  } catch (error) {
+    if (error instanceof MalformedXmlError) throw malformedXml();
+    throw error;
+  }
+  if (root.name !== rootName) throw malformedXml();
+  return root;
+};

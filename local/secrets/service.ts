@@ -1,10 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { AwsApiError } from '../http/aws-api-error';
 import { awsJsonHandler } from '../http/aws-json-protocol';
 import { type RequestHandler, RequestTooLargeError } from '../http/proxy';
+import { readStateFile, writeStateFileSync } from '../state-file';
 
 /** `X-Amz-Target` prefix of Secrets Manager calls (AWS JSON 1.1). */
 export const SECRETS_MANAGER_TARGET_PREFIX = 'secretsmanager.';
@@ -161,7 +162,10 @@ export class LocalSecretsManager {
     this.#region = options.region ?? 'us-east-1';
     this.#accountId = options.accountId ?? '000000000000';
     this.#file = options.dataDir === undefined ? undefined : join(options.dataDir, 'secrets.json');
-    this.#secrets = this.#file === undefined ? [] : load(this.#file);
+    this.#secrets =
+      this.#file === undefined
+        ? []
+        : (readStateFile(this.#file, stateSchema, 'a secrets store')?.secrets ?? []);
   }
 
   /** Runs one operation; `input` is the parsed request body. */
@@ -311,11 +315,7 @@ export class LocalSecretsManager {
   #save(): void {
     if (this.#file === undefined) return;
     mkdirSync(dirname(this.#file), { recursive: true });
-    const temporary = `${this.#file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ version: 1, secrets: this.#secrets }, null, 2)}\n`, {
-      mode: 0o600,
-    });
-    renameSync(temporary, this.#file);
+    writeStateFileSync(this.#file, { version: 1, secrets: this.#secrets }, { mode: 0o600 });
   }
 
   /** The node:http handler speaking the AWS JSON 1.1 protocol: mount it on the gateway as `secretsmanager`. */
@@ -347,17 +347,4 @@ const parse = <T>(schema: z.ZodType<T>, input: unknown): T => {
   if (!result.success)
     throw new SecretsManagerError('InvalidParameterException', z.prettifyError(result.error));
   return result.data;
-};
-
-const load = (file: string): StoredSecret[] => {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const parsed = stateSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${file} is not a secrets store: ${z.prettifyError(parsed.error)}`);
-  return parsed.data.secrets;
 };
