@@ -1,5 +1,6 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { InvalidParameterError } from '../../../../lambdas/api/problems';
+import { InvalidParameterError, type ProblemDetails } from '../../../../lambdas/api/problems';
 import { type ApiRequest, createRouter, type Route } from '../../../../lambdas/api/router';
 import { apiEvent } from '../../../fixtures/api-gateway-events';
 
@@ -19,6 +20,13 @@ const routes: Route[] = [
 ];
 
 const json = (body: string | undefined): Record<string, unknown> => JSON.parse(body ?? 'null');
+
+/** Asserts an RFC 9457 problem answer: its status, its media type and the whole problem. */
+const expectProblem = (result: APIGatewayProxyResult, problem: ProblemDetails) => {
+  expect(result.statusCode).toBe(problem.status);
+  expect(result.headers?.['content-type']).toBe('application/problem+json');
+  expect(json(result.body)).toEqual(problem);
+};
 
 describe('createRouter', () => {
   it('dispatches to the route of method and path, with decoded parameters', async () => {
@@ -77,9 +85,7 @@ describe('createRouter', () => {
     const result = await route(apiEvent('GET', '/nothing/here'));
 
     // Assess
-    expect(result.statusCode).toBe(404);
-    expect(result.headers?.['content-type']).toBe('application/problem+json');
-    expect(json(result.body)).toEqual({
+    expectProblem(result, {
       type: 'about:blank',
       title: 'Not Found',
       status: 404,
@@ -156,8 +162,7 @@ describe('createRouter', () => {
     const result = await route(apiEvent('GET', '/boom'));
 
     // Assess
-    expect(result.statusCode).toBe(400);
-    expect(json(result.body)).toEqual({
+    expectProblem(result, {
       type: 'tag:docflow,2026:problem:invalid-parameter',
       title: 'Invalid request parameter',
       status: 400,
@@ -187,9 +192,7 @@ describe('createRouter', () => {
     const result = await route(apiEvent('GET', '/boom'));
 
     // Assess
-    expect(result.statusCode).toBe(500);
-    expect(result.headers?.['content-type']).toBe('application/problem+json');
-    expect(json(result.body)).toEqual({
+    expectProblem(result, {
       type: 'about:blank',
       title: 'Internal Server Error',
       status: 500,
