@@ -51,6 +51,14 @@ const cutsArbitrary = fc.option(fc.array(fc.integer({ min: 1, max: 4 }), { minLe
   nil: undefined,
 });
 
+/** A listing to page through: the stored items, the filters, the page size and the fake's page cuts. */
+const listingArbitrary = fc.record({
+  items: itemsArbitrary,
+  filters: filtersArbitrary,
+  limit: fc.integer({ min: 1, max: 12 }),
+  cuts: cutsArbitrary,
+});
+
 const expectedOrder = (items: readonly MetadataItem[], filters: ListFilters): string[] =>
   items
     .filter((item) => !filters.status || item.status === filters.status)
@@ -89,25 +97,19 @@ const pageThrough = async (
 describe('listPage', () => {
   it('pages through every matching item exactly once, newest first, in pages of exactly `limit`', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        itemsArbitrary,
-        filtersArbitrary,
-        fc.integer({ min: 1, max: 12 }),
-        cutsArbitrary,
-        async (items, filters, limit, cuts) => {
-          // Prepare
-          const catalog = catalogOf(items, cuts);
-          const expected = expectedOrder(items, filters);
+      fc.asyncProperty(listingArbitrary, async ({ items, filters, limit, cuts }) => {
+        // Prepare
+        const catalog = catalogOf(items, cuts);
+        const expected = expectedOrder(items, filters);
 
-          // Act
-          const pages = await pageThrough(catalog, filters, limit, Number.POSITIVE_INFINITY);
+        // Act
+        const pages = await pageThrough(catalog, filters, limit, Number.POSITIVE_INFINITY);
 
-          // Assess
-          expect(pages.flat()).toEqual(expected);
-          expect(pages).toHaveLength(Math.max(1, Math.ceil(expected.length / limit)));
-          for (const page of pages.slice(0, -1)) expect(page).toHaveLength(limit);
-        },
-      ),
+        // Assess
+        expect(pages.flat()).toEqual(expected);
+        expect(pages).toHaveLength(Math.max(1, Math.ceil(expected.length / limit)));
+        for (const page of pages.slice(0, -1)) expect(page).toHaveLength(limit);
+      }),
       { numRuns: 300 },
     );
   });
@@ -115,12 +117,9 @@ describe('listPage', () => {
   it('still returns every item exactly once, in order, when a small query budget cuts pages short', async () => {
     await fc.assert(
       fc.asyncProperty(
-        itemsArbitrary,
-        filtersArbitrary,
+        listingArbitrary,
         fc.integer({ min: 1, max: 12 }),
-        cutsArbitrary,
-        fc.integer({ min: 1, max: 12 }),
-        async (items, filters, limit, cuts, maxQueries) => {
+        async ({ items, filters, limit, cuts }, maxQueries) => {
           // Prepare
           const catalog = catalogOf(items, cuts);
 
