@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { type Row, SqliteDatabase } from '../sqlite-database';
 
 /** Terminal and running statuses of a Standard execution, as DescribeExecution reports them. */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -121,8 +119,6 @@ CREATE TABLE IF NOT EXISTS open_trace_documents (
 );
 `;
 
-type Row = Record<string, unknown>;
-
 const text = (row: Row, column: string): string => String(row[column]);
 const optionalText = (row: Row, column: string): string | undefined =>
   row[column] === null || row[column] === undefined ? undefined : String(row[column]);
@@ -183,90 +179,37 @@ export const definitionHash = (definition: string): string =>
  * anyway, from its last stored event (decisions 45).
  */
 export class ExecutionStore {
-  readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
-  /** The commit of the transaction this turn's deferred writes are in, while one is open. */
-  #pendingCommit: NodeJS.Immediate | undefined;
+  readonly #db: SqliteDatabase;
 
   /** Opens (or creates) the store in `dataDir`; without one it lives in memory. */
   constructor(dataDir?: string) {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
-    this.#db = new DatabaseSync(dataDir ? join(dataDir, DATABASE_FILE) : ':memory:');
-    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
-    const version = Number((this.#db.prepare('PRAGMA user_version').get() as Row).user_version);
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`the Step Functions data was written by a newer docflow (schema ${version})`);
-    }
-    this.#db.exec(SCHEMA);
-    const columns = this.#db.prepare('PRAGMA table_info(executions)').all() as Row[];
-    if (!columns.some((column) => column.name === 'trace_id')) {
-      this.#db.exec('ALTER TABLE executions ADD COLUMN trace_id TEXT');
-    }
-    this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    this.#db = new SqliteDatabase({
+      dataDir,
+      fileName: DATABASE_FILE,
+      schema: SCHEMA,
+      schemaVersion: SCHEMA_VERSION,
+      what: 'the Step Functions data',
+      migrate: (db) => {
+        const columns = db.prepare('PRAGMA table_info(executions)').all() as Row[];
+        if (!columns.some((column) => column.name === 'trace_id')) {
+          db.exec('ALTER TABLE executions ADD COLUMN trace_id TEXT');
+        }
+      },
+      scheduleCommit: (commit) => {
+        const pending = setImmediate(commit);
+        return () => clearImmediate(pending);
+      },
+    });
   }
 
   /** Commits what was deferred and closes the database. */
   close(): void {
-    this.#commit();
-    if (this.#db.isOpen) this.#db.close();
-  }
-
-  #run(sql: string, ...values: SQLInputValue[]): void {
-    this.#statement(sql).run(...values);
-  }
-
-  #get(sql: string, ...values: SQLInputValue[]): Row | undefined {
-    return this.#statement(sql).get(...values) as Row | undefined;
-  }
-
-  #all(sql: string, ...values: SQLInputValue[]): Row[] {
-    return this.#statement(sql).all(...values) as Row[];
-  }
-
-  #statement(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  /** Runs `work` atomically and commits it, with whatever was deferred before it, before returning. */
-  #transaction<T>(work: () => T): T {
-    const result = this.#deferred(work);
-    this.#commit();
-    return result;
-  }
-
-  /** Runs `work` atomically in this turn's transaction, committed at the end of the turn. */
-  #deferred<T>(work: () => T): T {
-    if (this.#pendingCommit === undefined) {
-      this.#db.exec('BEGIN IMMEDIATE');
-      this.#pendingCommit = setImmediate(() => this.#commit());
-    }
-    this.#db.exec('SAVEPOINT write');
-    try {
-      const result = work();
-      this.#db.exec('RELEASE write');
-      return result;
-    } catch (error) {
-      this.#db.exec('ROLLBACK TO write');
-      this.#db.exec('RELEASE write');
-      throw error;
-    }
-  }
-
-  #commit(): void {
-    if (this.#pendingCommit === undefined) return;
-    clearImmediate(this.#pendingCommit);
-    this.#pendingCommit = undefined;
-    this.#db.exec('COMMIT');
+    this.#db.close();
   }
 
   putStateMachine(machine: StateMachineRecord): void {
-    this.#transaction(() =>
-      this.#run(
+    this.#db.transaction(() =>
+      this.#db.run(
         `INSERT INTO state_machines (arn, name, definition, role_arn, type, tracing_enabled, creation_date, update_date)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (arn) DO UPDATE SET definition = excluded.definition, role_arn = excluded.role_arn,
@@ -284,21 +227,19 @@ export class ExecutionStore {
   }
 
   getStateMachine(arn: string): StateMachineRecord | undefined {
-    const row = this.#get('SELECT * FROM state_machines WHERE arn = ?', arn);
+    const row = this.#db.get('SELECT * FROM state_machines WHERE arn = ?', arn);
     return row && toStateMachine(row);
   }
 
   /** State machines by name, after `afterName` (exclusive). */
   listStateMachines(limit: number, afterName?: string): StateMachineRecord[] {
-    return this.#all(
-      'SELECT * FROM state_machines WHERE name > ? ORDER BY name LIMIT ?',
-      afterName ?? '',
-      limit,
-    ).map(toStateMachine);
+    return this.#db
+      .all('SELECT * FROM state_machines WHERE name > ? ORDER BY name LIMIT ?', afterName ?? '', limit)
+      .map(toStateMachine);
   }
 
   definition(hash: string): string | undefined {
-    const row = this.#get('SELECT body FROM definitions WHERE hash = ?', hash);
+    const row = this.#db.get('SELECT body FROM definitions WHERE hash = ?', hash);
     return row && text(row, 'body');
   }
 
@@ -307,13 +248,13 @@ export class ExecutionStore {
     execution: Omit<ExecutionRecord, 'seq' | 'lastEventId'>,
     definition: string,
   ): ExecutionRecord {
-    return this.#transaction(() => {
-      this.#run(
+    return this.#db.transaction(() => {
+      this.#db.run(
         'INSERT INTO definitions (hash, body) VALUES (?, ?) ON CONFLICT DO NOTHING',
         execution.definitionHash,
         definition,
       );
-      this.#run(
+      this.#db.run(
         `INSERT INTO executions (arn, state_machine_arn, state_machine_name, name, definition_hash, role_arn,
            status, input, trace_header, trace_id, start_date, redrive_count)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -337,7 +278,7 @@ export class ExecutionStore {
   }
 
   getExecution(arn: string): ExecutionRecord | undefined {
-    const row = this.#get('SELECT * FROM executions WHERE arn = ?', arn);
+    const row = this.#db.get('SELECT * FROM executions WHERE arn = ?', arn);
     return row && toExecution(row);
   }
 
@@ -347,24 +288,26 @@ export class ExecutionStore {
     options: { status?: ExecutionStatus; after?: ExecutionCursor; limit: number },
   ): ExecutionRecord[] {
     const after = options.after ?? { startDate: Number.MAX_SAFE_INTEGER, seq: Number.MAX_SAFE_INTEGER };
-    return this.#all(
-      `SELECT * FROM executions
+    return this.#db
+      .all(
+        `SELECT * FROM executions
        WHERE state_machine_arn = ? AND (? IS NULL OR status = ?) AND (start_date, seq) < (?, ?)
        ORDER BY start_date DESC, seq DESC LIMIT ?`,
-      stateMachineArn,
-      options.status ?? null,
-      options.status ?? null,
-      after.startDate,
-      after.seq,
-      options.limit,
-    ).map(toExecution);
+        stateMachineArn,
+        options.status ?? null,
+        options.status ?? null,
+        after.startDate,
+        after.seq,
+        options.limit,
+      )
+      .map(toExecution);
   }
 
   /** Executions that were RUNNING when the process stopped, oldest first. */
   runningExecutions(): ExecutionRecord[] {
-    return this.#all("SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY start_date, seq").map(
-      toExecution,
-    );
+    return this.#db
+      .all("SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY start_date, seq")
+      .map(toExecution);
   }
 
   /**
@@ -380,16 +323,16 @@ export class ExecutionStore {
     if (!last && !outcome) return;
     const write = (): void => {
       for (const event of events) {
-        this.#run(
+        this.#db.run(
           'INSERT INTO history_events (execution_seq, id, body) VALUES (?, ?, ?)',
           execution.seq,
           event.id,
           JSON.stringify(event),
         );
       }
-      if (last) this.#run('UPDATE executions SET last_event_id = ? WHERE seq = ?', last.id, execution.seq);
+      if (last) this.#db.run('UPDATE executions SET last_event_id = ? WHERE seq = ?', last.id, execution.seq);
       if (outcome) {
-        this.#run(
+        this.#db.run(
           'UPDATE executions SET status = ?, stop_date = ?, output = ?, error = ?, cause = ? WHERE seq = ?',
           outcome.status,
           outcome.stopDate,
@@ -401,14 +344,14 @@ export class ExecutionStore {
       }
     };
     // An outcome is announced (status change events, the API): it is committed before this returns.
-    if (outcome) this.#transaction(write);
-    else this.#deferred(write);
+    if (outcome) this.#db.transaction(write);
+    else this.#db.deferred(write);
   }
 
   /** Puts a closed execution back to RUNNING for a redrive. */
   reopenForRedrive(execution: ExecutionRecord, redriveDate: number): ExecutionRecord {
-    this.#transaction(() =>
-      this.#run(
+    this.#db.transaction(() =>
+      this.#db.run(
         `UPDATE executions SET status = 'RUNNING', stop_date = NULL, output = NULL, error = NULL, cause = NULL,
            redrive_count = redrive_count + 1, redrive_date = ? WHERE seq = ?`,
         redriveDate,
@@ -425,8 +368,8 @@ export class ExecutionStore {
    * run that resumes it after an interruption can close them.
    */
   putOpenTraceDocument(execution: ExecutionRecord, id: string, body: string): void {
-    this.#deferred(() =>
-      this.#run(
+    this.#db.deferred(() =>
+      this.#db.run(
         `INSERT INTO open_trace_documents (execution_seq, id, body) VALUES (?, ?, ?)
        ON CONFLICT (execution_seq, id) DO UPDATE SET body = excluded.body`,
         execution.seq,
@@ -438,17 +381,16 @@ export class ExecutionStore {
 
   /** Forgets an in-progress document once its complete version was sent. */
   deleteOpenTraceDocument(execution: ExecutionRecord, id: string): void {
-    this.#deferred(() =>
-      this.#run('DELETE FROM open_trace_documents WHERE execution_seq = ? AND id = ?', execution.seq, id),
+    this.#db.deferred(() =>
+      this.#db.run('DELETE FROM open_trace_documents WHERE execution_seq = ? AND id = ?', execution.seq, id),
     );
   }
 
   /** The in-progress documents a run left open, oldest first. */
   openTraceDocuments(execution: ExecutionRecord): string[] {
-    return this.#all(
-      'SELECT body FROM open_trace_documents WHERE execution_seq = ? ORDER BY rowid',
-      execution.seq,
-    ).map((row) => text(row, 'body'));
+    return this.#db
+      .all('SELECT body FROM open_trace_documents WHERE execution_seq = ? ORDER BY rowid', execution.seq)
+      .map((row) => text(row, 'body'));
   }
 
   /** History events with ids after `afterId` (ascending) or before `beforeId` (descending). */
@@ -457,13 +399,13 @@ export class ExecutionStore {
     options: { reverse: boolean; fromId?: number; limit: number },
   ): StoredHistoryEvent[] {
     const rows = options.reverse
-      ? this.#all(
+      ? this.#db.all(
           'SELECT body FROM history_events WHERE execution_seq = ? AND id <= ? ORDER BY id DESC LIMIT ?',
           execution.seq,
           options.fromId ?? Number.MAX_SAFE_INTEGER,
           options.limit,
         )
-      : this.#all(
+      : this.#db.all(
           'SELECT body FROM history_events WHERE execution_seq = ? AND id >= ? ORDER BY id LIMIT ?',
           execution.seq,
           options.fromId ?? 0,

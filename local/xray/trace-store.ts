@@ -1,6 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { type Row, SqliteDatabase } from '../sqlite-database';
 import { traceIdTime } from './ids';
 import type { ReceivedDocument } from './segment-document';
 
@@ -59,8 +57,6 @@ const TIME_COLUMN: Readonly<Record<TimeRangeType, string>> = {
   Service: 'last_event_time',
 };
 
-type Row = Record<string, unknown>;
-
 const toTrace = (row: Row): StoredTrace => ({
   traceId: String(row.trace_id),
   idTime: Number(row.id_time),
@@ -82,53 +78,27 @@ const toTrace = (row: Row): StoredTrace => ({
  * window, as a daemon may lose a datagram.
  */
 export class TraceStore {
-  readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
-  /** The commit of the transaction this window's documents are written in, while one is open. */
-  #pendingCommit: NodeJS.Timeout | undefined;
+  readonly #db: SqliteDatabase;
 
   /** Opens (or creates) the store in `dataDir`; without one it lives in memory. */
   constructor(dataDir?: string, now: number = Date.now() / 1000) {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
-    this.#db = new DatabaseSync(dataDir ? join(dataDir, DATABASE_FILE) : ':memory:');
-    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
-    const version = Number((this.#db.prepare('PRAGMA user_version').get() as Row).user_version);
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`the X-Ray data was written by a newer docflow (schema ${version})`);
-    }
-    this.#db.exec(SCHEMA);
-    this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-    this.#run('DELETE FROM traces WHERE updated_at < ?', now - RETENTION_SECONDS);
+    this.#db = new SqliteDatabase({
+      dataDir,
+      fileName: DATABASE_FILE,
+      schema: SCHEMA,
+      schemaVersion: SCHEMA_VERSION,
+      what: 'the X-Ray data',
+      scheduleCommit: (commit) => {
+        const pending = setTimeout(commit, COMMIT_WINDOW_MS).unref();
+        return () => clearTimeout(pending);
+      },
+    });
+    this.#db.run('DELETE FROM traces WHERE updated_at < ?', now - RETENTION_SECONDS);
   }
 
   /** Commits what was put and closes the database. */
   close(): void {
-    this.#commit();
-    if (this.#db.isOpen) this.#db.close();
-  }
-
-  #commit(): void {
-    if (this.#pendingCommit === undefined) return;
-    clearTimeout(this.#pendingCommit);
-    this.#pendingCommit = undefined;
-    this.#db.exec('COMMIT');
-  }
-
-  #statement(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  #run(sql: string, ...values: SQLInputValue[]): number {
-    return Number(this.#statement(sql).run(...values).changes);
-  }
-
-  #all(sql: string, ...values: SQLInputValue[]): Row[] {
-    return this.#statement(sql).all(...values) as Row[];
+    this.#db.close();
   }
 
   /**
@@ -136,14 +106,9 @@ export class TraceStore {
    * not stored because a complete document of that id is already there and this one is in progress.
    */
   put(document: ReceivedDocument, receivedAt: number): boolean {
-    if (this.#pendingCommit === undefined) {
-      this.#db.exec('BEGIN IMMEDIATE');
-      this.#pendingCommit = setTimeout(() => this.#commit(), COMMIT_WINDOW_MS).unref();
-    }
-    this.#db.exec('SAVEPOINT put');
-    try {
+    return this.#db.deferred(() => {
       const eventTime = document.endTime ?? document.startTime;
-      this.#run(
+      this.#db.run(
         `INSERT INTO traces (trace_id, id_time, updated_at, last_event_time, first_start_time, revision)
          VALUES (?, ?, ?, ?, ?, 0)
          ON CONFLICT (trace_id) DO NOTHING`,
@@ -153,7 +118,7 @@ export class TraceStore {
         eventTime,
         document.startTime,
       );
-      const stored = this.#run(
+      const stored = this.#db.run(
         `INSERT INTO documents (trace_id, id, in_progress, body) VALUES (?, ?, ?, ?)
          ON CONFLICT (trace_id, id) DO UPDATE SET in_progress = excluded.in_progress, body = excluded.body
          WHERE documents.in_progress = 1 OR excluded.in_progress = 0`,
@@ -163,7 +128,7 @@ export class TraceStore {
         document.body,
       );
       if (stored > 0) {
-        this.#run(
+        this.#db.run(
           `UPDATE traces SET updated_at = max(updated_at, ?), last_event_time = max(last_event_time, ?),
              first_start_time = min(first_start_time, ?), revision = revision + 1
            WHERE trace_id = ?`,
@@ -173,25 +138,20 @@ export class TraceStore {
           document.traceId,
         );
       }
-      this.#db.exec('RELEASE put');
       return stored > 0;
-    } catch (error) {
-      this.#db.exec('ROLLBACK TO put');
-      this.#db.exec('RELEASE put');
-      throw error;
-    }
+    });
   }
 
   trace(traceId: string): StoredTrace | undefined {
-    const row = this.#statement('SELECT * FROM traces WHERE trace_id = ?').get(traceId) as Row | undefined;
+    const row = this.#db.get('SELECT * FROM traces WHERE trace_id = ?', traceId);
     return row && toTrace(row);
   }
 
   /** The JSON text of every document of a trace (none for an unknown trace). */
   documents(traceId: string): string[] {
-    return this.#all('SELECT body FROM documents WHERE trace_id = ? ORDER BY id', traceId).map((row) =>
-      String(row.body),
-    );
+    return this.#db
+      .all('SELECT body FROM documents WHERE trace_id = ? ORDER BY id', traceId)
+      .map((row) => String(row.body));
   }
 
   /**
@@ -207,26 +167,30 @@ export class TraceStore {
   }): StoredTrace[] {
     const column = TIME_COLUMN[options.timeRangeType];
     const after = options.after ?? { idTime: Number.MAX_SAFE_INTEGER, traceId: '' };
-    return this.#all(
-      `SELECT * FROM traces
+    return this.#db
+      .all(
+        `SELECT * FROM traces
        WHERE ${column} BETWEEN ? AND ? AND (id_time < ? OR (id_time = ? AND trace_id < ?))
        ORDER BY id_time DESC, trace_id DESC LIMIT ?`,
-      options.start,
-      options.end,
-      after.idTime,
-      after.idTime,
-      after.traceId === '' ? '\uffff' : after.traceId,
-      options.limit,
-    ).map(toTrace);
+        options.start,
+        options.end,
+        after.idTime,
+        after.idTime,
+        after.traceId === '' ? '\uffff' : after.traceId,
+        options.limit,
+      )
+      .map(toTrace);
   }
 
   /** Traces with any activity in [start, end]: started before its end and last active after its start. */
   tracesActiveBetween(start: number, end: number): StoredTrace[] {
-    return this.#all(
-      `SELECT * FROM traces WHERE first_start_time <= ? AND last_event_time >= ?
+    return this.#db
+      .all(
+        `SELECT * FROM traces WHERE first_start_time <= ? AND last_event_time >= ?
        ORDER BY id_time DESC, trace_id DESC`,
-      end,
-      start,
-    ).map(toTrace);
+        end,
+        start,
+      )
+      .map(toTrace);
   }
 }
