@@ -3,6 +3,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../lambdas/shared/documents/limits';
 import { DEFAULT_PRICES, mergePrices, type PriceTable } from '../lambdas/shared/documents/prices';
 import { isCorsOrigin } from './constructs/document-store';
+import { CONTEXT_KEYS } from './keys';
 
 /** Everything the app reads from CDK context, validated once in the composition root. */
 export interface DocflowConfig {
@@ -27,17 +28,6 @@ export interface DocflowConfig {
    */
   readonly prices: PriceTable;
 }
-
-/** Context keys the app reads (cdk.json `context`, or `-c key=value`). */
-export const CONTEXT_KEYS = {
-  stage: 'docflow:stage',
-  limits: 'docflow:limits',
-  metricsNamespace: 'docflow:metricsNamespace',
-  logRetentionDays: 'docflow:logRetentionDays',
-  starterTimeoutSeconds: 'docflow:starterTimeoutSeconds',
-  uploadCorsOrigins: 'docflow:uploadCorsOrigins',
-  prices: 'docflow:prices',
-} as const;
 
 /** Reads a context value; `-c` gives strings, cdk.json gives JSON values. */
 export type ContextReader = (key: string) => unknown;

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { CONTEXT_KEYS } from '../infra/config';
+import { CONTEXT_KEYS } from '../infra/keys';
 import { type RestApiServer, startRestApiServer } from './api/rest-api-server';
 import { LocalCloudFormation } from './cloudformation/service';
 import { LOCAL_CREDENTIALS } from './credentials';
@@ -12,7 +12,7 @@ import { LOCAL_ACCOUNT_ID } from './deploy/physical-ids';
 import { planDeployment } from './deploy/plan';
 import { sdkTargets } from './deploy/sdk-targets';
 import type { ApiStep, EventSourceStep } from './deploy/steps';
-import { synthesizeApp } from './deploy/synth';
+import { synthesizeInChildProcess } from './deploy/synth-child';
 import { type LocalDeployment, writeDeploymentFile } from './deployment-file';
 import { startDynamoDb } from './emulators/dynamodb';
 import { startMessaging } from './emulators/fauxqs';
@@ -93,6 +93,20 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop();
   };
+
+  // The CDK app is synthesized in its own process while the emulators start here: it is CPU work that
+  // needs none of them, and its memory ends with that process.
+  const stopSynth = new AbortController();
+  stops.push(async () => stopSynth.abort());
+  log('synthesizing the CDK app');
+  const synthesis = synthesizeInChildProcess({
+    projectRoot: PROJECT_ROOT,
+    context: { [CONTEXT_KEYS.uploadCorsOrigins]: LOCAL_UPLOAD_ORIGINS, ...options.context },
+    log,
+    signal: stopSynth.signal,
+  });
+  // Awaited below; a failure before then stops `up` with its own error, not this one.
+  synthesis.catch(() => {});
 
   try {
     log('starting emulators (S3, SQS, SNS on fauxqs; DynamoDB on dynalite)');
@@ -222,12 +236,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     // Stopped before the runner: running executions drain, or stay RUNNING on disk and resume next time.
     stops.push(() => stepFunctions.stop());
 
-    log('synthesizing the CDK app');
-    const synthesized = synthesizeApp({
-      projectRoot: PROJECT_ROOT,
-      context: { [CONTEXT_KEYS.uploadCorsOrigins]: LOCAL_UPLOAD_ORIGINS, ...options.context },
-      log,
-    });
+    const synthesized = await synthesis;
     const plan = planDeployment(synthesized.template, {
       stackName: synthesized.stackName,
       region,

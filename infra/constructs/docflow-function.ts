@@ -6,6 +6,10 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENTRY_METADATA_KEY } from '../keys';
+
+// Kept while test/unit/infra/docflow-function.test.ts imports it from here.
+export { ENTRY_METADATA_KEY };
 
 /**
  * Packages that carry native binaries or data files read from disk. esbuild cannot bundle them: they
@@ -29,9 +33,6 @@ export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
 /** Where a function's handler lives, relative to the repository root. */
 export const entryOf = (name: string): string => `lambdas/${name}/handler.ts`;
-
-/** The CloudFormation metadata key that records a function's entry, so the local cloud can run it. */
-export const ENTRY_METADATA_KEY = 'docflow:entry';
 
 /**
  * Gives CommonJS dependencies inside the ES module bundle what Node gives a CommonJS module: esbuild's

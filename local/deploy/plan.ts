@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ENTRY_METADATA_KEY } from '../../infra/constructs/docflow-function';
+import { ENTRY_METADATA_KEY } from '../../infra/keys';
 import { IntrinsicResolver, referencedLogicalIds } from './intrinsics';
 import { LOCAL_ACCOUNT_ID, ResourceIdentities, type StackEnvironment } from './physical-ids';
 import { ACKNOWLEDGED_TYPES, RESOURCE_HANDLERS } from './resources/registry';

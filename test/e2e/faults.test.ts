@@ -9,7 +9,7 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTEXT_KEYS } from '../../infra/config';
+import { CONTEXT_KEYS } from '../../infra/keys';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
 import { documentId } from '../../lambdas/shared/documents/document';
 import { parseIngestMessage } from '../../lambdas/starter/s3-notification';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main';
-import { CONTEXT_KEYS } from '../../infra/config';
+import { CONTEXT_KEYS } from '../../infra/keys';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
 import { documentId } from '../../lambdas/shared/documents/document';
 import { reprocessMessageBody } from '../../lambdas/shared/documents/reprocess-message';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ENTRY_METADATA_KEY } from '../../../infra/constructs/docflow-function';
+import { ENTRY_METADATA_KEY } from '../../../infra/keys';
 import type { DeployStep, EventSourceStep, FunctionStep, QueueStep } from '../steps';
 import {
   asList,

@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { CONTEXT_KEYS, readConfig } from '../../../infra/config';
+import { readConfig } from '../../../infra/config';
+import { CONTEXT_KEYS } from '../../../infra/keys';
 import { DEFAULT_LIMITS } from '../../../lambdas/shared/documents/limits';
 import { DEFAULT_PRICES } from '../../../lambdas/shared/documents/prices';
 import { cdkJsonContext } from '../../support/docflow-app';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENTRY_METADATA_KEY } from '../../../../infra/constructs/docflow-function';
+import { ENTRY_METADATA_KEY } from '../../../../infra/keys';
 import type { DeploymentPlan } from '../../../../local/deploy/steps';
 import { type SynthesizedStack, synthesizeApp } from '../../../../local/deploy/synth';
 import { type CfnTemplate, TemplateError } from '../../../../local/deploy/template';

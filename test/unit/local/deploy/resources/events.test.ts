@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ENTRY_METADATA_KEY } from '../../../../../infra/constructs/docflow-function';
+import { ENTRY_METADATA_KEY } from '../../../../../infra/keys';
 import { planDeployment } from '../../../../../local/deploy/plan';
 import type { EventRuleStep, FunctionStep } from '../../../../../local/deploy/steps';
 import type { CfnTemplate } from '../../../../../local/deploy/template';
