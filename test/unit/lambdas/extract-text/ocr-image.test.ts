@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import {
   type HeicDecoder,
   type HeicImages,
+  type OcrImageInput,
+  type PrepareOcrImageOptions,
   prepareOcrImage,
   TEXTRACT_SYNC_LIMITS,
 } from '../../../../lambdas/extract-text/ocr-image';
@@ -13,6 +15,10 @@ import { heicClaimingSize } from '../../../support/hostile-documents';
 
 const MAX_PIXELS = 50_000_000;
 const BUDGET_MS = 10_000;
+
+/** Prepares bytes of that type within the test's pixel limit and time budget. */
+const prepare = (type: OcrImageInput['type'], bytes: Buffer, options?: PrepareOcrImageOptions) =>
+  prepareOcrImage({ type, bytes, maxPixels: MAX_PIXELS, budgetMs: BUDGET_MS }, options);
 
 /** Uniform random RGB pixels: incompressible, and quick to make. */
 const randomPixels = (width: number, height: number) =>
@@ -46,12 +52,7 @@ describe('prepareOcrImage', () => {
     const webp = readFileSync('sample-docs/diagram.webp');
 
     // Act
-    const image = await prepareOcrImage({
-      type: 'webp',
-      bytes: webp,
-      maxPixels: MAX_PIXELS,
-      budgetMs: BUDGET_MS,
-    });
+    const image = await prepare('webp', webp);
 
     // Assess
     const original = await sharp(webp).metadata();
@@ -61,12 +62,7 @@ describe('prepareOcrImage', () => {
 
   it('turns the pixels by the EXIF orientation, since the converted image has no tag', async () => {
     // Act
-    const image = await prepareOcrImage({
-      type: 'jpeg',
-      bytes: readFileSync('sample-docs/photo-exif-rotated.jpg'),
-      maxPixels: MAX_PIXELS,
-      budgetMs: BUDGET_MS,
-    });
+    const image = await prepare('jpeg', readFileSync('sample-docs/photo-exif-rotated.jpg'));
 
     // Assess
     expect([image.width, image.height]).toEqual([360, 640]);
@@ -79,12 +75,7 @@ describe('prepareOcrImage', () => {
       .toBuffer();
 
     // Act
-    const image = await prepareOcrImage({
-      type: 'png',
-      bytes: wide,
-      maxPixels: MAX_PIXELS,
-      budgetMs: BUDGET_MS,
-    });
+    const image = await prepare('png', wide);
 
     // Assess
     expect([image.width, image.height]).toEqual([10_000, 200]);
@@ -95,12 +86,7 @@ describe('prepareOcrImage', () => {
     const noise = await randomPixels(2_000, 1_800).png({ compressionLevel: 0 }).toBuffer();
 
     // Act
-    const image = await prepareOcrImage({
-      type: 'png',
-      bytes: noise,
-      maxPixels: MAX_PIXELS,
-      budgetMs: BUDGET_MS,
-    });
+    const image = await prepare('png', noise);
 
     // Assess
     expect(image).toMatchObject({ format: 'jpeg', width: 2_000, height: 1_800 });
@@ -114,10 +100,7 @@ describe('prepareOcrImage', () => {
     const limits = { maxSidePixels: 10_000, maxBytes: 100_000 };
 
     // Act
-    const image = await prepareOcrImage(
-      { type: 'png', bytes: noise, maxPixels: MAX_PIXELS, budgetMs: BUDGET_MS },
-      { limits },
-    );
+    const image = await prepare('png', noise, { limits });
 
     // Assess
     expect(image.format).toBe('jpeg');
@@ -131,10 +114,7 @@ describe('prepareOcrImage', () => {
     const noise = await randomPixels(400, 400).png().toBuffer();
 
     // Act
-    const outcome = prepareOcrImage(
-      { type: 'png', bytes: noise, maxPixels: MAX_PIXELS, budgetMs: BUDGET_MS },
-      { limits: { maxSidePixels: 10_000, maxBytes: 10 } },
-    );
+    const outcome = prepare('png', noise, { limits: { maxSidePixels: 10_000, maxBytes: 10 } });
 
     // Assess
     await expect(outcome).rejects.toMatchObject({ name: 'DocumentTooLargeError' });
@@ -149,12 +129,7 @@ describe('prepareOcrImage', () => {
       .toBuffer();
 
     // Act
-    const image = await prepareOcrImage({
-      type: 'png',
-      bytes: transparent,
-      maxPixels: MAX_PIXELS,
-      budgetMs: BUDGET_MS,
-    });
+    const image = await prepare('png', transparent);
 
     // Assess
     const { data, info } = await sharp(image.bytes).raw().toBuffer({ resolveWithObject: true });
@@ -168,10 +143,7 @@ describe('prepareOcrImage', () => {
     const decoder = new ListingHeicDecoder([{ width: 64, height: 48 }]);
 
     // Act
-    const image = await prepareOcrImage(
-      { type: 'heic', bytes: heic, maxPixels: MAX_PIXELS, budgetMs: BUDGET_MS },
-      { heicDecoder: decoder.list },
-    );
+    const image = await prepare('heic', heic, { heicDecoder: decoder.list });
     const refused = prepareOcrImage(
       { type: 'heic', bytes: heic, maxPixels: 1_000, budgetMs: BUDGET_MS },
       { heicDecoder: decoder.list },
@@ -196,10 +168,7 @@ describe('prepareOcrImage', () => {
     ]);
 
     // Act
-    const outcome = prepareOcrImage(
-      { type: 'heic', bytes: heic, maxPixels: MAX_PIXELS, budgetMs: BUDGET_MS },
-      { heicDecoder: decoder.list },
-    );
+    const outcome = prepare('heic', heic, { heicDecoder: decoder.list });
 
     // Assess
     await expect(outcome).rejects.toMatchObject({
@@ -216,12 +185,7 @@ describe('prepareOcrImage', () => {
 
     // Act
     const started = performance.now();
-    const outcome = prepareOcrImage({
-      type: 'heic',
-      bytes: bomb,
-      maxPixels: MAX_PIXELS,
-      budgetMs: BUDGET_MS,
-    });
+    const outcome = prepare('heic', bomb);
 
     // Assess
     await expect(outcome).rejects.toMatchObject({
@@ -236,12 +200,7 @@ describe('prepareOcrImage', () => {
     const heic = await heicBrandedImage(32, 32);
 
     // Act
-    const outcome = prepareOcrImage({
-      type: 'heic',
-      bytes: heic,
-      maxPixels: MAX_PIXELS,
-      budgetMs: BUDGET_MS,
-    });
+    const outcome = prepare('heic', heic);
 
     // Assess
     await expect(outcome).rejects.toMatchObject({
@@ -256,12 +215,7 @@ describe('prepareOcrImage', () => {
 
     // Act
     const started = performance.now();
-    const outcome = await prepareOcrImage({
-      type: 'png',
-      bytes: bomb,
-      maxPixels: MAX_PIXELS,
-      budgetMs: BUDGET_MS,
-    }).catch((error: unknown) => error);
+    const outcome = await prepare('png', bomb).catch((error: unknown) => error);
 
     // Assess
     expect(outcome).toMatchObject({ name: 'DocumentTooLargeError' });
@@ -274,18 +228,8 @@ describe('prepareOcrImage', () => {
 
     // Act
     const outcomes = await Promise.allSettled([
-      prepareOcrImage({
-        type: 'jpeg',
-        bytes: jpeg.subarray(0, jpeg.length / 2),
-        maxPixels: MAX_PIXELS,
-        budgetMs: BUDGET_MS,
-      }),
-      prepareOcrImage({
-        type: 'svg',
-        bytes: Buffer.from('<svg/>'),
-        maxPixels: MAX_PIXELS,
-        budgetMs: BUDGET_MS,
-      }),
+      prepare('jpeg', jpeg.subarray(0, jpeg.length / 2)),
+      prepare('svg', Buffer.from('<svg/>')),
     ]);
 
     // Assess
