@@ -26,20 +26,42 @@ export interface GlobalOptions {
   readonly dataDir?: string;
 }
 
-const GLOBAL_OPTIONS = {
-  endpoint: { type: 'string' },
-  stack: { type: 'string' },
-  region: { type: 'string' },
-  'data-dir': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsOptionsConfig;
+/** One flag: what parseArgs reads and the help text says, declared once. */
+interface OptionSpec {
+  /** What the flag does, for the help text. */
+  readonly help: string;
+  /** What the flag's value is, named in the help text (`--limit <n>`); a flag without one is a switch. */
+  readonly value?: string;
+  readonly short?: string;
+}
+
+type OptionSpecs = Readonly<Record<string, OptionSpec>>;
+
+/** In the order the help text lists them. */
+const GLOBAL_OPTIONS: OptionSpecs = {
+  stack: {
+    value: 'name',
+    help: 'a deployed stack (AWS credentials from the usual places) instead of the local cloud',
+  },
+  region: { value: 'region', help: 'AWS region (default: the local cloud’s, or your AWS configuration’s)' },
+  endpoint: { value: 'url', help: 'the local cloud’s endpoint (default: from the deployment file)' },
+  'data-dir': { value: 'dir', help: 'the local cloud’s data folder (default: .docflow in the project)' },
+  help: { short: 'h', help: 'show help' },
+};
+
+const parseArgsConfig = (options: OptionSpecs): ParseArgsOptionsConfig =>
+  Object.fromEntries(
+    Object.entries(options).map(([name, { value, short }]) => [
+      name,
+      { type: value === undefined ? 'boolean' : 'string', ...(short === undefined ? {} : { short }) },
+    ]),
+  );
 
 interface CommandSpec {
   readonly summary: string;
   readonly usage: string;
-  /** Option lines of the help text, `--flag <value>  what it does`. */
-  readonly optionHelp: readonly (readonly [string, string])[];
-  readonly options: ParseArgsOptionsConfig;
+  /** In the order the help text lists them. */
+  readonly options: OptionSpecs;
   readonly positionals: { readonly min: number; readonly max: number; readonly name?: string };
   readonly details?: string;
 }
@@ -49,20 +71,14 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   up: {
     summary: 'start the local cloud (what `npm start` runs)',
     usage: 'docflow up [--port 4566] [--api-port 4567] [--console-port 4568] [--fresh]',
-    optionHelp: [
-      ['--port <n>', 'port of the one AWS endpoint (default 4566; 0 picks a free one)'],
-      ['--api-port <n>', 'port of the query API (default 4567; 0 picks a free one)'],
-      [
-        '--console-port <n>',
-        'port of the web console (default 4568, or a free one if taken; 0 picks a free one)',
-      ],
-      ['--fresh', 'start from empty state (deletes the data folder’s state first)'],
-    ],
     options: {
-      port: { type: 'string' },
-      'api-port': { type: 'string' },
-      'console-port': { type: 'string' },
-      fresh: { type: 'boolean' },
+      port: { value: 'n', help: 'port of the one AWS endpoint (default 4566; 0 picks a free one)' },
+      'api-port': { value: 'n', help: 'port of the query API (default 4567; 0 picks a free one)' },
+      'console-port': {
+        value: 'n',
+        help: 'port of the web console (default 4568, or a free one if taken; 0 picks a free one)',
+      },
+      fresh: { help: 'start from empty state (deletes the data folder’s state first)' },
     },
     positionals: { min: 0, max: 0 },
     details:
@@ -72,10 +88,12 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   console: {
     summary: 'serve the web console (documents, upload, executions) for the local cloud or a stack',
     usage: 'docflow console [--port 4568] [--stack <name>]',
-    optionHelp: [
-      ['--port <n>', 'port on 127.0.0.1 (default 4568; locally a free one if taken; 0 picks a free one)'],
-    ],
-    options: { port: { type: 'string' } },
+    options: {
+      port: {
+        value: 'n',
+        help: 'port on 127.0.0.1 (default 4568; locally a free one if taken; 0 picks a free one)',
+      },
+    },
     positionals: { min: 0, max: 0 },
     details:
       'Runs until Ctrl-C. `npm start` serves it for the local cloud already; with --stack it serves a deployed\n' +
@@ -84,12 +102,11 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   upload: {
     summary: 'upload files or folders to the uploads bucket',
     usage: 'docflow upload <files or folders…> [--prefix incoming/] [--wait] [--timeout 300]',
-    optionHelp: [
-      ['--prefix <prefix>', 'key prefix, under incoming/ (default incoming/)'],
-      ['--wait', 'wait until every document reaches PROCESSED, REJECTED or FAILED'],
-      ['--timeout <seconds>', 'how long --wait waits (default 300)'],
-    ],
-    options: { prefix: { type: 'string' }, wait: { type: 'boolean' }, timeout: { type: 'string' } },
+    options: {
+      prefix: { value: 'prefix', help: 'key prefix, under incoming/ (default incoming/)' },
+      wait: { help: 'wait until every document reaches PROCESSED, REJECTED or FAILED' },
+      timeout: { value: 'seconds', help: 'how long --wait waits (default 300)' },
+    },
     positionals: { min: 1, max: Number.POSITIVE_INFINITY, name: 'files or folders' },
     details:
       'A file becomes <prefix><file name>; a folder’s files become <prefix><path inside the folder>.\n' +
@@ -98,48 +115,37 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   ls: {
     summary: 'list documents (newest first)',
     usage: 'docflow ls [--status S] [--type T] [--after ISO] [--before ISO] [--limit N | --all] [--json]',
-    optionHelp: [
-      ['--status <status>', 'PROCESSING, PROCESSED, REJECTED or FAILED'],
-      ['--type <type>', 'pdf, jpeg, png, webp, docx, text, …'],
-      ['--after <time>', 'uploaded at or after (2026-11-23 or 2026-11-23T10:00:00Z)'],
-      ['--before <time>', 'uploaded at or before'],
-      ['--limit <n>', 'at most n documents (default 25)'],
-      ['--all', 'every matching document'],
-      ['--json', 'print JSON ({ items, nextCursor })'],
-    ],
     options: {
-      status: { type: 'string' },
-      type: { type: 'string' },
-      after: { type: 'string' },
-      before: { type: 'string' },
-      limit: { type: 'string' },
-      all: { type: 'boolean' },
-      json: { type: 'boolean' },
+      status: { value: 'status', help: 'PROCESSING, PROCESSED, REJECTED or FAILED' },
+      type: { value: 'type', help: 'pdf, jpeg, png, webp, docx, text, …' },
+      after: { value: 'time', help: 'uploaded at or after (2026-11-23 or 2026-11-23T10:00:00Z)' },
+      before: { value: 'time', help: 'uploaded at or before' },
+      limit: { value: 'n', help: 'at most n documents (default 25)' },
+      all: { help: 'every matching document' },
+      json: { help: 'print JSON ({ items, nextCursor })' },
     },
     positionals: { min: 0, max: 0 },
   },
   show: {
     summary: 'show a document: metadata, text preview, thumbnail, execution steps and trace summary',
     usage: 'docflow show <id | key> [--json]',
-    optionHelp: [['--json', 'print JSON']],
-    options: { json: { type: 'boolean' } },
+    options: {
+      json: { help: 'print JSON' },
+    },
     positionals: { min: 1, max: 1, name: 'id or key' },
     details: 'The thumbnail is saved under <data folder>/thumbnails/.',
   },
   trace: {
     summary: 'show a document’s X-Ray trace as a waterfall: states, Lambda invocations, AWS calls',
     usage: 'docflow trace <id | key> [--all | --trace <trace id>] [--since <time>] [--json]',
-    optionHelp: [
-      ['--all', 'every trace of the document (its upload run, redrives, its deletion), newest first'],
-      ['--trace <trace id>', 'one trace by its id (as listed under the newest, or shown by --all)'],
-      ['--since <time>', 'look from then on (2026-11-23, 2026-11-23T10:00:00Z, 90m, 6h, 7d ago)'],
-      ['--json', 'print the trace as X-Ray returns it (BatchGetTraces), each segment document parsed'],
-    ],
     options: {
-      all: { type: 'boolean' },
-      trace: { type: 'string' },
-      since: { type: 'string' },
-      json: { type: 'boolean' },
+      all: { help: 'every trace of the document (its upload run, redrives, its deletion), newest first' },
+      trace: {
+        value: 'trace id',
+        help: 'one trace by its id (as listed under the newest, or shown by --all)',
+      },
+      since: { value: 'time', help: 'look from then on (2026-11-23, 2026-11-23T10:00:00Z, 90m, 6h, 7d ago)' },
+      json: { help: 'print the trace as X-Ray returns it (BatchGetTraces), each segment document parsed' },
     },
     positionals: { min: 1, max: 1, name: 'id or key' },
     details:
@@ -149,8 +155,9 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   redrive: {
     summary: 'run the documents in the failed-documents queue again',
     usage: 'docflow redrive [--dry-run]',
-    optionHelp: [['--dry-run', 'only list what would be run again; change nothing']],
-    options: { 'dry-run': { type: 'boolean' } },
+    options: {
+      'dry-run': { help: 'only list what would be run again; change nothing' },
+    },
     positionals: { min: 0, max: 0 },
     details:
       'Each message is deleted once its document is running again. The exit code is 1 when a message\n' +
@@ -161,21 +168,19 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       'run documents again (after a limit was raised or docflow upgraded), each as its next generation',
     usage:
       'docflow reprocess --status REJECTED|FAILED|PROCESSED|ALL [--reason R] [--prefix P] [--since T] [--rate 10] [--dry-run]',
-    optionHelp: [
-      ['--status <status>', 'which documents: REJECTED, FAILED, PROCESSED or ALL (required)'],
-      ['--reason <reason>', 'only rejections for this reason (TOO_LARGE, CORRUPT, UNSUPPORTED_TYPE, …)'],
-      ['--prefix <prefix>', 'only keys that start with this (incoming/batch-7/)'],
-      ['--since <time>', 'only uploads from then on (2026-11-23, 2026-11-23T10:00:00Z, 90m, 6h, 7d ago)'],
-      ['--rate <n>', 'requests a second, at most (default 10; 1–50)'],
-      ['--dry-run', 'only list what would run again; change nothing'],
-    ],
     options: {
-      status: { type: 'string' },
-      reason: { type: 'string' },
-      prefix: { type: 'string' },
-      since: { type: 'string' },
-      rate: { type: 'string' },
-      'dry-run': { type: 'boolean' },
+      status: { value: 'status', help: 'which documents: REJECTED, FAILED, PROCESSED or ALL (required)' },
+      reason: {
+        value: 'reason',
+        help: 'only rejections for this reason (TOO_LARGE, CORRUPT, UNSUPPORTED_TYPE, …)',
+      },
+      prefix: { value: 'prefix', help: 'only keys that start with this (incoming/batch-7/)' },
+      since: {
+        value: 'time',
+        help: 'only uploads from then on (2026-11-23, 2026-11-23T10:00:00Z, 90m, 6h, 7d ago)',
+      },
+      rate: { value: 'n', help: 'requests a second, at most (default 10; 1–50)' },
+      'dry-run': { help: 'only list what would run again; change nothing' },
     },
     positionals: { min: 0, max: 0 },
     details:
@@ -186,12 +191,14 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   cost: {
     summary: 'the modelled AWS cost of the documents: totals, parts, per type, text strategy and status',
     usage: 'docflow cost [--since <time>] [--until <time>] [--json]',
-    optionHelp: [
-      ['--since <time>', 'uploaded at or after (2026-11-23, 2026-11-23T10:00:00Z, 90m, 6h, 7d ago)'],
-      ['--until <time>', 'uploaded at or before (the same forms)'],
-      ['--json', 'print the API’s summary as JSON'],
-    ],
-    options: { since: { type: 'string' }, until: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      since: {
+        value: 'time',
+        help: 'uploaded at or after (2026-11-23, 2026-11-23T10:00:00Z, 90m, 6h, 7d ago)',
+      },
+      until: { value: 'time', help: 'uploaded at or before (the same forms)' },
+      json: { help: 'print the API’s summary as JSON' },
+    },
     positionals: { min: 0, max: 0 },
     details:
       'Every run of a document (its upload, redrives, reprocesses, its deletion) is priced from its execution\n' +
@@ -201,23 +208,21 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   demo: {
     summary: 'upload sample-docs/, wait, and compare the results with the expected ones',
     usage: 'docflow demo [--timeout 300]',
-    optionHelp: [['--timeout <seconds>', 'how long to wait for the results (default 300)']],
-    options: { timeout: { type: 'string' } },
+    options: {
+      timeout: { value: 'seconds', help: 'how long to wait for the results (default 300)' },
+    },
     positionals: { min: 0, max: 0 },
   },
 };
 
-const GLOBAL_HELP: readonly (readonly [string, string])[] = [
-  ['--stack <name>', 'a deployed stack (AWS credentials from the usual places) instead of the local cloud'],
-  ['--region <region>', 'AWS region (default: the local cloud’s, or your AWS configuration’s)'],
-  ['--endpoint <url>', 'the local cloud’s endpoint (default: from the deployment file)'],
-  ['--data-dir <dir>', 'the local cloud’s data folder (default: .docflow in the project)'],
-  ['-h, --help', 'show help'],
-];
-
-const optionLines = (options: readonly (readonly [string, string])[]): string[] => {
-  const width = Math.max(...options.map(([flag]) => flag.length));
-  return options.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`);
+/** The option lines of a help text, `--flag <value>  what it does`, aligned. */
+const optionLines = (options: OptionSpecs): string[] => {
+  const lines = Object.entries(options).map(([name, { value, short, help }]) => ({
+    flag: `${short === undefined ? '' : `-${short}, `}--${name}${value === undefined ? '' : ` <${value}>`}`,
+    help,
+  }));
+  const width = Math.max(...lines.map(({ flag }) => flag.length));
+  return lines.map(({ flag, help }) => `  ${flag.padEnd(width)}  ${help}`);
 };
 
 /** The help text: the overview, or one command's. */
@@ -233,7 +238,7 @@ export const helpText = (command?: CommandName): string => {
       ...COMMAND_NAMES.map((name) => `  ${name.padEnd(width)}  ${COMMANDS[name].summary}`),
       '',
       'Options of every command:',
-      ...optionLines(GLOBAL_HELP),
+      ...optionLines(GLOBAL_OPTIONS),
       '',
       'Exit codes: 0 ok, 1 a document failed or did not match (or the command could not finish), 2 usage error.',
       'Run docflow <command> --help for a command’s options.',
@@ -245,10 +250,10 @@ export const helpText = (command?: CommandName): string => {
     '',
     `Usage: ${spec.usage}`,
     ...(spec.details ? ['', spec.details] : []),
-    ...(spec.optionHelp.length > 0 ? ['', 'Options:', ...optionLines(spec.optionHelp)] : []),
+    ...(Object.keys(spec.options).length > 0 ? ['', 'Options:', ...optionLines(spec.options)] : []),
     '',
     'Options of every command:',
-    ...optionLines(GLOBAL_HELP),
+    ...optionLines(GLOBAL_OPTIONS),
   ].join('\n');
 };
 
@@ -269,10 +274,8 @@ const isCommandName = (value: string): value is CommandName =>
 
 const takesValue = (token: string): boolean => {
   const name = token.replace(/^--?/, '');
-  const option = Object.entries(GLOBAL_OPTIONS).find(
-    ([long, spec]) => long === name || ('short' in spec && spec.short === name),
-  );
-  return option?.[1].type === 'string';
+  const option = Object.entries(GLOBAL_OPTIONS).find(([long, spec]) => long === name || spec.short === name);
+  return option?.[1].value !== undefined;
 };
 
 /** Index of the command word: the first argument that is neither a flag nor a global flag's value. */
@@ -311,7 +314,7 @@ export const parseCommandLine = (args: readonly string[]): Invocation => {
   try {
     parsed = parseArgs({
       args: rest,
-      options: { ...GLOBAL_OPTIONS, ...spec.options },
+      options: parseArgsConfig({ ...GLOBAL_OPTIONS, ...spec.options }),
       allowPositionals: true,
       strict: true,
     });
