@@ -17,6 +17,19 @@ export const TEST_AWS = {
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
 } as const;
 
+/** The account the local services run as (kept apart from TEST_AWS, which is spread into SDK clients). */
+export const TEST_ACCOUNT = '000000000000';
+
+/** ARNs in the test region and account, as the local services mint and expect them. */
+export const testArn = {
+  lambda: (name: string): string => `arn:aws:lambda:${TEST_AWS.region}:${TEST_ACCOUNT}:function:${name}`,
+  role: (name: string): string => `arn:aws:iam::${TEST_ACCOUNT}:role/${name}`,
+  stateMachine: (name: string): string =>
+    `arn:aws:states:${TEST_AWS.region}:${TEST_ACCOUNT}:stateMachine:${name}`,
+  execution: (machine: string, name: string): string =>
+    `arn:aws:states:${TEST_AWS.region}:${TEST_ACCOUNT}:execution:${machine}:${name}`,
+} as const;
+
 /**
  * The whole environment of a child process that runs a bundled handler: PATH, the test region and
  * credentials, and `extra`. Nothing else of this process's environment reaches it, as nothing but its

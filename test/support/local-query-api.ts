@@ -2,9 +2,9 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import type { handler as ApiHandler } from '../../lambdas/api/handler';
 import { type ApiRoute, type RestApiServer, startRestApiServer } from '../../local/api/rest-api-server';
 import { lambdaContext } from '../fixtures/lambda-context';
-import { TEST_AWS, useEmulatorEnv } from './aws';
+import { TEST_AWS, testArn, useEmulatorEnv } from './aws';
 
-const API_FUNCTION = `arn:aws:lambda:${TEST_AWS.region}:000000000000:function:docflow-api`;
+const API_FUNCTION = testArn.lambda('docflow-api');
 
 /** What the query API reads at its cold start, pointed at the emulators behind one gateway. */
 export interface LocalQueryApiOptions {

@@ -1,6 +1,6 @@
 import type { LocalStepFunctionsOptions } from '../../local/stepfunctions/service';
 import type { LambdaInvoker } from '../../local/stepfunctions/task-bindings';
-import { TEST_AWS } from './aws';
+import { TEST_ACCOUNT, TEST_AWS } from './aws';
 
 /**
  * The local Step Functions' options as the tests run it: on the given emulators, in the test region
@@ -13,7 +13,7 @@ export const testStepFunctionsOptions = (
   invokeLambda,
   endpoints,
   region: TEST_AWS.region,
-  accountId: '000000000000',
+  accountId: TEST_ACCOUNT,
   credentials: TEST_AWS.credentials,
   waits: { retryIntervalMs: 0 },
 });

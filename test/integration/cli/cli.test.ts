@@ -21,6 +21,7 @@ import {
   createQueue,
   notifyOnCreate,
   TEST_AWS,
+  testArn,
   testDocumentClient,
   testS3,
   testSqs,
@@ -39,8 +40,7 @@ import {
 const UPLOADS = 'cli-uploads';
 const DERIVATIVES = 'cli-derivatives';
 const TABLE = 'cli-metadata';
-const ACCOUNT = '000000000000';
-const INSPECT_FUNCTION = `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:inspect`;
+const INSPECT_FUNCTION = testArn.lambda('inspect');
 
 /** Inspect (fails once, then retried) → Parallel[Thumbnail | ExtractText] → Succeed. */
 const MACHINE = {

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsFailedDocumentsQueue } from '../../../cli/adapters/sqs-failed-documents';
 import { redriveFailedDocuments } from '../../../cli/redrive-documents';
 import { type MessagingEmulator, startMessaging } from '../../../local/emulators/fauxqs';
-import { createQueue, testSqs, uniquePrefix } from '../../support/aws';
+import { createQueue, testArn, testSqs, uniquePrefix } from '../../support/aws';
 import { FakeExecutions } from '../../support/fake-docflow';
 
-const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:DocumentPipeline';
+const MACHINE = testArn.stateMachine('DocumentPipeline');
 
 let messaging: MessagingEmulator;
 let sqs: SQSClient;
@@ -25,7 +25,7 @@ const failedDocument = (name: string, key: string) =>
   JSON.stringify({
     input: { document: { id: `id-${name}`, bucket: 'uploads', key, version: 'v1' } },
     error: { Error: 'States.Timeout', Cause: 'Thumbnail timed out' },
-    executionArn: `arn:aws:states:us-east-1:000000000000:execution:DocumentPipeline:${name}`,
+    executionArn: testArn.execution('DocumentPipeline', name),
     failedAt: '2026-11-23T10:00:31.260Z',
   });
 
@@ -34,6 +34,15 @@ const queueWith = async (bodies: readonly string[]): Promise<string> => {
   for (const body of bodies) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
   return url;
 };
+
+/** Redrives the queue's failed documents into `executions`, for real or as a dry run. */
+const redrive = (queueUrl: string, executions: FakeExecutions, dryRun: boolean) =>
+  redriveFailedDocuments({
+    queue: new SqsFailedDocumentsQueue(sqs, queueUrl),
+    executions,
+    redriver: executions,
+    dryRun,
+  });
 
 const remainingBodies = async (queueUrl: string): Promise<string[]> => {
   const { Messages = [] } = await sqs.send(
@@ -58,12 +67,7 @@ describe('redrive over a real SQS queue', () => {
     const executions = new FakeExecutions();
 
     // Act
-    const reports = await redriveFailedDocuments({
-      queue: new SqsFailedDocumentsQueue(sqs, queueUrl),
-      executions,
-      redriver: executions,
-      dryRun: false,
-    });
+    const reports = await redrive(queueUrl, executions, false);
 
     // Assess
     expect(reports.map((report) => `${report.action.kind} ${report.key ?? '(no key)'}`).toSorted()).toEqual([
@@ -91,12 +95,7 @@ describe('redrive over a real SQS queue', () => {
     const executions = new FakeExecutions();
 
     // Act
-    const reports = await redriveFailedDocuments({
-      queue: new SqsFailedDocumentsQueue(sqs, queueUrl),
-      executions,
-      redriver: executions,
-      dryRun: true,
-    });
+    const reports = await redrive(queueUrl, executions, true);
 
     // Assess
     expect(reports.map((report) => report.action.kind)).toEqual(['would-run-again', 'would-run-again']);

@@ -6,9 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main';
 import type { ConsoleConfig } from '../../../console/shared/api';
 import { writeDeploymentFile } from '../../../local/deployment-file';
+import { testArn } from '../../support/aws';
 import { memoryTerminal } from '../../support/memory-terminal';
 
-const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:Docflow-dev-Workflow';
+const STATE_MACHINE = testArn.stateMachine('Docflow-dev-Workflow');
 
 let dataDir: string;
 const held = new Set<Server>();

@@ -34,14 +34,16 @@ import {
   type RunningLocalStepFunctions,
   startLocalStepFunctions,
 } from '../../../local/stepfunctions/service';
-import { bundleFixture } from '../../fixtures/lambda-handlers/bundle';
+import { bundleFixture, fixtureFunction } from '../../fixtures/lambda-handlers/bundle';
 import type { ConsumerMessage } from '../../fixtures/lambda-handlers/sqs-consumer';
 import {
   createBucket,
   createNotifiedBucket,
   createQueue,
   notifyOnCreate,
+  TEST_ACCOUNT,
   TEST_AWS,
+  testArn,
   testS3,
   testSqs,
   uniquePrefix,
@@ -60,9 +62,8 @@ import { type LocalGateway, startLocalGateway } from '../../support/local-gatewa
  * - Task tokens: https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html
  */
 
-const ACCOUNT = '000000000000';
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/docflow-conformance`;
-const WORKER_ARN = `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:callback-worker`;
+const ROLE_ARN = testArn.role('docflow-conformance');
+const WORKER_ARN = testArn.lambda('callback-worker');
 const consumer = await bundleFixture('sqs-consumer.ts');
 const CONSUMER_NAME = 'conformance-consumer';
 /** The ingest queue's maxReceiveCount (infra/constructs/ingest.ts), AWS's advice for Lambda consumers. */
@@ -130,7 +131,7 @@ beforeAll(async () => {
     invokeLambda: tokens.invoke,
     endpoints: { dynamodb: local.dynamo.endpoint, sqs: local.messaging.endpoint },
     region: TEST_AWS.region,
-    accountId: ACCOUNT,
+    accountId: TEST_ACCOUNT,
     credentials: TEST_AWS.credentials,
   });
   sfn = new SFNClient({ ...TEST_AWS, endpoint: stepFunctions.endpoint, maxAttempts: 1 });
@@ -146,15 +147,7 @@ beforeAll(async () => {
   };
   waitingMachine = await create(callbackMachine(3600));
   heartbeatMachine = await create(callbackMachine(1));
-  runner.register({
-    name: CONSUMER_NAME,
-    arn: `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:${CONSUMER_NAME}`,
-    codeDirectory: consumer.codeDirectory,
-    handler: 'index.handler',
-    timeoutSeconds: 10,
-    memoryMb: 256,
-    environment: {},
-  });
+  runner.register(fixtureFunction(consumer.codeDirectory, CONSUMER_NAME));
 });
 
 afterAll(async () => {

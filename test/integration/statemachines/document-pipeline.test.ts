@@ -41,6 +41,7 @@ import {
   createMetadataTable,
   createQueue,
   TEST_AWS,
+  testArn,
   testDocumentClient,
   testDynamo,
   testS3,
@@ -62,16 +63,14 @@ type JsonValue = Parameters<StateMachine['run']>[0];
 type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-const ACCOUNT = '000000000000';
-const functionArn = (name: string): string =>
-  `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:docflow-${name}`;
+const functionArn = (name: string): string => testArn.lambda(`docflow-${name}`);
 const ARNS = {
   inspect: functionArn('Inspect'),
   thumbnail: functionArn('Thumbnail'),
   extractText: functionArn('ExtractText'),
   indexMetadata: functionArn('IndexMetadata'),
 } as const;
-const STATE_MACHINE_ARN = `arn:aws:states:${TEST_AWS.region}:${ACCOUNT}:stateMachine:docflow-DocumentPipeline`;
+const STATE_MACHINE_ARN = testArn.stateMachine('docflow-DocumentPipeline');
 
 /** Every state's input and output stays far below AWS's 256 KiB: pointers and small metadata only. */
 const MAX_STATE_BYTES = 8 * 1024;
@@ -277,7 +276,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
   /** Runs an execution with the input the starter gives: an upload's run is generation 0. */
   const run = async (subject: DocumentRef | DeletionRef, generation = 0) => {
     const name = `${subject.id}-${randomUUID().slice(0, 8)}`;
-    const executionArn = `arn:aws:states:${TEST_AWS.region}:${ACCOUNT}:execution:docflow-DocumentPipeline:${name}`;
+    const executionArn = testArn.execution('docflow-DocumentPipeline', name);
     const input = 'deletedAt' in subject ? { deletion: subject } : { document: subject, generation };
     const execution = machine.run(input as unknown as JsonValue, {
       overrides: { taskResourceLocalHandlers: bindings, retryIntervalOverrides },
@@ -394,7 +393,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
     process.env.DERIVATIVES_BUCKET_NAME = derivatives;
     process.env.TEXTRACT_JOBS_TABLE_NAME = jobsTable;
     process.env.TEXTRACT_TOPIC_ARN = topicArn;
-    process.env.TEXTRACT_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/docflow-textract-publishes`;
+    process.env.TEXTRACT_ROLE_ARN = testArn.role('docflow-textract-publishes');
     process.env.METADATA_TABLE_NAME = table;
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';

@@ -33,6 +33,7 @@ import { sqsEvent, sqsRecord } from '../../../fixtures/s3-sqs-events';
 import {
   createBucket,
   TEST_AWS,
+  testArn,
   testDocumentClient,
   testDynamo,
   uniquePrefix,
@@ -42,8 +43,8 @@ import { startTextractStack, type TextractStack } from '../../../support/local-t
 
 const DERIVATIVES = 'derivatives-extract-text-test';
 const JOBS_TABLE = 'textract-jobs-test';
-const ROLE_ARN = 'arn:aws:iam::000000000000:role/textract-publishes';
-const EXTRACT_TEXT_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:docflow-ExtractText';
+const ROLE_ARN = testArn.role('textract-publishes');
+const EXTRACT_TEXT_ARN = testArn.lambda('docflow-ExtractText');
 
 /**
  * A state machine of one state: the pipeline's own AnalyzeWithTextractJob (lambda:invoke.waitForTaskToken),

@@ -27,6 +27,7 @@ import {
   createMetadataTable,
   createQueue,
   TEST_AWS,
+  testArn,
   testDocumentClient,
   uniquePrefix,
 } from '../../../support/aws';
@@ -39,15 +40,13 @@ import { pipelineDefinitionWith } from '../../../support/pipeline-definition';
  * are scripted; what is checked is that the model reads the local history as it reads AWS's.
  */
 
-const ACCOUNT = '000000000000';
-const functionArn = (name: string): string => `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:${name}`;
 const ARNS = {
-  inspect: functionArn('docflow-inspect'),
-  thumbnail: functionArn('docflow-thumbnail'),
-  extractText: functionArn('docflow-extract-text'),
-  indexMetadata: functionArn('docflow-index-metadata'),
-  starter: functionArn('docflow-starter'),
-  callback: functionArn('docflow-textract-callback'),
+  inspect: testArn.lambda('docflow-inspect'),
+  thumbnail: testArn.lambda('docflow-thumbnail'),
+  extractText: testArn.lambda('docflow-extract-text'),
+  indexMetadata: testArn.lambda('docflow-index-metadata'),
+  starter: testArn.lambda('docflow-starter'),
+  callback: testArn.lambda('docflow-textract-callback'),
 } as const;
 const MEMORY: Record<string, number> = {
   [ARNS.inspect]: 1024,
@@ -146,7 +145,7 @@ describe('record-cost over the local Step Functions history', () => {
     ({ stateMachineArn: machineArn } = service.registerStateMachine({
       name: uniquePrefix('DocumentPipeline'),
       definition: pipelineDefinitionWith(ARNS, table, dlqUrl),
-      roleArn: `arn:aws:iam::${ACCOUNT}:role/docflow-test`,
+      roleArn: testArn.role('docflow-test'),
     }));
   });
 

@@ -18,15 +18,13 @@ import { createEventsRequestHandler, LocalEventsApi } from '../../../../local/ev
 import { LambdaRunner, type LocalFunction } from '../../../../local/lambda/runner';
 import { type DeployedFunction, LocalLambdaApi } from '../../../../local/lambda-api/service';
 import { createLocalStepFunctions, type LocalStepFunctions } from '../../../../local/stepfunctions/service';
-import { bundleFixture } from '../../../fixtures/lambda-handlers/bundle';
-import { TEST_AWS, testSqs } from '../../../support/aws';
+import { bundleFixture, fixtureFunction } from '../../../fixtures/lambda-handlers/bundle';
+import { TEST_ACCOUNT, TEST_AWS, testArn, testSqs } from '../../../support/aws';
 import { type LocalGateway, startLocalGateway } from '../../../support/local-gateway';
 
 const run = promisify(execFile);
 const REGION = TEST_AWS.region;
-const ACCOUNT = '000000000000';
 const STATUS_CHANGE = 'Step Functions Execution Status Change';
-const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
 
 const asset = await bundleFixture('event-recorder.ts');
 const records = mkdtempSync(join(tmpdir(), 'docflow-event-records-'));
@@ -75,14 +73,10 @@ const attributesOf = (message: Message | undefined): Record<string, string | und
 const deployFunction = (name: string, environment: Record<string, string>, deadLetterQueueArn?: string) => {
   mkdirSync(join(records, name), { recursive: true });
   const fn: LocalFunction & DeployedFunction = {
-    name,
-    arn: functionArn(name),
-    codeDirectory: asset.codeDirectory,
-    handler: 'index.handler',
+    ...fixtureFunction(asset.codeDirectory, name, {
+      environment: { RECORD_DIR: join(records, name), ...environment },
+    }),
     runtime: 'nodejs24.x',
-    timeoutSeconds: 10,
-    memoryMb: 256,
-    environment: { RECORD_DIR: join(records, name), ...environment },
     tracing: 'PassThrough',
     ...(deadLetterQueueArn ? { deadLetterQueueArn } : {}),
   };
@@ -92,7 +86,7 @@ const deployFunction = (name: string, environment: Record<string, string>, deadL
 
 const rule = (name: string, target: string, deadLetterQueue: string, status: string[]): EventRuleSpec => ({
   name,
-  arn: `arn:aws:events:${REGION}:${ACCOUNT}:rule/${name}`,
+  arn: `arn:aws:events:${REGION}:${TEST_ACCOUNT}:rule/${name}`,
   eventPattern: {
     source: ['aws.states'],
     'detail-type': [STATUS_CHANGE],
@@ -138,7 +132,7 @@ beforeAll(async () => {
   });
   bus = new LocalEventBus({
     region: REGION,
-    accountId: ACCOUNT,
+    accountId: TEST_ACCOUNT,
     ports: {
       invokeLambdaAsync: async (arn, payload) => {
         await lambdaApi.invokeAsync(arn, payload);
@@ -173,9 +167,9 @@ beforeAll(async () => {
   }));
   deployFunction('record-cost', {});
   deployFunction('always-fails', { FAIL_AFTER_RECORDING: 'true' }, queues['function-dlq']?.arn);
-  bus.putRule(rule('cost-on-success', functionArn('record-cost'), 'target-dlq', ['SUCCEEDED']));
-  bus.putRule(rule('cost-on-failure', functionArn('always-fails'), 'target-dlq', ['FAILED']));
-  bus.putRule(rule('to-nowhere', functionArn('not-deployed'), 'target-dlq', ['TIMED_OUT']));
+  bus.putRule(rule('cost-on-success', testArn.lambda('record-cost'), 'target-dlq', ['SUCCEEDED']));
+  bus.putRule(rule('cost-on-failure', testArn.lambda('always-fails'), 'target-dlq', ['FAILED']));
+  bus.putRule(rule('to-nowhere', testArn.lambda('not-deployed'), 'target-dlq', ['TIMED_OUT']));
 }, 60_000);
 
 afterAll(async () => {
@@ -215,7 +209,7 @@ describe('Step Functions status changes through the local EventBridge to Lambda'
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       'detail-type': STATUS_CHANGE,
       source: 'aws.states',
-      account: ACCOUNT,
+      account: TEST_ACCOUNT,
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       region: REGION,
       resources: [executionArn],
@@ -287,10 +281,10 @@ describe('Step Functions status changes through the local EventBridge to Lambda'
     // Assess
     expect(JSON.parse(deadLetter?.Body ?? '')).toMatchObject({ detail: { status: 'TIMED_OUT' } });
     expect(attributesOf(deadLetter)).toEqual({
-      RULE_ARN: `arn:aws:events:${REGION}:${ACCOUNT}:rule/to-nowhere`,
-      TARGET_ARN: functionArn('not-deployed'),
+      RULE_ARN: `arn:aws:events:${REGION}:${TEST_ACCOUNT}:rule/to-nowhere`,
+      TARGET_ARN: testArn.lambda('not-deployed'),
       ERROR_CODE: 'RESOURCE_NOT_FOUND',
-      ERROR_MESSAGE: `Function not found: ${functionArn('not-deployed')}`,
+      ERROR_MESSAGE: `Function not found: ${testArn.lambda('not-deployed')}`,
       RETRY_ATTEMPTS: '0',
     });
   });

@@ -17,18 +17,17 @@ import { type RunningGateway, startGateway } from '../../../../local/gateway';
 import { LambdaRunner, type LocalFunction } from '../../../../local/lambda/runner';
 import { type DeployedFunction, LocalLambdaApi } from '../../../../local/lambda-api/service';
 import { bundleFixture } from '../../../fixtures/lambda-handlers/bundle';
-import { TEST_AWS } from '../../../support/aws';
+import { TEST_AWS, testArn } from '../../../support/aws';
 
 const run = promisify(execFile);
 const REGION = TEST_AWS.region;
-const ARN = (name: string) => `arn:aws:lambda:${REGION}:000000000000:function:${name}`;
 
 const asset = await bundleFixture('event-recorder.ts');
 const records = mkdtempSync(join(tmpdir(), 'docflow-lambda-api-'));
 
 const recordCost: LocalFunction & DeployedFunction = {
   name: 'Docflow-dev-RecordCost-ABCDEF123456',
-  arn: ARN('Docflow-dev-RecordCost-ABCDEF123456'),
+  arn: testArn.lambda('Docflow-dev-RecordCost-ABCDEF123456'),
   codeDirectory: asset.codeDirectory,
   handler: 'index.handler',
   runtime: 'nodejs24.x',
@@ -41,7 +40,7 @@ const recordCost: LocalFunction & DeployedFunction = {
 const failing: LocalFunction & DeployedFunction = {
   ...recordCost,
   name: 'always-fails',
-  arn: ARN('always-fails'),
+  arn: testArn.lambda('always-fails'),
   memoryMb: 128,
   tracing: 'PassThrough',
   environment: { RECORD_DIR: records, FAIL_AFTER_RECORDING: 'true' },
@@ -131,7 +130,7 @@ describe('the local Lambda API', () => {
       ResourceNotFoundException,
     );
     await expect(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'nope' }))).rejects.toThrow(
-      `Function not found: ${ARN('nope')}`,
+      `Function not found: ${testArn.lambda('nope')}`,
     );
     await expect(
       lambda.send(new GetFunctionConfigurationCommand({ FunctionName: recordCost.name, Qualifier: '3' })),

@@ -16,8 +16,8 @@ import { DocflowStack } from '../../../../infra/stacks/docflow-stack';
 import { ASSET_FOLDER, withBundlingLock } from '../../../../local/deploy/function-bundles';
 import { type SynthesizedStack, synthesizeApp } from '../../../../local/deploy/synth';
 import { FunctionStartError } from '../../../../local/lambda/invoke-errors';
-import { LambdaRunner, type LocalFunction } from '../../../../local/lambda/runner';
-import { fixtureHandler } from '../../../fixtures/lambda-handlers/bundle';
+import { LambdaRunner } from '../../../../local/lambda/runner';
+import { fixtureFunction, fixtureHandler } from '../../../fixtures/lambda-handlers/bundle';
 import { planOf, stepsOf, templateResources } from '../../../support/deploy-plan';
 import { failureOf } from '../../../support/failure-of';
 
@@ -26,15 +26,6 @@ describe('a bundling mistake', () => {
   // node_modules, which has zod.
   const outdir = mkdtempSync(join(PROJECT_ROOT, ASSET_FOLDER, 'test-bundling-mistake-'));
   const runner = new LambdaRunner({ environment: { POWERTOOLS_LOG_LEVEL: 'SILENT' } });
-  const fn = (name: string, codeDirectory: string): LocalFunction => ({
-    name,
-    arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-    codeDirectory,
-    handler: 'index.handler',
-    timeoutSeconds: 10,
-    memoryMb: 256,
-    environment: {},
-  });
 
   beforeAll(() => {
     // Prepare: the same handler bundled right, and with zod left external but not installed.
@@ -53,8 +44,10 @@ describe('a bundling mistake', () => {
       };
       return join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
     };
-    runner.register(fn('right', assetOf('Right', NATIVE_PACKAGES)));
-    runner.register(fn('mistaken', assetOf('Mistaken', [...NATIVE_PACKAGES, 'zod'])), { prewarm: true });
+    runner.register(fixtureFunction(assetOf('Right', NATIVE_PACKAGES), 'right'));
+    runner.register(fixtureFunction(assetOf('Mistaken', [...NATIVE_PACKAGES, 'zod']), 'mistaken'), {
+      prewarm: true,
+    });
   });
 
   afterAll(async () => {

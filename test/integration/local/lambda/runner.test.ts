@@ -6,24 +6,20 @@ import { FunctionError } from '../../../../local/lambda/invoke-errors';
 import { LambdaRunner, type LocalFunction } from '../../../../local/lambda/runner';
 import type { LambdaInvoker } from '../../../../local/stepfunctions/task-bindings';
 import type { BehaviourEvent } from '../../../fixtures/lambda-handlers/behaviours';
-import { bundleFixture } from '../../../fixtures/lambda-handlers/bundle';
+import { bundleFixture, fixtureFunction } from '../../../fixtures/lambda-handlers/bundle';
+import { testArn } from '../../../support/aws';
 import { failureOf } from '../../../support/failure-of';
 
-const ACCOUNT = '123456789012';
 // The bundle, as DocflowFunction builds a function's asset.
 const asset = await bundleFixture('behaviours.ts');
 
-const behaviours = (name: string, overrides: Partial<LocalFunction> = {}): LocalFunction => ({
-  name,
-  arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`,
-  codeDirectory: asset.codeDirectory,
-  handler: 'index.handler',
-  timeoutSeconds: 5,
-  memoryMb: 256,
-  // As DocflowFunction sets it: stack traces point into the sources through the source map.
-  environment: { NODE_OPTIONS: '--enable-source-maps' },
-  ...overrides,
-});
+const behaviours = (name: string, overrides: Partial<LocalFunction> = {}): LocalFunction =>
+  fixtureFunction(asset.codeDirectory, name, {
+    timeoutSeconds: 5,
+    // As DocflowFunction sets it: stack traces point into the sources through the source map.
+    environment: { NODE_OPTIONS: '--enable-source-maps' },
+    ...overrides,
+  });
 
 interface Echo {
   readonly value: unknown;
@@ -178,7 +174,7 @@ describe('LambdaRunner', () => {
     // Prepare
     const root = '1-6b048f20-e5e1da24c6a2dfee00a436be';
     const traceHeader = `Root=${root};Parent=555788b76901329b;Sampled=1`;
-    const qualifiedArn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:alpha:$LATEST`;
+    const qualifiedArn = `${testArn.lambda('alpha')}:$LATEST`;
 
     // Act
     const traced = (await runner.invoke(qualifiedArn, { action: 'context' }, { traceHeader })) as Record<
@@ -386,7 +382,7 @@ describe('LambdaRunner', () => {
     const invokeLambda: LambdaInvoker = (functionArn, payload) => runner.invoke(functionArn, payload);
 
     // Act
-    const result = (await invokeLambda(`arn:aws:lambda:us-east-1:${ACCOUNT}:function:beta`, {
+    const result = (await invokeLambda(testArn.lambda('beta'), {
       action: 'echo',
       value: 'from a Task',
     })) as Echo;

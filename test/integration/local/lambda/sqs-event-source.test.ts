@@ -18,7 +18,7 @@ import {
   type SqsEventSourceOptions,
 } from '../../../../local/lambda/sqs-event-source';
 import { QueueActivity } from '../../../../local/sqs/queue-activity';
-import { bundleFixture } from '../../../fixtures/lambda-handlers/bundle';
+import { bundleFixture, fixtureFunction } from '../../../fixtures/lambda-handlers/bundle';
 import type { ConsumerMessage } from '../../../fixtures/lambda-handlers/sqs-consumer';
 import { createQueue, TEST_AWS, testSqs, uniquePrefix } from '../../../support/aws';
 
@@ -100,16 +100,12 @@ describe('SqsEventSource', () => {
       [FUNCTION_NAME, undefined],
       [SERIAL_FUNCTION_NAME, 1],
     ] as const) {
-      runner.register({
-        name,
-        arn: `arn:aws:lambda:${TEST_AWS.region}:123456789012:function:${name}`,
-        codeDirectory: consumer.codeDirectory,
-        handler: 'index.handler',
-        timeoutSeconds: 5,
-        memoryMb: 256,
-        environment: {},
-        ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
-      });
+      runner.register(
+        fixtureFunction(consumer.codeDirectory, name, {
+          timeoutSeconds: 5,
+          ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
+        }),
+      );
     }
   });
 

@@ -15,25 +15,19 @@ import {
   newTraceId,
   parseTraceHeader,
 } from '../../../../local/xray/trace-header';
-import { bundleFixture } from '../../../fixtures/lambda-handlers/bundle';
+import { bundleFixture, fixtureFunction } from '../../../fixtures/lambda-handlers/bundle';
 import type { TracedEvent, TracedResult } from '../../../fixtures/lambda-handlers/traced';
-import { TEST_AWS } from '../../../support/aws';
+import { TEST_AWS, testArn } from '../../../support/aws';
 import { failureOf } from '../../../support/failure-of';
 
 const asset = await bundleFixture('traced.ts');
-const ACCOUNT = '123456789012';
 
-const traced = (name: string, overrides: Partial<LocalFunction> = {}): LocalFunction => ({
-  name,
-  arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`,
-  codeDirectory: asset.codeDirectory,
-  handler: 'index.handler',
-  timeoutSeconds: 10,
-  memoryMb: 256,
-  environment: { POWERTOOLS_SERVICE_NAME: name },
-  tracing: 'Active',
-  ...overrides,
-});
+const traced = (name: string, overrides: Partial<LocalFunction> = {}): LocalFunction =>
+  fixtureFunction(asset.codeDirectory, name, {
+    environment: { POWERTOOLS_SERVICE_NAME: name },
+    tracing: 'Active',
+    ...overrides,
+  });
 
 const folder = mkdtempSync(join(tmpdir(), 'docflow-lambda-tracing-'));
 const warnings: string[] = [];
@@ -147,7 +141,7 @@ describe('the local Lambda service with X-Ray', () => {
       name: 'traced',
       origin: 'AWS::Lambda',
       parent_id: cold.parent,
-      resource_arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:traced`,
+      resource_arn: testArn.lambda('traced'),
       http: { response: { status: 200 } },
     });
     expect(coldTrace.service.error).toBeUndefined();

@@ -53,6 +53,7 @@ import {
   createMetadataTable,
   createQueue,
   TEST_AWS,
+  testArn,
   testDocumentClient,
   testSqs,
   uniquePrefix,
@@ -60,10 +61,8 @@ import {
 import { testStepFunctionsOptions } from '../../../support/local-step-functions';
 import { pipelineDefinitionWith } from '../../../support/pipeline-definition';
 
-const ACCOUNT = '000000000000';
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/docflow-test`;
-const functionArn = (name: string): string => `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:${name}`;
-const DOUBLE = functionArn('double');
+const ROLE_ARN = testArn.role('docflow-test');
+const DOUBLE = testArn.lambda('double');
 
 const namedError = (name: string, message: string): Error => Object.assign(new Error(message), { name });
 
@@ -146,10 +145,10 @@ const TINY_DEFINITION = {
 } as const;
 
 const PIPELINE_ARNS = {
-  inspect: functionArn('docflow-Inspect'),
-  thumbnail: functionArn('docflow-Thumbnail'),
-  extractText: functionArn('docflow-ExtractText'),
-  indexMetadata: functionArn('docflow-IndexMetadata'),
+  inspect: testArn.lambda('docflow-Inspect'),
+  thumbnail: testArn.lambda('docflow-Thumbnail'),
+  extractText: testArn.lambda('docflow-ExtractText'),
+  indexMetadata: testArn.lambda('docflow-IndexMetadata'),
 } as const;
 
 type Payload = { value?: number; execution?: string; token?: string; taskToken?: string };
@@ -462,9 +461,7 @@ describe('local Step Functions API (real SFNClient)', () => {
       } while (nextToken);
 
       // Assess
-      expect(created.stateMachineArn).toBe(
-        `arn:aws:states:${TEST_AWS.region}:${ACCOUNT}:stateMachine:${name}`,
-      );
+      expect(created.stateMachineArn).toBe(testArn.stateMachine(name));
       expect(again.stateMachineArn).toBe(created.stateMachineArn);
       expect(again.creationDate?.getTime()).toBe(created.creationDate?.getTime());
       expect((await unbound).message).toContain('sns:publish');

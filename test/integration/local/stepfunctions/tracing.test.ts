@@ -26,15 +26,13 @@ import type { LambdaInvoker } from '../../../../local/stepfunctions/task-binding
 import type { EntityDocument } from '../../../../local/xray/segment-document';
 import { type LocalXRay, startLocalXRay } from '../../../../local/xray/service';
 import { newTraceId, parseTraceHeader } from '../../../../local/xray/trace-header';
-import { createQueue, TEST_AWS, testDynamo, uniquePrefix } from '../../../support/aws';
+import { createQueue, TEST_ACCOUNT, TEST_AWS, testArn, testDynamo, uniquePrefix } from '../../../support/aws';
 import { testStepFunctionsOptions } from '../../../support/local-step-functions';
 
-const ACCOUNT = '000000000000';
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/docflow-test`;
-const functionArn = (name: string): string => `arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:${name}`;
-const FLAKY = functionArn('flaky');
-const BROKEN = functionArn('broken');
-const WORK = functionArn('work');
+const ROLE_ARN = testArn.role('docflow-test');
+const FLAKY = testArn.lambda('flaky');
+const BROKEN = testArn.lambda('broken');
+const WORK = testArn.lambda('work');
 const STATE_MACHINE_ORIGIN = 'AWS::StepFunctions::StateMachine';
 
 const namedError = (name: string, message: string): Error => Object.assign(new Error(message), { name });
@@ -359,7 +357,7 @@ describe('local Step Functions X-Ray segments (real local X-Ray)', () => {
       name: machine.name,
       trace_id: root,
       resource_arn: machine.arn,
-      aws: { account_id: ACCOUNT, region: TEST_AWS.region, execution_arn: executionArn },
+      aws: { account_id: TEST_ACCOUNT, region: TEST_AWS.region, execution_arn: executionArn },
     });
     expect(segment.parent_id).toBeUndefined();
     expect(segment.end_time).toBeGreaterThanOrEqual(segment.start_time);

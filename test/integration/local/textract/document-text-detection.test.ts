@@ -12,7 +12,7 @@ import {
   UnsupportedDocumentException,
 } from '@aws-sdk/client-textract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniquePrefix } from '../../../support/aws';
+import { testArn, uniquePrefix } from '../../../support/aws';
 import {
   receiveOne,
   snsMessageOf,
@@ -28,7 +28,7 @@ import {
 } from '../../../support/printed-text';
 
 const SAMPLE_DOCS = path.resolve(import.meta.dirname, '../../../../sample-docs');
-const ROLE_ARN = 'arn:aws:iam::000000000000:role/textract-publishes';
+const ROLE_ARN = testArn.role('textract-publishes');
 
 const linesOnPage = (blocks: readonly Block[], page: number): string[] =>
   blocks

@@ -18,7 +18,14 @@ import {
 } from '../../../../../local/stepfunctions/service';
 import { aDeletion, aDocument, aProcessedOutcome } from '../../../../fixtures/document-outcomes';
 import { DEFAULT_BUCKET, s3SqsEvent } from '../../../../fixtures/s3-sqs-events';
-import { bundleProcessEnv, createBucket, createMetadataTable, TEST_AWS } from '../../../../support/aws';
+import {
+  bundleProcessEnv,
+  createBucket,
+  createMetadataTable,
+  TEST_ACCOUNT,
+  TEST_AWS,
+  testArn,
+} from '../../../../support/aws';
 import { CDK_BUNDLE_OPTIONS } from '../../../../support/cdk-bundle-options';
 
 /**
@@ -34,7 +41,6 @@ const run = promisify(execFile);
 
 const TABLE = 'metadata-tracing-test';
 const DERIVATIVES = 'derivatives-tracing-test';
-const ACCOUNT = '000000000000';
 
 /** A segment or subsegment document as the X-Ray SDK sends it, with the fields these tests read. */
 interface TraceEntity {
@@ -148,7 +154,7 @@ describe('handlers in Lambda mode (X-Ray SDK streaming to a daemon socket)', () 
         callbackWaitsForEmptyEventLoop: true,
         functionName: 'docflow-${bundle}',
         functionVersion: '$LATEST',
-        invokedFunctionArn: 'arn:aws:lambda:${TEST_AWS.region}:${ACCOUNT}:function:docflow-${bundle}',
+        invokedFunctionArn: '${testArn.lambda(`docflow-${bundle}`)}',
         memoryLimitInMB: '512',
         logGroupName: '/aws/lambda/docflow-${bundle}',
         logStreamName: '2026/12/01/[$LATEST]0123456789abcdef',
@@ -201,13 +207,13 @@ describe('handlers in Lambda mode (X-Ray SDK streaming to a daemon socket)', () 
       invokeLambda: () => Promise.reject(new Error('this state machine invokes no function')),
       endpoints: { dynamodb: dynamo.endpoint, sqs: messaging.endpoint },
       region: TEST_AWS.region,
-      accountId: ACCOUNT,
+      accountId: TEST_ACCOUNT,
       credentials: TEST_AWS.credentials,
     });
     ({ stateMachineArn } = stepFunctions.registerStateMachine({
       name: 'tracing-test-pipeline',
       definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
-      roleArn: `arn:aws:iam::${ACCOUNT}:role/docflow-test`,
+      roleArn: testArn.role('docflow-test'),
     }));
     await Promise.all([
       createMetadataTable(dynamo.endpoint, TABLE),
