@@ -82,3 +82,9 @@ export const lambdaInvocation = (options: {
   });
   return { service, fn, handler, s3 };
 };
+
+/** An invocation of `inspect` for one document, starting at `start`, alone in a new trace. */
+export const inspectInvocation = (start: number, documentId: string) => {
+  const traceId = newTraceId(start);
+  return { traceId, ...lambdaInvocation({ traceId, functionName: 'inspect', start, documentId }) };
+};

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { EntityDocument } from '../../../../local/xray/segment-document';
 import { assembleTrace } from '../../../../local/xray/trace-assembly';
 import { traceGraph } from '../../../../local/xray/trace-graph';
-import { json, lambdaInvocation, newId, newTraceId, segment, standalone } from './segment-builders';
+import {
+  inspectInvocation,
+  json,
+  lambdaInvocation,
+  newId,
+  newTraceId,
+  segment,
+  standalone,
+} from './segment-builders';
 
 const START = 1_780_000_000;
 
@@ -12,13 +20,7 @@ const find = (entities: readonly EntityDocument[] | undefined, name: string): En
 describe('assembleTrace', () => {
   it('puts subsegments sent on their own into their parents, whatever order they arrived in', () => {
     // Prepare
-    const traceId = newTraceId(START);
-    const { service, fn, handler, s3 } = lambdaInvocation({
-      traceId,
-      functionName: 'inspect',
-      start: START,
-      documentId: 'd1',
-    });
+    const { traceId, service, fn, handler, s3 } = inspectInvocation(START, 'd1');
 
     // Act: the S3 call arrives before its parent, the handler subsegment, which arrives before its segment.
     const trace = assembleTrace(traceId, json(s3, handler, fn, service));
@@ -109,13 +111,7 @@ describe('assembleTrace', () => {
 describe('traceGraph', () => {
   it('links the Lambda segments, infers a node for the AWS call and finds the root', () => {
     // Prepare
-    const traceId = newTraceId(START);
-    const { service, s3, fn, handler } = lambdaInvocation({
-      traceId,
-      functionName: 'inspect',
-      start: START,
-      documentId: 'd1',
-    });
+    const { traceId, service, s3, fn, handler } = inspectInvocation(START, 'd1');
     const trace = assembleTrace(traceId, json(service, fn, handler, s3));
 
     // Act

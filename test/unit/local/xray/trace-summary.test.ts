@@ -3,7 +3,7 @@ import { assembleTrace } from '../../../../local/xray/trace-assembly';
 import { traceGraph } from '../../../../local/xray/trace-graph';
 import type { StoredTrace } from '../../../../local/xray/trace-store';
 import { traceSummary } from '../../../../local/xray/trace-summary';
-import { json, lambdaInvocation, newTraceId, segment, standalone } from './segment-builders';
+import { inspectInvocation, json, newTraceId, segment, standalone } from './segment-builders';
 
 const START = 1_780_000_000;
 
@@ -24,13 +24,7 @@ const summarize = (traceId: string, documents: string[]) => {
 describe('traceSummary', () => {
   it('summarizes a Lambda invocation as X-Ray does', () => {
     // Prepare
-    const traceId = newTraceId(START);
-    const { service, fn, handler, s3 } = lambdaInvocation({
-      traceId,
-      functionName: 'inspect',
-      start: START,
-      documentId: 'doc-1',
-    });
+    const { traceId, service, fn, handler, s3 } = inspectInvocation(START, 'doc-1');
 
     // Act
     const summary = summarize(traceId, json(service, fn, handler, s3));
