@@ -1,6 +1,7 @@
 import {
   GetExecutionHistoryCommand,
   type HistoryEvent,
+  paginateGetExecutionHistory,
   RedriveExecutionCommand,
   type SFNClient,
   StartExecutionCommand,
@@ -13,35 +14,37 @@ const PAGE_SIZE = 1000;
 
 const isNamed = (error: unknown, name: string): boolean => error instanceof Error && error.name === name;
 
+/** What `read` returns, or undefined when the execution does not exist. */
+const unlessMissing = async <T>(read: () => Promise<T>): Promise<T | undefined> => {
+  try {
+    return await read();
+  } catch (error) {
+    if (isNamed(error, 'ExecutionDoesNotExist')) return undefined;
+    throw error;
+  }
+};
+
 /** Step Functions through @aws-sdk/client-sfn: histories, redrives and restarts. */
 export class SfnExecutions implements ExecutionsReader, ExecutionRedriver {
   constructor(private readonly sfn: SFNClient) {}
 
-  async history(executionArn: string): Promise<HistoryEvent[] | undefined> {
-    const events: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    try {
-      do {
-        const page = await this.sfn.send(
-          new GetExecutionHistoryCommand({
-            executionArn,
-            maxResults: PAGE_SIZE,
-            includeExecutionData: false,
-            ...(nextToken ? { nextToken } : {}),
-          }),
-        );
+  history(executionArn: string): Promise<HistoryEvent[] | undefined> {
+    return unlessMissing(async () => {
+      const events: HistoryEvent[] = [];
+      const pages = paginateGetExecutionHistory(
+        { client: this.sfn, pageSize: PAGE_SIZE },
+        { executionArn, includeExecutionData: false },
+      );
+      for await (const page of pages) {
         events.push(...(page.events ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken && events.length < MAX_EVENTS);
-    } catch (error) {
-      if (isNamed(error, 'ExecutionDoesNotExist')) return undefined;
-      throw error;
-    }
-    return events;
+        if (events.length >= MAX_EVENTS) break;
+      }
+      return events;
+    });
   }
 
-  async latestEvents(executionArn: string, count: number): Promise<HistoryEvent[] | undefined> {
-    try {
+  latestEvents(executionArn: string, count: number): Promise<HistoryEvent[] | undefined> {
+    return unlessMissing(async () => {
       const page = await this.sfn.send(
         new GetExecutionHistoryCommand({
           executionArn,
@@ -51,10 +54,7 @@ export class SfnExecutions implements ExecutionsReader, ExecutionRedriver {
         }),
       );
       return page.events ?? [];
-    } catch (error) {
-      if (isNamed(error, 'ExecutionDoesNotExist')) return undefined;
-      throw error;
-    }
+    });
   }
 
   async redrive(executionArn: string): Promise<RedriveOutcome> {
