@@ -51,6 +51,14 @@ const arnOf = (name: string): string =>
   `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
 const startInputs = (): StartExecutionCommandInput[] =>
   sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+/** An error as the AWS SDK throws it, named after the service's exception. */
+const awsError = (name: string, message: string): Error => Object.assign(new Error(message), { name });
+/** What StartExecution answers when an execution of that name exists already. */
+const executionExists = () =>
+  new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
+/** Fails StartExecution with `error`: that of the object under `key` only, or every one. */
+const rejectStarts = (error: Error, key?: string) =>
+  sfnMock.on(StartExecutionCommand, key === undefined ? undefined : { name: nameOf(key) }).rejects(error);
 
 let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 let addMetric: MockInstance<typeof metrics.addMetric>;
@@ -182,9 +190,7 @@ describe('starter handler', () => {
 
   it('acknowledges a duplicate notification whose execution exists already', async () => {
     // Prepare
-    sfnMock
-      .on(StartExecutionCommand)
-      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    rejectStarts(executionExists());
     const event = s3SqsEvent({ key: 'incoming/a.pdf' });
 
     // Act
@@ -221,9 +227,7 @@ describe('starter handler', () => {
 
   it('acknowledges a reprocess request whose generation has an execution already, starting nothing', async () => {
     // Prepare
-    sfnMock
-      .on(StartExecutionCommand)
-      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    rejectStarts(executionExists());
     const document = aDocument('incoming/big scan.pdf', '0055AED6DCD90281E5');
 
     // Act
@@ -245,9 +249,7 @@ describe('starter handler', () => {
     // Prepare
     const failing = s3SqsRecord({ key: 'incoming/bad.pdf' });
     const fine = s3SqsRecord({ key: 'incoming/good.pdf' });
-    sfnMock
-      .on(StartExecutionCommand, { name: nameOf('incoming/bad.pdf') })
-      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    rejectStarts(awsError('ThrottlingException', 'Rate exceeded'), 'incoming/bad.pdf');
 
     // Act
     const response = await handler(sqsEvent(fine, failing), lambdaContext());
@@ -266,9 +268,7 @@ describe('starter handler', () => {
   it('starts the rest of a batch of three when one fails', async () => {
     // Prepare
     const records = ['a', 'b', 'c'].map((name) => s3SqsRecord({ key: `incoming/${name}.pdf` }));
-    sfnMock
-      .on(StartExecutionCommand, { name: nameOf('incoming/b.pdf') })
-      .rejects(Object.assign(new Error('internal'), { name: 'InternalServerError' }));
+    rejectStarts(awsError('InternalServerError', 'internal'), 'incoming/b.pdf');
 
     // Act
     const response = await handler(sqsEvent(...records), lambdaContext());
@@ -286,9 +286,7 @@ describe('starter handler', () => {
     // Prepare
     const record = s3SqsRecord([{ key: 'incoming/a.pdf' }, { key: 'incoming/b.pdf' }]);
     const other = s3SqsRecord({ key: 'incoming/c.pdf' });
-    sfnMock
-      .on(StartExecutionCommand, { name: nameOf('incoming/b.pdf') })
-      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    rejectStarts(awsError('ThrottlingException', 'Rate exceeded'), 'incoming/b.pdf');
 
     // Act
     const response = await handler(sqsEvent(record, other), lambdaContext());
@@ -320,9 +318,7 @@ describe('starter handler', () => {
 
   it('throws when the whole batch fails, so Lambda reports the invocation as an error', async () => {
     // Prepare
-    sfnMock
-      .on(StartExecutionCommand)
-      .rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailable' }));
+    rejectStarts(awsError('ServiceUnavailable', 'down'));
 
     // Act & Assess
     await expect(handler(s3SqsEvent({ key: 'incoming/a.pdf' }), lambdaContext())).rejects.toThrow(
@@ -376,9 +372,7 @@ describe('starter handler', () => {
     // Prepare
     const record = s3SqsRecord({ key: 'incoming/a.pdf' });
     await handler(sqsEvent(record), lambdaContext());
-    sfnMock
-      .on(StartExecutionCommand)
-      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    rejectStarts(executionExists());
 
     // Act
     const response = await handler(sqsEvent(redelivered(record)), lambdaContext());
