@@ -27,6 +27,13 @@ export interface TesseractPoolOptions {
   readonly startTimeoutMs?: number;
   /** A page that takes longer costs its worker (terminated, replaced on the next request). @default 120_000 */
   readonly recognizeTimeoutMs?: number;
+  /**
+   * Workers are stopped once no page has been read for this long, as a service scales in: each holds
+   * ~100–200 MB that `docflow up` would otherwise keep for its whole life. The next page starts one again
+   * (about half a second). 0 keeps them. @default 300_000, the idle time after which the local Lambda
+   * runner reclaims an environment
+   */
+  readonly idleTimeoutMs?: number;
   /** Folder holding `eng.traineddata.gz`. @default the `4.0.0_best_int` folder of `@tesseract.js-data/eng` */
   readonly langPath?: string;
   /** Folder holding the legacy `osd.traineddata.gz`. @default the `4.0.0` folder of `@tesseract.js-data/osd` */
@@ -125,6 +132,10 @@ export class TesseractPool implements TextRecognizer {
   #starting = 0;
   #stopped = false;
   #osd: Promise<Worker> | undefined;
+  readonly #idleTimeoutMs: number;
+  /** Passes and orientation detections under way: workers are stopped for idleness only at 0. */
+  #busy = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
   /** How long each worker took to start, in ms (for reporting). */
   readonly startTimesMs: number[] = [];
   /** How many pages needed orientation detection, and how many were read turned (for reporting). */
@@ -136,14 +147,32 @@ export class TesseractPool implements TextRecognizer {
     this.#recognizeTimeoutMs = options.recognizeTimeoutMs ?? 120_000;
     this.#langPath = options.langPath ?? defaultLangPath();
     this.#osdLangPath = options.osdLangPath ?? defaultOsdLangPath();
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+  }
+
+  /** Workers started and not stopped, the orientation one included. */
+  get runningWorkers(): number {
+    return this.#workers.size + this.#starting + (this.#osd ? 1 : 0);
   }
 
   /** Starts one worker ahead of the first page, so that page does not pay for it. */
   async warmUp(): Promise<void> {
     this.#release(await this.#acquire());
+    this.#scheduleIdleStop();
   }
 
   async recognize(image: PageImage): Promise<RecognizedPage> {
+    this.#busy += 1;
+    clearTimeout(this.#idleTimer);
+    try {
+      return await this.#recognize(image);
+    } finally {
+      this.#busy -= 1;
+      this.#scheduleIdleStop();
+    }
+  }
+
+  async #recognize(image: PageImage): Promise<RecognizedPage> {
     const { width, height } = image;
     const words = await this.#read(image.bytes, image.dpi);
     if (looksUpright(words)) return { width, height, lines: layoutLines(words) };
@@ -167,6 +196,7 @@ export class TesseractPool implements TextRecognizer {
   /** Terminates every worker; later calls fail. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearTimeout(this.#idleTimer);
     for (const waiter of this.#waiters.splice(0))
       waiter.reject(new OcrError('the OCR engine is stopped', { engineFault: true }));
     const workers = [...this.#workers];
@@ -256,6 +286,28 @@ export class TesseractPool implements TextRecognizer {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  #scheduleIdleStop(): void {
+    clearTimeout(this.#idleTimer);
+    if (this.#busy > 0 || this.#idleTimeoutMs === 0 || this.#stopped) return;
+    this.#idleTimer = setTimeout(() => this.#stopIdleWorkers(), this.#idleTimeoutMs);
+    this.#idleTimer.unref();
+  }
+
+  /** Stops the idle workers, orientation's included, unless a page came in meanwhile. */
+  #stopIdleWorkers(): void {
+    if (this.#busy > 0 || this.#stopped) return;
+    for (const worker of this.#idle.splice(0)) {
+      this.#workers.delete(worker);
+      void worker.terminate();
+    }
+    const osd = this.#osd;
+    this.#osd = undefined;
+    void osd?.then(
+      (worker) => worker.terminate(),
+      () => undefined,
+    );
   }
 
   #acquire(): Promise<Worker> {

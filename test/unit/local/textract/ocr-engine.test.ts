@@ -1,3 +1,5 @@
+import { setTimeout } from 'node:timers/promises';
+import sharp from 'sharp';
 import type { Page } from 'tesseract.js';
 import { describe, expect, it } from 'vitest';
 import { OcrError, TesseractPool, toRecognizedPage, unturnBox } from '../../../../local/textract/ocr-engine';
@@ -21,6 +23,32 @@ describe('TesseractPool', () => {
     expect(error).toMatchObject({ engineFault: true, message: expect.stringMatching(/local folder/) });
     expect(pool.startTimesMs).toEqual([]);
   });
+
+  it('stops its workers once idle for idleTimeoutMs, and starts one again for the next page', async () => {
+    // Prepare: a blank page reads badly, so it also starts the orientation worker.
+    const page = await sharp({ create: { width: 200, height: 80, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    const blank = { bytes: new Uint8Array(page), width: 200, height: 80 };
+    const pool = new TesseractPool({ idleTimeoutMs: 300 });
+    try {
+      await pool.recognize(blank);
+      const afterPage = pool.runningWorkers;
+
+      // Act
+      await setTimeout(800);
+      const afterIdle = pool.runningWorkers;
+      const again = await pool.recognize(blank);
+
+      // Assess
+      expect(afterPage).toBe(2);
+      expect(afterIdle).toBe(0);
+      expect(again.lines).toEqual([]);
+      expect(pool.startTimesMs.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await pool.stop();
+    }
+  }, 60_000);
 
   it('refuses work once stopped', async () => {
     // Prepare
