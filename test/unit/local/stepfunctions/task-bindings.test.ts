@@ -59,6 +59,17 @@ const handlerOf = (handlers: TaskResourceLocalHandlers, name = 'Work') => {
   return (input: unknown) => Promise.resolve(handler(input as JsonValue));
 };
 
+/** The handler of a one-Task machine that invokes FUNCTION_ARN through `invoker`. */
+const lambdaTask = (invoker: LambdaInvoker) =>
+  handlerOf(buildTaskBindings(machine({ Resource: FUNCTION_ARN }), ports({ invokeLambda: invoker })));
+
+/** An invoker that fails as Lambda or the function would, with an error of that name. */
+const throwing =
+  (name: string, message: string): LambdaInvoker =>
+  async () => {
+    throw Object.assign(new Error(message), { name });
+  };
+
 const waitForTokenState: Partial<AslState> = {
   Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
   Parameters: { FunctionName: FUNCTION_ARN, Payload: { 'taskToken.$': '$$.Task.Token', 'n.$': '$.n' } },
@@ -146,9 +157,7 @@ describe('Lambda tasks', () => {
   it('invokes a function ARN with the task input and returns its JSON result', async () => {
     // Prepare
     const invoker = recordingInvoker(() => ({ value: 1, dropped: undefined }));
-    const work = handlerOf(
-      buildTaskBindings(machine({ Resource: FUNCTION_ARN }), ports({ invokeLambda: invoker })),
-    );
+    const work = lambdaTask(invoker);
 
     // Act
     const result = await work({ document: { id: 'd1' } });
@@ -160,12 +169,7 @@ describe('Lambda tasks', () => {
 
   it('names a function error by its type, with the Lambda error payload as the Cause', async () => {
     // Prepare
-    const invoker: LambdaInvoker = async () => {
-      throw Object.assign(new Error('CORRUPT: truncated JPEG'), { name: 'CorruptDocumentError' });
-    };
-    const work = handlerOf(
-      buildTaskBindings(machine({ Resource: FUNCTION_ARN }), ports({ invokeLambda: invoker })),
-    );
+    const work = lambdaTask(throwing('CorruptDocumentError', 'CORRUPT: truncated JPEG'));
 
     // Act
     const error = await failureOf(work({}));
@@ -181,12 +185,7 @@ describe('Lambda tasks', () => {
 
   it('keeps the message of a Lambda service error as its Cause', async () => {
     // Prepare
-    const invoker: LambdaInvoker = async () => {
-      throw Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' });
-    };
-    const work = handlerOf(
-      buildTaskBindings(machine({ Resource: FUNCTION_ARN }), ports({ invokeLambda: invoker })),
-    );
+    const work = lambdaTask(throwing('Lambda.TooManyRequestsException', 'Rate exceeded'));
 
     // Act
     const error = await failureOf(work({}));
@@ -242,15 +241,7 @@ describe('Lambda tasks', () => {
 
   it('gives the Lambda service error its HTTP status, and a function error none', async () => {
     // Prepare
-    const failing =
-      (name: string): LambdaInvoker =>
-      async () => {
-        throw Object.assign(new Error('refused'), { name });
-      };
-    const bindingFor = (name: string) =>
-      handlerOf(
-        buildTaskBindings(machine({ Resource: FUNCTION_ARN }), ports({ invokeLambda: failing(name) })),
-      );
+    const bindingFor = (name: string) => lambdaTask(throwing(name, 'refused'));
 
     // Act
     const throttled = await failureOf(bindingFor('Lambda.TooManyRequestsException')({}));
@@ -268,9 +259,7 @@ describe('Lambda tasks', () => {
   it('fails a result over 256 KiB with States.DataLimitExceeded, which no Catch may handle', async () => {
     // Prepare
     const invoker = recordingInvoker(() => ({ text: 'x'.repeat(300 * 1024) }));
-    const work = handlerOf(
-      buildTaskBindings(machine({ Resource: FUNCTION_ARN }), ports({ invokeLambda: invoker })),
-    );
+    const work = lambdaTask(invoker);
 
     // Act
     const error = await failureOf<Error & { isCatchable?: boolean }>(work({}));
