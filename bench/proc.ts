@@ -147,6 +147,10 @@ export class RssSampler {
 
 export const kibToMiB = (kib: number): number => kib / 1024;
 
+/** One process's VmRSS, KiB; undefined once it has ended. */
+export const processRssKiB = (pid: number): number | undefined =>
+  statusKiB(readOrUndefined(`/proc/${pid}/status`) ?? '', 'VmRSS');
+
 /** The CPU ticks of each process of a tree, keyed by pid: a snapshot to split a window's CPU by process. */
 export const treeStats = (root: number): Map<number, ProcStat> => {
   const stats = allStats();

@@ -17,6 +17,8 @@ export interface BenchOptions {
   readonly concurrency: number;
   readonly idleSeconds: number;
   readonly ratioPasses: number;
+  /** Documents a run has had when memory is read the last time (`--documents`). */
+  readonly documents?: number;
   /** What was measured, in words (`--label`), e.g. the commit and what it changed. */
   readonly label?: string;
 }

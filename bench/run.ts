@@ -4,14 +4,15 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleSizes } from './bundles';
+import { runBurst } from './burst';
 import { type CloudProcess, killAllCloudsNow, PROJECT_ROOT, startCloudProcess } from './cloud-process';
 import { compareResults } from './compare';
 import { modelledCostPer1000Documents } from './cost';
 import { DirectWork } from './direct-work';
 import { bundleKey, WARM_KINDS } from './figures';
 import { measureIdleCpu, waitUntilSettled } from './idle';
-import { type Finished, forEachLimited, PipelineClient, type Upload } from './pipeline-client';
-import { kibToMiB, RssSampler } from './proc';
+import { type Finished, PipelineClient } from './pipeline-client';
+import { kibToMiB, processRssKiB, RssSampler } from './proc';
 import { summarizeProfiles, type TimeWindow } from './profile';
 import { renderReport } from './report';
 import {
@@ -38,6 +39,8 @@ measures it through S3, the query API and /proc only. Prints a table, writes ben
   --concurrency <n>   uploads in flight during the burst                             (default 16)
   --idle-seconds <n>  how long idle CPU is measured                                  (default 10)
   --ratio-passes <n>  passes over sample-docs, through the pipeline and directly     (default 3)
+  --documents <n>     after the burst, more small text files until the run has had n
+                      documents; memory is read again (growth over many documents)  (default 2000)
   --label <text>      what is measured, in words; kept in the result
   --profile <dir>     instead: run \`docflow up\` under --cpu-prof through start, a cold document
                       and a burst, and print where the time went (profiles kept in <dir>)
@@ -71,6 +74,7 @@ const parseOptions = (
       concurrency: { type: 'string' },
       'idle-seconds': { type: 'string' },
       'ratio-passes': { type: 'string' },
+      documents: { type: 'string' },
       profile: { type: 'string' },
       summarize: { type: 'string' },
       label: { type: 'string' },
@@ -86,6 +90,7 @@ const parseOptions = (
     concurrency: whole('concurrency', values.concurrency, 16),
     idleSeconds: whole('idle-seconds', values['idle-seconds'], 10),
     ratioPasses: whole('ratio-passes', values['ratio-passes'], 3),
+    documents: whole('documents', values.documents, 2000, 0),
     ...(values.profile ? { profile: resolve(values.profile) } : {}),
     ...(values.summarize ? { summarize: resolve(values.summarize) } : {}),
     ...(values.label ? { label: values.label } : {}),
@@ -145,13 +150,6 @@ const timeOne = async (
 ): Promise<Finished> =>
   client.waitFor(await client.upload(key, body), { timeoutMs: DOCUMENT_TIMEOUT_MS, pollMs });
 
-const burstBody = (runId: string, index: number): Buffer =>
-  Buffer.from(
-    `Burst document ${index} of bench run ${runId}.\nA small plain-text file: the pipeline detects it, ` +
-      `reads it and indexes it, with no thumbnail and no OCR.\n`,
-    'utf8',
-  );
-
 interface RunContext {
   readonly options: BenchOptions;
   readonly docs: ReadonlyMap<string, Buffer>;
@@ -196,8 +194,14 @@ const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<R
     });
     currentCloud = cloud;
     figures['start.readyMs'] = cloud.readyMs;
-    sampler = new RssSampler(cloud.pid);
-    figures['rss.idleMiB'] = kibToMiB(sampler.sample().rssKiB);
+    const rss = new RssSampler(cloud.pid);
+    sampler = rss;
+    /** The tree's RSS and `up`'s own, at one point of the run. */
+    const readRss = (point: string): void => {
+      figures[`rss.${point}MiB`] = kibToMiB(rss.sample().rssKiB);
+      figures[`rss.up.${point}MiB`] = kibToMiB(processRssKiB(cloud.pid) ?? 0);
+    };
+    readRss('idle');
     client = new PipelineClient(cloud.deployment);
     const prefix = `incoming/bench/${runId}`;
     const text = docs.get('notes.txt');
@@ -246,58 +250,61 @@ const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<R
     figures['ratio.directMs'] = directMs;
     figures['ratio.pipelineOverDirect'] = pipelineMs / directMs;
     details.samples = Object.fromEntries(pipelineTimes);
-    figures['rss.afterSamplesMiB'] = kibToMiB(sampler.sample().rssKiB);
+    readRss('afterSamples');
     log(
       `sample-docs: ${Math.round(pipelineMs)} ms through the pipeline, ${Math.round(directMs)} ms directly`,
     );
 
     log(`burst: ${options.burst} text files, ${options.concurrency} uploads at a time`);
-    const bodies = Array.from({ length: options.burst }, (_, n) => burstBody(runId, n));
-    const uploads: Upload[] = new Array(options.burst);
-    const burstStart = Date.now();
-    await forEachLimited(bodies, options.concurrency, async (body, n) => {
-      uploads[n] = (await client?.upload(`${prefix}/burst/${n}.txt`, body)) as Upload;
+    const burstStartedAt = Date.now();
+    const burst = await runBurst(client, {
+      keyPrefix: `${prefix}/burst`,
+      runId,
+      count: options.burst,
+      concurrency: options.concurrency,
     });
-    const uploadedMs = Date.now() - burstStart;
-    const { finished, pending } = await client.waitForAll(uploads, {
-      since: burstStart,
-      timeoutMs: Math.max(600_000, options.burst * 2_000),
-      pollMs: 1_000,
-    });
-    const lastCompletion = Math.max(burstStart, ...finished.map((done) => done.endedAt));
-    const burstLatency = summarize(finished.map((done) => done.latencyMs));
-    figures['burst.docsPerSecond'] = finished.length / ((lastCompletion - burstStart) / 1000);
-    figures['burst.p50Ms'] = burstLatency.p50;
-    figures['burst.p95Ms'] = burstLatency.p95;
-    figures['burst.notProcessed'] =
-      pending.length + finished.filter((done) => done.status !== 'PROCESSED').length;
-    const unprocessed = finished.filter((done) => done.status !== 'PROCESSED');
-    const burstDetails = {
-      uploadedMs,
-      statuses: Object.fromEntries(
-        Object.entries(Object.groupBy(finished, (done) => done.status)).map(([status, list]) => [
-          status,
-          list?.length ?? 0,
-        ]),
-      ),
-      pending: pending.length,
-      // What went wrong, by reason, with one key each: enough to look the documents up.
-      unprocessed: Object.entries(
-        Object.groupBy(unprocessed, (done) => `${done.status} ${done.why ?? ''}`),
-      ).map(([why, list]) => ({ why, count: list?.length ?? 0, example: list?.[0]?.key })),
-    };
-    details.burst = burstDetails;
-    for (const { why, count } of burstDetails.unprocessed) log(`burst: ${count} × ${why}`);
-    figures['rss.afterBurstMiB'] = kibToMiB(sampler.sample().rssKiB);
+    figures['burst.docsPerSecond'] = burst.docsPerSecond;
+    figures['burst.p50Ms'] = burst.latency.p50;
+    figures['burst.p95Ms'] = burst.latency.p95;
+    figures['burst.notProcessed'] = burst.notProcessed;
+    details.burst = burst.details;
+    for (const { why, count } of burst.details.unprocessed) log(`burst: ${count} × ${why}`);
+    readRss('afterBurst');
     log(
-      `burst: ${figures['burst.docsPerSecond']?.toFixed(1)} docs/s, p50 ${Math.round(burstLatency.p50 ?? 0)} ms, ` +
-        `p95 ${Math.round(burstLatency.p95 ?? 0)} ms, ${figures['burst.notProcessed']} not PROCESSED`,
+      `burst: ${burst.docsPerSecond.toFixed(1)} docs/s, p50 ${Math.round(burst.latency.p50 ?? 0)} ms, ` +
+        `p95 ${Math.round(burst.latency.p95 ?? 0)} ms, ${burst.notProcessed} not PROCESSED`,
     );
+
+    // More of the same until the run has processed --documents: what memory does over many documents.
+    const processed =
+      1 + WARM_KINDS.length * (options.samples + 1) + options.ratioPasses * docs.size + options.burst;
+    const more = (options.documents ?? 0) - processed;
+    const uploads = [...burst.uploads];
+    if (more > 0) {
+      log(`${more} more text files, until ${options.documents} documents in this run`);
+      const rest = await runBurst(client, {
+        keyPrefix: `${prefix}/burst`,
+        runId,
+        count: more,
+        concurrency: options.concurrency,
+        firstIndex: options.burst,
+      });
+      uploads.push(...rest.uploads);
+      figures['documents.notProcessed'] = rest.notProcessed;
+      readRss('afterDocuments');
+      const growth = (key: string): number | undefined => {
+        const after = figures[`${key}.afterDocumentsMiB`];
+        const before = figures[`${key}.afterBurstMiB`];
+        return after === undefined || before === undefined ? undefined : (after / before - 1) * 100;
+      };
+      figures['rss.growthPercent'] = growth('rss');
+      figures['rss.up.growthPercent'] = growth('rss.up');
+    }
 
     const settled = await waitUntilSettled(
       client,
       uploads.map((upload) => upload.key),
-      burstStart,
+      burstStartedAt,
     );
     const idle = await measureIdleCpu(cloud.pid, options.idleSeconds);
     figures['cpu.idlePercent'] = idle.percent;
@@ -347,16 +354,15 @@ const profileRun = async (options: BenchOptions & { profile: string }): Promise<
     });
     const burstFrom = now();
     const since = Date.now();
-    const uploads: Upload[] = new Array(options.burst);
-    await forEachLimited(
-      Array.from({ length: options.burst }, (_, n) => burstBody('profile', n)),
-      options.concurrency,
-      async (body, n) => {
-        uploads[n] = (await client?.upload(`incoming/profile/burst/${n}.txt`, body)) as Upload;
-      },
-    );
-    const { finished } = await client.waitForAll(uploads, { since, timeoutMs: 600_000, pollMs: 1_000 });
-    windows.push({ name: `burst of ${options.burst} (${finished.length} done)`, from: burstFrom, to: now() });
+    const burst = await runBurst(client, {
+      keyPrefix: 'incoming/profile/burst',
+      runId: 'profile',
+      count: options.burst,
+      concurrency: options.concurrency,
+    });
+    const uploads = burst.uploads;
+    const finished = burst.uploads.length - burst.notProcessed;
+    windows.push({ name: `burst of ${options.burst} (${finished} PROCESSED)`, from: burstFrom, to: now() });
     await waitUntilSettled(
       client,
       uploads.map((upload) => upload.key),
