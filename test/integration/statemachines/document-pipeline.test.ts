@@ -51,6 +51,7 @@ import {
 } from '../../support/aws';
 import { heicBrandedImage } from '../../support/documents';
 import { startTaskCallbackEndpoint, type TaskCallbackEndpoint } from '../../support/local-task-callbacks';
+import { namedError } from '../../support/named-error';
 import {
   pipelineDefinitionWith,
   processedRunStates,
@@ -128,8 +129,6 @@ interface Fault {
   readonly calls: 'all' | readonly number[];
   readonly error: () => Error;
 }
-
-const namedError = (name: string, message: string): Error => Object.assign(new Error(message), { name });
 
 describe('document pipeline state machine (aws-local-stepfunctions + dynalite + fauxqs)', () => {
   let dynamo: DynamoDbEmulator;

@@ -32,6 +32,7 @@ import {
   uniquePrefix,
 } from '../../../support/aws';
 import { testStepFunctionsOptions } from '../../../support/local-step-functions';
+import { namedError } from '../../../support/named-error';
 import { pipelineDefinitionWith } from '../../../support/pipeline-definition';
 
 /**
@@ -56,8 +57,6 @@ const MEMORY: Record<string, number> = {
   [ARNS.starter]: 256,
   [ARNS.callback]: 1024,
 };
-
-const namedError = (name: string, message: string): Error => Object.assign(new Error(message), { name });
 
 const documentRef = (key: string, size: number): DocumentRef =>
   aDocument(key, '0065A1B2C3D4E5F6', {

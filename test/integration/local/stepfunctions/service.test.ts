@@ -59,12 +59,11 @@ import {
   uniquePrefix,
 } from '../../../support/aws';
 import { testStepFunctionsOptions } from '../../../support/local-step-functions';
+import { namedError } from '../../../support/named-error';
 import { pipelineDefinitionWith } from '../../../support/pipeline-definition';
 
 const ROLE_ARN = testArn.role('docflow-test');
 const DOUBLE = testArn.lambda('double');
-
-const namedError = (name: string, message: string): Error => Object.assign(new Error(message), { name });
 
 /** A promise with its resolver, for values that arrive from inside an execution. */
 const deferred = <T>() => Promise.withResolvers<T>();

@@ -28,14 +28,13 @@ import { type LocalXRay, startLocalXRay } from '../../../../local/xray/service';
 import { newTraceId, parseTraceHeader } from '../../../../local/xray/trace-header';
 import { createQueue, TEST_ACCOUNT, TEST_AWS, testArn, testDynamo, uniquePrefix } from '../../../support/aws';
 import { testStepFunctionsOptions } from '../../../support/local-step-functions';
+import { namedError } from '../../../support/named-error';
 
 const ROLE_ARN = testArn.role('docflow-test');
 const FLAKY = testArn.lambda('flaky');
 const BROKEN = testArn.lambda('broken');
 const WORK = testArn.lambda('work');
 const STATE_MACHINE_ORIGIN = 'AWS::StepFunctions::StateMachine';
-
-const namedError = (name: string, message: string): Error => Object.assign(new Error(message), { name });
 
 interface Invocation {
   readonly arn: string;
