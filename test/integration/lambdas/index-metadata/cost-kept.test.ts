@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCostLedger } from '../../../../lambdas/record-cost/dynamodb-cost-ledger';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import type { DocumentCost } from '../../../../lambdas/shared/documents/document-cost';
-import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
-import type { DynamoDbEmulator } from '../../../../local/emulators/dynamodb';
-import type { MessagingEmulator } from '../../../../local/emulators/fauxqs';
 import {
   aDeletion,
   aDocument,
@@ -14,9 +10,8 @@ import {
 } from '../../../fixtures/document-outcomes';
 import { lambdaContext } from '../../../fixtures/lambda-context';
 import { aRunCost } from '../../../fixtures/run-costs';
-import { metadataItemOf, testDocumentClient, uniquePrefix } from '../../../support/aws';
-import type { TableStates } from './asl-dynamodb-task';
-import { startIndexMetadataHandler } from './handler-environment';
+import { testDocumentClient, uniquePrefix } from '../../../support/aws';
+import { useIndexMetadataHandler } from './handler-environment';
 
 /**
  * A document's cost belongs to the document, not to a version or a run: every write of a run (the
@@ -27,30 +22,22 @@ import { startIndexMetadataHandler } from './handler-environment';
 const TABLE = 'cost-kept-test';
 const DERIVATIVES = 'derivatives-cost-kept-test';
 
-let emulator: DynamoDbEmulator;
-let messaging: MessagingEmulator;
-let handler: typeof Handler;
+const { handler, markProcessing, recordFailure, stored, dynamoEndpoint } = useIndexMetadataHandler(
+  TABLE,
+  DERIVATIVES,
+);
 let ledger: DynamoDbCostLedger;
-let markProcessing: TableStates['markProcessing'];
-let recordFailure: TableStates['recordFailure'];
 
-beforeAll(async () => {
-  ({
-    dynamo: emulator,
-    messaging,
-    handler,
-    markProcessing,
-    recordFailure,
-  } = await startIndexMetadataHandler(TABLE, DERIVATIVES));
-  ledger = new DynamoDbCostLedger(testDocumentClient(emulator.endpoint), TABLE);
+beforeAll(() => {
+  ledger = new DynamoDbCostLedger(testDocumentClient(dynamoEndpoint()), TABLE);
 });
 
-afterAll(async () => {
-  await Promise.all([emulator.stop(), messaging.stop()]);
-});
-
-const stored = (document: DocumentRef): Promise<MetadataItem | undefined> =>
-  metadataItemOf(emulator.endpoint, TABLE, document.id);
+/** Processes a version and prices one run of it, as record-cost would once the run ends. */
+const processAndPrice = async (document: DocumentRef, run: string, usd: number): Promise<void> => {
+  await markProcessing(document);
+  await handler(aProcessedOutcome(document), lambdaContext());
+  await ledger.addRun(document.id, run, aRunCost(run, usd));
+};
 
 const costOf = async (document: DocumentRef): Promise<DocumentCost | undefined> =>
   (await stored(document))?.cost;
@@ -60,9 +47,7 @@ describe('the cost survives every write of a run', () => {
     // Prepare: the first version processed and its run priced.
     const key = `incoming/${uniquePrefix('kept')}/report.pdf`;
     const first = aDocument(key, '0062E1A0B1C2D3E4F5');
-    await markProcessing(first);
-    await handler(aProcessedOutcome(first), lambdaContext());
-    await ledger.addRun(first.id, 'first', aRunCost('first', 0.0003));
+    await processAndPrice(first, 'first', 0.0003);
     const priced = await costOf(first);
 
     // Act + Assess: a newer version claims the item, is rejected, then a third fails.
@@ -90,9 +75,7 @@ describe('the cost survives every write of a run', () => {
     // Prepare
     const key = `incoming/${uniquePrefix('kept')}/notes.pdf`;
     const document = aDocument(key, '0062E1A0B1C2D3E4F5');
-    await markProcessing(document);
-    await handler(aProcessedOutcome(document), lambdaContext());
-    await ledger.addRun(document.id, 'upload', aRunCost('upload', 0.0002));
+    await processAndPrice(document, 'upload', 0.0002);
 
     // Act
     await handler(aDeletion(key, '0062E1A0B1C2D3E4F9'), lambdaContext());

@@ -1,14 +1,35 @@
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll } from 'vitest';
 import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
+import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
-import { createBucket, createMetadataTable, testDynamo, useEmulatorEnv } from '../../../support/aws';
+import {
+  createBucket,
+  createMetadataTable,
+  metadataItemOf,
+  testDynamo,
+  useEmulatorEnv,
+} from '../../../support/aws';
 import { type TableStates, tableStatesOf } from './asl-dynamodb-task';
 
 /** The index-metadata handler on the emulators, with the state machine's own table states beside it. */
-export interface IndexMetadataEnvironment extends TableStates {
+interface IndexMetadataEnvironment extends TableStates {
   readonly dynamo: DynamoDbEmulator;
   readonly messaging: MessagingEmulator;
   readonly handler: typeof Handler;
+}
+
+/** What a test file of the handler works with: the handler, the table states, and the table's item. */
+export interface IndexMetadataSuite extends TableStates {
+  handler(event: unknown, context: Context): ReturnType<typeof Handler>;
+  /** The document's item as it is stored now. */
+  stored(document: DocumentRef): Promise<MetadataItem | undefined>;
+  /** The endpoint of the DynamoDB emulator that holds the table. */
+  dynamoEndpoint(): string;
+  /** The endpoint of the S3 emulator that holds the derivatives bucket. */
+  s3Endpoint(): string;
 }
 
 /**
@@ -16,7 +37,7 @@ export interface IndexMetadataEnvironment extends TableStates {
  * endpoints in the environment, and only then imports the handler: it reads its configuration and
  * creates its clients at module scope.
  */
-export const startIndexMetadataHandler = async (
+const startIndexMetadataHandler = async (
   tableName: string,
   derivativesBucket: string,
 ): Promise<IndexMetadataEnvironment> => {
@@ -34,5 +55,31 @@ export const startIndexMetadataHandler = async (
     messaging,
     handler,
     ...tableStatesOf(testDynamo(dynamo.endpoint), tableName),
+  };
+};
+
+/**
+ * The handler's environment for the calling test file: started before its tests and stopped after
+ * them, with everything a test uses reached through the returned suite.
+ */
+export const useIndexMetadataHandler = (tableName: string, derivativesBucket: string): IndexMetadataSuite => {
+  let environment: IndexMetadataEnvironment | undefined;
+  beforeAll(async () => {
+    environment = await startIndexMetadataHandler(tableName, derivativesBucket);
+  });
+  afterAll(async () => {
+    await Promise.all([environment?.dynamo.stop(), environment?.messaging.stop()]);
+  });
+  const started = (): IndexMetadataEnvironment => {
+    if (!environment) throw new Error('the index-metadata handler is used before its environment started');
+    return environment;
+  };
+  return {
+    handler: (event, context) => started().handler(event, context),
+    markProcessing: (document, generation) => started().markProcessing(document, generation),
+    recordFailure: (document, generation) => started().recordFailure(document, generation),
+    stored: (document) => metadataItemOf(started().dynamo.endpoint, tableName, document.id),
+    dynamoEndpoint: () => started().dynamo.endpoint,
+    s3Endpoint: () => started().messaging.endpoint,
   };
 };

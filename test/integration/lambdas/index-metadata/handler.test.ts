@@ -1,12 +1,9 @@
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
+import { describe, expect, it } from 'vitest';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
-import { METADATA_TABLE, type MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
-import type { DynamoDbEmulator } from '../../../../local/emulators/dynamodb';
-import type { MessagingEmulator } from '../../../../local/emulators/fauxqs';
+import { METADATA_TABLE } from '../../../../lambdas/shared/documents/metadata-item';
 import {
   aDeletion,
   aDocument,
@@ -15,37 +12,25 @@ import {
   lambdaErrorEnvelope,
 } from '../../../fixtures/document-outcomes';
 import { lambdaContext } from '../../../fixtures/lambda-context';
-import { metadataItemOf, testDocumentClient, testS3, uniquePrefix } from '../../../support/aws';
-import type { TableStates } from './asl-dynamodb-task';
-import { startIndexMetadataHandler } from './handler-environment';
+import { testDocumentClient, testS3, uniquePrefix } from '../../../support/aws';
+import { useIndexMetadataHandler } from './handler-environment';
 
 const TABLE = 'metadata-index-test';
 const DERIVATIVES = 'derivatives-index-test';
 
-let emulator: DynamoDbEmulator;
-let messaging: MessagingEmulator;
-let handler: typeof Handler;
-let markProcessing: TableStates['markProcessing'];
-let recordFailure: TableStates['recordFailure'];
-
-beforeAll(async () => {
-  ({
-    dynamo: emulator,
-    messaging,
-    handler,
-    markProcessing,
-    recordFailure,
-  } = await startIndexMetadataHandler(TABLE, DERIVATIVES));
-});
-
-afterAll(async () => {
-  await Promise.all([emulator.stop(), messaging.stop()]);
-});
+const {
+  handler,
+  markProcessing,
+  recordFailure,
+  stored: storedItem,
+  dynamoEndpoint,
+  s3Endpoint,
+} = useIndexMetadataHandler(TABLE, DERIVATIVES);
 
 /** Writes a version's thumbnail and text, as its Thumbnail and text states would. */
 const writeDerivatives = async (document: DocumentRef): Promise<void> => {
   for (const key of [derivativeKeys.thumbnail(document), derivativeKeys.text(document)]) {
-    await testS3(messaging.endpoint).send(new PutObjectCommand({ Bucket: DERIVATIVES, Key: key, Body: key }));
+    await testS3(s3Endpoint()).send(new PutObjectCommand({ Bucket: DERIVATIVES, Key: key, Body: key }));
   }
 };
 
@@ -53,15 +38,10 @@ const derivativesOf = async (document: DocumentRef): Promise<string[]> => {
   const listed = await Promise.all(
     derivativeKeys
       .prefixesOf(document.id)
-      .map((Prefix) =>
-        testS3(messaging.endpoint).send(new ListObjectsV2Command({ Bucket: DERIVATIVES, Prefix })),
-      ),
+      .map((Prefix) => testS3(s3Endpoint()).send(new ListObjectsV2Command({ Bucket: DERIVATIVES, Prefix }))),
   );
   return listed.flatMap(({ Contents = [] }) => Contents.map((object) => object.Key ?? '')).sort();
 };
-
-const storedItem = (document: DocumentRef): Promise<MetadataItem | undefined> =>
-  metadataItemOf(emulator.endpoint, TABLE, document.id);
 
 const refusedByCondition = expect.objectContaining({ name: 'ConditionalCheckFailedException' });
 
@@ -192,7 +172,7 @@ describe('index-metadata handler', () => {
       index: typeof METADATA_TABLE.byStatusIndex | typeof METADATA_TABLE.byUploadTimeIndex,
       partition: string,
     ) => {
-      const { Items } = await testDocumentClient(emulator.endpoint).send(
+      const { Items } = await testDocumentClient(dynamoEndpoint()).send(
         new QueryCommand({
           TableName: TABLE,
           IndexName: index.name,
@@ -377,7 +357,7 @@ describe('index-metadata handler', () => {
       const document = aDocument(keyOf('legacy'), '0062E1A0B1C2D3E4F5');
       await markProcessing(document);
       await handler(aRejectedOutcome(document), lambdaContext());
-      await testDocumentClient(emulator.endpoint).send(
+      await testDocumentClient(dynamoEndpoint()).send(
         new UpdateCommand({
           TableName: TABLE,
           Key: { documentId: document.id },
