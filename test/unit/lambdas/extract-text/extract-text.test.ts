@@ -13,7 +13,7 @@ import type {
 } from '../../../../lambdas/extract-text/local-extractors';
 import type { OcrImageInput, OcrImagePreparer } from '../../../../lambdas/extract-text/ocr-image';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
-import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/documents/document';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import {
   CorruptDocumentError,
   DocumentNotFoundError,
@@ -23,6 +23,7 @@ import {
 import { DEFAULT_LIMITS } from '../../../../lambdas/shared/documents/limits';
 import type { Inspection } from '../../../../lambdas/shared/documents/metadata-item';
 import { TEXTRACT_JOB_RECORD_TTL_SECONDS } from '../../../../lambdas/shared/ports/textract-jobs';
+import { aDocument } from '../../../fixtures/document-outcomes';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 import {
   type EventLog,
@@ -35,21 +36,13 @@ import {
 const BUCKET = 'uploads';
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 
-const documentRef = (key: string, size: number, versionId?: string): DocumentRef => {
-  const id = documentId(BUCKET, key);
-  return {
-    id,
+const documentRef = (key: string, size: number, versionId?: string): DocumentRef =>
+  aDocument(key, '0065A1B2C3D4E5F601', {
     bucket: BUCKET,
-    key,
-    version: versionId ?? '0065A1B2C3D4E5F60100000000000000',
-    ...(versionId === undefined ? {} : { versionId }),
-    sequencer: '0065A1B2C3D4E5F60100000000000000',
     size,
-    eTag: 'etag',
     uploadedAt: NOW.toISOString(),
-    shard: shardOf(id),
-  };
-};
+    ...(versionId === undefined ? {} : { version: versionId, versionId }),
+  });
 
 const inspection = (fields: Partial<Inspection> & Pick<Inspection, 'type' | 'textStrategy'>): Inspection => ({
   mimeType: 'application/octet-stream',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
-import { type DocumentRef, documentId, shardOf } from '../../../../lambdas/shared/documents/document';
+import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import { DocumentRejectedError } from '../../../../lambdas/shared/documents/errors';
 import { DEFAULT_LIMITS, type Limits } from '../../../../lambdas/shared/documents/limits';
 import { makeThumbnail, pictureKindOf } from '../../../../lambdas/thumbnail/make-thumbnail';
@@ -12,6 +12,7 @@ import {
   type ThumbnailJob,
   type ThumbnailRenderer,
 } from '../../../../lambdas/thumbnail/render-thumbnail';
+import { aDocument } from '../../../fixtures/document-outcomes';
 import { buildDocx, buildPdf } from '../../../support/documents';
 import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 import { InMemoryDerivativeStore } from '../../../support/in-memory-derivative-store';
@@ -21,21 +22,12 @@ const LIMITS: Limits = { ...DEFAULT_LIMITS, parseTimeoutMs: 8_000, parseMemoryMb
 const sampleDoc = (name: string): Buffer =>
   readFileSync(new URL(`../../../../sample-docs/${name}`, import.meta.url));
 
-const documentRef = (key: string, versionId?: string): DocumentRef => {
-  const id = documentId(BUCKET, key);
-  return {
-    id,
+const documentRef = (key: string, versionId?: string): DocumentRef =>
+  aDocument(key, '0055AED6DCD90281E5', {
     bucket: BUCKET,
-    key,
-    version: versionId ?? '0055AED6DCD90281E5000000000000000',
-    ...(versionId === undefined ? {} : { versionId }),
-    sequencer: '0055AED6DCD90281E5000000000000000',
     size: 0,
-    eTag: 'etag',
-    uploadedAt: '2026-11-23T10:00:00.000Z',
-    shard: shardOf(id),
-  };
-};
+    ...(versionId === undefined ? {} : { version: versionId, versionId }),
+  });
 
 /** The real renderer, shared by the tests of this file as a warm Lambda container shares it. */
 const contained = new SandboxedThumbnailRenderer({ memoryMb: LIMITS.parseMemoryMb });
