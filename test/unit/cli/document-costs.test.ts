@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   costLine,
   costOptions,
@@ -15,6 +12,7 @@ import type { CostSummary, DocumentCostDetail } from '../../../lambdas/api/cost-
 import { zeroParts } from '../../../lambdas/shared/documents/document-cost';
 import { aDocument, FakeDocumentsApi, fakeTarget } from '../../support/fake-docflow';
 import { type MemoryTerminal, memoryTerminal } from '../../support/memory-terminal';
+import { temporaryFolderPerTest } from '../../support/unit-temporary-folder';
 
 const NOW = Date.parse('2026-12-07T12:00:00.000Z');
 
@@ -186,16 +184,11 @@ describe('rendering costs', () => {
 });
 
 describe('docflow cost', () => {
-  let folder: string;
+  const folder = temporaryFolderPerTest('docflow-cost-');
   let terminal: MemoryTerminal;
 
   beforeEach(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'docflow-cost-'));
     terminal = memoryTerminal();
-  });
-
-  afterEach(async () => {
-    await rm(folder, { recursive: true, force: true });
   });
 
   it('asks the API for the range and prints the summary, or JSON', async () => {
@@ -203,7 +196,7 @@ describe('docflow cost', () => {
     const documents = new FakeDocumentsApi();
     documents.costAnswers.push(aSummary());
     const target = fakeTarget({ documents });
-    const environment = { terminal, cwd: folder, now: () => NOW, connect: async () => target };
+    const environment = { terminal, cwd: folder(), now: () => NOW, connect: async () => target };
 
     // Act
     const code = await runCli(['cost', '--since', '2026-12-01'], environment);

@@ -1,30 +1,25 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../../cli/errors';
 import { type CliEnvironment, runCli } from '../../../cli/main';
 import type { DocflowTarget } from '../../../cli/ports';
 import { aDocument, FakeDocumentsApi, FakeQueue, FakeUploader, fakeTarget } from '../../support/fake-docflow';
 import { type MemoryTerminal, memoryTerminal } from '../../support/memory-terminal';
+import { temporaryFolderPerTest } from '../../support/unit-temporary-folder';
 
-let folder: string;
+const folder = temporaryFolderPerTest('docflow-main-');
 let terminal: MemoryTerminal;
 
 beforeEach(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'docflow-main-'));
   terminal = memoryTerminal();
-});
-
-afterEach(async () => {
-  await rm(folder, { recursive: true, force: true });
 });
 
 const environment = (target: DocflowTarget | (() => Promise<DocflowTarget>)): CliEnvironment => {
   let time = 0;
   return {
     terminal,
-    cwd: folder,
+    cwd: folder(),
     now: () => time,
     sleep: async (ms) => {
       time += ms;
@@ -82,15 +77,15 @@ describe('runCli', () => {
 
   it('uploads with --wait, prints the outcomes, exits 1 when one failed, and closes the target', async () => {
     // Prepare
-    await writeFile(join(folder, 'good.txt'), 'hello');
-    await writeFile(join(folder, 'bad.txt'), 'boom');
+    await writeFile(join(folder(), 'good.txt'), 'hello');
+    await writeFile(join(folder(), 'bad.txt'), 'boom');
     const documents = new FakeDocumentsApi();
     const uploader = pipelined(documents, (key) => (key.includes('bad') ? 'FAILED' : 'PROCESSED'));
     const target = fakeTarget({ documents, uploader });
 
     // Act
     const code = await runCli(
-      ['upload', join(folder, 'good.txt'), join(folder, 'bad.txt'), '--wait'],
+      ['upload', join(folder(), 'good.txt'), join(folder(), 'bad.txt'), '--wait'],
       environment(target),
     );
 
@@ -109,13 +104,13 @@ describe('runCli', () => {
 
   it('exits 0 when every waited-for document is PROCESSED', async () => {
     // Prepare
-    await writeFile(join(folder, 'a.txt'), 'a');
+    await writeFile(join(folder(), 'a.txt'), 'a');
     const documents = new FakeDocumentsApi();
     const target = fakeTarget({ documents, uploader: pipelined(documents, () => 'PROCESSED') });
 
     // Act
     const code = await runCli(
-      ['upload', folder, '--wait', '--prefix', 'incoming/batch'],
+      ['upload', folder(), '--wait', '--prefix', 'incoming/batch'],
       environment(target),
     );
 

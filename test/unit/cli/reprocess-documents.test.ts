@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CliEnvironment, runCli } from '../../../cli/main';
 import {
   renderSummary,
@@ -11,6 +8,7 @@ import {
 } from '../../../cli/reprocess-documents';
 import { aDocument, FakeDocumentsApi, fakeTarget } from '../../support/fake-docflow';
 import { type MemoryTerminal, memoryTerminal } from '../../support/memory-terminal';
+import { temporaryFolderPerTest } from '../../support/unit-temporary-folder';
 
 /** A clock that only moves when the code under test sleeps. */
 const fakeClock = () => {
@@ -180,23 +178,15 @@ describe('summarize', () => {
 });
 
 describe('docflow reprocess', () => {
-  let folder: string;
+  const folder = temporaryFolderPerTest('docflow-reprocess-');
   let terminal: MemoryTerminal;
-
-  beforeEach(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'docflow-reprocess-'));
-  });
-
-  afterEach(async () => {
-    await rm(folder, { recursive: true, force: true });
-  });
 
   const run = async (args: string[], api: FakeDocumentsApi, interactive = false) => {
     terminal = memoryTerminal({ interactive, columns: 200 });
     const clock = fakeClock();
     const environment: CliEnvironment = {
       terminal,
-      cwd: folder,
+      cwd: folder(),
       now: () => Date.parse('2026-11-30T00:00:00.000Z') + clock.now(),
       sleep: clock.sleep,
       connect: async () => fakeTarget({ documents: api }),

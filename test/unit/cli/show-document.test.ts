@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   findDocument,
   gatherDocument,
@@ -17,16 +16,9 @@ import {
   FakeExecutions,
   FakeTraces,
 } from '../../support/fake-docflow';
+import { temporaryFolderPerTest } from '../../support/unit-temporary-folder';
 
-let dataDir: string;
-
-beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-show-'));
-});
-
-afterEach(async () => {
-  await rm(dataDir, { recursive: true, force: true });
-});
+const dataDir = temporaryFolderPerTest('docflow-show-');
 
 const textPage = (number: number, text: string, nextPage: number | null): TextResponse => ({
   documentId: 'x',
@@ -116,15 +108,15 @@ describe('gatherDocument and its rendering', () => {
     const shown = await gatherDocument(
       { documents: api, downloads, executions, traces: new FakeTraces() },
       document,
-      dataDir,
+      dataDir(),
     );
     const lines = renderShownDocument(shown, {
-      displayPath: (path) => path.replace(dataDir, '<data>'),
+      displayPath: (path) => path.replace(dataDir(), '<data>'),
       consoleLinks: false,
     });
 
     // Assess
-    expect(shown.thumbnailPath).toBe(join(dataDir, 'thumbnails', `${document.id}.webp`));
+    expect(shown.thumbnailPath).toBe(join(dataDir(), 'thumbnails', `${document.id}.webp`));
     expect([...(await readFile(shown.thumbnailPath ?? ''))]).toEqual([82, 73, 70, 70]);
     expect(lines).toContain('key        incoming/report\\u{202e}.pdf');
     expect(lines).toContain('took       2.5 s');
@@ -172,7 +164,7 @@ describe('gatherDocument and its rendering', () => {
         traces: new FakeTraces(),
       },
       document,
-      dataDir,
+      dataDir(),
     );
     const lines = renderShownDocument(shown, { displayPath: (path) => path, consoleLinks: true });
 

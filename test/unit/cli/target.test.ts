@@ -1,29 +1,23 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../../cli/errors';
 import { resolveTarget } from '../../../cli/target';
 import { writeDeploymentFile } from '../../../local/deployment-file';
+import { temporaryFolderPerTest } from '../../support/unit-temporary-folder';
 
 const cloudFormation = mockClient(CloudFormationClient);
-let dataDir: string;
+const dataDir = temporaryFolderPerTest('docflow-target-');
 
 beforeEach(async () => {
   cloudFormation.reset();
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-target-'));
-});
-
-afterEach(async () => {
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('resolveTarget', () => {
   it('connects to the local cloud of the deployment file, --endpoint and --region winning', async () => {
     // Prepare
-    await writeDeploymentFile(dataDir, {
+    await writeDeploymentFile(dataDir(), {
       endpoint: 'http://127.0.0.1:4566',
       region: 'us-east-1',
       apiUrl: 'http://127.0.0.1:4567/v1/',
@@ -31,8 +25,8 @@ describe('resolveTarget', () => {
     });
 
     // Act
-    const plain = await resolveTarget({}, dataDir);
-    const moved = await resolveTarget({ endpoint: 'http://127.0.0.1:9999' }, dataDir);
+    const plain = await resolveTarget({}, dataDir());
+    const moved = await resolveTarget({ endpoint: 'http://127.0.0.1:9999' }, dataDir());
 
     // Assess
     expect([plain.kind, plain.description, plain.uploader.bucket]).toEqual([
@@ -48,9 +42,9 @@ describe('resolveTarget', () => {
 
   it('says how to start the local cloud when there is no deployment file', async () => {
     // Act & Assess
-    await expect(resolveTarget({}, dataDir)).rejects.toThrow(
+    await expect(resolveTarget({}, dataDir())).rejects.toThrow(
       new CliError(
-        `the local cloud is not running (there is no ${join(dataDir, 'deployment.json')}).\n` +
+        `the local cloud is not running (there is no ${join(dataDir(), 'deployment.json')}).\n` +
           'Start it with `npm start` (or `npx docflow up`), or use --stack <name> for a deployed stack.',
       ),
     );
@@ -77,7 +71,7 @@ describe('resolveTarget', () => {
     });
 
     // Act
-    const target = await resolveTarget({ stack: 'Docflow-prod', region: 'eu-west-1' }, dataDir);
+    const target = await resolveTarget({ stack: 'Docflow-prod', region: 'eu-west-1' }, dataDir());
 
     // Assess
     expect([target.kind, target.description, target.uploader.bucket]).toEqual([
@@ -96,7 +90,7 @@ describe('resolveTarget', () => {
       .rejects(Object.assign(new Error('Stack with id Nope does not exist'), { name: 'ValidationError' }));
 
     // Act & Assess
-    await expect(resolveTarget({ stack: 'Nope', region: 'eu-west-1' }, dataDir)).rejects.toThrow(
+    await expect(resolveTarget({ stack: 'Nope', region: 'eu-west-1' }, dataDir())).rejects.toThrow(
       new CliError('stack Nope does not exist in eu-west-1 (deploy it, or pass --region)'),
     );
   });

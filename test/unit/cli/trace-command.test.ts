@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { displayWidth } from '../../../cli/format';
 import { runCli } from '../../../cli/main';
 import { readTrace } from '../../../console/shared/trace-entities';
 import { aDocument, FakeDocumentsApi, FakeTraces, fakeTarget } from '../../support/fake-docflow';
 import { type MemoryTerminal, memoryTerminal } from '../../support/memory-terminal';
+import { temporaryFolderPerTest } from '../../support/unit-temporary-folder';
 import { asXRayTrace, fixtureStarterTrace, fixtureTrace, fixtureTraceId } from './fixture-trace';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
@@ -14,7 +12,7 @@ const UPLOADED = NOW - 2 * 3_600_000;
 const REDRIVEN = NOW - 3_600_000;
 const KEY = 'incoming/report.pdf';
 
-let folder: string;
+const folder = temporaryFolderPerTest('docflow-trace-');
 let terminal: MemoryTerminal;
 let documents: FakeDocumentsApi;
 let traces: FakeTraces;
@@ -27,15 +25,10 @@ const redriveRun = fixtureTraceId(REDRIVEN / 1000, 'bbbbbbbbbbbbbbbbbbbbbbbb');
 const starter = fixtureStarterTrace(REDRIVEN / 1000 - 1, redriveRun, document.id);
 
 beforeEach(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'docflow-trace-'));
   terminal = memoryTerminal({ columns: 100 });
   documents = new FakeDocumentsApi();
   documents.documents.set(document.id, document);
   traces = new FakeTraces();
-});
-
-afterEach(async () => {
-  await rm(folder, { recursive: true, force: true });
 });
 
 const withTraces = (): void => {
@@ -65,7 +58,7 @@ const withTraces = (): void => {
 const cli = (...args: string[]) =>
   runCli(args, {
     terminal,
-    cwd: folder,
+    cwd: folder(),
     now: () => NOW,
     connect: async () => fakeTarget({ documents, traces }),
   });

@@ -1,22 +1,14 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../cli/errors';
 import { planUploads } from '../../../cli/upload-plan';
+import { temporaryFolderPerTest } from '../../support/unit-temporary-folder';
 
-let root: string;
-
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'docflow-plan-'));
-});
-
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = temporaryFolderPerTest('docflow-plan-');
 
 const file = async (path: string, bytes = 'x'): Promise<string> => {
-  const full = join(root, path);
+  const full = join(root(), path);
   await mkdir(join(full, '..'), { recursive: true });
   await writeFile(full, bytes);
   return full;
@@ -31,7 +23,7 @@ describe('planUploads', () => {
     await file('docs/emoji 📄.docx');
 
     // Act
-    const plan = await planUploads({ inputs: [join(root, 'docs')], prefix: 'incoming/' });
+    const plan = await planUploads({ inputs: [join(root(), 'docs')], prefix: 'incoming/' });
 
     // Assess
     expect(plan.map((upload) => upload.key)).toEqual([
@@ -41,9 +33,9 @@ describe('planUploads', () => {
       'incoming/scans/a+b%20c.png',
     ]);
     expect(plan.find((upload) => upload.key.endsWith('.pdf'))).toMatchObject({
-      path: join(root, 'docs', 'report 2026 (final).pdf'),
+      path: join(root(), 'docs', 'report 2026 (final).pdf'),
       size: 9,
-      label: join(root, 'docs', 'report 2026 (final).pdf'),
+      label: join(root(), 'docs', 'report 2026 (final).pdf'),
     });
   });
 
@@ -63,13 +55,13 @@ describe('planUploads', () => {
     await file('samples/a.pdf');
     await file('samples/README.md');
     await file('elsewhere/b.pdf');
-    await symlink(join(root, 'elsewhere'), join(root, 'samples', 'linked-folder'));
-    await symlink(join(root, 'elsewhere', 'b.pdf'), join(root, 'samples', 'linked.pdf'));
+    await symlink(join(root(), 'elsewhere'), join(root(), 'samples', 'linked-folder'));
+    await symlink(join(root(), 'elsewhere', 'b.pdf'), join(root(), 'samples', 'linked.pdf'));
     const skipped: string[] = [];
 
     // Act
     const plan = await planUploads({
-      inputs: [join(root, 'samples')],
+      inputs: [join(root(), 'samples')],
       prefix: 'incoming/',
       exclude: (path) => path === 'README.md',
       onSkip: (path) => skipped.push(path),
@@ -77,7 +69,7 @@ describe('planUploads', () => {
 
     // Assess
     expect(plan.map((upload) => upload.key)).toEqual(['incoming/a.pdf', 'incoming/linked.pdf']);
-    expect(skipped).toEqual([join(root, 'samples', 'linked-folder')]);
+    expect(skipped).toEqual([join(root(), 'samples', 'linked-folder')]);
   });
 
   it('refuses two files that would get the same key', async () => {
@@ -93,21 +85,21 @@ describe('planUploads', () => {
 
   it('refuses a missing path, an empty folder and a key longer than S3 allows', async () => {
     // Prepare
-    await mkdir(join(root, 'empty'));
+    await mkdir(join(root(), 'empty'));
     const long = await file(
       `${'x'.repeat(250)}/${'y'.repeat(250)}/${'z'.repeat(250)}/${'w'.repeat(250)}/a-long-file-é.txt`,
     );
 
     // Act & Assess
-    await expect(planUploads({ inputs: [join(root, 'nope.pdf')], prefix: 'incoming/' })).rejects.toThrow(
+    await expect(planUploads({ inputs: [join(root(), 'nope.pdf')], prefix: 'incoming/' })).rejects.toThrow(
       UsageError,
     );
-    await expect(planUploads({ inputs: [join(root, 'empty')], prefix: 'incoming/' })).rejects.toThrow(
+    await expect(planUploads({ inputs: [join(root(), 'empty')], prefix: 'incoming/' })).rejects.toThrow(
       'nothing to upload',
     );
-    await expect(planUploads({ inputs: [root], prefix: 'incoming/' })).rejects.toThrow(
+    await expect(planUploads({ inputs: [root()], prefix: 'incoming/' })).rejects.toThrow(
       /longer than S3's 1024 bytes/,
     );
-    expect(Buffer.byteLength(`incoming/${long.slice(root.length + 1)}`)).toBeGreaterThan(1024);
+    expect(Buffer.byteLength(`incoming/${long.slice(root().length + 1)}`)).toBeGreaterThan(1024);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DeploymentFileError,
   deploymentFilePath,
@@ -12,16 +12,9 @@ import {
   requireOutput,
   writeDeploymentFile,
 } from '../../../local/deployment-file';
+import { temporaryFolderPerTest } from '../../support/unit-temporary-folder';
 
-let dataDir: string;
-
-beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-deployment-'));
-});
-
-afterEach(async () => {
-  await rm(dataDir, { recursive: true, force: true });
-});
+const dataDir = temporaryFolderPerTest('docflow-deployment-');
 
 const deployment: LocalDeployment = {
   endpoint: 'http://127.0.0.1:4566',
@@ -37,7 +30,7 @@ const deployment: LocalDeployment = {
 describe('the deployment file', () => {
   it('round-trips through .docflow/deployment.json, created with its folder', async () => {
     // Prepare
-    const nested = join(dataDir, 'not-yet');
+    const nested = join(dataDir(), 'not-yet');
 
     // Act
     const path = await writeDeploymentFile(nested, deployment);
@@ -50,35 +43,35 @@ describe('the deployment file', () => {
 
   it('is undefined when the local cloud is not up, and gone once removed', async () => {
     // Prepare
-    await writeDeploymentFile(dataDir, deployment);
+    await writeDeploymentFile(dataDir(), deployment);
 
     // Act
-    await removeDeploymentFile(dataDir);
-    await removeDeploymentFile(dataDir);
+    await removeDeploymentFile(dataDir());
+    await removeDeploymentFile(dataDir());
 
     // Assess
-    expect(await readDeploymentFile(dataDir)).toBeUndefined();
+    expect(await readDeploymentFile(dataDir())).toBeUndefined();
   });
 
   it('refuses a file that is not JSON or not a deployment, naming what is wrong', async () => {
     // Prepare
     const other = await mkdtemp(join(tmpdir(), 'docflow-deployment-'));
-    await writeFile(deploymentFilePath(dataDir), '{"endpoint": "http://127.0.0.1:4566"');
+    await writeFile(deploymentFilePath(dataDir()), '{"endpoint": "http://127.0.0.1:4566"');
     await writeFile(
       deploymentFilePath(other),
       JSON.stringify({ ...deployment, apiUrl: 'not a url', outputs: { A: 1 } }),
     );
 
     // Act & Assess
-    await expect(readDeploymentFile(dataDir)).rejects.toThrow(DeploymentFileError);
+    await expect(readDeploymentFile(dataDir())).rejects.toThrow(DeploymentFileError);
     await expect(readDeploymentFile(other)).rejects.toThrow(/apiUrl: .*outputs\.A: /);
     await rm(other, { recursive: true, force: true });
   });
 
   it('refuses to write a malformed deployment', async () => {
     // Act & Assess
-    await expect(writeDeploymentFile(dataDir, { ...deployment, endpoint: '' })).rejects.toThrow();
-    expect(await readDeploymentFile(dataDir)).toBeUndefined();
+    await expect(writeDeploymentFile(dataDir(), { ...deployment, endpoint: '' })).rejects.toThrow();
+    expect(await readDeploymentFile(dataDir())).toBeUndefined();
   });
 });
 

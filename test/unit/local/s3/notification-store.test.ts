@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NotificationConfiguration } from '../../../../local/s3/notification-configuration';
 import { NotificationStore, nextSequencer, SEQUENCER_DIGITS } from '../../../../local/s3/notification-store';
+import { temporaryFolderPerTest } from '../../../support/unit-temporary-folder';
 
 const NOW = Date.parse('2026-11-23T12:00:00.000Z');
 
@@ -45,24 +45,16 @@ describe('nextSequencer', () => {
 });
 
 describe('NotificationStore', () => {
-  let dataDir: string;
-
-  beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'docflow-notification-store-'));
-  });
-
-  afterEach(async () => {
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const dataDir = temporaryFolderPerTest('docflow-notification-store-');
 
   it('keeps configurations and sequencers across reopening', async () => {
     // Prepare
-    const store = NotificationStore.open(dataDir);
+    const store = NotificationStore.open(dataDir());
     await store.setConfiguration('uploads', configuration);
     const before = await store.takeSequencer('uploads', NOW);
 
     // Act
-    const reopened = NotificationStore.open(dataDir);
+    const reopened = NotificationStore.open(dataDir());
     const after = await reopened.takeSequencer('uploads', NOW - 1000);
 
     // Assess
@@ -73,14 +65,14 @@ describe('NotificationStore', () => {
 
   it('counts each bucket on its own, and forgets a deleted bucket’s configuration but not its sequencer', async () => {
     // Prepare
-    const store = NotificationStore.open(dataDir);
+    const store = NotificationStore.open(dataDir());
     await store.setConfiguration('uploads', configuration);
     const uploads = await store.takeSequencer('uploads', NOW);
     const other = await store.takeSequencer('other', NOW);
 
     // Act
     await store.forgetBucket('uploads');
-    const saved = JSON.parse(await readFile(join(dataDir, 's3-notifications.json'), 'utf8'));
+    const saved = JSON.parse(await readFile(join(dataDir(), 's3-notifications.json'), 'utf8'));
 
     // Assess
     expect(other).toBe(uploads);
@@ -90,9 +82,10 @@ describe('NotificationStore', () => {
 
   it('hands out increasing sequencers at once, each on disk when it resolves, a burst sharing writes', async () => {
     // Prepare
-    const store = NotificationStore.open(dataDir);
+    const store = NotificationStore.open(dataDir());
     const saved = async () =>
-      JSON.parse(await readFile(join(dataDir, 's3-notifications.json'), 'utf8')).sequencers.uploads as string;
+      JSON.parse(await readFile(join(dataDir(), 's3-notifications.json'), 'utf8')).sequencers
+        .uploads as string;
 
     // Act
     const taken = Array.from({ length: 20 }, () => store.takeSequencer('uploads', NOW));
@@ -109,10 +102,10 @@ describe('NotificationStore', () => {
 
   it('refuses a file that is not its own, rather than starting over', async () => {
     // Prepare
-    await writeFile(join(dataDir, 's3-notifications.json'), '{"version":2}');
+    await writeFile(join(dataDir(), 's3-notifications.json'), '{"version":2}');
 
     // Act
-    const open = () => NotificationStore.open(dataDir);
+    const open = () => NotificationStore.open(dataDir());
 
     // Assess
     expect(open).toThrow(/is not a bucket notification store/);
