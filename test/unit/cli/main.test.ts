@@ -6,6 +6,7 @@ import { type CliEnvironment, runCli } from '../../../cli/main';
 import type { DocflowTarget } from '../../../cli/ports';
 import { aDocument, FakeDocumentsApi, FakeQueue, FakeUploader, fakeTarget } from '../../support/fake-docflow';
 import { type MemoryTerminal, memoryTerminal } from '../../support/memory-terminal';
+import { fakeClock } from '../../support/unit-fake-clock';
 import { temporaryFolderPerTest } from '../../support/unit-temporary-folder';
 
 const folder = temporaryFolderPerTest('docflow-main-');
@@ -15,18 +16,12 @@ beforeEach(async () => {
   terminal = memoryTerminal();
 });
 
-const environment = (target: DocflowTarget | (() => Promise<DocflowTarget>)): CliEnvironment => {
-  let time = 0;
-  return {
-    terminal,
-    cwd: folder(),
-    now: () => time,
-    sleep: async (ms) => {
-      time += ms;
-    },
-    connect: typeof target === 'function' ? target : async () => target,
-  };
-};
+const environment = (target: DocflowTarget | (() => Promise<DocflowTarget>)): CliEnvironment => ({
+  terminal,
+  cwd: folder(),
+  ...fakeClock(),
+  connect: typeof target === 'function' ? target : async () => target,
+});
 
 /** An uploader whose "pipeline" records each upload as a new version with the given status. */
 const pipelined = (

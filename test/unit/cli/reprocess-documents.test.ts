@@ -8,18 +8,8 @@ import {
 } from '../../../cli/reprocess-documents';
 import { aDocument, FakeDocumentsApi, fakeTarget } from '../../support/fake-docflow';
 import { type MemoryTerminal, memoryTerminal } from '../../support/memory-terminal';
+import { fakeClock } from '../../support/unit-fake-clock';
 import { temporaryFolderPerTest } from '../../support/unit-temporary-folder';
-
-/** A clock that only moves when the code under test sleeps. */
-const fakeClock = () => {
-  let time = 0;
-  return {
-    now: () => time,
-    sleep: async (ms: number) => {
-      time += ms;
-    },
-  };
-};
 
 const seeded = (): FakeDocumentsApi => {
   const api = new FakeDocumentsApi();

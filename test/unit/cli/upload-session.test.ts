@@ -3,6 +3,7 @@ import type { PlannedUpload } from '../../../cli/upload-plan';
 import { renderSession, sessionSucceeded, uploadSession } from '../../../cli/upload-session';
 import { aDocument, FakeDocumentsApi, FakeUploader } from '../../support/fake-docflow';
 import { memoryTerminal } from '../../support/memory-terminal';
+import { fakeClock } from '../../support/unit-fake-clock';
 
 const planned = (key: string, size = 10): PlannedUpload => ({
   path: `/tmp/${key}`,
@@ -10,16 +11,6 @@ const planned = (key: string, size = 10): PlannedUpload => ({
   size,
   label: key.slice(9),
 });
-
-const clock = () => {
-  let time = 0;
-  return {
-    now: () => time,
-    sleep: async (ms: number) => {
-      time += ms;
-    },
-  };
-};
 
 describe('uploadSession', () => {
   it('on a terminal, draws a progress bar and a waiting line instead of one line per file', async () => {
@@ -40,7 +31,7 @@ describe('uploadSession', () => {
         wait: true,
         timeoutMs: 10_000,
         terminal,
-        ...clock(),
+        ...fakeClock(),
       },
     );
 
@@ -61,7 +52,7 @@ describe('uploadSession', () => {
     const entries = await uploadSession(
       [planned('incoming/a.pdf'), planned('incoming/b.png')],
       { uploader, documents: new FakeDocumentsApi() },
-      { wait: false, timeoutMs: 0, terminal, ...clock() },
+      { wait: false, timeoutMs: 0, terminal, ...fakeClock() },
     );
     const lines = renderSession(entries, false);
 
@@ -86,7 +77,7 @@ describe('uploadSession', () => {
     const entries = await uploadSession(
       [planned('incoming/slow.pdf')],
       { uploader: new FakeUploader(), documents: new FakeDocumentsApi() },
-      { wait: true, timeoutMs: 5000, terminal, ...clock() },
+      { wait: true, timeoutMs: 5000, terminal, ...fakeClock() },
     );
 
     // Assess

@@ -6,25 +6,12 @@ import {
   waitForDocuments,
 } from '../../../cli/wait-for-documents';
 import { aDocument, FakeDocumentsApi } from '../../support/fake-docflow';
+import { fakeClock } from '../../support/unit-fake-clock';
 
 const KEY = 'incoming/report.pdf';
 const OLD = '0066C1D2E3F4A5B6C70000000000000A';
 const NEW = '0066C1D2E3F4A5B6C90000000000000B';
 const ETAG = '"9b2cf535f27731c974343645a3985328"';
-
-/** A clock the waiting loop advances through its own sleeps. */
-const fakeClock = () => {
-  let time = 0;
-  const sleeps: number[] = [];
-  return {
-    now: () => time,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      time += ms;
-    },
-    sleeps,
-  };
-};
 
 const upload = (fields: Partial<AwaitedUpload> = {}): AwaitedUpload => ({
   id: aDocument(KEY).id,
