@@ -3,10 +3,12 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from '../http/proxy';
 import { memoizeDynaliteExpressions } from './dynalite-expression-cache';
+import { closeDynaliteIteratorsAtTheirEnd } from './dynalite-iterators';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: DynaliteOptions) => Server;
 memoizeDynaliteExpressions();
+closeDynaliteIteratorsAtTheirEnd();
 
 interface DynaliteOptions {
   /** LevelDB folder; in memory when absent. */
