@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { type CostSummary, costSummarySchema } from '../../lambdas/api/cost-schemas';
 import { PROBLEM_TYPES } from '../../lambdas/api/problems';
 import { reprocessTicketSchema } from '../../lambdas/api/reprocess-schemas';
@@ -144,9 +144,17 @@ export class HttpDocumentsApi implements DocumentsApi {
     return url;
   }
 
-  async #fetch<S extends z.ZodType>(url: URL, schema: S): Promise<z.output<S>>;
-  async #fetch<S extends z.ZodType>(url: URL, schema: S, notFound: true): Promise<z.output<S> | undefined>;
-  async #fetch<S extends z.ZodType>(url: URL, schema: S, notFound = false): Promise<z.output<S> | undefined> {
+  async #fetch<S extends z.ZodMiniType>(url: URL, schema: S): Promise<z.output<S>>;
+  async #fetch<S extends z.ZodMiniType>(
+    url: URL,
+    schema: S,
+    notFound: true,
+  ): Promise<z.output<S> | undefined>;
+  async #fetch<S extends z.ZodMiniType>(
+    url: URL,
+    schema: S,
+    notFound = false,
+  ): Promise<z.output<S> | undefined> {
     const response = await this.#request(url);
     const text = await response.text();
     if (response.status === 404 && notFound) return undefined;

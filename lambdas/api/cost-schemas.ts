@@ -1,19 +1,21 @@
-import * as z from 'zod';
 import { COST_PARTS, type CostPart, RUN_STATUSES } from '../shared/documents/document-cost';
+import * as z from '../shared/runtime/zod';
 
 /**
  * The API's cost shapes. They do not import the registry in ./schemas (which embeds them in the
  * document shapes); ./schemas registers them under {@link COST_SCHEMA_IDS}.
  */
 
-const usd = z.number().meta({ description: 'US dollars (modelled), to the picodollar.' });
+const usd = z.number().check(z.meta({ description: 'US dollars (modelled), to the picodollar.' }));
 
 export const costPartsSchema = z
   .object(Object.fromEntries(COST_PARTS.map((part) => [part, usd])) as Record<CostPart, typeof usd>)
-  .meta({
-    description:
-      'Per AWS service: Step Functions state transitions, Lambda requests and GB-seconds, Textract pages, S3, DynamoDB, SQS and SNS requests.',
-  });
+  .check(
+    z.meta({
+      description:
+        'Per AWS service: Step Functions state transitions, Lambda requests and GB-seconds, Textract pages, S3, DynamoDB, SQS and SNS requests.',
+    }),
+  );
 
 /** The cost on a document summary: its total and parts over every run. */
 export const documentCostSummarySchema = z.object({
@@ -21,43 +23,44 @@ export const documentCostSummarySchema = z.object({
   totalUsd: usd,
   parts: costPartsSchema,
   runCount: z
-    .number()
     .int()
-    .meta({ description: 'Runs priced: the upload’s, redrives, reprocesses, a deletion.' }),
+    .check(z.meta({ description: 'Runs priced: the upload’s, redrives, reprocesses, a deletion.' })),
 });
 
 const functionUsageSchema = z.object({
-  invocations: z.number().int(),
-  billedMs: z.number().int(),
-  memoryMb: z.number().int(),
+  invocations: z.int(),
+  billedMs: z.int(),
+  memoryMb: z.int(),
 });
 
 export const runUsageSchema = z.object({
   stateTransitions: z
-    .number()
     .int()
-    .meta({ description: 'States entered plus retries, as Step Functions bills them.' }),
-  retries: z.number().int(),
+    .check(z.meta({ description: 'States entered plus retries, as Step Functions bills them.' })),
+  retries: z.int(),
   lambda: z.object({
-    invocations: z.number().int(),
+    invocations: z.int(),
     modelledInvocations: z
-      .number()
       .int()
-      .meta({ description: 'Invocations whose duration the execution history does not show (assumed).' }),
+      .check(
+        z.meta({ description: 'Invocations whose duration the execution history does not show (assumed).' }),
+      ),
     gbSeconds: z.number(),
     functions: z.record(z.string(), functionUsageSchema),
   }),
-  textract: z.object({ detectDocumentTextPages: z.number().int(), asyncPages: z.number().int() }),
-  s3: z.object({ tier1Requests: z.number().int(), tier2Requests: z.number().int() }),
-  dynamodb: z.object({ writeUnits: z.number().int(), readUnits: z.number().int() }),
-  sqs: z.object({ requests: z.number().int() }),
-  sns: z.object({ publishes: z.number().int() }),
+  textract: z.object({ detectDocumentTextPages: z.int(), asyncPages: z.int() }),
+  s3: z.object({ tier1Requests: z.int(), tier2Requests: z.int() }),
+  dynamodb: z.object({ writeUnits: z.int(), readUnits: z.int() }),
+  sqs: z.object({ requests: z.int() }),
+  sns: z.object({ publishes: z.int() }),
 });
 
 export const runCostSchema = z.object({
-  key: z.string().meta({ description: 'The execution name, `<name>#redrive<n>` for a RedriveExecution.' }),
+  key: z
+    .string()
+    .check(z.meta({ description: 'The execution name, `<name>#redrive<n>` for a RedriveExecution.' })),
   execution: z.string(),
-  redriveCount: z.number().int(),
+  redriveCount: z.int(),
   status: z.enum(RUN_STATUSES),
   startedAt: z.string(),
   stoppedAt: z.string(),
@@ -68,36 +71,39 @@ export const runCostSchema = z.object({
 });
 
 /** The cost on a document's detail: the summary and every run, oldest first (a summary still). */
-export const documentCostDetailSchema = documentCostSummarySchema.extend({ runs: z.array(runCostSchema) });
+export const documentCostDetailSchema = z.extend(documentCostSummarySchema, { runs: z.array(runCostSchema) });
 
 const costGroupSchema = z.object({
   key: z.string(),
-  documents: z.number().int().meta({ description: 'Documents of this group with a cost.' }),
+  documents: z.int().check(z.meta({ description: 'Documents of this group with a cost.' })),
   totalUsd: usd,
   averageUsd: usd,
 });
 
-const instantOrNull = z.string().nullable();
+const instantOrNull = z.nullable(z.string());
 
 export const costSummarySchema = z.object({
   uploadedAfter: instantOrNull,
   uploadedBefore: instantOrNull,
   currency: z.literal('USD'),
   documents: z
-    .number()
     .int()
-    .meta({ description: 'Documents uploaded in the range (read by this response).' }),
-  costedDocuments: z.number().int().meta({ description: 'Of those, the documents with a cost recorded.' }),
+    .check(z.meta({ description: 'Documents uploaded in the range (read by this response).' })),
+  costedDocuments: z.int().check(z.meta({ description: 'Of those, the documents with a cost recorded.' })),
   totalUsd: usd,
-  averageUsd: usd.nullable().meta({ description: 'Per document with a cost; null when none has one.' }),
+  averageUsd: z
+    .nullable(usd)
+    .check(z.meta({ description: 'Per document with a cost; null when none has one.' })),
   parts: costPartsSchema,
   byType: z.array(costGroupSchema),
   byStrategy: z.array(costGroupSchema),
   byStatus: z.array(costGroupSchema),
-  nextCursor: z.string().nullable().meta({
-    description:
-      'Set when the range holds more documents than one response reads: the figures cover what was read; ask again with `cursor` and add the responses up (every count and sum is additive).',
-  }),
+  nextCursor: z.nullable(z.string()).check(
+    z.meta({
+      description:
+        'Set when the range holds more documents than one response reads: the figures cover what was read; ask again with `cursor` and add the responses up (every count and sum is additive).',
+    }),
+  ),
 });
 
 /** Component names of the cost shapes in the OpenAPI document. */

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { LIST_SHARDS } from '../shared/documents/document';
 import {
   COST_PARTS,
@@ -8,6 +7,7 @@ import {
   usdOf,
 } from '../shared/documents/document-cost';
 import type { MetadataItem } from '../shared/documents/metadata-item';
+import * as z from '../shared/runtime/zod';
 import type { CostSummary, DocumentCostDetail, DocumentCostSummary } from './cost-schemas';
 import { CursorCodec } from './cursor';
 import { cursorShardsSchema, fromCursorShards, toCursorShards } from './cursor-shards';
@@ -131,7 +131,7 @@ export class CostTotals {
   }
 }
 
-export const costsQuery = listDocumentsQuery.pick({
+export const costsQuery = z.pick(listDocumentsQuery, {
   uploadedAfter: true,
   uploadedBefore: true,
   cursor: true,
@@ -142,7 +142,7 @@ const CURSOR_VERSION = 1;
 const costsCursorSchema = z.strictObject({
   v: z.literal(CURSOR_VERSION),
   k: z.literal('costs'),
-  f: z.strictObject({ uploadedAfter: z.string().optional(), uploadedBefore: z.string().optional() }),
+  f: z.strictObject({ uploadedAfter: z.optional(z.string()), uploadedBefore: z.optional(z.string()) }),
   s: cursorShardsSchema,
 });
 

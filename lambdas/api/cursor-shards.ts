@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../shared/runtime/zod';
 import type { ShardCursor } from './listing';
 
 /**

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type * as z from 'zod';
+import type * as z from '../shared/runtime/zod';
 import { InvalidCursorError } from './problems';
 
 /** Shortest accepted signing secret: HMAC-SHA256 keys shorter than this are guessable. */
@@ -18,7 +18,7 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
  * The payload is not secret (it holds index positions of the caller's own results), only unforgeable;
  * a cursor that was altered, cut short or signed with another key is refused with a 400.
  */
-export class CursorCodec<S extends z.ZodType> {
+export class CursorCodec<S extends z.ZodMiniType> {
   readonly #secret: Buffer;
   readonly #schema: S;
 

@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import type { UrlSigner } from '../shared/adapters/s3-url-signer';
 import { DOCUMENT_STATUSES, LIST_SHARDS } from '../shared/documents/document';
 import { INSPECTED_ATTRIBUTES, type MetadataItem } from '../shared/documents/metadata-item';
 import type { TextPage } from '../shared/documents/text-document';
+import * as z from '../shared/runtime/zod';
 import { attachmentDisposition, filenameOfKey } from './content-disposition';
 import { costDetailOf, costSummaryOf } from './costs';
 import { CursorCodec } from './cursor';
@@ -54,10 +54,10 @@ const noQuery = z.strictObject({});
 const listCursorSchema = z.strictObject({
   v: z.literal(CURSOR_VERSION),
   f: z.strictObject({
-    status: z.enum(DOCUMENT_STATUSES).optional(),
-    type: z.string().optional(),
-    uploadedAfter: z.string().optional(),
-    uploadedBefore: z.string().optional(),
+    status: z.optional(z.enum(DOCUMENT_STATUSES)),
+    type: z.optional(z.string()),
+    uploadedAfter: z.optional(z.string()),
+    uploadedBefore: z.optional(z.string()),
   }),
   s: cursorShardsSchema,
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../shared/runtime/zod';
 import { costsQuery } from './costs';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problems';
 import { apiSchemas, documentPathParameters, listDocumentsQuery, textQuery } from './schemas';
@@ -47,7 +47,7 @@ const ref = (id: string): JsonSchema => ({ $ref: `#/components/schemas/${id}` })
  * side, so `limit` reads as an integer 1–100; whether it is required comes from the input side,
  * where a default makes it optional.
  */
-const parametersOf = (schema: z.ZodObject, location: 'path' | 'query'): OpenApiParameter[] => {
+const parametersOf = (schema: z.ZodMiniObject, location: 'path' | 'query'): OpenApiParameter[] => {
   const output = z.toJSONSchema(schema, { io: 'output' }) as { properties?: Record<string, JsonSchema> };
   const input = z.toJSONSchema(schema, { io: 'input' }) as { required?: string[] };
   return Object.entries(output.properties ?? {}).map(([name, property]) => {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../shared/runtime/zod';
 import { apiSchemas } from './schemas';
 
 /**
@@ -8,14 +8,19 @@ import { apiSchemas } from './schemas';
 export const reprocessTicketSchema = z
   .object({
     documentId: z.string(),
-    version: z.string().meta({ description: 'The recorded version that runs again.' }),
-    generation: z.number().int().min(1).meta({
-      description: 'The run this request starts: one more than the recorded run’s.',
-    }),
-    executionName: z.string().meta({
-      description:
-        'The Step Functions execution the request starts; asking again before that run claims the record names the same execution, which starts once.',
-    }),
+    version: z.string().check(z.meta({ description: 'The recorded version that runs again.' })),
+    generation: z.int().check(
+      z.gte(1),
+      z.meta({
+        description: 'The run this request starts: one more than the recorded run’s.',
+      }),
+    ),
+    executionName: z.string().check(
+      z.meta({
+        description:
+          'The Step Functions execution the request starts; asking again before that run claims the record names the same execution, which starts once.',
+      }),
+    ),
   })
   .register(apiSchemas, {
     id: 'ReprocessTicket',

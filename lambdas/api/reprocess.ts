@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { type DocumentRef, shardOf } from '../shared/documents/document';
 import type { MetadataItem } from '../shared/documents/metadata-item';
 import { reprocessMessageBody, reprocessMessageSchema } from '../shared/documents/reprocess-message';
+import * as z from '../shared/runtime/zod';
 import { reprocessExecutionName } from '../starter/execution-name';
 import type { DocumentCatalog, IngestQueue } from './ports';
 import { ConflictError, DocumentDeletedError, NotFoundError, PROBLEM_TYPES } from './problems';

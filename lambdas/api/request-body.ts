@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '../shared/runtime/zod';
 import { InvalidParameterError, type ParameterError, UnsupportedMediaTypeError } from './problems';
 import type { ApiRequest } from './router';
 
@@ -11,7 +11,7 @@ const bodyError = (message: string) => new InvalidParameterError([{ parameter: '
  * Reads a JSON request body and validates it with a zod schema: a 415 for another media type, a 400
  * for a missing, oversized or unparsable body, and a 400 naming each bad member (never a 500).
  */
-export const parseJsonBody = <S extends z.ZodType>(schema: S, request: ApiRequest): z.output<S> => {
+export const parseJsonBody = <S extends z.ZodMiniType>(schema: S, request: ApiRequest): z.output<S> => {
   const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json')
     throw new UnsupportedMediaTypeError(

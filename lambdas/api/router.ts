@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from '../shared/runtime/zod';
 import {
   HttpProblemError,
   InvalidParameterError,
@@ -214,7 +214,7 @@ export const createRouter = (
  * Validates raw parameters with a zod schema, turning every issue into a 400 that names the
  * parameter (never a 500 for bad input).
  */
-export const parseParameters = <S extends z.ZodType>(
+export const parseParameters = <S extends z.ZodMiniType>(
   schema: S,
   values: Readonly<Record<string, string>>,
 ): z.output<S> => {

@@ -1,6 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
 import { DerivativeTextDocumentWriter } from '../shared/adapters/derivative-text-document-writer';
 import { DynamoDbTextractJobs } from '../shared/adapters/dynamodb-textract-jobs';
 import { S3DerivativeStore } from '../shared/adapters/s3-derivative-store';
@@ -14,6 +13,7 @@ import { dynamoDocumentClient, s3Client, textractClient } from '../shared/runtim
 import { requireEnv } from '../shared/runtime/env';
 import { lambdaHandler } from '../shared/runtime/lambda-handler';
 import { annotate, logger, metrics, scopeToDocument } from '../shared/runtime/powertools';
+import * as z from '../shared/runtime/zod';
 import { budgetWithin } from '../shared/sandbox/sandboxed-task';
 import {
   type ExtractTextDependencies,
@@ -27,14 +27,14 @@ import { SandboxedOcrImagePreparer } from './ocr-image';
 
 /** The three task shapes of the ASL: ExtractTextLocally, DetectTextWithTextract, AnalyzeWithTextractJob. */
 export const extractTextRequestSchema = z.discriminatedUnion('strategy', [
-  inspectedDocumentSchema.extend({ strategy: z.literal('local') }),
-  inspectedDocumentSchema.extend({ strategy: z.literal('textract-sync') }),
-  inspectedDocumentSchema.extend({
+  z.extend(inspectedDocumentSchema, { strategy: z.literal('local') }),
+  z.extend(inspectedDocumentSchema, { strategy: z.literal('textract-sync') }),
+  z.extend(inspectedDocumentSchema, {
     strategy: z.literal('textract-async'),
     // Step Functions task tokens are at most 1,024 characters.
-    taskToken: z.string().min(1).max(1024),
+    taskToken: z.string().check(z.minLength(1), z.maxLength(1024)),
   }),
-]) satisfies z.ZodType<ExtractTextRequest>;
+]) satisfies z.ZodMiniType<ExtractTextRequest>;
 
 const limits = readLimits();
 const containment = { memoryMb: limits.parseMemoryMb };

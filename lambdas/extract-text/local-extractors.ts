@@ -173,19 +173,15 @@ export const LOCAL_TEXT_TASK = defineSandboxedTask(import.meta.url, 'extract-tex
  * killed and the document rejected, the function lives on. A warm thread is reused after extractions
  * that succeed (see {@link SandboxPool}), so an invocation does not pay a thread start.
  */
-export class SandboxedTextExtractor implements TextExtractor {
-  readonly #pool: SandboxPool<LocalExtractionInput, ExtractedText>;
-
+export class SandboxedTextExtractor
+  extends SandboxPool<LocalExtractionInput, ExtractedText>
+  implements TextExtractor
+{
   constructor(limits: Pick<SandboxLimits, 'memoryMb'>) {
-    this.#pool = new SandboxPool(LOCAL_TEXT_TASK, { memoryMb: limits.memoryMb });
+    super(LOCAL_TEXT_TASK, { memoryMb: limits.memoryMb });
   }
 
   extract(input: LocalExtractionInput): Promise<ExtractedText> {
-    return this.#pool.run(input, input.limits.parseTimeoutMs);
-  }
-
-  /** Stops the idle thread (tests and tools; a Lambda container keeps it for the next invocation). */
-  close(): void {
-    this.#pool.close();
+    return this.run(input, input.limits.parseTimeoutMs);
   }
 }

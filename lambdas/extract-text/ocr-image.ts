@@ -202,19 +202,15 @@ export const OCR_IMAGE_TASK = defineSandboxedTask(
  * or at a memory cap. A warm process is reused after conversions that succeed (see
  * {@link SandboxPool}), so an invocation does not pay a process start.
  */
-export class SandboxedOcrImagePreparer implements OcrImagePreparer {
-  readonly #pool: SandboxPool<OcrImageInput, OcrImage>;
-
+export class SandboxedOcrImagePreparer
+  extends SandboxPool<OcrImageInput, OcrImage>
+  implements OcrImagePreparer
+{
   constructor(limits: Pick<SandboxLimits, 'memoryMb'>) {
-    this.#pool = new SandboxPool(OCR_IMAGE_TASK, { memoryMb: limits.memoryMb });
+    super(OCR_IMAGE_TASK, { memoryMb: limits.memoryMb });
   }
 
   prepare(input: OcrImageInput): Promise<OcrImage> {
-    return this.#pool.run(input, input.budgetMs);
-  }
-
-  /** Stops the idle process (tests and tools; a Lambda container keeps it for the next invocation). */
-  close(): void {
-    this.#pool.close();
+    return this.run(input, input.budgetMs);
   }
 }

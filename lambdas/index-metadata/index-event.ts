@@ -1,67 +1,68 @@
-import * as z from 'zod';
 import type { DeletionRef } from '../shared/documents/document';
 import { documentRefSchema } from '../shared/documents/document-ref-schema';
 import { reasonForErrorName } from '../shared/documents/errors';
 import { inspectionSchema } from '../shared/documents/inspection-schema';
 import type { TextInfo, ThumbnailInfo } from '../shared/documents/metadata-item';
 import { generationSchema } from '../shared/documents/reprocess-message';
+import * as z from '../shared/runtime/zod';
 import type { CaughtError, DocumentOutcome, ExecutionRef, IndexResult } from './index-document';
 import type { DeletionOutcome, DeletionResult } from './record-deletion';
 
-const count = z.number().int().nonnegative();
+const count = z.int().check(z.nonnegative());
+const nonEmpty = z.string().check(z.minLength(1));
 
 const thumbnailSchema = z.object({
-  bucket: z.string().min(1),
-  key: z.string().min(1),
+  bucket: nonEmpty,
+  key: nonEmpty,
   width: count,
   height: count,
-  contentType: z.string().min(1),
-}) satisfies z.ZodType<ThumbnailInfo>;
+  contentType: nonEmpty,
+}) satisfies z.ZodMiniType<ThumbnailInfo>;
 
 const textSchema = z.object({
-  bucket: z.string().min(1),
-  key: z.string().min(1),
+  bucket: nonEmpty,
+  key: nonEmpty,
   pages: count,
   characters: count,
   words: count,
   source: z.enum(['pdf-text-layer', 'docx', 'plain-text', 'textract']),
-}) satisfies z.ZodType<TextInfo>;
+}) satisfies z.ZodMiniType<TextInfo>;
 
 const executionSchema = z.object({
-  arn: z.string().min(1),
+  arn: nonEmpty,
   startedAt: z.iso.datetime({ offset: true }),
-}) satisfies z.ZodType<ExecutionRef>;
+}) satisfies z.ZodMiniType<ExecutionRef>;
 
 const caughtErrorSchema = z.object({
-  Error: z.string().min(1),
-  Cause: z.string().optional(),
-}) satisfies z.ZodType<CaughtError>;
+  Error: nonEmpty,
+  Cause: z.optional(z.string()),
+}) satisfies z.ZodMiniType<CaughtError>;
 
 const deletionRefSchema = z.object({
-  id: z.string().min(1),
-  bucket: z.string().min(1),
-  key: z.string().min(1),
-  sequencer: z.string().regex(/^[0-9A-F]{32}$/),
-  versionId: z.string().min(1).optional(),
+  id: nonEmpty,
+  bucket: nonEmpty,
+  key: nonEmpty,
+  sequencer: z.string().check(z.regex(/^[0-9A-F]{32}$/)),
+  versionId: z.optional(nonEmpty),
   deletedAt: z.iso.datetime({ offset: true }),
-  shard: z.string().min(1),
-}) satisfies z.ZodType<DeletionRef>;
+  shard: nonEmpty,
+}) satisfies z.ZodMiniType<DeletionRef>;
 
 /** The three inputs the state machine sends, told apart by `outcome`. */
 export const indexEventSchema = z.discriminatedUnion('outcome', [
   z.object({
     outcome: z.literal('PROCESSED'),
     document: documentRefSchema,
-    generation: generationSchema.optional(),
+    generation: z.optional(generationSchema),
     inspection: inspectionSchema,
-    thumbnail: thumbnailSchema.nullable(),
-    text: textSchema.nullable(),
+    thumbnail: z.nullable(thumbnailSchema),
+    text: z.nullable(textSchema),
     execution: executionSchema,
   }),
   z.object({
     outcome: z.literal('REJECTED'),
     document: documentRefSchema,
-    generation: generationSchema.optional(),
+    generation: z.optional(generationSchema),
     error: caughtErrorSchema,
     execution: executionSchema,
   }),
@@ -70,7 +71,7 @@ export const indexEventSchema = z.discriminatedUnion('outcome', [
     deletion: deletionRefSchema,
     execution: executionSchema,
   }),
-]) satisfies z.ZodType<DocumentOutcome | DeletionOutcome>;
+]) satisfies z.ZodMiniType<DocumentOutcome | DeletionOutcome>;
 
 /**
  * What the trace says about the document's end: `status` (PROCESSED, REJECTED or DELETED), the rejection

@@ -194,27 +194,20 @@ export interface SandboxedDocumentProberOptions {
  * A warm thread is reused after steps that succeed (see {@link SandboxPool}), so an invocation does not
  * pay a thread start, and a document that failed never shares a thread with the next one.
  */
-export class SandboxedDocumentProber implements DocumentProber {
-  readonly #pool: SandboxPool<ProbeJob, ProbeJobAnswer>;
-
+export class SandboxedDocumentProber extends SandboxPool<ProbeJob, ProbeJobAnswer> implements DocumentProber {
   constructor({ memoryMb, task = PROBE_TASK }: SandboxedDocumentProberOptions) {
-    this.#pool = new SandboxPool(task, { memoryMb });
+    super(task, { memoryMb });
   }
 
   async detect(request: DetectRequest): Promise<DetectedType> {
-    const answer = await this.#pool.run({ step: 'detect', request }, request.budgetMs);
+    const answer = await this.run({ step: 'detect', request }, request.budgetMs);
     if (answer.step !== 'detect') throw new Error(`the probe thread answered a ${answer.step} step`);
     return answer.detected;
   }
 
   async probe(request: ProbeRequest): Promise<ProbeFindings> {
-    const answer = await this.#pool.run({ step: 'probe', request }, request.budgetMs);
+    const answer = await this.run({ step: 'probe', request }, request.budgetMs);
     if (answer.step !== 'probe') throw new Error(`the probe thread answered a ${answer.step} step`);
     return answer.findings;
-  }
-
-  /** Stops the idle thread (tests and tools; a Lambda container keeps it for the next invocation). */
-  close(): void {
-    this.#pool.close();
   }
 }

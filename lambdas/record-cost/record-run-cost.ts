@@ -1,21 +1,21 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import * as z from 'zod';
 import { RUN_STATUSES, type RunCost } from '../shared/documents/document-cost';
 import type { PriceTable } from '../shared/documents/prices';
+import * as z from '../shared/runtime/zod';
 import { type FunctionConfig, functionsOf, measureRun, runEvents } from './measure-run';
 import { priceRun, usageOf } from './price-run';
 
 /** The detail of EventBridge's "Step Functions Execution Status Change", as far as it is read here. */
 export const statusChangeDetailSchema = z.object({
-  executionArn: z.string().min(1),
-  stateMachineArn: z.string().min(1),
-  name: z.string().min(1),
+  executionArn: z.string().check(z.minLength(1)),
+  stateMachineArn: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
   status: z.enum(RUN_STATUSES),
   /** The execution's input as a JSON string (null when it was too large to include). */
-  input: z.string().nullish(),
+  input: z.nullish(z.string()),
   /** 0 for the execution's own run, n after the n-th RedriveExecution. Absent on older events. */
-  redriveCount: z.number().int().nonnegative().optional(),
+  redriveCount: z.optional(z.int().check(z.nonnegative())),
 });
 
 /** The whole event; `source` and `detail-type` are checked, so nothing else is priced by mistake. */
@@ -98,8 +98,8 @@ export const startedByStarter = (name: string, redriveCount: number): boolean =>
   redriveCount === 0 && !/-r\d+$/.test(name);
 
 const documentInputSchema = z.union([
-  z.object({ document: z.object({ id: z.string().min(1) }) }),
-  z.object({ deletion: z.object({ id: z.string().min(1) }) }),
+  z.object({ document: z.object({ id: z.string().check(z.minLength(1)) }) }),
+  z.object({ deletion: z.object({ id: z.string().check(z.minLength(1)) }) }),
 ]);
 
 /** The document id of an execution input: `document.id` of an upload, `deletion.id` of a removal. */

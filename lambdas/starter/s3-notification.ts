@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import type { DocumentRef } from '../shared/documents/document';
 import { MalformedNotificationError } from '../shared/documents/errors';
 import { reprocessMessageSchema } from '../shared/documents/reprocess-message';
+import * as z from '../shared/runtime/zod';
 
 /** S3 names created events `ObjectCreated:Put`, `ObjectCreated:CompleteMultipartUpload`, … (no `s3:` prefix). */
 const OBJECT_CREATED = /^ObjectCreated:/;
@@ -63,34 +63,35 @@ export type IngestMessage =
   | { readonly kind: 'reprocess'; readonly document: DocumentRef; readonly generation: number };
 
 /** Sent once when a notification configuration is saved: no records, nothing to process. */
-const testEventSchema = z
-  .object({ Event: z.literal('s3:TestEvent'), Bucket: z.string().optional() })
-  .transform(({ Bucket }) => ({
+const testEventSchema = z.pipe(
+  z.object({ Event: z.literal('s3:TestEvent'), Bucket: z.optional(z.string()) }),
+  z.transform(({ Bucket }) => ({
     kind: 'test-event' as const,
     ...(Bucket === undefined ? {} : { bucket: Bucket }),
-  }));
+  })),
+);
 
 /** What names the object of any record: its (still encoded) key, its version if any, and the event's order. */
 const OBJECT_IDENTITY = {
-  key: z.string().min(1),
-  versionId: z.string().min(1).optional(),
-  sequencer: z.string().regex(/^[0-9A-Fa-f]+$/),
+  key: z.string().check(z.minLength(1)),
+  versionId: z.optional(z.string().check(z.minLength(1))),
+  sequencer: z.string().check(z.regex(/^[0-9A-Fa-f]+$/)),
 };
 
-const objectCreatedRecordSchema = z
-  .object({
-    eventName: z.string().regex(OBJECT_CREATED),
+const objectCreatedRecordSchema = z.pipe(
+  z.object({
+    eventName: z.string().check(z.regex(OBJECT_CREATED)),
     eventTime: z.iso.datetime({ offset: true }),
     s3: z.object({
-      bucket: z.object({ name: z.string().min(1) }),
+      bucket: z.object({ name: z.string().check(z.minLength(1)) }),
       object: z.object({
         ...OBJECT_IDENTITY,
-        size: z.number().int().nonnegative(),
-        eTag: z.string().min(1),
+        size: z.int().check(z.nonnegative()),
+        eTag: z.string().check(z.minLength(1)),
       }),
     }),
-  })
-  .transform(
+  }),
+  z.transform(
     ({ eventName, eventTime, s3: { bucket, object } }): ObjectCreatedRecord => ({
       kind: 'object-created',
       eventName,
@@ -102,18 +103,19 @@ const objectCreatedRecordSchema = z
       ...(object.versionId === undefined ? {} : { versionId: object.versionId }),
       sequencer: object.sequencer,
     }),
-  );
+  ),
+);
 
-const objectRemovedRecordSchema = z
-  .object({
+const objectRemovedRecordSchema = z.pipe(
+  z.object({
     eventName: z.enum(['ObjectRemoved:Delete', 'ObjectRemoved:DeleteMarkerCreated']),
     eventTime: z.iso.datetime({ offset: true }),
     s3: z.object({
-      bucket: z.object({ name: z.string().min(1) }),
+      bucket: z.object({ name: z.string().check(z.minLength(1)) }),
       object: z.object(OBJECT_IDENTITY),
     }),
-  })
-  .transform(
+  }),
+  z.transform(
     ({ eventName, eventTime, s3: { bucket, object } }): ObjectRemovedRecord => ({
       kind: 'object-removed',
       eventName,
@@ -123,25 +125,27 @@ const objectRemovedRecordSchema = z
       ...(object.versionId === undefined ? {} : { versionId: object.versionId }),
       sequencer: object.sequencer,
     }),
-  );
+  ),
+);
 
-const otherEventRecordSchema = z
-  .object({
-    eventName: z.string().refine((name) => !OBJECT_CREATED.test(name) && !OBJECT_REMOVED.test(name)),
-  })
-  .transform(({ eventName }): OtherEventRecord => ({ kind: 'other', eventName }));
+const otherEventRecordSchema = z.pipe(
+  z.object({
+    eventName: z.string().check(z.refine((name) => !OBJECT_CREATED.test(name) && !OBJECT_REMOVED.test(name))),
+  }),
+  z.transform(({ eventName }): OtherEventRecord => ({ kind: 'other', eventName })),
+);
 
-const notificationSchema = z
-  .object({
+const notificationSchema = z.pipe(
+  z.object({
     Records: z.array(z.union([objectCreatedRecordSchema, objectRemovedRecordSchema, otherEventRecordSchema])),
-  })
-  .transform(({ Records }) => ({ kind: 'notification' as const, records: Records }));
+  }),
+  z.transform(({ Records }) => ({ kind: 'notification' as const, records: Records })),
+);
 
-const reprocessSchema = reprocessMessageSchema.transform(({ document, generation }) => ({
-  kind: 'reprocess' as const,
-  document,
-  generation,
-}));
+const reprocessSchema = z.pipe(
+  reprocessMessageSchema,
+  z.transform(({ document, generation }) => ({ kind: 'reprocess' as const, document, generation })),
+);
 
 const ingestMessageSchema = z.union([testEventSchema, notificationSchema, reprocessSchema]);
 

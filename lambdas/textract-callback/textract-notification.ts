@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { MalformedNotificationError } from '../shared/documents/errors';
+import * as z from '../shared/runtime/zod';
 
 /**
  * Textract's completion notification, as published to the job's SNS topic
@@ -15,11 +15,11 @@ export interface TextractNotification {
 }
 
 const notificationSchema = z.object({
-  JobId: z.string().min(1),
-  Status: z.string().min(1),
-  API: z.string().optional(),
-  JobTag: z.string().min(1).optional(),
-  Timestamp: z.number().optional(),
+  JobId: z.string().check(z.minLength(1)),
+  Status: z.string().check(z.minLength(1)),
+  API: z.optional(z.string()),
+  JobTag: z.optional(z.string().check(z.minLength(1))),
+  Timestamp: z.optional(z.number()),
 });
 
 const snsEnvelopeSchema = z.object({ Type: z.literal('Notification'), Message: z.string() });

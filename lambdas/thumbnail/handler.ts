@@ -1,5 +1,4 @@
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
 import { S3DerivativeStore } from '../shared/adapters/s3-derivative-store';
 import { S3DocumentBlobs } from '../shared/adapters/s3-document-blobs';
 import { documentRefSchema } from '../shared/documents/document-ref-schema';
@@ -8,6 +7,7 @@ import { s3Client } from '../shared/runtime/clients';
 import { requireEnv } from '../shared/runtime/env';
 import { lambdaHandler } from '../shared/runtime/lambda-handler';
 import { logger, scopeToDocument } from '../shared/runtime/powertools';
+import * as z from '../shared/runtime/zod';
 import { budgetWithin } from '../shared/sandbox/sandboxed-task';
 import { makeThumbnail, type ThumbnailResult } from './make-thumbnail';
 import { SandboxedThumbnailRenderer } from './render-thumbnail';
@@ -21,7 +21,7 @@ const renderer = new SandboxedThumbnailRenderer({ memoryMb: limits.parseMemoryMb
 /** The Thumbnail state's input: the document and what Inspect found (only its type is used). */
 const thumbnailEventSchema = z.object({
   document: documentRefSchema,
-  inspection: z.object({ type: z.string().min(1) }),
+  inspection: z.object({ type: z.string().check(z.minLength(1)) }),
 });
 
 /**

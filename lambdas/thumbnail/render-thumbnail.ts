@@ -209,19 +209,15 @@ export const inProcessThumbnailRenderer: ThumbnailRenderer = { render: renderThu
  * a decoder that spins or balloons on a hostile file costs its process and the document is rejected;
  * the function lives on. A process is reused after jobs that succeed (see {@link SandboxPool}).
  */
-export class SandboxedThumbnailRenderer implements ThumbnailRenderer {
-  readonly #pool: SandboxPool<ThumbnailJob, RenderedThumbnail>;
-
+export class SandboxedThumbnailRenderer
+  extends SandboxPool<ThumbnailJob, RenderedThumbnail>
+  implements ThumbnailRenderer
+{
   constructor(limits: Pick<SandboxLimits, 'memoryMb'>) {
-    this.#pool = new SandboxPool(THUMBNAIL_TASK, { memoryMb: limits.memoryMb });
+    super(THUMBNAIL_TASK, { memoryMb: limits.memoryMb });
   }
 
   render(job: ThumbnailJob): Promise<RenderedThumbnail> {
-    return this.#pool.run(job, job.budgetMs);
-  }
-
-  /** Stops the idle process (tests and tools; a Lambda container keeps it for the next invocation). */
-  close(): void {
-    this.#pool.close();
+    return this.run(job, job.budgetMs);
   }
 }

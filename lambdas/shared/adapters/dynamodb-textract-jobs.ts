@@ -1,21 +1,23 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { TEXTRACT_JOBS_TABLE, type TextractJobRecord, type TextractJobs } from '../ports/textract-jobs';
+import * as z from '../runtime/zod';
+
+const nonEmpty = z.string().check(z.minLength(1));
 
 const recordSchema = z.object({
-  jobTag: z.string().min(1),
-  taskToken: z.string().min(1),
-  documentId: z.string().min(1),
-  version: z.string().min(1),
-  sequencer: z.string().min(1),
+  jobTag: nonEmpty,
+  taskToken: nonEmpty,
+  documentId: nonEmpty,
+  version: nonEmpty,
+  sequencer: nonEmpty,
   document: z.object({
-    bucket: z.string().min(1),
-    key: z.string().min(1),
-    versionId: z.string().min(1).optional(),
+    bucket: nonEmpty,
+    key: nonEmpty,
+    versionId: z.optional(nonEmpty),
   }),
-  createdAt: z.string().min(1),
-  expiresAt: z.number().int(),
-}) satisfies z.ZodType<TextractJobRecord>;
+  createdAt: nonEmpty,
+  expiresAt: z.int(),
+}) satisfies z.ZodMiniType<TextractJobRecord>;
 
 /** {@link TextractJobs} in a DynamoDB table keyed by job tag, with a TTL on `expiresAt`. */
 export class DynamoDbTextractJobs implements TextractJobs {

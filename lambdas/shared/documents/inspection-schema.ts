@@ -1,26 +1,27 @@
-import * as z from 'zod';
+import * as z from '../runtime/zod';
 import { TEXT_STRATEGIES } from './document';
 import { documentRefSchema } from './document-ref-schema';
 import type { Inspection } from './metadata-item';
 import { TEXT_ENCODINGS } from './text-encoding';
 
-const count = z.number().int().nonnegative();
+const count = z.int().check(z.nonnegative());
+const nonEmpty = z.string().check(z.minLength(1));
 
 /** Inspect's result, as the state machine passes it on at `$.inspection`. */
 export const inspectionSchema = z.object({
-  mimeType: z.string().min(1),
-  type: z.string().min(1),
+  mimeType: nonEmpty,
+  type: nonEmpty,
   size: count,
-  sha256: z.string().min(1),
-  pages: count.optional(),
-  width: count.optional(),
-  height: count.optional(),
-  hasTextLayer: z.boolean().optional(),
-  title: z.string().optional(),
-  author: z.string().optional(),
-  encoding: z.enum(TEXT_ENCODINGS).optional(),
+  sha256: nonEmpty,
+  pages: z.optional(count),
+  width: z.optional(count),
+  height: z.optional(count),
+  hasTextLayer: z.optional(z.boolean()),
+  title: z.optional(z.string()),
+  author: z.optional(z.string()),
+  encoding: z.optional(z.enum(TEXT_ENCODINGS)),
   textStrategy: z.enum(TEXT_STRATEGIES),
-}) satisfies z.ZodType<Inspection>;
+}) satisfies z.ZodMiniType<Inspection>;
 
 /** The input of a task that works on an inspected document: `{ document, inspection }`. */
 export const inspectedDocumentSchema = z.object({

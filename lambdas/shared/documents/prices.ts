@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../runtime/zod';
 
 /**
  * The AWS prices the cost model multiplies usage by, in USD per unit. One table, dated and sourced, so
@@ -91,11 +91,11 @@ export const DEFAULT_PRICES: PriceTable = {
   sns: { perPublish: 0.0000005 },
 };
 
-const price = z.number().finite().nonnegative();
+const price = z.number().check(z.nonnegative());
 
 /** The whole table, strict: a misspelt key is an error, not a price silently left at its default. */
 export const priceTableSchema = z.strictObject({
-  region: z.string().min(1),
+  region: z.string().check(z.minLength(1)),
   asOf: z.iso.date(),
   currency: z.literal('USD'),
   stepFunctions: z.strictObject({ perStateTransition: price }),
@@ -110,7 +110,7 @@ export const priceTableSchema = z.strictObject({
   dynamodb: z.strictObject({ perWriteRequestUnit: price, perReadRequestUnit: price }),
   sqs: z.strictObject({ perRequest: price }),
   sns: z.strictObject({ perPublish: price }),
-}) satisfies z.ZodType<PriceTable>;
+}) satisfies z.ZodMiniType<PriceTable>;
 
 /** A bad price table or override; the message names the offending key path. */
 export class InvalidPriceTableError extends Error {
@@ -129,7 +129,7 @@ const deepMerge = (base: Record<string, unknown>, over: Record<string, unknown>)
   return merged;
 };
 
-const describeIssues = (error: z.ZodError, label: string): string =>
+const describeIssues = (error: z.core.$ZodError, label: string): string =>
   error.issues.map((issue) => `${[label, ...issue.path.map(String)].join('.')}: ${issue.message}`).join('; ');
 
 /**

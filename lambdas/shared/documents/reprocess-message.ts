@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../runtime/zod';
 import { type DocumentRef, documentId, shardOf } from './document';
 import { documentRefSchema } from './document-ref-schema';
 
@@ -17,7 +17,7 @@ export interface ReprocessMessage {
 }
 
 /** Generations count reprocesses of one version: 0 is its upload's run. */
-export const generationSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const generationSchema = z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER));
 
 /**
  * A reprocess request, checked as strictly as the starter checks an S3 notification: the document's
@@ -28,18 +28,20 @@ export const generationSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTE
 export const reprocessMessageSchema = z
   .strictObject({
     docflow: z.literal(REPROCESS_MESSAGE_KIND),
-    document: documentRefSchema.extend({ sequencer: z.string().regex(/^[0-9A-F]{32}$/) }),
-    generation: generationSchema.min(1),
+    document: z.extend(documentRefSchema, { sequencer: z.string().check(z.regex(/^[0-9A-F]{32}$/)) }),
+    generation: generationSchema.check(z.gte(1)),
   })
-  .superRefine(({ document }, context) => {
-    const problem = (message: string, field: string) =>
-      context.addIssue({ code: 'custom', message, path: ['document', field] });
-    if (document.id !== documentId(document.bucket, document.key))
-      problem('is not the id of this bucket and key', 'id');
-    if (document.shard !== shardOf(document.id)) problem('is not the shard of this id', 'shard');
-    if (document.version !== (document.versionId ?? document.sequencer))
-      problem('must be the versionId, or the sequencer when there is none', 'version');
-  }) satisfies z.ZodType<ReprocessMessage>;
+  .check(
+    z.superRefine(({ document }, context) => {
+      const problem = (message: string, field: string) =>
+        context.addIssue({ code: 'custom', message, path: ['document', field] });
+      if (document.id !== documentId(document.bucket, document.key))
+        problem('is not the id of this bucket and key', 'id');
+      if (document.shard !== shardOf(document.id)) problem('is not the shard of this id', 'shard');
+      if (document.version !== (document.versionId ?? document.sequencer))
+        problem('must be the versionId, or the sequencer when there is none', 'version');
+    }),
+  ) satisfies z.ZodMiniType<ReprocessMessage>;
 
 /** The message body, serialized with a fixed property order (the starter's input keeps the document's). */
 export const reprocessMessageBody = (document: DocumentRef, generation: number): string =>

@@ -157,7 +157,7 @@ describe('index-metadata handler', () => {
     const indexing = handler({ outcome: 'PROCESSED', document }, lambdaContext());
 
     // Assess
-    await expect(indexing).rejects.toThrow(expect.objectContaining({ name: 'ZodError' }));
+    await expect(indexing).rejects.toThrow(expect.objectContaining({ name: '$ZodError' }));
     expect(await storedItem(document)).toBeUndefined();
   });
 

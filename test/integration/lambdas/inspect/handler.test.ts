@@ -148,6 +148,6 @@ describe('inspect handler against the local S3', () => {
     const result = handler({ document: { bucket: BUCKET } }, lambdaContext());
 
     // Assess
-    await expect(result).rejects.toMatchObject({ name: 'ZodError' });
+    await expect(result).rejects.toMatchObject({ name: '$ZodError' });
   });
 });
