@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uploadTicketSchema } from '../../lambdas/api/upload-schemas';
-import {
-  type CloudSession,
-  readSampleDocument,
-  startFreshCloudSession,
-  waitForTerminal,
-} from '../support/local-cloud-session';
+import { useFreshCloudSession, waitForTerminal } from '../support/local-cloud-session';
+import { readSampleDocument } from '../support/sample-docs';
 
 /**
  * A browser's upload through the local cloud: the query API mints a presigned POST, the page (on
@@ -16,15 +12,7 @@ import {
 const BUDGET_MS = 90_000;
 const PAGE_ORIGIN = 'http://127.0.0.1:5173';
 
-let session: CloudSession;
-
-beforeAll(async () => {
-  session = await startFreshCloudSession('browser-upload');
-});
-
-afterAll(async () => {
-  await session?.stop();
-});
+const session = useFreshCloudSession('browser-upload');
 
 describe('a browser upload through a presigned POST', () => {
   it('reaches PROCESSED under the key the API chose', async () => {

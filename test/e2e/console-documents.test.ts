@@ -3,7 +3,8 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PHRASES } from '../../scripts/sample-docs/expected-results';
 import { type ConsoleBrowser, NARROW, startConsoleBrowser, WIDE } from '../support/console-browser';
-import { type CloudSession, listDocuments, readSampleDocument } from '../support/local-cloud-session';
+import { type CloudSession, listDocuments } from '../support/local-cloud-session';
+import { readSampleDocument } from '../support/sample-docs';
 
 /**
  * The console in a real browser (Debian's chromium) against the local cloud: files go in through the

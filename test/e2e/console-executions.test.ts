@@ -9,13 +9,9 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { documentId } from '../../lambdas/shared/documents/document';
 import { type ConsoleBrowser, startConsoleBrowser } from '../support/console-browser';
-import {
-  type CloudSession,
-  readSampleDocument,
-  upload,
-  waitForTerminal,
-} from '../support/local-cloud-session';
+import { type CloudSession, upload, waitForTerminal } from '../support/local-cloud-session';
 import { processedRunStates } from '../support/pipeline-definition';
+import { readSampleDocument } from '../support/sample-docs';
 
 /**
  * The console's Executions, execution page and Failed documents in a real browser (Debian's chromium)

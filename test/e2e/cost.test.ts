@@ -1,21 +1,20 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { costSummarySchema } from '../../lambdas/api/cost-schemas';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
 import { documentId } from '../../lambdas/shared/documents/document';
 import { totalOf } from '../../lambdas/shared/documents/document-cost';
 import {
   apiGet,
-  type CloudSession,
   executionHistory,
   getDocument,
   pollUntil,
-  readSampleDocument,
-  startFreshCloudSession,
   upload,
+  useFreshCloudSession,
   waitForTerminal,
 } from '../support/local-cloud-session';
+import { readSampleDocument } from '../support/sample-docs';
 
 /**
  * The cost of each document on the local cloud, as a user reads it: once a run ends, the rule hands its
@@ -25,15 +24,7 @@ import {
 
 const BUDGET_MS = 120_000;
 
-let session: CloudSession;
-
-beforeAll(async () => {
-  session = await startFreshCloudSession('cost');
-});
-
-afterAll(async () => {
-  await session?.stop();
-});
+const session = useFreshCloudSession('cost');
 
 const idOf = (key: string): string => documentId(session.uploadsBucket, key);
 

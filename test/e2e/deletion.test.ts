@@ -1,13 +1,12 @@
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
 import { derivativeKeys } from '../../lambdas/shared/documents/derivative-keys';
 import { documentId } from '../../lambdas/shared/documents/document';
 import { s3Notification } from '../fixtures/s3-sqs-events';
 import {
   apiGet,
-  type CloudSession,
   deletionOfExecution,
   enteredStates,
   executionHistory,
@@ -16,11 +15,11 @@ import {
   listExecutions,
   pollUntil,
   queueDepth,
-  readSampleDocument,
-  startFreshCloudSession,
   upload,
+  useFreshCloudSession,
   waitForTerminal,
 } from '../support/local-cloud-session';
+import { readSampleDocument } from '../support/sample-docs';
 
 /**
  * Deleting an upload on the local cloud, as a user would with any S3 client: the record says
@@ -29,7 +28,7 @@ import {
 
 const BUDGET_MS = 90_000;
 
-let session: CloudSession;
+const session = useFreshCloudSession('deletion');
 let derivativesBucket: string;
 
 const idOf = (key: string): string => documentId(session.uploadsBucket, key);
@@ -77,12 +76,7 @@ const deletionExecutions = async (id: string) =>
   (await executionsOfDocument(session, id)).filter((execution) => execution.name?.startsWith('deleted-'));
 
 beforeAll(async () => {
-  session = await startFreshCloudSession('deletion');
   derivativesBucket = session.cloud.localDeployment.outputs.DerivativesBucketName ?? '';
-});
-
-afterAll(async () => {
-  await session?.stop();
 });
 
 describe('deleting an upload on the local cloud', () => {

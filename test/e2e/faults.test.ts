@@ -25,12 +25,11 @@ import {
   listExecutions,
   pollUntil,
   queueDepth,
-  readExpectedResults,
-  readSampleDocument,
   startCloudSession,
   upload,
   waitForTerminal,
 } from '../support/local-cloud-session';
+import { readExpectedResults, readSampleDocument } from '../support/sample-docs';
 
 /**
  * What must not go wrong on the local cloud: a duplicate S3 notification, a poison message on the

@@ -1,16 +1,10 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type DocumentDetail, type TextResponse, textResponseSchema } from '../../lambdas/api/schemas';
 import { documentId } from '../../lambdas/shared/documents/document';
 import { type LargePdf, type LargeText, makeLargePdf, makeLargeText } from '../support/large-documents';
-import {
-  apiGet,
-  type CloudSession,
-  startFreshCloudSession,
-  upload,
-  waitForTerminal,
-} from '../support/local-cloud-session';
+import { apiGet, upload, useFreshCloudSession, waitForTerminal } from '../support/local-cloud-session';
 
 /**
  * Documents at the sizes the limits are about, through the whole local cloud: a 20 MiB plain-text
@@ -28,7 +22,7 @@ const TEXT_PAGE_CHARACTERS = 32_768;
 const TEXT_KEY = 'incoming/boto/big+file.txt';
 const PDF_KEY = 'incoming/reports/annual report 2026.pdf';
 
-let session: CloudSession;
+const session = useFreshCloudSession('large');
 let text: LargeText;
 let pdf: LargePdf;
 let deadline: number;
@@ -64,7 +58,6 @@ beforeAll(async () => {
   // 327,680 lines of 64 bytes: 20 MiB, exactly 640 text pages of 512 lines.
   text = makeLargeText(327_680);
   pdf = makeLargePdf(400, 112_000);
-  session = await startFreshCloudSession('large');
   // boto3 and the AWS CLI upload files over 8 MiB in 8 MiB parts.
   await new Upload({
     client: session.s3,
@@ -73,10 +66,6 @@ beforeAll(async () => {
   }).done();
   await upload(session, PDF_KEY, pdf.bytes);
   deadline = Date.now() + PROCESSING_BUDGET_MS;
-});
-
-afterAll(async () => {
-  await session?.stop();
 });
 
 describe('large documents through the local cloud', () => {

@@ -1,22 +1,20 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
 import { documentId } from '../../lambdas/shared/documents/document';
 import type { ExpectedResult } from '../../scripts/sample-docs/expected-results';
 import {
-  type CloudSession,
   documentOfExecution,
   enteredStates,
   executionHistory,
   getText,
   listDocuments,
-  readExpectedResults,
-  readSampleDocument,
-  startFreshCloudSession,
   upload,
+  useFreshCloudSession,
   waitForTerminal,
 } from '../support/local-cloud-session';
 import { processedRunStates, REJECTED_RUN_STATES } from '../support/pipeline-definition';
+import { readExpectedResults, readSampleDocument } from '../support/sample-docs';
 
 /**
  * The whole pipeline on the local cloud: every sample document is uploaded through the S3 API and
@@ -41,7 +39,7 @@ const normalized = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 const EXPECTED_RESULTS = await readExpectedResults();
 
-let session: CloudSession;
+const session = useFreshCloudSession('pipeline');
 let deadline: number;
 const finished = new Map<string, Promise<DocumentDetail>>();
 
@@ -56,15 +54,10 @@ const terminal = (file: string): Promise<DocumentDetail> => {
 };
 
 beforeAll(async () => {
-  session = await startFreshCloudSession('pipeline');
   for (const expected of EXPECTED_RESULTS) {
     await upload(session, keyOf(expected.file), await readSampleDocument(expected.file));
   }
   deadline = Date.now() + PROCESSING_BUDGET_MS;
-});
-
-afterAll(async () => {
-  await session?.stop();
 });
 
 describe('every sample document through the local cloud', () => {

@@ -18,12 +18,12 @@ import {
   getText,
   pollUntil,
   queueDepth,
-  readSampleDocument,
   startCloudSession,
   upload,
   waitForTerminal,
 } from '../support/local-cloud-session';
 import { memoryTerminal } from '../support/memory-terminal';
+import { readSampleDocument } from '../support/sample-docs';
 
 /**
  * Reprocessing as a user meets it: a file rejected for its size, the limit raised (the local cloud

@@ -1,15 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { documentId } from '../../lambdas/shared/documents/document';
 import { ENCODING_FIXTURES_DIR, type EncodingFixtures } from '../../scripts/make-encoding-fixtures';
-import {
-  type CloudSession,
-  getText,
-  startFreshCloudSession,
-  upload,
-  waitForTerminal,
-} from '../support/local-cloud-session';
+import { getText, upload, useFreshCloudSession, waitForTerminal } from '../support/local-cloud-session';
 
 /**
  * Text in legacy encodings through the whole local cloud: uploaded through the S3 API, inspected and
@@ -23,15 +17,7 @@ const FIXTURES = JSON.parse(
   await readFile(join(ENCODING_FIXTURES_DIR, 'expected.json'), 'utf8'),
 ) as EncodingFixtures;
 
-let session: CloudSession;
-
-beforeAll(async () => {
-  session = await startFreshCloudSession('encodings');
-});
-
-afterAll(async () => {
-  await session?.stop();
-});
+const session = useFreshCloudSession('encodings');
 
 describe('text in legacy encodings, end to end', () => {
   it.each([

@@ -5,15 +5,14 @@ import type { DocumentDetail } from '../../lambdas/api/schemas';
 import { documentId } from '../../lambdas/shared/documents/document';
 import { LOCAL_CREDENTIALS } from '../../local/credentials';
 import {
-  type CloudSession,
   enteredStates,
   executionHistory,
   pollUntil,
-  readSampleDocument,
-  startFreshCloudSession,
   upload,
+  useFreshCloudSession,
   waitForTerminal,
 } from '../support/local-cloud-session';
+import { readSampleDocument } from '../support/sample-docs';
 
 /**
  * One document run is one X-Ray trace, found by its document id through the X-Ray API, holding the
@@ -38,7 +37,7 @@ interface Entity {
   readonly subsegments?: readonly Entity[];
 }
 
-let session: CloudSession;
+const session = useFreshCloudSession('tracing');
 let xray: XRayClient;
 
 /** Every segment and subsegment of the document's run trace, flattened. */
@@ -92,7 +91,6 @@ const processedRun = async (file: string, key: string): Promise<DocumentDetail> 
 };
 
 beforeAll(async () => {
-  session = await startFreshCloudSession('tracing');
   xray = new XRayClient({
     region: session.cloud.region,
     credentials: LOCAL_CREDENTIALS,
@@ -102,7 +100,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   xray?.destroy();
-  await session?.stop();
 });
 
 describe('X-Ray traces on the local cloud', () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -11,6 +11,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll } from 'vitest';
 import {
   type DocumentDetail,
   type DocumentSummary,
@@ -20,20 +21,11 @@ import {
   textResponseSchema,
 } from '../../lambdas/api/schemas';
 import type { DeletionRef, DocumentRef, DocumentStatus } from '../../lambdas/shared/documents/document';
-import { type LocalCloud, PROJECT_ROOT, startLocalCloud } from '../../local/cloud';
+import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { LOCAL_CREDENTIALS } from '../../local/credentials';
-import type { ExpectedResult } from '../../scripts/sample-docs/expected-results';
 
 /** Statuses a document ends in; every upload reaches exactly one of them. */
 export const TERMINAL_STATUSES: readonly DocumentStatus[] = ['PROCESSED', 'REJECTED', 'FAILED'];
-
-export const SAMPLE_DOCS_DIR = join(PROJECT_ROOT, 'sample-docs');
-
-/** What the pipeline must make of each sample document (sample-docs/expected-results.json). */
-export const readExpectedResults = async (): Promise<ExpectedResult[]> =>
-  JSON.parse(await readFile(join(SAMPLE_DOCS_DIR, 'expected-results.json'), 'utf8')) as ExpectedResult[];
-
-export const readSampleDocument = (file: string): Promise<Buffer> => readFile(join(SAMPLE_DOCS_DIR, file));
 
 /** A queue by URL and ARN. */
 export interface QueueRef {
@@ -144,7 +136,7 @@ export const startCloudSession = async (options: CloudSessionOptions): Promise<C
  * its `stop` also removes the folder. A file that restarts its cloud over the same data keeps its own
  * folder and calls {@link startCloudSession}.
  */
-export const startFreshCloudSession = async (
+const startFreshCloudSession = async (
   label: string,
   options: Omit<CloudSessionOptions, 'dataDir' | 'fresh'> = {},
 ): Promise<CloudSession> => {
@@ -166,6 +158,30 @@ export const startFreshCloudSession = async (
     await removeData();
     throw error;
   }
+};
+
+/**
+ * A fresh local cloud (see {@link startFreshCloudSession}) for the calling test file: started before
+ * its tests, stopped after them. The session it returns stands in for the started one (a proxy that reads
+ * its members), so the file uses it like any session; reading one before the cloud has started throws.
+ */
+export const useFreshCloudSession = (
+  label: string,
+  options: Omit<CloudSessionOptions, 'dataDir' | 'fresh'> = {},
+): CloudSession => {
+  let started: CloudSession | undefined;
+  beforeAll(async () => {
+    started = await startFreshCloudSession(label, options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy({} as CloudSession, {
+    get: (_, member) => {
+      if (!started) throw new Error(`the ${label} cloud session is used before it started`);
+      return Reflect.get(started, member);
+    },
+  });
 };
 
 /** Uploads bytes through the S3 API, as any client would. */
@@ -314,33 +330,35 @@ export const listExecutions = async (
 };
 
 /** What an execution was started for: `{"document": DocumentRef}` for an upload, `{"deletion": …}` for a removal. */
-const inputOfExecution = async (
+interface ExecutionInput {
+  readonly document?: DocumentRef;
+  readonly deletion?: DeletionRef;
+}
+
+const inputOfExecution = async (session: CloudSession, executionArn: string): Promise<ExecutionInput> => {
+  const { input } = await session.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  return JSON.parse(input ?? '{}') as ExecutionInput;
+};
+
+/** One part of an execution's input, which must be there: `what` names the execution that has it. */
+const inputPartOf = async <Part extends keyof ExecutionInput>(
   session: CloudSession,
   executionArn: string,
-): Promise<{ document?: DocumentRef; deletion?: DeletionRef }> => {
-  const { input } = await session.sfn.send(new DescribeExecutionCommand({ executionArn }));
-  return JSON.parse(input ?? '{}') as { document?: DocumentRef; deletion?: DeletionRef };
+  part: Part,
+  what: string,
+): Promise<NonNullable<ExecutionInput[Part]>> => {
+  const value = (await inputOfExecution(session, executionArn))[part];
+  if (!value) throw new Error(`execution ${executionArn} is not ${what}`);
+  return value;
 };
 
 /** The document an upload's execution was started for. */
-export const documentOfExecution = async (
-  session: CloudSession,
-  executionArn: string,
-): Promise<DocumentRef> => {
-  const { document } = await inputOfExecution(session, executionArn);
-  if (!document) throw new Error(`execution ${executionArn} is not an upload's`);
-  return document;
-};
+export const documentOfExecution = (session: CloudSession, executionArn: string): Promise<DocumentRef> =>
+  inputPartOf(session, executionArn, 'document', "an upload's");
 
 /** The deletion a removal's execution was started for. */
-export const deletionOfExecution = async (
-  session: CloudSession,
-  executionArn: string,
-): Promise<DeletionRef> => {
-  const { deletion } = await inputOfExecution(session, executionArn);
-  if (!deletion) throw new Error(`execution ${executionArn} is not a removal's`);
-  return deletion;
-};
+export const deletionOfExecution = (session: CloudSession, executionArn: string): Promise<DeletionRef> =>
+  inputPartOf(session, executionArn, 'deletion', "a removal's");
 
 /** The executions started for one document id (whatever their names), uploads' and removals' alike. */
 export const executionsOfDocument = async (

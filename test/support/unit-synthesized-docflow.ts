@@ -1,5 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { beforeAll } from 'vitest';
+import { DocflowFunction } from '../../infra/constructs/docflow-function';
 import { type BuildOptions, synthDocflowTemplate } from './docflow-app';
 
 /** The synthesized app and template a describe block's tests share. */
@@ -24,3 +26,9 @@ export const synthesizeBeforeAll = (options?: BuildOptions): SynthesizedDocflow 
  */
 export const deniesWithoutTls = (statement: Record<string, unknown> = {}) =>
   Match.objectLike({ Effect: 'Deny', ...statement, Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+
+/** Every DocflowFunction under a construct (the stack): the functions a bundle or default must cover. */
+export const docflowFunctionsOf = (scope: IConstruct): DocflowFunction[] =>
+  scope.node
+    .findAll()
+    .filter((construct): construct is DocflowFunction => construct instanceof DocflowFunction);

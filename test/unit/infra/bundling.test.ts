@@ -18,10 +18,10 @@ import {
   NATIVE_PACKAGES,
   PROJECT_ROOT,
 } from '../../../infra/constructs/docflow-function';
-import type { DocflowStack } from '../../../infra/stacks/docflow-stack';
 import { LIMIT_SETTINGS } from '../../../lambdas/shared/documents/limits';
 import { CDK_BUNDLE_OPTIONS } from '../../support/cdk-bundle-options';
-import { cdkJsonContext, environmentOf, synthDocflowTemplate } from '../../support/docflow-app';
+import { cdkJsonContext, environmentOf } from '../../support/docflow-app';
+import { docflowFunctionsOf, synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 /** The package an import path belongs to (`pdfjs-dist/legacy/build/pdf.mjs` → `pdfjs-dist`). */
 const packageOf = (path: string): string => {
@@ -115,15 +115,13 @@ describe('a real bundle (the starter)', () => {
 });
 
 describe('every function’s bundle', () => {
-  let stack: DocflowStack;
-  let template: ReturnType<typeof synthDocflowTemplate>['template'];
+  const docflow = synthesizeBeforeAll();
   let functions: DocflowFunction[];
   /** Per function: the bundle built with the options CDK uses, and esbuild's metafile of it. */
   const bundles = new Map<string, { file: string; metafile: Metafile }>();
 
   beforeAll(async () => {
-    ({ stack, template } = synthDocflowTemplate());
-    functions = stack.node.findAll().filter((c): c is DocflowFunction => c instanceof DocflowFunction);
+    functions = docflowFunctionsOf(docflow.stack);
     for (const fn of functions) {
       // Beside a node_modules link, so that the external native packages resolve as in the asset.
       const dir = mkdtempSync(join(tmpdir(), `docflow-bundle-${fn.name}-`));
@@ -219,7 +217,7 @@ describe('every function’s bundle', () => {
     for (const fn of functions) {
       // Prepare
       const read = variablesRead(fn.name);
-      const variables = environmentOf(template, fn.function);
+      const variables = environmentOf(docflow.template, fn.function);
 
       // Assess: AWS_* variables are set by the Lambda runtime itself.
       for (const name of read.filter((n) => !n.startsWith('AWS_'))) {

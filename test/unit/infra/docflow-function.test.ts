@@ -20,7 +20,7 @@ import {
   statementsOfRole,
   type TemplateResource,
 } from '../../support/docflow-app';
-import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
+import { docflowFunctionsOf, synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 /** Memory and timeout each function states, as the issue asks ("explicit per function"). */
 const EXPECTED_SIZING: Record<string, { memory: number; timeout: number }> = {
@@ -41,9 +41,7 @@ describe('every docflow function', () => {
     resourceOf(docflow.template, 'AWS::Lambda::Function', fn.function);
 
   beforeAll(() => {
-    functions = docflow.stack.node
-      .findAll()
-      .filter((c): c is DocflowFunction => c instanceof DocflowFunction);
+    functions = docflowFunctionsOf(docflow.stack);
   });
 
   it('covers the eight functions of the pipeline', () => {

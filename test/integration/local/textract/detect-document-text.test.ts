@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import {
   BadDocumentException,
   type Block,
@@ -23,8 +21,8 @@ import {
   renderTextPng,
   slowPageOperators,
 } from '../../../support/printed-text';
+import { readSampleDocument } from '../../../support/sample-docs';
 
-const SAMPLE_DOCS = path.resolve(import.meta.dirname, '../../../../sample-docs');
 const PHRASE = 'The quick brown fox jumps over the lazy dog';
 
 const linesOf = (blocks: readonly Block[] | undefined): Block[] =>
@@ -94,7 +92,7 @@ describe('local Textract: DetectDocumentText', () => {
   it('reads the sample printed-text PNG', async () => {
     // Prepare
     const key = `${uniquePrefix('sample')}/printed-text.png`;
-    await stack.put(key, await readFile(path.join(SAMPLE_DOCS, 'printed-text.png')));
+    await stack.put(key, await readSampleDocument('printed-text.png'));
 
     // Act
     const response = await stack.client.send(

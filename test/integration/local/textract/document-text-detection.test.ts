@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import {
   type Block,
   GetDocumentTextDetectionCommand,
@@ -26,8 +24,8 @@ import {
   renderTextPng,
   slowPageOperators,
 } from '../../../support/printed-text';
+import { readSampleDocument } from '../../../support/sample-docs';
 
-const SAMPLE_DOCS = path.resolve(import.meta.dirname, '../../../../sample-docs');
 const ROLE_ARN = testArn.role('textract-publishes');
 
 const linesOnPage = (blocks: readonly Block[], page: number): string[] =>
@@ -88,7 +86,7 @@ describe('local Textract: StartDocumentTextDetection and GetDocumentTextDetectio
     // Prepare: two A4 pages that are only 150 dpi JPEG scans (sample-docs/README.md).
     const prefix = uniquePrefix('scan');
     const key = `${prefix}/scanned two pages.pdf`;
-    await stack.put(key, await readFile(path.join(SAMPLE_DOCS, 'scanned-two-pages.pdf')));
+    await stack.put(key, await readSampleDocument('scanned-two-pages.pdf'));
     const { topicArn, queueUrl } = await stack.notificationQueue(prefix);
 
     // Act
