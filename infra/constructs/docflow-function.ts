@@ -8,9 +8,6 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENTRY_METADATA_KEY } from '../keys';
 
-// Kept while test/unit/infra/docflow-function.test.ts imports it from here.
-export { ENTRY_METADATA_KEY };
-
 /**
  * Packages that carry native binaries or data files read from disk. esbuild cannot bundle them: they
  * are external in every bundle and installed into the asset, for the Lambda platform, of each

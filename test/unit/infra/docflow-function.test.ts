@@ -7,11 +7,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   bundlingOptions,
   DocflowFunction,
-  ENTRY_METADATA_KEY,
   ESM_REQUIRE_BANNER,
   NATIVE_PACKAGES,
   PROJECT_ROOT,
 } from '../../../infra/constructs/docflow-function';
+import { ENTRY_METADATA_KEY } from '../../../infra/keys';
 import {
   logicalIdOf,
   resourceOf,
