@@ -9,3 +9,13 @@ export const readSampleDocument = (file: string): Promise<Buffer> => readFile(jo
 /** What the pipeline must make of each sample document (sample-docs/expected-results.json). */
 export const readExpectedResults = async (): Promise<ExpectedResult[]> =>
   JSON.parse(await readFile(join(SAMPLE_DOCS_DIR, 'expected-results.json'), 'utf8')) as ExpectedResult[];
+
+/** The entry of the sample document `file` among `results`; fails naming the file when it has none. */
+export const expectedResultOf = <T extends { readonly file: string }>(
+  results: readonly T[],
+  file: string,
+): T => {
+  const result = results.find((entry) => entry.file === file);
+  if (!result) throw new Error(`expected-results has no entry for ${file}`);
+  return result;
+};

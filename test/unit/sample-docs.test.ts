@@ -1,37 +1,28 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fileTypeFromBuffer } from 'file-type';
 import JSZip from 'jszip';
 import mammoth from 'mammoth';
 import { getDocument, OPS, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SAMPLE_DOCS_DIR } from '../../cli/paths';
 import { TEXT_STRATEGIES } from '../../lambdas/shared/documents/document';
 import type { ExpectedResult } from '../../scripts/sample-docs/expected-results';
+import { expectedResultOf, readExpectedResults, readSampleDocument } from '../support/sample-docs';
 
-const SAMPLE_DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sample-docs');
 const require = createRequire(import.meta.url);
 const STANDARD_FONTS = `${join(dirname(require.resolve('pdfjs-dist/package.json')), 'standard_fonts')}/`;
 
-const expectedResults = JSON.parse(
-  await readFile(join(SAMPLE_DOCS, 'expected-results.json'), 'utf8'),
-) as ExpectedResult[];
-
-const expectedFor = (file: string): ExpectedResult => {
-  const result = expectedResults.find((entry) => entry.file === file);
-  if (!result) throw new Error(`expected-results.json has no entry for ${file}`);
-  return result;
-};
-
-const sample = (file: string): Promise<Buffer> => readFile(join(SAMPLE_DOCS, file));
+const expectedResults = await readExpectedResults();
+const expectedFor = (file: string): ExpectedResult => expectedResultOf(expectedResults, file);
 
 const openPdfs: PDFDocumentProxy[] = [];
 
 /** pdf.js detaches the array it is given, so it gets a copy; a Buffer is refused. */
 const openPdf = async (file: string): Promise<PDFDocumentProxy> => {
-  const data = new Uint8Array(await sample(file));
+  const data = new Uint8Array(await readSampleDocument(file));
   const pdf = await getDocument({
     data,
     standardFontDataUrl: STANDARD_FONTS,
@@ -58,7 +49,7 @@ afterEach(async () => {
 describe('sample-docs/expected-results.json', () => {
   it('lists every sample document exactly once, and nothing else', async () => {
     // Prepare
-    const files = (await readdir(SAMPLE_DOCS)).filter(
+    const files = (await readdir(SAMPLE_DOCS_DIR)).filter(
       (file) => file !== 'README.md' && file !== 'expected-results.json',
     );
 
@@ -84,7 +75,7 @@ describe('sample-docs/expected-results.json', () => {
   it('names the MIME type that magic-byte sniffing finds in each binary file', async () => {
     for (const entry of expectedResults.filter((candidate) => candidate.type !== 'text')) {
       // Act
-      const sniffed = await fileTypeFromBuffer(await sample(entry.file));
+      const sniffed = await fileTypeFromBuffer(await readSampleDocument(entry.file));
 
       // Assess
       expect(sniffed?.mime, entry.file).toBe(entry.mimeType);
@@ -93,7 +84,9 @@ describe('sample-docs/expected-results.json', () => {
 
   it('keeps the documents small', async () => {
     // Act
-    const sizes = await Promise.all(expectedResults.map(async (entry) => (await sample(entry.file)).length));
+    const sizes = await Promise.all(
+      expectedResults.map(async (entry) => (await readSampleDocument(entry.file)).length),
+    );
 
     // Assess
     for (const size of sizes) expect(size).toBeLessThan(200 * 1024);
@@ -104,7 +97,7 @@ describe('sample-docs/expected-results.json', () => {
 describe('sample documents', () => {
   it('photo-exif-rotated.jpg is stored landscape with EXIF orientation 6 and shows portrait, marker top-right', async () => {
     // Prepare
-    const photo = await sample('photo-exif-rotated.jpg');
+    const photo = await readSampleDocument('photo-exif-rotated.jpg');
 
     // Act
     const metadata = await sharp(photo).metadata();
@@ -128,8 +121,8 @@ describe('sample documents', () => {
 
   it('printed-text.png and diagram.webp are single images of their format', async () => {
     // Act
-    const png = await sharp(await sample('printed-text.png')).metadata();
-    const webp = await sharp(await sample('diagram.webp')).metadata();
+    const png = await sharp(await readSampleDocument('printed-text.png')).metadata();
+    const webp = await sharp(await readSampleDocument('diagram.webp')).metadata();
 
     // Assess
     expect(png).toMatchObject({ format: 'png', channels: 1, density: 96 });
@@ -175,7 +168,7 @@ describe('sample documents', () => {
 
   it('corrupt.pdf starts like a PDF but pdf.js rejects it', async () => {
     // Prepare
-    const bytes = await sample('corrupt.pdf');
+    const bytes = await readSampleDocument('corrupt.pdf');
 
     // Act
     const opening = openPdf('corrupt.pdf');
@@ -188,7 +181,7 @@ describe('sample documents', () => {
 
   it('memo.docx yields its phrase through mammoth and a title and creator in core.xml', async () => {
     // Prepare
-    const docx = await sample('memo.docx');
+    const docx = await readSampleDocument('memo.docx');
 
     // Act
     const { value } = await mammoth.extractRawText({ buffer: docx });
@@ -202,7 +195,7 @@ describe('sample documents', () => {
 
   it('notes.txt is valid UTF-8 with a non-ASCII word in its phrase', async () => {
     // Act
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(await sample('notes.txt'));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(await readSampleDocument('notes.txt'));
 
     // Assess
     const phrase = expectedFor('notes.txt').phrase;

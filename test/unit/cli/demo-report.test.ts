@@ -1,33 +1,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoMatches, fullText, renderDemo } from '../../../cli/demo-report';
-import { compareWithExpected, type ExpectedResult, readExpectedResults } from '../../../cli/expected-results';
+import { compareWithExpected, readExpectedResults } from '../../../cli/expected-results';
 import { SAMPLE_DOCS_DIR } from '../../../cli/paths';
 import type { SessionEntry } from '../../../cli/upload-session';
+import { EXPECTED_RESULTS } from '../../../scripts/sample-docs/expected-results';
 import { aDocument, FakeDocumentsApi } from '../../support/fake-docflow';
+import { expectedResultOf } from '../../support/sample-docs';
 
-const report: ExpectedResult = {
-  file: 'report-text-layer.pdf',
-  status: 'PROCESSED',
-  type: 'pdf',
-  mimeType: 'application/pdf',
-  pages: 3,
-  textStrategy: 'local',
-  phrase: 'Harbour crane seven was repaired ahead of schedule',
-  thumbnail: true,
-};
-
-const corrupt: ExpectedResult = {
-  file: 'corrupt.pdf',
-  status: 'REJECTED',
-  type: 'pdf',
-  mimeType: 'application/pdf',
-  pages: null,
-  textStrategy: 'none',
-  phrase: null,
-  thumbnail: false,
-  reason: 'CORRUPT',
-};
+const report = expectedResultOf(EXPECTED_RESULTS, 'report-text-layer.pdf');
+const corrupt = expectedResultOf(EXPECTED_RESULTS, 'corrupt.pdf');
 
 const thumbnail = { width: 256, height: 331, contentType: 'image/webp', url: 'https://x/t.webp' };
 const text = {
