@@ -66,26 +66,23 @@ describe('sampleTree', () => {
 
 describe('cpuTicksByRole', () => {
   it('splits a window between up, its environments, their parse processes and the rest', () => {
-    // Prepare: 1 is up; 10 and 20 environments; 11 a parse process of 10; 30 the local Textract, 31 its renderer
-    const stat = (pid: number, ppid: number, cpuTicks: number): [number, ProcStat] => [
-      pid,
-      { pid, ppid, cpuTicks },
+    // Prepare: 1 is up; 10 and 20 environments; 11 a parse process of 10; 30 the local Textract, 31 its
+    // renderer, started within the window. Each row: a process's CPU ticks at the window's start and end.
+    const processes: [pid: number, ppid: number, startTicks: number | undefined, endTicks: number][] = [
+      [1, 0, 100, 103],
+      [10, 1, 50, 58],
+      [11, 10, 40, 41],
+      [20, 1, 5, 5],
+      [30, 1, 9, 9],
+      [31, 30, undefined, 2],
     ];
-    const before = new Map([
-      stat(1, 0, 100),
-      stat(10, 1, 50),
-      stat(11, 10, 40),
-      stat(20, 1, 5),
-      stat(30, 1, 9),
-    ]);
-    const after = new Map([
-      stat(1, 0, 103),
-      stat(10, 1, 58),
-      stat(11, 10, 41),
-      stat(20, 1, 5),
-      stat(30, 1, 9),
-      stat(31, 30, 2),
-    ]);
+    const sampleAt = (edge: 'start' | 'end'): Map<number, ProcStat> =>
+      new Map(
+        processes.flatMap(([pid, ppid, startTicks, endTicks]) => {
+          const cpuTicks = edge === 'start' ? startTicks : endTicks;
+          return cpuTicks === undefined ? [] : [[pid, { pid, ppid, cpuTicks }] as const];
+        }),
+      );
     const commandLines: Record<number, string> = {
       10: 'node runtime.mjs?taskRoot=/a',
       11: 'node runtime.mjs?taskRoot=/a',
@@ -94,7 +91,7 @@ describe('cpuTicksByRole', () => {
     };
 
     // Act
-    const ticks = cpuTicksByRole(1, before, after, (pid) => commandLines[pid] ?? '');
+    const ticks = cpuTicksByRole(1, sampleAt('start'), sampleAt('end'), (pid) => commandLines[pid] ?? '');
 
     // Assess
     expect(ticks).toEqual({ up: 3, environments: 8, parseProcesses: 1, other: 2 });
