@@ -5,7 +5,9 @@ import { apiRoutes } from '../../../../lambdas/api/routes';
 import {
   documentDetailSchema,
   documentListSchema,
+  listDocumentsQuery,
   problemSchema,
+  textQuery,
   textResponseSchema,
 } from '../../../../lambdas/api/schemas';
 import { DOCUMENT_STATUSES } from '../../../../lambdas/shared/documents/document';
@@ -634,14 +636,8 @@ describe('bad input', () => {
       fc.string(),
     );
     const parameter = fc.constantFrom(
-      'status',
-      'type',
-      'uploadedAfter',
-      'uploadedBefore',
-      'limit',
-      'cursor',
-      'page',
-      'pageSize',
+      ...Object.keys(listDocumentsQuery.shape),
+      ...Object.keys(textQuery.shape),
       'x',
     );
 
