@@ -5,7 +5,14 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DocumentRef } from '../../lambdas/shared/documents/document';
 import { METADATA_TABLE, type MetadataItem } from '../../lambdas/shared/documents/metadata-item';
@@ -123,6 +130,35 @@ export const createQueue = async (
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
   );
   return { url: QueueUrl, arn: Attributes?.QueueArn ?? '' };
+};
+
+/**
+ * Receives from the queue until `count` messages arrived or it stayed empty for a whole long poll, and
+ * deletes what it received: the messages a test expects, with none left behind for the next test.
+ */
+export const drainQueue = async (
+  client: SQSClient,
+  queueUrl: string,
+  count = Number.POSITIVE_INFINITY,
+): Promise<Message[]> => {
+  const received: Message[] = [];
+  while (received.length < count) {
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    if (Messages.length === 0) break;
+    received.push(...Messages);
+    await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+        })),
+      }),
+    );
+  }
+  return received;
 };
 
 /**

@@ -14,18 +14,21 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeS3EventKey } from '../../../lambdas/shared/documents/s3-key';
 import { type ObjectCreatedRecord, parseIngestMessage } from '../../../lambdas/starter/s3-notification';
-import { createBucket, createQueue, TEST_AWS, testS3, testSqs, uniquePrefix } from '../../support/aws';
+import {
+  createBucket,
+  createQueue,
+  drainQueue,
+  TEST_AWS,
+  testS3,
+  testSqs,
+  uniquePrefix,
+} from '../../support/aws';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
 
 let dataDir: string;
@@ -44,32 +47,6 @@ afterAll(async () => {
   await local?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
-
-/** Receives until `count` messages arrived or the queue stayed empty for a whole long poll; deletes them. */
-const drain = async (
-  client: SQSClient,
-  queueUrl: string,
-  count = Number.POSITIVE_INFINITY,
-): Promise<Message[]> => {
-  const received: Message[] = [];
-  while (received.length < count) {
-    const { Messages = [] } = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    if (Messages.length === 0) break;
-    received.push(...Messages);
-    await client.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle,
-        })),
-      }),
-    );
-  }
-  return received;
-};
 
 /** The one object-created record of each message, in arrival order (each must parse like the starter parses it). */
 const createdRecords = (messages: readonly Message[]): ObjectCreatedRecord[] =>
@@ -100,7 +77,7 @@ const notifiedBucket = async (label: string, events?: string[]) => {
       NotificationConfiguration: { QueueConfigurations: [incomingOnly(queue.arn, events)] },
     }),
   );
-  await drain(sqs, queue.url, 1);
+  await drainQueue(sqs, queue.url, 1);
   return { bucket, queue };
 };
 
@@ -120,7 +97,7 @@ describe('S3 bucket notifications into SQS', () => {
         },
       }),
     );
-    const messages = await drain(sqs, queue.url, 1);
+    const messages = await drainQueue(sqs, queue.url, 1);
     const configuration = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
 
     // Assess
@@ -160,7 +137,7 @@ describe('S3 bucket notifications into SQS', () => {
     for (const [index, key] of keys.entries()) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x'.repeat(index + 1) }));
     }
-    const records = createdRecords(await drain(sqs, queue.url, keys.length));
+    const records = createdRecords(await drainQueue(sqs, queue.url, keys.length));
 
     // Assess
     expect(records.map((record) => decodeS3EventKey(record.encodedKey))).toEqual(keys);
@@ -191,7 +168,7 @@ describe('S3 bucket notifications into SQS', () => {
     const put = await s3.send(
       new PutObjectCommand({ Bucket: bucket, Key: 'incoming/shape.txt', Body: 'shape' }),
     );
-    const [message] = await drain(sqs, queue.url, 1);
+    const [message] = await drainQueue(sqs, queue.url, 1);
 
     // Assess
     expect(JSON.parse(message?.Body ?? '{}')).toEqual({
@@ -232,7 +209,7 @@ describe('S3 bucket notifications into SQS', () => {
     // Act
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'derived/thumb.png', Body: 'png' }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming', Body: 'no slash' }));
-    const messages = await drain(sqs, queue.url);
+    const messages = await drainQueue(sqs, queue.url);
 
     // Assess
     expect(messages).toEqual([]);
@@ -250,7 +227,7 @@ describe('S3 bucket notifications into SQS', () => {
       params: { Bucket: bucket, Key: 'incoming/large scan.pdf', Body: body },
       partSize: 5 * 1024 * 1024,
     }).done();
-    const records = createdRecords(await drain(sqs, queue.url));
+    const records = createdRecords(await drainQueue(sqs, queue.url));
 
     // Assess
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'incoming/large scan.pdf' }));
@@ -277,7 +254,7 @@ describe('S3 bucket notifications into SQS', () => {
         s3.send(new PutObjectCommand({ Bucket: bucket, Key: `incoming/${name}.txt`, Body: name })),
       ),
     );
-    const records = createdRecords(await drain(sqs, queue.url, 7));
+    const records = createdRecords(await drainQueue(sqs, queue.url, 7));
 
     // Assess
     const overwrites = records.filter((record) => record.encodedKey === 'incoming/same.txt');
@@ -298,7 +275,7 @@ describe('S3 bucket notifications into SQS', () => {
         s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/race.txt', Body: 'r'.repeat(size) })),
       ),
     );
-    const records = createdRecords(await drain(sqs, queue.url, sizes.length));
+    const records = createdRecords(await drainQueue(sqs, queue.url, sizes.length));
     const stored = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'incoming/race.txt' }));
 
     // Assess
@@ -337,7 +314,7 @@ describe('S3 bucket notifications into SQS', () => {
         Delete: { Objects: [{ Key: 'incoming/original.txt' }, { Key: 'incoming/posted note.txt' }] },
       }),
     );
-    const messages = await drain(sqs, queue.url, 6);
+    const messages = await drainQueue(sqs, queue.url, 6);
 
     // Assess
     expect(posted.status).toBe(204);
@@ -374,7 +351,7 @@ describe('S3 bucket notifications into SQS', () => {
       }),
     );
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'any/where.txt', Body: 'sns' }));
-    const messages = await drain(sqs, queue.url, 2);
+    const messages = await drainQueue(sqs, queue.url, 2);
 
     // Assess
     const envelopes = messages.map((message) => JSON.parse(message.Body ?? '{}'));
@@ -458,7 +435,7 @@ describe('S3 bucket notifications across a restart', () => {
       await testS3(second.endpoint).send(
         new PutObjectCommand({ Bucket: bucket, Key: 'incoming/after.txt', Body: 'after' }),
       );
-      const messages = await drain(testSqs(second.endpoint), queue.url, 3);
+      const messages = await drainQueue(testSqs(second.endpoint), queue.url, 3);
 
       // Assess
       expect(JSON.parse(messages[0]?.Body ?? '{}').Event).toBe('s3:TestEvent');

@@ -4,12 +4,7 @@ import {
   S3Client,
   type S3Client as S3ClientType,
 } from '@aws-sdk/client-s3';
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../../../../lambdas/api/router';
@@ -19,7 +14,7 @@ import { uploadRoutes } from '../../../../lambdas/api/uploads';
 import { decodeS3EventKey } from '../../../../lambdas/shared/documents/s3-key';
 import { parseIngestMessage } from '../../../../lambdas/starter/s3-notification';
 import { apiEvent } from '../../../fixtures/api-gateway-events';
-import { createNotifiedBucket, TEST_AWS, testS3, testSqs } from '../../../support/aws';
+import { createNotifiedBucket, drainQueue, TEST_AWS, testS3, testSqs } from '../../../support/aws';
 import { type LocalGateway, startLocalGateway } from '../../../support/local-gateway';
 
 const MAX_BYTES = 64;
@@ -81,25 +76,7 @@ const stored = async (key: string): Promise<boolean> => {
 };
 
 /** Receives until the queue stays empty for a whole long poll; deletes what it got. */
-const drain = async (): Promise<Message[]> => {
-  const received: Message[] = [];
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    if (Messages.length === 0) return received;
-    received.push(...Messages);
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle,
-        })),
-      }),
-    );
-  }
-};
+const drain = (): Promise<Message[]> => drainQueue(sqs, queueUrl);
 
 beforeAll(async () => {
   local = await startLocalGateway();
