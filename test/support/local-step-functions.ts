@@ -1,6 +1,7 @@
-import type { LocalStepFunctionsOptions } from '../../local/stepfunctions/service';
+import type { LocalStepFunctionsOptions, RunningLocalStepFunctions } from '../../local/stepfunctions/service';
 import type { LambdaInvoker } from '../../local/stepfunctions/task-bindings';
-import { TEST_ACCOUNT, TEST_AWS } from './aws';
+import { createMetadataTable, createQueue, TEST_ACCOUNT, TEST_AWS, testArn, uniquePrefix } from './aws';
+import { type PipelineFunctionArns, pipelineDefinitionWith } from './pipeline-definition';
 
 /**
  * The local Step Functions' options as the tests run it: on the given emulators, in the test region
@@ -17,3 +18,30 @@ export const testStepFunctionsOptions = (
   credentials: TEST_AWS.credentials,
   waits: { retryIntervalMs: 0 },
 });
+
+/** The document pipeline as registered in a local Step Functions, and the table and queue it writes to. */
+export interface RegisteredPipeline {
+  readonly stateMachineArn: string;
+  readonly metadataTable: string;
+  readonly failedDocumentsQueueUrl: string;
+}
+
+/**
+ * Registers the document pipeline's own definition in `service`, with `functions` behind its Lambda
+ * tasks and a fresh metadata table and failed-documents queue on the emulators, as the stack wires them.
+ */
+export const registerPipeline = async (
+  service: RunningLocalStepFunctions,
+  emulators: { readonly dynamodb: string; readonly sqs: string },
+  functions: PipelineFunctionArns,
+): Promise<RegisteredPipeline> => {
+  const metadataTable = uniquePrefix('metadata');
+  await createMetadataTable(emulators.dynamodb, metadataTable);
+  const failedDocumentsQueueUrl = (await createQueue(emulators.sqs, uniquePrefix('failed'))).url;
+  const { stateMachineArn } = service.registerStateMachine({
+    name: uniquePrefix('DocumentPipeline'),
+    definition: pipelineDefinitionWith(functions, metadataTable, failedDocumentsQueueUrl),
+    roleArn: testArn.role('docflow-test'),
+  });
+  return { stateMachineArn, metadataTable, failedDocumentsQueueUrl };
+};

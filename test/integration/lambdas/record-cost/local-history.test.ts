@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type HistoryEvent,
   SendTaskSuccessCommand,
@@ -23,17 +22,13 @@ import {
 } from '../../../../local/stepfunctions/service';
 import type { LambdaInvoker } from '../../../../local/stepfunctions/task-bindings';
 import { aDocument } from '../../../fixtures/document-outcomes';
+import { TEST_AWS, testArn, testDocumentClient, uniquePrefix } from '../../../support/aws';
 import {
-  createMetadataTable,
-  createQueue,
-  TEST_AWS,
-  testArn,
-  testDocumentClient,
-  uniquePrefix,
-} from '../../../support/aws';
-import { testStepFunctionsOptions } from '../../../support/local-step-functions';
+  type RegisteredPipeline,
+  registerPipeline,
+  testStepFunctionsOptions,
+} from '../../../support/local-step-functions';
 import { namedError } from '../../../support/named-error';
-import { pipelineDefinitionWith } from '../../../support/pipeline-definition';
 
 /**
  * The cost of runs of the real workflow definition in the local Step Functions, priced from the history
@@ -71,8 +66,7 @@ describe('record-cost over the local Step Functions history', () => {
   let messaging: MessagingEmulator;
   let service: RunningLocalStepFunctions;
   let sfn: SFNClient;
-  let machineArn: string;
-  const table = `metadata-${randomUUID()}`;
+  let pipeline: RegisteredPipeline;
   /** Calls per document of the extract-text function: the first async start of a scan is throttled. */
   const textCalls = new Map<string, number>();
 
@@ -135,17 +129,10 @@ describe('record-cost over the local Step Functions history', () => {
 
   beforeAll(async () => {
     [dynamo, messaging] = await Promise.all([startDynamoDb(), startMessaging()]);
-    await createMetadataTable(dynamo.endpoint, table);
-    const dlqUrl = (await createQueue(messaging.endpoint, `failed-${randomUUID().slice(0, 8)}`)).url;
-    service = await startLocalStepFunctions(
-      testStepFunctionsOptions(invoke, { dynamodb: dynamo.endpoint, sqs: messaging.endpoint }),
-    );
+    const endpoints = { dynamodb: dynamo.endpoint, sqs: messaging.endpoint };
+    service = await startLocalStepFunctions(testStepFunctionsOptions(invoke, endpoints));
     sfn = new SFNClient({ ...TEST_AWS, endpoint: service.endpoint });
-    ({ stateMachineArn: machineArn } = service.registerStateMachine({
-      name: uniquePrefix('DocumentPipeline'),
-      definition: pipelineDefinitionWith(ARNS, table, dlqUrl),
-      roleArn: testArn.role('docflow-test'),
-    }));
+    pipeline = await registerPipeline(service, endpoints, ARNS);
   });
 
   afterAll(async () => {
@@ -166,7 +153,7 @@ describe('record-cost over the local Step Functions history', () => {
         };
       },
     },
-    ledger: new DynamoDbCostLedger(testDocumentClient(dynamo.endpoint), table),
+    ledger: new DynamoDbCostLedger(testDocumentClient(dynamo.endpoint), pipeline.metadataTable),
     prices: DEFAULT_PRICES,
     starterFunction: ARNS.starter,
     textractCallbackFunction: ARNS.callback,
@@ -179,7 +166,7 @@ describe('record-cost over the local Step Functions history', () => {
     const { executionArn = '' } = await sfn.send(
       // `generation` as the starter passes it (reprocessing); ignored by a definition without it.
       new StartExecutionCommand({
-        stateMachineArn: machineArn,
+        stateMachineArn: pipeline.stateMachineArn,
         name,
         input: JSON.stringify({ document, generation: 0 }),
       }),
@@ -201,7 +188,11 @@ describe('record-cost over the local Step Functions history', () => {
 
   const costOf = async (document: DocumentRef): Promise<DocumentCost | undefined> => {
     const { Item } = await testDocumentClient(dynamo.endpoint).send(
-      new GetCommand({ TableName: table, Key: { documentId: document.id }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: pipeline.metadataTable,
+        Key: { documentId: document.id },
+        ConsistentRead: true,
+      }),
     );
     return Item?.cost as DocumentCost | undefined;
   };
@@ -213,7 +204,7 @@ describe('record-cost over the local Step Functions history', () => {
 
     // Act
     const result = await recordRunCost(
-      { executionArn, stateMachineArn: machineArn, name, status: 'SUCCEEDED', redriveCount: 0 },
+      { executionArn, stateMachineArn: pipeline.stateMachineArn, name, status: 'SUCCEEDED', redriveCount: 0 },
       ports(),
     );
 
@@ -239,7 +230,12 @@ describe('record-cost over the local Step Functions history', () => {
     // Prepare
     const document = documentRef(`${uniquePrefix('cost')}/report.pdf`, 40_000);
     const { name, executionArn, history } = await run(document);
-    const detail = { executionArn, stateMachineArn: machineArn, name, status: 'SUCCEEDED' as const };
+    const detail = {
+      executionArn,
+      stateMachineArn: pipeline.stateMachineArn,
+      name,
+      status: 'SUCCEEDED' as const,
+    };
 
     // Act
     const first = await recordRunCost(detail, ports());

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +34,6 @@ import {
   TaskTimedOut,
   ValidationException,
 } from '@aws-sdk/client-sfn';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
@@ -50,17 +49,19 @@ import {
 import type { LambdaInvoker } from '../../../../local/stepfunctions/task-bindings';
 import { aDocument } from '../../../fixtures/document-outcomes';
 import {
-  createMetadataTable,
-  createQueue,
+  drainQueue,
   TEST_AWS,
   testArn,
   testDocumentClient,
   testSqs,
   uniquePrefix,
 } from '../../../support/aws';
-import { testStepFunctionsOptions } from '../../../support/local-step-functions';
+import {
+  type RegisteredPipeline,
+  registerPipeline,
+  testStepFunctionsOptions,
+} from '../../../support/local-step-functions';
 import { namedError } from '../../../support/named-error';
-import { pipelineDefinitionWith } from '../../../support/pipeline-definition';
 
 const ROLE_ARN = testArn.role('docflow-test');
 const DOUBLE = testArn.lambda('double');
@@ -1022,9 +1023,7 @@ describe('local Step Functions API (real SFNClient)', () => {
   });
 
   describe('the document pipeline definition', () => {
-    const table = `metadata-${randomUUID()}`;
-    let pipelineArn: string;
-    let dlqUrl: string;
+    let pipeline: RegisteredPipeline;
 
     const documentRef = (name: string): DocumentRef => {
       const bucket = 'uploads';
@@ -1038,19 +1037,17 @@ describe('local Step Functions API (real SFNClient)', () => {
     };
 
     beforeAll(async () => {
-      await createMetadataTable(dynamo.endpoint, table);
-      dlqUrl = (await createQueue(messaging.endpoint, `failed-${randomUUID().slice(0, 8)}`)).url;
-      ({ stateMachineArn: pipelineArn } = service.registerStateMachine({
-        name: uniquePrefix('DocumentPipeline'),
-        definition: pipelineDefinitionWith(PIPELINE_ARNS, table, dlqUrl),
-        roleArn: ROLE_ARN,
-      }));
+      pipeline = await registerPipeline(
+        service,
+        { dynamodb: dynamo.endpoint, sqs: messaging.endpoint },
+        PIPELINE_ARNS,
+      );
     });
 
     it('runs through the starter: one execution per name, the callback, and ExecutionAlreadyExists afterwards', async () => {
       // Prepare
       const document = documentRef('scan.pdf');
-      const starter = new SfnExecutionStarter(sfn, pipelineArn);
+      const starter = new SfnExecutionStarter(sfn, pipeline.stateMachineArn);
       const name = executionName(document.bucket, document.key, document.version);
       const input = JSON.stringify({ document });
 
@@ -1078,7 +1075,7 @@ describe('local Step Functions API (real SFNClient)', () => {
       const events = await historyOf(started.executionArn);
       const item = (
         await testDocumentClient(dynamo.endpoint).send(
-          new GetCommand({ TableName: table, Key: { documentId: document.id } }),
+          new GetCommand({ TableName: pipeline.metadataTable, Key: { documentId: document.id } }),
         )
       ).Item;
 
@@ -1103,7 +1100,7 @@ describe('local Step Functions API (real SFNClient)', () => {
         timeoutInSeconds: 30,
       });
       expect(JSON.parse(markProcessing?.taskScheduledEventDetails?.parameters ?? '{}')).toMatchObject({
-        TableName: table,
+        TableName: pipeline.metadataTable,
         Key: { documentId: { S: document.id } },
       });
       const callback = events.find(
@@ -1136,21 +1133,12 @@ describe('local Step Functions API (real SFNClient)', () => {
         `${PIPELINE_ARNS.thumbnail}|${document.id}`,
         () => new Error('libvips: out of memory'),
       );
-      const { executionArn } = await start({ document }, uniquePrefix('pipeline'), pipelineArn);
+      const { executionArn } = await start({ document }, uniquePrefix('pipeline'), pipeline.stateMachineArn);
 
       // Act
       const failed = await finished(executionArn);
       const failedEvents = await historyOf(executionArn);
-      const { Messages = [] } = await testSqs(messaging.endpoint).send(
-        new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-      );
-      await Promise.all(
-        Messages.map((message) =>
-          testSqs(messaging.endpoint).send(
-            new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }),
-          ),
-        ),
-      );
+      const failedDocuments = await drainQueue(testSqs(messaging.endpoint), pipeline.failedDocumentsQueueUrl);
       functions.faults.delete(`${PIPELINE_ARNS.thumbnail}|${document.id}`);
       await sfn.send(new RedriveExecutionCommand({ executionArn }));
       const redriven = await finished(executionArn);
@@ -1170,7 +1158,7 @@ describe('local Step Functions API (real SFNClient)', () => {
         resourceType: 'sqs',
       });
       expect(typesOf(failedEvents).slice(-2)).toEqual(['FailStateEntered', 'ExecutionFailed']);
-      expect(Messages.map((message) => JSON.parse(message.Body ?? '{}').executionArn)).toContain(
+      expect(failedDocuments.map((message) => JSON.parse(message.Body ?? '{}').executionArn)).toContain(
         executionArn,
       );
       expect(redriven).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
@@ -1183,8 +1171,8 @@ describe('local Step Functions API (real SFNClient)', () => {
       const { stateMachineArn } = first.registerStateMachine({
         name: 'DocumentPipeline',
         definition:
-          (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: pipelineArn }))).definition ??
-          '',
+          (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: pipeline.stateMachineArn })))
+            .definition ?? '',
         roleArn: ROLE_ARN,
       });
       const document = documentRef('long.pdf');
