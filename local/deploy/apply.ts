@@ -16,7 +16,8 @@ import type {
   TopicStep,
 } from './steps';
 
-type Awaitable<T> = T | Promise<T>;
+/** What a local service's call may answer with: the value, or a promise of it. */
+export type Awaitable<T> = T | Promise<T>;
 
 /**
  * Where a plan is deployed, one operation per kind of step. Every operation is idempotent: deploying

@@ -1,5 +1,6 @@
 import type { ApiRoute, ApiStep } from '../steps';
 import {
+  asPlanned,
   isRecord,
   isTrue,
   NO_PERMISSIONS,
@@ -163,10 +164,7 @@ export const apiGatewayHandler: ResourceHandler = {
   types: [REST_API, 'AWS::ApiGateway::Resource', 'AWS::ApiGateway::Method'],
   plan: () => undefined,
   deploy: {
-    api: async (step, targets) => {
-      await targets.addApiRoutes(step);
-      return undefined;
-    },
+    api: asPlanned((step, targets) => targets.addApiRoutes(step)),
   },
   group: (resource, context): StepGroup => {
     const restApi = restApiOf(resource, context);

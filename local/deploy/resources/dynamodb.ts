@@ -1,5 +1,5 @@
 import type { IndexSpec, KeyElement, TableStep, Throughput } from '../steps';
-import { asList, isRecord, type ResolvedResource, type ResourceHandler } from './resource-handler';
+import { asList, asPlanned, isRecord, type ResolvedResource, type ResourceHandler } from './resource-handler';
 
 const keySchema = (
   resource: ResolvedResource,
@@ -106,9 +106,6 @@ export const dynamoDbHandler: ResourceHandler = {
   types: ['AWS::DynamoDB::Table'],
   plan: table,
   deploy: {
-    table: async (step, targets) => {
-      await targets.createTable(step);
-      return undefined;
-    },
+    table: asPlanned((step, targets) => targets.createTable(step)),
   },
 };

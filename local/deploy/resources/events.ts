@@ -4,6 +4,7 @@ import { InvalidTargetInputError, validateTargetInput } from '../../events/targe
 import type { DeployStep, EventRuleStep } from '../steps';
 import {
   asList,
+  asPlanned,
   isRecord,
   NO_PERMISSIONS,
   type ResolvedResource,
@@ -165,9 +166,6 @@ export const eventsHandler: ResourceHandler = {
   types: ['AWS::Events::Rule'],
   plan: planEventRule,
   deploy: {
-    eventRule: async (step, targets) => {
-      await targets.addEventRule(step);
-      return undefined;
-    },
+    eventRule: asPlanned((step, targets) => targets.addEventRule(step)),
   },
 };

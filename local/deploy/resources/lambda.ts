@@ -4,6 +4,7 @@ import { ENTRY_METADATA_KEY } from '../../../infra/keys';
 import type { DeployStep, EventSourceStep, FunctionStep, QueueStep } from '../steps';
 import {
   asList,
+  asPlanned,
   isRecord,
   isTrue,
   NO_CLOUDWATCH,
@@ -182,14 +183,8 @@ const eventSource = (resource: ResolvedResource, earlier: readonly DeployStep[])
 export const lambdaHandler: ResourceHandler = {
   types: [FUNCTION, 'AWS::Lambda::EventSourceMapping'],
   deploy: {
-    function: async (step, targets) => {
-      await targets.registerFunction(step);
-      return undefined;
-    },
-    eventSource: async (step, targets) => {
-      await targets.addEventSource(step);
-      return undefined;
-    },
+    function: asPlanned((step, targets) => targets.registerFunction(step)),
+    eventSource: asPlanned((step, targets) => targets.addEventSource(step)),
   },
   plan: (resource, earlier, context) =>
     resource.type === FUNCTION ? lambdaFunction(resource, context) : eventSource(resource, earlier),

@@ -1,4 +1,4 @@
-import type { DeployedResource, LocalTargets } from '../apply';
+import type { Awaitable, DeployedResource, LocalTargets } from '../apply';
 import type { IntrinsicResolver } from '../intrinsics';
 import type { ResourceIdentity, StackEnvironment } from '../physical-ids';
 import type { DeployStep } from '../steps';
@@ -203,6 +203,19 @@ export type StepDeployer<K extends DeployStep['kind']> = (
   step: StepOf<K>,
   targets: LocalTargets,
 ) => Promise<DeployedResource | undefined>;
+
+/**
+ * The deployer of a step that the service carries out as planned, answering with nothing the plan must
+ * check (a bucket, a table, a function): the call is the whole deployment.
+ */
+export const asPlanned =
+  <K extends DeployStep['kind']>(
+    call: (step: StepOf<K>, targets: LocalTargets) => Awaitable<void>,
+  ): StepDeployer<K> =>
+  async (step, targets) => {
+    await call(step, targets);
+    return undefined;
+  };
 
 /**
  * How the local cloud deploys a family of CloudFormation types: plans its resources' steps and carries

@@ -1,6 +1,7 @@
 import type { BucketNotificationStep, BucketStep, CorsRuleSpec, NotificationRuleSpec } from '../steps';
 import {
   asList,
+  asPlanned,
   isRecord,
   NO_PERMISSIONS,
   type ResolvedResource,
@@ -142,14 +143,8 @@ const bucket = (resource: ResolvedResource): BucketStep => {
 export const s3Handler: ResourceHandler = {
   types: [BUCKET, CDK_NOTIFICATIONS],
   deploy: {
-    bucket: async (step, targets) => {
-      await targets.createBucket(step);
-      return undefined;
-    },
-    bucketNotification: async (step, targets) => {
-      await targets.putBucketNotification(step);
-      return undefined;
-    },
+    bucket: asPlanned((step, targets) => targets.createBucket(step)),
+    bucketNotification: asPlanned((step, targets) => targets.putBucketNotification(step)),
   },
   plan: (resource) => (resource.type === BUCKET ? bucket(resource) : undefined),
   group: (resource) => {
