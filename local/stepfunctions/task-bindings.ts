@@ -270,24 +270,47 @@ type DynamoDbAction = keyof typeof DYNAMODB_ACTIONS;
 const isDynamoDbAction = (action: string): action is DynamoDbAction =>
   Object.hasOwn(DYNAMODB_ACTIONS, action);
 
-/** The optimized DynamoDB integration: the API's own parameters in, the API's response out. */
-const callDynamoDb = async (
-  client: DynamoDBClient,
-  action: DynamoDbAction,
-  input: JsonValue,
+/** How Step Functions names one integrated service's errors (see {@link serviceTaskError}). */
+interface IntegratedService {
+  readonly prefix: string;
+  readonly service: string;
+  readonly base: { readonly prototype: object };
+  readonly fallback: string;
+}
+
+const DYNAMODB: IntegratedService = {
+  prefix: 'DynamoDB',
+  service: 'AmazonDynamoDBv2',
+  base: DynamoDBServiceException,
+  fallback: 'AmazonDynamoDBException',
+};
+
+const SQS: IntegratedService = {
+  prefix: 'SQS',
+  service: 'AmazonSQS',
+  base: SQSServiceException,
+  fallback: 'AmazonSQSException',
+};
+
+/**
+ * One call of an optimized integration: the API's response out (without the SDK's `$metadata`), its
+ * errors named as Step Functions names them.
+ */
+const callService = async (
+  service: IntegratedService,
+  call: () => Promise<{ readonly $metadata: unknown }>,
 ): Promise<JsonValue> => {
   try {
-    const { $metadata: _, ...output } = await DYNAMODB_ACTIONS[action](client, input);
+    const { $metadata: _, ...output } = await call();
     return toJson(output);
   } catch (error) {
-    throw serviceTaskError(error, {
-      prefix: 'DynamoDB',
-      service: 'AmazonDynamoDBv2',
-      base: DynamoDBServiceException,
-      fallback: 'AmazonDynamoDBException',
-    });
+    throw serviceTaskError(error, service);
   }
 };
+
+/** The optimized DynamoDB integration: the API's own parameters in, the API's response out. */
+const callDynamoDb = (client: DynamoDBClient, action: DynamoDbAction, input: JsonValue): Promise<JsonValue> =>
+  callService(DYNAMODB, () => DYNAMODB_ACTIONS[action](client, input));
 
 /** The SQS integration serializes a JSON MessageBody, as Step Functions does. */
 const sendMessage = async (client: SQSClient, input: JsonValue): Promise<JsonValue> => {
@@ -295,19 +318,9 @@ const sendMessage = async (client: SQSClient, input: JsonValue): Promise<JsonVal
     throw new UnhandleableTaskError('States.Runtime', 'sqs:sendMessage parameters must be an object');
   const body = input.MessageBody;
   const parameters = { ...input, MessageBody: typeof body === 'string' ? body : JSON.stringify(body) };
-  try {
-    const { $metadata: _, ...output } = await client.send(
-      new SendMessageCommand(parameters as unknown as SendMessageCommandInput),
-    );
-    return toJson(output);
-  } catch (error) {
-    throw serviceTaskError(error, {
-      prefix: 'SQS',
-      service: 'AmazonSQS',
-      base: SQSServiceException,
-      fallback: 'AmazonSQSException',
-    });
-  }
+  return callService(SQS, () =>
+    client.send(new SendMessageCommand(parameters as unknown as SendMessageCommandInput)),
+  );
 };
 
 /**
@@ -316,10 +329,7 @@ const sendMessage = async (client: SQSClient, input: JsonValue): Promise<JsonVal
  * (a ValidationException surfaces as `DynamoDB.AmazonDynamoDBException`); the Cause is the message
  * followed by the Java SDK's request summary.
  */
-const serviceTaskError = (
-  error: unknown,
-  service: { prefix: string; service: string; base: { readonly prototype: object }; fallback: string },
-): TaskFailedError => {
+const serviceTaskError = (error: unknown, service: IntegratedService): TaskFailedError => {
   const fallback = `${service.prefix}.${service.fallback}`;
   if (!(error instanceof Error)) return new TaskFailedError(fallback, String(error));
   if (!('$metadata' in error)) return new TaskFailedError(fallback, error.message);
