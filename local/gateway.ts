@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { listenOn } from './http/listen';
+import { closeServer, listenOn } from './http/listen';
 import type { RequestHandler } from './http/proxy';
 
 /**
@@ -113,10 +113,6 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   return {
     endpoint: `http://${host}:${port}`,
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: () => closeServer(server),
   };
 };

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { listenOn, PortInUseError } from '../../local/http/listen';
+import { closeServer, listenOn, PortInUseError } from '../../local/http/listen';
 import { createConsoleApp } from './app';
 import { buildBrowserBundle } from './bundle';
 import type { ErrorLog } from './problems';
@@ -78,10 +78,7 @@ export const startConsoleServer = async (options: ConsoleServerOptions): Promise
   return {
     url: `http://127.0.0.1:${bound}/`,
     stop: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
       clients.destroy();
     },
   };

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { listenOn } from '../http/listen';
 import type { RequestHandler } from '../http/proxy';
 import { memoizeDynaliteExpressions } from './dynalite-expression-cache';
 import { closeDynaliteIteratorsAtTheirEnd } from './dynalite-iterators';
@@ -43,10 +44,7 @@ export const startDynamoDb = async (
     deleteTableMs: 0,
     updateTableMs: 0,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  await listenOn(server, { port: options.port ?? 0, host: '127.0.0.1', service: 'the local DynamoDB' });
   const { port } = server.address() as AddressInfo;
   const [handler] = server.listeners('request') as RequestHandler[];
   if (!handler) throw new Error('dynalite no longer handles requests with a request listener');

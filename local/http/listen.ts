@@ -64,6 +64,16 @@ export const listenOn = (server: Server | HttpServer, target: ListenTarget): Pro
     });
   });
 
+/**
+ * Stops listening and ends the open connections: an idle keep-alive connection would otherwise hold
+ * `close` open until the client drops it.
+ */
+export const closeServer = (server: HttpServer): Promise<void> =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+
 const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
 
 /**

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsJsonHandler } from '../http/aws-json-protocol';
+import { closeServer, listenOn } from '../http/listen';
 import type { RequestHandler } from '../http/proxy';
 import type { SegmentSink } from '../xray/trace-header';
 import { StepFunctionsApiError } from './api-errors';
@@ -174,9 +175,10 @@ export const startLocalStepFunctions = async (
   const service = createLocalStepFunctions(options);
   const server = createServer(service.handler);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    await listenOn(server, {
+      port: options.port ?? 0,
+      host: '127.0.0.1',
+      service: 'the local Step Functions',
     });
   } catch (error) {
     await service.stop();
@@ -190,10 +192,7 @@ export const startLocalStepFunctions = async (
     port,
     stop: async () => {
       await service.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 };

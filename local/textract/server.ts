@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { type AwsJsonError, awsJsonHandler } from '../http/aws-json-protocol';
+import { closeServer, listenOn } from '../http/listen';
 import type { RequestHandler } from '../http/proxy';
 import { s3DocumentStore, snsCompletionNotifier } from './aws-adapters';
 import { DocumentPages, type PageLimits } from './document-pages';
@@ -117,20 +118,14 @@ export const createLocalTextract = (options: LocalTextractOptions): LocalTextrac
 export const startLocalTextract = async (options: LocalTextractOptions): Promise<RunningLocalTextract> => {
   const textract = createLocalTextract(options);
   const server = createServer(textract.handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  await listenOn(server, { port: options.port ?? 0, host: '127.0.0.1', service: 'the local Textract' });
   const { port } = server.address() as AddressInfo;
   return {
     ...textract,
     endpoint: `http://127.0.0.1:${port}`,
     port,
     stop: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
       await textract.stop();
     },
   };

@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from '../http/listen';
 import type { RequestHandler } from '../http/proxy';
 import { parseDatagram } from './daemon-protocol';
 
@@ -114,10 +115,7 @@ export const startXRayDaemon = async (options: XRayDaemonOptions): Promise<Runni
     tcp: { host, port: tcpPort },
     stop: async () => {
       await closeSocket(bound);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 };
