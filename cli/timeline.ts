@@ -1,4 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { ATTEMPT_EVENTS, enteredEventIdOf } from '../console/shared/history-events';
 
 export type StepStatus = 'succeeded' | 'caught' | 'failed' | 'aborted' | 'running';
 
@@ -44,21 +45,6 @@ interface MutableStep {
   cause?: string;
 }
 
-const ATTEMPT_STARTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled']);
-const ATTEMPT_FAILURES = new Set([
-  'TaskFailed',
-  'TaskTimedOut',
-  'TaskStartFailed',
-  'TaskSubmitFailed',
-  'LambdaFunctionFailed',
-  'LambdaFunctionTimedOut',
-  'LambdaFunctionScheduleFailed',
-  'LambdaFunctionStartFailed',
-  'ActivityFailed',
-  'ActivityTimedOut',
-  'ActivityScheduleFailed',
-]);
-const ATTEMPT_SUCCESSES = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded', 'ActivitySucceeded']);
 const CONTAINERS = new Set(['Parallel', 'Map']);
 const EXECUTION_ENDS: Readonly<Record<string, ExecutionStatus>> = {
   ExecutionSucceeded: 'SUCCEEDED',
@@ -106,13 +92,8 @@ export const buildTimeline = (history: readonly HistoryEvent[]): ExecutionTimeli
   let redriveCount = 0;
 
   const owner = (event: HistoryEvent): MutableStep | undefined => {
-    let current: HistoryEvent | undefined = event;
-    for (let hops = 0; current && hops < 1000; hops += 1) {
-      if (current !== event && current.type?.endsWith('StateEntered'))
-        return stepByEnteredId.get(current.id ?? 0);
-      current = current.previousEventId === undefined ? undefined : byId.get(current.previousEventId);
-    }
-    return undefined;
+    const enteredId = enteredEventIdOf(event, byId);
+    return enteredId === undefined ? undefined : stepByEnteredId.get(enteredId);
   };
   const innermostOpen = (types: ReadonlySet<string>): MutableStep | undefined =>
     open.findLast((step) => types.has(step.type));
@@ -159,13 +140,13 @@ export const buildTimeline = (history: readonly HistoryEvent[]): ExecutionTimeli
         step.aborted = true;
         close(step, at);
       }
-    } else if (ATTEMPT_STARTS.has(type)) {
+    } else if (ATTEMPT_EVENTS.starts.has(type)) {
       const step = owner(event);
       if (step) step.attempts += 1;
-    } else if (ATTEMPT_FAILURES.has(type)) {
+    } else if (ATTEMPT_EVENTS.failures.has(type) || ATTEMPT_EVENTS.timeouts.has(type)) {
       const step = owner(event);
       if (step) Object.assign(step, { lastAttemptFailed: true, ...errorOf(event) });
-    } else if (ATTEMPT_SUCCESSES.has(type)) {
+    } else if (ATTEMPT_EVENTS.successes.has(type)) {
       const step = owner(event);
       if (step) step.lastAttemptFailed = false;
     } else if (type === 'ParallelStateFailed' || type === 'MapStateFailed') {

@@ -1,4 +1,5 @@
 import type { HistoryEvent } from '../../shared/api';
+import { ATTEMPT_EVENTS, enteredEventIdOf } from '../../shared/history-events';
 
 /**
  * What happened to each state in one execution, from its history (GetExecutionHistory with execution
@@ -92,19 +93,6 @@ interface MutableVisit {
   attempts: MutableAttempt[];
 }
 
-const ATTEMPT_STARTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled']);
-const ATTEMPT_SUCCESSES = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded', 'ActivitySucceeded']);
-const ATTEMPT_TIMEOUTS = new Set(['TaskTimedOut', 'LambdaFunctionTimedOut', 'ActivityTimedOut']);
-const ATTEMPT_FAILURES = new Set([
-  'TaskFailed',
-  'TaskStartFailed',
-  'TaskSubmitFailed',
-  'LambdaFunctionFailed',
-  'LambdaFunctionScheduleFailed',
-  'LambdaFunctionStartFailed',
-  'ActivityFailed',
-  'ActivityScheduleFailed',
-]);
 const EXECUTION_ENDS = new Set([
   'ExecutionSucceeded',
   'ExecutionFailed',
@@ -153,12 +141,8 @@ export const executionRunsOf = (history: readonly HistoryEvent[]): ExecutionRuns
   let executionError: { error?: string; cause?: string } = {};
 
   const owner = (event: HistoryEvent): MutableVisit | undefined => {
-    let current: HistoryEvent | undefined = event;
-    for (let hops = 0; current && hops < 10_000; hops += 1) {
-      if (current !== event && current.type.endsWith('StateEntered')) return visitByEnteredId.get(current.id);
-      current = current.previousEventId === undefined ? undefined : byId.get(current.previousEventId);
-    }
-    return undefined;
+    const enteredId = enteredEventIdOf(event, byId);
+    return enteredId === undefined ? undefined : visitByEnteredId.get(enteredId);
   };
   const openNamed = (name: string | undefined): MutableVisit | undefined =>
     visits.findLast((visit) => visit.name === name && visit.exitedAt === undefined);
@@ -210,7 +194,7 @@ export const executionRunsOf = (history: readonly HistoryEvent[]): ExecutionRuns
         if (error !== undefined) visit.error = error;
         if (cause !== undefined) visit.cause = cause;
       }
-    } else if (ATTEMPT_STARTS.has(type)) {
+    } else if (ATTEMPT_EVENTS.starts.has(type)) {
       const visit = owner(event);
       if (!visit) continue;
       const resource = field(details, 'resource');
@@ -222,17 +206,21 @@ export const executionRunsOf = (history: readonly HistoryEvent[]): ExecutionRuns
         ...(input === undefined ? {} : { input }),
         outcome: 'running',
       });
-    } else if (ATTEMPT_SUCCESSES.has(type) || ATTEMPT_FAILURES.has(type) || ATTEMPT_TIMEOUTS.has(type)) {
+    } else if (
+      ATTEMPT_EVENTS.successes.has(type) ||
+      ATTEMPT_EVENTS.failures.has(type) ||
+      ATTEMPT_EVENTS.timeouts.has(type)
+    ) {
       const visit = owner(event);
       const attempt = visit?.attempts.at(-1);
       if (!visit || !attempt) continue;
       attempt.endedAt = event.timestamp;
-      if (ATTEMPT_SUCCESSES.has(type)) {
+      if (ATTEMPT_EVENTS.successes.has(type)) {
         attempt.outcome = 'succeeded';
         const output = field(details, 'output');
         if (output !== undefined) attempt.output = output;
       } else {
-        attempt.outcome = ATTEMPT_TIMEOUTS.has(type) ? 'timed-out' : 'failed';
+        attempt.outcome = ATTEMPT_EVENTS.timeouts.has(type) ? 'timed-out' : 'failed';
         const error = field(details, 'error');
         const cause = field(details, 'cause');
         if (error !== undefined) attempt.error = visit.error = error;
