@@ -4,12 +4,10 @@ import { reasonForErrorName } from '../shared/documents/errors';
 import { inspectionSchema } from '../shared/documents/inspection-schema';
 import type { TextInfo, ThumbnailInfo } from '../shared/documents/metadata-item';
 import { generationSchema } from '../shared/documents/reprocess-message';
+import { count, nonEmpty } from '../shared/documents/schema-parts';
 import * as z from '../shared/runtime/zod';
 import type { CaughtError, DocumentOutcome, ExecutionRef, IndexResult } from './index-document';
 import type { DeletionOutcome, DeletionResult } from './record-deletion';
-
-const count = z.int().check(z.nonnegative());
-const nonEmpty = z.string().check(z.minLength(1));
 
 const thumbnailSchema = z.object({
   bucket: nonEmpty,

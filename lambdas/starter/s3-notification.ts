@@ -1,6 +1,7 @@
 import type { DocumentRef } from '../shared/documents/document';
 import { MalformedNotificationError } from '../shared/documents/errors';
 import { reprocessMessageSchema } from '../shared/documents/reprocess-message';
+import { count, nonEmpty } from '../shared/documents/schema-parts';
 import * as z from '../shared/runtime/zod';
 
 /** S3 names created events `ObjectCreated:Put`, `ObjectCreated:CompleteMultipartUpload`, … (no `s3:` prefix). */
@@ -73,35 +74,53 @@ const testEventSchema = z.pipe(
 
 /** What names the object of any record: its (still encoded) key, its version if any, and the event's order. */
 const OBJECT_IDENTITY = {
-  key: z.string().check(z.minLength(1)),
-  versionId: z.optional(z.string().check(z.minLength(1))),
+  key: nonEmpty,
+  versionId: z.optional(nonEmpty),
   sequencer: z.string().check(z.regex(/^[0-9A-Fa-f]+$/)),
 };
+
+/** A created or removed object's record as parsed, the parts both kinds read alike. */
+interface ParsedObjectRecord {
+  readonly eventTime: string;
+  readonly s3: {
+    readonly bucket: { readonly name: string };
+    readonly object: {
+      readonly key: string;
+      readonly versionId?: string | undefined;
+      readonly sequencer: string;
+    };
+  };
+}
+
+/** The fields every object record carries, out of the notification's nesting. */
+const objectFieldsOf = ({ eventTime, s3: { bucket, object } }: ParsedObjectRecord) => ({
+  eventTime,
+  bucket: bucket.name,
+  encodedKey: object.key,
+  ...(object.versionId === undefined ? {} : { versionId: object.versionId }),
+  sequencer: object.sequencer,
+});
 
 const objectCreatedRecordSchema = z.pipe(
   z.object({
     eventName: z.string().check(z.regex(OBJECT_CREATED)),
     eventTime: z.iso.datetime({ offset: true }),
     s3: z.object({
-      bucket: z.object({ name: z.string().check(z.minLength(1)) }),
+      bucket: z.object({ name: nonEmpty }),
       object: z.object({
         ...OBJECT_IDENTITY,
-        size: z.int().check(z.nonnegative()),
-        eTag: z.string().check(z.minLength(1)),
+        size: count,
+        eTag: nonEmpty,
       }),
     }),
   }),
   z.transform(
-    ({ eventName, eventTime, s3: { bucket, object } }): ObjectCreatedRecord => ({
+    (record): ObjectCreatedRecord => ({
       kind: 'object-created',
-      eventName,
-      eventTime,
-      bucket: bucket.name,
-      encodedKey: object.key,
-      size: object.size,
-      eTag: object.eTag,
-      ...(object.versionId === undefined ? {} : { versionId: object.versionId }),
-      sequencer: object.sequencer,
+      eventName: record.eventName,
+      ...objectFieldsOf(record),
+      size: record.s3.object.size,
+      eTag: record.s3.object.eTag,
     }),
   ),
 );
@@ -111,19 +130,15 @@ const objectRemovedRecordSchema = z.pipe(
     eventName: z.enum(['ObjectRemoved:Delete', 'ObjectRemoved:DeleteMarkerCreated']),
     eventTime: z.iso.datetime({ offset: true }),
     s3: z.object({
-      bucket: z.object({ name: z.string().check(z.minLength(1)) }),
+      bucket: z.object({ name: nonEmpty }),
       object: z.object(OBJECT_IDENTITY),
     }),
   }),
   z.transform(
-    ({ eventName, eventTime, s3: { bucket, object } }): ObjectRemovedRecord => ({
+    (record): ObjectRemovedRecord => ({
       kind: 'object-removed',
-      eventName,
-      eventTime,
-      bucket: bucket.name,
-      encodedKey: object.key,
-      ...(object.versionId === undefined ? {} : { versionId: object.versionId }),
-      sequencer: object.sequencer,
+      eventName: record.eventName,
+      ...objectFieldsOf(record),
     }),
   ),
 );

@@ -1,8 +1,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { nonEmpty } from '../documents/schema-parts';
 import { TEXTRACT_JOBS_TABLE, type TextractJobRecord, type TextractJobs } from '../ports/textract-jobs';
 import * as z from '../runtime/zod';
-
-const nonEmpty = z.string().check(z.minLength(1));
 
 const recordSchema = z.object({
   jobTag: nonEmpty,

@@ -1,12 +1,11 @@
 import * as z from '../runtime/zod';
 import type { DocumentRef } from './document';
+import { count, nonEmpty } from './schema-parts';
 
 /**
  * The {@link DocumentRef} every state-machine task receives as `{ document }`. Handlers parse it rather
  * than trust it: a hand-started or redriven execution carries whatever input it was given.
  */
-const nonEmpty = z.string().check(z.minLength(1));
-
 export const documentRefSchema = z.object({
   id: nonEmpty,
   bucket: nonEmpty,
@@ -14,7 +13,7 @@ export const documentRefSchema = z.object({
   version: nonEmpty,
   versionId: z.optional(nonEmpty),
   sequencer: nonEmpty,
-  size: z.int().check(z.nonnegative()),
+  size: count,
   eTag: z.string(),
   uploadedAt: nonEmpty,
   shard: nonEmpty,

@@ -2,10 +2,8 @@ import * as z from '../runtime/zod';
 import { TEXT_STRATEGIES } from './document';
 import { documentRefSchema } from './document-ref-schema';
 import type { Inspection } from './metadata-item';
+import { count, nonEmpty } from './schema-parts';
 import { TEXT_ENCODINGS } from './text-encoding';
-
-const count = z.int().check(z.nonnegative());
-const nonEmpty = z.string().check(z.minLength(1));
 
 /** Inspect's result, as the state machine passes it on at `$.inspection`. */
 export const inspectionSchema = z.object({
