@@ -2,7 +2,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { S3UrlSigner } from '../shared/adapters/s3-url-signer';
 import { cachedSecretString } from '../shared/adapters/secrets';
 import { LIMIT_SETTINGS } from '../shared/documents/limits';
-import { dynamoDocumentClient, s3Client, secretsManagerClient, sqsClient } from '../shared/runtime/clients';
+import { s3Client, secretsManagerClient, sqsClient } from '../shared/runtime/clients';
+import { dynamoDocumentClient } from '../shared/runtime/dynamodb-document-client';
 import { intEnv, requireEnv } from '../shared/runtime/env';
 import { lambdaHandler } from '../shared/runtime/lambda-handler';
 import { annotate, logger } from '../shared/runtime/powertools';

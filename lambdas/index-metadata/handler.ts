@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { DynamoDbMetadataIndex } from '../shared/adapters/dynamodb-metadata-index';
 import { S3StoredDerivatives } from '../shared/adapters/s3-stored-derivatives';
-import { dynamoDocumentClient, s3Client } from '../shared/runtime/clients';
+import { s3Client } from '../shared/runtime/clients';
+import { dynamoDocumentClient } from '../shared/runtime/dynamodb-document-client';
 import { requireEnv } from '../shared/runtime/env';
 import { lambdaHandler } from '../shared/runtime/lambda-handler';
 import { annotate, metrics, scopeToDocument } from '../shared/runtime/powertools';

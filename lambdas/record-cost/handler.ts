@@ -1,7 +1,8 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { readPrices } from '../shared/documents/prices';
-import { dynamoDocumentClient, sfnClient } from '../shared/runtime/clients';
+import { sfnClient } from '../shared/runtime/clients';
+import { dynamoDocumentClient } from '../shared/runtime/dynamodb-document-client';
 import { requireEnv } from '../shared/runtime/env';
 import { lambdaHandler } from '../shared/runtime/lambda-handler';
 import { annotate, logger, metrics, tracer } from '../shared/runtime/powertools';

@@ -4,7 +4,8 @@ import { DerivativeTextDocumentWriter } from '../shared/adapters/derivative-text
 import { DynamoDbTextractJobs } from '../shared/adapters/dynamodb-textract-jobs';
 import { S3DerivativeStore } from '../shared/adapters/s3-derivative-store';
 import { TextractTextDetection } from '../shared/adapters/textract-text-detection';
-import { dynamoDocumentClient, s3Client, sfnClient, textractClient } from '../shared/runtime/clients';
+import { s3Client, sfnClient, textractClient } from '../shared/runtime/clients';
+import { dynamoDocumentClient } from '../shared/runtime/dynamodb-document-client';
 import { requireEnv } from '../shared/runtime/env';
 import { lambdaHandler } from '../shared/runtime/lambda-handler';
 import { inSubsegment, logger } from '../shared/runtime/powertools';

@@ -1,26 +1,20 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { TextractClient } from '@aws-sdk/client-textract';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './powertools';
 
 /**
  * AWS clients, created once per container and captured by the tracer. Endpoints come from the SDK's
  * own `AWS_ENDPOINT_URL_<SERVICE>` variables, so the same code reaches AWS or the local cloud; the
- * only explicit setting is path-style S3 addressing, which the local S3 needs.
+ * only explicit setting is path-style S3 addressing, which the local S3 needs. The DynamoDB document
+ * client is in ./dynamodb-document-client, so that only the functions that use it carry it.
  */
 export const s3Client = (): S3Client =>
   tracer.captureAWSv3Client(
     new S3Client({ forcePathStyle: process.env.DOCFLOW_S3_FORCE_PATH_STYLE === 'true' }),
   );
-
-export const dynamoDocumentClient = (): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
 
 export const sfnClient = (): SFNClient => tracer.captureAWSv3Client(new SFNClient({}));
 
