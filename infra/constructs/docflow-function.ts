@@ -189,11 +189,12 @@ export const CREDENTIAL_CHAIN_ALIAS = {
 } as const;
 
 /**
- * `semver`, of which the X-Ray SDK calls only `gte`, replaced in the bundles by that one function of
- * the same package (lambdas/shared/runtime/semver-gte.mjs): 19 KB less in every bundle.
+ * `semver`, which the X-Ray SDK imports only for its AWS SDK v2 patcher, replaced in the bundles by a
+ * `gte` that throws (lambdas/shared/runtime/semver-sdk-v2-only.ts): the functions never patch SDK v2,
+ * so no bundle can call it, and 28 KB of semver stay out of every bundle (docs/decisions.md 56).
  */
 export const SEMVER_ALIAS = {
-  '--alias:semver': './lambdas/shared/runtime/semver-gte.mjs',
+  '--alias:semver': './lambdas/shared/runtime/semver-sdk-v2-only.ts',
 } as const;
 
 /**
