@@ -1,38 +1,27 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { documentListSchema } from '../../lambdas/api/schemas';
 import { awsToolEnv, runDocflow } from '../support/docflow-process';
-import { type CloudSession, startCloudSession } from '../support/local-cloud-session';
+import { useFileCloudSession } from '../support/local-cloud-session';
 
 /**
  * The CLI's `--stack` path end to end: it finds the stack through CloudFormation DescribeStacks, as
  * against AWS, here answered by the local cloud, with credentials and endpoint from the environment.
  */
 
-let dataDir: string;
-let session: CloudSession;
+const cloud = useFileCloudSession('cli-stack');
+const { session } = cloud;
 
 /** Runs `docflow` as a user would, pointed at the local endpoint like any AWS tool. */
 const docflow = (args: readonly string[]) =>
-  runDocflow(args, { cwd: dataDir, env: awsToolEnv(session.cloud, dataDir) });
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-e2e-cli-stack-'));
-  session = await startCloudSession({ dataDir: join(dataDir, 'cloud'), fresh: true });
-});
-
-afterAll(async () => {
-  await session?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+  runDocflow(args, { cwd: cloud.folder(), env: awsToolEnv(session.cloud, cloud.folder()) });
 
 describe('docflow --stack against the local cloud', () => {
   it('uploads, waits and lists through the stack’s outputs', async () => {
     // Prepare
     const stack = session.cloud.deployment.stackName;
-    const file = join(dataDir, 'stack notes.txt');
+    const file = join(cloud.folder(), 'stack notes.txt');
     await writeFile(file, 'Notes uploaded through --stack.\n');
 
     // Act

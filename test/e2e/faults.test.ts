@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   GetQueueAttributesCommand,
@@ -8,7 +5,7 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS } from '../../infra/keys';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
 import { documentId } from '../../lambdas/shared/documents/document';
@@ -16,20 +13,20 @@ import { parseIngestMessage } from '../../lambdas/starter/s3-notification';
 import { documentRefOf, executionInput } from '../../lambdas/starter/start-documents';
 import { s3Notification } from '../fixtures/s3-sqs-events';
 import {
-  type CloudSession,
   documentOfExecution,
   executionHistory,
   executionsOfDocument,
   getDocument,
+  ingestQueueEmpty,
   listDocuments,
   listExecutions,
   pollUntil,
   queueDepth,
-  startCloudSession,
   upload,
+  useFileCloudSession,
   waitForTerminal,
 } from '../support/local-cloud-session';
-import { readExpectedResults, readSampleDocument } from '../support/sample-docs';
+import { expectedResultOf, readExpectedResults, readSampleDocument } from '../support/sample-docs';
 
 /**
  * What must not go wrong on the local cloud: a duplicate S3 notification, a poison message on the
@@ -51,14 +48,10 @@ const MAX_RECEIVE_COUNT = 5;
 const PROCESSING_BUDGET_MS = 110_000;
 
 const EXPECTED_RESULTS = await readExpectedResults();
-const expectedStatus = (file: string): string => {
-  const expected = EXPECTED_RESULTS.find((entry) => entry.file === file);
-  if (!expected) throw new Error(`expected-results.json has no entry for ${file}`);
-  return expected.status;
-};
+const expectedStatus = (file: string): string => expectedResultOf(EXPECTED_RESULTS, file).status;
 
-let dataDir: string;
-let session: CloudSession;
+const cloud = useFileCloudSession('faults', { context: CONTEXT });
+const { session } = cloud;
 let baseline: Promise<DocumentDetail> | undefined;
 
 const BASELINE_FILE = 'notes.txt';
@@ -74,16 +67,6 @@ const processedBaseline = (): Promise<DocumentDetail> => {
   })();
   return baseline;
 };
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'docflow-e2e-faults-'));
-  session = await startCloudSession({ dataDir, fresh: true, context: CONTEXT });
-});
-
-afterAll(async () => {
-  await session?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
 
 describe('faults on the local cloud', () => {
   it('a duplicate notification of a processed object version starts no second execution and is acknowledged', async () => {
@@ -115,15 +98,7 @@ describe('faults on the local cloud', () => {
     await session.sqs.send(
       new SendMessageCommand({ QueueUrl: session.ingestQueue.url, MessageBody: duplicate }),
     );
-    let depth = Number.NaN;
-    await pollUntil(
-      'the ingest queue to be empty again',
-      async () => {
-        depth = await queueDepth(session, session.ingestQueue.url);
-        return depth === 0 ? true : undefined;
-      },
-      { deadline: Date.now() + 30_000, describe: () => `${depth} message(s) in the ingest queue` },
-    );
+    await ingestQueueEmpty(session);
     const executions = await executionsOfDocument(session, processed.id);
     const after = await getDocument(session, processed.id);
 
@@ -211,8 +186,7 @@ describe('faults on the local cloud', () => {
     );
 
     // Act
-    await session.stop();
-    session = await startCloudSession({ dataDir, context: CONTEXT });
+    await cloud.restart({ context: CONTEXT });
     const deadline = Date.now() + PROCESSING_BUDGET_MS;
     const documents = await Promise.all(ids.map((id) => waitForTerminal(session, id, { deadline })));
     const listed = await listDocuments(session);

@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main';
 import { CONTEXT_KEYS } from '../../infra/keys';
 import type { DocumentDetail } from '../../lambdas/api/schemas';
@@ -11,15 +8,14 @@ import { reprocessMessageBody } from '../../lambdas/shared/documents/reprocess-m
 import { reprocessExecutionName } from '../../lambdas/starter/execution-name';
 import { awsToolEnv, runDocflow } from '../support/docflow-process';
 import {
-  type CloudSession,
   documentOfExecution,
   executionsOfDocument,
   getDocument,
   getText,
+  ingestQueueEmpty,
   pollUntil,
-  queueDepth,
-  startCloudSession,
   upload,
+  useFileCloudSession,
   waitForTerminal,
 } from '../support/local-cloud-session';
 import { memoryTerminal } from '../support/memory-terminal';
@@ -40,18 +36,17 @@ const PROCESSING_BUDGET_MS = 110_000;
 const BIG_KEY = 'incoming/reprocess/notes.txt';
 const SMALL_KEY = 'incoming/reprocess/small.txt';
 
-let root: string;
-let dataDir: string;
-let session: CloudSession;
+const cloud = useFileCloudSession('reprocess', { context: LOW_LIMIT });
+const { session } = cloud;
 
 /** `docflow …` as a process, pointed at the local endpoint like any AWS tool (for `--stack`). */
 const docflowProcess = (args: readonly string[]) =>
-  runDocflow(args, { cwd: root, env: awsToolEnv(session.cloud, root) });
+  runDocflow(args, { cwd: cloud.folder(), env: awsToolEnv(session.cloud, cloud.folder()) });
 
-/** `docflow …` in this process, against the local cloud of `dataDir`. */
+/** `docflow …` in this process, against the file's local cloud. */
 const docflow = async (...args: string[]) => {
   const terminal = memoryTerminal();
-  const code = await runCli([...args, '--data-dir', dataDir], { terminal, cwd: root });
+  const code = await runCli([...args, '--data-dir', cloud.dataDir()], { terminal, cwd: cloud.folder() });
   return { code, stdout: terminal.stdout, stderr: terminal.stderr };
 };
 
@@ -70,29 +65,6 @@ const waitForStatus = (id: string, status: DocumentDetail['status'], generation:
   );
 };
 
-const ingestQueueDrained = () => {
-  let depth = Number.NaN;
-  return pollUntil(
-    'the ingest queue to be empty',
-    async () => {
-      depth = await queueDepth(session, session.ingestQueue.url);
-      return depth === 0 ? true : undefined;
-    },
-    { deadline: Date.now() + 30_000, describe: () => `${depth} message(s) in the ingest queue` },
-  );
-};
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'docflow-e2e-reprocess-'));
-  dataDir = join(root, 'cloud');
-  session = await startCloudSession({ dataDir, fresh: true, context: LOW_LIMIT });
-});
-
-afterAll(async () => {
-  await session?.stop();
-  if (root) await rm(root, { recursive: true, force: true });
-});
-
 describe('reprocess on the local cloud', () => {
   it('runs a document rejected for its size again once the limit is raised, and asked again starts nothing', async () => {
     // Prepare: one file over the low limit, one under it.
@@ -108,8 +80,7 @@ describe('reprocess on the local cloud', () => {
     expect(rejected).toMatchObject({ status: 'REJECTED', reason: 'TOO_LARGE', generation: 0 });
     expect(processed).toMatchObject({ status: 'PROCESSED', generation: 0 });
     // The limit raised: the same template with other context, deployed again over the same data.
-    await session.stop();
-    session = await startCloudSession({ dataDir });
+    await cloud.restart();
 
     // Act: through the stack's outputs and SigV4-signed requests, as against AWS.
     const first = await docflowProcess([
@@ -164,7 +135,7 @@ describe('reprocess on the local cloud', () => {
         MessageBody: reprocessMessageBody(document, 1),
       }),
     );
-    await ingestQueueDrained();
+    await ingestQueueEmpty(session);
 
     // Assess
     expect((await executionsOfDocument(session, big)).map((execution) => execution.executionArn)).toEqual(

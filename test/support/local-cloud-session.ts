@@ -131,58 +131,69 @@ export const startCloudSession = async (options: CloudSessionOptions): Promise<C
   }
 };
 
-/**
- * Starts a fresh local cloud in a new temporary data folder (named after `label`) for one test file;
- * its `stop` also removes the folder. A file that restarts its cloud over the same data keeps its own
- * folder and calls {@link startCloudSession}.
- */
-const startFreshCloudSession = async (
-  label: string,
-  options: Omit<CloudSessionOptions, 'dataDir' | 'fresh'> = {},
-): Promise<CloudSession> => {
-  const dataDir = await mkdtemp(join(tmpdir(), `docflow-e2e-${label}-`));
-  const removeData = () => rm(dataDir, { recursive: true, force: true });
-  try {
-    const session = await startCloudSession({ ...options, dataDir, fresh: true });
-    return {
-      ...session,
-      stop: async () => {
-        try {
-          await session.stop();
-        } finally {
-          await removeData();
-        }
-      },
-    };
-  } catch (error) {
-    await removeData();
-    throw error;
-  }
-};
+/** A test file's local cloud in a temporary folder of its own, which the file may restart over the same data. */
+export interface FileCloudSession {
+  /**
+   * The running cloud: a stand-in that reads the members of the one started last, so the file uses it
+   * like any session, across restarts; reading one before the cloud has started throws.
+   */
+  readonly session: CloudSession;
+  /** The temporary folder: the cloud keeps its data in {@link FileCloudSession.dataDir}, the rest is the file's. */
+  folder(): string;
+  /** The cloud's data folder, as `docflow --data-dir` takes it. */
+  dataDir(): string;
+  /** Stops the cloud and starts it again over the same data with `options`, as a redeploy with other context. */
+  restart(options?: Omit<CloudSessionOptions, 'dataDir' | 'fresh'>): Promise<void>;
+}
 
 /**
- * A fresh local cloud (see {@link startFreshCloudSession}) for the calling test file: started before
- * its tests, stopped after them. The session it returns stands in for the started one (a proxy that reads
- * its members), so the file uses it like any session; reading one before the cloud has started throws.
+ * A fresh local cloud for the calling test file, in a new temporary folder named after `label`: started
+ * before its tests; stopped, and the folder removed, after them.
  */
+export const useFileCloudSession = (
+  label: string,
+  options: Omit<CloudSessionOptions, 'dataDir' | 'fresh'> = {},
+): FileCloudSession => {
+  let folder: string | undefined;
+  let started: CloudSession | undefined;
+  const folderOf = (): string => {
+    if (!folder) throw new Error(`the ${label} cloud's folder is used before it was made`);
+    return folder;
+  };
+  const dataDir = (): string => join(folderOf(), 'cloud');
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), `docflow-e2e-${label}-`));
+    started = await startCloudSession({ ...options, dataDir: dataDir(), fresh: true });
+  });
+  afterAll(async () => {
+    try {
+      await started?.stop();
+    } finally {
+      if (folder) await rm(folder, { recursive: true, force: true });
+    }
+  });
+  return {
+    session: new Proxy({} as CloudSession, {
+      get: (_, member) => {
+        if (!started) throw new Error(`the ${label} cloud session is used before it started`);
+        return Reflect.get(started, member);
+      },
+    }),
+    folder: folderOf,
+    dataDir,
+    restart: async (restartOptions = {}) => {
+      await started?.stop();
+      started = undefined;
+      started = await startCloudSession({ ...restartOptions, dataDir: dataDir() });
+    },
+  };
+};
+
+/** A fresh local cloud for the calling test file that it never restarts (see {@link useFileCloudSession}). */
 export const useFreshCloudSession = (
   label: string,
   options: Omit<CloudSessionOptions, 'dataDir' | 'fresh'> = {},
-): CloudSession => {
-  let started: CloudSession | undefined;
-  beforeAll(async () => {
-    started = await startFreshCloudSession(label, options);
-  });
-  afterAll(async () => {
-    await started?.stop();
-  });
-  return new Proxy({} as CloudSession, {
-    get: (_, member) => {
-      if (!started) throw new Error(`the ${label} cloud session is used before it started`);
-      return Reflect.get(started, member);
-    },
-  });
-};
+): CloudSession => useFileCloudSession(label, options).session;
 
 /** Uploads bytes through the S3 API, as any client would. */
 export const upload = async (session: CloudSession, key: string, body: Uint8Array): Promise<void> => {
@@ -388,5 +399,18 @@ export const queueDepth = async (session: CloudSession, queueUrl: string): Promi
     Number(Attributes.ApproximateNumberOfMessages ?? 0) +
     Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
     Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+};
+
+/** Waits until the ingest queue holds no message, visible, in flight or delayed: the starter has settled every one. */
+export const ingestQueueEmpty = (session: CloudSession, budgetMs = 30_000): Promise<true> => {
+  let depth = Number.NaN;
+  return pollUntil(
+    'the ingest queue to be empty',
+    async () => {
+      depth = await queueDepth(session, session.ingestQueue.url);
+      return depth === 0 ? true : undefined;
+    },
+    { deadline: Date.now() + budgetMs, describe: () => `${depth} message(s) in the ingest queue` },
   );
 };
