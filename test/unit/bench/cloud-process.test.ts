@@ -3,6 +3,6 @@ import { npmStartNodeFlags } from '../../../bench/cloud-process';
 
 describe('npmStartNodeFlags', () => {
   it("reads Node's flags of `npm start`, so that the bench starts the cloud as users do", () => {
-    expect(npmStartNodeFlags()).toEqual(['--max-semi-space-size=16']);
+    expect(npmStartNodeFlags()).toEqual(['--max-semi-space-size=16', '--heap-growing-percent=50']);
   });
 });
