@@ -10,7 +10,7 @@ import {
 import type { TextInfo } from '../shared/documents/metadata-item';
 import type { TextPage } from '../shared/documents/text-document';
 import { decodeText, type TextEncoding } from '../shared/documents/text-encoding';
-import { defineSandboxedTask, type SandboxLimits, SandboxPool } from '../shared/sandbox/sandboxed-task';
+import { defineSandboxedTask, sandboxPoolOf } from '../shared/sandbox/sandboxed-task';
 import { splitIntoPages } from './text-pages';
 
 /** The kinds of document whose text is read without OCR (Inspect's `type`). */
@@ -173,14 +173,7 @@ export const LOCAL_TEXT_TASK = defineSandboxedTask(import.meta.url, 'extract-tex
  * killed and the document rejected, the function lives on. A warm thread is reused after extractions
  * that succeed (see {@link SandboxPool}), so an invocation does not pay a thread start.
  */
-export class SandboxedTextExtractor
-  extends SandboxPool<LocalExtractionInput, ExtractedText>
-  implements TextExtractor
-{
-  constructor(limits: Pick<SandboxLimits, 'memoryMb'>) {
-    super(LOCAL_TEXT_TASK, { memoryMb: limits.memoryMb });
-  }
-
+export class SandboxedTextExtractor extends sandboxPoolOf(LOCAL_TEXT_TASK) implements TextExtractor {
   extract(input: LocalExtractionInput): Promise<ExtractedText> {
     return this.run(input, input.limits.parseTimeoutMs);
   }

@@ -8,7 +8,7 @@ import {
   UnsupportedDocumentError,
 } from '../shared/documents/errors';
 import { loadHeicDecoders } from '../shared/parsing/heic-decoder';
-import { defineSandboxedTask, type SandboxLimits, SandboxPool } from '../shared/sandbox/sandboxed-task';
+import { defineSandboxedTask, sandboxPoolOf } from '../shared/sandbox/sandboxed-task';
 
 /**
  * Textract's synchronous limits for inline images: JPEG or PNG, at most 10,000 pixels a side and 10 MB.
@@ -202,14 +202,7 @@ export const OCR_IMAGE_TASK = defineSandboxedTask(
  * or at a memory cap. A warm process is reused after conversions that succeed (see
  * {@link SandboxPool}), so an invocation does not pay a process start.
  */
-export class SandboxedOcrImagePreparer
-  extends SandboxPool<OcrImageInput, OcrImage>
-  implements OcrImagePreparer
-{
-  constructor(limits: Pick<SandboxLimits, 'memoryMb'>) {
-    super(OCR_IMAGE_TASK, { memoryMb: limits.memoryMb });
-  }
-
+export class SandboxedOcrImagePreparer extends sandboxPoolOf(OCR_IMAGE_TASK) implements OcrImagePreparer {
   prepare(input: OcrImageInput): Promise<OcrImage> {
     return this.run(input, input.budgetMs);
   }

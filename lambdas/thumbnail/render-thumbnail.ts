@@ -5,7 +5,7 @@ import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { mapSharpError, sharpInputOptions } from '../inspect/image-probe';
 import { CorruptDocumentError, DocumentTooLargeError } from '../shared/documents/errors';
 import { loadHeicDecoders } from '../shared/parsing/heic-decoder';
-import { defineSandboxedTask, type SandboxLimits, SandboxPool } from '../shared/sandbox/sandboxed-task';
+import { defineSandboxedTask, sandboxPoolOf } from '../shared/sandbox/sandboxed-task';
 
 /** Longest side of a thumbnail, in pixels. */
 export const THUMBNAIL_SIDE = 256;
@@ -209,14 +209,7 @@ export const inProcessThumbnailRenderer: ThumbnailRenderer = { render: renderThu
  * a decoder that spins or balloons on a hostile file costs its process and the document is rejected;
  * the function lives on. A process is reused after jobs that succeed (see {@link SandboxPool}).
  */
-export class SandboxedThumbnailRenderer
-  extends SandboxPool<ThumbnailJob, RenderedThumbnail>
-  implements ThumbnailRenderer
-{
-  constructor(limits: Pick<SandboxLimits, 'memoryMb'>) {
-    super(THUMBNAIL_TASK, { memoryMb: limits.memoryMb });
-  }
-
+export class SandboxedThumbnailRenderer extends sandboxPoolOf(THUMBNAIL_TASK) implements ThumbnailRenderer {
   render(job: ThumbnailJob): Promise<RenderedThumbnail> {
     return this.run(job, job.budgetMs);
   }

@@ -253,6 +253,18 @@ export class SandboxPool<I, O> {
   }
 }
 
+/**
+ * The pool class of one task, made with the heap cap alone: a port's adapter extends it and adds the
+ * port's method, which runs the job within the budget its input carries
+ * (`class SandboxedThumbnailRenderer extends sandboxPoolOf(THUMBNAIL_TASK) implements ThumbnailRenderer`).
+ */
+export const sandboxPoolOf = <I, O>(task: SandboxedTask<I, O>) =>
+  class extends SandboxPool<I, O> {
+    constructor(limits: Pick<SandboxLimits, 'memoryMb'>) {
+      super(task, { memoryMb: limits.memoryMb });
+    }
+  };
+
 /** Sends a message to the parent, then calls `after` (also when the channel is gone). */
 const sendToParent = (message: ChildMessage, after?: () => void): void => {
   try {
