@@ -14,13 +14,27 @@ export const DERIVATIVE_PREFIXES = { thumbnails: 'thumbnails/', text: 'text/' } 
 /**
  * Writing derivatives under one prefix. Not `bucket.grantPut`: it adds object-lock and tagging actions and `s3:Abort*`.
  * Large derivatives are written in parts: s3:PutObject covers CreateMultipartUpload, UploadPart and
- * CompleteMultipartUpload; a failed upload is aborted so that its parts do not linger.
+ * CompleteMultipartUpload; a failed upload is aborted so that its parts do not linger. A writer takes
+ * back (s3:DeleteObject) what it wrote for an upload deleted or replaced meanwhile (`putDerivativeOf`).
  */
 export const allowDerivativeWrites = (bucket: s3.IBucket, prefix: string): iam.PolicyStatement =>
   new iam.PolicyStatement({
-    actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+    actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
     resources: [bucket.arnForObjects(`${prefix}*`)],
   });
+
+/**
+ * Reading uploads (a pinned version included) and telling a missing one: without s3:ListBucket, S3
+ * answers a missing key or version with 403 instead of 404, and a deleted upload would end FAILED after
+ * retries instead of REJECTED (NOT_FOUND).
+ */
+export const allowUploadReads = (bucket: s3.IBucket): iam.PolicyStatement[] => [
+  new iam.PolicyStatement({
+    actions: ['s3:GetObject', 's3:GetObjectVersion'],
+    resources: [bucket.arnForObjects(`${INCOMING_PREFIX}*`)],
+  }),
+  new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+];
 
 export interface DocumentStoreProps {
   /**

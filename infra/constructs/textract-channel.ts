@@ -11,10 +11,12 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TEXTRACT_JOBS_TABLE } from '../../lambdas/shared/ports/textract-jobs';
 import { DocflowFunction } from './docflow-function';
-import { allowDerivativeWrites, DERIVATIVE_PREFIXES } from './document-store';
+import { allowDerivativeWrites, allowUploadReads, DERIVATIVE_PREFIXES } from './document-store';
 import { buildDeadLetterQueue, buildWorkQueue } from './queues';
 
 export interface TextractChannelProps {
+  /** Where the documents are: the callback checks that one is still current before keeping its text. */
+  readonly uploadsBucket: s3.IBucket;
   /** Where the callback writes a finished job's text (under the text prefix). */
   readonly derivativesBucket: s3.IBucket;
   /** Powertools metrics namespace of the callback function. */
@@ -86,6 +88,7 @@ export class TextractChannel extends Construct {
     });
     const callback = this.callbackFunction.function;
     callback.addToRolePolicy(allowDerivativeWrites(props.derivativesBucket, DERIVATIVE_PREFIXES.text));
+    for (const statement of allowUploadReads(props.uploadsBucket)) callback.addToRolePolicy(statement);
     // Textract has no resource-level permissions: this action only accepts "*".
     callback.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['textract:GetDocumentTextDetection'], resources: ['*'] }),

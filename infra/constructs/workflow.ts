@@ -11,7 +11,7 @@ import { LIMIT_SETTINGS, type Limits } from '../../lambdas/shared/documents/limi
 import { writeDefinition } from '../../statemachines/definition';
 import type { Substitutions } from '../../statemachines/substitutions';
 import { DocflowFunction } from './docflow-function';
-import { allowDerivativeWrites, DERIVATIVE_PREFIXES, INCOMING_PREFIX } from './document-store';
+import { allowDerivativeWrites, allowUploadReads, DERIVATIVE_PREFIXES } from './document-store';
 import { buildDeadLetterQueue } from './queues';
 import { TextractChannel } from './textract-channel';
 
@@ -58,7 +58,11 @@ export class Workflow extends Construct {
     this.failedDocumentsQueue = buildDeadLetterQueue(this, 'FailedDocuments');
     // "Default" is left out of logical ids: the channel's resources keep the ids they had when the
     // workflow declared them itself, so no table or queue is replaced.
-    this.textractChannel = new TextractChannel(this, 'Default', { derivativesBucket, ...common });
+    this.textractChannel = new TextractChannel(this, 'Default', {
+      uploadsBucket,
+      derivativesBucket,
+      ...common,
+    });
 
     this.inspectFunction = new DocflowFunction(this, 'Inspect', {
       ...common,
@@ -104,12 +108,7 @@ export class Workflow extends Construct {
       },
     });
 
-    const readUploads = [
-      allow(['s3:GetObject', 's3:GetObjectVersion'], [uploadsBucket.arnForObjects(`${INCOMING_PREFIX}*`)]),
-      // Without ListBucket, S3 answers a missing key or version with 403 instead of 404, and a deleted
-      // upload would end FAILED after retries instead of REJECTED (NOT_FOUND).
-      allow(['s3:ListBucket'], [uploadsBucket.bucketArn]),
-    ];
+    const readUploads = allowUploadReads(uploadsBucket);
     addPolicy(this.inspectFunction.function, ...readUploads);
     addPolicy(
       this.thumbnailFunction.function,

@@ -89,7 +89,7 @@ const store = async (
     source,
     pages,
   };
-  const pointer = await deps.texts.save(document);
+  const pointer = await deps.texts.save(document, task.document);
   return { text: summarizeTextDocument(document, pointer) };
 };
 

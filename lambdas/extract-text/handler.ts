@@ -40,18 +40,22 @@ export const extractTextRequestSchema = z.discriminatedUnion('strategy', [
 const limits = readLimits();
 const containment = { memoryMb: limits.parseMemoryMb };
 const s3 = s3Client();
+const blobs = new S3DocumentBlobs(s3);
 const textract = new TextractTextDetection(textractClient(), {
   topicArn: requireEnv('TEXTRACT_TOPIC_ARN'),
   roleArn: requireEnv('TEXTRACT_ROLE_ARN'),
 });
 const dependencies: ExtractTextDependencies = {
-  blobs: new S3DocumentBlobs(s3),
+  blobs,
   extractor: new SandboxedTextExtractor(containment),
   images: new SandboxedOcrImagePreparer(containment),
   detector: textract,
   jobStarter: textract,
   jobs: new DynamoDbTextractJobs(dynamoDocumentClient(), requireEnv('TEXTRACT_JOBS_TABLE_NAME')),
-  texts: new DerivativeTextDocumentWriter(new S3DerivativeStore(s3, requireEnv('DERIVATIVES_BUCKET_NAME'))),
+  texts: new DerivativeTextDocumentWriter(
+    new S3DerivativeStore(s3, requireEnv('DERIVATIVES_BUCKET_NAME')),
+    blobs,
+  ),
   limits,
 };
 

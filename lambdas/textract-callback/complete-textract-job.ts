@@ -1,6 +1,10 @@
 import type { Block } from '@aws-sdk/client-textract';
-import { CorruptDocumentError, TextractJobFailedError } from '../shared/documents/errors';
-import type { TextInfo } from '../shared/documents/metadata-item';
+import {
+  CorruptDocumentError,
+  DocumentNotFoundError,
+  TextractJobFailedError,
+} from '../shared/documents/errors';
+import type { S3Pointer, TextInfo } from '../shared/documents/metadata-item';
 import type { TextDocument } from '../shared/documents/text-document';
 import { summarizeTextDocument } from '../shared/documents/text-summary';
 import { textPagesFromBlocks } from '../shared/documents/textract-blocks';
@@ -126,7 +130,14 @@ const succeed = async (
     source: 'textract',
     pages,
   };
-  const pointer = await deps.texts.save(document);
+  let pointer: S3Pointer;
+  try {
+    pointer = await deps.texts.save(document, record.document);
+  } catch (error) {
+    // The upload was deleted or replaced while the job ran: the run learns it as a text step would.
+    if (error instanceof DocumentNotFoundError) return fail(record, error, deps);
+    throw error;
+  }
   const text = summarizeTextDocument(document, pointer);
   const delivery = await deps.tasks.succeed(record.taskToken, { text });
   await deps.jobs.remove(record.jobTag);

@@ -3,6 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { DerivativeTextDocumentWriter } from '../shared/adapters/derivative-text-document-writer';
 import { DynamoDbTextractJobs } from '../shared/adapters/dynamodb-textract-jobs';
 import { S3DerivativeStore } from '../shared/adapters/s3-derivative-store';
+import { S3DocumentBlobs } from '../shared/adapters/s3-document-blobs';
 import { TextractTextDetection } from '../shared/adapters/textract-text-detection';
 import { s3Client, sfnClient, textractClient } from '../shared/runtime/clients';
 import { dynamoDocumentClient } from '../shared/runtime/dynamodb-document-client';
@@ -17,11 +18,13 @@ import {
 import { SfnTaskCallbacks } from './sfn-task-callbacks';
 import { parseTextractNotification } from './textract-notification';
 
+const s3 = s3Client();
 const dependencies: CompleteJobDependencies = {
   jobs: new DynamoDbTextractJobs(dynamoDocumentClient(), requireEnv('TEXTRACT_JOBS_TABLE_NAME')),
   results: new TextractTextDetection(textractClient()),
   texts: new DerivativeTextDocumentWriter(
-    new S3DerivativeStore(s3Client(), requireEnv('DERIVATIVES_BUCKET_NAME')),
+    new S3DerivativeStore(s3, requireEnv('DERIVATIVES_BUCKET_NAME')),
+    new S3DocumentBlobs(s3),
   ),
   tasks: new SfnTaskCallbacks(sfnClient()),
 };

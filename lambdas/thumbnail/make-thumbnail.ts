@@ -1,4 +1,5 @@
 import { derivativeKeys } from '../shared/documents/derivative-keys';
+import { putDerivativeOf } from '../shared/documents/derivative-of-upload';
 import type { DocumentRef } from '../shared/documents/document';
 import { EmptyDocumentError } from '../shared/documents/errors';
 import type { Limits } from '../shared/documents/limits';
@@ -69,11 +70,11 @@ export const makeThumbnail = async (
     maxPages: limits.maxPages,
     budgetMs: limits.parseTimeoutMs,
   });
-  const pointer = await derivatives.put({
-    key: derivativeKeys.thumbnail(document),
-    body: rendered.webp,
-    contentType: THUMBNAIL_CONTENT_TYPE,
-  });
+  const pointer = await putDerivativeOf(
+    document,
+    { key: derivativeKeys.thumbnail(document), body: rendered.webp, contentType: THUMBNAIL_CONTENT_TYPE },
+    { derivatives, uploads: blobs },
+  );
   return {
     thumbnail: {
       ...pointer,

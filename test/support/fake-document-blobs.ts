@@ -5,7 +5,8 @@ import type { BlobHead, BlobRef, DocumentBlobs } from '../../lambdas/shared/port
 export type BlobCall =
   | { readonly method: 'head'; readonly key: string }
   | { readonly method: 'readRange'; readonly key: string; readonly start: number; readonly end: number }
-  | { readonly method: 'read'; readonly key: string; readonly maxBytes: number };
+  | { readonly method: 'read'; readonly key: string; readonly maxBytes: number }
+  | { readonly method: 'isCurrent'; readonly key: string };
 
 const slot = (ref: BlobRef): string => `${ref.bucket}/${ref.key}#${ref.versionId ?? ''}`;
 
@@ -16,10 +17,19 @@ const slot = (ref: BlobRef): string => `${ref.bucket}/${ref.key}#${ref.versionId
 export class FakeDocumentBlobs implements DocumentBlobs {
   readonly calls: BlobCall[] = [];
   private readonly objects = new Map<string, { bytes: Buffer; contentType?: string }>();
+  /** Per bucket and key, the version the key names now (`''` unversioned); absent once deleted. */
+  private readonly current = new Map<string, string>();
 
-  /** Stores an object; with `versionId` it is found only by that version. */
+  /** Stores an object, which becomes its key's current one; with `versionId` it is found only by that version. */
   put(ref: BlobRef, bytes: Buffer, contentType?: string): this {
     this.objects.set(slot(ref), { bytes, ...(contentType === undefined ? {} : { contentType }) });
+    this.current.set(`${ref.bucket}/${ref.key}`, ref.versionId ?? '');
+    return this;
+  }
+
+  /** Deletes the key as a delete marker does: its versions stay readable, none is current. */
+  deleteKey(ref: Pick<BlobRef, 'bucket' | 'key'>): this {
+    this.current.delete(`${ref.bucket}/${ref.key}`);
     return this;
   }
 
@@ -42,6 +52,12 @@ export class FakeDocumentBlobs implements DocumentBlobs {
     const { bytes } = this.find(ref);
     if (bytes.length > maxBytes) throw new DocumentTooLargeError(`${bytes.length} bytes, over ${maxBytes}`);
     return Buffer.from(bytes);
+  }
+
+  async isCurrent(ref: BlobRef): Promise<boolean> {
+    this.calls.push({ method: 'isCurrent', key: ref.key });
+    const version = this.current.get(`${ref.bucket}/${ref.key}`);
+    return version !== undefined && (ref.versionId === undefined || version === ref.versionId);
   }
 
   private find(ref: BlobRef): { bytes: Buffer; contentType?: string } {

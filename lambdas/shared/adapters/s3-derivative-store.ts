@@ -2,6 +2,7 @@ import type { PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Pointer } from '../documents/metadata-item';
 import type { Derivative, DerivativeStore } from '../ports/derivative-store';
+import { deleteKeys } from './s3-stored-derivatives';
 
 /**
  * Derivatives up to this size are written with one PutObject; larger ones in parts of this size, as
@@ -24,7 +25,8 @@ const objectOf = (bucket: string, derivative: Derivative): PutObjectCommandInput
 /**
  * {@link DerivativeStore} on one S3 bucket (the function's DERIVATIVES_BUCKET_NAME), written with
  * lib-storage's `Upload`: one PutObject up to {@link MULTIPART_THRESHOLD_BYTES}, a multipart upload
- * above it, aborted if it fails (the role needs `s3:PutObject` and `s3:AbortMultipartUpload`).
+ * above it, aborted if it fails (the role needs `s3:PutObject` and `s3:AbortMultipartUpload`, and
+ * `s3:DeleteObject` to take a derivative back).
  */
 export class S3DerivativeStore implements DerivativeStore {
   constructor(
@@ -41,5 +43,9 @@ export class S3DerivativeStore implements DerivativeStore {
       leavePartsOnError: false,
     }).done();
     return { bucket: this.bucket, key: derivative.key };
+  }
+
+  remove(keys: readonly string[]): Promise<void> {
+    return deleteKeys(this.s3, this.bucket, keys);
   }
 }

@@ -111,6 +111,17 @@ export class S3DocumentBlobs implements DocumentBlobs {
     }
   }
 
+  async isCurrent(ref: BlobRef): Promise<boolean> {
+    try {
+      // No VersionId: the key's current version, or 404 when a delete marker is on top.
+      const { VersionId } = await this.s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+      return ref.versionId === undefined || VersionId === ref.versionId;
+    } catch (error) {
+      if (isMissingObject(error)) return false;
+      throw error;
+    }
+  }
+
   private mapError(ref: BlobRef, error: unknown): unknown {
     if (isMissingObject(error)) {
       return new DocumentNotFoundError(`${describe(ref)} does not exist`, { cause: error });

@@ -5,6 +5,26 @@ import type { StoredDerivatives } from '../ports/stored-derivatives';
 /** DeleteObjects takes at most this many keys per request. */
 const DELETE_BATCH = 1000;
 
+/** Deletes keys of one bucket, a DeleteObjects request per thousand; a key already gone is not an error. */
+export const deleteKeys = async (s3: S3Client, bucket: string, keys: readonly string[]): Promise<void> => {
+  for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+    const batch = keys.slice(start, start + DELETE_BATCH);
+    const { Errors } = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+    // DeleteObjects answers 200 and lists the keys it could not delete.
+    const [failed] = Errors ?? [];
+    if (failed) {
+      throw new Error(
+        `could not delete ${Errors?.length} derivative(s), first ${failed.Key}: ${failed.Code} ${failed.Message}`,
+      );
+    }
+  }
+};
+
 /** {@link StoredDerivatives} on the derivatives bucket. */
 export class S3StoredDerivatives implements StoredDerivatives {
   constructor(
@@ -25,22 +45,7 @@ export class S3StoredDerivatives implements StoredDerivatives {
     return keys;
   }
 
-  async remove(keys: readonly string[]): Promise<void> {
-    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
-      const batch = keys.slice(start, start + DELETE_BATCH);
-      const { Errors } = await this.s3.send(
-        new DeleteObjectsCommand({
-          Bucket: this.bucket,
-          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-        }),
-      );
-      // DeleteObjects answers 200 and lists the keys it could not delete.
-      const [failed] = Errors ?? [];
-      if (failed) {
-        throw new Error(
-          `could not delete ${Errors?.length} derivative(s), first ${failed.Key}: ${failed.Code} ${failed.Message}`,
-        );
-      }
-    }
+  remove(keys: readonly string[]): Promise<void> {
+    return deleteKeys(this.s3, this.bucket, keys);
   }
 }

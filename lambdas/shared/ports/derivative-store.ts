@@ -19,4 +19,6 @@ export interface Derivative {
 export interface DerivativeStore {
   /** Writes (or overwrites) one derivative and returns where it is. */
   put(derivative: Derivative): Promise<S3Pointer>;
+  /** Deletes these keys; a key that is already gone is not an error. */
+  remove(keys: readonly string[]): Promise<void>;
 }

@@ -36,4 +36,9 @@ export interface DocumentBlobs {
    * the object is known or seen to be larger, without buffering the rest.
    */
   read(ref: BlobRef, maxBytes: number): Promise<Buffer>;
+  /**
+   * Whether this object is still the one its key names: not deleted (no delete marker on top) and, on
+   * a versioned bucket, not followed by a newer upload. Never throws `DocumentNotFoundError`.
+   */
+  isCurrent(ref: BlobRef): Promise<boolean>;
 }

@@ -222,7 +222,7 @@ describe('Workflow functions', () => {
     }
   });
 
-  it('let thumbnail and text writers write their own derivative prefix only', () => {
+  it('let thumbnail and text writers write (and take back) their own derivative prefix only', () => {
     // Prepare
     const derivatives = arnOf(docflow.stack.documentStore.derivativesBucket);
     const putsOf = (fn: DocflowFunction) =>
@@ -230,7 +230,8 @@ describe('Workflow functions', () => {
 
     // Assess
     // AbortMultipartUpload: large derivatives go in parts, and a failed upload is aborted.
-    const writes = ['s3:AbortMultipartUpload', 's3:PutObject'];
+    // DeleteObject: a writer takes back what it wrote for an upload deleted meanwhile (putDerivativeOf).
+    const writes = ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'];
     expect(putsOf(docflow.stack.workflow.thumbnailFunction)).toEqual([
       { Effect: 'Allow', Action: writes, Resource: { 'Fn::Join': ['', [derivatives, '/thumbnails/*']] } },
     ]);
@@ -291,14 +292,29 @@ describe('Workflow functions', () => {
         ],
       },
     ]);
-    for (const fn of [
-      docflow.stack.workflow.inspectFunction,
-      docflow.stack.workflow.thumbnailFunction,
-      docflow.stack.workflow.extractTextFunction,
-    ]) {
-      expect(
-        statementsOfFunction(docflow.template, fn).filter((s) => actionsOf(s).includes('s3:DeleteObject')),
-      ).toEqual([]);
-    }
+    expect(
+      statementsOfFunction(docflow.template, docflow.stack.workflow.inspectFunction).filter((s) =>
+        actionsOf(s).includes('s3:DeleteObject'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('let the Textract callback read uploads, to keep a text only while its upload is current', () => {
+    // Prepare
+    const uploads = arnOf(docflow.stack.documentStore.uploadsBucket);
+
+    // Assess
+    const reads = statementsOfFunction(
+      docflow.template,
+      docflow.stack.workflow.textractChannel.callbackFunction,
+    ).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:Get') || a === 's3:ListBucket'));
+    expect(reads).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:GetObjectVersion'],
+        Resource: { 'Fn::Join': ['', [uploads, '/incoming/*']] },
+      },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: uploads },
+    ]);
   });
 });

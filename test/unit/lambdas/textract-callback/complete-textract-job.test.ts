@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DerivativeTextDocumentWriter } from '../../../../lambdas/shared/adapters/derivative-text-document-writer';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
 import { TextractJobFailedError, TextractThrottledError } from '../../../../lambdas/shared/documents/errors';
 import type { TextDetectionResultsPage } from '../../../../lambdas/shared/ports/text-detection';
@@ -7,6 +8,7 @@ import {
   type CompleteJobDependencies,
   completeTextractJob,
 } from '../../../../lambdas/textract-callback/complete-textract-job';
+import { FakeDocumentBlobs } from '../../../support/fake-document-blobs';
 import {
   type EventLog,
   FakeTaskCallbacks,
@@ -15,6 +17,7 @@ import {
   InMemoryTextractJobs,
   lineBlock,
 } from '../../../support/fake-text-pipeline';
+import { InMemoryDerivativeStore } from '../../../support/in-memory-derivative-store';
 
 const JOB_TAG = 'f'.repeat(64);
 const JOB_ID = 'job-1';
@@ -140,6 +143,34 @@ describe('completeTextractJob', () => {
       { number: 3, text: 'page three', error: undefined },
     ]);
     expect(tasks.successes[0]?.output).toEqual({ text: expect.objectContaining({ pages: 3, words: 4 }) });
+  });
+
+  it('fails the task as NOT_FOUND and keeps no text when the upload was deleted while the job ran', async () => {
+    // Prepare: the writer of the deployed callback, over a bucket whose upload is gone.
+    const { textract, tasks, jobs, deps } = await setUp();
+    textract.resultPages.set('', resultsPage({ blocks: [lineBlock('Invoice number 4711', 1)] }));
+    const uploads = new FakeDocumentBlobs()
+      .put(RECORD.document, Buffer.from('%PDF'))
+      .deleteKey(RECORD.document);
+    const derivatives = new InMemoryDerivativeStore();
+    const texts = new DerivativeTextDocumentWriter(derivatives, uploads);
+
+    // Act
+    const outcome = await completeTextractJob(succeeded, { ...deps, texts });
+
+    // Assess
+    expect(tasks.failures).toEqual([
+      {
+        taskToken: 'token-1',
+        error: 'DocumentNotFoundError',
+        cause: expect.stringMatching(
+          /^NOT_FOUND: s3:\/\/uploads\/incoming\/scan\.pdf was deleted or replaced/,
+        ),
+      },
+    ]);
+    expect(outcome).toMatchObject({ kind: 'failed', error: 'DocumentNotFoundError' });
+    expect(derivatives.objects.size).toBe(0);
+    expect(jobs.records.size).toBe(0);
   });
 
   it('fails the task with a typed rejection when the job FAILED on the document, and stores nothing', async () => {

@@ -199,6 +199,7 @@ describe('makeThumbnail', { timeout: 30_000 }, () => {
     // Assess
     expect(blobs.calls).toEqual([
       { method: 'read', key: 'incoming/v.png', maxBytes: LIMITS.maxDocumentBytes },
+      { method: 'isCurrent', key: 'incoming/v.png' },
     ]);
     expect(renderer.jobs.map(({ bytes, ...job }) => ({ ...job, size: bytes.length }))).toEqual([
       {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3DocumentBlobs } from '../../../../../lambdas/shared/adapters/s3-document-blobs';
 import { DocumentNotFoundError, DocumentTooLargeError } from '../../../../../lambdas/shared/documents/errors';
@@ -131,5 +131,19 @@ describe('S3DocumentBlobs against the local S3', () => {
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+
+  it('tells whether an unversioned key still holds its upload: yes until it is deleted', async () => {
+    // Prepare
+    const key = `${uniquePrefix('current')}/a.txt`;
+    await putObject(key, Buffer.from('one'));
+    const before = await blobs.isCurrent({ bucket: BUCKET, key });
+
+    // Act
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+    const after = await blobs.isCurrent({ bucket: BUCKET, key });
+
+    // Assess
+    expect([before, after]).toEqual([true, false]);
   });
 });

@@ -116,4 +116,51 @@ describe('S3DocumentBlobs', () => {
       VersionId: 'v-42',
     });
   });
+
+  // The local S3 keeps no versions: what a versioned bucket answers is played by the SDK mock here; the
+  // unversioned cases run against the local S3 (test/integration/lambdas/shared/adapters).
+  describe('isCurrent', () => {
+    it.each([
+      { case: 'the key still names this version', head: { VersionId: 'v-42' }, current: true },
+      { case: 'a newer upload took the key', head: { VersionId: 'v-43' }, current: false },
+    ])('is $current when $case, asking for the key, not the version', async ({ head, current }) => {
+      // Prepare
+      s3Mock.on(HeadObjectCommand).resolves(head);
+      const blobs = new S3DocumentBlobs(new S3Client({}));
+
+      // Act
+      const actual = await blobs.isCurrent(REF);
+
+      // Assess
+      expect(actual).toBe(current);
+      expect(s3Mock.commandCalls(HeadObjectCommand)[0]?.args[0].input).toEqual({
+        Bucket: 'uploads',
+        Key: 'incoming/a.pdf',
+      });
+    });
+
+    it('is false when a delete marker is on top (S3 answers the key with 404)', async () => {
+      // Prepare
+      s3Mock.on(HeadObjectCommand).rejects(s3Error('NotFound', 404));
+      const blobs = new S3DocumentBlobs(new S3Client({}));
+
+      // Act
+      const actual = await blobs.isCurrent(REF);
+
+      // Assess
+      expect(actual).toBe(false);
+    });
+
+    it('lets other errors through: a refusal is not an answer', async () => {
+      // Prepare
+      s3Mock.on(HeadObjectCommand).rejects(s3Error('AccessDenied', 403));
+      const blobs = new S3DocumentBlobs(new S3Client({}));
+
+      // Act
+      const result = blobs.isCurrent(REF);
+
+      // Assess
+      await expect(result).rejects.toMatchObject({ name: 'AccessDenied' });
+    });
+  });
 });
