@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJsonReply } from './json-reply';
 import { type RequestHandler, readBodyWithin } from './proxy';
 
 /** An error reply: `name` is the wire `__type`. */
@@ -35,21 +35,6 @@ export interface AwsJsonProtocol<Operation extends string> {
   errorBody?(error: AwsJsonError): Record<string, unknown>;
 }
 
-const send = (
-  response: ServerResponse,
-  contentType: AwsJsonProtocol<string>['contentType'],
-  status: number,
-  body: unknown,
-): void => {
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': contentType,
-    'content-length': Buffer.byteLength(json),
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(json);
-};
-
 /**
  * A node:http request handler speaking the AWS JSON protocol (`POST /`, `X-Amz-Target:
  * <prefix><Operation>`, a JSON body, errors as `{"__type","message"}`). It reads nothing but the
@@ -60,7 +45,7 @@ export const awsJsonHandler = <Operation extends string>(
 ): RequestHandler => {
   const sendError = (response: ServerResponse, error: AwsJsonError): void => {
     const body = protocol.errorBody?.(error) ?? { __type: error.name, message: error.message };
-    send(response, protocol.contentType, error.status ?? 400, body);
+    sendJsonReply(response, error.status ?? 400, body, { 'content-type': protocol.contentType });
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -86,7 +71,9 @@ export const awsJsonHandler = <Operation extends string>(
       return;
     }
     try {
-      send(response, protocol.contentType, 200, await protocol.call(operation, input));
+      sendJsonReply(response, 200, await protocol.call(operation, input), {
+        'content-type': protocol.contentType,
+      });
     } catch (error) {
       sendError(response, protocol.errorOf(error, operation));
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsApiError } from '../http/aws-api-error';
+import { sendJsonReply } from '../http/json-reply';
 import { type RequestHandler, readBodyWithin } from '../http/proxy';
 import { FunctionError, MAX_REQUEST_BYTES } from '../lambda/invoke-errors';
 import { AsyncInvocations, type AsyncInvocationsOptions, MAX_ASYNC_PAYLOAD_BYTES } from './async-invocations';
@@ -168,18 +169,18 @@ export class LocalLambdaApi {
     }
     if (path === API_PREFIX && method === 'GET') {
       request.resume();
-      return sendJson(response, 200, await this.#list(url.searchParams));
+      return sendJsonReply(response, 200, await this.#list(url.searchParams));
     }
     if (match?.[1] !== undefined) {
       const functionName = decodeURIComponent(match[1]);
       if (match[2] === 'configuration' && method === 'GET') {
         request.resume();
-        return sendJson(response, 200, await this.configuration(functionName));
+        return sendJsonReply(response, 200, await this.configuration(functionName));
       }
       if (match[2] === undefined && method === 'GET') {
         request.resume();
         const fn = this.find(functionName);
-        return sendJson(response, 200, {
+        return sendJsonReply(response, 200, {
           Configuration: await this.configuration(functionName),
           Code: { RepositoryType: 'S3', Location: `file://${fn.codeDirectory}` },
         });
@@ -250,15 +251,10 @@ export class LocalLambdaApi {
       result = await this.#options.invoke(fn.arn, payload, traceHeader ? { traceHeader } : {});
     } catch (error) {
       if (error instanceof FunctionError) {
-        const errorBody = JSON.stringify(error.toJSON());
-        response.writeHead(200, {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(errorBody),
+        sendJsonReply(response, 200, error.toJSON(), {
           'x-amz-function-error': 'Unhandled',
           'x-amz-executed-version': '$LATEST',
-          'x-amzn-requestid': randomUUID(),
         });
-        response.end(errorBody);
         return;
       }
       const exception = error instanceof Error ? error.name.replace(/^Lambda\./, '') : '';
@@ -266,14 +262,7 @@ export class LocalLambdaApi {
       if (status !== undefined) throw new LambdaApiError(exception, (error as Error).message, status);
       throw error;
     }
-    const json = JSON.stringify(result ?? null);
-    response.writeHead(200, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(json),
-      'x-amz-executed-version': '$LATEST',
-      'x-amzn-requestid': randomUUID(),
-    });
-    response.end(json);
+    sendJsonReply(response, 200, result ?? null, { 'x-amz-executed-version': '$LATEST' });
   }
 
   #parsePayload(text: string): unknown {
@@ -316,23 +305,10 @@ const header = (request: IncomingMessage, name: string): string => {
   return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
 };
 
-const sendJson = (response: ServerResponse, status: number, body: unknown): void => {
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(json),
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(json);
-};
-
-const sendError = (response: ServerResponse, error: LambdaApiError): void => {
-  const json = JSON.stringify({ Type: error.status >= 500 ? 'Service' : 'User', message: error.message });
-  response.writeHead(error.status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(json),
-    'x-amzn-errortype': error.name,
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(json);
-};
+const sendError = (response: ServerResponse, error: LambdaApiError): void =>
+  sendJsonReply(
+    response,
+    error.status,
+    { Type: error.status >= 500 ? 'Service' : 'User', message: error.message },
+    { 'x-amzn-errortype': error.name },
+  );

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { sendJsonReply } from '../http/json-reply';
 import { type RequestHandler, RequestTooLargeError, readRequestBody } from '../http/proxy';
 import { XRayApiError } from './api-errors';
 import { notImplemented, OPERATION_PATHS, type OperationName, type XRayApi } from './operations';
@@ -42,23 +42,12 @@ const OTHER_OPERATIONS: Readonly<Record<string, string>> = {
   '/UpdateTraceSegmentDestination': 'UpdateTraceSegmentDestination',
 };
 
-const send = (response: ServerResponse, status: number, body: unknown, errorType?: string): void => {
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(json),
-    'x-amzn-requestid': randomUUID(),
-    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-  });
-  response.end(json);
-};
-
 const sendError = (response: ServerResponse, error: XRayApiError): void =>
-  send(
+  sendJsonReply(
     response,
     error.status,
     { __type: error.name, Message: error.message, message: error.message },
-    error.name,
+    { 'x-amzn-errortype': error.name },
   );
 
 const operationOf = (url: string | undefined): OperationName | undefined => {
@@ -107,7 +96,7 @@ export const xrayRequestHandler = (api: XRayApi, logger?: Pick<Console, 'warn'>)
       );
     }
     try {
-      send(response, 200, api.call(operation, body));
+      sendJsonReply(response, 200, api.call(operation, body));
     } catch (error) {
       if (error instanceof XRayApiError) return sendError(response, error);
       logger?.warn(`local X-Ray: ${operation} failed: ${(error as Error).stack ?? String(error)}`);
