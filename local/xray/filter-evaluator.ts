@@ -74,15 +74,26 @@ const isOk = (subject: FilterSubject): boolean =>
 const stringField = (subject: FilterSubject, keyword: Exclude<StringKeyword, 'user'>): string | undefined =>
   subject.http[keyword.slice('http.'.length) as 'url' | 'method' | 'useragent' | 'clientip'];
 
-/** Evaluates the keywords that read one subject (everything but annotations, services and edges). */
-const matchesSubject = (node: FilterNode, subject: FilterSubject): boolean => {
+/** A filter's keyword test: a node that is not `and`, `or` or `not`. */
+type Condition = Exclude<FilterNode, { readonly kind: 'and' | 'or' | 'not' }>;
+
+/** Evaluates `and`, `or` and `not` over the conditions, each decided by `holds`. */
+const evaluate = (node: FilterNode, holds: (condition: Condition) => boolean): boolean => {
   switch (node.kind) {
     case 'and':
-      return matchesSubject(node.left, subject) && matchesSubject(node.right, subject);
+      return evaluate(node.left, holds) && evaluate(node.right, holds);
     case 'or':
-      return matchesSubject(node.left, subject) || matchesSubject(node.right, subject);
+      return evaluate(node.left, holds) || evaluate(node.right, holds);
     case 'not':
-      return !matchesSubject(node.operand, subject);
+      return !evaluate(node.operand, holds);
+    default:
+      return holds(node);
+  }
+};
+
+/** Decides a keyword that reads one subject (everything but annotations, services and edges). */
+const subjectHolds = (node: Condition, subject: FilterSubject): boolean => {
+  switch (node.kind) {
     case 'flag': {
       const value = node.keyword === 'ok' ? isOk(subject) : subject[node.keyword];
       return value === node.expected;
@@ -106,24 +117,16 @@ const matchesSubject = (node: FilterNode, subject: FilterSubject): boolean => {
   }
 };
 
+const matchesSubject = (node: FilterNode, subject: FilterSubject): boolean =>
+  evaluate(node, (condition) => subjectHolds(condition, subject));
+
 const selects = (selector: ServiceSelector, service: Omit<FilterService, 'subjects'>): boolean =>
   (selector.name === undefined || selector.name === service.name) &&
   (selector.type === undefined || selector.type === service.type);
 
-/**
- * Whether a trace matches a parsed filter expression. Simple keywords read the root segment (and the
- * whole trace for `duration` and `partial`), `annotation.key` any segment or subsegment of the trace,
- * `service(…) {f}` any segment of a matching service, `edge(a, b) {f}` any call from a to b. A keyword
- * the trace has no value for (an `http.status` on a trace without HTTP data) matches neither = nor !=.
- */
-export const matchesFilter = (node: FilterNode, facts: FilterFacts): boolean => {
+/** Decides a keyword for the whole trace. */
+const traceHolds = (node: Condition, facts: FilterFacts): boolean => {
   switch (node.kind) {
-    case 'and':
-      return matchesFilter(node.left, facts) && matchesFilter(node.right, facts);
-    case 'or':
-      return matchesFilter(node.left, facts) || matchesFilter(node.right, facts);
-    case 'not':
-      return !matchesFilter(node.operand, facts);
     case 'annotation':
       return facts.annotations.some(
         ({ key, value }) =>
@@ -148,6 +151,15 @@ export const matchesFilter = (node: FilterNode, facts: FilterFacts): boolean => 
             edge.subjects.some((subject) => matchesSubject(node.filter as FilterNode, subject))),
       );
     default:
-      return matchesSubject(node, facts.trace);
+      return subjectHolds(node, facts.trace);
   }
 };
+
+/**
+ * Whether a trace matches a parsed filter expression. Simple keywords read the root segment (and the
+ * whole trace for `duration` and `partial`), `annotation.key` any segment or subsegment of the trace,
+ * `service(…) {f}` any segment of a matching service, `edge(a, b) {f}` any call from a to b. A keyword
+ * the trace has no value for (an `http.status` on a trace without HTTP data) matches neither = nor !=.
+ */
+export const matchesFilter = (node: FilterNode, facts: FilterFacts): boolean =>
+  evaluate(node, (condition) => traceHolds(condition, facts));
