@@ -52,6 +52,20 @@ const tombstoneOf = (deletion: DeletionRef, execution: { readonly arn: string })
   executionArn: execution.arn,
 });
 
+/** The document at one S3 sequencer, as the case's `setup` makes it. */
+type At = (sequencer: string) => DocumentRef;
+
+/**
+ * One putIfNewer case: the item the index holds first (if any), the writes that follow in order, and
+ * whether each is taken; the stored item is then the last write when they are taken, else the held one.
+ */
+interface WriteCase {
+  readonly title: string;
+  readonly held?: (at: At) => MetadataItem;
+  readonly writes: (at: At) => MetadataItem[];
+  readonly taken: boolean;
+}
+
 const A_COST: DocumentCost = {
   currency: 'USD',
   totalUsd: 0.000_042,
@@ -73,112 +87,72 @@ export const describeMetadataIndexContract = (name: string, subject: () => Metad
 
   describe(`${name}: the MetadataIndex contract`, () => {
     describe('putIfNewer', () => {
-      it('writes the item when the document has none, as given', async () => {
-        // Prepare
-        const { index, stored, at } = setup();
-        const item = processed(at('10'), 1);
-
-        // Act
-        const written = await index.putIfNewer(item);
-
-        // Assess
-        expect(written).toBe(true);
-        expect(await stored(item.documentId)).toEqual(item);
-      });
-
-      it('lets a newer version replace an older one, dropping the older one’s attributes', async () => {
-        // Prepare
-        const { index, stored, at } = setup();
-        await index.putIfNewer(processed(at('10')));
-        const newer = rejected(at('11'));
-
-        // Act
-        const written = await index.putIfNewer(newer);
-
-        // Assess
-        expect(written).toBe(true);
-        expect(await stored(newer.documentId)).toEqual(newer);
-      });
-
-      it('refuses an older version that arrives after a newer one', async () => {
-        // Prepare
-        const { index, stored, at } = setup();
-        const newer = processed(at('11'));
-        await index.putIfNewer(newer);
-
-        // Act
-        const written = await index.putIfNewer(processed(at('10')));
-
-        // Assess
-        expect(written).toBe(false);
-        expect(await stored(newer.documentId)).toEqual(newer);
-      });
-
-      it('refuses any write of a run that already ended PROCESSED or REJECTED', async () => {
-        // Prepare
-        const { index, stored, at } = setup();
-        const first = rejected(at('12'));
-        await index.putIfNewer(first);
-
-        // Act
-        const written = [
-          await index.putIfNewer({ ...first, updatedAt: LATER.toISOString() }),
-          await index.putIfNewer(processed(at('12'), 0)),
-          await index.putIfNewer(inStatus(at('12'), 'FAILED')),
-        ];
-
-        // Assess
-        expect(written).toEqual([false, false, false]);
-        expect(await stored(first.documentId)).toEqual(first);
-      });
-
-      it.each(['PROCESSING', 'FAILED'] as const)(
-        'lets the run complete its record while it is %s',
-        async (status) => {
-          // Prepare
-          const { index, stored, at } = setup();
-          await index.putIfNewer(inStatus(at('13'), status, 2));
-          const outcome = processed(at('13'), 2);
-
-          // Act
-          const written = await index.putIfNewer(outcome);
-
-          // Assess
-          expect(written).toBe(true);
-          expect(await stored(outcome.documentId)).toEqual(outcome);
+      it.each<WriteCase>([
+        {
+          title: 'writes the item when the document has none, as given',
+          writes: (at) => [processed(at('10'), 1)],
+          taken: true,
         },
-      );
-
-      it('lets a reprocess (a newer generation of the same version) replace an ended record', async () => {
+        {
+          title: 'lets a newer version replace an older one, dropping the older one’s attributes',
+          held: (at) => processed(at('10')),
+          writes: (at) => [rejected(at('11'))],
+          taken: true,
+        },
+        {
+          title: 'refuses an older version that arrives after a newer one',
+          held: (at) => processed(at('11')),
+          writes: (at) => [processed(at('10'))],
+          taken: false,
+        },
+        {
+          title: 'refuses any write of a run that already ended PROCESSED or REJECTED',
+          held: (at) => rejected(at('12')),
+          writes: (at) => [
+            { ...rejected(at('12')), updatedAt: LATER.toISOString() },
+            processed(at('12'), 0),
+            inStatus(at('12'), 'FAILED'),
+          ],
+          taken: false,
+        },
+        {
+          title: 'lets the run complete its record while it is PROCESSING',
+          held: (at) => inStatus(at('13'), 'PROCESSING', 2),
+          writes: (at) => [processed(at('13'), 2)],
+          taken: true,
+        },
+        {
+          title: 'lets the run complete its record while it is FAILED',
+          held: (at) => inStatus(at('13'), 'FAILED', 2),
+          writes: (at) => [processed(at('13'), 2)],
+          taken: true,
+        },
+        {
+          title: 'lets a reprocess (a newer generation of the same version) replace an ended record',
+          held: (at) => rejected(at('15')),
+          writes: (at) => [processed(at('15'), 1)],
+          taken: true,
+        },
+        {
+          title: 'never lets an older run of the same version write over a newer run, in any status',
+          held: (at) => inStatus(at('16'), 'PROCESSING', 2),
+          writes: (at) => [processed(at('16'), 1), rejected(at('16')), inStatus(at('16'), 'FAILED', 1)],
+          taken: false,
+        },
+      ])('$title', async ({ held, writes, taken }) => {
         // Prepare
         const { index, stored, at } = setup();
-        await index.putIfNewer(rejected(at('15')));
-        const reprocessed = processed(at('15'), 1);
+        const before = held?.(at);
+        if (before) await index.putIfNewer(before);
+        const items = writes(at);
 
         // Act
-        const written = await index.putIfNewer(reprocessed);
+        const written: boolean[] = [];
+        for (const item of items) written.push(await index.putIfNewer(item));
 
         // Assess
-        expect(written).toBe(true);
-        expect(await stored(reprocessed.documentId)).toEqual(reprocessed);
-      });
-
-      it('never lets an older run of the same version write over a newer run, in any status', async () => {
-        // Prepare
-        const { index, stored, at } = setup();
-        const newest = inStatus(at('16'), 'PROCESSING', 2);
-        await index.putIfNewer(newest);
-
-        // Act
-        const written = [
-          await index.putIfNewer(processed(at('16'), 1)),
-          await index.putIfNewer(rejected(at('16'))),
-          await index.putIfNewer(inStatus(at('16'), 'FAILED', 1)),
-        ];
-
-        // Assess
-        expect(written).toEqual([false, false, false]);
-        expect(await stored(newest.documentId)).toEqual(newest);
+        expect(written).toEqual(items.map(() => taken));
+        expect(await stored(at('10').id)).toEqual(taken ? items.at(-1) : before);
       });
 
       it.each([0, 1])(
