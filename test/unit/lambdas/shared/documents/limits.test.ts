@@ -3,6 +3,15 @@ import { DEFAULT_LIMITS, LIMIT_SETTINGS, readLimits } from '../../../../../lambd
 
 const ENV_NAMES = Object.values(LIMIT_SETTINGS).map((setting) => setting.env);
 
+/** Each limit: its field, its environment variable, its documented default, and another value to set. */
+const LIMITS = [
+  { field: 'maxDocumentBytes', env: 'MAX_DOCUMENT_BYTES', documented: 52_428_800, other: 1000 },
+  { field: 'maxImagePixels', env: 'MAX_IMAGE_PIXELS', documented: 50_000_000, other: 2000 },
+  { field: 'maxPages', env: 'MAX_PAGES', documented: 500, other: 3 },
+  { field: 'parseTimeoutMs', env: 'PARSE_TIMEOUT_MS', documented: 20_000, other: 4000 },
+  { field: 'parseMemoryMb', env: 'PARSE_MEMORY_MB', documented: 512, other: 256 },
+] as const;
+
 describe('readLimits', () => {
   afterEach(() => {
     for (const name of ENV_NAMES) delete process.env[name];
@@ -13,43 +22,24 @@ describe('readLimits', () => {
     const limits = readLimits();
 
     // Assess
-    expect(limits).toEqual({
-      maxDocumentBytes: 52_428_800,
-      maxImagePixels: 50_000_000,
-      maxPages: 500,
-      parseTimeoutMs: 20_000,
-      parseMemoryMb: 512,
-    });
+    expect(limits).toEqual(Object.fromEntries(LIMITS.map(({ field, documented }) => [field, documented])));
     expect(limits).toEqual(DEFAULT_LIMITS);
-    expect(ENV_NAMES).toEqual([
-      'MAX_DOCUMENT_BYTES',
-      'MAX_IMAGE_PIXELS',
-      'MAX_PAGES',
-      'PARSE_TIMEOUT_MS',
-      'PARSE_MEMORY_MB',
-    ]);
+    expect(ENV_NAMES).toEqual(LIMITS.map(({ env }) => env));
   });
 
-  it('reads each limit from its environment variable', () => {
-    // Prepare
-    process.env.MAX_DOCUMENT_BYTES = '1000';
-    process.env.MAX_IMAGE_PIXELS = '2000';
-    process.env.MAX_PAGES = '3';
-    process.env.PARSE_TIMEOUT_MS = '4000';
-    process.env.PARSE_MEMORY_MB = '256';
+  it.each(LIMITS)(
+    'reads $field from $env, leaving the other limits at their defaults',
+    ({ field, env, other }) => {
+      // Prepare
+      process.env[env] = String(other);
 
-    // Act
-    const limits = readLimits();
+      // Act
+      const limits = readLimits();
 
-    // Assess
-    expect(limits).toEqual({
-      maxDocumentBytes: 1000,
-      maxImagePixels: 2000,
-      maxPages: 3,
-      parseTimeoutMs: 4000,
-      parseMemoryMb: 256,
-    });
-  });
+      // Assess
+      expect(limits).toEqual({ ...DEFAULT_LIMITS, [field]: other });
+    },
+  );
 
   it('fails fast, naming the variable, on a value that is not a positive integer', () => {
     // Prepare
