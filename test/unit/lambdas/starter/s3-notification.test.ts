@@ -15,16 +15,16 @@ const body = (value: unknown): string => JSON.stringify(value);
 describe('parseIngestMessage', () => {
   it('reads a created object with its key still encoded', () => {
     // Prepare
-    const notification = s3Notification({
+    const object = {
       bucket: 'uploads',
-      key: 'incoming/a+b c.pdf',
       size: 42,
       eTag: 'abc123',
       versionId: 'v-1',
       sequencer: '0055AED6DCD90281E5',
       eventName: 'ObjectCreated:CompleteMultipartUpload',
       eventTime: '2026-11-23T10:00:00.123Z',
-    });
+    };
+    const notification = s3Notification({ ...object, key: 'incoming/a+b c.pdf' });
 
     // Act
     const message = parseIngestMessage(body(notification));
@@ -32,19 +32,7 @@ describe('parseIngestMessage', () => {
     // Assess
     expect(message).toEqual({
       kind: 'notification',
-      records: [
-        {
-          kind: 'object-created',
-          eventName: 'ObjectCreated:CompleteMultipartUpload',
-          eventTime: '2026-11-23T10:00:00.123Z',
-          bucket: 'uploads',
-          encodedKey: 'incoming/a%2Bb+c.pdf',
-          size: 42,
-          eTag: 'abc123',
-          versionId: 'v-1',
-          sequencer: '0055AED6DCD90281E5',
-        },
-      ],
+      records: [{ kind: 'object-created', ...object, encodedKey: 'incoming/a%2Bb+c.pdf' }],
     });
   });
 
