@@ -319,24 +319,55 @@ describe('inspectDocument: images', () => {
     expect((error as Error).message).toBe('TOO_LARGE: the image has 4 pages, over the limit of 3');
   });
 
-  it('inspects a HEIC from its header without decoding it', async () => {
-    // Prepare
-    const bytes = await heicBrandedImage(120, 80);
-
-    // Act
-    const { inspection } = await inspect(bytes);
-
-    // Assess
-    expect(inspection).toEqual({
+  it.each([
+    {
+      picture: 'HEIC',
+      build: () => heicBrandedImage(120, 80),
       mimeType: 'image/heic',
       type: 'heic',
-      ...identityOf(bytes),
-      width: 120,
-      height: 80,
-      pages: 1,
       textStrategy: 'textract-sync',
-    });
-  });
+    },
+    {
+      picture: 'bare SVG',
+      build: async () =>
+        Buffer.from(
+          '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"><rect width="5" height="5"/></svg>',
+        ),
+      mimeType: 'image/svg+xml',
+      type: 'svg',
+      textStrategy: 'none',
+    },
+    {
+      picture: 'SVG with an XML declaration and a comment',
+      build: async () =>
+        Buffer.from(
+          '<?xml version="1.0" encoding="UTF-8"?>\n<!-- drawn by hand -->\n<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"/>',
+        ),
+      mimeType: 'image/svg+xml',
+      type: 'svg',
+      textStrategy: 'none',
+    },
+  ])(
+    'reads a $picture from its header without decoding it: $mimeType, text strategy $textStrategy',
+    async ({ build, mimeType, type, textStrategy }) => {
+      // Prepare
+      const bytes = await build();
+
+      // Act
+      const { inspection } = await inspect(bytes);
+
+      // Assess
+      expect(inspection).toEqual({
+        mimeType,
+        type,
+        ...identityOf(bytes),
+        width: 120,
+        height: 80,
+        pages: 1,
+        textStrategy,
+      });
+    },
+  );
 
   it('rejects a PNG whose header claims 50,000×50,000 pixels as TOO_LARGE in well under a second', async () => {
     // Prepare
@@ -397,34 +428,6 @@ describe('inspectDocument: images', () => {
 });
 
 describe('inspectDocument: SVG', () => {
-  it.each([
-    [
-      'bare',
-      '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"><rect width="5" height="5"/></svg>',
-    ],
-    [
-      'with an XML declaration and a comment',
-      '<?xml version="1.0" encoding="UTF-8"?>\n<!-- drawn by hand -->\n<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"/>',
-    ],
-  ])('reads a %s SVG as image/svg+xml with no text strategy', async (_, svg) => {
-    // Prepare
-    const bytes = Buffer.from(svg);
-
-    // Act
-    const { inspection } = await inspect(bytes);
-
-    // Assess
-    expect(inspection).toEqual({
-      mimeType: 'image/svg+xml',
-      type: 'svg',
-      ...identityOf(bytes),
-      width: 120,
-      height: 80,
-      pages: 1,
-      textStrategy: 'none',
-    });
-  });
-
   it('rejects a malformed SVG as CORRUPT', async () => {
     // Prepare
     const bytes = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" <<<');
