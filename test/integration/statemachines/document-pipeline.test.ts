@@ -16,6 +16,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { buildMetadataItem } from '../../../lambdas/index-metadata/index-document';
 import { derivativeKeys } from '../../../lambdas/shared/documents/derivative-keys';
 import {
   type DeletionRef,
@@ -34,7 +35,7 @@ import { executionContext, TASK_TOKEN_PLACEHOLDER } from '../../../local/stepfun
 import { buildTaskBindings, type LambdaInvoker } from '../../../local/stepfunctions/task-bindings';
 import { TaskTokens } from '../../../local/stepfunctions/task-tokens';
 import { type RunningLocalTextract, startLocalTextract } from '../../../local/textract/server';
-import { aDocument } from '../../fixtures/document-outcomes';
+import { aDocument, aProcessedOutcome } from '../../fixtures/document-outcomes';
 import { sqsEvent, sqsRecord } from '../../fixtures/s3-sqs-events';
 import {
   createBucket,
@@ -733,18 +734,8 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
   it('stops as Superseded, writing nothing, when a newer version is already recorded', async () => {
     // Prepare
     const document = await upload('report.txt', Buffer.from('old version'), 'text/plain');
-    const newer = {
-      documentId: document.id,
-      bucket: document.bucket,
-      key: document.key,
-      version: 'F'.repeat(32),
-      sequencer: 'F'.repeat(32),
-      status: 'PROCESSED',
-      statusShard: `PROCESSED#${document.shard}`,
-      listShard: `ALL#${document.shard}`,
-      uploadedAt: document.uploadedAt,
-      updatedAt: document.uploadedAt,
-    };
+    const newerVersion = { ...document, version: 'F'.repeat(32), sequencer: 'F'.repeat(32) };
+    const newer = buildMetadataItem(aProcessedOutcome(newerVersion), new Date(document.uploadedAt));
     await testDocumentClient(dynamo.endpoint).send(new PutCommand({ TableName: table, Item: newer }));
 
     // Act

@@ -1,10 +1,10 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMetadataItem } from '../../../../lambdas/index-metadata/index-document';
 import { DynamoDbCostLedger } from '../../../../lambdas/record-cost/dynamodb-cost-ledger';
 import { type DocumentCost, zeroParts } from '../../../../lambdas/shared/documents/document-cost';
-import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
-import { aDocument } from '../../../fixtures/document-outcomes';
+import { aDocument, aProcessedOutcome } from '../../../fixtures/document-outcomes';
 import { aRunCost } from '../../../fixtures/run-costs';
 import { createMetadataTable, testDocumentClient, uniquePrefix } from '../../../support/aws';
 
@@ -26,18 +26,7 @@ afterAll(async () => {
 /** A document record as IndexMetadata leaves it. */
 const putDocument = async (): Promise<string> => {
   const document = aDocument(`${uniquePrefix('cost')}/file.pdf`, '0065A1B2C3D4E5F6');
-  const item: MetadataItem = {
-    documentId: document.id,
-    bucket: document.bucket,
-    key: document.key,
-    version: document.version,
-    sequencer: document.sequencer,
-    status: 'PROCESSED',
-    statusShard: `PROCESSED#${document.shard}`,
-    listShard: `ALL#${document.shard}`,
-    uploadedAt: document.uploadedAt,
-    updatedAt: document.uploadedAt,
-  };
+  const item = buildMetadataItem(aProcessedOutcome(document), new Date(document.uploadedAt));
   await testDocumentClient(emulator.endpoint).send(new PutCommand({ TableName: TABLE, Item: item }));
   return document.id;
 };
