@@ -134,8 +134,6 @@ export class DocflowFunction extends Construct {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.name,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
-        // Stack traces then point into the TypeScript sources through the bundle's source map.
-        NODE_OPTIONS: '--enable-source-maps',
       },
     };
     this.function = new NodejsFunction(this, 'Function', {

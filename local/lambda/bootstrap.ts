@@ -13,7 +13,7 @@
  *
  * so the old generation may take 90 % of the memory size. These are command-line arguments: Node
  * gives them precedence over the same options in the function's `NODE_OPTIONS`, which Node reads
- * as usual (docflow's functions set `--enable-source-maps` there).
+ * as usual.
  */
 export const bootstrapArguments = (memoryMb: number): string[] => {
   const newSpace = Math.floor(memoryMb / 10);

@@ -6,6 +6,10 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { DocumentRejectedError } from '../documents/errors';
 import { annotate, logger, metrics, tracer } from './powertools';
+import { mapStacksOnDemand } from './source-mapped-stacks';
+
+// In a bundle, stacks point into the TypeScript sources once one is formatted (see source-mapped-stacks).
+mapStacksOnDemand(import.meta.url);
 
 /** A Lambda handler as Lambda calls it: the event and the invocation's context. */
 export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;

@@ -16,8 +16,6 @@ const asset = await bundleFixture('behaviours.ts');
 const behaviours = (name: string, overrides: Partial<LocalFunction> = {}): LocalFunction =>
   fixtureFunction(asset.codeDirectory, name, {
     timeoutSeconds: 5,
-    // As DocflowFunction sets it: stack traces point into the sources through the source map.
-    environment: { NODE_OPTIONS: '--enable-source-maps' },
     ...overrides,
   });
 
@@ -40,7 +38,6 @@ describe('LambdaRunner', () => {
     runner.register(
       behaviours('alpha', {
         environment: {
-          NODE_OPTIONS: '--enable-source-maps',
           GREETING: 'hello from alpha',
           ONLY_ALPHA: 'yes',
         },
