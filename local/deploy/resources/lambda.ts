@@ -82,9 +82,7 @@ const lambdaFunction = (resource: ResolvedResource, context: PlanContext): Funct
   }
   return {
     kind: 'function',
-    logicalId: resource.logicalId,
-    name: resource.name,
-    arn: resource.arn,
+    ...resource.names,
     codeDirectory,
     handler,
     sourceEntry,

@@ -83,6 +83,11 @@ export class ResolvedResource {
     return this.identity.arn ?? '';
   }
 
+  /** The fields that name the resource in the step of a function, a secret or a state machine. */
+  get names(): { readonly logicalId: string; readonly name: string; readonly arn: string } {
+    return { logicalId: this.logicalId, name: this.name, arn: this.arn };
+  }
+
   /** A property, every intrinsic resolved. */
   property(name: string): unknown {
     return this.#inputs.resolver.property(this.logicalId, name);

@@ -33,9 +33,7 @@ const secret = (resource: ResolvedResource): SecretStep => {
   const description = resource.string('Description');
   return {
     kind: 'secret',
-    logicalId: resource.logicalId,
-    name: resource.name,
-    arn: resource.arn,
+    ...resource.names,
     ...(description === undefined ? {} : { description }),
     value: secretString === undefined ? { generate: generateSpec(resource, generate) } : { secretString },
     notes: resource.notes(['Name', 'SecretString', 'GenerateSecretString'], {

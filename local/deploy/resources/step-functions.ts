@@ -74,9 +74,7 @@ const stateMachine = (resource: ResolvedResource, context: PlanContext): StateMa
   const roleArn = resource.string('RoleArn');
   return {
     kind: 'stateMachine',
-    logicalId: resource.logicalId,
-    name: resource.name,
-    arn: resource.arn,
+    ...resource.names,
     definition,
     substitutions,
     ...(roleArn === undefined ? {} : { roleArn }),
