@@ -10,6 +10,7 @@ import { runCli } from '../../../cli/main';
 import { renderShownDocument } from '../../../cli/show-document';
 import type { CostSummary, DocumentCostDetail } from '../../../lambdas/api/cost-schemas';
 import { zeroParts } from '../../../lambdas/shared/documents/document-cost';
+import { aRunCost } from '../../fixtures/run-costs';
 import { aDocument, FakeDocumentsApi, fakeTarget } from '../../support/fake-docflow';
 import { type MemoryTerminal, memoryTerminal } from '../../support/memory-terminal';
 import { temporaryFolderPerTest } from '../../support/unit-temporary-folder';
@@ -46,6 +47,9 @@ const ONE_RUN_PARTS = {
   sns: 0.0000005,
 };
 
+/** The one run of {@link aCost}: the fixture's, with each usage figure its row shows set to one of its own. */
+const ONE_RUN = aRunCost('scan-0123', 0.003346202196, { parts: ONE_RUN_PARTS });
+
 const aCost = (): DocumentCostDetail => ({
   currency: 'USD',
   totalUsd: 0.003346202196,
@@ -54,24 +58,13 @@ const aCost = (): DocumentCostDetail => ({
   runs: [
     {
       key: 'scan-0123',
-      execution: 'scan-0123',
-      redriveCount: 0,
-      status: 'SUCCEEDED',
-      startedAt: '2026-12-01T10:00:00.000Z',
-      stoppedAt: '2026-12-01T10:00:25.000Z',
-      totalUsd: 0.003346202196,
-      parts: ONE_RUN_PARTS,
+      ...ONE_RUN,
       usage: {
+        ...ONE_RUN.usage,
         stateTransitions: 10,
-        retries: 1,
-        lambda: { invocations: 7, modelledInvocations: 2, gbSeconds: 5.467, functions: {} },
+        lambda: { ...ONE_RUN.usage.lambda, invocations: 7, gbSeconds: 5.467 },
         textract: { detectDocumentTextPages: 0, asyncPages: 2 },
-        s3: { tier1Requests: 2, tier2Requests: 5 },
-        dynamodb: { writeUnits: 11, readUnits: 1 },
-        sqs: { requests: 6 },
-        sns: { publishes: 1 },
       },
-      prices: { region: 'us-east-1', asOf: '2026-12-07' },
     },
   ],
 });
