@@ -14,8 +14,17 @@ const HANDS_OVER_ITS_TOKEN = {
   Resource: WAIT_FOR_TOKEN,
   Parameters: { FunctionName: FN, Payload: { 'token.$': '$$.Task.Token' } },
 };
+/** A machine of the one state `name`, which ends it. */
+const machineOf = (name: string, state: object) => ({
+  StartAt: name,
+  States: { [name]: { ...state, End: true } },
+});
 /** A machine of that one Task: it runs until its token is answered or it is stopped. */
-const WAITS_FOR_ITS_TOKEN = { StartAt: 'Waits', States: { Waits: { ...HANDS_OVER_ITS_TOKEN, End: true } } };
+const WAITS_FOR_ITS_TOKEN = machineOf('Waits', HANDS_OVER_ITS_TOKEN);
+
+/** A machine of one Task, `name`, that calls `work` with `parameters`. */
+const callsWork = (name: string, parameters: object) =>
+  machineOf(name, { Type: 'Task', Resource: FN, Parameters: parameters });
 
 /** Never called: these definitions use no service integration. */
 const unused = {
@@ -122,22 +131,10 @@ describe('ExecutionEngine history', () => {
   it('aborts the sibling branch of a failed Parallel and links the abort to the aborted task', async () => {
     // Prepare
     const { run } = harness();
-    const definition = {
-      StartAt: 'Fork',
-      States: {
-        Fork: {
-          Type: 'Parallel',
-          End: true,
-          Branches: [
-            WAITS_FOR_ITS_TOKEN,
-            {
-              StartAt: 'Breaks',
-              States: { Breaks: { Type: 'Task', Resource: FN, Parameters: { fail: 'Broken' }, End: true } },
-            },
-          ],
-        },
-      },
-    };
+    const definition = machineOf('Fork', {
+      Type: 'Parallel',
+      Branches: [WAITS_FOR_ITS_TOKEN, callsWork('Breaks', { fail: 'Broken' })],
+    });
 
     // Act
     const { arn, events } = await run(definition);
@@ -155,21 +152,12 @@ describe('ExecutionEngine history', () => {
   it('records Map iterations with their index', async () => {
     // Prepare
     const { run } = harness();
-    const definition = {
-      StartAt: 'Each',
-      States: {
-        Each: {
-          Type: 'Map',
-          ItemsPath: '$.items',
-          MaxConcurrency: 1,
-          ItemProcessor: {
-            StartAt: 'Twice',
-            States: { Twice: { Type: 'Task', Resource: FN, Parameters: { 'value.$': '$' }, End: true } },
-          },
-          End: true,
-        },
-      },
-    };
+    const definition = machineOf('Each', {
+      Type: 'Map',
+      ItemsPath: '$.items',
+      MaxConcurrency: 1,
+      ItemProcessor: callsWork('Twice', { 'value.$': '$' }),
+    });
 
     // Act
     const { events } = await run(definition, { items: [1, 2] });
