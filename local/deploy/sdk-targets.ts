@@ -303,7 +303,7 @@ export const sdkTargets = (options: SdkTargetsOptions): SdkTargets => {
                 AllowedMethods: [...rule.allowedMethods],
                 AllowedOrigins: [...rule.allowedOrigins],
                 ...(rule.allowedHeaders.length > 0 ? { AllowedHeaders: [...rule.allowedHeaders] } : {}),
-                ...(rule.exposedHeaders.length > 0 ? { ExposeHeaders: [...rule.exposedHeaders] } : {}),
+                ...(rule.exposeHeaders.length > 0 ? { ExposeHeaders: [...rule.exposeHeaders] } : {}),
                 ...(rule.maxAgeSeconds === undefined ? {} : { MaxAgeSeconds: rule.maxAgeSeconds }),
               })),
             },

@@ -1,6 +1,7 @@
 /** The deployment plan: what the local cloud creates for a template, every value resolved. */
 
 import type { EventRuleSpec } from '../events/event-bus';
+import type { CorsRule } from '../s3/bucket-cors';
 import type { PasswordSpec } from '../secrets/service';
 
 export interface StepBase {
@@ -16,17 +17,7 @@ export interface BucketStep extends StepBase {
   readonly bucketArn: string;
   readonly versioned: boolean;
   /** The bucket's CORS rules (`CorsConfiguration.CorsRules`); none when absent or empty. */
-  readonly cors?: readonly CorsRuleSpec[];
-}
-
-/** One rule of a bucket's CORS configuration, as `AWS::S3::Bucket.CorsRule` gives it. */
-export interface CorsRuleSpec {
-  readonly id?: string;
-  readonly allowedMethods: readonly string[];
-  readonly allowedOrigins: readonly string[];
-  readonly allowedHeaders: readonly string[];
-  readonly exposedHeaders: readonly string[];
-  readonly maxAgeSeconds?: number;
+  readonly cors?: readonly CorsRule[];
 }
 
 /** One rule of a bucket's notification configuration. */

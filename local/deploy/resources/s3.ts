@@ -1,4 +1,5 @@
-import type { BucketNotificationStep, BucketStep, CorsRuleSpec, NotificationRuleSpec } from '../steps';
+import type { CorsRule } from '../../s3/bucket-cors';
+import type { BucketNotificationStep, BucketStep, NotificationRuleSpec } from '../steps';
 import {
   asList,
   asPlanned,
@@ -110,12 +111,12 @@ const bucket = (resource: ResolvedResource): BucketStep => {
     bucketArn: resource.arn,
     versioned,
     cors: (isRecord(cors) ? asList(cors.CorsRules) : []).filter(isRecord).map(
-      (rule): CorsRuleSpec => ({
+      (rule): CorsRule => ({
         ...(typeof rule.Id === 'string' ? { id: rule.Id } : {}),
         allowedMethods: strings(rule.AllowedMethods),
         allowedOrigins: strings(rule.AllowedOrigins),
         allowedHeaders: strings(rule.AllowedHeaders),
-        exposedHeaders: strings(rule.ExposedHeaders),
+        exposeHeaders: strings(rule.ExposedHeaders),
         ...(rule.MaxAge === undefined ? {} : { maxAgeSeconds: Number(rule.MaxAge) }),
       }),
     ),

@@ -317,7 +317,7 @@ describe('planDeployment on the synthesized template', () => {
           allowedMethods: ['POST'],
           allowedOrigins: ['http://127.0.0.1:*'],
           allowedHeaders: [],
-          exposedHeaders: ['ETag', 'x-amz-version-id'],
+          exposeHeaders: ['ETag', 'x-amz-version-id'],
           maxAgeSeconds: 3600,
         },
       ],
