@@ -32,14 +32,6 @@ export const buildTestApp = (options: BuildOptions = {}): DocflowApp =>
     nag: options.nag ?? false,
   });
 
-/** {@link buildTestApp} and the synthesized template of its stack. */
-export const synthDocflowTemplate = (
-  options: BuildOptions = {},
-): DocflowApp & { readonly template: Template } => {
-  const built = buildTestApp(options);
-  return { ...built, template: Template.fromStack(built.stack) };
-};
-
 /** The logical id CloudFormation knows a construct's main resource by. */
 export const logicalIdOf = (construct: IConstruct): string => {
   const stack = Stack.of(construct);
@@ -63,9 +55,6 @@ export interface TemplateResource {
   readonly Metadata?: Record<string, unknown>;
 }
 
-export const resourcesOf = (template: Template, type: string): Record<string, TemplateResource> =>
-  template.findResources(type) as Record<string, TemplateResource>;
-
 /** An IAM statement as the template holds it. */
 export interface TemplateStatement {
   readonly Effect: string;
@@ -74,65 +63,94 @@ export interface TemplateStatement {
   readonly Condition?: unknown;
 }
 
-/** Every statement of every AWS::IAM::Policy and inline role policy, with the owning logical id. */
-export const iamStatements = (template: Template): { owner: string; statement: TemplateStatement }[] => {
-  const out: { owner: string; statement: TemplateStatement }[] = [];
-  for (const [id, policy] of Object.entries(resourcesOf(template, 'AWS::IAM::Policy'))) {
-    const document = policy.Properties?.PolicyDocument as { Statement: TemplateStatement[] };
-    for (const statement of document.Statement) out.push({ owner: id, statement });
-  }
-  for (const [id, role] of Object.entries(resourcesOf(template, 'AWS::IAM::Role'))) {
-    const policies = (role.Properties?.Policies ?? []) as {
-      PolicyDocument: { Statement: TemplateStatement[] };
-    }[];
-    for (const policy of policies)
-      for (const statement of policy.PolicyDocument.Statement) out.push({ owner: id, statement });
-  }
-  return out;
-};
-
 export const actionsOf = (statement: TemplateStatement): string[] =>
   Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 
 export const resourcesOfStatement = (statement: TemplateStatement): unknown[] =>
   Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
 
-/** The statements of the default policy of a role (by the role's logical id). */
-export const statementsOfRole = (template: Template, roleLogicalId: string): TemplateStatement[] =>
-  Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
-    .filter((policy) =>
-      ((policy.Properties?.Roles ?? []) as unknown[]).some(
-        (role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId }),
-      ),
-    )
-    .flatMap(
-      (policy) =>
-        (policy.Properties as { PolicyDocument: { Statement: TemplateStatement[] } }).PolicyDocument
-          .Statement,
-    );
+/** What the infra tests look up in one synthesized template, bound to that template. */
+export interface TemplateQueries {
+  readonly template: Template;
+  /** The resources of one type, by logical id. */
+  resourcesOf(type: string): Record<string, TemplateResource>;
+  /** The resource a construct synthesizes to; fails when the template has none. */
+  resourceOf(type: string, construct: IConstruct): TemplateResource;
+  /** Every statement of every AWS::IAM::Policy and inline role policy, with the owning logical id. */
+  iamStatements(): { owner: string; statement: TemplateStatement }[];
+  /** The statements of the default policy of a role. */
+  statementsOfRole(role: IConstruct): TemplateStatement[];
+  /** The statements of the policies on a docflow function's own role; fails when it has no role. */
+  statementsOfFunction(fn: DocflowFunction): TemplateStatement[];
+  /** The environment variables of a docflow function, as the template sets them. */
+  environmentOf(fn: DocflowFunction): Record<string, unknown>;
+}
 
-/** The resource a construct synthesizes to, by its logical id; fails when the template has none. */
-export const resourceOf = (template: Template, type: string, construct: IConstruct): TemplateResource => {
-  const resource = resourcesOf(template, type)[logicalIdOf(construct)];
-  if (!resource) throw new Error(`no ${type} for ${construct.node.path}`);
-  return resource;
-};
+/** The queries of {@link TemplateQueries} on a template. */
+const queriesOf = (template: Template): TemplateQueries => {
+  const resourcesOf = (type: string) => template.findResources(type) as Record<string, TemplateResource>;
 
-/** The environment variables of a function, as the template sets them. */
-export const environmentOf = (template: Template, fn: IConstruct): Record<string, unknown> => {
-  const properties = resourceOf(template, 'AWS::Lambda::Function', fn).Properties as {
-    Environment?: { Variables?: Record<string, unknown> };
+  const resourceOf = (type: string, construct: IConstruct) => {
+    const resource = resourcesOf(type)[logicalIdOf(construct)];
+    if (!resource) throw new Error(`no ${type} for ${construct.node.path}`);
+    return resource;
   };
-  return properties.Environment?.Variables ?? {};
+
+  const iamStatements = () => {
+    const out: { owner: string; statement: TemplateStatement }[] = [];
+    for (const [id, policy] of Object.entries(resourcesOf('AWS::IAM::Policy'))) {
+      const document = policy.Properties?.PolicyDocument as { Statement: TemplateStatement[] };
+      for (const statement of document.Statement) out.push({ owner: id, statement });
+    }
+    for (const [id, role] of Object.entries(resourcesOf('AWS::IAM::Role'))) {
+      const policies = (role.Properties?.Policies ?? []) as {
+        PolicyDocument: { Statement: TemplateStatement[] };
+      }[];
+      for (const policy of policies)
+        for (const statement of policy.PolicyDocument.Statement) out.push({ owner: id, statement });
+    }
+    return out;
+  };
+
+  const statementsOfRole = (role: IConstruct) =>
+    Object.values(resourcesOf('AWS::IAM::Policy'))
+      .filter((policy) =>
+        ((policy.Properties?.Roles ?? []) as unknown[]).some(
+          (ref) => JSON.stringify(ref) === JSON.stringify(refOf(role)),
+        ),
+      )
+      .flatMap(
+        (policy) =>
+          (policy.Properties as { PolicyDocument: { Statement: TemplateStatement[] } }).PolicyDocument
+            .Statement,
+      );
+
+  const statementsOfFunction = (fn: DocflowFunction) => {
+    const role = fn.function.role;
+    if (!role) throw new Error(`${fn.name} has no role`);
+    return statementsOfRole(role);
+  };
+
+  const environmentOf = (fn: DocflowFunction) => {
+    const properties = resourceOf('AWS::Lambda::Function', fn.function).Properties as {
+      Environment?: { Variables?: Record<string, unknown> };
+    };
+    return properties.Environment?.Variables ?? {};
+  };
+
+  return {
+    template,
+    resourcesOf,
+    resourceOf,
+    iamStatements,
+    statementsOfRole,
+    statementsOfFunction,
+    environmentOf,
+  };
 };
 
-/** The statements of the policies on a docflow function's own role; fails when it has no role. */
-export const statementsOfFunction = (template: Template, fn: DocflowFunction): TemplateStatement[] => {
-  const role = fn.function.role;
-  if (!role) throw new Error(`${fn.name} has no role`);
-  return statementsOfRole(template, logicalIdOf(role));
+/** {@link buildTestApp}, the synthesized template of its stack and the queries bound to it. */
+export const synthDocflowTemplate = (options: BuildOptions = {}): DocflowApp & TemplateQueries => {
+  const built = buildTestApp(options);
+  return { ...built, ...queriesOf(Template.fromStack(built.stack)) };
 };
-
-/** The environment variables of a docflow function, as the template sets them. */
-export const environmentOfFunction = (template: Template, fn: DocflowFunction): Record<string, unknown> =>
-  environmentOf(template, fn.function);

@@ -4,13 +4,13 @@ import { beforeAll } from 'vitest';
 import { DocflowFunction } from '../../infra/constructs/docflow-function';
 import { type BuildOptions, synthDocflowTemplate } from './docflow-app';
 
-/** The synthesized app and template a describe block's tests share. */
+/** The synthesized app, its template and the queries bound to it, shared by a describe block's tests. */
 export type SynthesizedDocflow = ReturnType<typeof synthDocflowTemplate>;
 
 /**
  * Synthesizes the docflow app once before the enclosing describe block's tests (a synth takes
- * seconds, too slow to repeat per test) and returns the object its app, stack and template are found
- * on once that hook has run. Register it before any `beforeAll` of the block that reads it.
+ * seconds, too slow to repeat per test) and returns the object its app, stack, template and template
+ * queries are found on once that hook has run. Register it before any `beforeAll` of the block that reads it.
  */
 export const synthesizeBeforeAll = (options?: BuildOptions): SynthesizedDocflow => {
   const synthesized: Partial<SynthesizedDocflow> = {};

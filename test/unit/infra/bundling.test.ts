@@ -20,7 +20,7 @@ import {
 } from '../../../infra/constructs/docflow-function';
 import { LIMIT_SETTINGS } from '../../../lambdas/shared/documents/limits';
 import { CDK_BUNDLE_OPTIONS } from '../../support/cdk-bundle-options';
-import { cdkJsonContext, environmentOf } from '../../support/docflow-app';
+import { cdkJsonContext } from '../../support/docflow-app';
 import { docflowFunctionsOf, synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 /** The package an import path belongs to (`pdfjs-dist/legacy/build/pdf.mjs` → `pdfjs-dist`). */
@@ -217,7 +217,7 @@ describe('every function’s bundle', () => {
     for (const fn of functions) {
       // Prepare
       const read = variablesRead(fn.name);
-      const variables = environmentOf(docflow.template, fn.function);
+      const variables = docflow.environmentOf(fn);
 
       // Assess: AWS_* variables are set by the Lambda runtime itself.
       for (const name of read.filter((n) => !n.startsWith('AWS_'))) {

@@ -2,22 +2,14 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { EXECUTION_STATUS_CHANGE } from '../../../infra/constructs/cost-accounting';
 import { DEFAULT_PRICES, PRICES_ENV } from '../../../lambdas/shared/documents/prices';
-import {
-  actionsOf,
-  arnOf,
-  environmentOf,
-  refOf,
-  resourceOf,
-  statementsOfFunction,
-  synthDocflowTemplate,
-} from '../../support/docflow-app';
+import { actionsOf, arnOf, refOf, synthDocflowTemplate } from '../../support/docflow-app';
 import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('CostAccounting', () => {
   const docflow = synthesizeBeforeAll();
 
   const fn = () => docflow.stack.costAccounting.recordCostFunction;
-  const statements = () => statementsOfFunction(docflow.template, fn());
+  const statements = () => docflow.statementsOfFunction(fn());
 
   it('routes the pipeline’s terminal status changes, and only those, to the record-cost function', () => {
     // Assess
@@ -40,7 +32,7 @@ describe('CostAccounting', () => {
       ],
     });
     expect(
-      resourceOf(docflow.template, 'AWS::Events::Rule', docflow.stack.costAccounting.rule).Properties?.Name,
+      docflow.resourceOf('AWS::Events::Rule', docflow.stack.costAccounting.rule).Properties?.Name,
     ).toBeUndefined();
   });
 
@@ -55,24 +47,20 @@ describe('CostAccounting', () => {
 
   it('dead-letters failed asynchronous invocations into the same retained, encrypted queue', () => {
     // Assess
-    const properties = resourceOf(docflow.template, 'AWS::Lambda::Function', fn().function).Properties as {
+    const properties = docflow.resourceOf('AWS::Lambda::Function', fn().function).Properties as {
       DeadLetterConfig?: unknown;
     };
     expect(properties.DeadLetterConfig).toEqual({
       TargetArn: arnOf(docflow.stack.costAccounting.deadLetterQueue),
     });
-    const queue = resourceOf(
-      docflow.template,
-      'AWS::SQS::Queue',
-      docflow.stack.costAccounting.deadLetterQueue,
-    );
+    const queue = docflow.resourceOf('AWS::SQS::Queue', docflow.stack.costAccounting.deadLetterQueue);
     expect(queue.Properties?.SqsManagedSseEnabled).toBe(true);
     expect(queue.DeletionPolicy).toBe('Retain');
   });
 
   it('hands the function the table, the two functions outside the execution and the whole price table', () => {
     // Assess
-    const environment = environmentOf(docflow.template, fn().function);
+    const environment = docflow.environmentOf(fn());
     expect(environment.METADATA_TABLE_NAME).toEqual(refOf(docflow.stack.metadataTable.table));
     expect(environment.STARTER_FUNCTION_NAME).toEqual(refOf(docflow.stack.ingest.starter.function));
     expect(environment.TEXTRACT_CALLBACK_FUNCTION_NAME).toEqual(
@@ -83,13 +71,13 @@ describe('CostAccounting', () => {
 
   it('passes docflow:prices merged over the defaults', () => {
     // Act
-    const { template: overridden, stack: other } = synthDocflowTemplate({
+    const overridden = synthDocflowTemplate({
       context: { 'docflow:prices': { region: 'eu-central-1', lambda: { arm64PerGbSecond: 0.00001 } } },
     });
 
     // Assess
     const prices = JSON.parse(
-      String(environmentOf(overridden, other.costAccounting.recordCostFunction.function)[PRICES_ENV]),
+      String(overridden.environmentOf(overridden.stack.costAccounting.recordCostFunction)[PRICES_ENV]),
     );
     expect(prices).toEqual({
       ...DEFAULT_PRICES,

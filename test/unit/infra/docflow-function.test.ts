@@ -12,14 +12,7 @@ import {
   PROJECT_ROOT,
 } from '../../../infra/constructs/docflow-function';
 import { ENTRY_METADATA_KEY } from '../../../infra/keys';
-import {
-  logicalIdOf,
-  resourceOf,
-  resourcesOf,
-  SKIP_BUNDLING,
-  statementsOfRole,
-  type TemplateResource,
-} from '../../support/docflow-app';
+import { logicalIdOf, SKIP_BUNDLING, type TemplateResource } from '../../support/docflow-app';
 import { docflowFunctionsOf, synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 /** Memory and timeout each function states, as the issue asks ("explicit per function"). */
@@ -38,7 +31,7 @@ describe('every docflow function', () => {
   const docflow = synthesizeBeforeAll();
   let functions: DocflowFunction[];
   const cfnFunction = (fn: DocflowFunction): TemplateResource =>
-    resourceOf(docflow.template, 'AWS::Lambda::Function', fn.function);
+    docflow.resourceOf('AWS::Lambda::Function', fn.function);
 
   beforeAll(() => {
     functions = docflowFunctionsOf(docflow.stack);
@@ -77,23 +70,22 @@ describe('every docflow function', () => {
       const logGroupId = logicalIdOf(fn.logGroup);
       // Assess
       expect(cfnFunction(fn).Properties?.LoggingConfig, fn.name).toEqual({ LogGroup: { Ref: logGroupId } });
-      expect(
-        resourcesOf(docflow.template, 'AWS::Logs::LogGroup')[logGroupId]?.Properties?.RetentionInDays,
-      ).toBe(30);
+      expect(docflow.resourceOf('AWS::Logs::LogGroup', fn.logGroup).Properties?.RetentionInDays).toBe(30);
     }
     expect(Object.keys(docflow.template.findResources('Custom::LogRetention'))).toEqual([]);
   });
 
-  it('sets the Powertools service name per function, the metrics namespace and source-mapped stack traces', () => {
+  it('sets the Powertools service name per function and the metrics namespace, and no eager source maps', () => {
     for (const fn of functions) {
       // Assess
       expect(cfnFunction(fn).Properties?.Environment, fn.name).toMatchObject({
         Variables: {
           POWERTOOLS_SERVICE_NAME: fn.name,
           POWERTOOLS_METRICS_NAMESPACE: 'docflow',
-          NODE_OPTIONS: '--enable-source-maps',
         },
       });
+      // The bundle maps its stacks when one is formatted (lambdas/shared/runtime/source-mapped-stacks).
+      expect(cfnFunction(fn).Properties?.Environment, fn.name).not.toHaveProperty('Variables.NODE_OPTIONS');
     }
   });
 
@@ -101,13 +93,14 @@ describe('every docflow function', () => {
     for (const fn of functions) {
       const role = fn.function.role;
       if (!role) throw new Error(`${fn.name} has no role`);
-      const roleId = logicalIdOf(role);
-      const roleResource = resourcesOf(docflow.template, 'AWS::IAM::Role')[roleId];
       // Assess
-      expect(roleResource?.Properties?.ManagedPolicyArns, fn.name).toBeUndefined();
-      const logStatements = statementsOfRole(docflow.template, roleId).filter((s) =>
-        [s.Action].flat().some((action) => action.startsWith('logs:')),
-      );
+      expect(
+        docflow.resourceOf('AWS::IAM::Role', role).Properties?.ManagedPolicyArns,
+        fn.name,
+      ).toBeUndefined();
+      const logStatements = docflow
+        .statementsOfRole(role)
+        .filter((s) => [s.Action].flat().some((action) => action.startsWith('logs:')));
       expect(logStatements, fn.name).toEqual([
         {
           Effect: 'Allow',

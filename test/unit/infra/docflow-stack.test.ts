@@ -1,6 +1,6 @@
 import { CfnElement, CfnOutput, CfnResource } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { refOf, resourcesOf } from '../../support/docflow-app';
+import { refOf } from '../../support/docflow-app';
 import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 /**
@@ -29,12 +29,12 @@ describe('DocflowStack', () => {
 
   it.each(Object.entries(STATEFUL_LOGICAL_IDS))('keeps the logical ids of every %s', (type, ids) => {
     // Assess
-    expect(Object.keys(resourcesOf(docflow.template, type)).sort()).toEqual([...ids].sort());
+    expect(Object.keys(docflow.resourcesOf(type)).sort()).toEqual([...ids].sort());
   });
 
   it('retains every stateful resource when the stack is deleted or the resource replaced', () => {
     for (const type of Object.keys(STATEFUL_LOGICAL_IDS)) {
-      for (const [id, resource] of Object.entries(resourcesOf(docflow.template, type))) {
+      for (const [id, resource] of Object.entries(docflow.resourcesOf(type))) {
         // Assess
         expect({ id, deletion: resource.DeletionPolicy, replace: resource.UpdateReplacePolicy }).toEqual({
           id,

@@ -7,11 +7,8 @@ import { documentId } from '../../../lambdas/shared/documents/document';
 import {
   actionsOf,
   arnOf,
-  iamStatements,
   logicalIdOf,
-  resourcesOf,
   resourcesOfStatement,
-  statementsOfFunction,
   synthDocflowTemplate,
 } from '../../support/docflow-app';
 import { deniesWithoutTls, synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
@@ -30,7 +27,7 @@ describe('DocumentStore', () => {
   });
 
   const bucket = (id: string) => {
-    const resource = resourcesOf(docflow.template, 'AWS::S3::Bucket')[id];
+    const resource = docflow.resourcesOf('AWS::S3::Bucket')[id];
     if (!resource) throw new Error(`no bucket ${id}`);
     return resource;
   };
@@ -151,14 +148,14 @@ describe('DocumentStore', () => {
     const origins = ['https://console.example.com', 'http://127.0.0.1:*'];
 
     // Act
-    const { template: withCors, stack: corsStack } = synthDocflowTemplate({
+    const withCors = synthDocflowTemplate({
       context: { 'docflow:uploadCorsOrigins': origins },
     });
 
     // Assess
-    const uploadsId = logicalIdOf(corsStack.documentStore.uploadsBucket);
+    const uploadsId = logicalIdOf(withCors.stack.documentStore.uploadsBucket);
     expect(uploadsId).toBe(ids.uploads);
-    expect(resourcesOf(withCors, 'AWS::S3::Bucket')[uploadsId]?.Properties?.CorsConfiguration).toEqual({
+    expect(withCors.resourcesOf('AWS::S3::Bucket')[uploadsId]?.Properties?.CorsConfiguration).toEqual({
       CorsRules: [
         {
           Id: 'browser-uploads',
@@ -169,7 +166,7 @@ describe('DocumentStore', () => {
         },
       ],
     });
-    expect(resourcesOf(withCors, 'AWS::S3::Bucket')[ids.derivatives]?.Properties).not.toHaveProperty(
+    expect(withCors.resourcesOf('AWS::S3::Bucket')[ids.derivatives]?.Properties).not.toHaveProperty(
       'CorsConfiguration',
     );
   });
@@ -220,18 +217,22 @@ describe('no output of the pipeline can start it again', () => {
     const uploadsId = logicalIdOf(docflow.stack.documentStore.uploadsBucket);
     const writes = /^s3:(Put|Copy|Restore|Replicate|\*)|^s3:.*\*$/;
     const apiStatements = new Set(
-      statementsOfFunction(docflow.template, docflow.stack.queryApi.handler).map((statement) =>
-        JSON.stringify(statement),
-      ),
+      docflow
+        .statementsOfFunction(docflow.stack.queryApi.handler)
+        .map((statement) => JSON.stringify(statement)),
     );
 
     // Act
-    const writesToUploads = iamStatements(docflow.template).filter(
-      ({ statement }) =>
-        statement.Effect === 'Allow' &&
-        actionsOf(statement).some((action) => writes.test(action) && action !== 's3:PutBucketNotification') &&
-        resourcesOfStatement(statement).some((resource) => JSON.stringify(resource).includes(uploadsId)),
-    );
+    const writesToUploads = docflow
+      .iamStatements()
+      .filter(
+        ({ statement }) =>
+          statement.Effect === 'Allow' &&
+          actionsOf(statement).some(
+            (action) => writes.test(action) && action !== 's3:PutBucketNotification',
+          ) &&
+          resourcesOfStatement(statement).some((resource) => JSON.stringify(resource).includes(uploadsId)),
+      );
     const byApi = writesToUploads.filter(({ statement }) => apiStatements.has(JSON.stringify(statement)));
 
     // Assess: the api function never writes itself; a presigned POST acts with its permission

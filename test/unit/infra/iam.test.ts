@@ -3,7 +3,7 @@ import {
   ACTIONS_REQUIRING_ANY_RESOURCE,
   BUCKET_NOTIFICATIONS_HANDLER_PREFIX,
 } from '../../../infra/compliance';
-import { actionsOf, iamStatements, resourcesOf, resourcesOfStatement } from '../../support/docflow-app';
+import { actionsOf, resourcesOfStatement } from '../../support/docflow-app';
 import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('IAM policies of the stack', () => {
@@ -11,7 +11,7 @@ describe('IAM policies of the stack', () => {
 
   it('never allow Action "*" or a service-wide or prefix wildcard action', () => {
     // Act
-    const wildcards = iamStatements(docflow.template).flatMap(({ owner, statement }) =>
+    const wildcards = docflow.iamStatements().flatMap(({ owner, statement }) =>
       actionsOf(statement)
         .filter((action) => action.includes('*'))
         .map((action) => `${owner}: ${action}`),
@@ -23,11 +23,13 @@ describe('IAM policies of the stack', () => {
 
   it('allow Resource "*" only for the actions AWS accepts on no narrower resource', () => {
     // Act
-    const onAnyResource = iamStatements(docflow.template).flatMap(({ owner, statement }) =>
-      resourcesOfStatement(statement).includes('*')
-        ? actionsOf(statement).map((action) => ({ owner, action }))
-        : [],
-    );
+    const onAnyResource = docflow
+      .iamStatements()
+      .flatMap(({ owner, statement }) =>
+        resourcesOfStatement(statement).includes('*')
+          ? actionsOf(statement).map((action) => ({ owner, action }))
+          : [],
+      );
 
     // Assess
     expect(onAnyResource.length).toBeGreaterThan(0);
@@ -37,7 +39,7 @@ describe('IAM policies of the stack', () => {
 
   it('attach no managed policy to any app-owned role (only the API Gateway account logging role)', () => {
     // Act
-    const withManaged = Object.entries(resourcesOf(docflow.template, 'AWS::IAM::Role'))
+    const withManaged = Object.entries(docflow.resourcesOf('AWS::IAM::Role'))
       // CDK's own custom-resource function that applies bucket notifications.
       .filter(([id]) => !id.startsWith(BUCKET_NOTIFICATIONS_HANDLER_PREFIX))
       .filter(([, role]) => role.Properties?.ManagedPolicyArns !== undefined)

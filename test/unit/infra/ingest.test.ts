@@ -5,20 +5,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { Ingest } from '../../../infra/constructs/ingest';
-import {
-  arnOf,
-  logicalIdOf,
-  refOf,
-  resourceOf,
-  resourcesOf,
-  SKIP_BUNDLING,
-  statementsOfFunction,
-} from '../../support/docflow-app';
+import { arnOf, refOf, SKIP_BUNDLING } from '../../support/docflow-app';
 import { deniesWithoutTls, synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('Ingest', () => {
   const docflow = synthesizeBeforeAll();
-  const queue = (construct: IConstruct) => resourceOf(docflow.template, 'AWS::SQS::Queue', construct);
+  const queue = (construct: IConstruct) => docflow.resourceOf('AWS::SQS::Queue', construct);
 
   it('encrypts both queues with SSE-SQS (S3 cannot publish to a queue under aws/sqs) and retains them', () => {
     for (const construct of [docflow.stack.ingest.queue, docflow.stack.ingest.deadLetterQueue]) {
@@ -42,10 +34,8 @@ describe('Ingest', () => {
 
   it('keeps a message invisible for at least six times the starter timeout', () => {
     // Prepare
-    const starter = resourcesOf(docflow.template, 'AWS::Lambda::Function')[
-      logicalIdOf(docflow.stack.ingest.starter.function)
-    ];
-    const starterTimeout = starter?.Properties?.Timeout as number;
+    const starter = docflow.resourceOf('AWS::Lambda::Function', docflow.stack.ingest.starter.function);
+    const starterTimeout = starter.Properties?.Timeout as number;
 
     // Assess
     expect(starterTimeout).toBeGreaterThan(0);
@@ -81,7 +71,7 @@ describe('Ingest', () => {
 
   it('gives the starter the state machine ARN and lets it start executions of that state machine only', () => {
     // Prepare
-    const statements = statementsOfFunction(docflow.template, docflow.stack.ingest.starter);
+    const statements = docflow.statementsOfFunction(docflow.stack.ingest.starter);
 
     // Assess
     docflow.template.hasResourceProperties('AWS::Lambda::Function', {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METADATA_TABLE } from '../../../lambdas/shared/documents/metadata-item';
-import { logicalIdOf, resourcesOf, type TemplateResource } from '../../support/docflow-app';
+import type { TemplateResource } from '../../support/docflow-app';
 import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('MetadataTable', () => {
@@ -8,11 +8,7 @@ describe('MetadataTable', () => {
   let table: TemplateResource;
 
   beforeAll(() => {
-    const resource = resourcesOf(docflow.template, 'AWS::DynamoDB::Table')[
-      logicalIdOf(docflow.stack.metadataTable.table)
-    ];
-    if (!resource) throw new Error('no metadata table');
-    table = resource;
+    table = docflow.resourceOf('AWS::DynamoDB::Table', docflow.stack.metadataTable.table);
   });
 
   it('is on-demand, with point-in-time recovery and deletion protection, and retained', () => {

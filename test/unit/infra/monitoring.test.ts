@@ -2,12 +2,12 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { TEXTRACT_THROTTLED_METRIC } from '../../../lambdas/shared/documents/textract-errors';
-import { logicalIdOf, refOf, resourceOf, resourcesOf } from '../../support/docflow-app';
+import { logicalIdOf, refOf } from '../../support/docflow-app';
 import { synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('Monitoring', () => {
   const docflow = synthesizeBeforeAll();
-  const alarm = (construct: IConstruct) => resourceOf(docflow.template, 'AWS::CloudWatch::Alarm', construct);
+  const alarm = (construct: IConstruct) => docflow.resourceOf('AWS::CloudWatch::Alarm', construct);
 
   it('raises an alarm on the first message visible in any of the four dead-letter queues', () => {
     // Prepare
@@ -76,7 +76,7 @@ describe('Monitoring', () => {
 
   it('notifies the alarm topic from every alarm', () => {
     // Assess
-    const alarms = Object.values(resourcesOf(docflow.template, 'AWS::CloudWatch::Alarm'));
+    const alarms = Object.values(docflow.resourcesOf('AWS::CloudWatch::Alarm'));
     expect(alarms.length).toBeGreaterThanOrEqual(6);
     for (const resource of alarms) {
       expect(resource.Properties?.AlarmActions).toEqual([refOf(docflow.stack.monitoring.alarmTopic)]);
@@ -85,7 +85,7 @@ describe('Monitoring', () => {
 
   it('shows the whole pipeline on one dashboard', () => {
     // Assess
-    const dashboards = Object.values(resourcesOf(docflow.template, 'AWS::CloudWatch::Dashboard'));
+    const dashboards = Object.values(docflow.resourcesOf('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]?.Properties?.DashboardBody);
     for (const title of [

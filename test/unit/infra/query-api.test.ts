@@ -4,11 +4,8 @@ import { API_ROUTES } from '../../../infra/constructs/query-api';
 import {
   actionsOf,
   arnOf,
-  environmentOf,
   logicalIdOf,
   refOf,
-  resourcesOf,
-  statementsOfFunction,
   synthDocflowTemplate,
   type TemplateResource,
 } from '../../support/docflow-app';
@@ -19,12 +16,12 @@ describe('QueryApi', () => {
   let methods: TemplateResource[];
 
   beforeAll(() => {
-    methods = Object.values(resourcesOf(docflow.template, 'AWS::ApiGateway::Method'));
+    methods = Object.values(docflow.resourcesOf('AWS::ApiGateway::Method'));
   });
 
   /** The full path of an API Gateway resource, from its PathPart chain. */
   const pathOf = (resourceRef: unknown): string => {
-    const resources = resourcesOf(docflow.template, 'AWS::ApiGateway::Resource');
+    const resources = docflow.resourcesOf('AWS::ApiGateway::Resource');
     const parts: string[] = [];
     let current = resourceRef as { Ref?: string };
     while (current.Ref && resources[current.Ref]) {
@@ -70,7 +67,7 @@ describe('QueryApi', () => {
 
   it('validates the parameters of every method, requiring the path parameters', () => {
     // Prepare
-    const validators = resourcesOf(docflow.template, 'AWS::ApiGateway::RequestValidator');
+    const validators = docflow.resourcesOf('AWS::ApiGateway::RequestValidator');
     const [validatorId, validator] = Object.entries(validators)[0] ?? [];
 
     // Assess
@@ -134,7 +131,7 @@ describe('QueryApi', () => {
 
   it('keeps the cursor key in Secrets Manager and gives the function its ARN, never its value', () => {
     // Prepare
-    const variables = environmentOf(docflow.template, docflow.stack.queryApi.handler.function);
+    const variables = docflow.environmentOf(docflow.stack.queryApi.handler);
 
     // Assess
     docflow.template.hasResourceProperties('AWS::SecretsManager::Secret', {
@@ -147,7 +144,7 @@ describe('QueryApi', () => {
 
   it('gives the function the uploads bucket, the upload size limit and the POST lifetime', () => {
     // Prepare
-    const variables = environmentOf(docflow.template, docflow.stack.queryApi.handler.function);
+    const variables = docflow.environmentOf(docflow.stack.queryApi.handler);
 
     // Assess
     expect(variables).toMatchObject({
@@ -159,19 +156,19 @@ describe('QueryApi', () => {
 
   it('takes the upload size limit from the docflow:limits context', () => {
     // Act
-    const { template: limited, stack: limitedStack } = synthDocflowTemplate({
+    const limited = synthDocflowTemplate({
       context: { 'docflow:limits': { maxDocumentBytes: 1_000_000 } },
     });
 
     // Assess
-    expect(environmentOf(limited, limitedStack.queryApi.handler.function).MAX_DOCUMENT_BYTES).toBe('1000000');
+    expect(limited.environmentOf(limited.stack.queryApi.handler).MAX_DOCUMENT_BYTES).toBe('1000000');
   });
 
   it('lets the function read that secret, query the table and its indexes, read objects it presigns and sign uploads', () => {
     // Prepare
-    const statements = statementsOfFunction(docflow.template, docflow.stack.queryApi.handler).filter(
-      (s) => !actionsOf(s).some((a) => a.startsWith('logs:') || a.startsWith('xray:')),
-    );
+    const statements = docflow
+      .statementsOfFunction(docflow.stack.queryApi.handler)
+      .filter((s) => !actionsOf(s).some((a) => a.startsWith('logs:') || a.startsWith('xray:')));
     const table = arnOf(docflow.stack.metadataTable.table);
     const uploads = arnOf(docflow.stack.documentStore.uploadsBucket);
     const derivatives = arnOf(docflow.stack.documentStore.derivativesBucket);
@@ -220,7 +217,7 @@ describe('QueryApi', () => {
 
   it('sends reprocess requests to the ingest queue, the starter’s, and to no other', () => {
     // Act
-    const environment = environmentOf(docflow.template, docflow.stack.queryApi.handler.function);
+    const environment = docflow.environmentOf(docflow.stack.queryApi.handler);
 
     // Assess
     expect(environment.INGEST_QUEUE_URL).toEqual(refOf(docflow.stack.ingest.queue));
@@ -229,7 +226,7 @@ describe('QueryApi', () => {
 
   it('lets API Gateway invoke the function only from this API', () => {
     // Assess
-    const permissions = Object.values(resourcesOf(docflow.template, 'AWS::Lambda::Permission')).filter(
+    const permissions = Object.values(docflow.resourcesOf('AWS::Lambda::Permission')).filter(
       (p) =>
         JSON.stringify(p.Properties?.FunctionName) ===
         JSON.stringify(arnOf(docflow.stack.queryApi.handler.function)),

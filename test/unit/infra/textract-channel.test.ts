@@ -3,16 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { DocflowFunction } from '../../../infra/constructs/docflow-function';
 import type { TextractChannel } from '../../../infra/constructs/textract-channel';
 import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/ports/textract-jobs';
-import {
-  actionsOf,
-  arnOf,
-  environmentOfFunction,
-  logicalIdOf,
-  refOf,
-  resourcesOf,
-  statementsOfFunction,
-  statementsOfRole,
-} from '../../support/docflow-app';
+import { actionsOf, arnOf, refOf } from '../../support/docflow-app';
 import { deniesWithoutTls, synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('TextractChannel', () => {
@@ -25,8 +16,8 @@ describe('TextractChannel', () => {
 
   it('encrypts the topic with the AWS-managed SNS key and refuses publishing without TLS', () => {
     // Assess
-    const topic = resourcesOf(docflow.template, 'AWS::SNS::Topic')[logicalIdOf(channel.topic)];
-    expect(topic?.Properties?.KmsMasterKeyId).toEqual({
+    const topic = docflow.resourceOf('AWS::SNS::Topic', channel.topic);
+    expect(topic.Properties?.KmsMasterKeyId).toEqual({
       'Fn::Join': [
         '',
         [
@@ -51,10 +42,10 @@ describe('TextractChannel', () => {
   it('lets Textract, for this account only, assume the role that may publish to the topic only', () => {
     // Prepare
     const role = channel.publishRole;
-    const roleResource = resourcesOf(docflow.template, 'AWS::IAM::Role')[logicalIdOf(role)];
+    const roleResource = docflow.resourceOf('AWS::IAM::Role', role);
 
     // Assess
-    expect(roleResource?.Properties?.AssumeRolePolicyDocument).toEqual({
+    expect(roleResource.Properties?.AssumeRolePolicyDocument).toEqual({
       Version: '2012-10-17',
       Statement: [
         {
@@ -65,7 +56,7 @@ describe('TextractChannel', () => {
         },
       ],
     });
-    expect(statementsOfRole(docflow.template, logicalIdOf(role))).toEqual([
+    expect(docflow.statementsOfRole(role)).toEqual([
       { Effect: 'Allow', Action: 'sns:Publish', Resource: refOf(channel.topic) },
     ]);
   });
@@ -75,15 +66,13 @@ describe('TextractChannel', () => {
     const fn = docflow.stack.workflow.extractTextFunction;
 
     // Assess
-    expect(environmentOfFunction(docflow.template, fn)).toMatchObject({
+    expect(docflow.environmentOf(fn)).toMatchObject({
       TEXTRACT_TOPIC_ARN: refOf(channel.topic),
       TEXTRACT_ROLE_ARN: arnOf(channel.publishRole),
       DERIVATIVES_BUCKET_NAME: refOf(docflow.stack.documentStore.derivativesBucket),
       TEXTRACT_JOBS_TABLE_NAME: refOf(channel.jobsTable),
     });
-    expect(
-      statementsOfFunction(docflow.template, fn).filter((s) => actionsOf(s).includes('iam:PassRole')),
-    ).toEqual([
+    expect(docflow.statementsOfFunction(fn).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual([
       {
         Effect: 'Allow',
         Action: 'iam:PassRole',
@@ -106,13 +95,12 @@ describe('TextractChannel', () => {
   it('feeds the callback function with partial batch failures, 6× its timeout of visibility, DLQ after 5', () => {
     // Prepare
     const fn = channel.callbackFunction.function;
-    const timeout = resourcesOf(docflow.template, 'AWS::Lambda::Function')[logicalIdOf(fn)]?.Properties
-      ?.Timeout as number;
-    const queue = resourcesOf(docflow.template, 'AWS::SQS::Queue')[logicalIdOf(channel.callbackQueue)];
+    const timeout = docflow.resourceOf('AWS::Lambda::Function', fn).Properties?.Timeout as number;
+    const queue = docflow.resourceOf('AWS::SQS::Queue', channel.callbackQueue);
 
     // Assess
-    expect(queue?.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
-    expect(queue?.Properties).toMatchObject({
+    expect(queue.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    expect(queue.Properties).toMatchObject({
       SqsManagedSseEnabled: true,
       RedrivePolicy: {
         deadLetterTargetArn: arnOf(channel.callbackDeadLetterQueue),
@@ -128,23 +116,21 @@ describe('TextractChannel', () => {
 
   it('keeps job records in an on-demand table keyed by job tag, expiring them by TTL', () => {
     // Assess
-    const table = resourcesOf(docflow.template, 'AWS::DynamoDB::Table')[logicalIdOf(channel.jobsTable)];
-    expect(table?.Properties).toMatchObject({
+    const table = docflow.resourceOf('AWS::DynamoDB::Table', channel.jobsTable);
+    expect(table.Properties).toMatchObject({
       KeySchema: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, AttributeType: 'S' }],
       TimeToLiveSpecification: { AttributeName: TEXTRACT_JOBS_TABLE.timeToLiveAttribute, Enabled: true },
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
-    expect(table?.DeletionPolicy).toBe('Retain');
+    expect(table.DeletionPolicy).toBe('Retain');
   });
 
   it('lets extract-text write job records and the callback read and delete them, and neither touch the metadata', () => {
     // Prepare
     const dynamoOf = (fn: DocflowFunction) =>
-      statementsOfFunction(docflow.template, fn).filter((s) =>
-        actionsOf(s).some((a) => a.startsWith('dynamodb:')),
-      );
+      docflow.statementsOfFunction(fn).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     const jobs = arnOf(channel.jobsTable);
 
     // Assess
@@ -154,7 +140,7 @@ describe('TextractChannel', () => {
     expect(dynamoOf(channel.callbackFunction)).toEqual([
       { Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem'], Resource: jobs },
     ]);
-    expect(environmentOfFunction(docflow.template, channel.callbackFunction)).toMatchObject({
+    expect(docflow.environmentOf(channel.callbackFunction)).toMatchObject({
       TEXTRACT_JOBS_TABLE_NAME: refOf(channel.jobsTable),
       DERIVATIVES_BUCKET_NAME: refOf(docflow.stack.documentStore.derivativesBucket),
     });
@@ -162,9 +148,9 @@ describe('TextractChannel', () => {
 
   it('lets the callback function complete tasks of this state machine only', () => {
     // Assess
-    const states = statementsOfFunction(docflow.template, channel.callbackFunction).filter((s) =>
-      actionsOf(s).some((a) => a.startsWith('states:')),
-    );
+    const states = docflow
+      .statementsOfFunction(channel.callbackFunction)
+      .filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
     expect(states).toEqual([
       {
         Effect: 'Allow',

@@ -8,17 +8,7 @@ import type { DocflowFunction } from '../../../infra/constructs/docflow-function
 import { LIMIT_SETTINGS } from '../../../lambdas/shared/documents/limits';
 import { readDefinition } from '../../../statemachines/definition';
 import { SUBSTITUTION_KEYS } from '../../../statemachines/substitutions';
-import {
-  actionsOf,
-  arnOf,
-  environmentOfFunction,
-  logicalIdOf,
-  refOf,
-  resourcesOf,
-  statementsOfFunction,
-  statementsOfRole,
-  type TemplateStatement,
-} from '../../support/docflow-app';
+import { actionsOf, arnOf, refOf, type TemplateStatement } from '../../support/docflow-app';
 import { deniesWithoutTls, synthesizeBeforeAll } from '../../support/unit-synthesized-docflow';
 
 describe('Workflow state machine', () => {
@@ -26,10 +16,9 @@ describe('Workflow state machine', () => {
   let stateMachine: Record<string, unknown>;
 
   beforeAll(() => {
-    const resource = resourcesOf(docflow.template, 'AWS::StepFunctions::StateMachine')[
-      logicalIdOf(docflow.stack.workflow.stateMachine)
-    ];
-    stateMachine = resource?.Properties ?? {};
+    stateMachine =
+      docflow.resourceOf('AWS::StepFunctions::StateMachine', docflow.stack.workflow.stateMachine)
+        .Properties ?? {};
   });
 
   it('is a Standard workflow traced with X-Ray', () => {
@@ -98,7 +87,7 @@ describe('Workflow state machine', () => {
     let statements: TemplateStatement[];
 
     beforeAll(() => {
-      statements = statementsOfRole(docflow.template, logicalIdOf(docflow.stack.workflow.stateMachine.role));
+      statements = docflow.statementsOfRole(docflow.stack.workflow.stateMachine.role);
     });
 
     const withAction = (action: string) => statements.filter((s) => actionsOf(s).includes(action));
@@ -162,14 +151,12 @@ describe('Workflow state machine', () => {
 
   it('keeps the failed-documents queue encrypted (SSE-SQS), TLS-only, for 14 days, retained', () => {
     // Assess
-    const queue = resourcesOf(docflow.template, 'AWS::SQS::Queue')[
-      logicalIdOf(docflow.stack.workflow.failedDocumentsQueue)
-    ];
-    expect(queue?.Properties).toMatchObject({
+    const queue = docflow.resourceOf('AWS::SQS::Queue', docflow.stack.workflow.failedDocumentsQueue);
+    expect(queue.Properties).toMatchObject({
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 1_209_600,
     });
-    expect(queue?.DeletionPolicy).toBe('Retain');
+    expect(queue.DeletionPolicy).toBe('Retain');
     docflow.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [refOf(docflow.stack.workflow.failedDocumentsQueue)],
       PolicyDocument: {
@@ -189,7 +176,7 @@ describe('Workflow functions', () => {
       docflow.stack.workflow.extractTextFunction,
     ]) {
       // Assess
-      expect(environmentOfFunction(docflow.template, fn)).toMatchObject(
+      expect(docflow.environmentOf(fn)).toMatchObject(
         Object.fromEntries(
           Object.entries(LIMIT_SETTINGS).map(([key, setting]) => [
             setting.env,
@@ -208,7 +195,7 @@ describe('Workflow functions', () => {
       docflow.stack.workflow.extractTextFunction,
     ]) {
       // Assess
-      const statements = statementsOfFunction(docflow.template, fn);
+      const statements = docflow.statementsOfFunction(fn);
       expect(statements).toContainEqual({
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:GetObjectVersion'],
@@ -226,7 +213,7 @@ describe('Workflow functions', () => {
     // Prepare
     const derivatives = arnOf(docflow.stack.documentStore.derivativesBucket);
     const putsOf = (fn: DocflowFunction) =>
-      statementsOfFunction(docflow.template, fn).filter((s) => actionsOf(s).includes('s3:PutObject'));
+      docflow.statementsOfFunction(fn).filter((s) => actionsOf(s).includes('s3:PutObject'));
 
     // Assess
     // AbortMultipartUpload: large derivatives go in parts, and a failed upload is aborted.
@@ -249,10 +236,9 @@ describe('Workflow functions', () => {
 
   it('let index-metadata write items of the metadata table and nothing else of DynamoDB', () => {
     // Assess
-    const dynamo = statementsOfFunction(
-      docflow.template,
-      docflow.stack.workflow.indexMetadataFunction,
-    ).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const dynamo = docflow
+      .statementsOfFunction(docflow.stack.workflow.indexMetadataFunction)
+      .filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
       {
         Effect: 'Allow',
@@ -260,9 +246,7 @@ describe('Workflow functions', () => {
         Resource: arnOf(docflow.stack.metadataTable.table),
       },
     ]);
-    expect(
-      environmentOfFunction(docflow.template, docflow.stack.workflow.indexMetadataFunction),
-    ).toMatchObject({
+    expect(docflow.environmentOf(docflow.stack.workflow.indexMetadataFunction)).toMatchObject({
       METADATA_TABLE_NAME: refOf(docflow.stack.metadataTable.table),
       DERIVATIVES_BUCKET_NAME: refOf(docflow.stack.documentStore.derivativesBucket),
     });
@@ -273,9 +257,9 @@ describe('Workflow functions', () => {
     const derivatives = arnOf(docflow.stack.documentStore.derivativesBucket);
 
     // Assess
-    const s3 = statementsOfFunction(docflow.template, docflow.stack.workflow.indexMetadataFunction).filter(
-      (s) => actionsOf(s).some((a) => a.startsWith('s3:')),
-    );
+    const s3 = docflow
+      .statementsOfFunction(docflow.stack.workflow.indexMetadataFunction)
+      .filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     expect(s3).toEqual([
       {
         Effect: 'Allow',
@@ -293,9 +277,9 @@ describe('Workflow functions', () => {
       },
     ]);
     expect(
-      statementsOfFunction(docflow.template, docflow.stack.workflow.inspectFunction).filter((s) =>
-        actionsOf(s).includes('s3:DeleteObject'),
-      ),
+      docflow
+        .statementsOfFunction(docflow.stack.workflow.inspectFunction)
+        .filter((s) => actionsOf(s).includes('s3:DeleteObject')),
     ).toEqual([]);
   });
 
@@ -304,10 +288,9 @@ describe('Workflow functions', () => {
     const uploads = arnOf(docflow.stack.documentStore.uploadsBucket);
 
     // Assess
-    const reads = statementsOfFunction(
-      docflow.template,
-      docflow.stack.workflow.textractChannel.callbackFunction,
-    ).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:Get') || a === 's3:ListBucket'));
+    const reads = docflow
+      .statementsOfFunction(docflow.stack.workflow.textractChannel.callbackFunction)
+      .filter((s) => actionsOf(s).some((a) => a.startsWith('s3:Get') || a === 's3:ListBucket'));
     expect(reads).toEqual([
       {
         Effect: 'Allow',
