@@ -5,10 +5,11 @@ import { buildTimeline, endedInFailState } from '../../../cli/timeline';
 
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');
 
-/** Builds a history the way Step Functions numbers and links it: [type, previousEventId, ms after T0, extra]. */
-const history = (
-  rows: readonly (readonly [string, number, number, Partial<HistoryEvent>?])[],
-): HistoryEvent[] =>
+/** One event of a history, `ms` after T0. */
+type Row = readonly [type: string, previousEventId: number, ms: number, extra?: Partial<HistoryEvent>];
+
+/** Builds a history the way Step Functions numbers and links it. */
+const history = (rows: readonly Row[]): HistoryEvent[] =>
   rows.map(([type, previousEventId, ms, extra], index) => ({
     id: index + 1,
     previousEventId,
@@ -21,16 +22,29 @@ const entered = (name: string) => ({ stateEnteredEventDetails: { name } });
 const exited = (name: string) => ({ stateExitedEventDetails: { name } });
 
 /**
+ * The five rows of a service Task that succeeds: entered after event `previousEventId` at `enteredMs`,
+ * started 1 ms later, ended at `endedMs`.
+ */
+const succeededServiceTask = (
+  name: string,
+  previousEventId: number,
+  enteredMs: number,
+  endedMs: number,
+): Row[] => [
+  ['TaskStateEntered', previousEventId, enteredMs, entered(name)],
+  ['TaskScheduled', previousEventId + 1, enteredMs],
+  ['TaskStarted', previousEventId + 2, enteredMs + 1],
+  ['TaskSucceeded', previousEventId + 3, endedMs],
+  ['TaskStateExited', previousEventId + 4, endedMs, exited(name)],
+];
+
+/**
  * MarkProcessing; Inspect retried once; a Parallel whose Thumbnail times out (no retries left) while
  * the text branch succeeds; the Catch runs RecordFailure and SendToDlq; the Fail state ends it.
  */
 const FAILED_RUN = history([
   ['ExecutionStarted', 0, 0], // 1
-  ['TaskStateEntered', 1, 10, entered('MarkProcessing')], // 2
-  ['TaskScheduled', 2, 10], // 3
-  ['TaskStarted', 3, 11], // 4
-  ['TaskSucceeded', 4, 40], // 5
-  ['TaskStateExited', 5, 40, exited('MarkProcessing')], // 6
+  ...succeededServiceTask('MarkProcessing', 1, 10, 40), // 2 to 6
   ['TaskStateEntered', 6, 40, entered('Inspect')], // 7
   ['LambdaFunctionScheduled', 7, 40], // 8
   ['LambdaFunctionStarted', 8, 41], // 9
@@ -64,16 +78,8 @@ const FAILED_RUN = history([
   ['TaskStateExited', 26, 1500, exited('ExtractTextLocal')], // 27
   ['ParallelStateFailed', 25, 31_203], // 28
   ['ParallelStateExited', 28, 31_204, exited('MakeDerivatives')], // 29
-  ['TaskStateEntered', 29, 31_204, entered('RecordFailure')], // 30
-  ['TaskScheduled', 30, 31_204], // 31
-  ['TaskStarted', 31, 31_205], // 32
-  ['TaskSucceeded', 32, 31_230], // 33
-  ['TaskStateExited', 33, 31_230, exited('RecordFailure')], // 34
-  ['TaskStateEntered', 34, 31_230, entered('SendToDlq')], // 35
-  ['TaskScheduled', 35, 31_230], // 36
-  ['TaskStarted', 36, 31_231], // 37
-  ['TaskSucceeded', 37, 31_260], // 38
-  ['TaskStateExited', 38, 31_260, exited('SendToDlq')], // 39
+  ...succeededServiceTask('RecordFailure', 29, 31_204, 31_230), // 30 to 34
+  ...succeededServiceTask('SendToDlq', 34, 31_230, 31_260), // 35 to 39
   ['FailStateEntered', 39, 31_260, entered('Failed')], // 40
   [
     'ExecutionFailed',
