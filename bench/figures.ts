@@ -101,6 +101,7 @@ const FIXED: Readonly<Record<string, FigureSpec>> = {
   'ratio.directMs': ms('sample-docs done directly, one process', undefined, 100),
   ...memoryFigures('rss', 'RSS of the tree (up, environments, parse processes)'),
   ...memoryFigures('rss.up', 'RSS of up alone'),
+  ...memoryFigures('pss', 'PSS of the tree (shared pages counted once)'),
   'rss.peakMiB': mib('RSS of the tree, peak (sampled)'),
   'documents.notProcessed': {
     label: 'documents after the burst not PROCESSED',

@@ -29,8 +29,11 @@ export const parseStat = (line: string): ProcStat => {
   return { pid, ppid: field(4), cpuTicks: field(14) + field(15) + field(16) + field(17) };
 };
 
-/** A `Key:   123 kB` line of /proc/<pid>/status, in KiB; undefined when absent (a zombie has no VmRSS). */
-export const statusKiB = (status: string, key: 'VmRSS' | 'VmHWM'): number | undefined => {
+/**
+ * A `Key:   123 kB` line of /proc/<pid>/status or /proc/<pid>/smaps_rollup, in KiB; undefined when
+ * absent (a zombie has no VmRSS).
+ */
+export const statusKiB = (status: string, key: 'VmRSS' | 'VmHWM' | 'Pss'): number | undefined => {
   const match = new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(status);
   return match ? Number(match[1]) : undefined;
 };
@@ -150,6 +153,17 @@ export const kibToMiB = (kib: number): number => kib / 1024;
 /** One process's VmRSS, KiB; undefined once it has ended. */
 export const processRssKiB = (pid: number): number | undefined =>
   statusKiB(readOrUndefined(`/proc/${pid}/status`) ?? '', 'VmRSS');
+
+/**
+ * Σ PSS of a process tree, KiB: each page counted once however many processes map it. Σ RSS counts
+ * the pages the processes share once per process: the node binary's ~50 MiB of code, and the native
+ * libraries (libvips, skia) that environments and parse processes load alike.
+ */
+export const treePssKiB = (root: number): number =>
+  processTree(root).reduce(
+    (sum, pid) => sum + (statusKiB(readOrUndefined(`/proc/${pid}/smaps_rollup`) ?? '', 'Pss') ?? 0),
+    0,
+  );
 
 /** The CPU ticks of each process of a tree, keyed by pid: a snapshot to split a window's CPU by process. */
 export const treeStats = (root: number): Map<number, ProcStat> => {

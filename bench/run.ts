@@ -12,7 +12,7 @@ import { DirectWork } from './direct-work';
 import { bundleKey, WARM_KINDS } from './figures';
 import { measureIdleCpu, waitUntilSettled } from './idle';
 import { type Finished, PipelineClient } from './pipeline-client';
-import { kibToMiB, processRssKiB, RssSampler } from './proc';
+import { kibToMiB, processRssKiB, RssSampler, treePssKiB } from './proc';
 import { summarizeProfiles, type TimeWindow } from './profile';
 import { renderReport } from './report';
 import {
@@ -196,10 +196,11 @@ const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<R
     figures['start.readyMs'] = cloud.readyMs;
     const rss = new RssSampler(cloud.pid);
     sampler = rss;
-    /** The tree's RSS and `up`'s own, at one point of the run. */
+    /** The tree's RSS and PSS, and `up`'s own RSS, at one point of the run. */
     const readRss = (point: string): void => {
       figures[`rss.${point}MiB`] = kibToMiB(rss.sample().rssKiB);
       figures[`rss.up.${point}MiB`] = kibToMiB(processRssKiB(cloud.pid) ?? 0);
+      figures[`pss.${point}MiB`] = kibToMiB(treePssKiB(cloud.pid));
     };
     readRss('idle');
     client = new PipelineClient(cloud.deployment);
@@ -299,6 +300,7 @@ const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<R
       };
       figures['rss.growthPercent'] = growth('rss');
       figures['rss.up.growthPercent'] = growth('rss.up');
+      figures['pss.growthPercent'] = growth('pss');
     }
 
     const settled = await waitUntilSettled(

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   cpuTicksByRole,
@@ -6,6 +8,7 @@ import {
   processTree,
   sampleTree,
   statusKiB,
+  treePssKiB,
 } from '../../../bench/proc';
 
 describe('parseStat', () => {
@@ -61,6 +64,30 @@ describe('sampleTree', () => {
     expect(sample.rssKiB).toBeGreaterThan(1_024);
     expect(sample.hwmKiB).toBeGreaterThanOrEqual(sample.rssKiB);
     expect(sample.cpuTicks).toBeGreaterThan(0);
+  });
+});
+
+describe('treePssKiB', () => {
+  it('counts the pages processes share once, so a tree of node processes takes less than its RSS sum', async () => {
+    // Prepare: two children running the same node binary as this process.
+    const children = [0, 1].map(() =>
+      spawn(process.execPath, ['--eval', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }),
+    );
+    try {
+      await Promise.all(children.map((child) => once(child, 'spawn')));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      // Act
+      const pss = treePssKiB(process.pid);
+      const sample = sampleTree(process.pid);
+
+      // Assess
+      expect(sample.processes).toBeGreaterThanOrEqual(3);
+      expect(pss).toBeGreaterThan(1_024);
+      expect(pss).toBeLessThan(sample.rssKiB);
+    } finally {
+      for (const child of children) child.kill();
+    }
   });
 });
 
