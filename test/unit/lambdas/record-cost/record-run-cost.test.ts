@@ -77,6 +77,12 @@ const detailOf = (name: string, status: Detail['status'], redriveCount?: number)
 /** A price in USD from whole picodollars, as the hand calculations below are written. */
 const usd = (picodollars: number): number => picodollars / 1e12;
 
+/**
+ * The parts of an upload's run that Textract never reads: MarkProcessing's and the last state's writes
+ * (4 units each), the ingest message's send, receive and delete, no Textract and no SNS.
+ */
+const WITHOUT_TEXTRACT = { textract: 0, dynamodb: usd(8 * 625_000), sqs: usd(3 * 400_000), sns: 0 };
+
 describe('recordRunCost: the cost of one run, from its history', () => {
   it('prices a 2-page scan through the async path with one Textract throttling retry', async () => {
     // Prepare
@@ -131,55 +137,55 @@ describe('recordRunCost: the cost of one run, from its history', () => {
     expect(run?.prices).toEqual({ region: 'us-east-1', asOf: DEFAULT_PRICES.asOf });
   });
 
-  it('prices a born-digital PDF with no Textract at all', async () => {
+  it.each([
+    {
+      what: 'a born-digital PDF with no Textract at all',
+      document: TEXT_PDF,
+      name: 'report',
+      history: textPdfHistory,
+      stateTransitions: 9,
+      s3: { tier1Requests: 2, tier2Requests: 4 },
+      parts: {
+        stepFunctions: usd(9 * 25_000_000),
+        // Inspect 5,533,360 + Thumbnail 24,200,120 + ExtractText 16,209,350 + IndexMetadata 533,335 + starter 533,335
+        lambda: usd(47_009_500),
+        s3: usd(2 * 5_000_000 + 4 * 400_000),
+        ...WITHOUT_TEXTRACT,
+      },
+      totalUsd: usd(289_809_500),
+    },
+    {
+      what: 'a rejected file: Inspect’s reads, the two writes, no derivatives',
+      document: CORRUPT_FILE,
+      name: 'broken',
+      history: rejectedHistory,
+      // RouteEvent, MarkProcessing, Inspect, RecordRejected, Rejected
+      stateTransitions: 5,
+      s3: { tier1Requests: 0, tier2Requests: 2 },
+      parts: {
+        stepFunctions: usd(5 * 25_000_000),
+        // Inspect 2,200,010 + RecordRejected 500,002 + starter 533,335
+        lambda: usd(3_233_347),
+        s3: usd(2 * 400_000),
+        ...WITHOUT_TEXTRACT,
+      },
+      totalUsd: usd(135_233_347),
+    },
+  ])('prices $what', async ({ document, name, history, stateTransitions, s3, parts, totalUsd }) => {
     // Prepare
-    const ledger = new InMemoryCostLedger([TEXT_PDF.id]);
-    const { ports } = portsFor({ [executionArn('report')]: textPdfHistory() }, ledger);
+    const ledger = new InMemoryCostLedger([document.id]);
+    const { ports } = portsFor({ [executionArn(name)]: history() }, ledger);
 
     // Act
-    await recordRunCost(detailOf('report', 'SUCCEEDED'), ports);
+    await recordRunCost(detailOf(name, 'SUCCEEDED'), ports);
 
     // Assess
-    const run = ledger.costs.get(TEXT_PDF.id)?.runs.report;
-    expect(run?.usage.stateTransitions).toBe(9);
+    const run = ledger.costs.get(document.id)?.runs[name];
+    expect(run?.usage.stateTransitions).toBe(stateTransitions);
     expect(run?.usage.textract).toEqual({ detectDocumentTextPages: 0, asyncPages: 0 });
-    expect(run?.usage.s3).toEqual({ tier1Requests: 2, tier2Requests: 4 });
-    expect(run?.parts).toEqual({
-      stepFunctions: usd(9 * 25_000_000),
-      // Inspect 5,533,360 + Thumbnail 24,200,120 + ExtractText 16,209,350 + IndexMetadata 533,335 + starter 533,335
-      lambda: usd(47_009_500),
-      textract: 0,
-      s3: usd(2 * 5_000_000 + 4 * 400_000),
-      dynamodb: usd(8 * 625_000),
-      sqs: usd(3 * 400_000),
-      sns: 0,
-    });
-    expect(run?.totalUsd).toBe(usd(289_809_500));
-  });
-
-  it('prices a rejected file: Inspect’s reads, the two writes, no derivatives', async () => {
-    // Prepare
-    const ledger = new InMemoryCostLedger([CORRUPT_FILE.id]);
-    const { ports } = portsFor({ [executionArn('broken')]: rejectedHistory() }, ledger);
-
-    // Act
-    await recordRunCost(detailOf('broken', 'SUCCEEDED'), ports);
-
-    // Assess
-    const run = ledger.costs.get(CORRUPT_FILE.id)?.runs.broken;
-    // RouteEvent, MarkProcessing, Inspect, RecordRejected, Rejected
-    expect(run?.usage.stateTransitions).toBe(5);
-    expect(run?.parts).toEqual({
-      stepFunctions: usd(5 * 25_000_000),
-      // Inspect 2,200,010 + RecordRejected 500,002 + starter 533,335
-      lambda: usd(3_233_347),
-      textract: 0,
-      s3: usd(2 * 400_000),
-      dynamodb: usd(8 * 625_000),
-      sqs: usd(3 * 400_000),
-      sns: 0,
-    });
-    expect(run?.totalUsd).toBe(usd(135_233_347));
+    expect(run?.usage.s3).toEqual(s3);
+    expect(run?.parts).toEqual(parts);
+    expect(run?.totalUsd).toBe(totalUsd);
   });
 
   it('adds a run once: the same event delivered twice changes nothing', async () => {
