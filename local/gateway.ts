@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { closeServer, listenOn } from './http/listen';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveHttp } from './http/listen';
 import type { RequestHandler } from './http/proxy';
 
 /**
@@ -107,12 +106,9 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   const host = options.host ?? '127.0.0.1';
   // Idle SDK connections outlive Node's 5 s default; a longer timeout spares them the reset of a
   // socket the server closed just as the client reused it.
-  const server = createServer({ keepAliveTimeout: 75_000 }, createGatewayHandler(options.routes));
-  await listenOn(server, { port: options.port ?? DEFAULT_GATEWAY_PORT, host, service: GATEWAY_SERVICE });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://${host}:${port}`,
-    port,
-    stop: () => closeServer(server),
-  };
+  return serveHttp(
+    createGatewayHandler(options.routes),
+    { port: options.port ?? DEFAULT_GATEWAY_PORT, host, service: GATEWAY_SERVICE },
+    { keepAliveTimeout: 75_000 },
+  );
 };

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { listenOn } from '../http/listen';
+import { serveHttp } from '../http/listen';
 import type { SegmentSink } from '../xray/trace-header';
 import { anonymousIdentity } from './anonymous-identity';
 import { type StageOutcome, traceStageRequest } from './stage-trace';
@@ -274,20 +273,14 @@ export const startRestApiServer = async (options: RestApiServerOptions): Promise
     finish({ status: result.statusCode, integration: integration(200) });
   };
 
-  const server: Server = createServer((request, response) => {
-    handle(request, response).catch(() => {
-      if (!response.headersSent) send(response, 500, JSON.stringify({ message: 'Internal server error' }));
-      else response.destroy();
-    });
-  });
-  await listenOn(server, { port: options.port ?? 0, host: '127.0.0.1', service: REST_API_SERVICE });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/${options.stage}/`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  const served = await serveHttp(
+    (request, response) => {
+      handle(request, response).catch(() => {
+        if (!response.headersSent) send(response, 500, JSON.stringify({ message: 'Internal server error' }));
+        else response.destroy();
+      });
+    },
+    { port: options.port ?? 0, host: '127.0.0.1', service: REST_API_SERVICE },
+  );
+  return { url: `${served.endpoint}/${options.stage}/`, stop: served.stop };
 };

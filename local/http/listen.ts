@@ -1,5 +1,10 @@
-import type { Server as HttpServer } from 'node:http';
-import { createServer, type Server } from 'node:net';
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type RequestListener,
+  type ServerOptions,
+} from 'node:http';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 
 /** A port another process already listens on. */
 export class PortInUseError extends Error {
@@ -73,6 +78,30 @@ export const closeServer = (server: HttpServer): Promise<void> =>
     server.close(() => resolve());
     server.closeAllConnections();
   });
+
+/** An HTTP server listening on a port: `endpoint` is `http://<host>:<port>`. */
+export interface ServedHttp {
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves `handler` over HTTP at `target` (port 0: any free port) and says where. Stopping ends the
+ * open connections too, as {@link closeServer} does.
+ *
+ * @throws PortInUseError or PortNotPermittedError as {@link listenOn}
+ */
+export const serveHttp = async (
+  handler: RequestListener,
+  target: ListenTarget,
+  options: ServerOptions = {},
+): Promise<ServedHttp> => {
+  const server = createHttpServer(options, handler);
+  await listenOn(server, target);
+  const { port } = server.address() as AddressInfo;
+  return { endpoint: `http://${target.host}:${port}`, port, stop: () => closeServer(server) };
+};
 
 const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
 

@@ -1,9 +1,8 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsJsonHandler } from '../http/aws-json-protocol';
-import { closeServer, listenOn } from '../http/listen';
+import { serveHttp } from '../http/listen';
 import type { RequestHandler } from '../http/proxy';
 import type { SegmentSink } from '../xray/trace-header';
 import { StepFunctionsApiError } from './api-errors';
@@ -173,26 +172,22 @@ export const startLocalStepFunctions = async (
   options: LocalStepFunctionsOptions & { readonly port?: number; readonly resumeInterrupted?: boolean },
 ): Promise<RunningLocalStepFunctions> => {
   const service = createLocalStepFunctions(options);
-  const server = createServer(service.handler);
-  try {
-    await listenOn(server, {
-      port: options.port ?? 0,
-      host: '127.0.0.1',
-      service: 'the local Step Functions',
-    });
-  } catch (error) {
+  const served = await serveHttp(service.handler, {
+    port: options.port ?? 0,
+    host: '127.0.0.1',
+    service: 'the local Step Functions',
+  }).catch(async (error: unknown) => {
     await service.stop();
     throw error;
-  }
+  });
   if (options.resumeInterrupted ?? true) service.resumeInterrupted();
-  const { port } = server.address() as AddressInfo;
   return {
     ...service,
-    endpoint: `http://127.0.0.1:${port}`,
-    port,
+    endpoint: served.endpoint,
+    port: served.port,
     stop: async () => {
       await service.stop();
-      await closeServer(server);
+      await served.stop();
     },
   };
 };

@@ -1,9 +1,8 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { type AwsJsonError, awsJsonHandler } from '../http/aws-json-protocol';
-import { closeServer, listenOn } from '../http/listen';
+import { serveHttp } from '../http/listen';
 import type { RequestHandler } from '../http/proxy';
 import { s3DocumentStore, snsCompletionNotifier } from './aws-adapters';
 import { DocumentPages, type PageLimits } from './document-pages';
@@ -117,15 +116,17 @@ export const createLocalTextract = (options: LocalTextractOptions): LocalTextrac
 /** Starts the local Textract on 127.0.0.1; point `TextractClient` at `endpoint`. */
 export const startLocalTextract = async (options: LocalTextractOptions): Promise<RunningLocalTextract> => {
   const textract = createLocalTextract(options);
-  const server = createServer(textract.handler);
-  await listenOn(server, { port: options.port ?? 0, host: '127.0.0.1', service: 'the local Textract' });
-  const { port } = server.address() as AddressInfo;
+  const served = await serveHttp(textract.handler, {
+    port: options.port ?? 0,
+    host: '127.0.0.1',
+    service: 'the local Textract',
+  });
   return {
     ...textract,
-    endpoint: `http://127.0.0.1:${port}`,
-    port,
+    endpoint: served.endpoint,
+    port: served.port,
     stop: async () => {
-      await closeServer(server);
+      await served.stop();
       await textract.stop();
     },
   };
