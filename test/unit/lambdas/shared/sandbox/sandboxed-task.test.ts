@@ -28,6 +28,8 @@ import {
 } from '../../../../support/hostile-tasks';
 
 const LIMITS: SandboxLimits = { budgetMs: 5_000, memoryMb: 128 };
+/** A small heap and a budget long enough that only the heap cap can stop a job that allocates. */
+const HEAP_CAPPED: SandboxLimits = { budgetMs: 8_000, memoryMb: 64 };
 
 /** Runs a job and returns how it ended and how long that took. */
 const timed = async <T>(job: () => Promise<T>) => {
@@ -66,34 +68,33 @@ describe('runSandboxed', () => {
     expect(elapsedMs).toBeLessThan(2_000);
   });
 
-  it('kills a job that allocates without bound at its heap cap: DocumentTooLargeError', async () => {
-    // Act
-    const { error, elapsedMs } = await timed(() =>
-      runSandboxed(allocateWithoutBound, null, { budgetMs: 8_000, memoryMb: 64 }),
-    );
+  it.each([
+    {
+      how: 'allocates without bound',
+      name: 'test.allocate-without-bound',
+      job: () => runSandboxed(allocateWithoutBound, null, HEAP_CAPPED),
+    },
+    {
+      how: 'makes one huge allocation',
+      name: 'test.allocate-at-once',
+      job: () => runSandboxed(allocateAtOnce, { length: 100_000_000 }, HEAP_CAPPED),
+    },
+  ])(
+    'kills a job that $how at its heap cap, and only its process: DocumentTooLargeError',
+    async ({ name, job }) => {
+      // Act
+      const { error, elapsedMs } = await timed(job);
+      const after = await runSandboxed(echo, { value: 'still here' }, LIMITS);
 
-    // Assess
-    expect(error).toBeInstanceOf(DocumentTooLargeError);
-    expect(error?.message).toBe(
-      'TOO_LARGE: test.allocate-without-bound needed more than its 64 MiB of memory; the document may be hostile',
-    );
-    expect(elapsedMs).toBeLessThan(8_000);
-  });
-
-  it('kills a job that makes one huge allocation, and only its process: DocumentTooLargeError', async () => {
-    // Act
-    const { error } = await timed(() =>
-      runSandboxed(allocateAtOnce, { length: 100_000_000 }, { budgetMs: 8_000, memoryMb: 64 }),
-    );
-    const after = await runSandboxed(echo, { value: 'still here' }, LIMITS);
-
-    // Assess
-    expect(error).toBeInstanceOf(DocumentTooLargeError);
-    expect(error?.message).toBe(
-      'TOO_LARGE: test.allocate-at-once needed more than its 64 MiB of memory; the document may be hostile',
-    );
-    expect(after).toBe('still here');
-  });
+      // Assess
+      expect(error).toBeInstanceOf(DocumentTooLargeError);
+      expect(error?.message).toBe(
+        `TOO_LARGE: ${name} needed more than its 64 MiB of memory; the document may be hostile`,
+      );
+      expect(elapsedMs).toBeLessThan(HEAP_CAPPED.budgetMs);
+      expect(after).toBe('still here');
+    },
+  );
 
   it('caps the whole V8 heap of the process, young generation included, at memoryMb', async () => {
     // Act
@@ -108,7 +109,7 @@ describe('runSandboxed', () => {
     async () => {
       // Act
       const { error } = await timed(() =>
-        runSandboxed(holdOutsideHeap, null, { budgetMs: 8_000, memoryMb: 64, nativeMemoryMb: 64 }),
+        runSandboxed(holdOutsideHeap, null, { ...HEAP_CAPPED, nativeMemoryMb: 64 }),
       );
 
       // Assess
