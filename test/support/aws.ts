@@ -11,6 +11,7 @@ import {
   GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -132,6 +133,55 @@ export const createQueue = async (
   return { url: QueueUrl, arn: Attributes?.QueueArn ?? '' };
 };
 
+/** Sends each of `bodies` as JSON, in one batch; returns their message ids in the order of `bodies`. */
+export const sendJsonBatch = async (
+  client: SQSClient,
+  queueUrl: string,
+  bodies: readonly unknown[],
+): Promise<string[]> => {
+  const { Successful = [] } = await client.send(
+    new SendMessageBatchCommand({
+      QueueUrl: queueUrl,
+      Entries: bodies.map((body, index) => ({ Id: String(index), MessageBody: JSON.stringify(body) })),
+    }),
+  );
+  return bodies.map((_, index) => Successful.find((entry) => entry.Id === String(index))?.MessageId ?? '');
+};
+
+/** The queue's approximate counts: messages ready to be received, and received but not yet deleted. */
+export const queueCounts = async (
+  client: SQSClient,
+  queueUrl: string,
+): Promise<{ visible: number; inFlight: number }> => {
+  const { Attributes = {} } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+  };
+};
+
+/** Deletes `messages`, as they were received from the queue, in one batch. */
+export const deleteMessages = async (
+  client: SQSClient,
+  queueUrl: string,
+  messages: readonly Message[],
+): Promise<void> => {
+  await client.send(
+    new DeleteMessageBatchCommand({
+      QueueUrl: queueUrl,
+      Entries: messages.map((message, index) => ({
+        Id: String(index),
+        ReceiptHandle: message.ReceiptHandle,
+      })),
+    }),
+  );
+};
+
 /**
  * Receives from the queue until `count` messages arrived or it stayed empty for a whole long poll, and
  * deletes what it received: the messages a test expects, with none left behind for the next test.
@@ -148,15 +198,7 @@ export const drainQueue = async (
     );
     if (Messages.length === 0) break;
     received.push(...Messages);
-    await client.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle,
-        })),
-      }),
-    );
+    await deleteMessages(client, queueUrl, Messages);
   }
   return received;
 };

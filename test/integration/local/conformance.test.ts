@@ -15,14 +15,7 @@ import {
   TaskTimedOut,
   ValidationException,
 } from '@aws-sdk/client-sfn';
-import {
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { type Message, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeS3EventKey } from '../../../lambdas/shared/documents/s3-key';
 import { executionName } from '../../../lambdas/starter/execution-name';
@@ -41,6 +34,8 @@ import {
   createNotifiedBucket,
   createQueue,
   notifyOnCreate,
+  queueCounts,
+  sendJsonBatch,
   TEST_ACCOUNT,
   TEST_AWS,
   testArn,
@@ -48,6 +43,7 @@ import {
   testSqs,
   uniquePrefix,
 } from '../../support/aws';
+import { BatchOutcomes } from '../../support/batch-outcomes';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
 
 /**
@@ -172,35 +168,6 @@ const receive = async (queueUrl: string, count: number): Promise<Message[]> => {
   return received;
 };
 
-const queueDepth = async (queueUrl: string): Promise<number> => {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)
-  );
-};
-
-/** Collects event source batch outcomes; `until` waits, bounded, for the n-th. */
-const outcomeLog = () => {
-  const all: BatchOutcome[] = [];
-  return {
-    all,
-    record: (outcome: BatchOutcome) => all.push(outcome),
-    until: async (count: number, timeoutMs = 30_000): Promise<BatchOutcome[]> => {
-      const deadline = Date.now() + timeoutMs;
-      while (all.length < count) {
-        if (Date.now() > deadline) throw new Error(`gave up after ${all.length} of ${count} batches`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      return all.slice(0, count);
-    },
-  };
-};
-
 const startConsumer = (queue: { url: string; arn: string }, onBatch: (outcome: BatchOutcome) => void) => {
   const source = new SqsEventSource({
     sqs,
@@ -218,18 +185,8 @@ const startConsumer = (queue: { url: string; arn: string }, onBatch: (outcome: B
   return source;
 };
 
-const sendAll = async (queueUrl: string, ...messages: ConsumerMessage[]): Promise<string[]> => {
-  const { Successful = [] } = await sqs.send(
-    new SendMessageBatchCommand({
-      QueueUrl: queueUrl,
-      Entries: messages.map((message, index) => ({
-        Id: String(index),
-        MessageBody: JSON.stringify(message),
-      })),
-    }),
-  );
-  return messages.map((_, index) => Successful.find((entry) => entry.Id === String(index))?.MessageId ?? '');
-};
+const sendAll = (queueUrl: string, ...messages: ConsumerMessage[]): Promise<string[]> =>
+  sendJsonBatch(sqs, queueUrl, messages);
 
 const finished = async (executionArn: string): Promise<DescribeExecutionOutput> => {
   const deadline = Date.now() + 30_000;
@@ -307,7 +264,7 @@ describe('SQS event source with ReportBatchItemFailures (Lambda Developer Guide:
         outcome: 'ok',
       },
     );
-    const outcomes = outcomeLog();
+    const outcomes = new BatchOutcomes(30_000);
 
     // Act
     const source = startConsumer(queue, outcomes.record);
@@ -318,14 +275,14 @@ describe('SQS event source with ReportBatchItemFailures (Lambda Developer Guide:
     expect(batch?.failedMessageIds).toEqual([failing]);
     expect([...(batch?.deletedMessageIds ?? [])].sort()).toEqual([first, last].sort());
     expect(redelivery).toEqual({ messageIds: [failing], deletedMessageIds: [failing], failedMessageIds: [] });
-    expect(await queueDepth(queue.url)).toBe(0);
+    expect(await queueCounts(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('[partial batch response] an empty batchItemFailures list means the whole batch succeeded: every message is deleted', async () => {
     // Prepare
     const queue = await createQueue(local.endpoint, uniquePrefix('all-ok'), { VisibilityTimeout: '1' });
     const sent = await sendAll(queue.url, { outcome: 'ok' }, { outcome: 'ok' }, { outcome: 'ok' });
-    const outcomes = outcomeLog();
+    const outcomes = new BatchOutcomes(30_000);
 
     // Act
     const source = startConsumer(queue, outcomes.record);
@@ -336,7 +293,7 @@ describe('SQS event source with ReportBatchItemFailures (Lambda Developer Guide:
     expect(batch?.failedMessageIds).toEqual([]);
     expect([...(batch?.deletedMessageIds ?? [])].sort()).toEqual([...sent].sort());
     expect(outcomes.all).toHaveLength(1);
-    expect(await queueDepth(queue.url)).toBe(0);
+    expect(await queueCounts(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it.each([
@@ -383,7 +340,7 @@ describe('SQS redrive policy (SQS Developer Guide: dead-letter queues)', () => {
     // Assess
     expect(receiveCounts).toEqual(['1', '2', '3', '4', '5']);
     expect(deadLettered).toMatchObject({ MessageId, Body: 'poison' });
-    expect(await queueDepth(queue.url)).toBe(0);
+    expect(await queueCounts(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('[maxReceiveCount] a batch whose invocation keeps failing reaches the function maxReceiveCount times, then the DLQ', async () => {
@@ -394,7 +351,7 @@ describe('SQS redrive policy (SQS Developer Guide: dead-letter queues)', () => {
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: MAX_RECEIVE_COUNT }),
     });
     const [poison] = await sendAll(queue.url, { outcome: 'poison' });
-    const outcomes = outcomeLog();
+    const outcomes = new BatchOutcomes(30_000);
 
     // Act
     const source = startConsumer(queue, outcomes.record);
@@ -406,7 +363,7 @@ describe('SQS redrive policy (SQS Developer Guide: dead-letter queues)', () => {
     expect(outcomes.all).toHaveLength(MAX_RECEIVE_COUNT);
     expect(outcomes.all.every((outcome) => outcome.failedMessageIds.includes(poison ?? ''))).toBe(true);
     expect(deadLettered?.MessageId).toBe(poison);
-    expect(await queueDepth(queue.url)).toBe(0);
+    expect(await queueCounts(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 });
 

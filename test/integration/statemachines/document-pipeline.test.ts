@@ -9,7 +9,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { DeleteMessageBatchCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -41,6 +41,7 @@ import {
   createBucket,
   createMetadataTable,
   createQueue,
+  deleteMessages,
   TEST_AWS,
   testArn,
   testDocumentClient,
@@ -185,17 +186,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
         const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
         for (const id of failed) callbackFailures.push(`callback message ${id} failed`);
         const done = Messages.filter((message) => !failed.has(message.MessageId ?? ''));
-        if (done.length > 0) {
-          await sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: callbackQueueUrl,
-              Entries: done.map((message, index) => ({
-                Id: String(index),
-                ReceiptHandle: message.ReceiptHandle,
-              })),
-            }),
-          );
-        }
+        if (done.length > 0) await deleteMessages(sqs, callbackQueueUrl, done);
       } catch (error) {
         if (!stopPolling.signal.aborted) callbackFailures.push(`callback poller: ${String(error)}`);
       }

@@ -1,18 +1,11 @@
 import { createHash } from 'node:crypto';
-import {
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MessagingEmulator } from '../../../../local/emulators/fauxqs';
 import { startMessaging } from '../../../../local/emulators/fauxqs';
 import { LambdaRunner } from '../../../../local/lambda/runner';
 import {
-  type BatchOutcome,
   type FunctionInvoker,
   SqsEventSource,
   type SqsEventSourceOptions,
@@ -20,7 +13,15 @@ import {
 import { QueueActivity } from '../../../../local/sqs/queue-activity';
 import { bundleFixture, fixtureFunction } from '../../../fixtures/lambda-handlers/bundle';
 import type { ConsumerMessage } from '../../../fixtures/lambda-handlers/sqs-consumer';
-import { createQueue, TEST_AWS, testSqs, uniquePrefix } from '../../../support/aws';
+import {
+  createQueue,
+  queueCounts,
+  sendJsonBatch,
+  TEST_AWS,
+  testSqs,
+  uniquePrefix,
+} from '../../../support/aws';
+import { BatchOutcomes } from '../../../support/batch-outcomes';
 
 const consumer = await bundleFixture('sqs-consumer.ts');
 const FUNCTION_NAME = 'sqs-consumer';
@@ -43,31 +44,6 @@ class RecordingInvoker implements FunctionInvoker {
 
   concurrencyOf(name: string): number {
     return this.#runner.concurrencyOf(name);
-  }
-}
-
-/** Collects batch outcomes and lets a test wait until enough have arrived. */
-class Outcomes {
-  readonly all: BatchOutcome[] = [];
-  #waiters: { count: number; resolve(): void }[] = [];
-
-  readonly record = (outcome: BatchOutcome): void => {
-    this.all.push(outcome);
-    this.#waiters = this.#waiters.filter((waiter) => {
-      if (this.all.length < waiter.count) return true;
-      waiter.resolve();
-      return false;
-    });
-  };
-
-  async until(count: number, timeoutMs = 15_000): Promise<BatchOutcome[]> {
-    if (this.all.length < count) {
-      const { promise, resolve, reject } = Promise.withResolvers<void>();
-      const timer = setTimeout(() => reject(new Error(`${this.all.length} of ${count} batches`)), timeoutMs);
-      this.#waiters.push({ count, resolve });
-      await promise.finally(() => clearTimeout(timer));
-    }
-    return this.all.slice(0, count);
   }
 }
 
@@ -120,35 +96,12 @@ describe('SqsEventSource', () => {
     await consumer.remove();
   });
 
-  const queueCounts = async (url: string): Promise<{ visible: number; inFlight: number }> => {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return {
-      visible: Number(Attributes.ApproximateNumberOfMessages),
-      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
-    };
-  };
-
-  const send = async (url: string, ...messages: ConsumerMessage[]): Promise<string[]> => {
-    const { Successful = [] } = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: url,
-        Entries: messages.map((message, index) => ({
-          Id: String(index),
-          MessageBody: JSON.stringify(message),
-        })),
-      }),
-    );
-    return Successful.map((entry) => entry.MessageId ?? '');
-  };
+  const send = (url: string, ...messages: ConsumerMessage[]): Promise<string[]> =>
+    sendJsonBatch(sqs, url, messages);
 
   const startSource = (
     queue: { url: string; arn: string },
-    outcomes: Outcomes,
+    outcomes: BatchOutcomes,
     invoker: FunctionInvoker,
     options: Partial<SqsEventSourceOptions> = {},
   ): SqsEventSource => {
@@ -180,7 +133,7 @@ describe('SqsEventSource', () => {
         MessageAttributes: { tenant: { DataType: 'String', StringValue: 'acme' } },
       }),
     );
-    const outcomes = new Outcomes();
+    const outcomes = new BatchOutcomes();
     const invoker = new RecordingInvoker(runner);
 
     // Act
@@ -213,14 +166,14 @@ describe('SqsEventSource', () => {
       deletedMessageIds: [MessageId],
       failedMessageIds: [],
     });
-    expect(await queueCounts(queue.url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueCounts(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('invokes with at most batchSize records and deletes every processed message', async () => {
     // Prepare
     const queue = await createQueue(messaging.endpoint, uniquePrefix('batches'));
     const sent = await send(queue.url, ...Array.from({ length: 7 }, () => ({ outcome: 'ok' }) as const));
-    const outcomes = new Outcomes();
+    const outcomes = new BatchOutcomes();
     const invoker = new RecordingInvoker(runner);
 
     // Act
@@ -233,13 +186,13 @@ describe('SqsEventSource', () => {
     expect(Math.max(...sizes)).toBe(3);
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(7);
     expect(outcomes.all.flatMap((outcome) => outcome.deletedMessageIds).sort()).toEqual([...sent].sort());
-    expect(await queueCounts(queue.url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueCounts(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('gathers records for the batching window before invoking', async () => {
     // Prepare
     const queue = await createQueue(messaging.endpoint, uniquePrefix('window'));
-    const outcomes = new Outcomes();
+    const outcomes = new BatchOutcomes();
     const invoker = new RecordingInvoker(runner);
     const source = startSource(queue, outcomes, invoker, {
       functionName: SERIAL_FUNCTION_NAME,
@@ -268,7 +221,7 @@ describe('SqsEventSource', () => {
       { outcome: 'fail-once' },
       { outcome: 'ok' },
     );
-    const outcomes = new Outcomes();
+    const outcomes = new BatchOutcomes();
     const invoker = new RecordingInvoker(runner);
 
     // Act
@@ -282,7 +235,7 @@ describe('SqsEventSource', () => {
     expect([...(first?.deletedMessageIds ?? [])].sort()).toEqual([okFirst, okLast].sort());
     expect(second).toEqual({ messageIds: [failing], deletedMessageIds: [failing], failedMessageIds: [] });
     expect(invoker.events[1]?.Records[0]?.attributes.ApproximateReceiveCount).toBe('2');
-    expect(await queueCounts(queue.url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueCounts(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('leaves a batch whose invocation failed, until the redrive policy moves it to the DLQ', async () => {
@@ -293,7 +246,7 @@ describe('SqsEventSource', () => {
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }),
     });
     const [poison] = await send(queue.url, { outcome: 'poison' });
-    const outcomes = new Outcomes();
+    const outcomes = new BatchOutcomes();
     const invoker = new RecordingInvoker(runner);
 
     // Act
@@ -324,14 +277,14 @@ describe('SqsEventSource', () => {
     ]);
     expect(Messages.map((message) => message.MessageId)).toEqual([poison]);
     expect(outcomes.all).toHaveLength(2);
-    expect(await queueCounts(queue.url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueCounts(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('long-polls an idle queue with one poller, and wakes the others when messages come', async () => {
     // Prepare
     const queue = await createQueue(messaging.endpoint, uniquePrefix('idle'));
     const receives = recordingReceives(sqs);
-    const outcomes = new Outcomes();
+    const outcomes = new BatchOutcomes();
     const held = Promise.withResolvers<void>();
     const invoked: SQSEvent[] = [];
     const invoker: FunctionInvoker = {
@@ -356,7 +309,7 @@ describe('SqsEventSource', () => {
     // Assess: four first polls, then about one long poll a second by the watcher alone.
     expect(idleReceives).toBeLessThanOrEqual(4 + 3);
     expect(invoked.map((event) => event.Records.length)).toEqual([1, 1, 1]);
-    expect(await queueCounts(queue.url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueCounts(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('with activity hints, stops polling an idle queue after a few empty polls and polls again on a hint', async () => {
@@ -364,7 +317,7 @@ describe('SqsEventSource', () => {
     const queue = await createQueue(messaging.endpoint, uniquePrefix('hinted'));
     const receives = recordingReceives(sqs);
     const activity = new QueueActivity();
-    const outcomes = new Outcomes();
+    const outcomes = new BatchOutcomes();
     const source = startSource(queue, outcomes, new RecordingInvoker(runner), {
       sqs: receives.client,
       activity,
@@ -390,7 +343,7 @@ describe('SqsEventSource', () => {
     const queue = await createQueue(messaging.endpoint, uniquePrefix('short'));
     const { client: recording, waits } = recordingReceives(sqs);
     const activity = new QueueActivity();
-    const source = startSource(queue, new Outcomes(), new RecordingInvoker(runner), {
+    const source = startSource(queue, new BatchOutcomes(), new RecordingInvoker(runner), {
       sqs: recording,
       activity,
     });
@@ -410,7 +363,7 @@ describe('SqsEventSource', () => {
   it('stop() lets the batch in flight finish, then polls no more', async () => {
     // Prepare
     const queue = await createQueue(messaging.endpoint, uniquePrefix('stop'));
-    const outcomes = new Outcomes();
+    const outcomes = new BatchOutcomes();
     const invoker = new RecordingInvoker(runner);
     const source = startSource(queue, outcomes, invoker);
     const [slow] = await send(queue.url, { outcome: 'ok', holdMs: 700 });
@@ -425,7 +378,7 @@ describe('SqsEventSource', () => {
     expect(source.running).toBe(false);
     expect(outcomes.all).toEqual([{ messageIds: [slow], deletedMessageIds: [slow], failedMessageIds: [] }]);
     expect(invoker.events).toHaveLength(1);
-    expect(await queueCounts(queue.url)).toEqual({ visible: 1, inFlight: 0 });
+    expect(await queueCounts(sqs, queue.url)).toEqual({ visible: 1, inFlight: 0 });
   });
 });
 

@@ -1,5 +1,4 @@
 import { createServer } from 'node:net';
-import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCdkJsonContext } from '../../../../infra/build-app';
 import { PROJECT_ROOT } from '../../../../infra/constructs/docflow-function';
@@ -14,9 +13,17 @@ import {
   sqsEvent,
   sqsRecord,
 } from '../../../fixtures/s3-sqs-events';
-import { createQueue, TEST_AWS, testSqs, uniquePrefix } from '../../../support/aws';
+import {
+  createQueue,
+  queueCounts,
+  sendJsonBatch,
+  TEST_AWS,
+  testArn,
+  testSqs,
+  uniquePrefix,
+} from '../../../support/aws';
 
-const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:docflow-pipeline';
+const STATE_MACHINE_ARN = testArn.stateMachine('docflow-pipeline');
 
 /** A 127.0.0.1 port nothing listens on: Step Functions calls fail fast with ECONNREFUSED. */
 const closedPort = async (): Promise<number> => {
@@ -45,7 +52,7 @@ describe('the starter function in the Lambda runner', () => {
     if (!bundle) throw new Error('the starter was not bundled');
     runner.register({
       name: 'starter',
-      arn: 'arn:aws:lambda:us-east-1:123456789012:function:starter',
+      arn: testArn.lambda('starter'),
       codeDirectory: bundle.directory,
       handler: 'index.handler',
       timeoutSeconds: 30,
@@ -84,17 +91,10 @@ describe('the starter function in the Lambda runner', () => {
     // Prepare
     const sqs = testSqs(messaging.endpoint);
     const queue = await createQueue(messaging.endpoint, uniquePrefix('ingest'), { VisibilityTimeout: '180' });
-    const { Successful = [] } = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queue.url,
-        Entries: [
-          { Id: 'test-event', MessageBody: JSON.stringify(s3TestEvent()) },
-          { Id: 'upload', MessageBody: JSON.stringify(s3Notification({ key: 'incoming/a+b c.pdf' })) },
-        ],
-      }),
-    );
-    const idOf = (entryId: string): string =>
-      Successful.find((entry) => entry.Id === entryId)?.MessageId ?? '';
+    const [testEventId, uploadId] = await sendJsonBatch(sqs, queue.url, [
+      s3TestEvent(),
+      s3Notification({ key: 'incoming/a+b c.pdf' }),
+    ]);
     const outcomes: BatchOutcome[] = [];
     const source = new SqsEventSource({
       sqs,
@@ -119,18 +119,9 @@ describe('the starter function in the Lambda runner', () => {
     await source.stop();
 
     // Assess
-    expect(outcomes.flatMap((outcome) => outcome.deletedMessageIds)).toEqual([idOf('test-event')]);
-    expect(outcomes.flatMap((outcome) => outcome.failedMessageIds)).toEqual([idOf('upload')]);
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queue.url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    expect(Attributes).toMatchObject({
-      ApproximateNumberOfMessages: '0',
-      ApproximateNumberOfMessagesNotVisible: '1',
-    });
+    expect(outcomes.flatMap((outcome) => outcome.deletedMessageIds)).toEqual([testEventId]);
+    expect(outcomes.flatMap((outcome) => outcome.failedMessageIds)).toEqual([uploadId]);
+    expect(await queueCounts(sqs, queue.url)).toEqual({ visible: 0, inFlight: 1 });
   });
 
   // The starter against the local Step Functions API (one execution per object version, a duplicate
