@@ -17,6 +17,14 @@ const START = 1_780_000_000;
 const find = (entities: readonly EntityDocument[] | undefined, name: string): EntityDocument | undefined =>
   entities?.find((entity) => entity.name === name);
 
+/** A new trace whose root segment `api` embeds the one subsegment `child` (given its own new id). */
+const rootEmbedding = (child: Record<string, unknown>) => {
+  const traceId = newTraceId(START);
+  const childId = newId();
+  const root = segment(traceId, { name: 'api', start_time: START, subsegments: [{ id: childId, ...child }] });
+  return { traceId, childId, root };
+};
+
 describe('assembleTrace', () => {
   it('puts subsegments sent on their own into their parents, whatever order they arrived in', () => {
     // Prepare
@@ -47,15 +55,13 @@ describe('assembleTrace', () => {
 
   it('attaches under an embedded subsegment and orders siblings by start time', () => {
     // Prepare
-    const traceId = newTraceId(START);
-    const invocationId = newId();
-    const root = segment(traceId, {
-      name: 'api',
-      start_time: START,
-      subsegments: [{ id: invocationId, name: 'Invocation', start_time: START + 0.1, end_time: START + 0.9 }],
+    const { traceId, childId, root } = rootEmbedding({
+      name: 'Invocation',
+      start_time: START + 0.1,
+      end_time: START + 0.9,
     });
-    const late = standalone(traceId, invocationId, { name: 'second', start_time: START + 0.5 });
-    const early = standalone(traceId, invocationId, { name: 'first', start_time: START + 0.2 });
+    const late = standalone(traceId, childId, { name: 'second', start_time: START + 0.5 });
+    const early = standalone(traceId, childId, { name: 'first', start_time: START + 0.2 });
 
     // Act
     const trace = assembleTrace(traceId, json(late, root, early));
@@ -67,12 +73,10 @@ describe('assembleTrace', () => {
 
   it('lets a subsegment sent on its own replace an embedded one of the same id', () => {
     // Prepare
-    const traceId = newTraceId(START);
-    const childId = newId();
-    const root = segment(traceId, {
-      name: 'api',
-      start_time: START,
-      subsegments: [{ id: childId, name: 'work', start_time: START + 0.1, in_progress: true }],
+    const { traceId, childId, root } = rootEmbedding({
+      name: 'work',
+      start_time: START + 0.1,
+      in_progress: true,
     });
     const finished = standalone(traceId, root.id as string, {
       id: childId,
