@@ -12,6 +12,13 @@ const line = (text: string, page: number | undefined, top: number, confidence = 
   Geometry: { BoundingBox: box(0.1, top) },
 });
 
+/** The line textPagesFromBlocks reads from `line(text, page, top, confidence)`, its confidence rounded (99.12 by default). */
+const readLine = (text: string, top: number, confidence = 99.12) => ({
+  text,
+  confidence,
+  box: { left: 0.1, top, width: 0.5, height: 0.04 },
+});
+
 const word = (text: string, page: number | undefined): Block => ({
   BlockType: 'WORD',
   Text: text,
@@ -39,30 +46,9 @@ describe('textPagesFromBlocks', () => {
       {
         number: 1,
         text: 'Invoice number 4711\nfrom Blue Heron Supplies',
-        lines: [
-          {
-            text: 'Invoice number 4711',
-            confidence: 99.12,
-            box: { left: 0.1, top: 0.1, width: 0.5, height: 0.04 },
-          },
-          {
-            text: 'from Blue Heron Supplies',
-            confidence: 87.5,
-            box: { left: 0.1, top: 0.2, width: 0.5, height: 0.04 },
-          },
-        ],
+        lines: [readLine('Invoice number 4711', 0.1), readLine('from Blue Heron Supplies', 0.2, 87.5)],
       },
-      {
-        number: 2,
-        text: 'Delivery accepted',
-        lines: [
-          {
-            text: 'Delivery accepted',
-            confidence: 99.12,
-            box: { left: 0.1, top: 0.3, width: 0.5, height: 0.04 },
-          },
-        ],
-      },
+      { number: 2, text: 'Delivery accepted', lines: [readLine('Delivery accepted', 0.3)] },
     ]);
   });
 
