@@ -38,6 +38,13 @@ const succeededServiceTask = (
   ['TaskStateExited', previousEventId + 4, endedMs, exited(name)],
 ];
 
+/** The three rows of a Lambda Task entered after event `previousEventId` at `ms`, its function started 1 ms later. */
+const startedLambdaTask = (name: string, previousEventId: number, ms: number): Row[] => [
+  ['TaskStateEntered', previousEventId, ms, entered(name)],
+  ['LambdaFunctionScheduled', previousEventId + 1, ms],
+  ['LambdaFunctionStarted', previousEventId + 2, ms + 1],
+];
+
 /**
  * MarkProcessing; Inspect retried once; a Parallel whose Thumbnail times out (no retries left) while
  * the text branch succeeds; the Catch runs RecordFailure and SendToDlq; the Fail state ends it.
@@ -45,9 +52,7 @@ const succeededServiceTask = (
 const FAILED_RUN = history([
   ['ExecutionStarted', 0, 0], // 1
   ...succeededServiceTask('MarkProcessing', 1, 10, 40), // 2 to 6
-  ['TaskStateEntered', 6, 40, entered('Inspect')], // 7
-  ['LambdaFunctionScheduled', 7, 40], // 8
-  ['LambdaFunctionStarted', 8, 41], // 9
+  ...startedLambdaTask('Inspect', 6, 40), // 7 to 9
   [
     'LambdaFunctionFailed',
     9,
@@ -128,9 +133,7 @@ describe('buildTimeline', () => {
     // Prepare
     const events = history([
       ['ExecutionStarted', 0, 0],
-      ['TaskStateEntered', 1, 5, entered('Inspect')],
-      ['LambdaFunctionScheduled', 2, 5],
-      ['LambdaFunctionStarted', 3, 6],
+      ...startedLambdaTask('Inspect', 1, 5),
       [
         'LambdaFunctionFailed',
         4,
@@ -164,15 +167,11 @@ describe('buildTimeline', () => {
     // Prepare
     const events = history([
       ['ExecutionStarted', 0, 0],
-      ['TaskStateEntered', 1, 1, entered('Inspect')],
-      ['LambdaFunctionScheduled', 2, 1],
-      ['LambdaFunctionStarted', 3, 1],
+      ...startedLambdaTask('Inspect', 1, 1),
       ['LambdaFunctionFailed', 4, 9, { lambdaFunctionFailedEventDetails: { error: 'Boom', cause: 'x' } }],
       ['ExecutionFailed', 5, 9, { executionFailedEventDetails: { error: 'Boom', cause: 'x' } }],
       ['ExecutionRedriven', 6, 60_000, { executionRedrivenEventDetails: { redriveCount: 1 } }],
-      ['TaskStateEntered', 7, 60_001, entered('Inspect')],
-      ['LambdaFunctionScheduled', 8, 60_001],
-      ['LambdaFunctionStarted', 9, 60_001],
+      ...startedLambdaTask('Inspect', 7, 60_001),
       ['LambdaFunctionSucceeded', 10, 60_020],
       ['TaskStateExited', 11, 60_020, exited('Inspect')],
       ['SucceedStateEntered', 12, 60_020, entered('Processed')],
