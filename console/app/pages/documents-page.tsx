@@ -4,10 +4,10 @@ import {
   type DocumentStatus,
   type DocumentSummary,
 } from '../../shared/api';
-import { LiveUpdated, PollError } from '../components/live-status';
+import { LiveUpdated } from '../components/live-status';
 import { outcomeText } from '../components/outcome';
 import { PageHeading } from '../components/page-heading';
-import { ShowMore } from '../components/show-more';
+import { PagedTable } from '../components/paged-table';
 import { StatusBadge } from '../components/status-badge';
 import { StatusFilter } from '../components/status-filter';
 import { Thumbnail } from '../components/thumbnail';
@@ -183,56 +183,48 @@ export const DocumentsPage = ({ query }: PageProps) => {
     JSON.stringify(filters),
     config.pollIntervalMs,
   );
-  const { first, rows } = list;
 
   const filtered = Object.keys(filters).length > 0;
   return (
     <>
       <PageHeading title="Documents">
-        <LiveUpdated updatedAt={first.updatedAt} />
+        <LiveUpdated updatedAt={list.first.updatedAt} />
       </PageHeading>
       <Filters form={form} />
-      <PollError error={first.error} shown={first.data !== undefined} what="documents" />
-      {first.data && rows.length === 0 ? (
-        <p class="empty">
-          {filtered ? (
+      <PagedTable
+        list={list}
+        what="documents"
+        empty={
+          filtered ? (
             'No documents match these filters.'
           ) : (
             <>
               No documents yet. <a href={href('/upload')}>Upload some</a>, or run{' '}
               <code>npx docflow demo</code>.
             </>
-          )}
-        </p>
-      ) : null}
-      {rows.length > 0 ? (
-        <table class="documents">
-          <caption class="visually-hidden">Documents, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">
-                <span class="visually-hidden">Thumbnail</span>
-              </th>
-              <th scope="col">Document</th>
-              <th scope="col">Status</th>
-              <th scope="col">Type</th>
-              <th scope="col" class="numeric">
-                Pages
-              </th>
-              <th scope="col">Uploaded</th>
-              <th scope="col" class="numeric">
-                Time taken
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((document) => (
-              <DocumentRow key={document.id} document={document} />
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-      <ShowMore more={list.more} />
+          )
+        }
+        caption="Documents, newest first"
+        class="documents"
+        head={
+          <>
+            <th scope="col">
+              <span class="visually-hidden">Thumbnail</span>
+            </th>
+            <th scope="col">Document</th>
+            <th scope="col">Status</th>
+            <th scope="col">Type</th>
+            <th scope="col" class="numeric">
+              Pages
+            </th>
+            <th scope="col">Uploaded</th>
+            <th scope="col" class="numeric">
+              Time taken
+            </th>
+          </>
+        }
+        row={(document) => <DocumentRow key={document.id} document={document} />}
+      />
     </>
   );
 };

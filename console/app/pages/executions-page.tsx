@@ -1,7 +1,7 @@
 import { EXECUTION_STATUS_VALUES, type ExecutionStatus, type ExecutionSummary } from '../../shared/api';
-import { LiveUpdated, PollError } from '../components/live-status';
+import { LiveUpdated } from '../components/live-status';
 import { PageHeading } from '../components/page-heading';
-import { ShowMore } from '../components/show-more';
+import { PagedTable } from '../components/paged-table';
 import { StatusBadge } from '../components/status-badge';
 import { StatusFilter } from '../components/status-filter';
 import { Time } from '../components/time';
@@ -74,13 +74,12 @@ export const ExecutionsPage = ({ query }: PageProps) => {
     status ?? '',
     config.pollIntervalMs,
   );
-  const { first, rows } = list;
-  const now = first.updatedAt ?? Date.now();
+  const now = list.first.updatedAt ?? Date.now();
 
   return (
     <>
       <PageHeading title="Executions">
-        <LiveUpdated updatedAt={first.updatedAt} />
+        <LiveUpdated updatedAt={list.first.updatedAt} />
       </PageHeading>
       <form class="filters" aria-label="Filter executions" onSubmit={(event) => event.preventDefault()}>
         <StatusFilter
@@ -89,34 +88,25 @@ export const ExecutionsPage = ({ query }: PageProps) => {
           onChange={(value) => navigate(href('/executions', { status: value }), { replace: true })}
         />
       </form>
-      <PollError error={first.error} shown={first.data !== undefined} what="executions" />
-      {first.data && rows.length === 0 ? (
-        <p class="empty">
-          {status ? `No ${status} executions.` : 'No executions yet: each upload starts one.'}
-        </p>
-      ) : null}
-      {rows.length > 0 ? (
-        <table class="documents executions">
-          <caption class="visually-hidden">Executions, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Execution</th>
-              <th scope="col">Document</th>
-              <th scope="col">Status</th>
-              <th scope="col">Started</th>
-              <th scope="col" class="numeric">
-                Duration
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((execution) => (
-              <ExecutionRow key={execution.executionArn} execution={execution} now={now} />
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-      <ShowMore more={list.more} />
+      <PagedTable
+        list={list}
+        what="executions"
+        empty={status ? `No ${status} executions.` : 'No executions yet: each upload starts one.'}
+        caption="Executions, newest first"
+        class="documents executions"
+        head={
+          <>
+            <th scope="col">Execution</th>
+            <th scope="col">Document</th>
+            <th scope="col">Status</th>
+            <th scope="col">Started</th>
+            <th scope="col" class="numeric">
+              Duration
+            </th>
+          </>
+        }
+        row={(execution) => <ExecutionRow key={execution.executionArn} execution={execution} now={now} />}
+      />
     </>
   );
 };
