@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY_METADATA_KEY } from '../../../../infra/keys';
 import type { DeploymentPlan } from '../../../../local/deploy/steps';
 import { type SynthesizedStack, synthesizeApp } from '../../../../local/deploy/synth';
-import { type CfnTemplate, TemplateError } from '../../../../local/deploy/template';
+import { type CfnResource, type CfnTemplate, TemplateError } from '../../../../local/deploy/template';
 import { planOf, stepsOf, templateResources, withResources } from '../../../support/deploy-plan';
 
 let synth: SynthesizedStack;
@@ -29,10 +29,21 @@ const firstOf = (type: string): string => {
   return id;
 };
 
+/** The app's resource of that logical id. */
+const resourceOf = (id: string): CfnResource => {
+  const resource = synth.template.Resources[id];
+  if (!resource) throw new Error(`the template has no ${id}`);
+  return resource;
+};
+
+/** The app's template with `resources` added, or put in place of those of the same logical id. */
+const appWith = (resources: Readonly<Record<string, CfnResource>>): CfnTemplate =>
+  withResources(synth.template, resources);
+
 describe('a template the CDK app does not produce today', () => {
   it('refuses an unsupported resource type, naming the type and the logical id', () => {
     // Prepare
-    const template = withResources(synth.template, {
+    const template = appWith({
       ExtraVpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.0.0.0/16' } },
     });
 
@@ -48,7 +59,7 @@ describe('a template the CDK app does not produce today', () => {
   it('deploys a queue added to the app, with its redrive policy, without touching local/', () => {
     // Prepare
     const deadLetter = firstOf('AWS::SQS::Queue');
-    const template = withResources(synth.template, {
+    const template = appWith({
       ReportsQueue: {
         Type: 'AWS::SQS::Queue',
         Properties: {
@@ -74,7 +85,7 @@ describe('a template the CDK app does not produce today', () => {
 
   it('refuses a redrive policy whose dead-letter queue is not in the template', () => {
     // Prepare
-    const template = withResources(synth.template, {
+    const template = appWith({
       Orphan: {
         Type: 'AWS::SQS::Queue',
         Properties: {
@@ -94,7 +105,7 @@ describe('a template the CDK app does not produce today', () => {
 
   it('refuses an intrinsic function it does not know, naming it and the resource', () => {
     // Prepare
-    const template = withResources(synth.template, {
+    const template = appWith({
       OddQueue: {
         Type: 'AWS::SQS::Queue',
         Properties: { QueueName: { 'Fn::Cidr': ['10.0.0.0/16', 2, 8] } },
@@ -112,7 +123,7 @@ describe('a template the CDK app does not produce today', () => {
   it('refuses an attribute it cannot give, naming it', () => {
     // Prepare
     const table = firstOf('AWS::DynamoDB::Table');
-    const template = withResources(synth.template, {
+    const template = appWith({
       StreamQueue: {
         Type: 'AWS::SQS::Queue',
         Properties: { QueueName: { 'Fn::GetAtt': [table, 'StreamArn'] } },
@@ -126,9 +137,8 @@ describe('a template the CDK app does not produce today', () => {
   it('refuses a function that does not name its TypeScript entry', () => {
     // Prepare
     const id = firstOf('AWS::Lambda::Function');
-    const original = synth.template.Resources[id];
-    if (!original) throw new Error('no function');
-    const template = withResources(synth.template, { [id]: { ...original, Metadata: {} } });
+    const original = resourceOf(id);
+    const template = appWith({ [id]: { ...original, Metadata: {} } });
 
     // Act
     const error = planError(template);
@@ -141,10 +151,9 @@ describe('a template the CDK app does not produce today', () => {
   it('refuses a function whose bundle is not in the asset folder, or whose code is not an asset', () => {
     // Prepare
     const id = firstOf('AWS::Lambda::Function');
-    const original = synth.template.Resources[id];
-    if (!original) throw new Error('no function');
+    const original = resourceOf(id);
     const withCode = (Code: unknown) =>
-      withResources(synth.template, { [id]: { ...original, Properties: { ...original.Properties, Code } } });
+      appWith({ [id]: { ...original, Properties: { ...original.Properties, Code } } });
     const unbuilt = withCode({ S3Bucket: 'assets', S3Key: `${'0'.repeat(64)}.zip` });
     const inline = withCode({ ZipFile: 'exports.handler = async () => {}' });
 
@@ -160,7 +169,7 @@ describe('a template the CDK app does not produce today', () => {
   it('refuses bucket notifications to a function, which the local S3 cannot deliver', () => {
     // Prepare
     const fn = firstOf('AWS::Lambda::Function');
-    const template = withResources(synth.template, {
+    const template = appWith({
       InboxBucket: {
         Type: 'AWS::S3::Bucket',
         Properties: {
@@ -184,9 +193,9 @@ describe('a template the CDK app does not produce today', () => {
       ([, resource]) => resource.physicalId === notification?.bucketName,
     )?.[0];
     const topic = firstOf('AWS::SNS::Topic');
-    const original = bucket === undefined ? undefined : synth.template.Resources[bucket];
-    if (!bucket || !original) throw new Error('no notified bucket');
-    const template = withResources(synth.template, {
+    if (!bucket) throw new Error('no notified bucket');
+    const original = resourceOf(bucket);
+    const template = appWith({
       [bucket]: {
         ...original,
         Properties: {
@@ -222,7 +231,7 @@ describe('a template the CDK app does not produce today', () => {
   it('leaves out a resource whose condition is false', () => {
     // Prepare
     const template = {
-      ...withResources(synth.template, {
+      ...appWith({
         MaybeQueue: { Type: 'AWS::SQS::Queue', Condition: 'IsProduction', Properties: {} },
       }),
       Conditions: { IsProduction: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-north-1'] } },
@@ -239,7 +248,7 @@ describe('a template the CDK app does not produce today', () => {
 
   it('refuses a circular dependency, naming the resources', () => {
     // Prepare
-    const template = withResources(synth.template, {
+    const template = appWith({
       LoopA: { Type: 'AWS::SQS::Queue', DependsOn: 'LoopB', Properties: {} },
       LoopB: { Type: 'AWS::SQS::Queue', DependsOn: 'LoopA', Properties: {} },
     });
