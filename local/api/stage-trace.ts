@@ -1,4 +1,5 @@
 import {
+  epochSeconds,
   formatTraceHeader,
   newEntityId,
   newTraceId,
@@ -42,8 +43,6 @@ export interface StageRequest {
   readonly traceHeader?: string;
 }
 
-const seconds = (ms: number): number => ms / 1000;
-
 /** X-Ray's flags for an HTTP status: 429 throttle (and error), other 4xx error, 5xx fault. */
 const flagsOf = (status: number) => ({
   ...(status === 429 ? { throttle: true } : {}),
@@ -85,8 +84,8 @@ export const traceStageRequest = (
         name: `${request.apiId}/${request.stage}`,
         origin: 'AWS::ApiGateway::Stage',
         ...(client?.parent ? { parent_id: client.parent } : {}),
-        start_time: seconds(startedAt),
-        end_time: seconds(Math.max(startedAt, now())),
+        start_time: epochSeconds(startedAt),
+        end_time: epochSeconds(Math.max(startedAt, now())),
         resource_arn: `arn:aws:apigateway:${request.region}::/restapis/${request.apiId}/stages/${request.stage}`,
         http: {
           request: {
@@ -113,8 +112,8 @@ export const traceStageRequest = (
                   id: integrationId,
                   name: 'Lambda',
                   namespace: 'aws',
-                  start_time: seconds(integration.startedAt),
-                  end_time: seconds(Math.max(integration.startedAt, integration.endedAt)),
+                  start_time: epochSeconds(integration.startedAt),
+                  end_time: epochSeconds(Math.max(integration.startedAt, integration.endedAt)),
                   http: { response: { status: integration.status } },
                   aws: {
                     operation: 'Invoke',

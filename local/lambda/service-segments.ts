@@ -1,4 +1,5 @@
 import {
+  epochSeconds,
   formatTraceHeader,
   newEntityId,
   newTraceId,
@@ -89,8 +90,6 @@ export interface TracedFunction {
 /** X-Ray keeps a document to 64 KiB; an error message is cut well below that. */
 const MAX_MESSAGE_CHARS = 4_096;
 
-const seconds = (ms: number): number => ms / 1000;
-
 const causeOf = (error: ErrorPayload) => ({
   exceptions: [
     {
@@ -107,8 +106,8 @@ const causeOf = (error: ErrorPayload) => ({
 const subsegment = (name: string, span: Span, error?: ErrorPayload): Record<string, unknown> => ({
   id: newEntityId(),
   name,
-  start_time: seconds(span.startedAt),
-  end_time: seconds(Math.max(span.startedAt, span.endedAt)),
+  start_time: epochSeconds(span.startedAt),
+  end_time: epochSeconds(Math.max(span.startedAt, span.endedAt)),
   ...(error ? { fault: true, cause: causeOf(error) } : {}),
 });
 
@@ -137,8 +136,8 @@ export const lambdaServiceSegments = (
     name: fn.name,
     origin: 'AWS::Lambda',
     ...(trace.callerId ? { parent_id: trace.callerId } : {}),
-    start_time: seconds(Math.min(record.receivedAt, functionStart)),
-    end_time: seconds(Math.max(record.respondedAt, functionEnd)),
+    start_time: epochSeconds(Math.min(record.receivedAt, functionStart)),
+    end_time: epochSeconds(Math.max(record.respondedAt, functionEnd)),
     resource_arn: fn.arn,
     aws: { request_id: record.requestId },
     http: { response: { status: outcome.kind === 'throttled' ? 429 : 200 } },
@@ -161,8 +160,8 @@ export const lambdaServiceSegments = (
     name: fn.name,
     origin: 'AWS::Lambda::Function',
     parent_id: trace.serviceSegmentId,
-    start_time: seconds(functionStart),
-    end_time: seconds(functionEnd),
+    start_time: epochSeconds(functionStart),
+    end_time: epochSeconds(functionEnd),
     aws: { ...(accountId ? { account_id: accountId } : {}), function_arn: fn.arn, resource_names: [fn.name] },
     ...(functionError ? { fault: true, cause: causeOf(functionError) } : {}),
     subsegments,

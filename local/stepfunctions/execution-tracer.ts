@@ -1,4 +1,4 @@
-import { newEntityId, type SegmentSink } from '../xray/trace-header';
+import { epochSeconds, newEntityId, type SegmentSink } from '../xray/trace-header';
 import { type CompiledDefinition, runLaneOf, type StateInfo } from './compiled-definition';
 import type { ExecutionOutcome } from './execution-store';
 import type { ExecutionTrace } from './execution-trace';
@@ -10,7 +10,6 @@ import {
   exceptionOf,
   type Failure,
   failureFlags,
-  seconds,
   segmentNameOf,
 } from './segment-documents';
 
@@ -184,10 +183,10 @@ export class ExecutionTracer {
       id: this.#segmentId,
       trace_id: trace.traceId,
       ...(trace.parentId ? { parent_id: trace.parentId } : {}),
-      start_time: seconds(this.#segmentStart),
+      start_time: epochSeconds(this.#segmentStart),
       ...(end === undefined
         ? { in_progress: true }
-        : { end_time: seconds(Math.max(end, this.#segmentStart)) }),
+        : { end_time: epochSeconds(Math.max(end, this.#segmentStart)) }),
       origin: 'AWS::StepFunctions::StateMachine',
       resource_arn: execution.stateMachineArn,
       aws: { account_id: accountId, region, execution_arn: execution.executionArn },
@@ -201,8 +200,10 @@ export class ExecutionTracer {
       parent_id: entity.parentId,
       id: entity.id,
       name: entity.name,
-      start_time: seconds(entity.start),
-      ...(end === undefined ? { in_progress: true } : { end_time: seconds(Math.max(end, entity.start)) }),
+      start_time: epochSeconds(entity.start),
+      ...(end === undefined
+        ? { in_progress: true }
+        : { end_time: epochSeconds(Math.max(end, entity.start)) }),
       ...entity.fields,
       ...(end !== undefined && entity.failure ? entity.failure : {}),
     };

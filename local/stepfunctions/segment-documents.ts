@@ -1,4 +1,4 @@
-import { newEntityId, type SegmentSink } from '../xray/trace-header';
+import { epochSeconds, newEntityId, type SegmentSink } from '../xray/trace-header';
 import type { TaskResource } from './compiled-definition';
 import type { TaskCall } from './run-events';
 import { TaskFailedError } from './task-error';
@@ -18,9 +18,6 @@ export interface Failure {
 
 /** An X-Ray exception message is kept short: a document is capped at 64 KiB and causes reach 32 KiB. */
 const MAX_MESSAGE = 1024;
-
-/** X-Ray times are epoch seconds with a fraction. */
-export const seconds = (ms: number): number => ms / 1000;
 
 /**
  * X-Ray takes segment names of letters, numbers, white space and `_ . : / % & # = + \ - @`; a state
@@ -141,12 +138,12 @@ export const closeInterruptedDocuments = (
 ): string[] =>
   bodies.map((body) => {
     const document = JSON.parse(body) as Record<string, unknown>;
-    const start = typeof document.start_time === 'number' ? document.start_time : seconds(at);
+    const start = typeof document.start_time === 'number' ? document.start_time : epochSeconds(at);
     const { in_progress: _, ...rest } = document;
     const segment = document.type !== 'subsegment';
     sink.put({
       ...rest,
-      end_time: Math.max(start, seconds(at)),
+      end_time: Math.max(start, epochSeconds(at)),
       fault: true,
       ...(segment
         ? {

@@ -18,6 +18,9 @@ export const newTraceId = (now: Date = new Date()): string =>
 /** A new segment or subsegment id: 64 random bits in 16 hex digits. */
 export const newEntityId = (): string => randomText(8, 'hex');
 
+/** A segment's time from epoch milliseconds: X-Ray times are epoch seconds with a fraction. */
+export const epochSeconds = (ms: number): number => ms / 1000;
+
 /** Reads `Root=…;Parent=…;Sampled=…` (any order, other fields ignored); undefined without a Root. */
 export const parseTraceHeader = (header: string | undefined): TraceHeader | undefined => {
   if (!header) return undefined;
