@@ -338,6 +338,20 @@ const retrierNaming = (error: string) => (state: Record<string, unknown>) =>
     unknown
   >;
 
+/** A change that makes a state pass `path` as its parameter `key`. */
+const passing = (key: string, path: string) => (state: Record<string, unknown>) => {
+  (state.Parameters as Record<string, unknown>)[key] = path;
+};
+
+/** What rejectionViolations says of `state` once it retries every rejection. */
+const retriesEveryRejection = (state: string): string[] =>
+  REJECTION_ERROR_NAMES.map((name) => `${state}: retries ${name}`);
+
+/** The definition with MakeDerivatives selecting the text's content into its result, not only its pointer. */
+const TEXT_IN_PARALLEL_RESULT = mutated('MakeDerivatives', (state) => {
+  state.ResultSelector = { 'thumbnail.$': '$[0].thumbnail', 'text.$': '$[1].text.content' };
+});
+
 describe('document-pipeline.asl.yaml', () => {
   it('is a valid state machine once its placeholders hold real-looking ARNs and URLs', () => {
     // Act
@@ -451,173 +465,182 @@ describe('the checks catch the faults they are for', () => {
     expect(errors.join()).toContain('NoSuchState');
   });
 
-  it('reports a Task without Retry, timeout or catch-all', () => {
-    // Prepare
-    const noRetry = mutated('Thumbnail', (state) => {
-      delete state.Retry;
-      delete state.TimeoutSeconds;
-    });
-    const noCatchAll = mutated('Inspect', (state) => {
-      state.Catch = (state.Catch as AslCatcher[]).slice(0, 1);
-    });
-    const allNotLast = mutated('SendToDlq', (state) => {
-      state.Retry = [...(state.Retry as AslRetrier[]), { ErrorEquals: ['Nope'] }];
-    });
-
-    // Act & Assess
-    expect(retryAndCatchViolations(noRetry)).toEqual(['Thumbnail: no Retry', 'Thumbnail: no TimeoutSeconds']);
-    expect(retryAndCatchViolations(noCatchAll)).toEqual([
-      'Inspect: not under a Catch that ends with States.ALL',
-    ]);
-    expect(retryAndCatchViolations(allNotLast)).toEqual([
-      'SendToDlq: States.ALL must stand alone and last in Retry',
-    ]);
-  });
-
-  it('reports a retried rejection, a rejection retrier after States.ALL, and a wrong rejection Catch', () => {
-    // Prepare
-    const retried = mutated('Thumbnail', (state) => {
-      retrierNaming('CorruptDocumentError')(state).MaxAttempts = 2;
-    });
-    const shadowed = mutated('IndexMetadata', (state) => {
-      state.Retry = [...(state.Retry as AslRetrier[])].reverse();
-    });
-    const narrowCatch = mutated('Inspect', (state) => {
-      const catcher = (state.Catch as AslCatcher[])[0] as unknown as { ErrorEquals: string[] };
-      catcher.ErrorEquals = catcher.ErrorEquals.filter((error) => error !== 'EncryptedDocumentError');
-    });
-
-    // Act & Assess
-    expect(rejectionViolations(retried)).toContain('Thumbnail: retries CorruptDocumentError');
-    expect(rejectionViolations(shadowed)).toContain(
-      'IndexMetadata: a retrier of rejections after States.ALL',
-    );
-    expect(rejectionViolations(narrowCatch)).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^Inspect: the Catch to RecordRejected lists/),
+  it.each([
+    {
+      fault: 'a Task without Retry or TimeoutSeconds',
+      check: retryAndCatchViolations,
+      mutant: mutated('Thumbnail', (state) => {
+        delete state.Retry;
+        delete state.TimeoutSeconds;
+      }),
+      violations: ['Thumbnail: no Retry', 'Thumbnail: no TimeoutSeconds'],
+    },
+    {
+      fault: 'a Task without a catch-all',
+      check: retryAndCatchViolations,
+      mutant: mutated('Inspect', (state) => {
+        state.Catch = (state.Catch as AslCatcher[]).slice(0, 1);
+      }),
+      violations: ['Inspect: not under a Catch that ends with States.ALL'],
+    },
+    {
+      fault: 'a retrier after the States.ALL one',
+      check: retryAndCatchViolations,
+      mutant: mutated('SendToDlq', (state) => {
+        state.Retry = [...(state.Retry as AslRetrier[]), { ErrorEquals: ['Nope'] }];
+      }),
+      violations: ['SendToDlq: States.ALL must stand alone and last in Retry'],
+    },
+    {
+      fault: 'a retried rejection',
+      check: rejectionViolations,
+      mutant: mutated('Thumbnail', (state) => {
+        retrierNaming('CorruptDocumentError')(state).MaxAttempts = 2;
+      }),
+      violations: [
+        'Thumbnail: a retrier of rejections has MaxAttempts ≠ 0',
+        ...retriesEveryRejection('Thumbnail'),
+      ],
+    },
+    {
+      fault: 'a rejection retrier after States.ALL',
+      check: rejectionViolations,
+      mutant: mutated('IndexMetadata', (state) => {
+        state.Retry = [...(state.Retry as AslRetrier[])].reverse();
+      }),
+      violations: [
+        'IndexMetadata: a retrier of rejections after States.ALL',
+        ...retriesEveryRejection('IndexMetadata'),
+      ],
+    },
+    {
+      fault: 'a Catch to RecordRejected that misses a rejection',
+      check: rejectionViolations,
+      mutant: mutated('Inspect', (state) => {
+        const catcher = (state.Catch as AslCatcher[])[0] as unknown as { ErrorEquals: string[] };
+        catcher.ErrorEquals = catcher.ErrorEquals.filter((error) => error !== 'EncryptedDocumentError');
+      }),
+      violations: [
+        'Inspect: the Catch to RecordRejected lists CorruptDocumentError,DocumentNotFoundError,DocumentTooLargeError,EmptyDocumentError,UnsupportedDocumentError',
         'Inspect: EncryptedDocumentError does not reach RecordRejected',
-      ]),
-    );
+      ],
+    },
+    {
+      fault: 'Lambda throttling left to the catch-all',
+      check: transientRetryViolations,
+      mutant: mutated('IndexMetadata', (state) => {
+        const retrier = retrierNaming('Lambda.TooManyRequestsException')(state) as { ErrorEquals: string[] };
+        retrier.ErrorEquals = retrier.ErrorEquals.filter(
+          (error) => error !== 'Lambda.TooManyRequestsException',
+        );
+      }),
+      violations: ['IndexMetadata: no retrier names Lambda.TooManyRequestsException'],
+    },
+    {
+      fault: 'a retrier of Lambda service errors without jitter',
+      check: transientRetryViolations,
+      mutant: mutated('Inspect', (state) => {
+        delete retrierNaming('Lambda.ServiceException')(state).JitterStrategy;
+      }),
+      violations: LAMBDA_SERVICE_ERRORS.map((error) => `Inspect: ${error} retried without full jitter`),
+    },
+    {
+      fault: 'Textract throttling left to the catch-all',
+      check: transientRetryViolations,
+      mutant: mutated('DetectTextWithTextract', (state) => {
+        state.Retry = (state.Retry as AslRetrier[]).filter(
+          (retrier) => !retrier.ErrorEquals.includes('TextractThrottledError'),
+        );
+      }),
+      violations: ['DetectTextWithTextract: no retrier names TextractThrottledError'],
+    },
+    {
+      fault: 'a callback task without heartbeat or token',
+      check: callbackViolations,
+      mutant: mutated('AnalyzeWithTextractJob', (state) => {
+        delete state.HeartbeatSeconds;
+        const payload = (state.Parameters as { Payload: Record<string, unknown> }).Payload;
+        delete payload['taskToken.$'];
+      }),
+      violations: [
+        'AnalyzeWithTextractJob: no HeartbeatSeconds',
+        'AnalyzeWithTextractJob: does not pass $$.Task.Token',
+      ],
+    },
+    {
+      fault: 'JSONata',
+      check: (definition: AslStates) =>
+        queryLanguageViolations('{"Output": "{% $states.input %}"}', definition),
+      mutant: mutated('NoText', (state) => {
+        state.QueryLanguage = 'JSONata';
+      }),
+      violations: ['NoText: QueryLanguage JSONata', 'a JSONata {% %} expression'],
+    },
+    {
+      fault: 'a Context Object field the local cloud cannot answer',
+      check: localContextViolations,
+      mutant: mutated('IndexMetadata', passing('retries.$', '$$.State.RetryCount')),
+      violations: ['IndexMetadata: $$.State.RetryCount has no local value'],
+    },
+    {
+      fault: 'a Context Object field that a branch reads as its own',
+      check: localContextViolations,
+      mutant: mutated('ExtractTextLocally', passing('startedAt.$', '$$.Execution.StartTime')),
+      violations: ["ExtractTextLocally: $$.Execution.StartTime inside a branch is the branch's locally"],
+    },
+    {
+      fault: 'text content selected into the state',
+      check: textInStateViolations,
+      mutant: TEXT_IN_PARALLEL_RESULT,
+      violations: ['MakeDerivatives: $[1].text.content reads text.content'],
+    },
+    {
+      fault: 'a text content field passed to a Task',
+      check: textInStateViolations,
+      mutant: mutated('IndexMetadata', passing('body.$', '$.derivatives.fullText')),
+      violations: ['IndexMetadata: $.derivatives.fullText reads text content field "fullText"'],
+    },
+    {
+      fault: 'per-page text selected into the state',
+      check: textInStateViolations,
+      mutant: mutated('ExtractTextLocally', (state) => {
+        state.ResultSelector = { 'first.$': "States.Format('{}', $.pages[0].text)" };
+      }),
+      violations: ['ExtractTextLocally: $.pages[0].text reads per-page text'],
+    },
+    {
+      fault: 'a result that replaces the state',
+      check: resultPlacementViolations,
+      mutant: mutated('Inspect', (state) => {
+        delete state.ResultPath;
+      }),
+      violations: ['Inspect: its result replaces the state'],
+    },
+    {
+      fault: 'a result that overwrites the input',
+      check: resultPlacementViolations,
+      mutant: mutated('IndexMetadata', (state) => {
+        state.ResultPath = '$.document.indexed';
+      }),
+      violations: ['IndexMetadata: its result overwrites $.document'],
+    },
+  ])('reports $fault', ({ check, mutant, violations }) => {
+    // Act
+    const found = check(mutant);
+
+    // Assess
+    expect(found).toEqual(violations);
   });
 
-  it('reports Lambda throttling or Textract throttling left to the catch-all, and a retrier without jitter', () => {
-    // Prepare
-    const noTooMany = mutated('IndexMetadata', (state) => {
-      const retrier = retrierNaming('Lambda.TooManyRequestsException')(state) as { ErrorEquals: string[] };
-      retrier.ErrorEquals = retrier.ErrorEquals.filter(
-        (error) => error !== 'Lambda.TooManyRequestsException',
-      );
-    });
-    const noJitter = mutated('Inspect', (state) => {
-      delete retrierNaming('Lambda.ServiceException')(state).JitterStrategy;
-    });
-    const noThrottle = mutated('DetectTextWithTextract', (state) => {
-      state.Retry = (state.Retry as AslRetrier[]).filter(
-        (retrier) => !retrier.ErrorEquals.includes('TextractThrottledError'),
-      );
-    });
+  it('sees a Parallel that keeps more than the pointers', () => {
+    // Act
+    const [parallel] = parallelStates(TEXT_IN_PARALLEL_RESULT);
 
-    // Act & Assess
-    expect(transientRetryViolations(noTooMany)).toEqual([
-      'IndexMetadata: no retrier names Lambda.TooManyRequestsException',
-    ]);
-    expect(transientRetryViolations(noJitter)).toHaveLength(LAMBDA_SERVICE_ERRORS.length);
-    expect(transientRetryViolations(noJitter)).toContain(
-      'Inspect: Lambda.ServiceException retried without full jitter',
-    );
-    expect(transientRetryViolations(noThrottle)).toEqual([
-      'DetectTextWithTextract: no retrier names TextractThrottledError',
-    ]);
-  });
-
-  it('reports a callback task without heartbeat or token', () => {
-    // Prepare
-    const unbounded = mutated('AnalyzeWithTextractJob', (state) => {
-      delete state.HeartbeatSeconds;
-      const payload = (state.Parameters as { Payload: Record<string, unknown> }).Payload;
-      delete payload['taskToken.$'];
-    });
-
-    // Act & Assess
-    expect(callbackViolations(unbounded)).toEqual([
-      'AnalyzeWithTextractJob: no HeartbeatSeconds',
-      'AnalyzeWithTextractJob: does not pass $$.Task.Token',
-    ]);
-  });
-
-  it('reports JSONata', () => {
-    // Prepare
-    const jsonata = mutated('NoText', (state) => {
-      state.QueryLanguage = 'JSONata';
-    });
-
-    // Act & Assess
-    expect(queryLanguageViolations('{"Output": "{% $states.input %}"}', jsonata)).toEqual([
-      'NoText: QueryLanguage JSONata',
-      'a JSONata {% %} expression',
-    ]);
-  });
-
-  it('reports Context Object fields the local cloud cannot answer', () => {
-    // Prepare
-    const unknownField = mutated('IndexMetadata', (state) => {
-      (state.Parameters as Record<string, unknown>)['retries.$'] = '$$.State.RetryCount';
-    });
-    const inBranch = mutated('ExtractTextLocally', (state) => {
-      (state.Parameters as Record<string, unknown>)['startedAt.$'] = '$$.Execution.StartTime';
-    });
-
-    // Act & Assess
-    expect(localContextViolations(unknownField)).toEqual([
-      'IndexMetadata: $$.State.RetryCount has no local value',
-    ]);
-    expect(localContextViolations(inBranch)).toEqual([
-      "ExtractTextLocally: $$.Execution.StartTime inside a branch is the branch's locally",
-    ]);
-  });
-
-  it('reports text pulled into the state, and a Parallel that keeps more than the pointers', () => {
-    // Prepare
-    const textContent = mutated('MakeDerivatives', (state) => {
-      state.ResultSelector = { 'thumbnail.$': '$[0].thumbnail', 'text.$': '$[1].text.content' };
-    });
-    const fullText = mutated('IndexMetadata', (state) => {
-      (state.Parameters as Record<string, unknown>)['body.$'] = '$.derivatives.fullText';
-    });
-    const pageText = mutated('ExtractTextLocally', (state) => {
-      state.ResultSelector = { 'first.$': "States.Format('{}', $.pages[0].text)" };
-    });
-
-    // Act & Assess
-    expect(textInStateViolations(textContent)).toEqual([
-      'MakeDerivatives: $[1].text.content reads text.content',
-    ]);
-    expect(textInStateViolations(fullText)).toEqual([
-      'IndexMetadata: $.derivatives.fullText reads text content field "fullText"',
-    ]);
-    expect(textInStateViolations(pageText)).toEqual([
-      'ExtractTextLocally: $.pages[0].text reads per-page text',
-    ]);
-    expect(parallelStates(textContent)[0]?.state.ResultSelector).not.toEqual({
+    // Assess
+    expect(parallel?.state.ResultSelector).not.toEqual({
       'thumbnail.$': '$[0].thumbnail',
       'text.$': '$[1].text',
     });
-  });
-
-  it('reports a result that replaces the state or overwrites the input', () => {
-    // Prepare
-    const replaces = mutated('Inspect', (state) => {
-      delete state.ResultPath;
-    });
-    const overwrites = mutated('IndexMetadata', (state) => {
-      state.ResultPath = '$.document.indexed';
-    });
-
-    // Act & Assess
-    expect(resultPlacementViolations(replaces)).toEqual(['Inspect: its result replaces the state']);
-    expect(resultPlacementViolations(overwrites)).toEqual([
-      'IndexMetadata: its result overwrites $.document',
-    ]);
   });
 });
 
