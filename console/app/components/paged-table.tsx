@@ -3,6 +3,13 @@ import type { PagedList } from '../hooks/use-paged-list';
 import { PollError } from './live-status';
 import { ShowMore } from './show-more';
 
+/** A column's header: its label, right-aligned for numbers, or read by screen readers only. */
+interface PagedTableColumn {
+  readonly label: string;
+  readonly numeric?: boolean;
+  readonly visuallyHidden?: boolean;
+}
+
 interface PagedTableProps<Item> {
   readonly list: PagedList<Item>;
   /** What the list holds, for the error of a first read that failed: `documents`. */
@@ -12,8 +19,7 @@ interface PagedTableProps<Item> {
   /** The table's caption, for screen readers only. */
   readonly caption: string;
   readonly class: string;
-  /** The header row's cells. */
-  readonly head: ComponentChildren;
+  readonly columns: readonly PagedTableColumn[];
   /** One item's row. */
   readonly row: (item: Item) => ComponentChildren;
 }
@@ -28,7 +34,7 @@ export const PagedTable = <Item,>({
   empty,
   caption,
   class: className,
-  head,
+  columns,
   row,
 }: PagedTableProps<Item>) => (
   <>
@@ -38,7 +44,13 @@ export const PagedTable = <Item,>({
       <table class={className}>
         <caption class="visually-hidden">{caption}</caption>
         <thead>
-          <tr>{head}</tr>
+          <tr>
+            {columns.map(({ label, numeric, visuallyHidden }) => (
+              <th key={label} scope="col" class={numeric ? 'numeric' : undefined}>
+                {visuallyHidden ? <span class="visually-hidden">{label}</span> : label}
+              </th>
+            ))}
+          </tr>
         </thead>
         <tbody>{list.rows.map(row)}</tbody>
       </table>

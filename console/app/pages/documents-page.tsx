@@ -206,23 +206,15 @@ export const DocumentsPage = ({ query }: PageProps) => {
         }
         caption="Documents, newest first"
         class="documents"
-        head={
-          <>
-            <th scope="col">
-              <span class="visually-hidden">Thumbnail</span>
-            </th>
-            <th scope="col">Document</th>
-            <th scope="col">Status</th>
-            <th scope="col">Type</th>
-            <th scope="col" class="numeric">
-              Pages
-            </th>
-            <th scope="col">Uploaded</th>
-            <th scope="col" class="numeric">
-              Time taken
-            </th>
-          </>
-        }
+        columns={[
+          { label: 'Thumbnail', visuallyHidden: true },
+          { label: 'Document' },
+          { label: 'Status' },
+          { label: 'Type' },
+          { label: 'Pages', numeric: true },
+          { label: 'Uploaded' },
+          { label: 'Time taken', numeric: true },
+        ]}
         row={(document) => <DocumentRow key={document.id} document={document} />}
       />
     </>

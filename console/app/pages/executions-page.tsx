@@ -94,17 +94,13 @@ export const ExecutionsPage = ({ query }: PageProps) => {
         empty={status ? `No ${status} executions.` : 'No executions yet: each upload starts one.'}
         caption="Executions, newest first"
         class="documents executions"
-        head={
-          <>
-            <th scope="col">Execution</th>
-            <th scope="col">Document</th>
-            <th scope="col">Status</th>
-            <th scope="col">Started</th>
-            <th scope="col" class="numeric">
-              Duration
-            </th>
-          </>
-        }
+        columns={[
+          { label: 'Execution' },
+          { label: 'Document' },
+          { label: 'Status' },
+          { label: 'Started' },
+          { label: 'Duration', numeric: true },
+        ]}
         row={(execution) => <ExecutionRow key={execution.executionArn} execution={execution} now={now} />}
       />
     </>
