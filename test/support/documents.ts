@@ -26,9 +26,33 @@ export interface PdfOptions {
 const pdfString = (value: string): string => `(${value.replace(/[\\()]/g, (c) => `\\${c}`)})`;
 
 /**
- * Builds a valid PDF 1.4 file as bytes, computing every xref offset, so pdf.js opens it without
- * falling back to its reconstruction of broken files.
+ * A PDF 1.4 file made of `objects` (object n is `objects[n-1]`; object 1 is the root), with a correct
+ * xref table, so pdf.js opens it without falling back to its reconstruction of broken files. `trailer`
+ * adds entries to the trailer dictionary (such as /Info, /ID or /Encrypt).
  */
+export const pdfFromObjects = (objects: readonly (string | Buffer)[], trailer = ''): Buffer => {
+  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n', 'latin1')];
+  let length = parts[0]?.length ?? 0;
+  const offsets = objects.map((body, index) => {
+    const offset = length;
+    const bytes = Buffer.concat([
+      Buffer.from(`${index + 1} 0 obj\n`, 'latin1'),
+      typeof body === 'string' ? Buffer.from(body, 'latin1') : body,
+      Buffer.from('\nendobj\n', 'latin1'),
+    ]);
+    parts.push(bytes);
+    length += bytes.length;
+    return offset;
+  });
+  const xref =
+    `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n` +
+    offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('') +
+    `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${trailer} >>\nstartxref\n${length}\n%%EOF\n`;
+  parts.push(Buffer.from(xref, 'latin1'));
+  return Buffer.concat(parts);
+};
+
+/** A valid PDF of text or image pages, with an optional title, author and (fake) encryption. */
 export const buildPdf = (options: PdfOptions): Buffer => {
   const objects: string[] = [];
   const add = (body: string): number => {
@@ -69,20 +93,8 @@ export const buildPdf = (options: PdfOptions): Buffer => {
         `<< /Filter /Standard /V 1 /R 2 /Length 40 /P -44 /O <${'A5'.repeat(32)}> /U <${'5A'.repeat(32)}> >>`,
       )
     : undefined;
-
-  let file = '%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n';
-  const offsets = objects.map((body, index) => {
-    const offset = Buffer.byteLength(file, 'latin1');
-    file += `${index + 1} 0 obj\n${body}\nendobj\n`;
-    return offset;
-  });
-  const xrefOffset = Buffer.byteLength(file, 'latin1');
-  file += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) file += `${String(offset).padStart(10, '0')} 00000 n \n`;
   const encryptEntry = encrypt === undefined ? '' : ` /Encrypt ${encrypt} 0 R`;
-  file += `trailer\n<< /Size ${objects.length + 1} /Root ${catalog} 0 R /Info ${info} 0 R /ID [${fileId} ${fileId}]${encryptEntry} >>\n`;
-  file += `startxref\n${xrefOffset}\n%%EOF\n`;
-  return Buffer.from(file, 'latin1');
+  return pdfFromObjects(objects, ` /Info ${info} 0 R /ID [${fileId} ${fileId}]${encryptEntry}`);
 };
 
 const pngChunk = (type: string, data: Buffer): Buffer => {

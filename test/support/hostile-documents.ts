@@ -2,35 +2,12 @@ import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { RejectionReason } from '../../lambdas/shared/documents/errors';
-import { buildPdf, buildZip, heicBrandedImage, pngClaimingSize } from './documents';
+import { buildPdf, buildZip, heicBrandedImage, pdfFromObjects, pngClaimingSize } from './documents';
 
 /**
  * Hostile document bytes built in the test run, each a known attack on a decoder or on whoever later
  * serves the file. Companion of ./documents (well-formed documents).
  */
-
-/** A PDF made of `objects` (object n is `objects[n-1]`), with a correct xref table; object 1 is the root. */
-export const pdfFromObjects = (objects: readonly (string | Buffer)[]): Buffer => {
-  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n', 'latin1')];
-  let length = parts[0]?.length ?? 0;
-  const offsets = objects.map((body, index) => {
-    const offset = length;
-    const bytes = Buffer.concat([
-      Buffer.from(`${index + 1} 0 obj\n`, 'latin1'),
-      typeof body === 'string' ? Buffer.from(body, 'latin1') : body,
-      Buffer.from('\nendobj\n', 'latin1'),
-    ]);
-    parts.push(bytes);
-    length += bytes.length;
-    return offset;
-  });
-  const xref =
-    `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n` +
-    offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('') +
-    `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`;
-  parts.push(Buffer.from(xref, 'latin1'));
-  return Buffer.concat(parts);
-};
 
 const PAGE = (contents: number, resources = '') =>
   `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << ${resources} >> /Contents ${contents} 0 R >>`;

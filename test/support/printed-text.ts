@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { createCanvas, GlobalFonts, loadImage, PDFDocument, type SKRSContext2D } from '@napi-rs/canvas';
+import { pdfFromObjects } from './documents';
 
 /**
  * Images and scanned PDFs of printed text, rendered in the test run, for OCR tests. The font is the
@@ -129,25 +130,7 @@ export const buildRawPdf = (pages: readonly RawPdfPage[]): Buffer => {
     `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pageIds.length} >>`,
     'latin1',
   );
-  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n', 'latin1')];
-  let length = parts[0]?.length ?? 0;
-  const offsets = objects.map((body, index) => {
-    const offset = length;
-    const object = Buffer.concat([
-      Buffer.from(`${index + 1} 0 obj\n`, 'latin1'),
-      body,
-      Buffer.from('\nendobj\n', 'latin1'),
-    ]);
-    parts.push(object);
-    length += object.length;
-    return offset;
-  });
-  const xref = [
-    `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`,
-    ...offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`),
-    `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`,
-  ].join('');
-  return Buffer.concat([...parts, Buffer.from(xref, 'latin1')]);
+  return pdfFromObjects(objects);
 };
 
 /** A page whose content stream draws `strokes` separate lines: slow to render, harmless to parse. */

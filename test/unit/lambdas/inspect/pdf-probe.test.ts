@@ -6,8 +6,7 @@ import {
   EncryptedDocumentError,
 } from '../../../../lambdas/shared/documents/errors';
 import { TimeBudgetExceededError } from '../../../../lambdas/shared/runtime/time-budget';
-import { buildPdf } from '../../../support/documents';
-import { pdfFromObjects } from '../../../support/hostile-documents';
+import { buildPdf, pdfFromObjects } from '../../../support/documents';
 
 describe('pdf-probe', () => {
   it('rejects a PDF whose parsing outlasts the time budget as CORRUPT, saying it timed out', async () => {
