@@ -17,6 +17,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DocumentRef } from '../../lambdas/shared/documents/document';
 import { METADATA_TABLE, type MetadataItem } from '../../lambdas/shared/documents/metadata-item';
+import { TEXTRACT_JOBS_TABLE } from '../../lambdas/shared/ports/textract-jobs';
 import { aDocument } from '../fixtures/document-outcomes';
 
 /** Credentials and region the emulators accept; no real account is ever reached. */
@@ -110,6 +111,19 @@ export const createMetadataTable = async (endpoint: string, tableName: string): 
         ],
         Projection: { ProjectionType: 'ALL' as const },
       })),
+    }),
+  );
+};
+
+/** Creates the Textract jobs table (one item per job, keyed by its job tag), as the CDK construct does. */
+export const createTextractJobsTable = async (endpoint: string, tableName: string): Promise<void> => {
+  const { partitionKey } = TEXTRACT_JOBS_TABLE;
+  await testDynamo(endpoint).send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: 'S' }],
     }),
   );
 };

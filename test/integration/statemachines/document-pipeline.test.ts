@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -27,7 +26,6 @@ import {
 import { TextractThrottledError } from '../../../lambdas/shared/documents/errors';
 import type { TextDocument } from '../../../lambdas/shared/documents/text-document';
 import { TEXT_ENCODINGS } from '../../../lambdas/shared/documents/text-encoding';
-import { TEXTRACT_JOBS_TABLE } from '../../../lambdas/shared/ports/textract-jobs';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../local/emulators/fauxqs';
 import { type AslStates, listStates } from '../../../local/stepfunctions/asl';
@@ -41,6 +39,7 @@ import {
   createBucket,
   createMetadataTable,
   createQueue,
+  createTextractJobsTable,
   deleteMessages,
   TEST_AWS,
   testArn,
@@ -393,14 +392,7 @@ describe('document pipeline state machine (aws-local-stepfunctions + dynalite + 
       createMetadataTable(dynamo.endpoint, table),
       createBucket(messaging.endpoint, uploads),
       createBucket(messaging.endpoint, derivatives),
-      testDynamo(dynamo.endpoint).send(
-        new CreateTableCommand({
-          TableName: jobsTable,
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, AttributeType: 'S' }],
-        }),
-      ),
+      createTextractJobsTable(dynamo.endpoint, jobsTable),
     ]);
     dlqUrl = (await createQueue(messaging.endpoint, `failed-documents-${randomUUID().slice(0, 8)}`)).url;
 

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
@@ -17,7 +16,7 @@ import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import type { Inspection, TextInfo } from '../../../../lambdas/shared/documents/metadata-item';
 import type { TextDocument } from '../../../../lambdas/shared/documents/text-document';
-import { jobTagOf, TEXTRACT_JOBS_TABLE } from '../../../../lambdas/shared/ports/textract-jobs';
+import { jobTagOf } from '../../../../lambdas/shared/ports/textract-jobs';
 import type { handler as TextractCallbackHandler } from '../../../../lambdas/textract-callback/handler';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
 import { type AslStates, listStates } from '../../../../local/stepfunctions/asl';
@@ -32,10 +31,10 @@ import { lambdaContext } from '../../../fixtures/lambda-context';
 import { sqsEvent, sqsRecord } from '../../../fixtures/s3-sqs-events';
 import {
   createBucket,
+  createTextractJobsTable,
   TEST_AWS,
   testArn,
   testDocumentClient,
-  testDynamo,
   uniquePrefix,
   useEmulatorEnv,
 } from '../../../support/aws';
@@ -200,14 +199,7 @@ describe('extract-text and textract-callback handlers', () => {
       definition: asyncTextMachine(),
     }));
     await createBucket(stack.messaging.endpoint, DERIVATIVES);
-    await testDynamo(dynamo.endpoint).send(
-      new CreateTableCommand({
-        TableName: JOBS_TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, AttributeType: 'S' }],
-      }),
-    );
+    await createTextractJobsTable(dynamo.endpoint, JOBS_TABLE);
     const channel = await stack.notificationQueue(uniquePrefix('textract-done'));
     queueUrl = channel.queueUrl;
     useEmulatorEnv({

@@ -1,4 +1,3 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbTextractJobs } from '../../../../../lambdas/shared/adapters/dynamodb-textract-jobs';
@@ -8,7 +7,7 @@ import {
   type TextractJobRecord,
 } from '../../../../../lambdas/shared/ports/textract-jobs';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../../local/emulators/dynamodb';
-import { testDocumentClient, testDynamo, uniquePrefix } from '../../../../support/aws';
+import { createTextractJobsTable, testDocumentClient, uniquePrefix } from '../../../../support/aws';
 
 const TABLE = 'textract-jobs-adapter-test';
 
@@ -32,14 +31,7 @@ describe('DynamoDbTextractJobs against dynalite', () => {
 
   beforeAll(async () => {
     dynamo = await startDynamoDb();
-    await testDynamo(dynamo.endpoint).send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: TEXTRACT_JOBS_TABLE.partitionKey, AttributeType: 'S' }],
-      }),
-    );
+    await createTextractJobsTable(dynamo.endpoint, TABLE);
     jobs = new DynamoDbTextractJobs(testDocumentClient(dynamo.endpoint), TABLE);
   });
 
