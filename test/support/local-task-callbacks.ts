@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sendJsonReply } from '../../local/http/json-reply';
 import { TaskTokenError, type TaskTokens } from '../../local/stepfunctions/task-tokens';
 
 /**
@@ -19,15 +19,8 @@ export interface TaskCallbackEndpoint {
 
 const TARGET_PREFIX = 'AWSStepFunctions.';
 
-const reply = (response: ServerResponse, status: number, body: unknown): void => {
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.0',
-    'content-length': Buffer.byteLength(json),
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(json);
-};
+const reply = (response: ServerResponse, status: number, body: unknown): void =>
+  sendJsonReply(response, status, body, { 'content-type': 'application/x-amz-json-1.0' });
 
 const readJson = async (request: IncomingMessage): Promise<Record<string, unknown>> => {
   const chunks: Buffer[] = [];
