@@ -88,8 +88,8 @@ const stored = (findings: ProbeFindings, size: number, key: string): Findings =>
 
 /**
  * Inspects one stored document from its bytes alone: type, size, digest, pages or dimensions, title
- * and author, and the text strategy. Cheap checks come first: the size (HEAD) before any byte is read,
- * the type (first {@link SNIFF_BYTES}) before the whole object is. Every parser runs behind the
+ * and author, and the text strategy. Cheap checks come first: one ranged read of the first
+ * {@link SNIFF_BYTES} gives the size and the type before the whole object is read. Every parser runs behind the
  * `prober` (sandboxed, in the function), within `limits.parseTimeoutMs` for both of its steps together.
  * Rejections are typed errors (EMPTY, UNSUPPORTED_TYPE, CORRUPT, ENCRYPTED, TOO_LARGE, NOT_FOUND).
  */
@@ -97,14 +97,13 @@ export const inspectDocument = async (
   ref: BlobRef,
   { blobs, prober, limits }: InspectDependencies,
 ): Promise<Inspection> => {
-  const { size } = await blobs.head(ref);
+  const { bytes: sample, size } = await blobs.readStart(ref, SNIFF_BYTES);
   if (size === 0) throw new EmptyDocumentError();
   if (size > limits.maxDocumentBytes) {
     throw new DocumentTooLargeError(
       `the object is ${size} bytes, over the limit of ${limits.maxDocumentBytes} bytes`,
     );
   }
-  const sample = await blobs.readRange(ref, 0, Math.min(size, SNIFF_BYTES));
   if (sample.length === 0) throw new EmptyDocumentError();
   const complete = sample.length >= size;
   const detectBudgetMs = detectBudget(limits.parseTimeoutMs);

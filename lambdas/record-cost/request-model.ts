@@ -124,6 +124,18 @@ const textWrite = (attempt: AttemptFacts): number =>
     : 0;
 
 /**
+ * The HEAD after a derivative's PUT that checks its upload is still the key's object
+ * (lambdas/shared/documents/derivative-of-upload): one per derivative written.
+ */
+const UPLOAD_CHECK = 1;
+
+/** A text step's S3 requests: one GET of the original, and the text's PUTs with their upload check. */
+const textTask = (attempt: AttemptFacts, more: ModelledRequests): ModelledRequests => {
+  const puts = textWrite(attempt);
+  return { s3Tier2: 1 + (puts > 0 ? UPLOAD_CHECK : 0), s3Tier1: puts, ...more };
+};
+
+/**
  * The request model of every Task state, by state name. A state missing here is priced for its
  * transitions and invocations only, and a unit test fails.
  */
@@ -135,30 +147,29 @@ export const STATE_REQUESTS: Readonly<Record<string, (attempt: AttemptFacts) => 
   }),
   /** dynamodb:updateItem claiming the document (PROCESSING). */
   MarkProcessing: statusWriteTask,
-  /** HEAD, a ranged GET of the first 64 KiB, and a whole GET when the object is larger. */
+  /**
+   * A ranged GET of the first 64 KiB, which also tells the size (an empty object answers it 416, billed
+   * as well), and a whole GET when the object is larger.
+   */
   Inspect: (attempt) => {
     const size = numberAt(attempt.input, 'document', 'size');
-    if (size === 0) return { s3Tier2: 1 };
-    return { s3Tier2: size !== undefined && size > MODEL.sniffBytes ? 3 : 2 };
+    return { s3Tier2: size !== undefined && size > MODEL.sniffBytes ? 2 : 1 };
   },
-  /** GET of the original and PUT of the WebP, unless the kind has no picture (nothing read). */
+  /** GET of the original, PUT of the WebP and its upload check, unless the kind has no picture (nothing read). */
   Thumbnail: (attempt) => {
     const type = field(attempt.input, 'inspection', 'type');
     if (typeof type === 'string' && KINDS_WITHOUT_PICTURE.has(type)) return {};
     if (attempt.outcome !== 'succeeded') return { s3Tier2: 1 };
-    return field(attempt.output, 'thumbnail') == null ? {} : { s3Tier2: 1, s3Tier1: 1 };
+    return field(attempt.output, 'thumbnail') == null ? {} : { s3Tier2: 1 + UPLOAD_CHECK, s3Tier1: 1 };
   },
-  /** GET of the original, PUT of the text. */
-  ExtractTextLocally: (attempt) => ({ s3Tier2: 1, s3Tier1: textWrite(attempt) }),
+  /** GET of the original, PUT of the text and its upload check. */
+  ExtractTextLocally: (attempt) => textTask(attempt, {}),
   /**
    * One page by DetectDocumentText: Textract GETs the object by reference, or the function GETs it to
    * convert and sends bytes (one GET either way); PUT of the text. A refused call is not billed.
    */
-  DetectTextWithTextract: (attempt) => ({
-    s3Tier2: 1,
-    s3Tier1: textWrite(attempt),
-    detectDocumentTextPages: attempt.outcome === 'succeeded' ? 1 : 0,
-  }),
+  DetectTextWithTextract: (attempt) =>
+    textTask(attempt, { detectDocumentTextPages: attempt.outcome === 'succeeded' ? 1 : 0 }),
   /**
    * The task-token task. Every invocation writes the job record (before starting the job). A job that
    * ran (its callback came) read the object (GET), published its completion (SNS, delivered to the
@@ -172,8 +183,7 @@ export const STATE_REQUESTS: Readonly<Record<string, (attempt: AttemptFacts) => 
     return {
       dynamodbWriteUnits: 2,
       dynamodbReadUnits: CONSISTENT_READ_UNITS,
-      s3Tier2: 1,
-      s3Tier1: textWrite(attempt),
+      ...textTask(attempt, {}),
       snsPublishes: 1,
       sqsRequests: 3,
       asyncTextPages: succeeded

@@ -1,10 +1,9 @@
 import { DocumentNotFoundError, DocumentTooLargeError } from '../../lambdas/shared/documents/errors';
-import type { BlobHead, BlobRef, DocumentBlobs } from '../../lambdas/shared/ports/document-blobs';
+import type { BlobRef, BlobStart, DocumentBlobs } from '../../lambdas/shared/ports/document-blobs';
 
 /** One call made to the fake, so a test can check what was (not) read. */
 export type BlobCall =
-  | { readonly method: 'head'; readonly key: string }
-  | { readonly method: 'readRange'; readonly key: string; readonly start: number; readonly end: number }
+  | { readonly method: 'readStart'; readonly key: string; readonly length: number }
   | { readonly method: 'read'; readonly key: string; readonly maxBytes: number }
   | { readonly method: 'isCurrent'; readonly key: string };
 
@@ -16,13 +15,13 @@ const slot = (ref: BlobRef): string => `${ref.bucket}/${ref.key}#${ref.versionId
  */
 export class FakeDocumentBlobs implements DocumentBlobs {
   readonly calls: BlobCall[] = [];
-  private readonly objects = new Map<string, { bytes: Buffer; contentType?: string }>();
+  private readonly objects = new Map<string, { bytes: Buffer }>();
   /** Per bucket and key, the version the key names now (`''` unversioned); absent once deleted. */
   private readonly current = new Map<string, string>();
 
   /** Stores an object, which becomes its key's current one; with `versionId` it is found only by that version. */
-  put(ref: BlobRef, bytes: Buffer, contentType?: string): this {
-    this.objects.set(slot(ref), { bytes, ...(contentType === undefined ? {} : { contentType }) });
+  put(ref: BlobRef, bytes: Buffer): this {
+    this.objects.set(slot(ref), { bytes });
     this.current.set(`${ref.bucket}/${ref.key}`, ref.versionId ?? '');
     return this;
   }
@@ -33,18 +32,10 @@ export class FakeDocumentBlobs implements DocumentBlobs {
     return this;
   }
 
-  async head(ref: BlobRef): Promise<BlobHead> {
-    this.calls.push({ method: 'head', key: ref.key });
-    const object = this.find(ref);
-    return {
-      size: object.bytes.length,
-      ...(object.contentType === undefined ? {} : { contentType: object.contentType }),
-    };
-  }
-
-  async readRange(ref: BlobRef, start: number, end: number): Promise<Buffer> {
-    this.calls.push({ method: 'readRange', key: ref.key, start, end });
-    return Buffer.from(this.find(ref).bytes.subarray(start, end));
+  async readStart(ref: BlobRef, length: number): Promise<BlobStart> {
+    this.calls.push({ method: 'readStart', key: ref.key, length });
+    const { bytes } = this.find(ref);
+    return { bytes: Buffer.from(bytes.subarray(0, length)), size: bytes.length };
   }
 
   async read(ref: BlobRef, maxBytes: number): Promise<Buffer> {
@@ -60,7 +51,7 @@ export class FakeDocumentBlobs implements DocumentBlobs {
     return version !== undefined && (ref.versionId === undefined || version === ref.versionId);
   }
 
-  private find(ref: BlobRef): { bytes: Buffer; contentType?: string } {
+  private find(ref: BlobRef): { bytes: Buffer } {
     const object = this.objects.get(slot(ref));
     if (!object) throw new DocumentNotFoundError(`${slot(ref)} does not exist`);
     return object;

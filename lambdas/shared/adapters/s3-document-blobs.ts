@@ -1,8 +1,8 @@
 import { GetObjectCommand, HeadObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { DocumentNotFoundError, DocumentTooLargeError } from '../documents/errors';
-import type { BlobHead, BlobRef, DocumentBlobs } from '../ports/document-blobs';
+import type { BlobRef, BlobStart, DocumentBlobs } from '../ports/document-blobs';
 
-/** S3 error names that mean "this key or version does not exist" (HEAD has no body, so only `NotFound`). */
+/** S3 error names that mean "this key or version does not exist" (a HEAD has no body, so only `NotFound`). */
 const MISSING_OBJECT_ERRORS = new Set(['NoSuchKey', 'NoSuchVersion', 'NotFound']);
 
 const describe = (ref: BlobRef): string =>
@@ -16,6 +16,12 @@ const isMissingObject = (error: unknown): boolean =>
 const isUnsatisfiableRange = (error: unknown): boolean =>
   error instanceof S3ServiceException &&
   (error.name === 'InvalidRange' || error.$metadata.httpStatusCode === 416);
+
+/** The whole object's size from a ranged answer's `Content-Range: bytes 0-99/1234`; undefined without one. */
+const wholeSize = (contentRange: string | undefined): number | undefined => {
+  const total = contentRange === undefined ? undefined : /\/(\d+)$/.exec(contentRange)?.[1];
+  return total === undefined ? undefined : Number(total);
+};
 
 /** Reads a response body into one buffer, cancelling the download once it exceeds `maxBytes`. */
 const readCapped = async (
@@ -46,46 +52,28 @@ const readCapped = async (
 export class S3DocumentBlobs implements DocumentBlobs {
   constructor(private readonly s3: S3Client) {}
 
-  async head(ref: BlobRef): Promise<BlobHead> {
-    try {
-      const output = await this.s3.send(
-        new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId }),
-      );
-      return {
-        size: output.ContentLength ?? 0,
-        ...(output.ContentType === undefined ? {} : { contentType: output.ContentType }),
-        ...(output.ETag === undefined ? {} : { eTag: output.ETag }),
-        ...(output.VersionId === undefined ? {} : { versionId: output.VersionId }),
-      };
-    } catch (error) {
-      throw this.mapError(ref, error);
-    }
-  }
-
-  async readRange(ref: BlobRef, start: number, end: number): Promise<Buffer> {
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-      throw new RangeError(`invalid byte range [${start}, ${end})`);
-    }
-    if (end === start) return Buffer.alloc(0);
+  async readStart(ref: BlobRef, length: number): Promise<BlobStart> {
+    if (!Number.isSafeInteger(length) || length < 1) throw new RangeError(`invalid length ${length}`);
     try {
       const output = await this.s3.send(
         new GetObjectCommand({
           Bucket: ref.bucket,
           Key: ref.key,
           VersionId: ref.versionId,
-          Range: `bytes=${start}-${end - 1}`,
+          Range: `bytes=0-${length - 1}`,
         }),
       );
-      if (!output.Body) return Buffer.alloc(0);
-      const length = end - start;
-      const bytes = await readCapped(
-        output.Body.transformToWebStream(),
-        length,
-        () => new Error(`S3 returned more than the ${length} bytes asked for`),
-      );
-      return bytes;
+      const bytes = output.Body
+        ? await readCapped(
+            output.Body.transformToWebStream(),
+            length,
+            () => new Error(`S3 returned more than the ${length} bytes asked for`),
+          )
+        : Buffer.alloc(0);
+      return { bytes, size: wholeSize(output.ContentRange) ?? bytes.length };
     } catch (error) {
-      if (isUnsatisfiableRange(error)) return Buffer.alloc(0);
+      // An empty object has no byte 0 to start a range at: S3 answers 416 InvalidRange.
+      if (isUnsatisfiableRange(error)) return { bytes: Buffer.alloc(0), size: 0 };
       throw this.mapError(ref, error);
     }
   }

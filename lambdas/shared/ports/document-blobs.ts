@@ -11,12 +11,12 @@ export interface BlobRef {
   readonly versionId?: string;
 }
 
-/** What a HEAD tells about an object. The content type is the uploader's claim: log it, never trust it. */
-export interface BlobHead {
+/** The start of an object and its whole size, as one ranged read answers them. */
+export interface BlobStart {
+  /** The first bytes asked for, fewer when the object is shorter; empty for an empty object. */
+  readonly bytes: Buffer;
+  /** The whole object's size in bytes. */
   readonly size: number;
-  readonly contentType?: string;
-  readonly eTag?: string;
-  readonly versionId?: string;
 }
 
 /**
@@ -24,13 +24,12 @@ export interface BlobHead {
  * requested version) does not exist, because retrying cannot bring a deleted upload back.
  */
 export interface DocumentBlobs {
-  /** Size and headers of the object, without reading its body. */
-  head(ref: BlobRef): Promise<BlobHead>;
   /**
-   * Bytes `[start, end)` of the object: `end` is exclusive, as in `Buffer.subarray`. A range that runs
-   * past the end of the object is cut short; one that starts at or past it yields an empty buffer.
+   * The first `length` bytes of the object and its whole size, in one request (a ranged GET's
+   * Content-Range carries the size): enough to refuse an empty or oversized object, and to tell its
+   * type, before its body is read.
    */
-  readRange(ref: BlobRef, start: number, end: number): Promise<Buffer>;
+  readStart(ref: BlobRef, length: number): Promise<BlobStart>;
   /**
    * The whole object, refusing to hold more than `maxBytes`: it throws `DocumentTooLargeError` as soon as
    * the object is known or seen to be larger, without buffering the rest.

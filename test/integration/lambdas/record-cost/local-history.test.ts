@@ -220,7 +220,7 @@ describe('record-cost over the local Step Functions history', () => {
     expect(usage?.lambda.functions['docflow-starter']?.invocations).toBe(1);
     // The local history has no TaskSubmitted: the successful task-token invocation is modelled too.
     expect(usage?.lambda.modelledInvocations).toBe(3);
-    expect(usage?.s3).toEqual({ tier1Requests: 2, tier2Requests: 5 });
+    expect(usage?.s3).toEqual({ tier1Requests: 2, tier2Requests: 6 });
     expect(usage?.dynamodb).toEqual({ writeUnits: 11, readUnits: 1 });
     expect(cost?.parts.textract).toBeCloseTo(0.003, 12);
     expect(cost && totalOf(cost.parts)).toBe(cost?.totalUsd);

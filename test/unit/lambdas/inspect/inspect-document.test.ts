@@ -109,9 +109,7 @@ describe('inspectDocument: checks before reading the body', () => {
     expect((error as Error).message).toBe(
       'UNSUPPORTED_TYPE: application/x-elf (.elf) is not a supported type',
     );
-    expect(blobs.calls).toEqual([
-      { method: 'readStart', key: REF.key, length: 65_536 },
-    ]);
+    expect(blobs.calls).toEqual([{ method: 'readStart', key: REF.key, length: 65_536 }]);
   });
 
   it('reads the whole object under MAX_DOCUMENT_BYTES and reports its size and sha256', async () => {
@@ -140,9 +138,7 @@ describe('inspectDocument: checks before reading the body', () => {
 
     // Assess
     expect(inspection.sha256).toBe(sha256(text));
-    expect(blobs.calls).toEqual([
-      { method: 'readStart', key: REF.key, length: 65_536 },
-    ]);
+    expect(blobs.calls).toEqual([{ method: 'readStart', key: REF.key, length: 65_536 }]);
   });
 
   it('reads the version the ref names, not the current object', async () => {
@@ -247,7 +243,7 @@ describe('inspectDocument: images', () => {
     ['bare SVG', 'svg', 'image/svg+xml', async () => Buffer.from(BARE_SVG), 'none'],
     ['SVG with a prologue', 'svg', 'image/svg+xml', async () => Buffer.from(DECLARED_SVG), 'none'],
   ] as const)(
-    '%s: reads type %s from the bytes, whatever the Content-Type says',
+    '%s: reads type %s from the bytes alone (the uploader’s Content-Type is never read)',
     async (_, type, mimeType, build, textStrategy) => {
       // Prepare
       const bytes = await build();

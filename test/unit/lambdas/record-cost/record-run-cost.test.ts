@@ -97,7 +97,7 @@ describe('recordRunCost: the cost of one run, from its history', () => {
       documentId: SCANNED_PDF.id,
       runKey: 'scan',
       outcome: 'recorded',
-      totalUsd: usd(3_346_202_196),
+      totalUsd: usd(3_346_602_196),
     });
     const run = ledger.costs.get(SCANNED_PDF.id)?.runs.scan;
     // 9 states entered (RouteEvent, MarkProcessing, Inspect, MakeDerivatives, Thumbnail,
@@ -115,8 +115,9 @@ describe('recordRunCost: the cost of one run, from its history', () => {
       memoryMb: 2048,
     });
     expect(run?.usage.textract).toEqual({ detectDocumentTextPages: 0, asyncPages: 2 });
-    // HEAD + 2 GETs (180,000 B > 64 KiB), thumbnail GET, Textract's GET; thumbnail and text PUTs.
-    expect(run?.usage.s3).toEqual({ tier1Requests: 2, tier2Requests: 5 });
+    // Inspect's ranged and whole GETs (180,000 B > 64 KiB), the thumbnail's GET, Textract's GET, and the
+    // upload checks after the thumbnail's and the text's PUTs.
+    expect(run?.usage.s3).toEqual({ tier1Requests: 2, tier2Requests: 6 });
     // MarkProcessing 4, the job record each attempt writes (2) and the callback deletes (1), IndexMetadata 4; the callback reads it once.
     expect(run?.usage.dynamodb).toEqual({ writeUnits: 11, readUnits: 1 });
     // Ingest send/receive/delete + the completion's send/receive/delete; Textract's one SNS publish.
@@ -128,7 +129,7 @@ describe('recordRunCost: the cost of one run, from its history', () => {
       // 11,026,721 + 40,200,200 + 6,870,563 + 8,204,675 + 600,002 + 533,335 + 6,866,700 picodollars
       lambda: usd(74_302_196),
       textract: usd(2 * 1_500_000_000),
-      s3: usd(2 * 5_000_000 + 5 * 400_000),
+      s3: usd(2 * 5_000_000 + 6 * 400_000),
       dynamodb: usd(11 * 625_000 + 125_000),
       sqs: usd(6 * 400_000),
       sns: usd(500_000),
@@ -144,32 +145,32 @@ describe('recordRunCost: the cost of one run, from its history', () => {
       name: 'report',
       history: textPdfHistory,
       stateTransitions: 9,
-      s3: { tier1Requests: 2, tier2Requests: 4 },
+      s3: { tier1Requests: 2, tier2Requests: 5 },
       parts: {
         stepFunctions: usd(9 * 25_000_000),
         // Inspect 5,533,360 + Thumbnail 24,200,120 + ExtractText 16,209,350 + IndexMetadata 533,335 + starter 533,335
         lambda: usd(47_009_500),
-        s3: usd(2 * 5_000_000 + 4 * 400_000),
+        s3: usd(2 * 5_000_000 + 5 * 400_000),
         ...WITHOUT_TEXTRACT,
       },
-      totalUsd: usd(289_809_500),
+      totalUsd: usd(290_209_500),
     },
     {
-      what: 'a rejected file: Inspect’s reads, the two writes, no derivatives',
+      what: 'a rejected file: Inspect’s one read, the two writes, no derivatives',
       document: CORRUPT_FILE,
       name: 'broken',
       history: rejectedHistory,
       // RouteEvent, MarkProcessing, Inspect, RecordRejected, Rejected
       stateTransitions: 5,
-      s3: { tier1Requests: 0, tier2Requests: 2 },
+      s3: { tier1Requests: 0, tier2Requests: 1 },
       parts: {
         stepFunctions: usd(5 * 25_000_000),
         // Inspect 2,200,010 + RecordRejected 500,002 + starter 533,335
         lambda: usd(3_233_347),
-        s3: usd(2 * 400_000),
+        s3: usd(1 * 400_000),
         ...WITHOUT_TEXTRACT,
       },
-      totalUsd: usd(135_233_347),
+      totalUsd: usd(134_833_347),
     },
   ])('prices $what', async ({ document, name, history, stateTransitions, s3, parts, totalUsd }) => {
     // Prepare
@@ -201,7 +202,7 @@ describe('recordRunCost: the cost of one run, from its history', () => {
     // Assess
     expect(again).toMatchObject({ outcome: 'duplicate' });
     expect(ledger.costs.get(TEXT_PDF.id)).toEqual(before);
-    expect(before?.totalUsd).toBe(usd(289_809_500));
+    expect(before?.totalUsd).toBe(usd(290_209_500));
   });
 
   it('adds a redrive to the same document: the failed run, then docflow redrive’s new execution', async () => {
@@ -228,8 +229,8 @@ describe('recordRunCost: the cost of one run, from its history', () => {
     expect(redriven?.usage.sqs.requests).toBe(0);
     expect(redriven?.usage.lambda.functions['docflow-starter']).toBeUndefined();
     expect(redriven?.usage.textract.detectDocumentTextPages).toBe(1);
-    expect(redriven?.totalUsd).toBe(usd(1_792_482_365));
-    expect(cost?.totalUsd).toBe(usd(354_609_465 + 1_792_482_365));
+    expect(redriven?.totalUsd).toBe(usd(1_792_882_365));
+    expect(cost?.totalUsd).toBe(usd(354_609_465 + 1_792_882_365));
     expect(Object.keys(cost?.runs ?? {})).toEqual(['photo', 'photo-r1']);
   });
 

@@ -42,11 +42,30 @@ describe('the request model', () => {
     }
   });
 
-  it('counts Inspect’s HEAD and GETs by the document’s size', () => {
+  it('counts Inspect’s ranged GET, and its whole GET of a document larger than the sample', () => {
     const inspect = STATE_REQUESTS.Inspect;
     expect(inspect?.(attempt('Inspect', { input: { document: { size: 0 } } }))).toEqual({ s3Tier2: 1 });
-    expect(inspect?.(attempt('Inspect', { input: { document: { size: 65_536 } } }))).toEqual({ s3Tier2: 2 });
-    expect(inspect?.(attempt('Inspect', { input: { document: { size: 65_537 } } }))).toEqual({ s3Tier2: 3 });
+    expect(inspect?.(attempt('Inspect', { input: { document: { size: 65_536 } } }))).toEqual({ s3Tier2: 1 });
+    expect(inspect?.(attempt('Inspect', { input: { document: { size: 65_537 } } }))).toEqual({ s3Tier2: 2 });
+  });
+
+  it('counts the upload check after each derivative written, and none when nothing was written', () => {
+    const written = { output: { text: { characters: 1_000 } } };
+    expect(STATE_REQUESTS.ExtractTextLocally?.(attempt('ExtractTextLocally', written))).toEqual({
+      s3Tier2: 2,
+      s3Tier1: 1,
+    });
+    expect(STATE_REQUESTS.ExtractTextLocally?.(attempt('ExtractTextLocally', { outcome: 'failed' }))).toEqual(
+      {
+        s3Tier2: 1,
+        s3Tier1: 0,
+      },
+    );
+    expect(
+      STATE_REQUESTS.Thumbnail?.(
+        attempt('Thumbnail', { input: { inspection: { type: 'png' } }, output: { thumbnail: { width: 1 } } }),
+      ),
+    ).toEqual({ s3Tier2: 2, s3Tier1: 1 });
   });
 
   it('writes a large text in parts: create, the parts, complete', () => {

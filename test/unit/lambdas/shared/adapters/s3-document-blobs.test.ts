@@ -40,21 +40,36 @@ describe('S3DocumentBlobs', () => {
     s3Mock.reset();
   });
 
-  it('reads the pinned version', async () => {
+  it("reads the pinned version's first bytes with an inclusive range, and its whole size from Content-Range", async () => {
     // Prepare
-    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 5, VersionId: 'v-42' });
+    const { body } = streamingBody([Buffer.from('abcde')]);
+    s3Mock.on(GetObjectCommand).resolves({ Body: body, ContentRange: 'bytes 0-4/1234' });
     const blobs = new S3DocumentBlobs(new S3Client({}));
 
     // Act
-    const head = await blobs.head(REF);
+    const start = await blobs.readStart(REF, 5);
 
     // Assess
-    expect(head).toEqual({ size: 5, versionId: 'v-42' });
-    expect(s3Mock.commandCalls(HeadObjectCommand)[0]?.args[0].input).toEqual({
+    expect(start.bytes.toString()).toBe('abcde');
+    expect(start.size).toBe(1234);
+    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toEqual({
       Bucket: 'uploads',
       Key: 'incoming/a.pdf',
       VersionId: 'v-42',
+      Range: 'bytes=0-4',
     });
+  });
+
+  it('reads the start of an empty object, which S3 answers 416 for, as no bytes of no size', async () => {
+    // Prepare
+    s3Mock.on(GetObjectCommand).rejects(s3Error('InvalidRange', 416));
+    const blobs = new S3DocumentBlobs(new S3Client({}));
+
+    // Act
+    const start = await blobs.readStart(REF, 5);
+
+    // Assess
+    expect(start).toEqual({ bytes: Buffer.alloc(0), size: 0 });
   });
 
   it('maps NoSuchVersion (the version was deleted) to DocumentNotFoundError', async () => {
@@ -75,11 +90,11 @@ describe('S3DocumentBlobs', () => {
   it('passes other S3 errors through unchanged (the state machine retries them)', async () => {
     // Prepare
     const throttled = s3Error('SlowDown', 503);
-    s3Mock.on(HeadObjectCommand).rejects(throttled);
+    s3Mock.on(GetObjectCommand).rejects(throttled);
     const blobs = new S3DocumentBlobs(new S3Client({}));
 
     // Act
-    const result = blobs.head(REF);
+    const result = blobs.readStart(REF, 100);
 
     // Assess
     await expect(result).rejects.toBe(throttled);
@@ -98,23 +113,6 @@ describe('S3DocumentBlobs', () => {
     await expect(result).rejects.toThrow(DocumentTooLargeError);
     expect(state.cancelled).toBe(true);
     expect(state.delivered).toBe(2);
-  });
-
-  it('asks S3 for an inclusive HTTP range from the exclusive end it is given', async () => {
-    // Prepare
-    const { body } = streamingBody([Buffer.from('cdefg')]);
-    s3Mock.on(GetObjectCommand).resolves({ Body: body });
-    const blobs = new S3DocumentBlobs(new S3Client({}));
-
-    // Act
-    const bytes = await blobs.readRange(REF, 2, 7);
-
-    // Assess
-    expect(bytes.toString()).toBe('cdefg');
-    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({
-      Range: 'bytes=2-6',
-      VersionId: 'v-42',
-    });
   });
 
   // The local S3 keeps no versions: what a versioned bucket answers is played by the SDK mock here; the
