@@ -81,6 +81,7 @@ const FIXED: Readonly<Record<string, FigureSpec>> = {
     decimals: 1,
   },
   'burst.p50Ms': ms('burst latency, p50', undefined, 250),
+  'burst.cpuMsPerDoc': ms('burst CPU per document, whole tree', undefined, 5),
   'burst.p95Ms': ms('burst latency, p95', undefined, 250),
   'burst.notProcessed': {
     label: 'burst documents not PROCESSED',

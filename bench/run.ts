@@ -12,7 +12,15 @@ import { DirectWork } from './direct-work';
 import { bundleKey, WARM_KINDS } from './figures';
 import { measureIdleCpu, waitUntilSettled } from './idle';
 import { type Finished, PipelineClient } from './pipeline-client';
-import { kibToMiB, processRssKiB, RssSampler, treePssKiB } from './proc';
+import {
+  clockTicksPerSecond,
+  cpuTicksByRole,
+  kibToMiB,
+  processRssKiB,
+  RssSampler,
+  treePssKiB,
+  treeStats,
+} from './proc';
 import { summarizeProfiles, type TimeWindow } from './profile';
 import { renderReport } from './report';
 import {
@@ -258,6 +266,7 @@ const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<R
 
     log(`burst: ${options.burst} text files, ${options.concurrency} uploads at a time`);
     const burstStartedAt = Date.now();
+    const cpuBeforeBurst = treeStats(cloud.pid);
     const burst = await runBurst(client, {
       keyPrefix: `${prefix}/burst`,
       runId,
@@ -268,12 +277,24 @@ const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<R
     figures['burst.p50Ms'] = burst.latency.p50;
     figures['burst.p95Ms'] = burst.latency.p95;
     figures['burst.notProcessed'] = burst.notProcessed;
-    details.burst = burst.details;
+    // CPU per document of the burst, by process role: where a document's cost goes.
+    const burstCpu = cpuTicksByRole(cloud.pid, cpuBeforeBurst, treeStats(cloud.pid));
+    const cpuMsPerDoc = Object.fromEntries(
+      Object.entries(burstCpu).map(([role, ticks]) => [
+        role,
+        (ticks / clockTicksPerSecond()) * (1_000 / Math.max(1, options.burst)),
+      ]),
+    );
+    figures['burst.cpuMsPerDoc'] = Object.values(cpuMsPerDoc).reduce((sum, ms) => sum + ms, 0);
+    details.burst = { ...burst.details, cpuMsPerDoc };
     for (const { why, count } of burst.details.unprocessed) log(`burst: ${count} × ${why}`);
     readRss('afterBurst');
     log(
       `burst: ${burst.docsPerSecond.toFixed(1)} docs/s, p50 ${Math.round(burst.latency.p50 ?? 0)} ms, ` +
-        `p95 ${Math.round(burst.latency.p95 ?? 0)} ms, ${burst.notProcessed} not PROCESSED`,
+        `p95 ${Math.round(burst.latency.p95 ?? 0)} ms, ${burst.notProcessed} not PROCESSED; CPU per document ` +
+        Object.entries(cpuMsPerDoc)
+          .map(([role, ms]) => `${role} ${ms.toFixed(1)} ms`)
+          .join(', '),
     );
 
     // More of the same until the run has processed --documents: what memory does over many documents.
