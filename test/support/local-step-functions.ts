@@ -1,3 +1,9 @@
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  type DescribeExecutionOutput,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import type { LocalStepFunctionsOptions, RunningLocalStepFunctions } from '../../local/stepfunctions/service';
 import type { LambdaInvoker } from '../../local/stepfunctions/task-bindings';
 import { createMetadataTable, createQueue, TEST_ACCOUNT, TEST_AWS, testArn, uniquePrefix } from './aws';
@@ -44,4 +50,35 @@ export const registerPipeline = async (
     roleArn: testArn.role('docflow-test'),
   });
   return { stateMachineArn, metadataTable, failedDocumentsQueueUrl };
+};
+
+/** Creates a state machine of `definition` through the API, under a unique name; returns its ARN. */
+export const createStateMachine = async (
+  client: SFNClient,
+  definition: object,
+  roleArn = testArn.role('docflow-test'),
+): Promise<string> => {
+  const { stateMachineArn } = await client.send(
+    new CreateStateMachineCommand({
+      name: uniquePrefix('machine'),
+      definition: JSON.stringify(definition),
+      roleArn,
+    }),
+  );
+  return stateMachineArn ?? '';
+};
+
+/** Polls DescribeExecution until the execution is no longer RUNNING; fails after `timeoutMs`. */
+export const finishedExecution = async (
+  client: SFNClient,
+  executionArn: string,
+  timeoutMs = 30_000,
+): Promise<DescribeExecutionOutput> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+    if (described.status !== 'RUNNING') return described;
+    if (Date.now() > deadline) throw new Error(`${executionArn} is still RUNNING`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 };

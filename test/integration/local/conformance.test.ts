@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
-  CreateStateMachineCommand,
-  DescribeExecutionCommand,
   type DescribeExecutionOutput,
   ExecutionAlreadyExists,
   InvalidName,
@@ -45,6 +43,7 @@ import {
 } from '../../support/aws';
 import { BatchOutcomes } from '../../support/batch-outcomes';
 import { type LocalGateway, startLocalGateway } from '../../support/local-gateway';
+import { createStateMachine, finishedExecution } from '../../support/local-step-functions';
 
 /**
  * The AWS behaviours the local emulators must keep, each pinned by a test whose title names the AWS
@@ -131,18 +130,8 @@ beforeAll(async () => {
     credentials: TEST_AWS.credentials,
   });
   sfn = new SFNClient({ ...TEST_AWS, endpoint: stepFunctions.endpoint, maxAttempts: 1 });
-  const create = async (definition: object): Promise<string> => {
-    const { stateMachineArn } = await sfn.send(
-      new CreateStateMachineCommand({
-        name: uniquePrefix('conformance'),
-        definition: JSON.stringify(definition),
-        roleArn: ROLE_ARN,
-      }),
-    );
-    return stateMachineArn ?? '';
-  };
-  waitingMachine = await create(callbackMachine(3600));
-  heartbeatMachine = await create(callbackMachine(1));
+  waitingMachine = await createStateMachine(sfn, callbackMachine(3600), ROLE_ARN);
+  heartbeatMachine = await createStateMachine(sfn, callbackMachine(1), ROLE_ARN);
   runner.register(fixtureFunction(consumer.codeDirectory, CONSUMER_NAME));
 });
 
@@ -188,15 +177,8 @@ const startConsumer = (queue: { url: string; arn: string }, onBatch: (outcome: B
 const sendAll = (queueUrl: string, ...messages: ConsumerMessage[]): Promise<string[]> =>
   sendJsonBatch(sqs, queueUrl, messages);
 
-const finished = async (executionArn: string): Promise<DescribeExecutionOutput> => {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (described.status !== 'RUNNING') return described;
-    if (Date.now() > deadline) throw new Error(`${executionArn} is still RUNNING`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
+const finished = (executionArn: string): Promise<DescribeExecutionOutput> =>
+  finishedExecution(sfn, executionArn);
 
 const start = (stateMachineArn: string, name: string, input: object) =>
   sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
@@ -209,6 +191,14 @@ const rejection = async (promise: Promise<unknown>): Promise<Error> => {
   if (!(error instanceof Error)) throw new Error('expected the call to be refused');
   return error;
 };
+
+/** The errors SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat with `taskToken` are each refused with. */
+const callbackRefusals = (taskToken: string): Promise<Error[]> =>
+  Promise.all([
+    rejection(sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }))),
+    rejection(sfn.send(new SendTaskFailureCommand({ taskToken, error: 'Late' }))),
+    rejection(sfn.send(new SendTaskHeartbeatCommand({ taskToken }))),
+  ]);
 
 describe('S3 event notifications (S3 User Guide: event message structure)', () => {
   it('[event message structure] the object key is URL-encoded: space → "+", "+" → "%2B", non-ASCII → percent-encoded UTF-8, "/" kept', async () => {
@@ -260,9 +250,7 @@ describe('SQS event source with ReportBatchItemFailures (Lambda Developer Guide:
       queue.url,
       { outcome: 'ok' },
       { outcome: 'fail-once' },
-      {
-        outcome: 'ok',
-      },
+      { outcome: 'ok' },
     );
     const outcomes = new BatchOutcomes(30_000);
 
@@ -496,11 +484,7 @@ describe('Task tokens (Step Functions API Reference: SendTaskSuccess, SendTaskFa
     const unknown = randomBytes(48).toString('base64url');
 
     // Act
-    const refusals = await Promise.all([
-      rejection(sfn.send(new SendTaskSuccessCommand({ taskToken: unknown, output: '{}' }))),
-      rejection(sfn.send(new SendTaskFailureCommand({ taskToken: unknown }))),
-      rejection(sfn.send(new SendTaskHeartbeatCommand({ taskToken: unknown }))),
-    ]);
+    const refusals = await callbackRefusals(unknown);
 
     // Assess
     for (const refusal of refusals) expect(refusal).toBeInstanceOf(TaskDoesNotExist);
@@ -515,11 +499,7 @@ describe('Task tokens (Step Functions API Reference: SendTaskSuccess, SendTaskFa
     await finished(executionArn ?? '');
 
     // Act
-    const refusals = await Promise.all([
-      rejection(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))),
-      rejection(sfn.send(new SendTaskFailureCommand({ taskToken: token, error: 'Late' }))),
-      rejection(sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }))),
-    ]);
+    const refusals = await callbackRefusals(token);
 
     // Assess
     for (const refusal of refusals) expect(refusal).toBeInstanceOf(TaskTimedOut);

@@ -57,6 +57,8 @@ import {
   uniquePrefix,
 } from '../../../support/aws';
 import {
+  createStateMachine,
+  finishedExecution,
   type RegisteredPipeline,
   registerPipeline,
   testStepFunctionsOptions,
@@ -245,25 +247,11 @@ describe('local Step Functions API (real SFNClient)', () => {
     return dir;
   };
 
-  const createMachine = async (client: SFNClient, definition: object = TINY_DEFINITION): Promise<string> => {
-    const { stateMachineArn } = await client.send(
-      new CreateStateMachineCommand({
-        name: uniquePrefix('machine'),
-        definition: JSON.stringify(definition),
-        roleArn: ROLE_ARN,
-      }),
-    );
-    return stateMachineArn ?? '';
-  };
+  const createMachine = (client: SFNClient, definition: object = TINY_DEFINITION): Promise<string> =>
+    createStateMachine(client, definition, ROLE_ARN);
 
-  /** Polls DescribeExecution until the execution is no longer RUNNING. */
-  const finished = async (executionArn: string, client = sfn): Promise<DescribeExecutionOutput> => {
-    for (;;) {
-      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
-      if (described.status !== 'RUNNING') return described;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
+  const finished = (executionArn: string, client = sfn): Promise<DescribeExecutionOutput> =>
+    finishedExecution(client, executionArn);
 
   const historyOf = async (executionArn: string, client = sfn): Promise<HistoryEvent[]> => {
     const events: HistoryEvent[] = [];

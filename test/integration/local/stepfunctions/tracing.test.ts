@@ -27,7 +27,7 @@ import type { EntityDocument } from '../../../../local/xray/segment-document';
 import { type LocalXRay, startLocalXRay } from '../../../../local/xray/service';
 import { newTraceId, parseTraceHeader } from '../../../../local/xray/trace-header';
 import { createQueue, TEST_ACCOUNT, TEST_AWS, testArn, testDynamo, uniquePrefix } from '../../../support/aws';
-import { testStepFunctionsOptions } from '../../../support/local-step-functions';
+import { finishedExecution, testStepFunctionsOptions } from '../../../support/local-step-functions';
 import { namedError } from '../../../support/named-error';
 
 const ROLE_ARN = testArn.role('docflow-test');
@@ -269,13 +269,8 @@ describe('local Step Functions X-Ray segments (real local X-Ray)', () => {
     return { name, executionArn: executionArn ?? '' };
   };
 
-  const finished = async (executionArn: string, client = sfn): Promise<DescribeExecutionOutput> => {
-    for (;;) {
-      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
-      if (described.status !== 'RUNNING') return described;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
+  const finished = (executionArn: string, client = sfn): Promise<DescribeExecutionOutput> =>
+    finishedExecution(client, executionArn);
 
   /** The trace's segments as BatchGetTraces returns them (subsegments attached), parsed. */
   const traceOf = async (traceId: string): Promise<EntityDocument[]> => {
