@@ -8,7 +8,6 @@ import {
   aProcessedOutcome,
   aRejectedOutcome,
 } from '../../../fixtures/document-outcomes';
-import { lambdaContext } from '../../../fixtures/lambda-context';
 import { aRunCost } from '../../../fixtures/run-costs';
 import { testDocumentClient, uniquePrefix } from '../../../support/aws';
 import { useIndexMetadataHandler } from './handler-environment';
@@ -22,7 +21,7 @@ import { useIndexMetadataHandler } from './handler-environment';
 const TABLE = 'cost-kept-test';
 const DERIVATIVES = 'derivatives-cost-kept-test';
 
-const { handler, markProcessing, recordFailure, stored, dynamoEndpoint } = useIndexMetadataHandler(
+const { invoke, recordRun, markProcessing, recordFailure, stored, dynamoEndpoint } = useIndexMetadataHandler(
   TABLE,
   DERIVATIVES,
 );
@@ -34,8 +33,7 @@ beforeAll(() => {
 
 /** Processes a version and prices one run of it, as record-cost would once the run ends. */
 const processAndPrice = async (document: DocumentRef, run: string, usd: number): Promise<void> => {
-  await markProcessing(document);
-  await handler(aProcessedOutcome(document), lambdaContext());
+  await recordRun(aProcessedOutcome(document));
   await ledger.addRun(document.id, run, aRunCost(run, usd));
 };
 
@@ -54,7 +52,7 @@ describe('the cost survives every write of a run', () => {
     const second = aDocument(key, '0062E1A0B1C2D3E4F6');
     await markProcessing(second);
     expect(await costOf(second)).toEqual(priced);
-    await handler(aRejectedOutcome(second), lambdaContext());
+    await invoke(aRejectedOutcome(second));
     const rejected = await stored(second);
     expect(rejected).toMatchObject({ status: 'REJECTED', version: second.version, cost: priced });
     // What the first version read from its content is gone, as before.
@@ -78,7 +76,7 @@ describe('the cost survives every write of a run', () => {
     await processAndPrice(document, 'upload', 0.0002);
 
     // Act
-    await handler(aDeletion(key, '0062E1A0B1C2D3E4F9'), lambdaContext());
+    await invoke(aDeletion(key, '0062E1A0B1C2D3E4F9'));
     await ledger.addRun(document.id, 'deleted-upload', aRunCost('deleted-upload', 0.00005));
 
     // Assess

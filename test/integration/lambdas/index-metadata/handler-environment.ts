@@ -1,10 +1,11 @@
-import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll } from 'vitest';
 import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
+import type { DocumentOutcome } from '../../../../lambdas/index-metadata/index-document';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
 import type { MetadataItem } from '../../../../lambdas/shared/documents/metadata-item';
 import { type DynamoDbEmulator, startDynamoDb } from '../../../../local/emulators/dynamodb';
 import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
+import { lambdaContext } from '../../../fixtures/lambda-context';
 import {
   createBucket,
   createMetadataTable,
@@ -23,7 +24,10 @@ interface IndexMetadataEnvironment extends TableStates {
 
 /** What a test file of the handler works with: the handler, the table states, and the table's item. */
 export interface IndexMetadataSuite extends TableStates {
-  handler(event: unknown, context: Context): ReturnType<typeof Handler>;
+  /** The handler, invoked as the IndexMetadata task with a test Lambda context. */
+  invoke(event: unknown): ReturnType<typeof Handler>;
+  /** One whole run: MarkProcessing claims the outcome's version and generation, the handler records `outcome`. */
+  recordRun(outcome: DocumentOutcome): Promise<void>;
   /** The document's item as it is stored now. */
   stored(document: DocumentRef): Promise<MetadataItem | undefined>;
   /** The endpoint of the DynamoDB emulator that holds the table. */
@@ -75,7 +79,11 @@ export const useIndexMetadataHandler = (tableName: string, derivativesBucket: st
     return environment;
   };
   return {
-    handler: (event, context) => started().handler(event, context),
+    invoke: (event) => started().handler(event, lambdaContext()),
+    recordRun: async (outcome) => {
+      await started().markProcessing(outcome.document, outcome.generation);
+      await started().handler(outcome, lambdaContext());
+    },
     markProcessing: (document, generation) => started().markProcessing(document, generation),
     recordFailure: (document, generation) => started().recordFailure(document, generation),
     stored: (document) => metadataItemOf(started().dynamo.endpoint, tableName, document.id),

@@ -11,7 +11,6 @@ import {
   aRejectedOutcome,
   lambdaErrorEnvelope,
 } from '../../../fixtures/document-outcomes';
-import { lambdaContext } from '../../../fixtures/lambda-context';
 import { testDocumentClient, testS3, uniquePrefix } from '../../../support/aws';
 import { useIndexMetadataHandler } from './handler-environment';
 
@@ -19,7 +18,8 @@ const TABLE = 'metadata-index-test';
 const DERIVATIVES = 'derivatives-index-test';
 
 const {
-  handler,
+  invoke,
+  recordRun,
   markProcessing,
   recordFailure,
   stored: storedItem,
@@ -53,11 +53,10 @@ describe('index-metadata handler', () => {
     const key = keyOf('older');
     const older = aDocument(key, '0062E1A0B1C2D3E4F5');
     const newer = aDocument(key, '0062E1A0B1C2D3E4F6');
-    await markProcessing(newer);
-    await handler(aProcessedOutcome(newer), lambdaContext());
+    await recordRun(aProcessedOutcome(newer));
 
     // Act
-    const result = await handler(aProcessedOutcome(older), lambdaContext());
+    const result = await invoke(aProcessedOutcome(older));
 
     // Assess
     expect(result).toEqual({ written: false });
@@ -74,7 +73,7 @@ describe('index-metadata handler', () => {
     const processing = await storedItem(document);
 
     // Act
-    const result = await handler(aProcessedOutcome(document), lambdaContext());
+    const result = await invoke(aProcessedOutcome(document));
 
     // Assess
     expect(processing).toMatchObject({ status: 'PROCESSING', statusShard: `PROCESSING#${document.shard}` });
@@ -98,7 +97,7 @@ describe('index-metadata handler', () => {
     const failed = await storedItem(document);
 
     // Act
-    const result = await handler(aProcessedOutcome(document), lambdaContext());
+    const result = await invoke(aProcessedOutcome(document));
 
     // Assess
     expect(failed).toMatchObject({ status: 'FAILED', failure: { error: 'States.Timeout' } });
@@ -118,10 +117,7 @@ describe('index-metadata handler', () => {
     await markProcessing(document);
 
     // Act
-    const result = await handler(
-      aRejectedOutcome(document, 'EncryptedDocumentError', cause),
-      lambdaContext(),
-    );
+    const result = await invoke(aRejectedOutcome(document, 'EncryptedDocumentError', cause));
 
     // Assess
     expect(result).toEqual({ written: true, status: 'REJECTED' });
@@ -139,10 +135,7 @@ describe('index-metadata handler', () => {
     await markProcessing(document);
 
     // Act
-    const indexing = handler(
-      aRejectedOutcome(document, 'States.Timeout', 'Task timed out after 90 seconds'),
-      lambdaContext(),
-    );
+    const indexing = invoke(aRejectedOutcome(document, 'States.Timeout', 'Task timed out after 90 seconds'));
 
     // Assess
     await expect(indexing).rejects.toThrow(expect.objectContaining({ name: 'NotARejectionError' }));
@@ -154,7 +147,7 @@ describe('index-metadata handler', () => {
     const document = aDocument(keyOf('malformed'), '0062E1A0B1C2D3E4F5');
 
     // Act
-    const indexing = handler({ outcome: 'PROCESSED', document }, lambdaContext());
+    const indexing = invoke({ outcome: 'PROCESSED', document });
 
     // Assess
     await expect(indexing).rejects.toThrow(expect.objectContaining({ name: '$ZodError' }));
@@ -166,8 +159,7 @@ describe('index-metadata handler', () => {
     const document = aDocument(keyOf('indexes'), '0062E1A0B1C2D3E4F5', {
       uploadedAt: `2026-11-23T12:00:00.${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}Z`,
     });
-    await markProcessing(document);
-    await handler(aProcessedOutcome(document), lambdaContext());
+    await recordRun(aProcessedOutcome(document));
     const query = async (
       index: typeof METADATA_TABLE.byStatusIndex | typeof METADATA_TABLE.byUploadTimeIndex,
       partition: string,
@@ -202,12 +194,12 @@ describe('index-metadata handler', () => {
     const inFlight = aDocument(key, '0062E1A0B1C2D3E4F6');
     await markProcessing(upload);
     await writeDerivatives(upload);
-    await handler(aProcessedOutcome(upload), lambdaContext());
+    await invoke(aProcessedOutcome(upload));
     const deletion = aDeletion(key, '0062E1A0B1C2D3E4F7');
 
     // Act
-    const result = await handler(deletion, lambdaContext());
-    const retry = await handler(deletion, lambdaContext());
+    const result = await invoke(deletion);
+    const retry = await invoke(deletion);
 
     // Assess
     expect(result).toEqual({ recorded: true, derivativesDeleted: 2 });
@@ -238,11 +230,11 @@ describe('index-metadata handler', () => {
     const key = keyOf('overtaken');
     const upload = aDocument(key, '0062E1A0B1C2D3E4F5');
     await markProcessing(upload);
-    await handler(aDeletion(key, '0062E1A0B1C2D3E4F7'), lambdaContext());
+    await invoke(aDeletion(key, '0062E1A0B1C2D3E4F7'));
     await writeDerivatives(upload);
 
     // Act
-    const late = await handler(aProcessedOutcome(upload), lambdaContext());
+    const late = await invoke(aProcessedOutcome(upload));
 
     // Assess
     expect(late).toEqual({ written: false });
@@ -254,9 +246,8 @@ describe('index-metadata handler', () => {
     // Prepare
     const key = keyOf('reuploaded');
     const upload = aDocument(key, '0062E1A0B1C2D3E4F5');
-    await markProcessing(upload);
-    await handler(aProcessedOutcome(upload), lambdaContext());
-    await handler(aDeletion(key, '0062E1A0B1C2D3E4F7'), lambdaContext());
+    await recordRun(aProcessedOutcome(upload));
+    await invoke(aDeletion(key, '0062E1A0B1C2D3E4F7'));
     const reupload = aDocument(key, '0062E1A0B1C2D3E4F9');
 
     // Act
@@ -279,12 +270,12 @@ describe('index-metadata handler', () => {
       await markProcessing(version);
       await writeDerivatives(version);
     }
-    await handler(aProcessedOutcome(v2), lambdaContext());
+    await invoke(aProcessedOutcome(v2));
 
     // Act
-    const oldVersion = await handler(aDeletion(key, '0062E1A0B1C2D3E4F7', 'v-1'), lambdaContext());
+    const oldVersion = await invoke(aDeletion(key, '0062E1A0B1C2D3E4F7', 'v-1'));
     const statusAfterOld = (await storedItem(v2))?.status;
-    const recordedVersion = await handler(aDeletion(key, '0062E1A0B1C2D3E4F8', 'v-2'), lambdaContext());
+    const recordedVersion = await invoke(aDeletion(key, '0062E1A0B1C2D3E4F8', 'v-2'));
 
     // Assess
     expect(oldVersion).toEqual({ recorded: false, derivativesDeleted: 2 });
@@ -297,13 +288,12 @@ describe('index-metadata handler', () => {
     it('lets a reprocess claim a REJECTED record and record its own result', async () => {
       // Prepare
       const document = aDocument(keyOf('reprocess'), '0062E1A0B1C2D3E4F5');
-      await markProcessing(document);
-      await handler(aRejectedOutcome(document, 'DocumentTooLargeError', 'TOO_LARGE: 2 MB'), lambdaContext());
+      await recordRun(aRejectedOutcome(document, 'DocumentTooLargeError', 'TOO_LARGE: 2 MB'));
 
       // Act
       await markProcessing(document, 1);
       const claimed = await storedItem(document);
-      const result = await handler(aProcessedOutcome(document, { generation: 1 }), lambdaContext());
+      const result = await invoke(aProcessedOutcome(document, { generation: 1 }));
 
       // Assess
       expect(claimed).toMatchObject({ status: 'PROCESSING', generation: 1 });
@@ -317,13 +307,13 @@ describe('index-metadata handler', () => {
       const document = aDocument(keyOf('older-run'), '0062E1A0B1C2D3E4F5');
       await markProcessing(document);
       await markProcessing(document, 1);
-      await handler(aProcessedOutcome(document, { generation: 1 }), lambdaContext());
+      await invoke(aProcessedOutcome(document, { generation: 1 }));
       const newest = await storedItem(document);
 
       // Act
       const lateWrites = [
-        await handler(aProcessedOutcome(document, { generation: 0 }), lambdaContext()),
-        await handler(aRejectedOutcome(document), lambdaContext()),
+        await invoke(aProcessedOutcome(document, { generation: 0 })),
+        await invoke(aRejectedOutcome(document)),
       ];
 
       // Assess
@@ -343,7 +333,7 @@ describe('index-metadata handler', () => {
       await recordFailure(document, 2);
       await recordFailure(document, 2);
       const failed = await storedItem(document);
-      const completed = await handler(aProcessedOutcome(document, { generation: 2 }), lambdaContext());
+      const completed = await invoke(aProcessedOutcome(document, { generation: 2 }));
 
       // Assess
       expect(failed).toMatchObject({ status: 'FAILED', generation: 2 });
@@ -355,8 +345,7 @@ describe('index-metadata handler', () => {
     it('takes a record from before generations as older than a reprocess of its version', async () => {
       // Prepare
       const document = aDocument(keyOf('legacy'), '0062E1A0B1C2D3E4F5');
-      await markProcessing(document);
-      await handler(aRejectedOutcome(document), lambdaContext());
+      await recordRun(aRejectedOutcome(document));
       await testDocumentClient(dynamoEndpoint()).send(
         new UpdateCommand({
           TableName: TABLE,
@@ -377,12 +366,11 @@ describe('index-metadata handler', () => {
       // Prepare
       const key = keyOf('deleted-reprocess');
       const document = aDocument(key, '0062E1A0B1C2D3E4F5');
-      await markProcessing(document);
-      await handler(aRejectedOutcome(document), lambdaContext());
-      await handler(aDeletion(key, '0062E1A0B1C2D3E4F7'), lambdaContext());
+      await recordRun(aRejectedOutcome(document));
+      await invoke(aDeletion(key, '0062E1A0B1C2D3E4F7'));
 
       // Act
-      const late = await handler(aProcessedOutcome(document, { generation: 9 }), lambdaContext());
+      const late = await invoke(aProcessedOutcome(document, { generation: 9 }));
 
       // Assess
       expect(late).toEqual({ written: false });
