@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { handler as InspectHandler } from '../../../../lambdas/inspect/handler';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
 import {
   type DocumentRef,
   documentId,
   normalizeSequencer,
   shardOf,
 } from '../../../../lambdas/shared/documents/document';
-import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { lambdaContext } from '../../../fixtures/lambda-context';
-import { createBucket, testS3, uniquePrefix, useEmulatorEnv } from '../../../support/aws';
+import { uniquePrefix } from '../../../support/aws';
 import { buildPdf, noisyImage } from '../../../support/documents';
+import { useHandlerOnLocalS3 } from '../../../support/local-s3-handler';
 
 const BUCKET = 'uploads-inspect-test';
 
@@ -30,31 +29,19 @@ const documentRef = (key: string, size: number, sequencer = '0055AED6DCD90281E5'
   };
 };
 
-describe('inspect handler against the local S3', () => {
-  let messaging: MessagingEmulator;
-  let s3: S3Client;
-  let handler: typeof InspectHandler;
+const local = useHandlerOnLocalS3({
+  buckets: [BUCKET],
+  environment: { MAX_PAGES: '2' },
+  load: async () => (await import('../../../../lambdas/inspect/handler')).handler,
+});
 
+describe('inspect handler against the local S3', () => {
   const upload = async (key: string, body: Buffer, contentType?: string): Promise<DocumentRef> => {
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: contentType }));
+    await local.s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: contentType }),
+    );
     return documentRef(key, body.length);
   };
-
-  beforeAll(async () => {
-    messaging = await startMessaging();
-    useEmulatorEnv({ s3: messaging.endpoint });
-    process.env.MAX_PAGES = '2';
-    await createBucket(messaging.endpoint, BUCKET);
-    s3 = testS3(messaging.endpoint);
-    // Imported after the environment is set: the handler creates its client and reads its limits once.
-    ({ handler } = await import('../../../../lambdas/inspect/handler'));
-  });
-
-  afterAll(async () => {
-    delete process.env.MAX_PAGES;
-    s3?.destroy();
-    await messaging?.stop();
-  });
 
   it('inspects an uploaded PNG from its bytes, ignoring a wrong Content-Type', async () => {
     // Prepare
@@ -66,7 +53,7 @@ describe('inspect handler against the local S3', () => {
     );
 
     // Act
-    const inspection = await handler({ document }, lambdaContext());
+    const inspection = await local.handler({ document }, lambdaContext());
 
     // Assess
     expect(inspection).toEqual({
@@ -90,7 +77,7 @@ describe('inspect handler against the local S3', () => {
     const document = await upload(`incoming/${uniquePrefix('pdf')}/minutes.pdf`, pdf);
 
     // Act
-    const inspection = await handler({ document }, lambdaContext());
+    const inspection = await local.handler({ document }, lambdaContext());
 
     // Assess
     expect(inspection).toMatchObject({
@@ -109,7 +96,7 @@ describe('inspect handler against the local S3', () => {
     const document = await upload(`incoming/${uniquePrefix('pages')}/scan.pdf`, pdf);
 
     // Act
-    const result = handler({ document }, lambdaContext());
+    const result = local.handler({ document }, lambdaContext());
 
     // Assess
     await expect(result).rejects.toMatchObject({
@@ -126,7 +113,7 @@ describe('inspect handler against the local S3', () => {
     const document = await upload(`incoming/${uniquePrefix('reject')}/file`, body);
 
     // Act
-    const result = handler({ document }, lambdaContext());
+    const result = local.handler({ document }, lambdaContext());
 
     // Assess
     await expect(result).rejects.toMatchObject({ name });
@@ -137,7 +124,7 @@ describe('inspect handler against the local S3', () => {
     const document = documentRef(`incoming/${uniquePrefix('gone')}/deleted.pdf`, 100);
 
     // Act
-    const result = handler({ document }, lambdaContext());
+    const result = local.handler({ document }, lambdaContext());
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'DocumentNotFoundError' });
@@ -145,7 +132,7 @@ describe('inspect handler against the local S3', () => {
 
   it('refuses input that is not a document reference', async () => {
     // Act
-    const result = handler({ document: { bucket: BUCKET } }, lambdaContext());
+    const result = local.handler({ document: { bucket: BUCKET } }, lambdaContext());
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: '$ZodError' });

@@ -1,59 +1,40 @@
-import { readFileSync } from 'node:fs';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { derivativeKeys } from '../../../../lambdas/shared/documents/derivative-keys';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
-import type { handler as ThumbnailHandler } from '../../../../lambdas/thumbnail/handler';
-import { type MessagingEmulator, startMessaging } from '../../../../local/emulators/fauxqs';
 import { lambdaContext } from '../../../fixtures/lambda-context';
-import { createBucket, testS3, uniquePrefix, uploadDocument, useEmulatorEnv } from '../../../support/aws';
+import { uniquePrefix, uploadDocument } from '../../../support/aws';
 import { buildDocx } from '../../../support/documents';
+import { useHandlerOnLocalS3 } from '../../../support/local-s3-handler';
+import { readSampleDocument } from '../../../support/sample-docs';
 
 const UPLOADS = 'uploads-thumbnail-test';
 const DERIVATIVES = 'derivatives-thumbnail-test';
-const sampleDoc = (name: string): Buffer =>
-  readFileSync(new URL(`../../../../sample-docs/${name}`, import.meta.url));
+
+const local = useHandlerOnLocalS3({
+  buckets: [UPLOADS, DERIVATIVES],
+  environment: { DERIVATIVES_BUCKET_NAME: DERIVATIVES },
+  load: async () => (await import('../../../../lambdas/thumbnail/handler')).handler,
+});
 
 describe('thumbnail handler against the local S3', () => {
-  let messaging: MessagingEmulator;
-  let s3: S3Client;
-  let handler: typeof ThumbnailHandler;
   const upload = (name: string, body: Buffer): Promise<DocumentRef> =>
-    uploadDocument(s3, UPLOADS, `incoming/${uniquePrefix('thumb')}/${name}`, body);
+    uploadDocument(local.s3, UPLOADS, `incoming/${uniquePrefix('thumb')}/${name}`, body);
 
   const derivativesOf = async (document: DocumentRef): Promise<string[]> => {
-    const listed = await s3.send(
+    const listed = await local.s3.send(
       new ListObjectsV2Command({ Bucket: DERIVATIVES, Prefix: `thumbnails/${document.id}/` }),
     );
     return (listed.Contents ?? []).map((object) => object.Key ?? '');
   };
 
-  beforeAll(async () => {
-    messaging = await startMessaging();
-    useEmulatorEnv({ s3: messaging.endpoint });
-    process.env.DERIVATIVES_BUCKET_NAME = DERIVATIVES;
-    await Promise.all([
-      createBucket(messaging.endpoint, UPLOADS),
-      createBucket(messaging.endpoint, DERIVATIVES),
-    ]);
-    s3 = testS3(messaging.endpoint);
-    // Imported after the environment is set: the handler creates its clients and reads its config once.
-    ({ handler } = await import('../../../../lambdas/thumbnail/handler'));
-  });
-
-  afterAll(async () => {
-    delete process.env.DERIVATIVES_BUCKET_NAME;
-    s3?.destroy();
-    await messaging?.stop();
-  });
-
   it('puts a WebP thumbnail in the derivatives bucket and returns the pointer', async () => {
     // Prepare
-    const document = await upload('photo.jpg', sampleDoc('photo-exif-rotated.jpg'));
+    const document = await upload('photo.jpg', await readSampleDocument('photo-exif-rotated.jpg'));
 
     // Act
-    const result = await handler(
+    const result = await local.handler(
       { document, inspection: { type: 'jpeg', mimeType: 'image/jpeg', textStrategy: 'textract-sync' } },
       lambdaContext('docflow-thumbnail'),
     );
@@ -63,7 +44,7 @@ describe('thumbnail handler against the local S3', () => {
     expect(result).toEqual({
       thumbnail: { bucket: DERIVATIVES, key, width: 144, height: 256, contentType: 'image/webp' },
     });
-    const stored = await s3.send(new GetObjectCommand({ Bucket: DERIVATIVES, Key: key }));
+    const stored = await local.s3.send(new GetObjectCommand({ Bucket: DERIVATIVES, Key: key }));
     expect(stored.ContentType).toBe('image/webp');
     const body = Buffer.from((await stored.Body?.transformToByteArray()) ?? []);
     expect(await sharp(body).metadata()).toMatchObject({ format: 'webp', width: 144, height: 256 });
@@ -71,10 +52,10 @@ describe('thumbnail handler against the local S3', () => {
 
   it('renders the first page of a PDF', async () => {
     // Prepare
-    const document = await upload('report.pdf', sampleDoc('report-text-layer.pdf'));
+    const document = await upload('report.pdf', await readSampleDocument('report-text-layer.pdf'));
 
     // Act
-    const result = await handler({ document, inspection: { type: 'pdf' } }, lambdaContext());
+    const result = await local.handler({ document, inspection: { type: 'pdf' } }, lambdaContext());
 
     // Assess
     expect(result.thumbnail).toMatchObject({ bucket: DERIVATIVES, width: 198, height: 256 });
@@ -86,7 +67,7 @@ describe('thumbnail handler against the local S3', () => {
     const document = await upload('memo.docx', await buildDocx({ paragraphs: ['Hello'] }));
 
     // Act
-    const result = await handler({ document, inspection: { type: 'docx' } }, lambdaContext());
+    const result = await local.handler({ document, inspection: { type: 'docx' } }, lambdaContext());
 
     // Assess
     expect(result).toEqual({ thumbnail: null });
@@ -95,11 +76,11 @@ describe('thumbnail handler against the local S3', () => {
 
   it('rejects a truncated JPEG by name, writing nothing', async () => {
     // Prepare
-    const jpeg = sampleDoc('photo-exif-rotated.jpg');
+    const jpeg = await readSampleDocument('photo-exif-rotated.jpg');
     const document = await upload('cut.jpg', jpeg.subarray(0, jpeg.length / 2));
 
     // Act
-    const result = handler({ document, inspection: { type: 'jpeg' } }, lambdaContext());
+    const result = local.handler({ document, inspection: { type: 'jpeg' } }, lambdaContext());
 
     // Assess
     await expect(result).rejects.toMatchObject({
@@ -114,7 +95,7 @@ describe('thumbnail handler against the local S3', () => {
     const document = { ...(await upload('gone.png', Buffer.from('x'))), key: 'incoming/never-uploaded.png' };
 
     // Act
-    const result = handler({ document, inspection: { type: 'png' } }, lambdaContext());
+    const result = local.handler({ document, inspection: { type: 'png' } }, lambdaContext());
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'DocumentNotFoundError' });
@@ -122,7 +103,7 @@ describe('thumbnail handler against the local S3', () => {
 
   it('refuses an event without a document (a wiring fault: a plain validation error, not a rejection)', async () => {
     // Act
-    const result = handler({ inspection: { type: 'png' } }, lambdaContext());
+    const result = local.handler({ inspection: { type: 'png' } }, lambdaContext());
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: '$ZodError' });
