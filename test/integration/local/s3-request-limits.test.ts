@@ -105,23 +105,24 @@ const rejection = async (send: () => Promise<unknown>): Promise<S3ServiceExcepti
   throw new Error('the request was accepted');
 };
 
+/** The local cloud's gateway, at the local S3's own limits, for every block that needs no other limit. */
+let local: LocalGateway;
+let s3: S3Client;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  local = await startLocalGateway();
+  s3 = testS3(local.endpoint);
+  sqs = testSqs(local.endpoint);
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  sqs?.destroy();
+  await local?.stop();
+});
+
 describe('the local S3 takes the bodies S3 takes', () => {
-  let local: LocalGateway;
-  let s3: S3Client;
-  let sqs: SQSClient;
-
-  beforeAll(async () => {
-    local = await startLocalGateway();
-    s3 = testS3(local.endpoint);
-    sqs = testSqs(local.endpoint);
-  });
-
-  afterAll(async () => {
-    s3?.destroy();
-    sqs?.destroy();
-    await local?.stop();
-  });
-
   it('stores a single PutObject far over 11 MiB and notifies it with its size and MD5 ETag', async () => {
     // Prepare
     const { bucket, queue } = await createNotifiedBucket(local.endpoint, 'big-put');
@@ -239,7 +240,7 @@ describe('a body over the local limit gets S3’s XML error', () => {
   const bucket = 'over-limit';
   let messaging: MessagingEmulator;
   let gateway: RunningGateway;
-  let s3: S3Client;
+  let limitedS3: S3Client;
 
   beforeAll(async () => {
     messaging = await startMessaging({ maxS3BodyBytes: LIMIT });
@@ -250,11 +251,11 @@ describe('a body over the local limit gets S3’s XML error', () => {
     });
     gateway = await startGateway({ port: 0, routes: { s3: notifications.handler } });
     await createBucket(gateway.endpoint, bucket);
-    s3 = testS3(gateway.endpoint);
+    limitedS3 = testS3(gateway.endpoint);
   });
 
   afterAll(async () => {
-    s3?.destroy();
+    limitedS3?.destroy();
     await gateway?.stop();
     await messaging?.stop();
   });
@@ -265,7 +266,7 @@ describe('a body over the local limit gets S3’s XML error', () => {
   ])('refuses %s as EntityTooLarge with the sizes', async (_, size) => {
     // Act
     const error = await rejection(() =>
-      s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'too-big', Body: Buffer.alloc(size, 1) })),
+      limitedS3.send(new PutObjectCommand({ Bucket: bucket, Key: 'too-big', Body: Buffer.alloc(size, 1) })),
     );
 
     // Assess
@@ -277,11 +278,13 @@ describe('a body over the local limit gets S3’s XML error', () => {
 
   it('refuses an UploadPart over the limit', async () => {
     // Prepare
-    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'parts' }));
+    const { UploadId } = await limitedS3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'parts' }),
+    );
 
     // Act
     const error = await rejection(() =>
-      s3.send(
+      limitedS3.send(
         new UploadPartCommand({
           Bucket: bucket,
           Key: 'parts',
@@ -301,10 +304,10 @@ describe('a body over the local limit gets S3’s XML error', () => {
     const body = randomBytes(LIMIT);
 
     // Act
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'at-limit', Body: body }));
+    await limitedS3.send(new PutObjectCommand({ Bucket: bucket, Key: 'at-limit', Body: body }));
 
     // Assess
-    expect(md5Hex(await readObject(s3, bucket, 'at-limit'))).toBe(md5Hex(body));
+    expect(md5Hex(await readObject(limitedS3, bucket, 'at-limit'))).toBe(md5Hex(body));
   });
 
   it.each([
@@ -325,20 +328,10 @@ describe('a body over the local limit gets S3’s XML error', () => {
 });
 
 describe('a body that is not what its request declares is refused, as S3 refuses it', () => {
-  let local: LocalGateway;
-  let s3: S3Client;
-  let bucket: string;
+  const bucket = uniquePrefix('digests').toLowerCase();
 
   beforeAll(async () => {
-    local = await startLocalGateway();
-    s3 = testS3(local.endpoint);
-    bucket = uniquePrefix('digests').toLowerCase();
     await createBucket(local.endpoint, bucket);
-  });
-
-  afterAll(async () => {
-    s3?.destroy();
-    await local?.stop();
   });
 
   const exists = async (key: string): Promise<boolean> =>
