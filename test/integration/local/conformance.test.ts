@@ -200,6 +200,16 @@ const callbackRefusals = (taskToken: string): Promise<Error[]> =>
     rejection(sfn.send(new SendTaskHeartbeatCommand({ taskToken }))),
   ]);
 
+/** The token of a task of the waiting machine that was sent its success, once its execution ended. */
+const closedTaskToken = async (): Promise<string> => {
+  const name = uniquePrefix('closed-task');
+  const { executionArn } = await start(waitingMachine, name, { key: name });
+  const token = await tokens.of(name);
+  await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
+  await finished(executionArn ?? '');
+  return token;
+};
+
 describe('S3 event notifications (S3 User Guide: event message structure)', () => {
   it('[event message structure] the object key is URL-encoded: space → "+", "+" → "%2B", non-ASCII → percent-encoded UTF-8, "/" kept', async () => {
     // Prepare
@@ -479,30 +489,27 @@ describe('Task tokens (Step Functions API Reference: SendTaskSuccess, SendTaskFa
     expect(JSON.parse(described.output ?? '{}')).toEqual({ key: name, callback: { answer: 42 } });
   });
 
-  it('[TaskDoesNotExist] a token no task was given is refused by SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat', async () => {
+  it.each([
+    {
+      title:
+        '[TaskDoesNotExist] a token no task was given is refused by SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat',
+      token: async () => randomBytes(48).toString('base64url'),
+      refusal: TaskDoesNotExist,
+    },
+    {
+      title: '[TaskTimedOut] the token of a task that has already closed is refused as TaskTimedOut',
+      token: closedTaskToken,
+      refusal: TaskTimedOut,
+    },
+  ])('$title', async ({ token, refusal }) => {
     // Prepare
-    const unknown = randomBytes(48).toString('base64url');
+    const taskToken = await token();
 
     // Act
-    const refusals = await callbackRefusals(unknown);
+    const refusals = await callbackRefusals(taskToken);
 
     // Assess
-    for (const refusal of refusals) expect(refusal).toBeInstanceOf(TaskDoesNotExist);
-  });
-
-  it('[TaskTimedOut] the token of a task that has already closed is refused as TaskTimedOut', async () => {
-    // Prepare
-    const name = uniquePrefix('closed-task');
-    const { executionArn } = await start(waitingMachine, name, { key: name });
-    const token = await tokens.of(name);
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
-    await finished(executionArn ?? '');
-
-    // Act
-    const refusals = await callbackRefusals(token);
-
-    // Assess
-    for (const refusal of refusals) expect(refusal).toBeInstanceOf(TaskTimedOut);
+    for (const refused of refusals) expect(refused).toBeInstanceOf(refusal);
   });
 
   it('[HeartbeatSeconds] a task without a heartbeat in time fails with States.HeartbeatTimeout, and its token is then TaskTimedOut', async () => {
