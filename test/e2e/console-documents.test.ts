@@ -1,9 +1,9 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import type { Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { PHRASES } from '../../scripts/sample-docs/expected-results';
-import { type ConsoleBrowser, NARROW, startConsoleBrowser, WIDE } from '../support/console-browser';
-import { type CloudSession, listDocuments } from '../support/local-cloud-session';
+import { NARROW, useConsoleBrowser, WIDE } from '../support/console-browser';
+import { listDocuments } from '../support/local-cloud-session';
 import { readSampleDocument } from '../support/sample-docs';
 
 /**
@@ -23,66 +23,43 @@ const CORRUPT = 'corrupt.pdf';
 const HTML_NAME = '<img src=x onerror=alert(1)>.txt';
 const HTML_TEXT = 'Only words here, and <script>alert("text")</script> shown as text.\n';
 
-let consoleBrowser: ConsoleBrowser | undefined;
-let session: CloudSession | undefined;
-let page: Page;
-/** What the page did that a user would see as broken: dialogs, uncaught errors. */
-let incidents: string[] = [];
-
-const consoleUrl = (hash = ''): string => consoleBrowser?.url(hash) ?? '';
+const ui = useConsoleBrowser('console-documents');
 
 /** A table row of the documents list, by the file name it shows. */
 const documentRow = (name: string): Locator =>
-  page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+  ui.page.getByRole('row').filter({ has: ui.page.getByRole('link', { name, exact: true }) });
 
 /** Follows a document's link in the list on screen to its page, and waits for the page's heading. */
 const openDocument = async (name: string): Promise<void> => {
   await documentRow(name).getByRole('link', { name }).click();
-  await page.getByRole('heading', { level: 1, name }).waitFor();
+  await ui.page.getByRole('heading', { level: 1, name }).waitFor();
 };
 
 /** A link of the header's navigation. */
 const navLink = (name: string): Locator =>
-  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  ui.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
 /** The pager of a document's text. */
-const textPager = (): Locator => page.getByRole('navigation', { name: 'Text pages' });
+const textPager = (): Locator => ui.page.getByRole('navigation', { name: 'Text pages' });
 
 /** An upload in the Upload page's list, by file name. */
-const uploadItem = (name: string): Locator => page.getByRole('listitem').filter({ hasText: name });
-
-const screenshot = async (name: string): Promise<void> => {
-  await consoleBrowser?.screenshot(name);
-};
-
-beforeAll(async () => {
-  consoleBrowser = await startConsoleBrowser('console-documents');
-  ({ session, page, incidents } = consoleBrowser);
-});
-
-afterEach(async (context) => {
-  await consoleBrowser?.recordFailure(context);
-});
-
-afterAll(async () => {
-  await consoleBrowser?.stop();
-});
+const uploadItem = (name: string): Locator => ui.page.getByRole('listitem').filter({ hasText: name });
 
 describe('the docflow console', () => {
   it('uploads files through the page and shows them reach PROCESSED and REJECTED without a reload', async () => {
     // Prepare
-    await page.goto(consoleUrl());
-    await page.getByRole('heading', { level: 1, name: 'Documents' }).waitFor();
-    await page.getByText('No documents yet.').waitFor();
+    await ui.page.goto(ui.url());
+    await ui.page.getByRole('heading', { level: 1, name: 'Documents' }).waitFor();
+    await ui.page.getByText('No documents yet.').waitFor();
     // A reload would start a new window object and lose this.
-    await page.evaluate(() => {
+    await ui.page.evaluate(() => {
       (globalThis as { stillTheSamePage?: boolean }).stillTheSamePage = true;
     });
 
     // Act
     await navLink('Upload').click();
-    await page.getByRole('heading', { level: 1, name: 'Upload' }).waitFor();
-    await page.getByLabel('Choose files to upload').setInputFiles([
+    await ui.page.getByRole('heading', { level: 1, name: 'Upload' }).waitFor();
+    await ui.page.getByLabel('Choose files to upload').setInputFiles([
       { name: REPORT, mimeType: 'application/pdf', buffer: await readSampleDocument(REPORT) },
       { name: CORRUPT, mimeType: 'application/pdf', buffer: await readSampleDocument(CORRUPT) },
       { name: HTML_NAME, mimeType: 'text/plain', buffer: Buffer.from(HTML_TEXT) },
@@ -103,9 +80,9 @@ describe('the docflow console', () => {
       .waitFor({ timeout: PROCESSING_BUDGET_MS });
 
     // Assess
-    expect(await page.evaluate(() => (globalThis as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(
-      true,
-    );
+    expect(
+      await ui.page.evaluate(() => (globalThis as { stillTheSamePage?: boolean }).stillTheSamePage),
+    ).toBe(true);
     expect(await documentRow(REPORT).getByRole('cell').allInnerTexts()).toEqual([
       '',
       expect.stringContaining(REPORT),
@@ -117,108 +94,110 @@ describe('the docflow console', () => {
     ]);
     expect(await documentRow(CORRUPT).innerText()).toContain('CORRUPT');
     // The HTML file name is shown as the text it is, and nothing in it ran.
-    expect(await page.getByRole('link', { name: HTML_NAME, exact: true }).innerText()).toBe(HTML_NAME);
-    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(await ui.page.getByRole('link', { name: HTML_NAME, exact: true }).innerText()).toBe(HTML_NAME);
+    expect(await ui.page.locator('img[src="x"]').count()).toBe(0);
     // The Upload page followed the same files to the same ends.
     await navLink('Upload').click();
     await uploadItem(CORRUPT).getByText('REJECTED', { exact: true }).waitFor();
     expect(await uploadItem(REPORT).getByText('PROCESSED', { exact: true }).count()).toBe(1);
-    await screenshot('upload');
-    expect(incidents).toEqual([]);
+    await ui.screenshot('upload');
+    expect(ui.incidents).toEqual([]);
   });
 
   it('shows a processed document’s record, thumbnail, execution, trace and text page by page', async () => {
     // Act
-    await page.goto(consoleUrl('#/documents'));
+    await ui.page.goto(ui.url('#/documents'));
     await openDocument(REPORT);
     await textPager().getByText('Page 1 of 3').waitFor();
-    const thumbnail = page.getByRole('img', { name: `Thumbnail of ${REPORT}` });
+    const thumbnail = ui.page.getByRole('img', { name: `Thumbnail of ${REPORT}` });
     await thumbnail.waitFor();
     await textPager().getByRole('button', { name: 'Next page' }).click();
     await textPager().getByText('Page 2 of 3').waitFor();
-    await page.getByText(PHRASES.reportPageTwo).waitFor();
-    await page.getByText(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/).waitFor();
+    await ui.page.getByText(PHRASES.reportPageTwo).waitFor();
+    await ui.page.getByText(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/).waitFor();
 
     // Assess
     // Loaded and decoded: the WebP came through the presigned URL and the browser knows its size.
     expect(
-      await page.evaluate(
+      await ui.page.evaluate(
         "(() => { const image = document.querySelector('main img'); return image?.complete && image.naturalWidth > 0; })()",
       ),
     ).toBe(true);
-    expect(await page.getByRole('definition').filter({ hasText: PHRASES.reportTitle }).count()).toBe(1);
-    expect(await page.getByRole('link', { name: 'Download original' }).getAttribute('href')).toMatch(
+    expect(await ui.page.getByRole('definition').filter({ hasText: PHRASES.reportTitle }).count()).toBe(1);
+    expect(await ui.page.getByRole('link', { name: 'Download original' }).getAttribute('href')).toMatch(
       /\/api\/documents\/[A-Za-z0-9_-]{22}\/original$/,
     );
-    const execution = page.getByRole('link', { name: /^report-text-layer/ });
+    const execution = ui.page.getByRole('link', { name: /^report-text-layer/ });
     expect(await execution.getAttribute('href')).toMatch(/^#\/executions\/arn%3Aaws%3Astates%3A/);
     // The original downloads through a fresh presigned URL, as the bytes uploaded.
-    const id = /^#\/documents\/([A-Za-z0-9_-]{22})/.exec(new URL(page.url()).hash)?.[1];
-    const download = await page.request.get(consoleUrl(`api/documents/${id}/original`));
+    const id = /^#\/documents\/([A-Za-z0-9_-]{22})/.exec(new URL(ui.page.url()).hash)?.[1];
+    const download = await ui.page.request.get(ui.url(`api/documents/${id}/original`));
     expect(Buffer.from(await download.body()).equals(await readSampleDocument(REPORT))).toBe(true);
-    await screenshot('document');
-    expect(incidents).toEqual([]);
+    await ui.screenshot('document');
+    expect(ui.incidents).toEqual([]);
   });
 
   it('shows a rejected document’s reason and the HTML file’s text as text', async () => {
     // Act
-    await page.goto(consoleUrl('#/documents'));
+    await ui.page.goto(ui.url('#/documents'));
     await openDocument(CORRUPT);
-    const rejected = await page.getByText(/^Rejected: /).innerText();
-    await page.getByRole('link', { name: '← All documents' }).click();
+    const rejected = await ui.page.getByText(/^Rejected: /).innerText();
+    await ui.page.getByRole('link', { name: '← All documents' }).click();
     await openDocument(HTML_NAME);
-    const text = await page.getByText('Only words here').innerText();
+    const text = await ui.page.getByText('Only words here').innerText();
 
     // Assess
     expect(rejected).toBe('Rejected: CORRUPT');
-    expect(await page.getByText('A rejected document has no text.').count()).toBe(0);
+    expect(await ui.page.getByText('A rejected document has no text.').count()).toBe(0);
     expect(text.trim()).toBe(HTML_TEXT.trim());
-    expect(await page.locator('img[src="x"]').count()).toBe(0);
-    expect(incidents).toEqual([]);
+    expect(await ui.page.locator('img[src="x"]').count()).toBe(0);
+    expect(ui.incidents).toEqual([]);
   });
 
   it('filters by status, and is usable by keyboard, in dark and light, wide and narrow', async () => {
     // Act
-    await page.goto(consoleUrl('#/documents'));
+    await ui.page.goto(ui.url('#/documents'));
     await documentRow(REPORT).waitFor();
-    await page.getByLabel('Status').selectOption('REJECTED');
+    await ui.page.getByLabel('Status').selectOption('REJECTED');
     // The unfiltered rows go first, then the filtered ones come.
     await documentRow(REPORT).waitFor({ state: 'detached' });
     await documentRow(CORRUPT).waitFor();
-    const rejectedRows = await page.getByRole('row').count();
-    await page.getByRole('button', { name: 'Clear filters' }).click();
+    const rejectedRows = await ui.page.getByRole('row').count();
+    await ui.page.getByRole('button', { name: 'Clear filters' }).click();
     await documentRow(REPORT).waitFor();
-    await screenshot('documents');
+    await ui.screenshot('documents');
 
-    await page.reload();
-    await page.getByRole('heading', { level: 1, name: 'Documents' }).waitFor();
-    await page.keyboard.press('Tab');
-    const focusedFirst = await page.evaluate('document.activeElement?.textContent');
+    await ui.page.reload();
+    await ui.page.getByRole('heading', { level: 1, name: 'Documents' }).waitFor();
+    await ui.page.keyboard.press('Tab');
+    const focusedFirst = await ui.page.evaluate('document.activeElement?.textContent');
     await navLink('Upload').focus();
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { level: 1, name: 'Upload' }).waitFor();
+    await ui.page.keyboard.press('Enter');
+    await ui.page.getByRole('heading', { level: 1, name: 'Upload' }).waitFor();
     // Focus moves to the new page's heading once it is drawn.
-    await page.waitForFunction("document.activeElement?.tagName === 'H1'");
-    const focusedAfterNavigation = await page.evaluate(
+    await ui.page.waitForFunction("document.activeElement?.tagName === 'H1'");
+    const focusedAfterNavigation = await ui.page.evaluate(
       "[document.activeElement?.tagName, document.activeElement?.textContent].join(' ')",
     );
 
-    const background = () => page.evaluate('getComputedStyle(document.documentElement).backgroundColor');
+    const background = () => ui.page.evaluate('getComputedStyle(document.documentElement).backgroundColor');
     const light = await background();
-    await page.getByRole('button', { name: 'Theme: System' }).click();
-    await page.getByRole('button', { name: 'Theme: Light' }).click();
-    await page.getByRole('button', { name: 'Theme: Dark' }).waitFor();
+    await ui.page.getByRole('button', { name: 'Theme: System' }).click();
+    await ui.page.getByRole('button', { name: 'Theme: Light' }).click();
+    await ui.page.getByRole('button', { name: 'Theme: Dark' }).waitFor();
     const dark = await background();
-    await page.reload();
-    await page.getByRole('button', { name: 'Theme: Dark' }).waitFor();
+    await ui.page.reload();
+    await ui.page.getByRole('button', { name: 'Theme: Dark' }).waitFor();
     const darkAfterReload = await background();
-    await page.getByRole('button', { name: 'Theme: Dark' }).click();
+    await ui.page.getByRole('button', { name: 'Theme: Dark' }).click();
 
-    await page.setViewportSize(NARROW);
-    await page.goto(consoleUrl('#/documents'));
+    await ui.page.setViewportSize(NARROW);
+    await ui.page.goto(ui.url('#/documents'));
     await documentRow(REPORT).waitFor();
-    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
-    await page.setViewportSize(WIDE);
+    const overflow = Number(
+      await ui.page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
+    );
+    await ui.page.setViewportSize(WIDE);
 
     // Assess
     expect(rejectedRows).toBe(2); // the header row and the corrupt PDF's
@@ -228,18 +207,18 @@ describe('the docflow console', () => {
     expect(dark).toBe('rgb(15, 18, 22)');
     expect(darkAfterReload).toBe(dark);
     expect(overflow).toBeLessThanOrEqual(0);
-    expect(incidents).toEqual([]);
+    expect(ui.incidents).toEqual([]);
   });
 
   it('takes files dropped on the drop zone, as a user drags them in from the desktop', async () => {
     // Prepare
-    await page.goto(consoleUrl('#/upload'));
-    const dataTransfer = await page.evaluateHandle(`(() => {
+    await ui.page.goto(ui.url('#/upload'));
+    const dataTransfer = await ui.page.evaluateHandle(`(() => {
       const transfer = new DataTransfer();
       transfer.items.add(new File(['Words dropped from the desktop.\\n'], 'dropped.txt', { type: 'text/plain' }));
       return transfer;
     })()`);
-    const zone = page.getByRole('region', { name: 'Drop files to upload' });
+    const zone = ui.page.getByRole('region', { name: 'Drop files to upload' });
 
     // Act
     await zone.dispatchEvent('dragenter', { dataTransfer });
@@ -250,27 +229,27 @@ describe('the docflow console', () => {
 
     // Assess
     expect(await uploadItem('dropped.txt').innerText()).toContain('dropped.txt · 32 B');
-    expect(incidents).toEqual([]);
+    expect(ui.incidents).toEqual([]);
   });
 
   it('shows a deleted upload turn DELETED while its page is open, with no image and no download', async () => {
     // Prepare
-    const [deleted] = (await listDocuments(session as CloudSession)).filter((item) =>
-      item.key.endsWith(HTML_NAME),
-    );
-    await page.goto(consoleUrl('#/documents'));
+    const [deleted] = (await listDocuments(ui.session)).filter((item) => item.key.endsWith(HTML_NAME));
+    await ui.page.goto(ui.url('#/documents'));
     await openDocument(HTML_NAME);
-    await page.getByRole('link', { name: 'Download original' }).waitFor();
+    await ui.page.getByRole('link', { name: 'Download original' }).waitFor();
 
     // Act
-    await session?.s3.send(new DeleteObjectCommand({ Bucket: session.uploadsBucket, Key: deleted?.key }));
-    await page.getByText('DELETED', { exact: true }).waitFor({ timeout: PROCESSING_BUDGET_MS });
+    await ui.session.s3.send(
+      new DeleteObjectCommand({ Bucket: ui.session.uploadsBucket, Key: deleted?.key }),
+    );
+    await ui.page.getByText('DELETED', { exact: true }).waitFor({ timeout: PROCESSING_BUDGET_MS });
 
     // Assess
-    expect(await page.getByText(/the upload was removed from the bucket/).count()).toBe(1);
-    expect(await page.getByText('The document was deleted; its text is gone.').count()).toBe(1);
-    expect(await page.getByRole('link', { name: 'Download original' }).count()).toBe(0);
-    expect(await page.getByRole('img').count()).toBe(0);
-    expect(incidents).toEqual([]);
+    expect(await ui.page.getByText(/the upload was removed from the bucket/).count()).toBe(1);
+    expect(await ui.page.getByText('The document was deleted; its text is gone.').count()).toBe(1);
+    expect(await ui.page.getByRole('link', { name: 'Download original' }).count()).toBe(0);
+    expect(await ui.page.getByRole('img').count()).toBe(0);
+    expect(ui.incidents).toEqual([]);
   });
 });

@@ -5,11 +5,11 @@ import {
   DeleteObjectsCommand,
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
-import type { Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { documentId } from '../../lambdas/shared/documents/document';
-import { type ConsoleBrowser, startConsoleBrowser } from '../support/console-browser';
-import { type CloudSession, upload, waitForTerminal } from '../support/local-cloud-session';
+import { useConsoleBrowser } from '../support/console-browser';
+import { upload, waitForTerminal } from '../support/local-cloud-session';
 import { processedRunStates } from '../support/pipeline-definition';
 import { readSampleDocument } from '../support/sample-docs';
 
@@ -30,19 +30,13 @@ const REPORT = { file: 'report-text-layer.pdf', key: 'incoming/console-execution
 const CORRUPT = { file: 'corrupt.pdf', key: 'incoming/console-executions/corrupt.pdf' };
 const NOTES = { file: 'notes.txt', key: 'incoming/console-executions/notes.txt' };
 
-let consoleBrowser: ConsoleBrowser | undefined;
-let session: CloudSession;
-let page: Page;
-/** What the page did that a user would see as broken: dialogs, uncaught errors. */
-let incidents: string[] = [];
+const ui = useConsoleBrowser('console-executions');
 
-const consoleUrl = (hash = ''): string => consoleBrowser?.url(hash) ?? '';
-
-const idOf = (key: string): string => documentId(session.uploadsBucket, key);
+const idOf = (key: string): string => documentId(ui.session.uploadsBucket, key);
 
 /** A state of the graph: a button named `<state>: <type>, <what happened>`. */
 const graphState = (name: string): Locator =>
-  page
+  ui.page
     .getByRole('group', { name: 'Workflow graph of this execution' })
     .getByRole('button', { name: new RegExp(`^${name}: `) });
 
@@ -50,15 +44,15 @@ const stateLabel = (name: string): Promise<string | null> => graphState(name).ge
 
 /** The executions list's row of a document (by the file name it links to), the upload's and not a deletion's. */
 const executionRow = (file: string): Locator =>
-  page
+  ui.page
     .getByRole('row')
-    .filter({ has: page.getByRole('link', { name: file, exact: true }) })
+    .filter({ has: ui.page.getByRole('link', { name: file, exact: true }) })
     .filter({ hasNotText: 'deletion' });
 
 /** Opens the execution of a document from the Executions page, as a user would. */
 const openExecutionOf = async (file: string): Promise<void> => {
-  await page.goto(consoleUrl('#/executions'));
-  await page.getByRole('heading', { level: 1, name: 'Executions' }).waitFor();
+  await ui.page.goto(ui.url('#/executions'));
+  await ui.page.getByRole('heading', { level: 1, name: 'Executions' }).waitFor();
   const row = executionRow(file).first();
   await row.waitFor();
   await row.getByRole('cell').first().getByRole('link').click();
@@ -66,16 +60,12 @@ const openExecutionOf = async (file: string): Promise<void> => {
 };
 
 /** The selected state's panel. */
-const statePanel = (): Locator => page.getByRole('region', { name: 'Selected state' });
-
-const screenshot = async (name: string): Promise<void> => {
-  await consoleBrowser?.screenshot(name);
-};
+const statePanel = (): Locator => ui.page.getByRole('region', { name: 'Selected state' });
 
 const clearDerivatives = async (bucket: string): Promise<void> => {
-  const { Contents = [] } = await session.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+  const { Contents = [] } = await ui.session.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
   if (Contents.length === 0) return;
-  await session.s3.send(
+  await ui.session.s3.send(
     new DeleteObjectsCommand({
       Bucket: bucket,
       Delete: { Objects: Contents.map((object) => ({ Key: object.Key })) },
@@ -84,32 +74,22 @@ const clearDerivatives = async (bucket: string): Promise<void> => {
 };
 
 beforeAll(async () => {
-  consoleBrowser = await startConsoleBrowser('console-executions');
-  ({ session, page, incidents } = consoleBrowser);
   // Two documents at once: a processed one and a rejected one.
-  await upload(session, REPORT.key, await readSampleDocument(REPORT.file));
-  await upload(session, CORRUPT.key, await readSampleDocument(CORRUPT.file));
+  await upload(ui.session, REPORT.key, await readSampleDocument(REPORT.file));
+  await upload(ui.session, CORRUPT.key, await readSampleDocument(CORRUPT.file));
   const deadline = Date.now() + PROCESSING_BUDGET_MS;
-  await waitForTerminal(session, idOf(REPORT.key), { deadline });
-  await waitForTerminal(session, idOf(CORRUPT.key), { deadline });
-});
-
-afterEach(async (context) => {
-  await consoleBrowser?.recordFailure(context);
-});
-
-afterAll(async () => {
-  await consoleBrowser?.stop();
+  await waitForTerminal(ui.session, idOf(REPORT.key), { deadline });
+  await waitForTerminal(ui.session, idOf(CORRUPT.key), { deadline });
 });
 
 describe('the console’s executions', () => {
   it('lists executions and draws a processed document’s run with every state it entered succeeded', async () => {
     // Act
-    await page.goto(consoleUrl('#/documents'));
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Executions' }).waitFor();
+    await ui.page.goto(ui.url('#/documents'));
+    await ui.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
+    await ui.page.getByRole('heading', { level: 1, name: 'Executions' }).waitFor();
     await executionRow(REPORT.file).getByText('SUCCEEDED', { exact: true }).waitFor();
-    await screenshot('executions');
+    await ui.screenshot('executions');
     await openExecutionOf(REPORT.file);
     const entered = processedRunStates('local');
     const labels = Object.fromEntries(
@@ -118,26 +98,26 @@ describe('the console’s executions', () => {
     const notEntered = await stateLabel('RecordFailure');
     // Keyboard: Tab reaches the states, Enter selects one.
     await graphState('Inspect').focus();
-    await page.keyboard.press('Enter');
+    await ui.page.keyboard.press('Enter');
     await statePanel()
       .getByRole('heading', { name: /^Inspect/ })
       .waitFor();
     const panel = await statePanel().innerText();
     // Tab goes on to the next state in reading order, and Enter selects that one.
-    await page.keyboard.press('Tab');
-    const focusedNext = String(await page.evaluate("document.activeElement?.getAttribute('aria-label')"));
+    await ui.page.keyboard.press('Tab');
+    const focusedNext = String(await ui.page.evaluate("document.activeElement?.getAttribute('aria-label')"));
     const nextName = focusedNext.split(':')[0] ?? '';
-    await page.keyboard.press('Enter');
+    await ui.page.keyboard.press('Enter');
     await statePanel()
       .getByRole('heading', { name: new RegExp(`^${nextName} `) })
       .waitFor();
-    await page.getByRole('heading', { name: 'Trace' }).scrollIntoViewIfNeeded();
-    await page
+    await ui.page.getByRole('heading', { name: 'Trace' }).scrollIntoViewIfNeeded();
+    await ui.page
       .getByRole('table', { name: /Trace segments/ })
       .getByRole('rowheader', { name: /^Inspect · state/ })
       .waitFor();
-    const history = await page.getByRole('table', { name: /Event history/ }).innerText();
-    await screenshot('execution-processed');
+    const history = await ui.page.getByRole('table', { name: /Event history/ }).innerText();
+    await ui.screenshot('execution-processed');
 
     // Assess
     for (const name of entered) expect(labels[name], name).toMatch(/, Succeeded$/);
@@ -150,7 +130,7 @@ describe('the console’s executions', () => {
     expect(panel).toContain('1 attempt');
     expect(history).toContain('ExecutionSucceeded');
     expect(history).toContain('LambdaFunctionScheduled');
-    expect(incidents).toEqual([]);
+    expect(ui.incidents).toEqual([]);
   });
 
   it('shows a rejected document’s run caught from Inspect to RecordRejected', async () => {
@@ -161,7 +141,7 @@ describe('the console’s executions', () => {
     const rejected = await stateLabel('Rejected');
     const processed = await stateLabel('Processed');
     // The Catch edge the run took says so in its tooltip.
-    const takenCatch = await page
+    const takenCatch = await ui.page
       .locator('svg title')
       .filter({ hasText: /^Catch: EmptyDocumentError.*\(taken\)$/ })
       .count();
@@ -171,7 +151,7 @@ describe('the console’s executions', () => {
       .first()
       .waitFor();
     const panel = await statePanel().innerText();
-    await screenshot('execution-rejected');
+    await ui.screenshot('execution-rejected');
 
     // Assess
     expect(inspect).toBe('Inspect: Task, Caught error');
@@ -181,16 +161,16 @@ describe('the console’s executions', () => {
     expect(takenCatch).toBe(1);
     expect(panel).toContain('CorruptDocumentError');
     expect(panel).toContain('CORRUPT');
-    expect(incidents).toEqual([]);
+    expect(ui.incidents).toEqual([]);
   });
 
   it('shows a failure caught to RecordFailure, its message in Failed documents, and a redrive that succeeds', async () => {
     // Prepare: the derivatives bucket is gone, so every write of a derivative fails after its retries.
-    const derivatives = session.cloud.localDeployment.outputs.DerivativesBucketName ?? '';
+    const derivatives = ui.session.cloud.localDeployment.outputs.DerivativesBucketName ?? '';
     await clearDerivatives(derivatives);
-    await session.s3.send(new DeleteBucketCommand({ Bucket: derivatives }));
-    await upload(session, NOTES.key, await readSampleDocument(NOTES.file));
-    const failed = await waitForTerminal(session, idOf(NOTES.key), {
+    await ui.session.s3.send(new DeleteBucketCommand({ Bucket: derivatives }));
+    await upload(ui.session, NOTES.key, await readSampleDocument(NOTES.file));
+    const failed = await waitForTerminal(ui.session, idOf(NOTES.key), {
       deadline: Date.now() + PROCESSING_BUDGET_MS,
     });
     expect(failed.status).toBe('FAILED');
@@ -207,30 +187,30 @@ describe('the console’s executions', () => {
     await graphState('ExtractTextLocally').click();
     await statePanel().getByText('3 attempts').waitFor();
     const panel = await statePanel().innerText();
-    await screenshot('execution-failed');
+    await ui.screenshot('execution-failed');
 
     // Act: the failed-documents queue, then a redrive once the bucket is back.
-    await page.getByRole('link', { name: 'Failed documents' }).first().click();
-    await page.getByRole('heading', { level: 1, name: 'Failed documents' }).waitFor();
-    const message = page
+    await ui.page.getByRole('link', { name: 'Failed documents' }).first().click();
+    await ui.page.getByRole('heading', { level: 1, name: 'Failed documents' }).waitFor();
+    const message = ui.page
       .getByRole('list', { name: 'Failed documents' })
       .getByRole('listitem')
       .filter({ hasText: NOTES.file });
     await message.waitFor();
     const messageText = await message.innerText();
-    await screenshot('failed-documents');
-    await session.s3.send(new CreateBucketCommand({ Bucket: derivatives }));
+    await ui.screenshot('failed-documents');
+    await ui.session.s3.send(new CreateBucketCommand({ Bucket: derivatives }));
     await message.getByRole('button', { name: `Redrive ${NOTES.file}` }).click();
-    const outcome = page.getByRole('status').filter({ hasText: 'started again as' });
+    const outcome = ui.page.getByRole('status').filter({ hasText: 'started again as' });
     await outcome.waitFor();
     const outcomeText = await outcome.innerText();
     await message.waitFor({ state: 'detached' });
     await outcome.getByRole('link').click();
-    await page.getByText('SUCCEEDED', { exact: true }).first().waitFor({ timeout: PROCESSING_BUDGET_MS });
+    await ui.page.getByText('SUCCEEDED', { exact: true }).first().waitFor({ timeout: PROCESSING_BUDGET_MS });
     await graphState('Processed').filter({ hasNotText: 'Not entered' }).waitFor();
     const redrivenProcessed = await stateLabel('Processed');
-    const redrivenHeading = await page.getByRole('heading', { level: 1 }).innerText();
-    const document = await waitForTerminal(session, idOf(NOTES.key), {
+    const redrivenHeading = await ui.page.getByRole('heading', { level: 1 }).innerText();
+    const document = await waitForTerminal(ui.session, idOf(NOTES.key), {
       deadline: Date.now() + PROCESSING_BUDGET_MS,
     });
 
@@ -248,28 +228,28 @@ describe('the console’s executions', () => {
     expect(redrivenHeading).toMatch(/-r1$/);
     expect(redrivenProcessed).toBe('Processed: Succeed, Succeeded');
     expect(document.status).toBe('PROCESSED');
-    expect(incidents).toEqual([]);
+    expect(ui.incidents).toEqual([]);
   });
 
   it('filters executions by status, and shows a deletion’s run', async () => {
     // Prepare
-    await session.s3.send(new DeleteObjectCommand({ Bucket: session.uploadsBucket, Key: CORRUPT.key }));
+    await ui.session.s3.send(new DeleteObjectCommand({ Bucket: ui.session.uploadsBucket, Key: CORRUPT.key }));
 
     // Act
-    await page.goto(consoleUrl('#/executions'));
-    await page.getByLabel('Status').selectOption('FAILED');
+    await ui.page.goto(ui.url('#/executions'));
+    await ui.page.getByLabel('Status').selectOption('FAILED');
     await executionRow(NOTES.file).getByText('FAILED', { exact: true }).waitFor();
-    const failedRows = await page.getByRole('row').count();
-    await page.getByLabel('Status').selectOption('');
-    const deletion = page
+    const failedRows = await ui.page.getByRole('row').count();
+    await ui.page.getByLabel('Status').selectOption('');
+    const deletion = ui.page
       .getByRole('row')
       .filter({ hasText: 'deletion' })
-      .filter({ has: page.getByRole('link', { name: CORRUPT.file, exact: true }) });
+      .filter({ has: ui.page.getByRole('link', { name: CORRUPT.file, exact: true }) });
     await deletion.getByText('SUCCEEDED', { exact: true }).waitFor({ timeout: PROCESSING_BUDGET_MS });
     await deletion.getByRole('cell').first().getByRole('link').click();
     await graphState('RecordDeletion').filter({ hasNotText: 'Not entered' }).waitFor();
     const labels = await Promise.all(['RouteEvent', 'RecordDeletion', 'Deleted', 'Inspect'].map(stateLabel));
-    await screenshot('execution-deletion');
+    await ui.screenshot('execution-deletion');
 
     // Assess
     expect(failedRows).toBe(2); // the header row and the failed run's
@@ -279,6 +259,6 @@ describe('the console’s executions', () => {
       'Deleted: Succeed, Succeeded',
       'Inspect: Task, Not entered',
     ]);
-    expect(incidents).toEqual([]);
+    expect(ui.incidents).toEqual([]);
   });
 });

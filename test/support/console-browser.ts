@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import type { TestContext } from 'vitest';
+import { afterAll, afterEach, beforeAll, type TestContext } from 'vitest';
 import { localConsoleTarget } from '../../cli/local-console-target';
 import { type ConsoleServer, startConsoleServer } from '../../console/server/console-server';
 import { PROJECT_ROOT } from '../../local/cloud';
@@ -103,4 +103,40 @@ export const startConsoleBrowser = async (name: string): Promise<ConsoleBrowser>
     await stop();
     throw error;
   }
+};
+
+/**
+ * The console browser of the calling test file: started before its tests, its page recorded after each
+ * test that failed, stopped after them all. What it returns is read while the tests run.
+ */
+export const useConsoleBrowser = (
+  name: string,
+): Pick<ConsoleBrowser, 'session' | 'page' | 'incidents' | 'url' | 'screenshot'> => {
+  let started: ConsoleBrowser | undefined;
+  beforeAll(async () => {
+    started = await startConsoleBrowser(name);
+  });
+  afterEach(async (context) => {
+    await started?.recordFailure(context);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const current = (): ConsoleBrowser => {
+    if (!started) throw new Error(`the console browser ${name} is used before it started`);
+    return started;
+  };
+  return {
+    get session() {
+      return current().session;
+    },
+    get page() {
+      return current().page;
+    },
+    get incidents() {
+      return current().incidents;
+    },
+    url: (hash) => current().url(hash),
+    screenshot: (shot) => current().screenshot(shot),
+  };
 };
