@@ -2,11 +2,12 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, type TestContext } from 'vitest';
+import { afterEach, type TestContext } from 'vitest';
 import { localConsoleTarget } from '../../cli/local-console-target';
 import { type ConsoleServer, startConsoleServer } from '../../console/server/console-server';
 import { PROJECT_ROOT } from '../../local/cloud';
 import { type CloudSession, startCloudSession } from './local-cloud-session';
+import { startedForFile } from './started-for-file';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -112,20 +113,14 @@ export const startConsoleBrowser = async (name: string): Promise<ConsoleBrowser>
 export const useConsoleBrowser = (
   name: string,
 ): Pick<ConsoleBrowser, 'session' | 'page' | 'incidents' | 'url' | 'screenshot'> => {
-  let started: ConsoleBrowser | undefined;
-  beforeAll(async () => {
-    started = await startConsoleBrowser(name);
-  });
+  const current = startedForFile(
+    `the console browser ${name}`,
+    () => startConsoleBrowser(name),
+    (browser) => browser.stop(),
+  );
   afterEach(async (context) => {
-    await started?.recordFailure(context);
+    await current().recordFailure(context);
   });
-  afterAll(async () => {
-    await started?.stop();
-  });
-  const current = (): ConsoleBrowser => {
-    if (!started) throw new Error(`the console browser ${name} is used before it started`);
-    return started;
-  };
   return {
     get session() {
       return current().session;

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll } from 'vitest';
-import { type MessagingEmulator, startMessaging } from '../../local/emulators/fauxqs';
+import { startMessaging } from '../../local/emulators/fauxqs';
 import { createBucket, testS3, useEmulatorEnv } from './aws';
+import { startedForFile } from './started-for-file';
 
 /** A handler under test on the local S3, and an S3 client on the same emulator. */
 export interface LocalS3Handler<H> {
@@ -20,25 +20,26 @@ export const useHandlerOnLocalS3 = <H>(options: {
   readonly environment: Readonly<Record<string, string>>;
   readonly load: () => Promise<H>;
 }): LocalS3Handler<H> => {
-  let messaging: MessagingEmulator | undefined;
-  let started: LocalS3Handler<H> | undefined;
-  beforeAll(async () => {
-    messaging = await startMessaging();
-    const { endpoint } = messaging;
-    useEmulatorEnv({ s3: endpoint });
-    Object.assign(process.env, options.environment);
-    await Promise.all(options.buckets.map((bucket) => createBucket(endpoint, bucket)));
-    started = { s3: testS3(endpoint), handler: await options.load() };
-  });
-  afterAll(async () => {
-    for (const name of Object.keys(options.environment)) delete process.env[name];
-    started?.s3.destroy();
-    await messaging?.stop();
-  });
-  const current = (): LocalS3Handler<H> => {
-    if (!started) throw new Error('the handler is used before the local S3 started');
-    return started;
-  };
+  const current = startedForFile(
+    'the handler on the local S3',
+    async () => {
+      const messaging = await startMessaging();
+      try {
+        useEmulatorEnv({ s3: messaging.endpoint });
+        Object.assign(process.env, options.environment);
+        await Promise.all(options.buckets.map((bucket) => createBucket(messaging.endpoint, bucket)));
+        return { messaging, s3: testS3(messaging.endpoint), handler: await options.load() };
+      } catch (error) {
+        await messaging.stop();
+        throw error;
+      }
+    },
+    async ({ messaging, s3 }) => {
+      for (const name of Object.keys(options.environment)) delete process.env[name];
+      s3.destroy();
+      await messaging.stop();
+    },
+  );
   return {
     get handler() {
       return current().handler;

@@ -1,4 +1,3 @@
-import { afterAll, beforeAll } from 'vitest';
 import type { handler as Handler } from '../../../../lambdas/index-metadata/handler';
 import type { DocumentOutcome } from '../../../../lambdas/index-metadata/index-document';
 import type { DocumentRef } from '../../../../lambdas/shared/documents/document';
@@ -13,6 +12,7 @@ import {
   testDynamo,
   useEmulatorEnv,
 } from '../../../support/aws';
+import { startedForFile } from '../../../support/started-for-file';
 import { type TableStates, tableStatesOf } from './asl-dynamodb-task';
 
 /** The index-metadata handler on the emulators, with the state machine's own table states beside it. */
@@ -67,17 +67,13 @@ const startIndexMetadataHandler = async (
  * them, with everything a test uses reached through the returned suite.
  */
 export const useIndexMetadataHandler = (tableName: string, derivativesBucket: string): IndexMetadataSuite => {
-  let environment: IndexMetadataEnvironment | undefined;
-  beforeAll(async () => {
-    environment = await startIndexMetadataHandler(tableName, derivativesBucket);
-  });
-  afterAll(async () => {
-    await Promise.all([environment?.dynamo.stop(), environment?.messaging.stop()]);
-  });
-  const started = (): IndexMetadataEnvironment => {
-    if (!environment) throw new Error('the index-metadata handler is used before its environment started');
-    return environment;
-  };
+  const started = startedForFile(
+    'the index-metadata handler',
+    () => startIndexMetadataHandler(tableName, derivativesBucket),
+    async ({ dynamo, messaging }) => {
+      await Promise.all([dynamo.stop(), messaging.stop()]);
+    },
+  );
   return {
     invoke: (event) => started().handler(event, lambdaContext()),
     recordRun: async (outcome) => {
