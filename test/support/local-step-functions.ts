@@ -56,7 +56,7 @@ export const registerPipeline = async (
 export const createStateMachine = async (
   client: SFNClient,
   definition: object,
-  roleArn = testArn.role('docflow-test'),
+  roleArn: string,
 ): Promise<string> => {
   const { stateMachineArn } = await client.send(
     new CreateStateMachineCommand({
