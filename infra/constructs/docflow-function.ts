@@ -196,6 +196,16 @@ export const SEMVER_ALIAS = {
 } as const;
 
 /**
+ * `cls-hooked`, where the X-Ray SDK keeps the current segment, replaced in the bundles by its maintained
+ * fork built on `AsyncLocalStorage` (the same API). cls-hooked's `async_hooks` hook with destroy
+ * tracking ran JavaScript at the creation, start, end and collection of every promise: ~7 % of a
+ * burst's CPU in the functions went to that bookkeeping alone (docs/decisions.md 60).
+ */
+export const CONTEXT_STORAGE_ALIAS = {
+  '--alias:cls-hooked/context': '@farmersdog/cls-hooked',
+} as const;
+
+/**
  * esbuild options: one minified ES module with a source map (without the sources, to keep the asset
  * small). The AWS SDK is bundled rather than taken from the runtime, so the deployed code runs the
  * exact SDK version the tests ran, with only the credential provider Lambda uses. Every native package
@@ -210,7 +220,7 @@ export const bundlingOptions = (nativePackages: readonly NativePackage[]): Bundl
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
   externalModules: [...NATIVE_PACKAGES],
-  esbuildArgs: { ...CREDENTIAL_CHAIN_ALIAS, ...SEMVER_ALIAS },
+  esbuildArgs: { ...CREDENTIAL_CHAIN_ALIAS, ...SEMVER_ALIAS, ...CONTEXT_STORAGE_ALIAS },
   ...(nativePackages.length === 0
     ? {}
     : { nodeModules: [...nativePackages], environment: { ...NPM_LAMBDA_PLATFORM } }),

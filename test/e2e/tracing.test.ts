@@ -129,6 +129,15 @@ describe('X-Ray traces on the local cloud', () => {
       entities.filter((entity) => entity.namespace === 'aws').map((entity) => entity.name),
     );
     expect([...calls]).toEqual(expect.arrayContaining(['S3', 'DynamoDB', 'Textract']));
+    // Each call nests under the handler that made it: the segment context survived every await.
+    const subtree = (entity: Entity): Entity[] => [entity, ...(entity.subsegments ?? []).flatMap(subtree)];
+    const handlerCalls = new Set(
+      handlers
+        .flatMap(subtree)
+        .filter((entity) => entity.namespace === 'aws')
+        .map((entity) => entity.name),
+    );
+    expect([...handlerCalls]).toEqual(expect.arrayContaining(['S3', 'DynamoDB', 'Textract']));
     expect(entities.some((entity) => entity.annotations?.ColdStart === true)).toBe(true);
   });
 

@@ -50,6 +50,13 @@ describe('what goes into a function’s bundle', () => {
     expect(importersOf(metafile, SEMVER_STAND_IN)).toEqual([XRAY_SDK_V2_PATCHER]);
   });
 
+  it('keeps the X-Ray SDK’s segment in AsyncLocalStorage (the cls-hooked fork), not in cls-hooked’s async hooks', () => {
+    // Assess
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs.filter((input) => input.includes('node_modules/cls-hooked/'))).toEqual([]);
+    expect(inputs.some((input) => input.includes('node_modules/@farmersdog/cls-hooked/'))).toBe(true);
+  });
+
   it('leaves DynamoDB out of a function that does not call it', () => {
     // Assess
     expect(Object.keys(metafile.inputs).filter((input) => input.includes('dynamodb'))).toEqual([]);
