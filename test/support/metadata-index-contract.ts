@@ -82,7 +82,19 @@ export const describeMetadataIndexContract = (name: string, subject: () => Metad
   const setup = () => {
     const { index, stored, addCost } = subject();
     const key = `incoming/${uniquePrefix('contract')}/report.pdf`;
-    return { index, stored, addCost, key, at: (sequencer: string) => aDocument(key, sequencer) };
+    const { deletion, execution } = aDeletion(key, '20');
+    return {
+      index,
+      stored,
+      addCost,
+      key,
+      at: (sequencer: string) => aDocument(key, sequencer),
+      /** The removal of the case's key at sequencer 20: after its uploads at 10, before those at 30. */
+      deletion,
+      execution,
+      /** Records {@link deletion} as of `now`. */
+      recordDeletionAt: (now: Date) => index.recordDeletion(deletion, execution, now),
+    };
   };
 
   describe(`${name}: the MetadataIndex contract`, () => {
@@ -192,14 +204,13 @@ export const describeMetadataIndexContract = (name: string, subject: () => Metad
     describe('recordDeletion', () => {
       it('turns the item into a tombstone that keeps what is not content, and the cost', async () => {
         // Prepare
-        const { index, stored, addCost, key, at } = setup();
+        const { index, stored, addCost, at, deletion, execution, recordDeletionAt } = setup();
         const upload = processed(at('10'));
         await index.putIfNewer(upload);
         await addCost(upload.documentId, A_COST);
-        const { deletion, execution } = aDeletion(key, '20');
 
         // Act
-        const recorded = await index.recordDeletion(deletion, execution, LATER);
+        const recorded = await recordDeletionAt(LATER);
 
         // Assess
         expect(recorded).toBe('recorded');
@@ -212,14 +223,13 @@ export const describeMetadataIndexContract = (name: string, subject: () => Metad
 
       it('records a retry of the same deletion again, changing only its time', async () => {
         // Prepare
-        const { index, stored, key, at } = setup();
+        const { index, stored, at, deletion, recordDeletionAt } = setup();
         await index.putIfNewer(processed(at('10')));
-        const { deletion, execution } = aDeletion(key, '20');
-        await index.recordDeletion(deletion, execution, NOW);
+        await recordDeletionAt(NOW);
         const tombstone = await stored(deletion.id);
 
         // Act
-        const recorded = await index.recordDeletion(deletion, execution, LATER);
+        const recorded = await recordDeletionAt(LATER);
 
         // Assess
         expect(recorded).toBe('recorded');
@@ -228,13 +238,12 @@ export const describeMetadataIndexContract = (name: string, subject: () => Metad
 
       it('leaves a newer upload alone when its removal arrives out of order', async () => {
         // Prepare
-        const { index, stored, key, at } = setup();
+        const { index, stored, at, recordDeletionAt } = setup();
         const newer = processed(at('30'));
         await index.putIfNewer(newer);
-        const { deletion, execution } = aDeletion(key, '20');
 
         // Act
-        const recorded = await index.recordDeletion(deletion, execution, LATER);
+        const recorded = await recordDeletionAt(LATER);
 
         // Assess
         expect(recorded).toBe('not-recorded');
@@ -243,11 +252,10 @@ export const describeMetadataIndexContract = (name: string, subject: () => Metad
 
       it('records a removal that overtook its upload’s notification, so that upload cannot come back', async () => {
         // Prepare
-        const { index, stored, key, at } = setup();
-        const { deletion, execution } = aDeletion(key, '20');
+        const { index, stored, at, deletion, execution, recordDeletionAt } = setup();
 
         // Act
-        const recorded = await index.recordDeletion(deletion, execution, LATER);
+        const recorded = await recordDeletionAt(LATER);
         const late = await index.putIfNewer(processed(at('10'), 7));
 
         // Assess
@@ -263,10 +271,9 @@ export const describeMetadataIndexContract = (name: string, subject: () => Metad
 
       it('lets a new upload after the deletion claim the item, with no deletion time', async () => {
         // Prepare
-        const { index, stored, key, at } = setup();
+        const { index, stored, at, recordDeletionAt } = setup();
         await index.putIfNewer(processed(at('10')));
-        const { deletion, execution } = aDeletion(key, '20');
-        await index.recordDeletion(deletion, execution, LATER);
+        await recordDeletionAt(LATER);
         const reupload = inStatus(at('30'), 'PROCESSING');
 
         // Act
@@ -318,13 +325,12 @@ export const describeMetadataIndexContract = (name: string, subject: () => Metad
     describe('sequencerOf', () => {
       it('reads the stored sequencer, of an upload or of a deletion, and nothing for an unknown document', async () => {
         // Prepare
-        const { index, key, at } = setup();
+        const { index, key, at, deletion, recordDeletionAt } = setup();
         await index.putIfNewer(processed(at('10')));
         const afterUpload = await index.sequencerOf(at('10').id);
-        const { deletion, execution } = aDeletion(key, '20');
 
         // Act
-        await index.recordDeletion(deletion, execution, LATER);
+        await recordDeletionAt(LATER);
 
         // Assess
         expect(afterUpload).toBe(at('10').sequencer);
