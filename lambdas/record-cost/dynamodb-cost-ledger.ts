@@ -14,7 +14,8 @@ const MAX_ROUNDS = 4;
  * total to the document's (`SET a = a + :v`: DynamoDB adds decimals exactly), only while that key is
  * absent. So a redelivered event changes nothing, and two runs ending together (a redrive and a
  * deletion) each add theirs. The first run of a document creates the map instead, only while there is
- * none; a failed condition is told apart with a consistent read. Only an existing item is written: a
+ * none, and is tried first: most documents have one run, and a refused write is billed as a write too.
+ * A failed condition is told apart with a consistent read. Only an existing item is written: a
  * cost alone would make an item without a version, which every later run would take for a newer one.
  */
 export class DynamoDbCostLedger implements CostLedger {
@@ -25,8 +26,9 @@ export class DynamoDbCostLedger implements CostLedger {
 
   async addRun(documentId: string, runKey: string, run: RunCost): Promise<LedgerOutcome> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      if (await this.#addToExisting(documentId, runKey, run)) return 'recorded';
+      // A document's first run is by far the most common one: creating first spares it a refused write.
       if (await this.#createWith(documentId, runKey, run)) return 'recorded';
+      if (await this.#addToExisting(documentId, runKey, run)) return 'recorded';
       const state = await this.#stateOf(documentId, runKey);
       if (state !== 'racing') return state;
     }

@@ -69,6 +69,37 @@ describe('DynamoDbCostLedger (dynalite)', () => {
     expect(cost?.runs['upload-r1']?.usage.lambda.functions['docflow-inspect']?.billedMs).toBe(400);
   });
 
+  it("writes a document's first run with one UpdateItem, none of them refused", async () => {
+    // Prepare: a client that counts what it sends and what DynamoDB refuses.
+    const id = await putDocument();
+    const client = testDocumentClient(emulator.endpoint);
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        try {
+          const result = await next(args);
+          sent.push(`${context.commandName}`);
+          return result;
+        } catch (error) {
+          sent.push(`${context.commandName} refused: ${(error as Error).name}`);
+          throw error;
+        }
+      },
+      { step: 'initialize' },
+    );
+
+    // Act
+    const outcome = await new DynamoDbCostLedger(client, TABLE).addRun(
+      id,
+      'upload',
+      aRunCost('upload', 0.000001, { parts: { lambda: 0.000001 } }),
+    );
+
+    // Assess
+    expect(outcome).toBe('recorded');
+    expect(sent).toEqual(['UpdateItemCommand']);
+  });
+
   it('adds a run once: a second delivery of the same run changes nothing', async () => {
     // Prepare
     const id = await putDocument();
