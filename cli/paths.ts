@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,3 +22,9 @@ export const displayPath = (path: string, cwd: string): string => {
   const inside = relative(cwd, path);
   return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
 };
+
+/** Whether `path` (relative to the working folder) is a file on this machine. */
+export const isLocalFile =
+  (cwd: string) =>
+  (path: string): boolean =>
+    statSync(resolve(cwd, path), { throwIfNoEntry: false })?.isFile() === true;

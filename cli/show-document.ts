@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { DocumentDetail } from '../lambdas/api/schemas';
 import { documentId } from '../lambdas/shared/documents/document';
 import { INCOMING_PREFIX } from './command-options';
@@ -22,12 +22,15 @@ const DOCUMENT_ID = /^[A-Za-z0-9_-]{22}$/;
 /**
  * Finds a document by id or by key. A 22-character base64url word is tried as an id first; anything
  * else (or an id that finds nothing) as a key of the uploads bucket, then as one under `incoming/`
- * (so `show notes.txt` finds `incoming/notes.txt`).
+ * (so `show notes.txt` finds `incoming/notes.txt`), and last, when it names a file on this machine
+ * (`isLocalFile`), as `upload` keyed that file: `incoming/<its name>` (so the path `upload` printed,
+ * `sample-docs/notes.txt`, finds it too).
  */
 export const findDocument = async (
   documents: Pick<DocumentsApi, 'get'>,
   bucket: string,
   idOrKey: string,
+  isLocalFile: (path: string) => boolean = () => false,
 ): Promise<DocumentDetail | undefined> => {
   if (DOCUMENT_ID.test(idOrKey)) {
     const byId = await documents.get(idOrKey);
@@ -35,7 +38,11 @@ export const findDocument = async (
   }
   const byKey = await documents.get(documentId(bucket, idOrKey));
   if (byKey || idOrKey.startsWith(INCOMING_PREFIX)) return byKey;
-  return documents.get(documentId(bucket, `${INCOMING_PREFIX}${idOrKey.replace(/^\/+/, '')}`));
+  const underIncoming = await documents.get(
+    documentId(bucket, `${INCOMING_PREFIX}${idOrKey.replace(/^\/+/, '')}`),
+  );
+  if (underIncoming || !isLocalFile(idOrKey) || basename(idOrKey) === idOrKey) return underIncoming;
+  return documents.get(documentId(bucket, `${INCOMING_PREFIX}${basename(idOrKey)}`));
 };
 
 /** The first {@link PREVIEW_CHARACTERS} characters of a document's text, or undefined when it has none. */

@@ -1,7 +1,7 @@
 import type { Command } from '../context';
 import { CliError, EXIT } from '../errors';
 import { printable } from '../format';
-import { displayPath } from '../paths';
+import { displayPath, isLocalFile } from '../paths';
 import { findDocument, gatherDocument, renderShownDocument, shownDocumentJson } from '../show-document';
 
 /** `docflow show <id | key> [--json]` */
@@ -9,7 +9,12 @@ export const show: Command = async ({ values, positionals }, context) => {
   const [idOrKey = ''] = positionals;
   const { terminal } = context;
   const target = await context.target();
-  const document = await findDocument(target.documents, target.uploader.bucket, idOrKey);
+  const document = await findDocument(
+    target.documents,
+    target.uploader.bucket,
+    idOrKey,
+    isLocalFile(context.cwd),
+  );
   if (!document)
     throw new CliError(`no document with id or key "${printable(idOrKey)}" in ${target.description}`);
   const shown = await gatherDocument(target, document, context.dataDir, context.now());

@@ -2,6 +2,7 @@ import { traceOptions } from '../command-options';
 import type { Command } from '../context';
 import { CliError, EXIT } from '../errors';
 import { printable } from '../format';
+import { isLocalFile } from '../paths';
 import { findDocument } from '../show-document';
 import { gatherTraceReport, noTraceMessage, renderTraceReport, traceReportJson } from '../trace-report';
 
@@ -11,7 +12,12 @@ export const trace: Command = async ({ values, positionals }, context) => {
   const options = traceOptions(values, context.now());
   const { terminal } = context;
   const target = await context.target();
-  const document = await findDocument(target.documents, target.uploader.bucket, idOrKey);
+  const document = await findDocument(
+    target.documents,
+    target.uploader.bucket,
+    idOrKey,
+    isLocalFile(context.cwd),
+  );
   if (!document)
     throw new CliError(`no document with id or key "${printable(idOrKey)}" in ${target.description}`);
   const report = await gatherTraceReport(target.traces, document, options, context.now());

@@ -45,6 +45,20 @@ describe('findDocument', () => {
     expect((await findDocument(api, FAKE_BUCKET, 'memo.docx'))?.id).toBe(memo.id);
     expect(await findDocument(api, FAKE_BUCKET, 'incoming/other.docx')).toBeUndefined();
   });
+
+  it('finds a file by the local path it was uploaded from, only when that path is a file here', async () => {
+    // Prepare
+    const api = new FakeDocumentsApi();
+    const memo = aDocument('incoming/memo.docx');
+    api.documents.set(memo.id, memo);
+    const localFiles = new Set(['samples/memo.docx']);
+    const isLocalFile = (path: string) => localFiles.has(path);
+
+    // Act & Assess
+    expect((await findDocument(api, FAKE_BUCKET, 'samples/memo.docx', isLocalFile))?.id).toBe(memo.id);
+    expect(await findDocument(api, FAKE_BUCKET, 'elsewhere/memo.docx', isLocalFile)).toBeUndefined();
+    expect(await findDocument(api, FAKE_BUCKET, 'samples/memo.docx')).toBeUndefined();
+  });
 });
 
 describe('textPreview', () => {
