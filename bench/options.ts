@@ -4,6 +4,16 @@ import type { BenchOptions } from './results';
 
 /** The bench's command line: what `npm run bench -- --help` prints, and its parsing. */
 
+/** A mistake on the command line: told in one line, without a stack. */
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
+
+/** Whether `error` is a mistake on the command line (ours, or one `parseArgs` found). */
+export const isUsageError = (error: unknown): error is Error =>
+  error instanceof BenchUsageError ||
+  (error instanceof Error && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS'));
+
 export const USAGE = `npm run bench [-- options]
 
 Starts the local cloud (\`docflow up\`) on free ports with a fresh data folder, as a child process, and
@@ -28,7 +38,7 @@ const whole = (name: string, value: string | undefined, fallback: number, min = 
   if (value === undefined) return fallback;
   const number = Number(value);
   if (!Number.isInteger(number) || number < min) {
-    throw new Error(`--${name} must be a whole number of at least ${min}, not "${value}"`);
+    throw new BenchUsageError(`--${name} must be a whole number of at least ${min}, not "${value}"`);
   }
   return number;
 };

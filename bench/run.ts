@@ -10,7 +10,7 @@ import { modelledCostPer1000Documents } from './cost';
 import { DirectWork } from './direct-work';
 import { bundleKey, WARM_KINDS } from './figures';
 import { measureIdleCpu, waitUntilSettled } from './idle';
-import { parseOptions, USAGE } from './options';
+import { isUsageError, parseOptions, USAGE } from './options';
 import { type Finished, PipelineClient } from './pipeline-client';
 import {
   clockTicksPerSecond,
@@ -442,7 +442,8 @@ main().then(
     process.exitCode = code;
   },
   async (error: unknown) => {
-    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (isUsageError(error)) log(`${error.message} (see npm run bench -- --help)`);
+    else log(error instanceof Error ? (error.stack ?? error.message) : String(error));
     await cleanUp();
     process.exitCode = 1;
   },
