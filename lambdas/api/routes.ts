@@ -1,6 +1,6 @@
 import { costRoutes } from './costs';
 import { type DocumentsApiConfig, type DocumentsApiPorts, documentRoutes } from './documents';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import type { IngestQueue, UploadSigner } from './ports';
 import { reprocessRoutes } from './reprocess';
 import type { Route } from './router';
@@ -22,7 +22,8 @@ export const apiRoutes = (
   uploads: UploadsApi,
   ingest: IngestQueue,
 ): Route[] => {
-  const openApi = buildOpenApiDocument();
+  // Built on its first request, not in every environment's Init: few clients ever ask for it.
+  let openApi: OpenApiDocument | undefined;
   return [
     ...documentRoutes(ports, config),
     ...costRoutes(ports.catalog, {
@@ -34,7 +35,10 @@ export const apiRoutes = (
     {
       method: 'GET',
       path: '/openapi.json',
-      handle: async () => ({ status: 200, body: openApi, headers: { 'cache-control': 'max-age=300' } }),
+      handle: async () => {
+        openApi ??= buildOpenApiDocument();
+        return { status: 200, body: openApi, headers: { 'cache-control': 'max-age=300' } };
+      },
     },
   ];
 };
