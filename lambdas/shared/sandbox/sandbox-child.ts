@@ -93,6 +93,7 @@ export class SandboxProcess {
   #busy = false;
   #dead = false;
   #failed = false;
+  #started = false;
   #jobs = 0;
 
   constructor(task: SandboxedTask<unknown, unknown>, limits: ProcessLimits) {
@@ -150,6 +151,7 @@ export class SandboxProcess {
         // The process could not be signalled or written to: a fault of the system, not of a document.
         child.on('error', (error) => this.#fail(error));
         child.on('exit', (code, signal) => this.#exited(code, signal));
+        this.#started = true;
         resolve();
       };
       // Not the document's fault (a packaging fault, a heap cap too small for the code): untyped.
@@ -185,6 +187,16 @@ export class SandboxProcess {
 
   get jobs(): number {
     return this.#jobs;
+  }
+
+  /** Whether its code is loaded: a job given now starts at once. */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** Settles once the process has started (or failed to: a job given to it would fail the same way). */
+  whenStarted(): Promise<void> {
+    return this.#ready.catch(() => undefined);
   }
 
   /**

@@ -202,6 +202,11 @@ export class SandboxPool<I, O> {
   readonly #idleProcesses: number;
   readonly #maxJobsPerProcess: number;
   readonly #idle: SandboxProcess[] = [];
+  /**
+   * A process retired for its age alone, after a job that succeeded: it takes jobs while its successor
+   * (in {@link #idle}) starts, so that no job waits for a start the pool saw coming.
+   */
+  #retiring: SandboxProcess | undefined;
   #closed = false;
 
   constructor(task: SandboxedTask<I, O>, options: SandboxPoolOptions) {
@@ -231,25 +236,61 @@ export class SandboxPool<I, O> {
   close(): void {
     this.#closed = true;
     for (const sandbox of this.#idle.splice(0)) sandbox.terminate();
+    this.#retire();
   }
 
   #acquire(): SandboxProcess {
     for (let sandbox = this.#idle.pop(); sandbox; sandbox = this.#idle.pop()) {
-      if (sandbox.usable) return sandbox;
+      if (!sandbox.usable) continue;
+      const retiring = this.#retiring;
+      if (!sandbox.started && retiring?.usable) {
+        // The successor is still starting: its predecessor takes this job.
+        this.#idle.push(sandbox);
+        this.#retiring = undefined;
+        return retiring;
+      }
+      this.#retire();
+      return sandbox;
     }
     return new SandboxProcess(this.#task, this.#limits);
   }
 
   #release(sandbox: SandboxProcess): void {
-    const keep =
+    const healthy =
       !this.#closed &&
       sandbox.usable &&
-      sandbox.jobs < this.#maxJobsPerProcess &&
-      this.#idle.length < this.#idleProcesses &&
       // Kept below the resident cap by a margin, so that leftovers never make an innocent document TOO_LARGE.
       sandbox.grownMb <= this.#limits.nativeMemoryMb * MAX_GROWTH_SHARE;
-    if (keep) this.#idle.push(sandbox);
-    else sandbox.terminate();
+    const room = this.#idle.length < this.#idleProcesses;
+    if (healthy && sandbox.jobs < this.#maxJobsPerProcess) {
+      if (room) this.#idle.push(sandbox);
+      else sandbox.terminate();
+      return;
+    }
+    // Replaced: by a process that starts now, not when the next job comes.
+    const successor =
+      this.#idle.find((idle) => !idle.started) ?? (room && !this.#closed ? this.#spawn() : undefined);
+    if (!healthy || !successor || this.#retiring) {
+      sandbox.terminate();
+      return;
+    }
+    this.#retiring = sandbox;
+    void successor.whenStarted().then(() => {
+      if (this.#retiring === sandbox && sandbox.usable) this.#retire();
+    });
+  }
+
+  #spawn(): SandboxProcess {
+    const sandbox = new SandboxProcess(this.#task, this.#limits);
+    this.#idle.push(sandbox);
+    return sandbox;
+  }
+
+  /** Stops the retiring process, unless a job runs on it (it stops when that job is released). */
+  #retire(): void {
+    const retiring = this.#retiring;
+    this.#retiring = undefined;
+    if (retiring?.usable) retiring.terminate();
   }
 }
 

@@ -230,21 +230,45 @@ describe('SandboxPool', () => {
   it('replaces a process killed at its budget, and the next job runs normally', async () => {
     // Prepare
     const spinning = new SandboxPool(spinForever, { memoryMb: 64 });
-    const pool = new SandboxPool(whichProcess, { memoryMb: 64, maxJobsPerProcess: 1 });
 
     // Act
     const killed = await timed(() => spinning.run(null, 500));
     const again = await timed(() => spinning.run(null, 500));
-    const first = await pool.run({ fail: false }, 5_000);
-    const second = await pool.run({ fail: false }, 5_000);
     spinning.close();
-    pool.close();
 
     // Assess
     expect(killed.error).toBeInstanceOf(CorruptDocumentError);
     expect(again.error).toBeInstanceOf(CorruptDocumentError);
     expect(again.elapsedMs).toBeLessThan(3_000);
-    expect(second).not.toBe(first);
+  });
+
+  it('retires a process after maxJobsPerProcess jobs without a job waiting: it serves on until its successor has started, then stops', async () => {
+    // Prepare
+    const pool = new SandboxPool(whichProcess, { memoryMb: 64, maxJobsPerProcess: 1 });
+    const first = await pool.run({ fail: false }, 5_000);
+
+    // Act: the successor started when the first job ended; the next job comes before it is up.
+    const second = await pool.run({ fail: false }, 5_000);
+    let later = second;
+    for (let attempt = 0; attempt < 100 && later === first; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      later = await pool.run({ fail: false }, 5_000);
+    }
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    pool.close();
+
+    // Assess
+    expect(second).toBe(first);
+    expect(later).not.toBe(first);
+    expect(alive(first)).toBe(false);
   });
 
   it('runs concurrent jobs in separate processes and keeps one idle process', async () => {
