@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, rmSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type LocalDeployment, readDeploymentFile } from '../local/deployment-file';
+import { processAlive } from '../local/process-alive';
 import { processTree } from './proc';
 
 /** The repository root, where bin/docflow.mjs is. */
@@ -70,19 +71,11 @@ const killLeftovers = (pids: readonly number[]): void => {
   }
 };
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** Resolves once none of `pids` runs, or after `ms`. */
 const waitForExit = async (pids: readonly number[], ms: number): Promise<void> => {
   const deadline = Date.now() + ms;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (pids.some(processAlive) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 100));
 };
 
 const exited = (child: ChildProcess): Promise<void> =>

@@ -22,6 +22,7 @@ import {
   entryOf,
   type NativePackage,
 } from '../../infra/constructs/docflow-function';
+import { processAlive } from '../process-alive';
 
 /**
  * The functions' bundles, built by the CDK app's own bundling (DocflowFunction's NodejsFunction:
@@ -162,15 +163,6 @@ const handlerModuleExists = (directory: string): boolean =>
 
 const sleepSync = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-};
-
-const processAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 };
 
 /**

@@ -12,6 +12,7 @@ import {
   type SandboxLimits,
   SandboxPool,
 } from '../../../../../lambdas/shared/sandbox/sandboxed-task';
+import { processAlive } from '../../../../../local/process-alive';
 import {
   allocateAtOnce,
   allocateWithoutBound,
@@ -254,21 +255,13 @@ describe('SandboxPool', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       later = await pool.run({ fail: false }, 5_000);
     }
-    const alive = (pid: number): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     await new Promise((resolve) => setTimeout(resolve, 200));
     pool.close();
 
     // Assess
     expect(second).toBe(first);
     expect(later).not.toBe(first);
-    expect(alive(first)).toBe(false);
+    expect(processAlive(first)).toBe(false);
   });
 
   it('runs concurrent jobs in separate processes and keeps one idle process', async () => {
