@@ -5,8 +5,18 @@ import { documentId } from '../lambdas/shared/documents/document';
 import { INCOMING_PREFIX } from './command-options';
 import { costLine, renderCostRuns } from './document-costs';
 import { type NewestTrace, newestDocumentTrace } from './document-traces';
-import { formatBytes, formatDuration, formatInstant, orDash, printableText, readableCause } from './format';
-import type { DocumentsApi, Downloads, ExecutionsReader, TracesReader } from './ports';
+import { CliError } from './errors';
+import {
+  formatBytes,
+  formatDuration,
+  formatInstant,
+  orDash,
+  printable,
+  printableText,
+  readableCause,
+} from './format';
+import { isLocalFile } from './paths';
+import type { DocflowTarget, DocumentsApi, Downloads, ExecutionsReader, TracesReader } from './ports';
 import { renderFields, renderTable } from './table';
 import { buildTimeline, type ExecutionTimeline } from './timeline';
 import { problemOf, processingTime } from './upload-session';
@@ -43,6 +53,23 @@ export const findDocument = async (
   );
   if (underIncoming || !isLocalFile(idOrKey) || basename(idOrKey) === idOrKey) return underIncoming;
   return documents.get(documentId(bucket, `${INCOMING_PREFIX}${basename(idOrKey)}`));
+};
+
+/**
+ * The document a command names (`show`, `trace`): by id, key or the path it was uploaded from, found
+ * as {@link findDocument} finds it, with paths read from `cwd`.
+ * @throws CliError naming what was asked and where, when there is none
+ */
+export const namedDocument = async (
+  target: DocflowTarget,
+  idOrKey: string,
+  cwd: string,
+): Promise<DocumentDetail> => {
+  const document = await findDocument(target.documents, target.uploader.bucket, idOrKey, isLocalFile(cwd));
+  if (!document) {
+    throw new CliError(`no document with id or key "${printable(idOrKey)}" in ${target.description}`);
+  }
+  return document;
 };
 
 /** The first {@link PREVIEW_CHARACTERS} characters of a document's text, or undefined when it has none. */

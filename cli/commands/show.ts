@@ -1,22 +1,14 @@
 import type { Command } from '../context';
-import { CliError, EXIT } from '../errors';
-import { printable } from '../format';
-import { displayPath, isLocalFile } from '../paths';
-import { findDocument, gatherDocument, renderShownDocument, shownDocumentJson } from '../show-document';
+import { EXIT } from '../errors';
+import { displayPath } from '../paths';
+import { gatherDocument, namedDocument, renderShownDocument, shownDocumentJson } from '../show-document';
 
 /** `docflow show <id | key> [--json]` */
 export const show: Command = async ({ values, positionals }, context) => {
   const [idOrKey = ''] = positionals;
   const { terminal } = context;
   const target = await context.target();
-  const document = await findDocument(
-    target.documents,
-    target.uploader.bucket,
-    idOrKey,
-    isLocalFile(context.cwd),
-  );
-  if (!document)
-    throw new CliError(`no document with id or key "${printable(idOrKey)}" in ${target.description}`);
+  const document = await namedDocument(target, idOrKey, context.cwd);
   const shown = await gatherDocument(target, document, context.dataDir, context.now());
   if (values.json === true) {
     terminal.out(JSON.stringify(shownDocumentJson(shown), null, 2));
