@@ -197,13 +197,15 @@ export const deleteMessages = async (
 };
 
 /**
- * Receives from the queue until `count` messages arrived or it stayed empty for a whole long poll, and
- * deletes what it received: the messages a test expects, with none left behind for the next test.
+ * Receives from the queue until `count` messages arrived or it stayed empty for a whole long poll,
+ * leaving what it received in flight (it comes back after the visibility timeout): what a test reads
+ * when it checks redelivery or the dead-letter queue.
  */
-export const drainQueue = async (
+export const receiveMessages = async (
   client: SQSClient,
   queueUrl: string,
   count = Number.POSITIVE_INFINITY,
+  onReceived: (messages: Message[]) => Promise<void> = async () => {},
 ): Promise<Message[]> => {
   const received: Message[] = [];
   while (received.length < count) {
@@ -212,10 +214,21 @@ export const drainQueue = async (
     );
     if (Messages.length === 0) break;
     received.push(...Messages);
-    await deleteMessages(client, queueUrl, Messages);
+    await onReceived(Messages);
   }
   return received;
 };
+
+/**
+ * {@link receiveMessages}, deleting what it received: the messages a test expects, with none left
+ * behind for the next test.
+ */
+export const drainQueue = (
+  client: SQSClient,
+  queueUrl: string,
+  count = Number.POSITIVE_INFINITY,
+): Promise<Message[]> =>
+  receiveMessages(client, queueUrl, count, (messages) => deleteMessages(client, queueUrl, messages));
 
 /**
  * Has every object created in `bucket` (under `prefix` when one is given) notify the queue

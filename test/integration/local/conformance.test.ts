@@ -33,6 +33,7 @@ import {
   createQueue,
   notifyOnCreate,
   queueCounts,
+  receiveMessages,
   sendJsonBatch,
   TEST_ACCOUNT,
   TEST_AWS,
@@ -144,18 +145,9 @@ afterAll(async () => {
   await local?.stop();
 });
 
-/** Receives until the queue has nothing for a whole long poll, or `count` messages arrived. */
-const receive = async (queueUrl: string, count: number): Promise<Message[]> => {
-  const received: Message[] = [];
-  while (received.length < count) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    if (Messages.length === 0) break;
-    received.push(...Messages);
-  }
-  return received;
-};
+/** Receives until the queue has nothing for a whole long poll, or `count` messages arrived; deletes none. */
+const receive = (queueUrl: string, count: number): Promise<Message[]> =>
+  receiveMessages(sqs, queueUrl, count);
 
 const startConsumer = (queue: { url: string; arn: string }, onBatch: (outcome: BatchOutcome) => void) => {
   const source = new SqsEventSource({
