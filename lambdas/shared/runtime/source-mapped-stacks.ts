@@ -68,7 +68,9 @@ export const mapStacksOnDemand = (bundleUrl: string): boolean => {
     const origin = sourceMap()?.findOrigin(line, column);
     if (origin === undefined || !('fileName' in origin)) return text;
     const source = fileURLToPath(new URL(origin.fileName, mapUrl));
-    return text.replace(`${file}:${line}:${column}`, `${source}:${origin.lineNumber}:${origin.columnNumber}`);
+    const mapped = `${source}:${origin.lineNumber}:${origin.columnNumber}`;
+    // A function, not a string: a `$` in a path must not read as a replacement pattern.
+    return text.replace(`${file}:${line}:${column}`, () => mapped);
   };
 
   Error.prepareStackTrace = (error: Error, sites: CallSite[]): string =>

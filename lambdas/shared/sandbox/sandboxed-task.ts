@@ -286,7 +286,10 @@ export class SandboxPool<I, O> {
     return sandbox;
   }
 
-  /** Stops the retiring process, unless a job runs on it (it stops when that job is released). */
+  /**
+   * Stops the retiring process. One running a job is not retiring (#acquire took it out): it is
+   * judged again when that job is released.
+   */
   #retire(): void {
     const retiring = this.#retiring;
     this.#retiring = undefined;
