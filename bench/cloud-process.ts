@@ -94,19 +94,6 @@ const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> => {
 };
 
 /**
- * Node's flags in package.json's `start` script (`node <flags> bin/docflow.mjs up`), so that the bench
- * measures the cloud as `npm start` runs it (its heap settings included).
- */
-export const npmStartNodeFlags = (): string[] => {
-  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
-    scripts?: Record<string, string>;
-  };
-  const words = scripts?.start?.trim().split(/\s+/) ?? [];
-  const entry = words.indexOf('bin/docflow.mjs');
-  return entry < 0 ? [] : words.slice(1, entry);
-};
-
-/**
  * Starts `docflow up` on free ports with a fresh data folder, as its own process (so that its memory
  * and CPU can be read apart from the bench's), and waits for its ready line.
  */
@@ -116,11 +103,11 @@ export const startCloudProcess = async (options: CloudProcessOptions): Promise<C
   const started = performance.now();
   // No --console-port: the console's default port gives way to a free one when taken.
   // The bench runs on the project's Node 24 (npm run puts node_modules/.bin first), so bin/docflow.mjs
-  // runs the CLI in this very process it spawns, without a re-exec.
+  // runs the CLI in this very process it spawns: `up` adds its heap flags by replacing its own image
+  // (execve), so the pid stays the one spawned.
   const child = spawn(
     process.execPath,
     [
-      ...npmStartNodeFlags(),
       join(PROJECT_ROOT, 'bin', 'docflow.mjs'),
       'up',
       '--port',

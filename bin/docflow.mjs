@@ -9,6 +9,31 @@ import { fileURLToPath } from 'node:url';
 const REQUIRED_MAJOR = 24;
 const major = Number(process.versions.node.split('.')[0]);
 
+/**
+ * V8's heap settings of `docflow up`, however it is started (npm start, npx, a direct call): a busy
+ * `up` would otherwise grow its young generation to 3 × 64 MiB and let its heap limit run to several
+ * times what is alive (docs/decisions.md 51, 57). A flag the user gives (on the command line or in
+ * NODE_OPTIONS) wins.
+ */
+const UP_NODE_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=50'];
+const givenFlags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+const missingFlags =
+  process.argv[2] === 'up'
+    ? UP_NODE_FLAGS.filter((flag) => !givenFlags.some((given) => given.split('=')[0] === flag.split('=')[0]))
+    : [];
+const script = fileURLToPath(import.meta.url);
+
+if (major >= REQUIRED_MAJOR && missingFlags.length > 0 && typeof process.execve === 'function') {
+  // The same process again, with the flags: same pid, nothing left waiting behind it.
+  process.execve(process.execPath, [
+    process.execPath,
+    ...process.execArgv,
+    ...missingFlags,
+    script,
+    ...process.argv.slice(2),
+  ]);
+}
+
 if (major < REQUIRED_MAJOR) {
   const projectNode = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
   if (!existsSync(projectNode) || process.env.DOCFLOW_REEXEC === '1') {
@@ -19,14 +44,10 @@ if (major < REQUIRED_MAJOR) {
     process.exit(2);
   }
   // Node's own flags (npm start's heap settings) go along: they were given for the CLI, not for this.
-  const child = spawn(
-    projectNode,
-    [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, DOCFLOW_REEXEC: '1' },
-    },
-  );
+  const child = spawn(projectNode, [...process.execArgv, ...missingFlags, script, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, DOCFLOW_REEXEC: '1' },
+  });
   // Ctrl-C reaches the child from the terminal itself (a second copy would force-stop `up`);
   // signals sent to this process alone are passed on.
   process.on('SIGINT', () => {});

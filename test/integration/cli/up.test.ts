@@ -192,7 +192,7 @@ describe('docflow up, when a port is taken', () => {
 });
 
 describe('docflow up', () => {
-  it('listens on --port and --api-port, refuses a second up on its data folder, and frees both on SIGTERM', async () => {
+  it('listens on --port and --api-port with its heap flags, refuses a second up on its data folder, and frees both on SIGTERM', async () => {
     // Prepare
     const [port, apiPort] = [await freePort(), await freePort()];
     const dataDir = join(root, 'ports');
@@ -203,6 +203,7 @@ describe('docflow up', () => {
       line.startsWith('docflow ready'),
     );
     const deployment = await readDeploymentFile(dataDir);
+    const commandLine = (await readFile(`/proc/${run.child.pid}/cmdline`, 'utf8')).split('\0');
     const second = docflow(['up', '--port', '0', '--api-port', '0', '--data-dir', dataDir]);
     const secondCode = await second.exit;
     run.child.kill('SIGTERM');
@@ -213,6 +214,10 @@ describe('docflow up', () => {
     expect(ready).toContain(`query API http://127.0.0.1:${apiPort}/`);
     expect(deployment?.endpoint).toBe(`http://127.0.0.1:${port}`);
     expect(new URL(deployment?.apiUrl ?? 'http://x').port).toBe(String(apiPort));
+    // Started with no Node flags, it runs (as the same process) with its heap settings.
+    expect(commandLine).toEqual(
+      expect.arrayContaining(['--max-semi-space-size=16', '--heap-growing-percent=50']),
+    );
     expect(secondCode).toBe(1);
     expect(lines(second.stderr())).toEqual([
       `docflow up: the local cloud is already running on the data folder ports (http://127.0.0.1:${port}): use it, stop it first (Ctrl-C where it runs), or start another with --data-dir <dir>`,
