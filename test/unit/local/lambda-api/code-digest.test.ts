@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { digestOf } from '../../../../local/lambda-api/code-digest';
+import { DIGEST_CHUNK_BYTES, digestOf } from '../../../../local/lambda-api/code-digest';
 
 const CACHE_FOLDER = join(
   import.meta.dirname,
@@ -82,5 +82,27 @@ describe('digestOf', () => {
 
     // Assess
     expect(digest).toEqual(expectedDigest('export const handler = () => 3;\n'));
+  });
+
+  it('reads a large file in chunks: hashing it does not raise the memory of the process', async () => {
+    // Arrange: a native library's size; read whole, the process would hold all of it at once
+    const parent = mkdtempSync(join(tmpdir(), 'docflow-code-digest-'));
+    folders.push(parent);
+    const content = randomBytes(48 * 1024 * 1024);
+    writeFileSync(join(parent, 'libbig.so'), content);
+    const expected = createHash('sha256').update('/libbig.so').update(content).digest('base64');
+    const before = process.memoryUsage.rss();
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }, 2);
+
+    // Act
+    const digest = await digestOf(parent);
+    clearInterval(sampler);
+
+    // Assess
+    expect(digest).toEqual({ size: content.byteLength, sha256: expected });
+    expect(peak - before).toBeLessThan(16 * DIGEST_CHUNK_BYTES);
   });
 });
