@@ -12,10 +12,10 @@ const major = Number(process.versions.node.split('.')[0]);
 /**
  * V8's heap settings of `docflow up`, however it is started (npm start, npx, a direct call): a busy
  * `up` would otherwise grow its young generation to 3 × 64 MiB and let its heap limit run to several
- * times what is alive (docs/decisions.md 51, 57). A flag the user gives (on the command line or in
- * NODE_OPTIONS) wins.
+ * times what is alive, and keep what a burst grew (docs/decisions.md 51, 57, 65: `--expose-gc` lets it
+ * collect once requests stop). A flag the user gives (on the command line or in NODE_OPTIONS) wins.
  */
-const UP_NODE_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=50'];
+const UP_NODE_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=50', '--expose-gc'];
 const givenFlags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
 const missingFlags =
   process.argv[2] === 'up'

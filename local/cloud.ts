@@ -60,6 +60,8 @@ export interface LocalCloudOptions {
   readonly context?: Readonly<Record<string, unknown>>;
   /** Progress lines while the cloud comes up. @default nothing */
   readonly log?: (line: string) => void;
+  /** Called as each request reaches the AWS endpoint (`up` keeps its idle collection with it). */
+  readonly onRequest?: () => void;
 }
 
 /** A running local cloud. */
@@ -192,6 +194,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     const cloudFormation = new LocalCloudFormation();
     const gateway = await startGateway({
       port: options.port ?? DEFAULT_GATEWAY_PORT,
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
       routes: {
         s3: notifications.handler,
         sqs: sqsRoute(messaging.endpoint),

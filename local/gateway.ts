@@ -59,8 +59,9 @@ const sendError = (response: ServerResponse, status: number, type: string, messa
 
 /** Routes each request to the service it is for (see {@link serviceOf}); unknown services get a 501 naming them. */
 export const createGatewayHandler =
-  (routes: ServiceRoutes): RequestHandler =>
+  (routes: ServiceRoutes, onRequest?: () => void): RequestHandler =>
   (request, response) => {
+    onRequest?.();
     const service = serviceOf(request);
     const route = routes[service];
     if (!route) {
@@ -88,6 +89,8 @@ export interface GatewayOptions {
   readonly port?: number;
   /** @default '127.0.0.1': the local cloud is never reachable from the network */
   readonly host?: string;
+  /** Called as each request comes in, before it is routed. */
+  readonly onRequest?: () => void;
 }
 
 /** A listening gateway: give `endpoint` to SDKs (`AWS_ENDPOINT_URL`) and to `aws --endpoint-url`. */
@@ -107,7 +110,7 @@ export const startGateway = async (options: GatewayOptions): Promise<RunningGate
   // Idle SDK connections outlive Node's 5 s default; a longer timeout spares them the reset of a
   // socket the server closed just as the client reused it.
   return serveHttp(
-    createGatewayHandler(options.routes),
+    createGatewayHandler(options.routes, options.onRequest),
     { port: options.port ?? DEFAULT_GATEWAY_PORT, host, service: GATEWAY_SERVICE },
     { keepAliveTimeout: 75_000 },
   );

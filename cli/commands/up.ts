@@ -10,8 +10,10 @@ import {
 import { REST_API_SERVICE } from '../../local/api/rest-api-server';
 import { DEFAULT_API_PORT, startLocalCloud } from '../../local/cloud';
 import { readDeploymentFile, removeDeploymentFile } from '../../local/deployment-file';
+import { fullCollection } from '../../local/full-collection';
 import { DEFAULT_GATEWAY_PORT, GATEWAY_SERVICE } from '../../local/gateway';
 import { assertPortsFree, PortInUseError, PortNotPermittedError } from '../../local/http/listen';
+import { IdleCollector } from '../../local/idle-collection';
 import { consolePortOption, type UpOptions, upOptions } from '../command-options';
 import type { Command } from '../context';
 import { CliError, EXIT } from '../errors';
@@ -150,6 +152,9 @@ export const up: Command = async ({ values }, context) => {
   const stop = firstStopSignal();
   let cloud: Awaited<ReturnType<typeof startLocalCloud>>;
   let webConsole: Awaited<ReturnType<typeof startConsoleServer>>;
+  // With the launcher's --expose-gc, `up` gives back the heap a burst grew once requests stop.
+  const collect = fullCollection();
+  const idle = collect && new IdleCollector({ collect });
   try {
     await preflight(options, consolePort, dataDir, cwd);
     cloud = await startLocalCloud({
@@ -158,6 +163,7 @@ export const up: Command = async ({ values }, context) => {
       apiPort: options.apiPort,
       fresh: options.fresh,
       log: (line) => terminal.info(line),
+      ...(idle ? { onRequest: () => idle.activity() } : {}),
     });
     try {
       webConsole = await startConsoleServer({
@@ -173,6 +179,7 @@ export const up: Command = async ({ values }, context) => {
     }
   } catch (error) {
     stop.dispose();
+    idle?.stop();
     // A port can still be taken between the check and the listen; the local cloud has then stopped
     // whatever it had started.
     throw portProblem(error) ?? dataDirProblem(error, dataDir, cwd) ?? error;
@@ -191,6 +198,7 @@ export const up: Command = async ({ values }, context) => {
   await removeDeploymentFile(cloud.dataDir);
   await webConsole.stop();
   await cloud.stop();
+  idle?.stop();
   terminal.info('Stopped; the state is kept for the next start.');
   return EXIT.ok;
 };

@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isNativeError } from 'node:util/types';
 import type { Context } from 'aws-lambda';
+import { fullCollection } from '../full-collection';
 import {
   type ErrorPayload,
   epochMs,
@@ -195,17 +196,8 @@ try {
 } catch (error) {
   post({ type: 'init-error', error: toErrorPayload(error), failedAt: epochMs() });
 }
-/**
- * A full, compacting collection: what a parked environment can give back (V8's own "last resort"
- * collection, which also shrinks the young generation). `--expose-gc` is one of Lambda's flags.
- */
-const releaseMemory = (): void => {
-  (globalThis.gc as ((options: object) => void) | undefined)?.({
-    type: 'major',
-    execution: 'sync',
-    flavor: 'last-resort',
-  });
-};
+/** What a parked environment can give back (`--expose-gc` is one of Lambda's flags). */
+const releaseMemory = fullCollection() ?? (() => {});
 
 if (handler) {
   const loaded = handler;

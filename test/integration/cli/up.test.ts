@@ -216,7 +216,7 @@ describe('docflow up', () => {
     expect(new URL(deployment?.apiUrl ?? 'http://x').port).toBe(String(apiPort));
     // Started with no Node flags, it runs (as the same process) with its heap settings.
     expect(commandLine).toEqual(
-      expect.arrayContaining(['--max-semi-space-size=16', '--heap-growing-percent=50']),
+      expect.arrayContaining(['--max-semi-space-size=16', '--heap-growing-percent=50', '--expose-gc']),
     );
     expect(secondCode).toBe(1);
     expect(lines(second.stderr())).toEqual([
