@@ -9,6 +9,7 @@ import { compareResults } from './compare';
 import { modelledCostPer1000Documents } from './cost';
 import { DirectWork } from './direct-work';
 import { bundleKey, WARM_KINDS } from './figures';
+import { QUIET_MS } from '../local/idle-collection';
 import { measureIdleCpu, waitUntilSettled } from './idle';
 import { isUsageError, parseOptions, USAGE } from './options';
 import { type Finished, PipelineClient } from './pipeline-client';
@@ -147,6 +148,15 @@ const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<R
       figures[`pss.${point}MiB`] = kibToMiB(treePssKiB(cloud.pid));
     };
     readRss('idle');
+    /**
+     * Memory after a stage is read once the cloud has had a quiet moment, as a user reads it when the
+     * stage is done: `up` gives back the heap a stage grew 2 s after its last request (decision 65).
+     * The peak is sampled throughout (`rss.peakMiB`).
+     */
+    const readSettledRss = async (point: string): Promise<void> => {
+      await sleep(QUIET_MS + 1_000);
+      readRss(point);
+    };
     client = new PipelineClient(cloud.deployment);
     const prefix = `incoming/bench/${runId}`;
     const text = docs.get('notes.txt');
@@ -195,7 +205,7 @@ const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<R
     figures['ratio.directMs'] = directMs;
     figures['ratio.pipelineOverDirect'] = pipelineMs / directMs;
     details.samples = Object.fromEntries(pipelineTimes);
-    readRss('afterSamples');
+    await readSettledRss('afterSamples');
     log(
       `sample-docs: ${Math.round(pipelineMs)} ms through the pipeline, ${Math.round(directMs)} ms directly`,
     );
@@ -224,7 +234,7 @@ const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<R
     figures['burst.cpuMsPerDoc'] = Object.values(cpuMsPerDoc).reduce((sum, ms) => sum + ms, 0);
     details.burst = { ...burst.details, cpuMsPerDoc };
     for (const { why, count } of burst.details.unprocessed) log(`burst: ${count} × ${why}`);
-    readRss('afterBurst');
+    await readSettledRss('afterBurst');
     log(
       `burst: ${burst.docsPerSecond.toFixed(1)} docs/s, p50 ${Math.round(burst.latency.p50 ?? 0)} ms, ` +
         `p95 ${Math.round(burst.latency.p95 ?? 0)} ms, ${burst.notProcessed} not PROCESSED; CPU per document ` +
@@ -249,7 +259,7 @@ const oneRun = async ({ options, docs, directMs, index }: RunContext): Promise<R
       });
       uploads.push(...rest.uploads);
       figures['documents.notProcessed'] = rest.notProcessed;
-      readRss('afterDocuments');
+      await readSettledRss('afterDocuments');
       const growth = (key: string): number | undefined => {
         const after = figures[`${key}.afterDocumentsMiB`];
         const before = figures[`${key}.afterBurstMiB`];
