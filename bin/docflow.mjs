@@ -24,14 +24,18 @@ const missingFlags =
 const script = fileURLToPath(import.meta.url);
 
 if (major >= REQUIRED_MAJOR && missingFlags.length > 0 && typeof process.execve === 'function') {
-  // The same process again, with the flags: same pid, nothing left waiting behind it.
-  process.execve(process.execPath, [
-    process.execPath,
-    ...process.execArgv,
-    ...missingFlags,
-    script,
-    ...process.argv.slice(2),
-  ]);
+  try {
+    // The same process again, with the flags: same pid, nothing left waiting behind it.
+    process.execve(process.execPath, [
+      process.execPath,
+      ...process.execArgv,
+      ...missingFlags,
+      script,
+      ...process.argv.slice(2),
+    ]);
+  } catch {
+    // Not replaced (a system that refuses it): `up` runs on, with V8's defaults.
+  }
 }
 
 if (major < REQUIRED_MAJOR) {
