@@ -7,6 +7,9 @@ import { UsageError } from './errors';
 /** Uploads outside this prefix never trigger the pipeline (the bucket notification filters on it). */
 export const INCOMING_PREFIX = 'incoming/';
 
+/** Key prefix of the demo's uploads: each run makes new versions of the same keys. */
+export const DEMO_PREFIX = `${INCOMING_PREFIX}demo/`;
+
 const DEFAULT_TIMEOUT_SECONDS = 300;
 const DEFAULT_LIST_LIMIT = 25;
 const MAX_LIST_LIMIT = 10_000;

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_PREFIX, INCOMING_PREFIX } from './command-options';
 
 /** The project folder (this file is `<root>/cli/paths.ts`). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -23,8 +24,20 @@ export const displayPath = (path: string, cwd: string): string => {
   return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
 };
 
-/** Whether `path` (relative to the working folder) is a file on this machine. */
-export const isLocalFile =
+/**
+ * The keys `upload` and `demo` gave a file of this machine (`path` relative to the working folder):
+ * `incoming/<its name>`, and for a file of sample-docs/ also `incoming/demo/<its path there>`; none
+ * when `path` is not a file here.
+ */
+export const localUploadKeys =
   (cwd: string) =>
-  (path: string): boolean =>
-    statSync(resolve(cwd, path), { throwIfNoEntry: false })?.isFile() === true;
+  (path: string): string[] => {
+    const file = resolve(cwd, path);
+    if (statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return [];
+    const inSamples = relative(SAMPLE_DOCS_DIR, file);
+    const sample = !inSamples.startsWith('..') && !isAbsolute(inSamples);
+    return [
+      `${INCOMING_PREFIX}${basename(file)}`,
+      ...(sample ? [`${DEMO_PREFIX}${inSamples.split(sep).join('/')}`] : []),
+    ];
+  };

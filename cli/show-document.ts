@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { DocumentDetail } from '../lambdas/api/schemas';
 import { documentId } from '../lambdas/shared/documents/document';
 import { INCOMING_PREFIX } from './command-options';
@@ -15,7 +15,7 @@ import {
   printableText,
   readableCause,
 } from './format';
-import { isLocalFile } from './paths';
+import { localUploadKeys } from './paths';
 import type { DocflowTarget, DocumentsApi, Downloads, ExecutionsReader, TracesReader } from './ports';
 import { renderFields, renderTable } from './table';
 import { buildTimeline, type ExecutionTimeline } from './timeline';
@@ -32,15 +32,15 @@ const DOCUMENT_ID = /^[A-Za-z0-9_-]{22}$/;
 /**
  * Finds a document by id or by key. A 22-character base64url word is tried as an id first; anything
  * else (or an id that finds nothing) as a key of the uploads bucket, then as one under `incoming/`
- * (so `show notes.txt` finds `incoming/notes.txt`), and last, when it names a file on this machine
- * (`isLocalFile`), as `upload` keyed that file: `incoming/<its name>` (so the path `upload` printed,
- * `sample-docs/notes.txt`, finds it too).
+ * (so `show notes.txt` finds `incoming/notes.txt`), and last, when it names a file on this machine, as
+ * `upload` or `demo` keyed that file (`localKeys`): so the path `upload` printed,
+ * `sample-docs/notes.txt`, finds it too, and after `docflow demo` finds the demo's upload of it.
  */
 export const findDocument = async (
   documents: Pick<DocumentsApi, 'get'>,
   bucket: string,
   idOrKey: string,
-  isLocalFile: (path: string) => boolean = () => false,
+  localKeys: (path: string) => readonly string[] = () => [],
 ): Promise<DocumentDetail | undefined> => {
   if (DOCUMENT_ID.test(idOrKey)) {
     const byId = await documents.get(idOrKey);
@@ -48,11 +48,12 @@ export const findDocument = async (
   }
   const byKey = await documents.get(documentId(bucket, idOrKey));
   if (byKey || idOrKey.startsWith(INCOMING_PREFIX)) return byKey;
-  const underIncoming = await documents.get(
-    documentId(bucket, `${INCOMING_PREFIX}${idOrKey.replace(/^\/+/, '')}`),
-  );
-  if (underIncoming || !isLocalFile(idOrKey) || basename(idOrKey) === idOrKey) return underIncoming;
-  return documents.get(documentId(bucket, `${INCOMING_PREFIX}${basename(idOrKey)}`));
+  const underIncoming = `${INCOMING_PREFIX}${idOrKey.replace(/^\/+/, '')}`;
+  for (const key of [underIncoming, ...localKeys(idOrKey).filter((key) => key !== underIncoming)]) {
+    const found = await documents.get(documentId(bucket, key));
+    if (found) return found;
+  }
+  return undefined;
 };
 
 /**
@@ -65,7 +66,12 @@ export const namedDocument = async (
   idOrKey: string,
   cwd: string,
 ): Promise<DocumentDetail> => {
-  const document = await findDocument(target.documents, target.uploader.bucket, idOrKey, isLocalFile(cwd));
+  const document = await findDocument(
+    target.documents,
+    target.uploader.bucket,
+    idOrKey,
+    localUploadKeys(cwd),
+  );
   if (!document) {
     throw new CliError(`no document with id or key "${printable(idOrKey)}" in ${target.description}`);
   }

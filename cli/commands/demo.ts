@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { demoOptions } from '../command-options';
+import { DEMO_PREFIX, demoOptions } from '../command-options';
 import type { Command } from '../context';
 import { demoMatches, fullText, renderDemo } from '../demo-report';
 import { EXIT } from '../errors';
@@ -10,9 +10,6 @@ import { uploadSession } from '../upload-session';
 
 /** Files of sample-docs/ that describe the samples rather than being ones. */
 const NOT_SAMPLES = new Set(['README.md', 'expected-results.json']);
-
-/** Key prefix of the demo's uploads: each run makes new versions of the same keys. */
-const DEMO_PREFIX = 'incoming/demo/';
 
 /** `docflow demo [--timeout 300]` */
 export const demo: Command = async ({ values }, context) => {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { localUploadKeys, PROJECT_ROOT } from '../../../cli/paths';
 import {
   findDocument,
   gatherDocument,
@@ -51,13 +52,46 @@ describe('findDocument', () => {
     const api = new FakeDocumentsApi();
     const memo = aDocument('incoming/memo.docx');
     api.documents.set(memo.id, memo);
-    const localFiles = new Set(['samples/memo.docx']);
-    const isLocalFile = (path: string) => localFiles.has(path);
+    const localKeys = (path: string) => (path === 'samples/memo.docx' ? ['incoming/memo.docx'] : []);
 
     // Act & Assess
-    expect((await findDocument(api, FAKE_BUCKET, 'samples/memo.docx', isLocalFile))?.id).toBe(memo.id);
-    expect(await findDocument(api, FAKE_BUCKET, 'elsewhere/memo.docx', isLocalFile)).toBeUndefined();
+    expect((await findDocument(api, FAKE_BUCKET, 'samples/memo.docx', localKeys))?.id).toBe(memo.id);
+    expect(await findDocument(api, FAKE_BUCKET, 'elsewhere/memo.docx', localKeys)).toBeUndefined();
     expect(await findDocument(api, FAKE_BUCKET, 'samples/memo.docx')).toBeUndefined();
+  });
+
+  it("finds a sample file by its path after the demo uploaded it, and prefers the user's own upload", async () => {
+    // Prepare
+    const api = new FakeDocumentsApi();
+    const demoNotes = aDocument('incoming/demo/notes.txt');
+    api.documents.set(demoNotes.id, demoNotes);
+    const localKeys = localUploadKeys(PROJECT_ROOT);
+
+    // Act
+    const afterDemo = await findDocument(api, FAKE_BUCKET, 'sample-docs/notes.txt', localKeys);
+    const ownNotes = aDocument('incoming/notes.txt');
+    api.documents.set(ownNotes.id, ownNotes);
+    const afterUpload = await findDocument(api, FAKE_BUCKET, 'sample-docs/notes.txt', localKeys);
+
+    // Assess
+    expect(afterDemo?.id).toBe(demoNotes.id);
+    expect(afterUpload?.id).toBe(ownNotes.id);
+  });
+});
+
+describe('localUploadKeys', () => {
+  it.each([
+    { path: 'sample-docs/notes.txt', keys: ['incoming/notes.txt', 'incoming/demo/notes.txt'] },
+    {
+      path: './sample-docs/../sample-docs/memo.docx',
+      keys: ['incoming/memo.docx', 'incoming/demo/memo.docx'],
+    },
+    { path: 'package.json', keys: ['incoming/package.json'] },
+    { path: 'sample-docs/no-such-file.txt', keys: [] },
+    { path: 'sample-docs', keys: [] },
+  ])('gives $path the keys $keys', ({ path, keys }) => {
+    // Act & Assess
+    expect(localUploadKeys(PROJECT_ROOT)(path)).toEqual(keys);
   });
 });
 
