@@ -1,20 +1,25 @@
-import { getHeapStatistics } from 'node:v8';
-
 /** How long the AWS endpoint must have taken no request before `up` counts as quiet. */
 export const QUIET_MS = 2_000;
 
-/** Heap V8 must have committed beyond what the last collection left for a quiet moment to collect. */
-export const GROWTH_BYTES = 32 * 1024 * 1024;
+/**
+ * Requests of one busy spell (between two quiet moments) that make the quiet moment after it worth a
+ * full collection: a document takes ~18, so the demo's 8 (145) pass it; a console polling the API
+ * (4–8 requests a poll, one poll each 2 s, a quiet moment after each) does not.
+ */
+export const BUSY_SPELL_REQUESTS = 100;
+
+/** Requests since the last collection after which any quiet moment collects (light work adds up too). */
+export const MAX_REQUESTS_BETWEEN = 1_000;
 
 export interface IdleCollectorOptions {
   /** The collection itself ({@link fullCollection}). */
   readonly collect: () => void;
-  /** Bytes of heap V8 has committed now. @default v8's total_heap_size */
-  readonly committedBytes?: () => number;
   /** @default QUIET_MS */
   readonly quietMs?: number;
-  /** @default GROWTH_BYTES */
-  readonly growthBytes?: number;
+  /** @default BUSY_SPELL_REQUESTS */
+  readonly busySpellRequests?: number;
+  /** @default MAX_REQUESTS_BETWEEN */
+  readonly maxRequestsBetween?: number;
 }
 
 /**
@@ -22,28 +27,33 @@ export interface IdleCollectorOptions {
  * what is alive and keeps it long after: `up` went from 417 MiB after the demo to 502 MiB after
  * 1,000 more documents, 58 MiB of it heap pages a full collection returns (decision 65). So each
  * request to the AWS endpoint pushes a quiet moment back, and when one comes, `up` runs one full
- * collection, as a parked environment does: the first time (what starting left), then whenever its
- * heap has grown by {@link GROWTH_BYTES} since the last. Nothing runs while the cloud is idle (no timer is armed), and a console polling now and then
- * grows the heap too little to pay for a collection each time.
+ * collection, as a parked environment does: the first time (what starting left), after a busy spell
+ * of {@link BUSY_SPELL_REQUESTS}, and once {@link MAX_REQUESTS_BETWEEN} have come since the last.
+ * Work is counted rather than V8's sizes: the young generation regrows with any work, and the old one
+ * grows little in a demo that still leaves 40 MiB to give back. Nothing runs while the cloud is idle
+ * (no timer is armed then).
  */
 export class IdleCollector {
   readonly #collect: () => void;
-  readonly #committedBytes: () => number;
   readonly #quietMs: number;
-  readonly #growthBytes: number;
-  /** Heap committed right after the last collection; none before the first. */
-  #baseline: number | undefined;
+  readonly #busySpellRequests: number;
+  readonly #maxRequestsBetween: number;
+  #sinceQuiet = 0;
+  #sinceCollection = 0;
+  #collected = false;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: IdleCollectorOptions) {
     this.#collect = options.collect;
-    this.#committedBytes = options.committedBytes ?? (() => getHeapStatistics().total_heap_size);
     this.#quietMs = options.quietMs ?? QUIET_MS;
-    this.#growthBytes = options.growthBytes ?? GROWTH_BYTES;
+    this.#busySpellRequests = options.busySpellRequests ?? BUSY_SPELL_REQUESTS;
+    this.#maxRequestsBetween = options.maxRequestsBetween ?? MAX_REQUESTS_BETWEEN;
   }
 
   /** A request came: the quiet moment starts again from now. */
   activity(): void {
+    this.#sinceQuiet += 1;
+    this.#sinceCollection += 1;
     if (this.#timer) {
       this.#timer.refresh();
       return;
@@ -59,8 +69,14 @@ export class IdleCollector {
 
   #quiet(): void {
     this.#timer = undefined;
-    if (this.#baseline !== undefined && this.#committedBytes() - this.#baseline < this.#growthBytes) return;
+    const worth =
+      !this.#collected ||
+      this.#sinceQuiet >= this.#busySpellRequests ||
+      this.#sinceCollection >= this.#maxRequestsBetween;
+    this.#sinceQuiet = 0;
+    if (!worth) return;
     this.#collect();
-    this.#baseline = this.#committedBytes();
+    this.#collected = true;
+    this.#sinceCollection = 0;
   }
 }

@@ -1,20 +1,31 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IdleCollector } from '../../../local/idle-collection';
 
-const MiB = 1024 * 1024;
-
-/** A collector over a heap whose committed size the test sets, and that a collection shrinks to `live`. */
-const collectorOver = (heap: { committed: number; live: number }) => {
-  const collect = vi.fn(() => {
-    heap.committed = heap.live;
-  });
+const collectorOf = () => {
+  const collect = vi.fn();
   const collector = new IdleCollector({
     collect,
-    committedBytes: () => heap.committed,
     quietMs: 2_000,
-    growthBytes: 32 * MiB,
+    busySpellRequests: 100,
+    maxRequestsBetween: 1_000,
   });
   return { collector, collect };
+};
+
+/** `count` requests, `everyMs` apart. */
+const requests = (collector: IdleCollector, count: number, everyMs: number): void => {
+  for (let n = 0; n < count; n++) {
+    collector.activity();
+    vi.advanceTimersByTime(everyMs);
+  }
+};
+
+/** A collector past its first quiet moment (which always collects what starting left). */
+const startedCollector = () => {
+  const started = collectorOf();
+  requests(started.collector, 1, 2_000);
+  started.collect.mockClear();
+  return started;
 };
 
 beforeEach(() => {
@@ -26,17 +37,12 @@ afterEach(() => {
 });
 
 describe('IdleCollector', () => {
-  it('collects once the requests stop for the quiet time, not while they keep coming', () => {
+  it('collects at the first quiet moment, and never while requests keep coming', () => {
     // Arrange
-    const heap = { committed: 100 * MiB, live: 100 * MiB };
-    const { collector, collect } = collectorOver(heap);
+    const { collector, collect } = collectorOf();
 
-    // Act: a burst of requests every 500 ms for 10 s, while the heap grows
-    for (let at = 0; at < 10_000; at += 500) {
-      collector.activity();
-      heap.committed += 4 * MiB;
-      vi.advanceTimersByTime(500);
-    }
+    // Act: 2,000 requests, 50 ms apart (100 s)
+    requests(collector, 2_000, 50);
     const duringBurst = collect.mock.calls.length;
     vi.advanceTimersByTime(2_000);
 
@@ -45,42 +51,49 @@ describe('IdleCollector', () => {
     expect(collect).toHaveBeenCalledTimes(1);
   });
 
-  it('collects at the first quiet moment, then only after growth since the last collection', () => {
-    // Arrange: a first quiet moment collects what starting left
-    const heap = { committed: 100 * MiB, live: 90 * MiB };
-    const { collector, collect } = collectorOver(heap);
-    collector.activity();
-    vi.advanceTimersByTime(2_000);
-    collect.mockClear();
+  it('collects after a busy spell, not after a spell too short', () => {
+    // Arrange
+    const { collector, collect } = startedCollector();
 
     // Act
-    heap.committed += 8 * MiB; // a console poll's worth
-    collector.activity();
+    requests(collector, 99, 10);
     vi.advanceTimersByTime(2_000);
-    const afterSmall = collect.mock.calls.length;
-    heap.committed += 40 * MiB; // a burst's worth
-    collector.activity();
-    vi.advanceTimersByTime(2_000);
-    const afterBurst = collect.mock.calls.length;
-    heap.committed = heap.live + 20 * MiB; // less than the growth above what the collection left
-    collector.activity();
+    const afterShortSpell = collect.mock.calls.length;
+    requests(collector, 100, 10);
     vi.advanceTimersByTime(2_000);
 
     // Assess
-    expect(afterSmall).toBe(0);
-    expect(afterBurst).toBe(1);
+    expect(afterShortSpell).toBe(0);
     expect(collect).toHaveBeenCalledTimes(1);
+  });
+
+  it('collects once light work has added up, as a polling console makes it', () => {
+    // Arrange
+    const { collector, collect } = startedCollector();
+
+    // Act: polls of 8 requests, each followed by a quiet moment
+    const collectionsAfter = (polls: number): number => {
+      for (let poll = 0; poll < polls; poll++) {
+        requests(collector, 8, 10);
+        vi.advanceTimersByTime(2_000);
+      }
+      return collect.mock.calls.length;
+    };
+    const afterFewPolls = collectionsAfter(124); // 992 requests
+    const afterMore = collectionsAfter(1); // 1,000
+
+    // Assess
+    expect(afterFewPolls).toBe(0);
+    expect(afterMore).toBe(1);
   });
 
   it('arms no timer while nothing comes, and none after stop', () => {
     // Arrange
-    const heap = { committed: 100 * MiB, live: 50 * MiB };
-    const { collector, collect } = collectorOver(heap);
+    const { collector, collect } = collectorOf();
 
     // Act
     const idleTimers = vi.getTimerCount();
-    collector.activity();
-    heap.committed += 64 * MiB;
+    requests(collector, 300, 1);
     collector.stop();
     vi.advanceTimersByTime(10_000);
 
