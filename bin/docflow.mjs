@@ -16,23 +16,37 @@ const major = Number(process.versions.node.split('.')[0]);
  * collect once requests stop). A flag the user gives (on the command line or in NODE_OPTIONS) wins.
  */
 const UP_NODE_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=50', '--expose-gc'];
+/**
+ * glibc's malloc arenas for `up`: by default up to eight per core, one per thread that allocates
+ * (the thread pool, LevelDB, the OCR workers), each keeping what it once held; two hold `up`'s
+ * growth over 2,000 documents to half (decision 65). Functions never see it: their environments get
+ * Lambda's variables only. A value the user sets wins.
+ */
+const UP_ENVIRONMENT = { MALLOC_ARENA_MAX: '2' };
 const givenFlags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
 const missingFlags =
   process.argv[2] === 'up'
     ? UP_NODE_FLAGS.filter((flag) => !givenFlags.some((given) => given.split('=')[0] === flag.split('=')[0]))
     : [];
+const missingEnvironment =
+  process.argv[2] === 'up'
+    ? Object.fromEntries(Object.entries(UP_ENVIRONMENT).filter(([name]) => process.env[name] === undefined))
+    : {};
 const script = fileURLToPath(import.meta.url);
+const upEnvironment = { ...process.env, ...missingEnvironment };
 
-if (major >= REQUIRED_MAJOR && missingFlags.length > 0 && typeof process.execve === 'function') {
+if (
+  major >= REQUIRED_MAJOR &&
+  (missingFlags.length > 0 || Object.keys(missingEnvironment).length > 0) &&
+  typeof process.execve === 'function'
+) {
   try {
     // The same process again, with the flags: same pid, nothing left waiting behind it.
-    process.execve(process.execPath, [
+    process.execve(
       process.execPath,
-      ...process.execArgv,
-      ...missingFlags,
-      script,
-      ...process.argv.slice(2),
-    ]);
+      [process.execPath, ...process.execArgv, ...missingFlags, script, ...process.argv.slice(2)],
+      upEnvironment,
+    );
   } catch {
     // Not replaced (a system that refuses it): `up` runs on, with V8's defaults.
   }
@@ -50,7 +64,7 @@ if (major < REQUIRED_MAJOR) {
   // Node's own flags (npm start's heap settings) go along: they were given for the CLI, not for this.
   const child = spawn(projectNode, [...process.execArgv, ...missingFlags, script, ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, DOCFLOW_REEXEC: '1' },
+    env: { ...upEnvironment, DOCFLOW_REEXEC: '1' },
   });
   // Ctrl-C reaches the child from the terminal itself (a second copy would force-stop `up`);
   // signals sent to this process alone are passed on.

@@ -204,6 +204,7 @@ describe('docflow up', () => {
     );
     const deployment = await readDeploymentFile(dataDir);
     const commandLine = (await readFile(`/proc/${run.child.pid}/cmdline`, 'utf8')).split('\0');
+    const environment = (await readFile(`/proc/${run.child.pid}/environ`, 'utf8')).split('\0');
     const second = docflow(['up', '--port', '0', '--api-port', '0', '--data-dir', dataDir]);
     const secondCode = await second.exit;
     run.child.kill('SIGTERM');
@@ -214,10 +215,11 @@ describe('docflow up', () => {
     expect(ready).toContain(`query API http://127.0.0.1:${apiPort}/`);
     expect(deployment?.endpoint).toBe(`http://127.0.0.1:${port}`);
     expect(new URL(deployment?.apiUrl ?? 'http://x').port).toBe(String(apiPort));
-    // Started with no Node flags, it runs (as the same process) with its heap settings.
+    // Started with no Node flags, it runs (as the same process) with its heap and malloc settings.
     expect(commandLine).toEqual(
       expect.arrayContaining(['--max-semi-space-size=16', '--heap-growing-percent=50', '--expose-gc']),
     );
+    expect(environment).toContain('MALLOC_ARENA_MAX=2');
     expect(secondCode).toBe(1);
     expect(lines(second.stderr())).toEqual([
       `docflow up: the local cloud is already running on the data folder ports (http://127.0.0.1:${port}): use it, stop it first (Ctrl-C where it runs), or start another with --data-dir <dir>`,
