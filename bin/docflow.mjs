@@ -23,15 +23,14 @@ const UP_NODE_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=50', 
  * Lambda's variables only. A value the user sets wins.
  */
 const UP_ENVIRONMENT = { MALLOC_ARENA_MAX: '2' };
+const isUp = process.argv[2] === 'up';
 const givenFlags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-const missingFlags =
-  process.argv[2] === 'up'
-    ? UP_NODE_FLAGS.filter((flag) => !givenFlags.some((given) => given.split('=')[0] === flag.split('=')[0]))
-    : [];
-const missingEnvironment =
-  process.argv[2] === 'up'
-    ? Object.fromEntries(Object.entries(UP_ENVIRONMENT).filter(([name]) => process.env[name] === undefined))
-    : {};
+const missingFlags = isUp
+  ? UP_NODE_FLAGS.filter((flag) => !givenFlags.some((given) => given.split('=')[0] === flag.split('=')[0]))
+  : [];
+const missingEnvironment = isUp
+  ? Object.fromEntries(Object.entries(UP_ENVIRONMENT).filter(([name]) => process.env[name] === undefined))
+  : {};
 const script = fileURLToPath(import.meta.url);
 const upEnvironment = { ...process.env, ...missingEnvironment };
 
@@ -41,14 +40,14 @@ if (
   typeof process.execve === 'function'
 ) {
   try {
-    // The same process again, with the flags: same pid, nothing left waiting behind it.
+    // The same process again, with the flags and variables: same pid, nothing left waiting behind it.
     process.execve(
       process.execPath,
       [process.execPath, ...process.execArgv, ...missingFlags, script, ...process.argv.slice(2)],
       upEnvironment,
     );
   } catch {
-    // Not replaced (a system that refuses it): `up` runs on, with V8's defaults.
+    // Not replaced (a system that refuses it): `up` runs on as it was started.
   }
 }
 
@@ -61,7 +60,7 @@ if (major < REQUIRED_MAJOR) {
     );
     process.exit(2);
   }
-  // Node's own flags (npm start's heap settings) go along: they were given for the CLI, not for this.
+  // Node's own flags go along (they were given for the CLI, not for this), with `up`'s settings.
   const child = spawn(projectNode, [...process.execArgv, ...missingFlags, script, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...upEnvironment, DOCFLOW_REEXEC: '1' },
