@@ -1,10 +1,14 @@
-// Native modules are loaded here, at the top, so a sandboxed process loads them before it is ready,
-// outside any job's budget (see defineSandboxedTask): the handler imports this module for THUMBNAIL_TASK.
+// Native modules and pdf.js are loaded here, at the top, so a sandboxed process loads them before it is
+// ready, outside any job's budget (see defineSandboxedTask): the handler imports this module for
+// THUMBNAIL_TASK. Loaded on a first PDF instead, pdf.js counted against that document's budget and, as
+// memory the job left behind, retired the process after it (decisions 24).
 import '@napi-rs/canvas';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { mapSharpError, sharpInputOptions } from '../inspect/image-probe';
+import { withPdfDocument } from '../inspect/pdf-probe';
 import { CorruptDocumentError, DocumentTooLargeError } from '../shared/documents/errors';
 import { loadHeicDecoders } from '../shared/parsing/heic-decoder';
+import { renderPdfPage } from '../shared/parsing/pdf-render';
 import { defineSandboxedTask, sandboxPoolOf } from '../shared/sandbox/sandboxed-task';
 
 /** Longest side of a thumbnail, in pixels. */
@@ -155,13 +159,8 @@ const renderHeic = async (job: ThumbnailJob): Promise<RenderedThumbnail> => {
  * resized with sharp. Embedded images above the pixel limit are skipped by pdf.js (`maxImageSize`)
  * instead of decoded.
  */
-const renderPdf = async (job: ThumbnailJob): Promise<RenderedThumbnail> => {
-  // Loaded on first use: a process that never sees a PDF never loads pdf.js.
-  const [{ withPdfDocument }, { renderPdfPage }] = await Promise.all([
-    import('../inspect/pdf-probe'),
-    import('../shared/parsing/pdf-render'),
-  ]);
-  return withPdfDocument(
+const renderPdf = async (job: ThumbnailJob): Promise<RenderedThumbnail> =>
+  withPdfDocument(
     job.bytes,
     job.budgetMs,
     async (doc) => {
@@ -176,7 +175,6 @@ const renderPdf = async (job: ThumbnailJob): Promise<RenderedThumbnail> => {
     },
     { maxImageSize: job.maxPixels },
   );
-};
 
 /**
  * Makes one thumbnail in the calling thread. Every failure of the bytes is a typed rejection; anything
