@@ -201,8 +201,16 @@ export const OCR_IMAGE_TASK = defineSandboxedTask(
  * {@link OcrImagePreparer} in sandboxed processes, each conversion killed at its budget (`budgetMs`)
  * or at a memory cap. A warm process is reused after conversions that succeed (see
  * {@link SandboxPool}), so an invocation does not pay a process start.
+ *
+ * Its first process starts with the first conversion, not with the environment: only images Textract
+ * cannot read as stored (WebP, GIF, AVIF, HEIC, oversized) need one, and a process started ahead in
+ * every extract-text environment costs a start (~0.4 s of CPU) and ~110 MiB resident that a burst of text
+ * documents never uses (decisions 66).
  */
-export class SandboxedOcrImagePreparer extends sandboxPoolOf(OCR_IMAGE_TASK) implements OcrImagePreparer {
+export class SandboxedOcrImagePreparer
+  extends sandboxPoolOf(OCR_IMAGE_TASK, { prestart: false })
+  implements OcrImagePreparer
+{
   prepare(input: OcrImageInput): Promise<OcrImage> {
     return this.run(input, input.budgetMs);
   }

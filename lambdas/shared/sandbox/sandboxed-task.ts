@@ -301,11 +301,16 @@ export class SandboxPool<I, O> {
  * The pool class of one task, made with the heap cap alone: a port's adapter extends it and adds the
  * port's method, which runs the job within the budget its input carries
  * (`class SandboxedThumbnailRenderer extends sandboxPoolOf(THUMBNAIL_TASK) implements ThumbnailRenderer`).
+ * `options` are the task's own, the same wherever it runs (a task few documents need starts no
+ * process ahead: `{ prestart: false }`).
  */
-export const sandboxPoolOf = <I, O>(task: SandboxedTask<I, O>) =>
+export const sandboxPoolOf = <I, O>(
+  task: SandboxedTask<I, O>,
+  options: Pick<SandboxPoolOptions, 'prestart'> = {},
+) =>
   class extends SandboxPool<I, O> {
     constructor(limits: Pick<SandboxLimits, 'memoryMb'>) {
-      super(task, { memoryMb: limits.memoryMb });
+      super(task, { ...options, memoryMb: limits.memoryMb });
     }
   };
 
