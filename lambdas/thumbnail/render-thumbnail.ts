@@ -1,7 +1,7 @@
 // Native modules and pdf.js are loaded here, at the top, so a sandboxed process loads them before it is
 // ready, outside any job's budget (see defineSandboxedTask): the handler imports this module for
 // THUMBNAIL_TASK. Loaded on a first PDF instead, pdf.js counted against that document's budget and, as
-// memory the job left behind, retired the process after it (decisions 24).
+// memory the job left behind, could retire the process after it (decisions 24).
 import '@napi-rs/canvas';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { mapSharpError, sharpInputOptions } from '../inspect/image-probe';
