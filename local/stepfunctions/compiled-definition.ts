@@ -1,8 +1,9 @@
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
 import { StepFunctionsApiError } from './api-errors';
 import type { AslState, AslStates } from './asl';
 import { definitionHash } from './execution-store';
 import { buildTaskBindings, type TaskBindingPorts, type TaskBindings } from './task-bindings';
+import { buildStateMachine } from './validated-definitions';
 
 /** What a Task state calls, as its history events name it. */
 export type TaskResource =
@@ -44,7 +45,10 @@ export interface CompiledDefinition {
   readonly text: string;
   readonly hash: string;
   readonly definition: AslStates;
-  /** Validation costs ~250 ms, so one interpreter instance serves every execution of a definition. */
+  /**
+   * Validation costs ~0.5 s (once per definition text: validated-definitions.ts), so one interpreter
+   * instance serves every execution of a definition.
+   */
   readonly machine: StateMachine;
   readonly bindings: TaskBindings;
   readonly states: ReadonlyMap<string, StateInfo>;
@@ -132,7 +136,7 @@ export const compileDefinition = (
   let machine: StateMachine;
   let bindings: TaskBindings;
   try {
-    machine = new StateMachine(withTaskTimeouts(parsed) as unknown as StateMachineDefinition);
+    machine = buildStateMachine(withTaskTimeouts(parsed) as unknown as StateMachineDefinition);
     bindings = buildTaskBindings(parsed, ports);
   } catch (error) {
     throw invalid((error as Error).message);
