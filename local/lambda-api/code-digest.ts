@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { projectCacheFolder } from '../project-cache';
 
 /** What Lambda reports of a deployment package: `CodeSize` and `CodeSha256`. */
 export interface CodeDigest {
@@ -68,7 +69,7 @@ const hashed = (directory: string): Promise<CodeDigest> => {
 };
 
 /** Digests of synthesized assets, kept across `up`s (a `--fresh` start included). */
-const CACHE_FOLDER = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'docflow-code-digests');
+const CACHE_FOLDER = projectCacheFolder('code-digests');
 /** A CDK asset folder: named by the hash of its content, never rewritten under that name. */
 const ASSET_FOLDER = /^asset\.[0-9a-f]{64}$/;
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROJECT_MODULES, projectCacheFolder } from '../project-cache';
 import type { SegmentSink } from '../xray/trace-header';
 import { settingsQuery } from './asset-modules';
 import { FunctionPool } from './function-pool';
@@ -73,13 +74,12 @@ export interface LambdaRunnerOptions {
  */
 export const HOST_PLATFORM_PACKAGES = ['sharp', '@napi-rs/canvas'] as const;
 
-const PROJECT_MODULES = join(import.meta.dirname, '..', '..', 'node_modules');
 /**
  * Where the runtime is built (`runtime-files.ts`): beside the packages, where tools keep their caches,
  * so that a fresh data folder does not build it again (esbuild's sync API leaves a 20 MB service
  * process behind for the life of the process that calls it).
  */
-const RUNTIME_CACHE = join(PROJECT_MODULES, '.cache', 'docflow-lambda-runtime');
+const RUNTIME_CACHE = projectCacheFolder('lambda-runtime');
 
 const QUALIFIED_ARN = /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+):[A-Za-z0-9$_-]+$/;
 

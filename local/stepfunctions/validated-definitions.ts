@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { projectCacheFolder } from '../project-cache';
 
 /**
  * aws-local-stepfunctions validates a definition (asl-validator, on ajv) each time it builds a
@@ -12,14 +13,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
  * built again without validating. One it refused is never remembered: it is refused again, with the same
  * errors.
  */
-export const VALIDATED_DEFINITIONS_FOLDER = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  'node_modules',
-  '.cache',
-  'docflow-asl-validated',
-);
+export const VALIDATED_DEFINITIONS_FOLDER = projectCacheFolder('asl-validated');
 
 let interpreterVersion: string | undefined;
 

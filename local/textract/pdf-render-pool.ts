@@ -4,6 +4,7 @@ import { CorruptDocumentError } from '../../lambdas/shared/documents/errors';
 import type { PdfRenderOptions, RenderedPdfPage } from '../../lambdas/shared/parsing/pdf-render';
 import { type SandboxedTask, SandboxPool } from '../../lambdas/shared/sandbox/sandboxed-task';
 import { buildJavaScriptEntry } from '../build/javascript-entry';
+import { projectCacheFolder } from '../project-cache';
 import { PDF_RENDER_TASK_NAME, type PdfRenderJob, type RenderedPagePayload } from './pdf-render-job';
 
 export interface PdfRenderPoolOptions {
@@ -29,7 +30,7 @@ export interface OpenPdf {
 const MAX_PAGE_TIMEOUTS_PER_DOCUMENT = 3;
 
 /** Where the render task is built: beside the packages its build imports, as the Lambda runtime is. */
-const BUILD_CACHE = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'docflow-textract');
+const BUILD_CACHE = projectCacheFolder('textract');
 
 /**
  * The render task as its render processes run it: `pdf-render-task.ts` built once into JavaScript, so

@@ -4,17 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DIGEST_CHUNK_BYTES, digestOf } from '../../../../local/lambda-api/code-digest';
+import { projectCacheFolder } from '../../../../local/project-cache';
 
-const CACHE_FOLDER = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'node_modules',
-  '.cache',
-  'docflow-code-digests',
-);
+const CACHE_FOLDER = projectCacheFolder('code-digests');
 
 /** The digest of a folder holding one file, `index.mjs`, as the local Lambda API defines it. */
 const expectedDigest = (content: string) => ({
