@@ -238,6 +238,8 @@ describe('the console’s executions', () => {
     // Act
     await ui.page.goto(ui.url('#/executions'));
     await ui.page.getByLabel('Status').selectOption('FAILED');
+    // The unfiltered list also shows the failed run: it is counted once the succeeded runs have gone.
+    await ui.page.getByRole('row').filter({ hasText: 'SUCCEEDED' }).first().waitFor({ state: 'detached' });
     await executionRow(NOTES.file).getByText('FAILED', { exact: true }).waitFor();
     const failedRows = await ui.page.getByRole('row').count();
     await ui.page.getByLabel('Status').selectOption('');
