@@ -27,6 +27,13 @@ export interface ListPage {
 
 const DEFAULT_MAX_QUERIES = 64;
 
+/**
+ * A shard's first query asks for its share of the page and half as much again. Items fall into the
+ * shards by their id's hash, so each holds about `1 / shards` of any page: asking every shard for a whole
+ * page, as the listing did, read eight items for each one it returned (a page of 100 evaluated 808).
+ */
+const SHARE_HEADROOM = 1.5;
+
 /** The first page's shard states. */
 export const initialShards = (shardCount: number): ShardCursor[] =>
   Array.from({ length: shardCount }, () => ({}));
@@ -64,6 +71,7 @@ class ShardStream {
   #lastTaken: ShardPosition | undefined;
   #next: ShardPosition | undefined;
   #exhausted = false;
+  #queried = false;
 
   constructor(
     private readonly catalog: DocumentCatalog,
@@ -78,6 +86,11 @@ class ShardStream {
     return this.#buffer[0];
   }
 
+  /** Whether this request has queried the shard yet. */
+  get queried(): boolean {
+    return this.#queried;
+  }
+
   /** Whether the head is known: an item is buffered or the shard has nothing more. */
   get settled(): boolean {
     return this.#buffer.length > 0 || this.#exhausted;
@@ -87,6 +100,7 @@ class ShardStream {
   async fill(limit: number, budget: QueryBudget): Promise<boolean> {
     while (!this.settled) {
       if (!budget.take()) return false;
+      this.#queried = true;
       const page = await this.catalog.queryShard({
         ...this.filters,
         shard: this.shard,
@@ -134,9 +148,19 @@ export const listPage = async (catalog: DocumentCatalog, request: ListPageReques
   // Never less than one query per live shard: the first round then always completes, so every
   // request moves some shard forward (or returns an item) and paging cannot stall.
   const budget = new QueryBudget(Math.max(request.maxQueries ?? DEFAULT_MAX_QUERIES, streams.length));
+  /**
+   * Items one query of `stream` asks for when `want` more are wanted. A shard that ran dry before the
+   * others holds more than its share: it is asked for all that is still wanted. With a type filter,
+   * `Limit` counts the items evaluated before the filter, which may match few of them: a whole page.
+   * One extra item per query tells, without another round trip, whether a shard has more.
+   */
+  const querySize = (stream: ShardStream, want: number): number => {
+    if (filters.type !== undefined) return limit + 1;
+    if (stream.queried) return want + 1;
+    return Math.min(want, Math.ceil((want * SHARE_HEADROOM) / streams.length)) + 1;
+  };
   const fillAll = async (want: number): Promise<boolean> => {
-    // One extra item per query tells, without another round trip, whether a shard has more.
-    const results = await Promise.all(streams.map((stream) => stream.fill(want + 1, budget)));
+    const results = await Promise.all(streams.map((stream) => stream.fill(querySize(stream, want), budget)));
     return results.every(Boolean);
   };
 
@@ -156,8 +180,9 @@ export const listPage = async (catalog: DocumentCatalog, request: ListPageReques
     if (!item) break;
     items.push(item);
   }
-  // Peek so that a cursor is only handed out when another page really has items.
-  if (complete) await fillAll(limit);
+  // Peek so that a cursor is only handed out when another page really has items: one item tells, and
+  // what is read here is read again by the next page.
+  if (complete) await fillAll(1);
 
   const shards = streams.reduce<ShardCursor[]>(
     (all, stream) => {

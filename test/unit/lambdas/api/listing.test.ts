@@ -172,6 +172,30 @@ describe('listPage', () => {
     expect(page.shards).toBeUndefined();
   });
 
+  it('reads about its share of each shard, not a whole page from each', async () => {
+    // Prepare
+    const count = 800;
+    const limit = 100;
+    const catalog = catalogOf(
+      Array.from({ length: count }, (_, i) =>
+        aMetadataItem({
+          key: `incoming/${i}.txt`,
+          uploadedAt: new Date(Date.UTC(2026, 10, 1, 0, 0, i)).toISOString(),
+        }),
+      ),
+      undefined,
+    );
+
+    // Act
+    const pages = await pageThrough(catalog, {}, limit, Number.POSITIVE_INFINITY);
+
+    // Assess
+    expect(pages.flat()).toHaveLength(count);
+    const evaluated = catalog.queries.reduce((sum, query) => sum + query.limit, 0);
+    expect(evaluated).toBeLessThanOrEqual(2 * count);
+    expect(catalog.queries.length).toBeLessThanOrEqual(2 * LIST_SHARDS * pages.length);
+  });
+
   it('skips shards the cursor marks as done', async () => {
     // Prepare
     const catalog = catalogOf([aMetadataItem({ key: 'only' })], undefined);
