@@ -142,7 +142,10 @@ export class PipelineClient {
 
   /**
    * Waits for many uploads by listing the documents uploaded since `since` (a few API calls per round
-   * instead of one per document). Resolves with those that finished; the rest timed out.
+   * instead of one per document). Resolves with those that finished; the rest timed out. Each round
+   * lists from the oldest upload still waiting: a burst finishes roughly in upload order, so the
+   * bench's own reads shrink as it ends instead of growing with every finished document (one round over
+   * 530 documents cost the local cloud 0.26–0.38 s of CPU, which the burst it measures then lacked).
    */
   async waitForAll(
     uploads: readonly Upload[],
@@ -152,7 +155,8 @@ export class PipelineClient {
     const finished: Finished[] = [];
     const deadline = Date.now() + options.timeoutMs;
     while (waiting.size > 0 && Date.now() <= deadline) {
-      for await (const items of this.#listedSince(options.since)) {
+      const oldestWaiting = Math.min(...Array.from(waiting.values(), (upload) => upload.startedAt));
+      for await (const items of this.#listedSince(Math.max(options.since, oldestWaiting))) {
         const seenAt = Date.now();
         for (const document of items) {
           const upload = waiting.get(document.key);
