@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { findPackageJSON } from 'node:module';
+import { join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { projectCacheFolder } from '../project-cache';
+import { definitionHash } from './execution-store';
 
 /**
  * aws-local-stepfunctions validates a definition (asl-validator, on ajv) each time it builds a
@@ -20,20 +20,16 @@ let interpreterVersion: string | undefined;
 /** The installed aws-local-stepfunctions' version (its package.json is not among its exports). */
 const versionOfInterpreter = (): string => {
   if (interpreterVersion === undefined) {
-    const entry = createRequire(import.meta.url).resolve('aws-local-stepfunctions');
-    const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as {
-      version: string;
-    };
-    interpreterVersion = manifest.version;
+    const manifest = findPackageJSON('aws-local-stepfunctions', import.meta.url);
+    if (!manifest) throw new Error('aws-local-stepfunctions has no package.json');
+    interpreterVersion = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
   }
   return interpreterVersion;
 };
 
 /** The name a definition accepted once is remembered by. */
 export const validationKeyOf = (definition: StateMachineDefinition): string =>
-  createHash('sha256')
-    .update(`${versionOfInterpreter()}\n${JSON.stringify(definition)}`)
-    .digest('hex');
+  definitionHash(`${versionOfInterpreter()}\n${JSON.stringify(definition)}`);
 
 const validatedHere = new Set<string>();
 
