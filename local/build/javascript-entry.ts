@@ -13,6 +13,8 @@ import { createRequire } from 'node:module';
 import { basename, extname, join, resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
+/** The script esbuild runs in; its content is part of every build's digest. */
+const BUILDER = join(import.meta.dirname, 'esbuild-process.ts');
 
 /** What the last build of an entry was made from, kept beside its output. */
 interface BuildManifest {
@@ -31,7 +33,9 @@ const readManifest = (path: string): BuildManifest | undefined => {
 
 /** The esbuild version and every input's path and content, as one hash; undefined if an input is gone. */
 const digestOf = (inputs: readonly string[]): string | undefined => {
-  const digest = createHash('sha256').update(readFileSync(require.resolve('esbuild/package.json')));
+  const digest = createHash('sha256')
+    .update(readFileSync(require.resolve('esbuild/package.json')))
+    .update(readFileSync(BUILDER));
   for (const input of inputs) {
     if (!existsSync(input)) return undefined;
     digest.update(input).update('\0').update(readFileSync(input));
@@ -45,9 +49,9 @@ const digestOf = (inputs: readonly string[]): string | undefined => {
  * from there), and built again only when one of those files changed. A process that runs the result
  * needs no TypeScript loader: run through tsx, a module's imports are compiled again in every process
  * and carry inline source maps, which tsx's source map support decodes and keeps (pdf.js's alone,
- * ~70 MB of heap). esbuild runs as its own short-lived process, since its JavaScript API leaves a
- * service process behind for the life of the caller. Concurrent builders build apart; the first
- * rename wins. Returns the built file's path.
+ * ~70 MB of heap). esbuild runs in a short-lived process of its own (esbuild-process.ts), where a
+ * built module's `import.meta.dirname` and `import.meta.filename` stay its source's. Concurrent
+ * builders build apart; the first rename wins. Returns the built file's path.
  */
 export const buildJavaScriptEntry = (entry: string, cacheDirectory: string): string => {
   const name = basename(entry, extname(entry));
@@ -63,18 +67,8 @@ export const buildJavaScriptEntry = (entry: string, cacheDirectory: string): str
   const staging = join(cacheDirectory, `${key}.${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     execFileSync(
-      require.resolve('esbuild/bin/esbuild'),
-      [
-        resolve(entry),
-        '--bundle',
-        '--packages=external',
-        '--format=esm',
-        '--platform=node',
-        '--target=node24',
-        '--log-level=error',
-        `--outfile=${join(staging, `${name}.mjs`)}`,
-        `--metafile=${join(staging, 'meta.json')}`,
-      ],
+      process.execPath,
+      [BUILDER, resolve(entry), join(staging, `${name}.mjs`), join(staging, 'meta.json')],
       { cwd: workingDirectory, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const meta = JSON.parse(readFileSync(join(staging, 'meta.json'), 'utf8')) as {

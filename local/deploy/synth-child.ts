@@ -1,5 +1,7 @@
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { buildJavaScriptEntry } from '../build/javascript-entry';
+import { projectCacheFolder } from '../project-cache';
 import type { SynthesizedStack, SynthOptions } from './synth';
 
 /** What the synthesizing process tells its parent. */
@@ -16,20 +18,23 @@ export interface ChildSynthOptions extends SynthOptions {
   readonly signal?: AbortSignal;
 }
 
-const ENTRY = fileURLToPath(new URL('./synth-main.ts', import.meta.url));
+const ENTRY = join(import.meta.dirname, 'synth-main.ts');
 
 /**
  * {@link synthesizeApp} in a child process that ends with it. Loading aws-cdk-lib, building the app
  * and bundling leave 80–200 MB in a process that can never give it back (modules are not unloaded);
  * `docflow up` needs only the template afterwards, so the CDK's memory goes away with its process.
- * The child runs the TypeScript sources through tsx, as `up` itself does. A failure rejects with the
- * child's own message, so a user reads the same line as when synthesis ran in-process.
+ * The child runs `synth-main.ts` built once into JavaScript, with Node's compile cache: synthesis is
+ * on the way to `up`'s ready line, and under tsx, compiling everything afresh, it took twice as long
+ * (docs/decisions.md 71). A failure rejects with the child's own message, so a user reads the same
+ * line as when synthesis ran in-process.
  */
 export const synthesizeInChildProcess = (options: ChildSynthOptions = {}): Promise<SynthesizedStack> => {
   const { log, signal, ...request } = options;
   return new Promise((resolve, reject) => {
-    const child = fork(ENTRY, [], {
-      execArgv: ['--import', import.meta.resolve('tsx')],
+    const child = fork(buildJavaScriptEntry(ENTRY, projectCacheFolder('synth')), [], {
+      execArgv: [],
+      env: { ...process.env, NODE_COMPILE_CACHE: projectCacheFolder('synth-compile-cache') },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       ...(signal ? { signal } : {}),
     });

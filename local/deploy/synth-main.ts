@@ -6,6 +6,10 @@
 import { synthesizeApp } from './synth';
 import type { SynthMessage, SynthRequest } from './synth-child';
 
+// Node's compile cache was set for this process's own modules (synth-child.ts); the bundlers it
+// starts keep their defaults.
+delete process.env.NODE_COMPILE_CACHE;
+
 const send = (message: SynthMessage): Promise<void> =>
   new Promise((resolve) => process.send?.(message, undefined, undefined, () => resolve()));
 

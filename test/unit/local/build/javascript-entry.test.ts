@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildJavaScriptEntry } from '../../../../local/build/javascript-entry';
 
@@ -54,5 +55,33 @@ describe('buildJavaScriptEntry', () => {
     // Assess
     expect(run(built)).toMatch(/^(hello|hi) docflow$/);
     expect(buildJavaScriptEntry(entry, linkedCache)).toBe(built);
+  });
+  it("keeps each module's source folder and file as import.meta.dirname and import.meta.filename", () => {
+    // Arrange
+    mkdirSync(join(folder, 'nested'), { recursive: true });
+    writeFileSync(
+      join(folder, 'nested', 'place.ts'),
+      "export const place = { dirname: import.meta.dirname, filename: import.meta.filename, text: 'import.meta.dirname' };\n",
+    );
+    const withPlaces = join(folder, 'with-places.ts');
+    writeFileSync(
+      withPlaces,
+      "import { place } from './nested/place';\n" +
+        'console.log(JSON.stringify({ place, dirname: import.meta.dirname, url: import.meta.url }));\n',
+    );
+
+    // Act
+    const built = buildJavaScriptEntry(withPlaces, cache);
+
+    // Assess
+    expect(JSON.parse(run(built))).toEqual({
+      place: {
+        dirname: join(folder, 'nested'),
+        filename: join(folder, 'nested', 'place.ts'),
+        text: 'import.meta.dirname',
+      },
+      dirname: folder,
+      url: pathToFileURL(built).href,
+    });
   });
 });

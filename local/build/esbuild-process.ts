@@ -1,0 +1,54 @@
+/**
+ * The process `buildJavaScriptEntry` (javascript-entry.ts) runs esbuild in: `node esbuild-process.ts
+ * <entry> <outfile> <metafile>`. Node runs this file as it is (its types are only erased), so it
+ * imports nothing of the project. It ends when the build does: esbuild's JavaScript API keeps a service
+ * process for the life of its caller, and a build needs the API for its plugin.
+ *
+ * A built module keeps its source's place: `import.meta.dirname` and `import.meta.filename` are the
+ * folder and file of the TypeScript it came from, so code that reads files beside its source (the
+ * state machine's YAML, the project root) reads the same files built as run by tsx.
+ * `import.meta.url` stays the built file's own URL: what a module hands to `createRequire`, to
+ * `import.meta.resolve` or to a process it starts must exist where it runs.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { build, type Plugin, stop } from 'esbuild';
+
+const SOURCE_FILENAME = '__docflowSourceFilename';
+const SOURCE_DIRNAME = '__docflowSourceDirname';
+
+/** Declares each source's own folder and file in the modules that ask for them; `define` points there. */
+const sourceLocation: Plugin = {
+  name: 'source-location',
+  setup(builder) {
+    builder.onLoad({ filter: /\.[cm]?ts$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      if (!/\bimport\.meta\.(dirname|filename)\b/.test(source)) return undefined;
+      const declaration = `const ${SOURCE_FILENAME} = ${JSON.stringify(path)}, ${SOURCE_DIRNAME} = ${JSON.stringify(dirname(path))};`;
+      return { contents: `${declaration}\n${source}`, loader: 'ts' };
+    });
+  },
+};
+
+const [entry, outfile, metafile] = process.argv.slice(2);
+if (!entry || !outfile || !metafile)
+  throw new Error('usage: esbuild-process.ts <entry> <outfile> <metafile>');
+
+try {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    packages: 'external',
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    logLevel: 'error',
+    outfile,
+    metafile: true,
+    plugins: [sourceLocation],
+    define: { 'import.meta.dirname': SOURCE_DIRNAME, 'import.meta.filename': SOURCE_FILENAME },
+  });
+  await writeFile(metafile, JSON.stringify(result.metafile));
+} finally {
+  await stop();
+}
