@@ -24,6 +24,7 @@ import { proxyTo } from './http/proxy';
 import { LambdaRunner } from './lambda/runner';
 import { SqsEventSource } from './lambda/sqs-event-source';
 import { LocalLambdaApi } from './lambda-api/service';
+import { projectCacheFolder } from './project-cache';
 import { createS3Notifications, fauxqsTargets } from './s3/notifications';
 import { LocalSecretsManager } from './secrets/service';
 import { QueueActivity } from './sqs/queue-activity';
@@ -214,8 +215,9 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
 
     const functionRunner = new LambdaRunner({
       region,
-      // The bundles' compiled code, kept with the rest of the state.
-      compileCacheDirectory: join(dataDir, 'lambda-compile-cache'),
+      // The bundles' compiled code, kept beside the packages: a fresh data folder starts its functions
+      // from it too (a bundle's path names its content, so an entry never goes stale).
+      compileCacheDirectory: projectCacheFolder('lambda-compile-cache'),
       xrayDaemonAddress: xray.daemon.address,
       segments: serviceSegments,
       environment: {
