@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { sep } from 'node:path';
+import { buildBrowserBundle } from '../../console/server/bundle';
 import {
   CONSOLE_SERVICE,
   DEFAULT_CONSOLE_PORT,
@@ -157,6 +158,9 @@ export const up: Command = async ({ values }, context) => {
   const idle = collect && new IdleCollector({ collect });
   try {
     await preflight(options, consolePort, dataDir, cwd);
+    // The console's build (esbuild, a few hundred milliseconds) overlaps the cloud's start.
+    const browserBundle = buildBrowserBundle();
+    browserBundle.catch(() => {});
     cloud = await startLocalCloud({
       dataDir,
       port: options.port,
@@ -171,6 +175,7 @@ export const up: Command = async ({ values }, context) => {
         port: consolePort ?? DEFAULT_CONSOLE_PORT,
         anyPortIfTaken: consolePort === undefined,
         log: consoleLog(terminal),
+        bundle: browserBundle,
       });
     } catch (error) {
       await removeDeploymentFile(cloud.dataDir);

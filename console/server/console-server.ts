@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { closeServer, listenOn, PortInUseError } from '../../local/http/listen';
 import { createConsoleApp } from './app';
-import { buildBrowserBundle } from './bundle';
+import { type BrowserBundle, buildBrowserBundle } from './bundle';
 import type { ErrorLog } from './problems';
 import { signedFetch } from './signed-fetch';
 import { awsClientsFor, type ConsoleTarget } from './target';
@@ -30,6 +30,11 @@ export interface ConsoleServerOptions {
   /** @default 2000 */
   readonly pollIntervalMs?: number;
   readonly log?: ErrorLog;
+  /**
+   * The browser app's build, when the caller started it already (`up` builds it while the local
+   * cloud comes up). @default built here
+   */
+  readonly bundle?: Promise<BrowserBundle>;
 }
 
 /** A running console. */
@@ -46,7 +51,7 @@ export interface ConsoleServer {
  */
 export const startConsoleServer = async (options: ConsoleServerOptions): Promise<ConsoleServer> => {
   const { target } = options;
-  const bundle = await buildBrowserBundle();
+  const bundle = await (options.bundle ?? buildBrowserBundle());
   const clients = awsClientsFor(target);
   const app = createConsoleApp({
     target,
