@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// The `docflow` command (package.json "bin"). It runs the TypeScript CLI in cli/ through tsx, on the
-// project's own Node 24 (the `node` devDependency) even when the `node` on PATH is older: npx and npm
-// scripts put node_modules/.bin first on PATH, but a direct call of this file may not.
+// The `docflow` command (package.json "bin"). It runs the TypeScript CLI in cli/, built into
+// JavaScript, on the project's own Node 24 (the `node` devDependency) even when the `node` on PATH is
+// older: npx and npm scripts put node_modules/.bin first on PATH, but a direct call of this file may not.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const REQUIRED_MAJOR = 24;
 const major = Number(process.versions.node.split('.')[0]);
@@ -78,11 +78,22 @@ if (major < REQUIRED_MAJOR) {
     }
   });
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  const { runCli, processEnvironment } = await import('../cli/main.ts');
-  const code = await runCli(process.argv.slice(2), processEnvironment());
-  process.exitCode = code;
-  // SDK clients are closed by the command; should anything else hold the event loop, do not hang.
-  setTimeout(() => process.exit(code), 2000).unref();
+  // The CLI as JavaScript, built once from cli/entry.ts and again when a file it imports changes
+  // (docs/decisions.md 71): no TypeScript loader, and Node's compile cache serves it. The two modules
+  // imported here import only Node's own; Node erases their types.
+  const { buildJavaScriptEntry } = await import('../local/build/javascript-entry.ts');
+  const { projectCacheFolder } = await import('../local/project-cache.ts');
+  const entry = fileURLToPath(new URL('../cli/entry.ts', import.meta.url));
+  let cli;
+  try {
+    cli = buildJavaScriptEntry(entry, projectCacheFolder('cli'), { sourceMap: true, splitting: true });
+  } catch (error) {
+    // esbuild's own lines name the file and line of a source that does not compile.
+    process.stderr.write(`docflow: could not build the CLI:\n${error.stderr ?? error.message}\n`);
+    process.exit(1);
+  }
+  // Not imported above: Node 20, which only starts the project's Node 24, has no such export.
+  const { enableCompileCache } = await import('node:module');
+  enableCompileCache(projectCacheFolder('cli-compile-cache'));
+  await import(pathToFileURL(cli).href);
 }

@@ -1,8 +1,9 @@
 /**
  * The process `buildJavaScriptEntry` (javascript-entry.ts) runs esbuild in: `node esbuild-process.ts
- * <entry> <outfile> <metafile>`. Node runs this file as it is (its types are only erased), so it
- * imports nothing of the project. It ends when the build does: esbuild's JavaScript API keeps a service
- * process for the life of its caller, and a build needs the API for its plugin.
+ * <entry> <outdir> <metafile> [--sourcemap] [--splitting]` writes `<outdir>/<entry's name>.mjs`.
+ * Node runs this file as it is (its types are only erased), so it imports nothing of the project. It
+ * ends when the build does: esbuild's JavaScript API keeps a service process for the life of its
+ * caller, and a build needs the API for its plugin.
  *
  * A built module keeps its source's place: `import.meta.dirname` and `import.meta.filename` are the
  * folder and file of the TypeScript it came from, so code that reads files beside its source (the
@@ -25,14 +26,16 @@ const sourceLocation: Plugin = {
       const source = await readFile(path, 'utf8');
       if (!/\bimport\.meta\.(dirname|filename)\b/.test(source)) return undefined;
       const declaration = `const ${SOURCE_FILENAME} = ${JSON.stringify(path)}, ${SOURCE_DIRNAME} = ${JSON.stringify(dirname(path))};`;
-      return { contents: `${declaration}\n${source}`, loader: 'ts' };
+      // On the source's first line, so that every other line keeps its number in the source map.
+      return { contents: `${declaration}${source}`, loader: 'ts' };
     });
   },
 };
 
-const [entry, outfile, metafile] = process.argv.slice(2);
-if (!entry || !outfile || !metafile)
-  throw new Error('usage: esbuild-process.ts <entry> <outfile> <metafile>');
+const [entry, outdir, metafile, ...flags] = process.argv.slice(2);
+if (!entry || !outdir || !metafile) {
+  throw new Error('usage: esbuild-process.ts <entry> <outdir> <metafile> [--sourcemap] [--splitting]');
+}
 
 try {
   const result = await build({
@@ -43,7 +46,13 @@ try {
     platform: 'node',
     target: 'node24',
     logLevel: 'error',
-    outfile,
+    outdir,
+    entryNames: '[name]',
+    outExtension: { '.js': '.mjs' },
+    // Linked, not inline: the map is read only when a stack is formatted (source-mapped-stacks.ts).
+    sourcemap: flags.includes('--sourcemap') ? 'linked' : false,
+    // What is imported dynamically, with the packages it imports, goes in chunks loaded only then.
+    splitting: flags.includes('--splitting'),
     metafile: true,
     plugins: [sourceLocation],
     define: { 'import.meta.dirname': SOURCE_DIRNAME, 'import.meta.filename': SOURCE_FILENAME },

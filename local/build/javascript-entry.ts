@@ -31,11 +31,28 @@ const readManifest = (path: string): BuildManifest | undefined => {
   }
 };
 
-/** The esbuild version and every input's path and content, as one hash; undefined if an input is gone. */
-const digestOf = (inputs: readonly string[]): string | undefined => {
+/** How an entry is built, beyond what every build does. */
+export interface EntryBuildOptions {
+  /** A linked source map beside each file (`<name>.mjs.map`). @default false */
+  readonly sourceMap?: boolean;
+  /**
+   * What the entry imports dynamically goes into chunks beside it, with the packages it imports, and
+   * is loaded only when imported. Without, esbuild lifts every package import of the whole graph to
+   * the top of the one file. A module that starts a process on its own `import.meta.url` (a sandboxed
+   * task) must not end up in a chunk. @default false
+   */
+  readonly splitting?: boolean;
+}
+
+/**
+ * The esbuild version, the build's script and options, and every input's path and content, as one
+ * hash; undefined if an input is gone.
+ */
+const digestOf = (inputs: readonly string[], options: EntryBuildOptions): string | undefined => {
   const digest = createHash('sha256')
     .update(readFileSync(require.resolve('esbuild/package.json')))
-    .update(readFileSync(BUILDER));
+    .update(readFileSync(BUILDER))
+    .update(JSON.stringify({ sourceMap: options.sourceMap === true, splitting: options.splitting === true }));
   for (const input of inputs) {
     if (!existsSync(input)) return undefined;
     digest.update(input).update('\0').update(readFileSync(input));
@@ -51,14 +68,19 @@ const digestOf = (inputs: readonly string[]): string | undefined => {
  * and carry inline source maps, which tsx's source map support decodes and keeps (pdf.js's alone,
  * ~70 MB of heap). esbuild runs in a short-lived process of its own (esbuild-process.ts), where a
  * built module's `import.meta.dirname` and `import.meta.filename` stay its source's. Concurrent
- * builders build apart; the first rename wins. Returns the built file's path.
+ * builders build apart; the first rename wins. Returns the built file's path (`<name>.mjs`, its map
+ * beside it with `sourceMap`).
  */
-export const buildJavaScriptEntry = (entry: string, cacheDirectory: string): string => {
+export const buildJavaScriptEntry = (
+  entry: string,
+  cacheDirectory: string,
+  options: EntryBuildOptions = {},
+): string => {
   const name = basename(entry, extname(entry));
   const key = `${name}-${createHash('sha256').update(resolve(entry)).digest('hex').slice(0, 8)}`;
   const manifestPath = join(cacheDirectory, `${key}.json`);
   const previous = readManifest(manifestPath);
-  if (previous && existsSync(previous.output) && digestOf(previous.inputs) === previous.digest) {
+  if (previous && existsSync(previous.output) && digestOf(previous.inputs, options) === previous.digest) {
     return previous.output;
   }
   mkdirSync(cacheDirectory, { recursive: true });
@@ -68,14 +90,21 @@ export const buildJavaScriptEntry = (entry: string, cacheDirectory: string): str
   try {
     execFileSync(
       process.execPath,
-      [BUILDER, resolve(entry), join(staging, `${name}.mjs`), join(staging, 'meta.json')],
+      [
+        BUILDER,
+        resolve(entry),
+        staging,
+        `${staging}.meta.json`,
+        ...(options.sourceMap ? ['--sourcemap'] : []),
+        ...(options.splitting ? ['--splitting'] : []),
+      ],
       { cwd: workingDirectory, stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    const meta = JSON.parse(readFileSync(join(staging, 'meta.json'), 'utf8')) as {
+    const meta = JSON.parse(readFileSync(`${staging}.meta.json`, 'utf8')) as {
       inputs: Record<string, unknown>;
     };
     const inputs = Object.keys(meta.inputs).map((input) => resolve(workingDirectory, input));
-    const digest = digestOf(inputs);
+    const digest = digestOf(inputs, options);
     if (!digest) throw new Error(`an input of ${entry} changed while it was built`);
     const folder = join(cacheDirectory, `${key}-${digest}`);
     try {
@@ -90,5 +119,6 @@ export const buildJavaScriptEntry = (entry: string, cacheDirectory: string): str
     return manifest.output;
   } finally {
     rmSync(staging, { recursive: true, force: true });
+    rmSync(`${staging}.meta.json`, { force: true });
   }
 };

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { dirname, isAbsolute } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * Stack traces of a bundled function that point into its TypeScript sources, with the bundle's source
@@ -38,25 +39,35 @@ const canMap = (bundleUrl: string): boolean =>
 
 /**
  * Formats stack traces through the source map of the bundle at `bundleUrl` (the `import.meta.url` of
- * any module in an esbuild bundle is the bundle's own), reading the map on first use. Does nothing, and
- * answers false, where there is nothing to map: the TypeScript sources (tests, tsx), a bundle without
- * a map, or a process that runs with `--enable-source-maps`.
+ * any module in an esbuild bundle is the bundle's own), reading the map on first use. Frames in the
+ * bundle's chunks (JavaScript files beside it, split off by esbuild, each with its own map) are mapped
+ * the same way. Does nothing, and answers false, where there is nothing to map: the TypeScript sources
+ * (tests, tsx), a bundle without a map, or a process that runs with `--enable-source-maps`.
  */
 export const mapStacksOnDemand = (bundleUrl: string): boolean => {
   if (!canMap(bundleUrl)) return false;
-  const bundlePath = fileURLToPath(bundleUrl);
-  const mapUrl = `${bundleUrl}.map`;
-  let map: SourceMap | null | undefined;
-  const sourceMap = (): SourceMap | null => {
+  const folder = dirname(fileURLToPath(bundleUrl));
+  /** By built file's path: its map, or null when it has none (or an unreadable one). */
+  const maps = new Map<string, SourceMap | null>();
+  const sourceMapOf = (file: string): SourceMap | null => {
+    let map = maps.get(file);
     if (map === undefined) {
       try {
-        map = new SourceMap(JSON.parse(readFileSync(fileURLToPath(mapUrl), 'utf8')));
+        map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
       } catch {
-        // An unreadable map must not break the error being formatted: frames stay as V8 wrote them.
+        // No map, or one that cannot be read, must not break the error being formatted: frames stay
+        // as V8 wrote them.
         map = null;
       }
+      maps.set(file, map);
     }
     return map;
+  };
+  /** The built file a frame names, when it is the bundle or one of its chunks. */
+  const builtFile = (file: string | null): string | undefined => {
+    if (file === null) return undefined;
+    const path = file.startsWith('file:') ? fileURLToPath(file) : file;
+    return isAbsolute(path) && dirname(path) === folder && /\.[cm]?js$/.test(path) ? path : undefined;
   };
 
   const frame = (site: CallSite): string => {
@@ -64,10 +75,11 @@ export const mapStacksOnDemand = (bundleUrl: string): boolean => {
     const file = site.getFileName();
     const line = site.getLineNumber();
     const column = site.getColumnNumber();
-    if ((file !== bundleUrl && file !== bundlePath) || line === null || column === null) return text;
-    const origin = sourceMap()?.findOrigin(line, column);
+    const built = builtFile(file);
+    if (built === undefined || line === null || column === null) return text;
+    const origin = sourceMapOf(built)?.findOrigin(line, column);
     if (origin === undefined || !('fileName' in origin)) return text;
-    const source = fileURLToPath(new URL(origin.fileName, mapUrl));
+    const source = fileURLToPath(new URL(origin.fileName, pathToFileURL(`${built}.map`)));
     const mapped = `${source}:${origin.lineNumber}:${origin.columnNumber}`;
     // A function, not a string: a `$` in a path must not read as a replacement pattern.
     return text.replace(`${file}:${line}:${column}`, () => mapped);

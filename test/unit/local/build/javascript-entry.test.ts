@@ -1,7 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildJavaScriptEntry } from '../../../../local/build/javascript-entry';
@@ -83,5 +91,34 @@ describe('buildJavaScriptEntry', () => {
       dirname: folder,
       url: pathToFileURL(built).href,
     });
+  });
+  it('splits off what is imported dynamically, and maps stacks of the entry and its chunks to the lines of their sources', () => {
+    // Arrange
+    const stacks = join(import.meta.dirname, '../../../../lambdas/shared/runtime/source-mapped-stacks.ts');
+    const failing = join(folder, 'failing.ts');
+    writeFileSync(
+      failing,
+      '// first line\nexport const place = import.meta.dirname;\n\nexport const fail = (): never => {\n  throw new Error(place);\n};\n',
+    );
+    const withMap = join(folder, 'with-map.ts');
+    writeFileSync(
+      withMap,
+      `import { mapStacksOnDemand } from ${JSON.stringify(stacks)};\n\n` +
+        "mapStacksOnDemand(import.meta.url);\ntry {\n  (await import('./failing')).fail();\n} catch (error) {\n  console.log((error as Error).stack);\n}\n",
+    );
+
+    // Act
+    const built = buildJavaScriptEntry(withMap, cache, { sourceMap: true, splitting: true });
+
+    // Assess
+    const chunks = readdirSync(dirname(built)).filter(
+      (file) => file.endsWith('.mjs') && file !== basename(built),
+    );
+    expect(chunks).toHaveLength(1);
+    const stack = run(built);
+    expect(stack).toContain(`Error: ${folder}`);
+    // The declaration of failing.ts's place shifted none of its lines.
+    expect(stack).toContain(`fail (${failing}:5:`);
+    expect(stack).toContain(`${withMap}:5:`);
   });
 });
