@@ -9,6 +9,8 @@ import { streamTerminal, type Terminal } from './terminal';
 const loadCommand = async (name: CommandName): Promise<Command> => {
   switch (name) {
     case 'up':
+      // The CDK app's synthesis loads its modules while `up` loads the local cloud's.
+      (await import('../local/deploy/synth-child')).prestartSynthesis();
       return (await import('./commands/up')).up;
     case 'console':
       return (await import('./commands/console')).consoleCommand;

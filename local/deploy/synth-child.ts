@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { buildJavaScriptEntry } from '../build/javascript-entry';
 import { projectCacheFolder } from '../project-cache';
@@ -20,6 +20,34 @@ export interface ChildSynthOptions extends SynthOptions {
 
 const ENTRY = join(import.meta.dirname, 'synth-main.ts');
 
+/** A synthesizing process started ahead of its request, not yet asked anything. */
+let waiting: ChildProcess | undefined;
+
+const forkSynthesis = (): ChildProcess => {
+  const child = fork(buildJavaScriptEntry(ENTRY, projectCacheFolder('synth')), [], {
+    execArgv: [],
+    env: { ...process.env, NODE_COMPILE_CACHE: projectCacheFolder('synth-compile-cache') },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  // A process that could not start is seen as disconnected when it is asked; until then, no crash.
+  child.on('error', () => {});
+  return child;
+};
+
+/**
+ * Starts the synthesizing process before it is needed: loading aws-cdk-lib and the app's modules,
+ * most of its time, then overlaps the caller's own loading (`docflow up` calls this before it loads
+ * the local cloud). The next {@link synthesizeInChildProcess} asks this process; left unasked, it
+ * ends with its parent.
+ */
+export const prestartSynthesis = (): void => {
+  if (waiting) return;
+  waiting = forkSynthesis();
+  // Until asked, it keeps nothing waiting here: a `docflow up` that stops early exits at once.
+  waiting.unref();
+  waiting.channel?.unref();
+};
+
 /**
  * {@link synthesizeApp} in a child process that ends with it. Loading aws-cdk-lib, building the app
  * and bundling leave 80–200 MB in a process that can never give it back (modules are not unloaded);
@@ -31,18 +59,22 @@ const ENTRY = join(import.meta.dirname, 'synth-main.ts');
  */
 export const synthesizeInChildProcess = (options: ChildSynthOptions = {}): Promise<SynthesizedStack> => {
   const { log, signal, ...request } = options;
+  const prestarted = waiting;
+  waiting = undefined;
+  const child = prestarted?.connected ? prestarted : forkSynthesis();
+  if (prestarted && prestarted !== child) prestarted.kill();
+  child.ref();
+  child.channel?.ref();
   return new Promise((resolve, reject) => {
-    const child = fork(buildJavaScriptEntry(ENTRY, projectCacheFolder('synth')), [], {
-      execArgv: [],
-      env: { ...process.env, NODE_COMPILE_CACHE: projectCacheFolder('synth-compile-cache') },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      ...(signal ? { signal } : {}),
-    });
     let settled = false;
     const settle = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener('abort', stop);
       outcome();
+    };
+    const stop = (): void => {
+      child.kill();
     };
     child.on('message', (message: SynthMessage) => {
       if (message.type === 'log') log?.(message.line);
@@ -50,13 +82,17 @@ export const synthesizeInChildProcess = (options: ChildSynthOptions = {}): Promi
       else settle(() => reject(new Error(message.message)));
     });
     child.on('error', (error) => settle(() => reject(error)));
-    child.on('exit', (code, signal) =>
+    child.on('exit', (code, exitSignal) =>
       settle(() =>
         reject(
-          new Error(`synthesizing the CDK app stopped (${signal ?? `exit code ${code}`}) before it answered`),
+          new Error(
+            `synthesizing the CDK app stopped (${exitSignal ?? `exit code ${code}`}) before it answered`,
+          ),
         ),
       ),
     );
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
     child.send(request satisfies SynthRequest);
   });
 };
