@@ -1,10 +1,9 @@
 import { statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEMO_PREFIX, INCOMING_PREFIX } from './command-options';
 
 /** The project folder (this file is `<root>/cli/paths.ts`). */
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
 /**
  * The local cloud's data folder unless `--data-dir` says otherwise: `.docflow` (git-ignored) in the

@@ -18,13 +18,29 @@ import { build, type Plugin, stop } from 'esbuild';
 const SOURCE_FILENAME = '__docflowSourceFilename';
 const SOURCE_DIRNAME = '__docflowSourceDirname';
 
-/** Declares each source's own folder and file in the modules that ask for them; `define` points there. */
+/** A URL made from a relative path and the module's own URL: beside the built file, not the source. */
+const RELATIVE_TO_OWN_URL = /new URL\(\s*(['"`])\.\.?(\/[^'"`]*)?\1\s*,\s*import\.meta\.url\s*\)/;
+
+/**
+ * Declares each source's own folder and file in the modules that ask for them; `define` points there.
+ * Refuses `new URL('./…', import.meta.url)`, which would name a file beside the built one.
+ */
 const sourceLocation: Plugin = {
   name: 'source-location',
   setup(builder) {
     builder.onLoad({ filter: /\.[cm]?ts$/ }, async ({ path }) => {
       const source = await readFile(path, 'utf8');
-      if (!/\bimport\.meta\.(dirname|filename)\b/.test(source)) return undefined;
+      const relative = RELATIVE_TO_OWN_URL.exec(source);
+      if (relative) {
+        return {
+          errors: [
+            {
+              text: `${relative[0]} names a file beside the built module, not beside ${path}: use import.meta.dirname`,
+            },
+          ],
+        };
+      }
+      if (!/\bimport\.meta\.(dirname|filename)\b/.test(source)) return { contents: source, loader: 'ts' };
       const declaration = `const ${SOURCE_FILENAME} = ${JSON.stringify(path)}, ${SOURCE_DIRNAME} = ${JSON.stringify(dirname(path))};`;
       // On the source's first line, so that every other line keeps its number in the source map.
       return { contents: `${declaration}${source}`, loader: 'ts' };

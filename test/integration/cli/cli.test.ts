@@ -305,7 +305,7 @@ describe('docflow upload, ls and show against the local emulators', () => {
     );
   });
 
-  it('runs as `docflow` through bin/docflow.mjs and tsx, exit code included', async () => {
+  it('runs as `docflow` through bin/docflow.mjs (the CLI built into JavaScript), exit code included', async () => {
     // Act
     const run = (args: string[]) => runDocflow([...args, '--data-dir', dataDir], { cwd: root });
     const listed = await run(['ls', '--status', 'FAILED', '--json']);

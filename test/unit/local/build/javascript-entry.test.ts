@@ -121,4 +121,17 @@ describe('buildJavaScriptEntry', () => {
     expect(stack).toContain(`fail (${failing}:5:`);
     expect(stack).toContain(`${withMap}:5:`);
   });
+  it("refuses a URL made from a relative path and the module's own URL, which would name a file beside the built one", () => {
+    // Arrange
+    const beside = join(folder, 'beside.ts');
+    writeFileSync(beside, "export const root = new URL('..', import.meta.url);\nconsole.log(root.href);\n");
+
+    // Act
+    const build = () => buildJavaScriptEntry(beside, cache);
+
+    // Assess
+    expect(build).toThrow(
+      /new URL\('\.\.', import\.meta\.url\) names a file beside the built module.*use import\.meta\.dirname/s,
+    );
+  });
 });
