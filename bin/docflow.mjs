@@ -88,8 +88,10 @@ if (major < REQUIRED_MAJOR) {
   try {
     cli = buildJavaScriptEntry(entry, projectCacheFolder('cli'), { sourceMap: true, splitting: true });
   } catch (error) {
-    // esbuild's own lines name the file and line of a source that does not compile.
-    process.stderr.write(`docflow: could not build the CLI:\n${error.stderr ?? error.message}\n`);
+    // One line per error, each naming the source's file, line and column.
+    process.stderr.write(
+      `docflow: could not build the CLI:\n${String(error.stderr ?? error.message).trimEnd()}\n`,
+    );
     process.exit(1);
   }
   // Not imported above: Node 20, which only starts the project's Node 24, has no such export.

@@ -12,8 +12,8 @@
  * `import.meta.resolve` or to a process it starts must exist where it runs.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { build, type Plugin, stop } from 'esbuild';
+import { dirname, resolve } from 'node:path';
+import { build, type Message, type Plugin, stop } from 'esbuild';
 
 const SOURCE_FILENAME = '__docflowSourceFilename';
 const SOURCE_DIRNAME = '__docflowSourceDirname';
@@ -61,7 +61,8 @@ try {
     format: 'esm',
     platform: 'node',
     target: 'node24',
-    logLevel: 'error',
+    // Errors are written below, one line each with the source's absolute path.
+    logLevel: 'silent',
     outdir,
     entryNames: '[name]',
     outExtension: { '.js': '.mjs' },
@@ -74,6 +75,14 @@ try {
     define: { 'import.meta.dirname': SOURCE_DIRNAME, 'import.meta.filename': SOURCE_FILENAME },
   });
   await writeFile(metafile, JSON.stringify(result.metafile));
+} catch (error) {
+  const messages: readonly Message[] = (error as { errors?: Message[] }).errors ?? [];
+  if (messages.length === 0) throw error;
+  for (const { text, location } of messages) {
+    const where = location ? `${resolve(location.file)}:${location.line}:${location.column + 1}: ` : '';
+    process.stderr.write(`${where}${text}\n`);
+  }
+  process.exitCode = 1;
 } finally {
   await stop();
 }

@@ -134,4 +134,15 @@ describe('buildJavaScriptEntry', () => {
       /new URL\('\.\.', import\.meta\.url\) names a file beside the built module.*use import\.meta\.dirname/s,
     );
   });
+  it('names the file, line and column of a source that does not compile', () => {
+    // Arrange
+    const broken = join(folder, 'broken.ts');
+    writeFileSync(broken, 'export const fine = 1;\nexport const broken = (;\n');
+
+    // Act
+    const build = () => buildJavaScriptEntry(broken, cache);
+
+    // Assess
+    expect(build).toThrow(`${broken}:2:24: Unexpected ";"`);
+  });
 });
