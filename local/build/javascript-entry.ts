@@ -3,10 +3,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,6 +30,26 @@ const readManifest = (path: string): BuildManifest | undefined => {
     return JSON.parse(readFileSync(path, 'utf8')) as BuildManifest;
   } catch {
     return undefined;
+  }
+};
+
+/**
+ * Builds of an entry older than this are removed when it is built again. Not at once: a process
+ * started from an earlier build (a running `up`) still starts processes from its files, and a split
+ * build imports its chunks only when they are needed.
+ */
+export const STALE_BUILD_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Removes the builds of `key` other than `current` made more than {@link STALE_BUILD_AGE_MS} ago. */
+const removeStaleBuilds = (cacheDirectory: string, key: string, current: string): void => {
+  const now = Date.now();
+  for (const name of readdirSync(cacheDirectory)) {
+    const folder = join(cacheDirectory, name);
+    if (!name.startsWith(`${key}-`) || folder === current) continue;
+    const made = statSync(folder, { throwIfNoEntry: false });
+    if (made?.isDirectory() && now - made.mtimeMs > STALE_BUILD_AGE_MS) {
+      rmSync(folder, { recursive: true, force: true });
+    }
   }
 };
 
@@ -116,6 +138,7 @@ export const buildJavaScriptEntry = (
     const manifestStaging = `${staging}.json`;
     writeFileSync(manifestStaging, JSON.stringify(manifest));
     renameSync(manifestStaging, manifestPath);
+    removeStaleBuilds(cacheDirectory, key, folder);
     return manifest.output;
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -1,18 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildJavaScriptEntry } from '../../../../local/build/javascript-entry';
+import { buildJavaScriptEntry, STALE_BUILD_AGE_MS } from '../../../../local/build/javascript-entry';
 
 const folder = mkdtempSync(join(tmpdir(), 'javascript-entry-'));
 const cache = join(folder, 'cache');
@@ -144,5 +146,24 @@ describe('buildJavaScriptEntry', () => {
 
     // Assess
     expect(build).toThrow(`${broken}:2:24: Unexpected ";"`);
+  });
+  it('removes builds of the entry made long ago when it builds again, and keeps recent ones', () => {
+    // Arrange
+    const aging = join(folder, 'aging.ts');
+    writeFileSync(aging, "console.log('first');\n");
+    const first = dirname(buildJavaScriptEntry(aging, cache));
+    writeFileSync(aging, "console.log('second');\n");
+    const second = dirname(buildJavaScriptEntry(aging, cache));
+    const longAgo = new Date(Date.now() - STALE_BUILD_AGE_MS - 60_000);
+    utimesSync(first, longAgo, longAgo);
+    writeFileSync(aging, "console.log('third');\n");
+
+    // Act
+    const third = buildJavaScriptEntry(aging, cache);
+
+    // Assess
+    expect(run(third)).toBe('third');
+    expect(existsSync(first)).toBe(false);
+    expect(existsSync(second)).toBe(true);
   });
 });
