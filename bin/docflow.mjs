@@ -88,10 +88,9 @@ if (major < REQUIRED_MAJOR) {
   try {
     cli = buildJavaScriptEntry(entry, projectCacheFolder('cli'), { sourceMap: true, splitting: true });
   } catch (error) {
-    // One line per error, each naming the source's file, line and column.
-    process.stderr.write(
-      `docflow: could not build the CLI:\n${String(error.stderr ?? error.message).trimEnd()}\n`,
-    );
+    // A source that does not compile: one line per error, each with its file, line and column.
+    if (error?.name !== 'EntryBuildError') throw error;
+    process.stderr.write(`docflow: ${error.message}\n`);
     process.exit(1);
   }
   // Not imported above: Node 20, which only starts the project's Node 24, has no such export.

@@ -42,6 +42,8 @@ const EXPECTED_ERRORS = new Set([
   'CredentialsProviderError',
   // A function's bundle cannot load: the line names the function and the runtime's error.
   'FunctionStartError',
+  // A source the local cloud runs built does not compile: a line per error, with file and line.
+  'EntryBuildError',
 ]);
 
 const explain = (error: unknown, target: string | undefined, local: boolean): string => {

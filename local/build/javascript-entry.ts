@@ -53,6 +53,11 @@ const removeStaleBuilds = (cacheDirectory: string, key: string, current: string)
   }
 };
 
+/** A source of an entry does not compile; the message names each error's file, line and column. */
+export class EntryBuildError extends Error {
+  override readonly name = 'EntryBuildError';
+}
+
 /** How an entry is built, beyond what every build does. */
 export interface EntryBuildOptions {
   /** A linked source map beside each file (`<name>.mjs.map`). @default false */
@@ -110,18 +115,23 @@ export const buildJavaScriptEntry = (
   const workingDirectory = realpathSync(cacheDirectory);
   const staging = join(cacheDirectory, `${key}.${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    execFileSync(
-      process.execPath,
-      [
-        BUILDER,
-        resolve(entry),
-        staging,
-        `${staging}.meta.json`,
-        ...(options.sourceMap ? ['--sourcemap'] : []),
-        ...(options.splitting ? ['--splitting'] : []),
-      ],
-      { cwd: workingDirectory, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    try {
+      execFileSync(
+        process.execPath,
+        [
+          BUILDER,
+          resolve(entry),
+          staging,
+          `${staging}.meta.json`,
+          ...(options.sourceMap ? ['--sourcemap'] : []),
+          ...(options.splitting ? ['--splitting'] : []),
+        ],
+        { cwd: workingDirectory, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+    } catch (error) {
+      const lines = String((error as { stderr?: unknown }).stderr ?? '').trim();
+      throw lines ? new EntryBuildError(`could not build ${entry}:\n${lines}`) : error;
+    }
     const meta = JSON.parse(readFileSync(`${staging}.meta.json`, 'utf8')) as {
       inputs: Record<string, unknown>;
     };

@@ -14,7 +14,11 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildJavaScriptEntry, STALE_BUILD_AGE_MS } from '../../../../local/build/javascript-entry';
+import {
+  buildJavaScriptEntry,
+  EntryBuildError,
+  STALE_BUILD_AGE_MS,
+} from '../../../../local/build/javascript-entry';
 
 const folder = mkdtempSync(join(tmpdir(), 'javascript-entry-'));
 const cache = join(folder, 'cache');
@@ -145,7 +149,8 @@ describe('buildJavaScriptEntry', () => {
     const build = () => buildJavaScriptEntry(broken, cache);
 
     // Assess
-    expect(build).toThrow(`${broken}:2:24: Unexpected ";"`);
+    expect(build).toThrow(EntryBuildError);
+    expect(build).toThrow(`could not build ${broken}:\n${broken}:2:24: Unexpected ";"`);
   });
   it('removes builds of the entry made long ago when it builds again, and keeps recent ones', () => {
     // Arrange
