@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { SourceMap } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from './cloud-process';
 
 /**
@@ -12,8 +15,44 @@ import { PROJECT_ROOT } from './cloud-process';
 interface CallFrame {
   readonly functionName: string;
   readonly url: string;
+  /** 0-based, as V8 writes them. */
   readonly lineNumber: number;
+  readonly columnNumber?: number;
 }
+
+/** By built file's URL: its source map, or null when it has none. */
+const sourceMaps = new Map<string, SourceMap | null>();
+
+const sourceMapOf = (url: string): SourceMap | null => {
+  let map = sourceMaps.get(url);
+  if (map === undefined) {
+    try {
+      map = new SourceMap(JSON.parse(readFileSync(`${fileURLToPath(url)}.map`, 'utf8')));
+    } catch {
+      map = null;
+    }
+    sourceMaps.set(url, map);
+  }
+  return map;
+};
+
+/**
+ * The frame at its TypeScript source when it ran in a built file that has its map beside it: `up`
+ * runs the CLI built into `node_modules/.cache` (docs/decisions.md 71), which would otherwise read as
+ * one package named `.cache`.
+ */
+export const sourceFrame = (frame: CallFrame): CallFrame => {
+  if (!frame.url.startsWith('file:') || !frame.url.includes('/node_modules/.cache/')) return frame;
+  const origin = sourceMapOf(frame.url)?.findOrigin(frame.lineNumber + 1, (frame.columnNumber ?? 0) + 1);
+  if (origin === undefined || !('fileName' in origin)) return frame;
+  const source = new URL(origin.fileName, pathToFileURL(`${fileURLToPath(frame.url)}.map`));
+  return {
+    ...frame,
+    url: source.href,
+    lineNumber: origin.lineNumber - 1,
+    columnNumber: origin.columnNumber - 1,
+  };
+};
 
 interface ProfileNode {
   readonly id: number;
@@ -72,7 +111,7 @@ export const selfTimes = (
   profile: CpuProfile,
   window: Pick<TimeWindow, 'from' | 'to'> = { from: -Infinity, to: Infinity },
 ): { byFunction: Map<string, number>; byModule: Map<string, number>; totalMs: number; busyMs: number } => {
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const frames = new Map(profile.nodes.map((node) => [node.id, sourceFrame(node.callFrame)]));
   const byFunction = new Map<string, number>();
   const byModule = new Map<string, number>();
   let time = profile.startTime;
@@ -83,7 +122,7 @@ export const selfTimes = (
     const delta = profile.timeDeltas[index] ?? 0;
     time += delta;
     if (time < window.from || time > window.to) continue;
-    const frame = nodes.get(nodeId)?.callFrame;
+    const frame = frames.get(nodeId);
     if (!frame) continue;
     const ms = delta / 1000;
     totalMs += ms;

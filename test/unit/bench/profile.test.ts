@@ -1,6 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../bench/cloud-process';
-import { type CpuProfile, moduleOf, selfTimes, top } from '../../../bench/profile';
+import { type CpuProfile, moduleOf, selfTimes, sourceFrame, top } from '../../../bench/profile';
+import { buildJavaScriptEntry } from '../../../local/build/javascript-entry';
+
+const folder = mkdtempSync(join(tmpdir(), 'bench-profile-'));
+
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 });
 
@@ -20,6 +29,40 @@ describe('moduleOf', () => {
       'docflow: local/lambda',
     );
     expect(moduleOf(frame('(garbage collector)'))).toBe('(garbage collector)');
+  });
+});
+
+describe('sourceFrame', () => {
+  it('puts a frame of a built file in node_modules/.cache at its TypeScript source, through the map beside it', () => {
+    // Arrange
+    mkdirSync(join(folder, 'src'));
+    const source = join(folder, 'src', 'work.ts');
+    writeFileSync(
+      source,
+      'export const before = 1;\n\nexport function busyWork(n: number): number {\n  return n * 2;\n}\n',
+    );
+    const entry = join(folder, 'src', 'entry.ts');
+    writeFileSync(entry, "import { busyWork } from './work';\nconsole.log(busyWork(2));\n");
+    const built = buildJavaScriptEntry(entry, join(folder, 'node_modules', '.cache', 'x'), {
+      sourceMap: true,
+    });
+    const lines = readFileSync(built, 'utf8').split('\n');
+    const line = lines.findIndex((text) => text.includes('function busyWork'));
+    const column = lines[line]?.indexOf('busyWork') ?? -1;
+
+    // Act
+    const mapped = sourceFrame({
+      functionName: 'busyWork',
+      url: pathToFileURL(built).href,
+      lineNumber: line,
+      columnNumber: column,
+    });
+    const elsewhere = sourceFrame(frame('x', `file://${PROJECT_ROOT}/local/lambda/runner.ts`));
+
+    // Assess
+    expect(line).toBeGreaterThanOrEqual(0);
+    expect(mapped).toMatchObject({ url: pathToFileURL(source).href, lineNumber: 2 });
+    expect(elsewhere).toEqual(frame('x', `file://${PROJECT_ROOT}/local/lambda/runner.ts`));
   });
 });
 
