@@ -44,6 +44,8 @@ const EXPECTED_ERRORS = new Set([
   'FunctionStartError',
   // A source the local cloud runs built does not compile: a line per error, with file and line.
   'EntryBuildError',
+  // The CDK app cannot be synthesized (a function that does not bundle): the tools' own lines follow.
+  'SynthesisError',
 ]);
 
 const explain = (error: unknown, target: string | undefined, local: boolean): string => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { buildJavaScriptEntry } from '../build/javascript-entry';
 import { projectCacheFolder } from '../project-cache';
@@ -20,18 +21,53 @@ export interface ChildSynthOptions extends SynthOptions {
 
 const ENTRY = join(import.meta.dirname, 'synth-main.ts');
 
-/** A synthesizing process started ahead of its request, not yet asked anything. */
-let waiting: ChildProcess | undefined;
+/** The CDK app could not be synthesized: the child's message, then the end of its tools' output. */
+export class SynthesisError extends Error {
+  override readonly name = 'SynthesisError';
+}
 
-const forkSynthesis = (): ChildProcess => {
+/** How much of the tools' output a failed synthesis shows (the end, where their errors are). */
+const OUTPUT_TAIL_CHARS = 8_000;
+
+/** A synthesizing process, and what the tools it ran printed. */
+interface SynthesisProcess {
+  readonly child: ChildProcess;
+  /** The end of what esbuild, npm and the CDK printed: shown only if the synthesis fails. */
+  output(): string;
+  /** Whether it keeps this process running: not while it waits unasked. */
+  hold(held: boolean): void;
+}
+
+/** A synthesizing process started ahead of its request, not yet asked anything. */
+let waiting: SynthesisProcess | undefined;
+
+const forkSynthesis = (): SynthesisProcess => {
   const child = fork(buildJavaScriptEntry(ENTRY, projectCacheFolder('synth')), [], {
     execArgv: [],
     env: { ...process.env, NODE_COMPILE_CACHE: projectCacheFolder('synth-compile-cache') },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   // A process that could not start is seen as disconnected when it is asked; until then, no crash.
   child.on('error', () => {});
-  return child;
+  // The bundlers' banners and npm's lines for every function on a first start are noise when all
+  // goes well; the progress worth a line comes as `log` messages.
+  let tail = '';
+  const keep = (chunk: Buffer): void => {
+    tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const handles = [child, child.channel, child.stdout as Socket | null, child.stderr as Socket | null];
+  return {
+    child,
+    output: () => tail.trim(),
+    hold: (held) => {
+      for (const handle of handles) {
+        if (held) handle?.ref();
+        else handle?.unref();
+      }
+    },
+  };
 };
 
 /**
@@ -44,8 +80,7 @@ export const prestartSynthesis = (): void => {
   if (waiting) return;
   waiting = forkSynthesis();
   // Until asked, it keeps nothing waiting here: a `docflow up` that stops early exits at once.
-  waiting.unref();
-  waiting.channel?.unref();
+  waiting.hold(false);
 };
 
 /**
@@ -61,10 +96,15 @@ export const synthesizeInChildProcess = (options: ChildSynthOptions = {}): Promi
   const { log, signal, ...request } = options;
   const prestarted = waiting;
   waiting = undefined;
-  const child = prestarted?.connected ? prestarted : forkSynthesis();
-  if (prestarted && prestarted !== child) prestarted.kill();
-  child.ref();
-  child.channel?.ref();
+  const synthesis = prestarted?.child.connected ? prestarted : forkSynthesis();
+  if (prestarted && prestarted !== synthesis) prestarted.child.kill();
+  synthesis.hold(true);
+  const { child } = synthesis;
+  /** The child's message, and the tools' output that may say what went wrong. */
+  const failure = (message: string): Error => {
+    const output = synthesis.output();
+    return new SynthesisError(output ? `${message}\n${output}` : message);
+  };
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (outcome: () => void): void => {
@@ -79,13 +119,14 @@ export const synthesizeInChildProcess = (options: ChildSynthOptions = {}): Promi
     child.on('message', (message: SynthMessage) => {
       if (message.type === 'log') log?.(message.line);
       else if (message.type === 'synthesized') settle(() => resolve(message.stack));
-      else settle(() => reject(new Error(message.message)));
+      else settle(() => reject(failure(message.message)));
     });
     child.on('error', (error) => settle(() => reject(error)));
-    child.on('exit', (code, exitSignal) =>
+    // 'close', not 'exit': by then the tools' last lines have been read.
+    child.on('close', (code, exitSignal) =>
       settle(() =>
         reject(
-          new Error(
+          failure(
             `synthesizing the CDK app stopped (${exitSignal ?? `exit code ${code}`}) before it answered`,
           ),
         ),

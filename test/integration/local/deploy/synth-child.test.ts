@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { prestartSynthesis, synthesizeInChildProcess } from '../../../../local/deploy/synth-child';
+import {
+  prestartSynthesis,
+  SynthesisError,
+  synthesizeInChildProcess,
+} from '../../../../local/deploy/synth-child';
 
 describe('synthesizeInChildProcess', () => {
   it('answers with the stack from a process started ahead of the request', async () => {
@@ -27,5 +31,13 @@ describe('synthesizeInChildProcess', () => {
     await expect(synthesis).rejects.toThrow(
       /synthesizing the CDK app stopped \(SIGTERM\) before it answered/,
     );
+  });
+  it("rejects with the app's own message as a SynthesisError when the app cannot be synthesized", async () => {
+    // Act
+    const synthesis = synthesizeInChildProcess({ context: { 'docflow:stage': 'Not A Stage!' } });
+
+    // Assess
+    await expect(synthesis).rejects.toThrow(SynthesisError);
+    await expect(synthesis).rejects.toThrow(/docflow:stage must be 1–20 lowercase letters/);
   });
 });
