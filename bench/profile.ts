@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { SourceMap } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sourcePositions } from '../lambdas/shared/runtime/source-mapped-stacks';
 import { PROJECT_ROOT } from './cloud-process';
 
 /**
@@ -20,21 +19,8 @@ interface CallFrame {
   readonly columnNumber?: number;
 }
 
-/** By built file's URL: its source map, or null when it has none. */
-const sourceMaps = new Map<string, SourceMap | null>();
-
-const sourceMapOf = (url: string): SourceMap | null => {
-  let map = sourceMaps.get(url);
-  if (map === undefined) {
-    try {
-      map = new SourceMap(JSON.parse(readFileSync(`${fileURLToPath(url)}.map`, 'utf8')));
-    } catch {
-      map = null;
-    }
-    sourceMaps.set(url, map);
-  }
-  return map;
-};
+/** Source positions of the built files' frames (1-based, as source maps count). */
+const sourceOf = sourcePositions();
 
 /**
  * The frame at its TypeScript source when it ran in a built file that has its map beside it: `up`
@@ -43,14 +29,13 @@ const sourceMapOf = (url: string): SourceMap | null => {
  */
 export const sourceFrame = (frame: CallFrame): CallFrame => {
   if (!frame.url.startsWith('file:') || !frame.url.includes('/node_modules/.cache/')) return frame;
-  const origin = sourceMapOf(frame.url)?.findOrigin(frame.lineNumber + 1, (frame.columnNumber ?? 0) + 1);
-  if (origin === undefined || !('fileName' in origin)) return frame;
-  const source = new URL(origin.fileName, pathToFileURL(`${fileURLToPath(frame.url)}.map`));
+  const source = sourceOf(fileURLToPath(frame.url), frame.lineNumber + 1, (frame.columnNumber ?? 0) + 1);
+  if (source === undefined) return frame;
   return {
     ...frame,
-    url: source.href,
-    lineNumber: origin.lineNumber - 1,
-    columnNumber: origin.columnNumber - 1,
+    url: pathToFileURL(source.file).href,
+    lineNumber: source.line - 1,
+    columnNumber: source.column - 1,
   };
 };
 

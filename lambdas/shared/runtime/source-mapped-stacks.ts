@@ -30,6 +30,43 @@ const headerOf = (error: Error): string => {
   }
 };
 
+/** A position in a source file: its path, and line and column counted from 1. */
+export interface SourcePosition {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** See {@link sourcePositions}. */
+export type SourceOf = (file: string, line: number, column: number) => SourcePosition | undefined;
+
+/**
+ * Where a position of a built JavaScript file (path, line and column from 1) came from, read through
+ * the map beside the file (`<file>.map`, Node's own decoder). Each map is read once, when first
+ * asked; a file without a readable map, or a position it does not cover, answers undefined.
+ */
+export const sourcePositions = (): SourceOf => {
+  const maps = new Map<string, SourceMap | null>();
+  return (file, line, column) => {
+    let map = maps.get(file);
+    if (map === undefined) {
+      try {
+        map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+      } catch {
+        map = null;
+      }
+      maps.set(file, map);
+    }
+    const origin = map?.findOrigin(line, column);
+    if (origin === undefined || !('fileName' in origin)) return undefined;
+    return {
+      file: fileURLToPath(new URL(origin.fileName, pathToFileURL(`${file}.map`))),
+      line: origin.lineNumber,
+      column: origin.columnNumber,
+    };
+  };
+};
+
 /** Whether `mapStacksOnDemand` may take over: a bundle with its map beside it, and Node not mapping already. */
 const canMap = (bundleUrl: string): boolean =>
   !process.sourceMapsEnabled &&
@@ -47,22 +84,7 @@ const canMap = (bundleUrl: string): boolean =>
 export const mapStacksOnDemand = (bundleUrl: string): boolean => {
   if (!canMap(bundleUrl)) return false;
   const folder = dirname(fileURLToPath(bundleUrl));
-  /** By built file's path: its map, or null when it has none (or an unreadable one). */
-  const maps = new Map<string, SourceMap | null>();
-  const sourceMapOf = (file: string): SourceMap | null => {
-    let map = maps.get(file);
-    if (map === undefined) {
-      try {
-        map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
-      } catch {
-        // No map, or one that cannot be read, must not break the error being formatted: frames stay
-        // as V8 wrote them.
-        map = null;
-      }
-      maps.set(file, map);
-    }
-    return map;
-  };
+  const sourceOf = sourcePositions();
   /** The built file a frame names, when it is the bundle or one of its chunks. */
   const builtFile = (file: string | null): string | undefined => {
     if (file === null) return undefined;
@@ -77,10 +99,9 @@ export const mapStacksOnDemand = (bundleUrl: string): boolean => {
     const column = site.getColumnNumber();
     const built = builtFile(file);
     if (built === undefined || line === null || column === null) return text;
-    const origin = sourceMapOf(built)?.findOrigin(line, column);
-    if (origin === undefined || !('fileName' in origin)) return text;
-    const source = fileURLToPath(new URL(origin.fileName, pathToFileURL(`${built}.map`)));
-    const mapped = `${source}:${origin.lineNumber}:${origin.columnNumber}`;
+    const source = sourceOf(built, line, column);
+    if (source === undefined) return text;
+    const mapped = `${source.file}:${source.line}:${source.column}`;
     // A function, not a string: a `$` in a path must not read as a replacement pattern.
     return text.replace(`${file}:${line}:${column}`, () => mapped);
   };
